@@ -1,0 +1,101 @@
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
+import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
+import { isConditionFailure, translateDynamoError } from './client.js';
+import { tableKeys } from './table.js';
+
+const key = (id: string) => ({ PK: `SUBSCRIBER#${id}`, SK: 'PROFILE' });
+const recipientsPartition = (shard: number) => `RECIPIENTS#${shard}`;
+
+export class DynamoSubscriberRepository implements SubscriberRepository {
+  constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
+
+  async get(id: string): Promise<Subscriber | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true })).catch(translateDynamoError);
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async create(subscriber: Subscriber): Promise<boolean> {
+    return this.put(subscriber, { ConditionExpression: 'attribute_not_exists(PK)' });
+  }
+
+  async save(next: Subscriber): Promise<boolean> {
+    return this.put(next, {
+      ConditionExpression: 'version = :previous',
+      ExpressionAttributeValues: { ':previous': next.version - 1 },
+    });
+  }
+
+  async listRecipients(query: RecipientQuery): Promise<Page<Subscriber>> {
+    const { Items = [], LastEvaluatedKey } = await this.client
+      .send(new QueryCommand({
+        ...this.recipientQuery(query),
+        Limit: query.limit ?? 100,
+        ExclusiveStartKey: query.cursor ? JSON.parse(Buffer.from(query.cursor, 'base64url').toString()) : undefined,
+      }))
+      .catch(translateDynamoError);
+    return {
+      items: Items.map(fromItem),
+      cursor: LastEvaluatedKey ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') : undefined,
+    };
+  }
+
+  async countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client
+        .send(new QueryCommand({ ...this.recipientQuery(query), Select: 'COUNT', ExclusiveStartKey: start }))
+        .catch(translateDynamoError);
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
+  private recipientQuery(query: Omit<RecipientQuery, 'cursor' | 'limit'>): QueryCommandInput {
+    const values: Record<string, unknown> = { ':pk': recipientsPartition(query.shard) };
+    const topicTests = query.topics.map((topic, i) => {
+      values[`:t${i}`] = topic;
+      return `contains(topics, :t${i})`;
+    });
+    const filters = [`(${topicTests.join(' OR ')})`];
+    if (query.frequencies) {
+      const names = query.frequencies.map((f, i) => {
+        values[`:f${i}`] = f;
+        return `:f${i}`;
+      });
+      filters.push(`frequency IN (${names.join(', ')})`);
+    }
+    return {
+      TableName: this.tableName,
+      IndexName: tableKeys.index,
+      KeyConditionExpression: `${tableKeys.indexPartitionKey} = :pk`,
+      FilterExpression: filters.join(' AND '),
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  private async put(subscriber: Subscriber, condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> }) {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(subscriber), ...condition }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      return translateDynamoError(error);
+    }
+  }
+}
+
+function toItem(subscriber: Subscriber) {
+  const recipientKeys =
+    subscriber.state === 'confirmed'
+      ? { GSI1PK: recipientsPartition(recipientShardOf(subscriber.id)), GSI1SK: subscriber.id }
+      : {};
+  return { ...key(subscriber.id), ...recipientKeys, entity: 'subscriber', ...subscriber };
+}
+
+function fromItem(item: Record<string, unknown>): Subscriber {
+  const { PK, SK, GSI1PK, GSI1SK, entity, ...subscriber } = item;
+  return subscriber as Subscriber;
+}

@@ -1,0 +1,51 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The one table. Keys are generic (PK/SK, GSI1PK/GSI1SK) so every entity shares it:
+ *
+ * | entity      | PK                 | SK                | GSI1PK           | GSI1SK |
+ * |-------------|--------------------|-------------------|------------------|--------|
+ * | subscriber  | SUBSCRIBER#<id>    | PROFILE           | RECIPIENTS#<shard> (confirmed only) | <id> |
+ * | issue       | ISSUE#<issueId>    | META              | ISSUES#sending (while sending) | <issueId> |
+ * | ledger      | ISSUE#<issueId>    | RECIPIENT#<subId> |                  |        |
+ *
+ * GSI1 is sparse: only confirmed subscribers and issues being sent carry its keys, so a send
+ * reads its audience with one Query per shard and never touches pending or unsubscribed readers,
+ * and a tick finds unfinished issues with one Query.
+ * `expiresAt` (epoch seconds) is the TTL attribute on AWS; locally nothing sweeps it.
+ */
+export const tableKeys = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  index: 'GSI1',
+  indexPartitionKey: 'GSI1PK',
+  indexSortKey: 'GSI1SK',
+  ttl: 'expiresAt',
+} as const;
+
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: tableKeys.partitionKey, AttributeType: 'S' },
+      { AttributeName: tableKeys.sortKey, AttributeType: 'S' },
+      { AttributeName: tableKeys.indexPartitionKey, AttributeType: 'S' },
+      { AttributeName: tableKeys.indexSortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: tableKeys.index,
+        KeySchema: [
+          { AttributeName: tableKeys.indexPartitionKey, KeyType: 'HASH' },
+          { AttributeName: tableKeys.indexSortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}

@@ -1,0 +1,76 @@
+import { SendRawEmailCommand, SESClient, type SESClientConfig } from '@aws-sdk/client-ses';
+import nodemailer from 'nodemailer';
+import { MailFailure, MailFailureKinds, type Mailer, type OutgoingMessage } from '../../core/ports.js';
+
+export type SesMailerOptions = {
+  from: { name: string; address: string };
+  replyTo?: string;
+  /** SES configuration set whose event destination publishes bounces, complaints, deliveries. */
+  configurationSet?: string;
+  client?: SESClient;
+  clientConfig?: SESClientConfig;
+  /** Called with every accepted message's raw MIME (the local outbox keeps a copy). */
+  archive?: (messageId: string, raw: Buffer) => Promise<void>;
+};
+
+/**
+ * Builds MIME with nodemailer's composer and sends it with SES `SendRawEmail`.
+ *
+ * The SDK's own retries are off (`maxAttempts: 1`): a retried request after a timeout can deliver
+ * a message twice, and only the domain, which keeps the ledger, may decide to try again.
+ */
+export class SesMailer implements Mailer {
+  private readonly client: SESClient;
+  private readonly composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+
+  constructor(private readonly options: SesMailerOptions) {
+    this.client = options.client ?? new SESClient({ maxAttempts: 1, ...options.clientConfig });
+  }
+
+  async send(message: OutgoingMessage): Promise<{ messageId: string }> {
+    const raw = await this.compose(message);
+    let messageId: string;
+    try {
+      const result = await this.client.send(new SendRawEmailCommand({
+        RawMessage: { Data: raw },
+        ConfigurationSetName: this.options.configurationSet,
+        Tags: Object.entries(message.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),
+      }));
+      messageId = result.MessageId ?? '';
+    } catch (error) {
+      throw classifySesError(error);
+    }
+    await this.options.archive?.(messageId, raw);
+    return { messageId };
+  }
+
+  /** The exact bytes SES receives: multipart/alternative (text + HTML) with the list headers. */
+  async compose(message: OutgoingMessage): Promise<Buffer> {
+    const info = await this.composer.sendMail({
+      from: this.options.from,
+      replyTo: this.options.replyTo,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      headers: message.headers,
+      textEncoding: 'quoted-printable',
+    });
+    return info.message as Buffer;
+  }
+}
+
+/** Maps SES's answers onto what the send pipeline must do next. */
+export function classifySesError(error: unknown): MailFailure {
+  const e = error as Error & { $metadata?: { httpStatusCode?: number }; Code?: string };
+  const name = e?.name ?? '';
+  const text = `${name} ${e?.message ?? ''}`;
+  const status = e?.$metadata?.httpStatusCode;
+  const fail = (kind: (typeof MailFailureKinds)[keyof typeof MailFailureKinds]) => new MailFailure(kind, `${name}: ${e?.message ?? 'unknown error'}`, { cause: error });
+  if (/AccountSendingPaused|Daily message quota exceeded|account.*(suspended|paused)/i.test(text)) return fail(MailFailureKinds.accountPaused);
+  if (/Throttl|Maximum sending rate exceeded|TooManyRequests/i.test(text)) return fail(MailFailureKinds.throttled);
+  if (status !== undefined && status >= 500) return fail(MailFailureKinds.transient);
+  if (status !== undefined && status >= 400) return fail(MailFailureKinds.rejected);
+  // No HTTP answer at all (timeout, reset): SES may have taken the message.
+  return fail(MailFailureKinds.unknown);
+}

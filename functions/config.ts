@@ -1,0 +1,99 @@
+/**
+ * The composition root: the environment is parsed once, with zod, and the adapters are built
+ * here. Nothing else reads `process.env`.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/content/fs-content.js';
+import { createDocumentClient } from './adapters/dynamo/client.js';
+import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
+import { DynamoDeliveryLedger } from './adapters/dynamo/dynamo-ledger.js';
+import { DynamoSubscriberRepository } from './adapters/dynamo/dynamo-subscribers.js';
+import { outboxArchive } from './adapters/ses/outbox.js';
+import { SesMailer } from './adapters/ses/ses-mailer.js';
+import { transactionalTemplates } from './adapters/templates/transactional.generated.js';
+import { systemClock } from './core/clock.js';
+import type { IssueRenderer } from './core/ports.js';
+import type { Publication } from './core/publication.js';
+import type { SubscriberDeps } from './core/subscribers/deps.js';
+import { TokenSigner } from './core/tokens.js';
+
+const envSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  /** The public origin readers reach; every link in every email starts with it. */
+  BASE_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
+  SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters (use a random value)'),
+  PUBLICATION_NAME: z.string().min(1),
+  FROM_ADDRESS: z.email(),
+  FROM_NAME: z.string().optional(),
+  REPLY_TO: z.email().optional(),
+  POSTAL_ADDRESS: z.string().min(1),
+  LIST_ID: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
+  SES_CONFIGURATION_SET: z.string().optional(),
+  /** Local stack only: keep each sent message's raw MIME here. */
+  OUTBOX_DIR: z.string().optional(),
+  CONTENT_DIR: z.string().default('content'),
+  TEMPLATES_DIR: z.string().default('templates'),
+});
+
+export type Config = z.output<typeof envSchema>;
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`configuration is incomplete or invalid:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export async function buildPublication(config: Config): Promise<Publication> {
+  return {
+    name: config.PUBLICATION_NAME,
+    baseUrl: config.BASE_URL,
+    fromName: config.FROM_NAME ?? config.PUBLICATION_NAME,
+    fromAddress: config.FROM_ADDRESS,
+    replyTo: config.REPLY_TO,
+    postalAddress: config.POSTAL_ADDRESS,
+    listId: config.LIST_ID ?? `newsletter.${new URL(config.BASE_URL).hostname}`,
+    topics: await loadTopics(resolve(config.CONTENT_DIR)),
+  };
+}
+
+export type AppDeps = SubscriberDeps & { articles: ArticleCatalog };
+
+/** Everything the HTTP app needs. No MJML here: transactional emails are precompiled. */
+export async function buildAppDeps(config: Config): Promise<AppDeps> {
+  const publication = await buildPublication(config);
+  const client = createDocumentClient();
+  return {
+    subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
+    mailer: buildMailer(config, publication),
+    templates: transactionalTemplates,
+    signer: new TokenSigner(config.SIGNING_SECRET),
+    clock: systemClock,
+    publication,
+    articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics),
+  };
+}
+
+/** The send pipeline's dependencies; the renderer is passed in so MJML loads only where it is used. */
+export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer) {
+  const app = await buildAppDeps(config);
+  const client = createDocumentClient();
+  return {
+    ...app,
+    ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME),
+    issues: new DynamoIssueRepository(client, config.TABLE_NAME),
+    renderer,
+  };
+}
+
+function buildMailer(config: Config, publication: Publication) {
+  return new SesMailer({
+    from: { name: publication.fromName, address: publication.fromAddress },
+    replyTo: publication.replyTo,
+    configurationSet: config.SES_CONFIGURATION_SET,
+    archive: config.OUTBOX_DIR ? outboxArchive(resolve(config.OUTBOX_DIR)) : undefined,
+  });
+}

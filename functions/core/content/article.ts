@@ -1,0 +1,78 @@
+import matter from 'gray-matter';
+import { Marked } from 'marked';
+import { z } from 'zod';
+import type { Topic } from '../publication.js';
+
+const httpsUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+
+export function frontMatterSchema(topics: readonly Topic[]) {
+  const known = topics.map((t) => t.id);
+  return z
+    .object({
+      title: z.string().trim().min(1, 'is required').max(200),
+      date: z.coerce.date({ message: 'must be a date (YYYY-MM-DD)' }),
+      summary: z.string().trim().min(1, 'is required').max(500),
+      topics: z
+        .array(z.string())
+        .min(1, 'name at least one topic')
+        .refine((list) => list.every((t) => known.includes(t)), { message: `must only name known topics (${known.join(', ')})` }),
+      author: z.string().trim().min(1).optional(),
+      desk: z.string().trim().min(1).optional(),
+      sources: z.array(z.object({ title: z.string().min(1), url: httpsUrl })).default([]),
+      /**
+       * Further reading. A scraped "See also" line keeps its headline even when the scrape lost
+       * its address, so `url` is optional and a related item without one renders as plain text.
+       */
+      related: z.array(z.object({ title: z.string().min(1), url: httpsUrl.optional() })).default([]),
+      draft: z.boolean().default(false),
+    })
+    .strict()
+    .refine((fm) => fm.author || fm.desk, { message: 'name an author or a desk', path: ['author'] });
+}
+
+export type FrontMatter = z.output<ReturnType<typeof frontMatterSchema>>;
+
+export type Article = FrontMatter & {
+  slug: string;
+  /** The body as HTML, rendered from the markdown once. */
+  html: string;
+  markdown: string;
+};
+
+export class ArticleError extends Error {
+  override readonly name = 'ArticleError';
+  constructor(readonly file: string, readonly issues: { field: string; message: string }[]) {
+    super(`${file}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+  }
+}
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// Raw HTML in markdown is dropped: articles are text, and their HTML ends up in every email.
+const markdown = new Marked({ gfm: true, renderer: { html: () => '' } });
+
+/** Parses one `content/<slug>.md` file; the slug is the file's name. */
+export function parseArticle(fileName: string, source: string, topics: readonly Topic[]): Article {
+  const slug = fileName.replace(/\.md$/, '');
+  if (!SLUG.test(slug)) throw new ArticleError(fileName, [{ field: '(file name)', message: 'must be a lower-case slug like my-article.md' }]);
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    parsed = matter(source);
+  } catch (cause) {
+    throw new ArticleError(fileName, [{ field: '(front matter)', message: `is not valid YAML: ${(cause as Error).message}` }]);
+  }
+  const result = frontMatterSchema(topics).safeParse(parsed.data);
+  if (!result.success) {
+    throw new ArticleError(
+      fileName,
+      result.error.issues.map((i) => ({ field: i.path.join('.') || '(front matter)', message: i.message })),
+    );
+  }
+  const body = parsed.content.trim();
+  if (!body) throw new ArticleError(fileName, [{ field: '(body)', message: 'is empty' }]);
+  return { ...result.data, slug, markdown: body, html: markdown.parse(body, { async: false }) };
+}
+
+/** Published articles, newest first. */
+export function publishedArticles(articles: readonly Article[]): Article[] {
+  return articles.filter((a) => !a.draft).sort((a, b) => b.date.getTime() - a.date.getTime());
+}

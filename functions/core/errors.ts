@@ -1,0 +1,34 @@
+/**
+ * The one error type of the domain. Its codes are a closed set; the HTTP layer maps each code to
+ * a status in one place (`http/app.ts`), so the domain never thinks in status codes.
+ */
+export const ErrorCodes = {
+  /** Input failed validation; `issues` lists each field and why. */
+  invalidInput: 'invalid_input',
+  /** A signed token was malformed, tampered with, expired or meant for another purpose. */
+  invalidToken: 'invalid_token',
+  notFound: 'not_found',
+  /** A conditional write lost a race or the state forbids the transition. */
+  conflict: 'conflict',
+  /** A dependency (DynamoDB, SES) is unavailable or throttling; the caller may retry. */
+  unavailable: 'unavailable',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export type FieldIssue = { field: string; message: string };
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { issues?: FieldIssue[]; reason?: string } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const invalidInput = (issues: FieldIssue[]) =>
+  new DomainError(ErrorCodes.invalidInput, issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });

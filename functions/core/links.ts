@@ -1,0 +1,20 @@
+import type { Publication } from './publication.js';
+import type { TokenSigner } from './tokens.js';
+
+/** Every URL a reader is sent; the token in the path is the capability. */
+export function readerLinks(publication: Publication, signer: TokenSigner, subscriberId: string) {
+  const base = publication.baseUrl;
+  return {
+    unsubscribe: `${base}/unsubscribe/${signer.sign('unsubscribe', subscriberId)}`,
+    preferences: `${base}/preferences/${signer.sign('preferences', subscriberId)}`,
+  };
+}
+
+export const CONFIRMATION_TTL_MS = 48 * 60 * 60 * 1000;
+
+export function confirmationLink(publication: Publication, signer: TokenSigner, subscriberId: string, now: Date) {
+  const token = signer.sign('confirm', subscriberId, new Date(now.getTime() + CONFIRMATION_TTL_MS));
+  return `${publication.baseUrl}/confirm/${token}`;
+}
+
+export const articleUrl = (publication: Publication, slug: string) => `${publication.baseUrl}/articles/${slug}`;

@@ -1,0 +1,16 @@
+/** Who sends, and to whom the footer says the mail belongs. Comes from configuration. */
+export type Publication = {
+  name: string;
+  /** Public origin of the web app, without trailing slash: links in emails point here. */
+  baseUrl: string;
+  fromName: string;
+  fromAddress: string;
+  replyTo?: string;
+  /** Postal address printed in every footer (CAN-SPAM, and readers' trust). */
+  postalAddress: string;
+  /** RFC 2919 list identifier, e.g. `news.example.com`. */
+  listId: string;
+  topics: readonly Topic[];
+};
+
+export type Topic = { id: string; label: string; description?: string };

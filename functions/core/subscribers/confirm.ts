@@ -1,0 +1,46 @@
+import { DomainError, ErrorCodes } from '../errors.js';
+import type { RequestContext, SubscriberDeps } from './deps.js';
+import { welcomeMessage } from './messages.js';
+import { mutateSubscriber } from './mutate.js';
+
+export type ConfirmResult =
+  | { status: 'confirmed'; welcomeSent: boolean }
+  | { status: 'already_confirmed' }
+  /** The link is authentic but older than 48 h; the page offers a fresh one. */
+  | { status: 'expired'; subscriberId: string }
+  /** The reader has since unsubscribed or bounced; an old link must not bring them back. */
+  | { status: 'not_pending' };
+
+/**
+ * Confirms a pending subscription. Only a POST reaches this (mail scanners prefetch GET links).
+ * Of any number of concurrent confirmations, one wins the conditional write and sends the welcome.
+ */
+export async function confirmSubscription(deps: SubscriberDeps, token: string, context: RequestContext = {}): Promise<ConfirmResult> {
+  const now = deps.clock.now();
+  const verified = deps.signer.verify('confirm', token, now);
+  if (verified.expired) return { status: 'expired', subscriberId: verified.subscriberId };
+
+  const at = now.toISOString();
+  const outcome = await mutateSubscriber(deps.subscribers, verified.subscriberId, (current) =>
+    current.state !== 'pending'
+      ? undefined
+      : {
+          ...current,
+          state: 'confirmed',
+          confirmedAt: at,
+          updatedAt: at,
+          consent: { ...current.consent, confirmedAt: at, confirmIp: context.ip, confirmUserAgent: context.userAgent },
+        },
+  );
+  // An authentic token for a record that is gone: the reader was erased on request.
+  if (!outcome) throw new DomainError(ErrorCodes.invalidToken, 'This link is not valid.', { reason: 'no such subscriber' });
+  if (!outcome.changed) {
+    return outcome.subscriber.state === 'confirmed' ? { status: 'already_confirmed' } : { status: 'not_pending' };
+  }
+  // The subscription stands even if the welcome cannot be sent; it is a courtesy, not a step.
+  const welcomeSent = await deps.mailer.send(welcomeMessage(deps, outcome.subscriber)).then(
+    () => true,
+    () => false,
+  );
+  return { status: 'confirmed', welcomeSent };
+}

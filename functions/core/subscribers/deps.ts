@@ -1,0 +1,16 @@
+import type { Clock } from '../clock.js';
+import type { Mailer, SubscriberRepository, TransactionalTemplates } from '../ports.js';
+import type { Publication } from '../publication.js';
+import type { TokenSigner } from '../tokens.js';
+
+export type SubscriberDeps = {
+  subscribers: SubscriberRepository;
+  mailer: Mailer;
+  templates: TransactionalTemplates;
+  signer: TokenSigner;
+  clock: Clock;
+  publication: Publication;
+};
+
+/** Who did something, for the consent record. */
+export type RequestContext = { ip?: string; userAgent?: string };

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { invalidInput, type FieldIssue } from '../errors.js';
+import { normalizeEmail } from '../email-address.js';
+import type { Topic } from '../publication.js';
+import { Frequencies } from './subscriber.js';
+
+const frequency = z.enum([Frequencies.immediate, Frequencies.daily, Frequencies.weekly], {
+  message: `must be one of ${Object.values(Frequencies).join(', ')}`,
+});
+
+function topicList(topics: readonly Topic[]) {
+  const known = new Set(topics.map((t) => t.id));
+  return z
+    .array(z.string().max(64), { message: 'must be a list of topic ids' })
+    .max(topics.length)
+    .refine((list) => list.every((t) => known.has(t)), {
+      message: `must only name known topics (${[...known].join(', ')})`,
+    })
+    .transform((list) => [...new Set(list)]);
+}
+
+export function subscribeSchema(topics: readonly Topic[]) {
+  return z.object({
+    email: z
+      .string({ message: 'is required' })
+      .max(320, 'is longer than 320 characters')
+      .transform((value, ctx) => {
+        const checked = normalizeEmail(value);
+        if (!checked.ok) {
+          ctx.addIssue({ code: 'custom', message: checked.reason });
+          return z.NEVER;
+        }
+        return checked.email;
+      }),
+    // No topic chosen means all of them: the common case for a one-field embedded form.
+    topics: topicList(topics)
+      .optional()
+      .transform((list) => (list && list.length > 0 ? list : topics.map((t) => t.id))),
+    frequency: frequency.default(Frequencies.weekly),
+  });
+}
+
+export function preferencesSchema(topics: readonly Topic[]) {
+  return z.object({
+    topics: topicList(topics).refine((list) => list.length > 0, { message: 'choose at least one topic' }),
+    frequency,
+  });
+}
+
+/** Parses with a schema, or throws the domain's invalid-input error naming each field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw invalidInput(toFieldIssues(result.error));
+}
+
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join('.') : '(body)',
+    message: issue.message,
+  }));
+}

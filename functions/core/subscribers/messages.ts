@@ -1,0 +1,48 @@
+import { listHeaders } from '../email/list-headers.js';
+import { preparePersonalization } from '../email/personalize.js';
+import { confirmationLink, readerLinks } from '../links.js';
+import type { OutgoingMessage } from '../ports.js';
+import type { SubscriberDeps } from './deps.js';
+import type { Subscriber } from './subscriber.js';
+
+/** Values every template may use; the footer partial needs them all. */
+export function publicationValues(deps: Pick<SubscriberDeps, 'publication'>) {
+  return {
+    publication_name: deps.publication.name,
+    postal_address: deps.publication.postalAddress,
+    base_url: deps.publication.baseUrl,
+  };
+}
+
+export function confirmationMessage(deps: SubscriberDeps, subscriber: Subscriber, now: Date): OutgoingMessage {
+  const personalize = preparePersonalization(deps.templates.confirmation);
+  const body = personalize({
+    ...publicationValues(deps),
+    confirm_url: confirmationLink(deps.publication, deps.signer, subscriber.id, now),
+    email: subscriber.email,
+  });
+  return {
+    to: subscriber.email,
+    subject: `Confirm your subscription to ${deps.publication.name}`,
+    ...body,
+    tags: { kind: 'confirmation' },
+  };
+}
+
+export function welcomeMessage(deps: SubscriberDeps, subscriber: Subscriber): OutgoingMessage {
+  const links = readerLinks(deps.publication, deps.signer, subscriber.id);
+  const personalize = preparePersonalization(deps.templates.welcome);
+  const body = personalize({
+    ...publicationValues(deps),
+    unsubscribe_url: links.unsubscribe,
+    preferences_url: links.preferences,
+    email: subscriber.email,
+  });
+  return {
+    to: subscriber.email,
+    subject: `Welcome to ${deps.publication.name}`,
+    ...body,
+    headers: listHeaders(deps.publication, links.unsubscribe),
+    tags: { kind: 'welcome' },
+  };
+}

@@ -1,0 +1,69 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppDeps } from '../config.js';
+import { DomainError, ErrorCodes, type ErrorCode } from '../core/errors.js';
+import { MessagePage } from './pages/layout.js';
+import { articleRoutes } from './routes/articles.js';
+import { readerRoutes } from './routes/reader.js';
+import { signupRoutes } from './routes/signup.js';
+
+export type AppOptions = {
+  /** The client's address as the platform reports it (Lambda event, Node socket), for consent records. */
+  clientIp?: (c: Context) => string | undefined;
+  log?: (entry: Record<string, unknown>) => void;
+};
+
+export type AppEnv = { Variables: { deps: AppDeps; clientIp: string | undefined; requestId: string } };
+
+const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
+  [ErrorCodes.invalidInput]: 422,
+  [ErrorCodes.invalidToken]: 400,
+  [ErrorCodes.notFound]: 404,
+  [ErrorCodes.conflict]: 409,
+  [ErrorCodes.unavailable]: 503,
+};
+
+export function createApp(deps: AppDeps, options: AppOptions = {}) {
+  const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+  }));
+  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: { code: 'payload_too_large', message: 'The request body is larger than 64 KB.' } }, 413) }));
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    c.set('clientIp', options.clientIp?.(c));
+    await next();
+  });
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.route('/', signupRoutes);
+  app.route('/', readerRoutes);
+  app.route('/', articleRoutes);
+
+  app.notFound((c) => wantsJson(c)
+    ? c.json({ error: { code: ErrorCodes.notFound, message: 'No such endpoint.' } }, 404)
+    : c.html(<MessagePage publication={deps.publication} title="Page not found"><p>There is nothing at this address. <a href="/">Go to the front page</a>.</p></MessagePage>, 404));
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    if (error instanceof DomainError) {
+      const status = statusOf[error.code];
+      if (wantsJson(c)) return c.json({ error: { code: error.code, message: error.message, issues: error.details.issues } }, status);
+      return c.html(<MessagePage publication={deps.publication} title={status === 503 ? 'Please try again' : 'Something is not right'}><p>{error.message}</p></MessagePage>, status);
+    }
+    // Unknown errors are logged with the request id; the response reveals nothing of them.
+    log({ level: 'error', requestId: c.get('requestId'), path: c.req.path, error: String(error), stack: (error as Error).stack });
+    const message = `Something went wrong on our side. Reference: ${c.get('requestId')}`;
+    return wantsJson(c) ? c.json({ error: { code: 'internal', message } }, 500) : c.html(<MessagePage publication={deps.publication} title="Something went wrong"><p>{message}</p></MessagePage>, 500);
+  });
+  return app;
+}
+
+const wantsJson = (c: Context) => c.req.path.startsWith('/api/');

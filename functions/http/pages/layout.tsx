@@ -1,0 +1,65 @@
+import type { Child } from 'hono/jsx';
+import type { Publication } from '../../core/publication.js';
+
+const styles = `
+*{box-sizing:border-box}
+body{margin:0;font:17px/1.6 Georgia,'Times New Roman',serif;color:#1f2328;background:#fff}
+header,main,footer{max-width:42rem;margin:0 auto;padding:0 1.25rem}
+header{padding-top:1.25rem;font:600 .9rem/1.4 system-ui,sans-serif;letter-spacing:.05em;text-transform:uppercase}
+header a{color:#57606a;text-decoration:none}
+h1{font-size:2rem;line-height:1.2;margin:1.5rem 0 1rem}
+h2{font-size:1.35rem;line-height:1.3;margin:2rem 0 .5rem}
+a{color:#0b5cad}
+.meta,.hint,label,legend,button,input,footer{font-family:system-ui,-apple-system,'Segoe UI',sans-serif}
+.meta,.hint{font-size:.9rem;color:#57606a}
+form.stack{display:grid;gap:1rem;margin:1.5rem 0}
+fieldset{border:1px solid #d0d7de;border-radius:6px;padding:.75rem 1rem}
+legend{font-weight:600;padding:0 .25rem}
+label{display:block;font-size:1rem}
+fieldset label{display:flex;gap:.5rem;align-items:baseline;margin:.35rem 0;font-weight:400}
+input[type=email]{width:100%;font-size:1.05rem;padding:.6rem .7rem;border:1px solid #8c959f;border-radius:6px;margin-top:.25rem}
+button{font-size:1rem;font-weight:600;padding:.7rem 1.4rem;border:0;border-radius:6px;background:#0b5cad;color:#fff;cursor:pointer;justify-self:start}
+button.secondary{background:#eaeef2;color:#1f2328}
+.error{color:#b3261e;font-family:system-ui,sans-serif;font-size:.95rem;margin:.25rem 0 0}
+.notice{border-left:4px solid #0b5cad;background:#f3f8fd;padding:.75rem 1rem;font-family:system-ui,sans-serif}
+.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
+footer{margin-top:3rem;padding-top:1rem;padding-bottom:2rem;border-top:1px solid #d0d7de;font-size:.85rem;color:#57606a}
+@media (max-width:30rem){body{font-size:16px}h1{font-size:1.6rem}}
+`;
+
+export function Layout(props: { title: string; publication: Publication; children: Child; description?: string }) {
+  const { publication } = props;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>{props.title === publication.name ? publication.name : `${props.title} · ${publication.name}`}</title>
+        {props.description ? <meta name="description" content={props.description} /> : null}
+        <style>{styles}</style>
+      </head>
+      <body>
+        <header>
+          <a href="/">{publication.name}</a>
+        </header>
+        <main>{props.children}</main>
+        <footer>
+          <p>
+            {publication.name} · {publication.postalAddress} · <a href="/articles">Articles</a>
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** A page that only says something: confirmations, errors, "check your inbox". */
+export function MessagePage(props: { publication: Publication; title: string; children: Child }) {
+  return (
+    <Layout title={props.title} publication={props.publication}>
+      <h1>{props.title}</h1>
+      {props.children}
+    </Layout>
+  );
+}

@@ -1,0 +1,75 @@
+import type { FieldIssue } from '../../core/errors.js';
+import type { Publication } from '../../core/publication.js';
+import { Frequencies, frequencyLabels, type Frequency } from '../../core/subscribers/subscriber.js';
+
+export type SignupValues = { email?: string; topics?: string[]; frequency?: string };
+
+/** The signup form, shared by the hosted page, the article pages and (as HTML) the embed snippet. */
+export function SignupForm(props: { publication: Publication; values?: SignupValues; issues?: FieldIssue[]; form?: 'hosted' | 'embed' }) {
+  const { publication, values = {}, issues = [] } = props;
+  const errorFor = (field: string) => issues.filter((i) => i.field === field || i.field.startsWith(`${field}.`)).map((i) => i.message).join('; ');
+  const chosenTopics = values.topics ?? publication.topics.map((t) => t.id);
+  const frequency = (values.frequency ?? Frequencies.weekly) as Frequency;
+  const emailError = errorFor('email');
+  return (
+    <form class="stack" method="post" action="/subscribe" aria-label={`Subscribe to ${publication.name}`}>
+      <input type="hidden" name="form" value={props.form ?? 'hosted'} />
+      <label>
+        Your email address
+        <input
+          type="email" name="email" required autocomplete="email" maxlength={320}
+          value={values.email ?? ''} aria-invalid={emailError ? 'true' : undefined}
+          aria-describedby={emailError ? 'email-error' : undefined}
+        />
+      </label>
+      {emailError ? <p class="error" id="email-error" role="alert">Email address {emailError}.</p> : null}
+      <fieldset>
+        <legend>Topics</legend>
+        {publication.topics.map((topic) => (
+          <label>
+            <input type="checkbox" name="topics" value={topic.id} checked={chosenTopics.includes(topic.id)} />
+            {topic.label}
+          </label>
+        ))}
+        {errorFor('topics') ? <p class="error" role="alert">Topics {errorFor('topics')}.</p> : null}
+      </fieldset>
+      <fieldset>
+        <legend>How often</legend>
+        {Object.values(Frequencies).map((value) => (
+          <label>
+            <input type="radio" name="frequency" value={value} checked={value === frequency} />
+            {frequencyLabels[value]}
+          </label>
+        ))}
+        {errorFor('frequency') ? <p class="error" role="alert">Frequency {errorFor('frequency')}.</p> : null}
+      </fieldset>
+      {/* A field people never see: bots that fill every input give themselves away. */}
+      <div class="hp" aria-hidden="true">
+        <label>
+          Leave this empty <input type="text" name="website" tabindex={-1} autocomplete="off" />
+        </label>
+      </div>
+      <button type="submit">Subscribe</button>
+      <p class="hint">We will email you a link to confirm. No confirmation, no newsletter.</p>
+    </form>
+  );
+}
+
+/** The snippet an editor pastes into another site: a plain HTML form, no script. */
+export function embedSnippet(publication: Publication): string {
+  const topics = publication.topics
+    .map((t) => `  <label><input type="checkbox" name="topics" value="${t.id}" checked> ${t.label}</label>`)
+    .join('\n');
+  return `<form method="post" action="${publication.baseUrl}/subscribe">
+  <input type="hidden" name="form" value="embed">
+  <label>Email <input type="email" name="email" required></label>
+${topics}
+  <select name="frequency">
+    <option value="immediate">Every article</option>
+    <option value="daily">Daily digest</option>
+    <option value="weekly" selected>Weekly digest</option>
+  </select>
+  <input type="text" name="website" tabindex="-1" autocomplete="off" style="position:absolute;left:-10000px" aria-hidden="true">
+  <button type="submit">Subscribe</button>
+</form>`;
+}

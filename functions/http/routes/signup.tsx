@@ -1,0 +1,105 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { DomainError, ErrorCodes } from '../../core/errors.js';
+import { subscribe } from '../../core/subscribers/subscribe.js';
+import { publishedArticles } from '../../core/content/article.js';
+import type { AppEnv } from '../app.js';
+import { Layout, MessagePage } from '../pages/layout.js';
+import { embedSnippet, SignupForm, type SignupValues } from '../pages/signup.js';
+
+export const signupRoutes = new Hono<AppEnv>();
+
+const CHECK_INBOX = 'Check your inbox: if this address can subscribe, a confirmation link is on its way.';
+
+signupRoutes.get('/', async (c) => {
+  const deps = c.get('deps');
+  const latest = publishedArticles(await deps.articles.all()).slice(0, 5);
+  return c.html(
+    <Layout title={deps.publication.name} publication={deps.publication}>
+      <h1>Subscribe to {deps.publication.name}</h1>
+      <p>Our reporting in your inbox: choose your topics and how often you hear from us. Leave with one click whenever you like.</p>
+      <SignupForm publication={deps.publication} />
+      {latest.length > 0 ? (
+        <section aria-labelledby="latest">
+          <h2 id="latest">Latest articles</h2>
+          <ul>{latest.map((a) => <li><a href={`/articles/${a.slug}`}>{a.title}</a></li>)}</ul>
+        </section>
+      ) : null}
+    </Layout>,
+  );
+});
+
+/** The hosted page and embedded snippets post here: an HTML answer either way. */
+signupRoutes.post('/subscribe', async (c) => {
+  const deps = c.get('deps');
+  const body = await c.req.parseBody({ all: true });
+  const values: SignupValues = {
+    email: typeof body.email === 'string' ? body.email : undefined,
+    topics: body.topics === undefined ? [] : ([] as unknown[]).concat(body.topics).filter((t): t is string => typeof t === 'string'),
+    frequency: typeof body.frequency === 'string' ? body.frequency : undefined,
+  };
+  const form = body.form === 'hosted' ? 'hosted' : 'embed';
+  if (!isHoneypotEmpty(body.website)) return checkInbox(c);
+  try {
+    await subscribe(deps, values, form, requestContext(c));
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== ErrorCodes.invalidInput) throw error;
+    return c.html(
+      <Layout title="Subscribe" publication={deps.publication}>
+        <h1>Subscribe to {deps.publication.name}</h1>
+        <p class="notice" role="alert">Please check the form: {error.message}.</p>
+        <SignupForm publication={deps.publication} values={values} issues={error.details.issues} form={form} />
+      </Layout>,
+      422,
+    );
+  }
+  return checkInbox(c);
+});
+
+// Public signup endpoint: any site may call it from the browser; no cookies are involved.
+signupRoutes.use('/api/subscribe', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Content-Type'] }));
+
+signupRoutes.post('/api/subscribe', async (c) => {
+  const deps = c.get('deps');
+  if (!c.req.header('content-type')?.toLowerCase().startsWith('application/json')) {
+    return c.json({ error: { code: 'unsupported_media_type', message: 'Send the body as application/json.' } }, 415);
+  }
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    return c.json({ error: { code: ErrorCodes.invalidInput, message: 'The body is not valid JSON.', issues: [{ field: '(body)', message: 'is not valid JSON' }] } }, 400);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return c.json({ error: { code: ErrorCodes.invalidInput, message: 'The body must be a JSON object.', issues: [{ field: '(body)', message: 'must be a JSON object' }] } }, 422);
+  }
+  const { website, ...input } = body as Record<string, unknown>;
+  if (isHoneypotEmpty(website)) await subscribe(deps, input, 'api', requestContext(c));
+  return c.json({ status: 'pending', message: CHECK_INBOX }, 202);
+});
+
+signupRoutes.get('/embed', (c) => {
+  const deps = c.get('deps');
+  return c.html(
+    <Layout title="Embed the signup form" publication={deps.publication}>
+      <h1>Embed the signup form</h1>
+      <p>Paste this HTML into any page. It needs no script; readers land on our confirmation page after submitting.</p>
+      <pre style="white-space:pre-wrap;background:#f6f8fa;padding:1rem;border-radius:6px;font-size:.85rem"><code>{embedSnippet(deps.publication)}</code></pre>
+    </Layout>,
+  );
+});
+
+function checkInbox(c: import('hono').Context<AppEnv>) {
+  return c.html(
+    <MessagePage publication={c.get('deps').publication} title="Check your inbox">
+      <p>{CHECK_INBOX}</p>
+      <p class="hint">The link works for 48 hours. Nothing arrived? Look in your spam folder, or sign up again in a few minutes.</p>
+    </MessagePage>,
+  );
+}
+
+const isHoneypotEmpty = (value: unknown) => value === undefined || value === '';
+
+export function requestContext(c: import('hono').Context<AppEnv>) {
+  return { ip: c.get('clientIp'), userAgent: c.req.header('user-agent')?.slice(0, 512) };
+}

@@ -1,0 +1,90 @@
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
+import { buildAppDeps, parseConfig, type AppDeps } from '../../functions/config.js';
+import { createApp } from '../../functions/http/app.js';
+import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from './environment.js';
+import { startDynalite, startSesEmulator, type Running } from './emulators.js';
+import { startScheduler, type Scheduler } from './scheduler.js';
+
+export type LocalStackOptions = {
+  env?: NodeJS.ProcessEnv;
+  /** Keep DynamoDB data under the data folder (npm start) or in memory (tests). */
+  persist?: boolean;
+  /** Run the schedules in-process. */
+  schedules?: boolean;
+  log?: (line: string) => void;
+};
+
+export type LocalStack = LocalStackInfo & { deps: AppDeps; dataDir: string; close: () => Promise<void> };
+
+const portOf = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
+
+/**
+ * Starts everything `npm start` runs, on the same code paths as AWS: emulators behind the SDK's
+ * standard endpoint variables, the Hono app on Node, the schedules in-process. Endpoint variables
+ * already set win, and their emulator is not started.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const dataDir = dataDirOf(env);
+  await mkdir(dataDir, { recursive: true });
+  const started: Running[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    let dynamodbEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
+    if (!dynamodbEndpoint) {
+      const db = await startDynalite({ port: portOf(env.DYNAMODB_PORT, 8000), path: options.persist ? join(dataDir, 'dynamodb') : undefined });
+      started.push(db);
+      dynamodbEndpoint = db.url;
+    }
+    let sesEndpoint = env.AWS_ENDPOINT_URL_SES;
+    let inboxUrl: string | undefined;
+    if (!sesEndpoint) {
+      const ses = await startSesEmulator({ port: portOf(env.SES_PORT, 8005) });
+      started.push(ses);
+      sesEndpoint = inboxUrl = ses.url;
+    }
+
+    // The app's own address is part of its configuration (BASE_URL), so listen before building it.
+    let handle: (request: Request, env: unknown) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+    const server = serve({ fetch: (request, bindings) => handle(request, bindings), port: portOf(env.PORT, 3000), hostname: '127.0.0.1' });
+    if (!server.listening) await once(server, 'listening');
+    closers.push(() => new Promise((resolve) => { (server as import('node:http').Server).closeAllConnections?.(); server.close(() => resolve()); }));
+    const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const stackEnv = await localEnvironment(env, { appUrl, dynamodb: dynamodbEndpoint, ses: sesEndpoint });
+    Object.assign(process.env, stackEnv);
+    const config = parseConfig(process.env);
+    const deps = await buildAppDeps(config);
+    await ensureTable(createDocumentClient(), config.TABLE_NAME);
+    const app = createApp(deps, { clientIp: (c) => getConnInfo(c).remote.address });
+    handle = (request, bindings) => app.fetch(request, bindings);
+
+    let scheduler: Scheduler | undefined;
+    if (options.schedules) {
+      scheduler = startScheduler({ log: options.log });
+      closers.push(async () => scheduler?.stop());
+    }
+
+    const info: LocalStackInfo = { appUrl, dynamodbEndpoint, sesEndpoint, inboxUrl, env: stackEnv };
+    await writeStackInfo(dataDir, info);
+    return {
+      ...info,
+      deps,
+      dataDir,
+      close: async () => {
+        for (const close of closers.reverse()) await close();
+        for (const s of started.reverse()) await s.close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    for (const s of started.reverse()) await s.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The schedules, in EventBridge syntax: one definition read by the AWS deployment (`sst.aws.Cron`)
+ * and by the local stack's in-process scheduler, so the two cannot drift.
+ */
+export const scheduleDefinitions = {
+  /** Resumes issues whose worker stopped before finishing. */
+  tick: {
+    expression: 'cron(* * * * ? *)',
+    handler: 'functions/handlers/tick.handler',
+    description: 'Every minute: resume unfinished sends',
+  },
+} as const;
+
+export type ScheduleName = keyof typeof scheduleDefinitions;
+
+const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/**
+ * Turns an EventBridge `cron(min hour day-of-month month day-of-week year)` into the five-field
+ * form local cron libraries read. EventBridge numbers weekdays 1-7 from Sunday; names are kept.
+ */
+export function toFiveFieldCron(expression: string): string {
+  const match = /^cron\((.+)\)$/.exec(expression.trim());
+  if (!match) throw new Error(`not an EventBridge cron expression: ${expression}`);
+  const fields = match[1]!.trim().split(/\s+/);
+  if (fields.length !== 6) throw new Error(`EventBridge cron needs 6 fields, got ${fields.length}: ${expression}`);
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields as [string, string, string, string, string];
+  if (dayOfMonth !== '?' && dayOfWeek !== '?') throw new Error(`one of day-of-month and day-of-week must be '?': ${expression}`);
+  const weekday = dayOfWeek.replace(/\b([1-7])\b/g, (d) => DAY_NAMES[Number(d) - 1]!);
+  return [minute, hour, dayOfMonth.replace('?', '*'), month, weekday.replace('?', '*')].join(' ');
+}
