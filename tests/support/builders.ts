@@ -1,0 +1,128 @@
+import { transactionalTemplates } from '../../functions/adapters/templates/transactional.generated.js';
+import { MemoryIssueRepository } from '../../functions/adapters/memory/memory-issues.js';
+import { MemoryLedger } from '../../functions/adapters/memory/memory-ledger.js';
+import { MemorySubscriberRepository } from '../../functions/adapters/memory/memory-subscribers.js';
+import { RecordingMailer } from '../../functions/adapters/memory/recording-mailer.js';
+import type { Article } from '../../functions/core/content/article.js';
+import type { DeliveryDeps } from '../../functions/core/delivery/send-article.js';
+import type { CompiledEmail, IssueRenderer } from '../../functions/core/ports.js';
+import type { Publication } from '../../functions/core/publication.js';
+import type { SubscriberDeps } from '../../functions/core/subscribers/deps.js';
+import { subscriberIdFor, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
+import { TokenSigner } from '../../functions/core/tokens.js';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hmac-0123456789';
+
+/** A clock that stands still until told to move. */
+export function fixedClock(start = '2026-11-28T09:00:00.000Z') {
+  let now = new Date(start);
+  return {
+    now: () => new Date(now),
+    advance(ms: number) {
+      now = new Date(now.getTime() + ms);
+    },
+  };
+}
+
+export function aPublication(overrides: Partial<Publication> = {}): Publication {
+  return {
+    name: 'The Test Gazette',
+    baseUrl: 'https://news.example.org',
+    fromName: 'The Test Gazette',
+    fromAddress: 'news@example.org',
+    postalAddress: '1 Test Street, Testville',
+    listId: 'gazette.example.org',
+    topics: [
+      { id: 'security', label: 'Security' },
+      { id: 'politics', label: 'Politics' },
+      { id: 'economy', label: 'Economy' },
+    ],
+    ...overrides,
+  };
+}
+
+let counter = 0;
+/** A unique address per call, so tests never share a subscriber by accident. */
+export const uniqueEmail = (prefix = 'reader') => `${prefix}.${process.pid}.${Date.now().toString(36)}.${counter++}@example.com`;
+
+export function aSubscriber(overrides: Partial<Subscriber> = {}): Subscriber {
+  const email = overrides.email ?? uniqueEmail();
+  return {
+    id: subscriberIdFor(email),
+    email,
+    state: 'confirmed',
+    topics: ['security'],
+    frequency: 'weekly',
+    consent: { at: '2026-11-01T00:00:00.000Z', form: 'hosted', confirmedAt: '2026-11-01T00:05:00.000Z' },
+    createdAt: '2026-11-01T00:00:00.000Z',
+    updatedAt: '2026-11-01T00:05:00.000Z',
+    confirmedAt: '2026-11-01T00:05:00.000Z',
+    version: 1,
+    ...overrides,
+  };
+}
+
+export function anArticle(overrides: Partial<Article> = {}): Article {
+  return {
+    slug: 'test-article',
+    title: 'A test article',
+    date: new Date('2026-11-27T00:00:00Z'),
+    summary: 'What happened.',
+    topics: ['security'],
+    desk: 'Test desk',
+    sources: [],
+    related: [],
+    draft: false,
+    markdown: 'Body text.',
+    html: '<p>Body text.</p>',
+    ...overrides,
+  };
+}
+
+/** Renders a minimal email with the same placeholders as the real article template. */
+export const stubRenderer: IssueRenderer & { renders: number } = {
+  renders: 0,
+  async renderArticle(article: Article): Promise<CompiledEmail> {
+    this.renders++;
+    return {
+      html: `<h1>${article.title}</h1><a href="%%unsubscribe_url%%">Unsubscribe</a> <a href="%%preferences_url%%">Preferences</a>`,
+      text: `${article.title}\nUnsubscribe: %%unsubscribe_url%%`,
+    };
+  },
+};
+
+export function memoryDeps(overrides: Partial<SubscriberDeps> = {}) {
+  const subscribers = new MemorySubscriberRepository();
+  const mailer = new RecordingMailer();
+  const clock = fixedClock();
+  const deps = {
+    subscribers,
+    mailer,
+    templates: transactionalTemplates,
+    signer: new TokenSigner(TEST_SECRET),
+    clock,
+    publication: aPublication(),
+    ...overrides,
+  };
+  return deps;
+}
+
+export function memoryDeliveryDeps() {
+  const base = memoryDeps();
+  const deps: DeliveryDeps & typeof base & { ledger: MemoryLedger; issues: MemoryIssueRepository } = {
+    ...base,
+    ledger: new MemoryLedger(),
+    issues: new MemoryIssueRepository(),
+    renderer: { renderArticle: (a) => stubRenderer.renderArticle(a) },
+    sleep: async () => {},
+  };
+  return deps;
+}
+
+/** The token inside a link such as https://…/confirm/<token>. */
+export const tokenOf = (url: string) => url.split('/').at(-1)!;
+export const linkIn = (text: string, path: string) => {
+  const match = new RegExp(`https?://[^\\s\\]"<>]+/${path}/[A-Za-z0-9_.-]+`).exec(text);
+  if (!match) throw new Error(`no /${path}/ link in:\n${text}`);
+  return match[0];
+};
