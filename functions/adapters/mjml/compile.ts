@@ -23,13 +23,14 @@ export async function compileTemplate(templatesDir: string, name: string, values
     .replace(/\{\{\{([a-z_]+)\}\}\}/g, (_, key: string) => lookup(values.html, key, name))
     .replace(/\{\{([a-z_]+)\}\}/g, (_, key: string) => escapeHtml(lookup(values.text, key, name)));
   // MJML 5 ignores mj-include unless told otherwise; includes are scoped to the templates folder.
-  const { html, errors } = await mjml2html(source, {
-    validationLevel: 'strict',
-    filePath,
-    keepComments: false,
-    ignoreIncludes: false,
-    includePath: templatesDir,
-  });
+  // In strict mode MJML throws on invalid markup; either way the template's name leads the message.
+  let result: Awaited<ReturnType<typeof mjml2html>>;
+  try {
+    result = await mjml2html(source, { validationLevel: 'strict', filePath, keepComments: false, ignoreIncludes: false, includePath: templatesDir });
+  } catch (error) {
+    throw new Error(`templates/${name}.mjml: ${(error as Error).message.trim()}`, { cause: error });
+  }
+  const { html, errors } = result;
   if (errors.length > 0) {
     throw new Error(`templates/${name}.mjml: ${errors.map((e) => e.formattedMessage ?? e.message).join('; ')}`);
   }

@@ -1,0 +1,47 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+
+/**
+ * The local stack as `npm start` builds it, on free ports, with in-memory DynamoDB and a fresh
+ * data folder: the same code paths, isolated per test file.
+ */
+export async function startTestStack(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
+  // Vitest puts Vite's BASE_URL ('/') into process.env; the stack must choose its own.
+  const env = { ...process.env, BASE_URL: undefined, DATA_DIR: dataDir, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', ...extraEnv };
+  return startLocalStack({ env, persist: false, schedules: false });
+}
+
+export type StoredEmail = { messageId: string; subject: string; destination: { to: string[] }; body: { html?: string; text?: string } };
+
+/** What the SES emulator received, as its inbox viewer shows it. */
+export async function emailsTo(sesEndpoint: string, address: string): Promise<StoredEmail[]> {
+  const response = await fetch(`${sesEndpoint}/store`);
+  const { emails } = (await response.json()) as { emails: StoredEmail[] };
+  return emails.filter((e) => e.destination.to.some((to) => to.includes(address)));
+}
+
+/** The exact MIME the app handed to SES, kept by the local outbox. */
+export async function rawMessage(stack: LocalStack, messageId: string): Promise<{ raw: string; parsed: ParsedMail }> {
+  const raw = await readFile(join(stack.env.OUTBOX_DIR!, `${messageId}.eml`), 'utf8');
+  return { raw, parsed: await simpleParser(raw) };
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A header's value exactly as sent (unfolded); mailparser folds List-* headers into one object. */
+export function headerValue(parsed: ParsedMail, name: string): string | undefined {
+  const line = parsed.headerLines.find((h) => h.key === name.toLowerCase())?.line;
+  return line?.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+}
