@@ -11,7 +11,8 @@ import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 export async function startTestStack(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
   // Vitest puts Vite's BASE_URL ('/') into process.env; the stack must choose its own.
-  const env = { ...process.env, BASE_URL: undefined, DATA_DIR: dataDir, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', ...extraEnv };
+  // A stack started earlier in this process left its endpoints in process.env: start fresh ones.
+  const env = { ...process.env, BASE_URL: undefined, AWS_ENDPOINT_URL_DYNAMODB: undefined, AWS_ENDPOINT_URL_SES: undefined, DATA_DIR: dataDir, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', ...extraEnv };
   return startLocalStack({ env, persist: false, schedules: false });
 }
 

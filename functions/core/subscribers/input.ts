@@ -55,8 +55,10 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 }
 
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
+  const issues = error.issues.map((issue) => ({
     field: issue.path.length > 0 ? issue.path.join('.') : '(body)',
     message: issue.message,
   }));
+  // Wrapped schemas (optional, transform) can report the same problem twice; say it once.
+  return issues.filter((issue, i) => issues.findIndex((o) => o.field === issue.field && o.message === issue.message) === i);
 }
