@@ -82,7 +82,7 @@ export function anArticle(overrides: Partial<Article> = {}): Article {
 /** Renders a minimal email with the same placeholders as the real article template. */
 export const stubRenderer: IssueRenderer & { renders: number } = {
   renders: 0,
-  async renderArticle(article: Article): Promise<CompiledEmail> {
+  async renderArticle(article: Article, _publication: Publication): Promise<CompiledEmail> {
     this.renders++;
     return {
       html: `<h1>${article.title}</h1><a href="%%unsubscribe_url%%">Unsubscribe</a> <a href="%%preferences_url%%">Preferences</a>`,
@@ -91,20 +91,16 @@ export const stubRenderer: IssueRenderer & { renders: number } = {
   },
 };
 
-export function memoryDeps(overrides: Partial<SubscriberDeps> = {}) {
-  const subscribers = new MemorySubscriberRepository();
-  const mailer = new RecordingMailer();
-  const clock = fixedClock();
-  const deps = {
-    subscribers,
-    mailer,
+/** The domain's dependencies as in-memory fakes, typed so tests can reach into them. */
+export function memoryDeps() {
+  return {
+    subscribers: new MemorySubscriberRepository(),
+    mailer: new RecordingMailer(),
     templates: transactionalTemplates,
     signer: new TokenSigner(TEST_SECRET),
-    clock,
+    clock: fixedClock(),
     publication: aPublication(),
-    ...overrides,
-  };
-  return deps;
+  } satisfies SubscriberDeps;
 }
 
 export function memoryDeliveryDeps() {
@@ -113,7 +109,7 @@ export function memoryDeliveryDeps() {
     ...base,
     ledger: new MemoryLedger(),
     issues: new MemoryIssueRepository(),
-    renderer: { renderArticle: (a) => stubRenderer.renderArticle(a) },
+    renderer: stubRenderer,
     sleep: async () => {},
   };
   return deps;

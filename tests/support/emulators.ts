@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynalite, type Running } from '../../infra/local/emulators.js';
@@ -34,6 +35,8 @@ export async function startDynamoDbLocal(): Promise<Running> {
   const port = await freePort();
   const child = spawn('java', [`-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`, '-jar', join(emulator, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // It writes a metadata file into its working folder even in memory mode.
+    cwd: tmpdir(),
   });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
