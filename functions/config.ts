@@ -3,7 +3,7 @@
  * here. Nothing else reads `process.env`.
  */
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/content/fs-content.js';
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArticle, type Article } from '../../core/content/article.js';
 import type { Topic } from '../../core/publication.js';
 

@@ -1,6 +1,6 @@
 import matter from 'gray-matter';
 import { Marked } from 'marked';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Topic } from '../publication.js';
 
 const httpsUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalidInput, type FieldIssue } from '../errors.js';
 import { normalizeEmail } from '../email-address.js';
 import type { Topic } from '../publication.js';
