@@ -1,0 +1,18 @@
+import { functionArgs } from './function-args.js';
+import { readDeploySettings } from './settings.js';
+
+const settings = readDeploySettings(process.env);
+
+/**
+ * The Hono app behind an HTTP API (API Gateway v2, payload format 2.0, the event shape
+ * `hono/aws-lambda` reads). An HTTP API rather than a function URL because the app must know its
+ * own public address (BASE_URL, in every emailed link): the API's URL exists before its route's
+ * function, a function URL only after. One `$default` route: Hono does the routing.
+ * CORS is the app's business (open on /api/subscribe only), so the gateway adds none.
+ */
+export const api = new sst.aws.ApiGatewayV2('Api', {
+  cors: false,
+  ...(settings.webDomain ? { domain: settings.webDomain } : {}),
+});
+
+api.route('$default', functionArgs('api', { baseUrl: api.url }));

@@ -1,0 +1,86 @@
+/**
+ * Turns a plain function definition (infra/functions.ts) into SST's `FunctionArgs`: runtime,
+ * size, environment, files, and IAM grants scoped to this stage's table and sending identity.
+ * Nothing is `link`ed: a link grants `dynamodb:*` / `ses:*`, and the code reads plain environment
+ * variables anyway, so each permission is written out (least privilege, README "Deploy").
+ */
+import { email, sendingResources } from './email.js';
+import {
+  bundleExternals,
+  functionDefinitions,
+  lambdaRuntime,
+  packagedFolders,
+  sendWorkers,
+  type DeployedVariable,
+  type FunctionDefinition,
+} from './functions.js';
+import { signingSecret } from './secrets.js';
+import { readDeploySettings } from './settings.js';
+import { table } from './table.js';
+
+const settings = readDeploySettings(process.env);
+
+/** Where each deployed configuration variable's value comes from. Unset optional ones are left out. */
+function environmentValues(baseUrl: $util.Input<string>): Record<DeployedVariable, $util.Input<string> | undefined> {
+  return {
+    TABLE_NAME: table.name,
+    BASE_URL: baseUrl,
+    // The secret's value, encrypted at rest with Lambda's KMS key like every variable.
+    SIGNING_SECRET: signingSecret.value,
+    PUBLICATION_NAME: settings.publicationName,
+    FROM_ADDRESS: settings.fromAddress,
+    FROM_NAME: settings.fromName,
+    REPLY_TO: settings.replyTo,
+    POSTAL_ADDRESS: settings.postalAddress,
+    LIST_ID: settings.listId,
+    SES_CONFIGURATION_SET: email.configSet,
+    CONTENT_DIR: packagedFolders.content,
+    TEMPLATES_DIR: packagedFolders.templates,
+    SEND_WORKERS: String(sendWorkers),
+  };
+}
+
+function permissions(definition: FunctionDefinition): sst.aws.FunctionArgs['permissions'] {
+  const grants: { actions: string[]; resources: $util.Input<$util.Input<string>[]> }[] = [];
+  if (definition.table.length > 0) {
+    grants.push({ actions: [...definition.table], resources: [table.arn, $interpolate`${table.arn}/index/*`] });
+  }
+  if (definition.ses.includes('ses:SendRawEmail')) grants.push({ actions: ['ses:SendRawEmail'], resources: sendingResources });
+  // GetSendQuota has no resource to scope to.
+  if (definition.ses.includes('ses:GetSendQuota')) grants.push({ actions: ['ses:GetSendQuota'], resources: ['*'] });
+  return grants;
+}
+
+export function functionArgs(name: string, options: { baseUrl: $util.Input<string> }): sst.aws.FunctionArgs {
+  const definition = functionDefinitions[name];
+  if (!definition) throw new Error(`no function named ${name} in infra/functions.ts`);
+  const values = environmentValues(options.baseUrl);
+  const environment: Record<string, $util.Input<string>> = {};
+  for (const key of definition.environment) {
+    const value = values[key];
+    if (value !== undefined) environment[key] = value;
+  }
+  return {
+    handler: definition.handler,
+    description: definition.description,
+    runtime: lambdaRuntime.runtime,
+    architecture: lambdaRuntime.architecture,
+    memory: definition.memory,
+    timeout: definition.timeout,
+    environment,
+    permissions: permissions(definition),
+    copyFiles: definition.copyFiles.map((folder) => ({ from: packagedFolders[folder] })),
+    nodejs: { format: 'esm', minify: true, esbuild: { external: [...bundleExternals] } },
+    ...(definition.reservedConcurrency === undefined ? {} : { concurrency: { reserved: definition.reservedConcurrency } }),
+    ...(definition.retries === undefined ? {} : { retries: definition.retries }),
+    ...(definition.maxEventAgeSeconds === undefined
+      ? {}
+      : {
+          transform: {
+            eventInvokeConfig: (args) => {
+              args.maximumEventAgeInSeconds = definition.maxEventAgeSeconds;
+            },
+          },
+        }),
+  };
+}

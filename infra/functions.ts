@@ -1,0 +1,185 @@
+/**
+ * Every Lambda function of the deployment, as plain data. The infra files (`api.ts`, `events.ts`,
+ * `schedules.ts`) turn each entry into an SST component, and the tests read the same object to
+ * check it against the code without AWS: the configuration each handler parses, the SDK calls
+ * each bundle makes (so the IAM grants are exactly those), and the bundles themselves, built and
+ * invoked as Lambda would. No `sst` globals here, so tests and the local stack can import it.
+ */
+import { scheduleDefinitions } from './schedule-definitions.js';
+
+/**
+ * Node.js 22 is the newest Lambda runtime on the supported list of SST's types and AWS's
+ * long-term one (deprecated April 2027). arm64 (Graviton) costs 20% less per GB-second than
+ * x86_64 and the code has no native modules, so nothing needs building per architecture.
+ */
+export const lambdaRuntime = { runtime: 'nodejs22.x', architecture: 'arm64' } as const;
+
+/**
+ * Left out of every bundle:
+ * - `@aws-sdk/*`: the Lambda Node.js runtime ships SDK v3 (clients and lib-dynamodb), so the
+ *   bundles do not carry ~390 KB of it; that is what keeps the API bundle under its 500 KB budget
+ *   and its cold start short. The runtime's SDK is a little older than package-lock's; the code
+ *   uses only long-stable calls (Get/Put/Update/Delete/Query/BatchGet, SendRawEmail, GetSendQuota).
+ * - `typescript`: mjml reads an optional `.mjmlconfig` through cosmiconfig, which requires the
+ *   TypeScript compiler (4 MB) only for a `.ts` config file; there is none, so it is never loaded.
+ */
+export const bundleExternals = ['@aws-sdk/*', 'typescript'] as const;
+
+/**
+ * Folders copied into each function's package beside the bundle (SST `copyFiles`). Lambda starts
+ * Node in the package root (`/var/task`), so the relative paths below are what `CONTENT_DIR` and
+ * `TEMPLATES_DIR` say, exactly as the local stack's defaults.
+ */
+export const packagedFolders = { content: 'content', templates: 'templates' } as const;
+export type PackagedFolder = keyof typeof packagedFolders;
+
+/** DynamoDB data-plane actions, on the table and its indexes only. No Scan, no table management. */
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:BatchWriteItem';
+
+/** SES actions: sending on the sending identity and configuration set; the quota is account-wide. */
+export type SesAction = 'ses:SendRawEmail' | 'ses:GetSendQuota';
+
+/** What the event source hands the handler; the bundle tests invoke each with that shape. */
+export type Trigger =
+  | { kind: 'http' }
+  | { kind: 'schedule'; schedule: string; expression: string }
+  | { kind: 'ses-events' };
+
+/** A variable of `functions/config.ts` that the deployment sets (OUTBOX_DIR is local only). */
+export type DeployedVariable =
+  | 'TABLE_NAME'
+  | 'BASE_URL'
+  | 'SIGNING_SECRET'
+  | 'PUBLICATION_NAME'
+  | 'FROM_ADDRESS'
+  | 'FROM_NAME'
+  | 'REPLY_TO'
+  | 'POSTAL_ADDRESS'
+  | 'LIST_ID'
+  | 'SES_CONFIGURATION_SET'
+  | 'CONTENT_DIR'
+  | 'TEMPLATES_DIR'
+  | 'SEND_WORKERS';
+
+export type FunctionDefinition = {
+  /** `path/to/file.export`, from the project root, as SST's `handler`. */
+  handler: string;
+  description: string;
+  memory: `${number} MB`;
+  timeout: `${number} seconds` | `${number} minutes`;
+  /** Set where SES's sending rate needs a cap on how many run at once. */
+  reservedConcurrency?: number;
+  /** Retries of a failed asynchronous invocation (EventBridge); unset keeps Lambda's two. */
+  retries?: number;
+  /** How long a throttled asynchronous invocation may wait before Lambda drops it. */
+  maxEventAgeSeconds?: number;
+  /** The configuration variables the function is given (the values come from infra/environment.ts). */
+  environment: readonly DeployedVariable[];
+  copyFiles: readonly PackagedFolder[];
+  table: readonly TableAction[];
+  ses: readonly SesAction[];
+  trigger: Trigger;
+};
+
+/** Required by `parseConfig` whatever the handler does with them. */
+const requiredVariables = ['TABLE_NAME', 'BASE_URL', 'SIGNING_SECRET', 'PUBLICATION_NAME', 'FROM_ADDRESS', 'POSTAL_ADDRESS'] as const;
+/** The sender and the content: everything that builds a `Publication`. */
+const publicationVariables = [...requiredVariables, 'FROM_NAME', 'REPLY_TO', 'LIST_ID', 'SES_CONFIGURATION_SET', 'CONTENT_DIR'] as const;
+
+const readWrite: readonly TableAction[] = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
+
+/**
+ * Every scheduled function renders MJML once per issue and sends. One of each may run at a time:
+ * the send pipeline splits SES's MaxSendRate between `SEND_WORKERS` workers, which is the sum of
+ * these reservations (infra/environment.ts), so together they stay under the account's rate.
+ * The time budget: a worker sends until `context.getRemainingTimeInMillis()` says the timeout
+ * is near, then stops cleanly and the next tick resumes. Five minutes amortises the render and
+ * the quota read over thousands of messages, and bounds how late a due issue can start when the
+ * tick is busy sending (the every-minute ticks that find it busy are throttled and, after 60 s,
+ * dropped rather than queued for hours: the next one comes a minute later anyway).
+ */
+const sendingWorker = {
+  memory: '1024 MB',
+  timeout: '5 minutes',
+  reservedConcurrency: 1,
+  retries: 0,
+  maxEventAgeSeconds: 60,
+  environment: [...publicationVariables, 'TEMPLATES_DIR', 'SEND_WORKERS'],
+  copyFiles: ['content', 'templates'],
+  table: readWrite,
+  ses: ['ses:SendRawEmail', 'ses:GetSendQuota'],
+} as const satisfies Omit<FunctionDefinition, 'handler' | 'description' | 'trigger'>;
+
+const scheduled = Object.fromEntries(
+  Object.entries(scheduleDefinitions).map(([name, schedule]) => [
+    name,
+    {
+      ...sendingWorker,
+      handler: schedule.handler,
+      description: schedule.description,
+      trigger: { kind: 'schedule', schedule: name, expression: schedule.expression },
+    } satisfies FunctionDefinition,
+  ]),
+);
+
+export const functionDefinitions: Record<string, FunctionDefinition> = {
+  /**
+   * The Hono app: pages, the JSON API, confirmation and welcome emails (precompiled: no MJML).
+   * 512 MB gives enough CPU for a quick cold start; a request is a few DynamoDB calls and at most
+   * one SES call, far inside 10 s (API Gateway itself gives up at 30 s). No reserved concurrency:
+   * confirmations are rate limited per address, and reserving would take from the account's pool.
+   */
+  api: {
+    handler: 'functions/handlers/api.handler',
+    description: 'Signup, confirm, preferences, unsubscribe, articles',
+    memory: '512 MB',
+    timeout: '10 seconds',
+    environment: publicationVariables,
+    copyFiles: ['content'],
+    table: readWrite,
+    ses: ['ses:SendRawEmail'],
+    trigger: { kind: 'http' },
+  },
+  /**
+   * Bounces, complaints, deliveries, opens and clicks: small writes. Lambda's two retries stay:
+   * a failed store is thrown on purpose so EventBridge's event is tried again.
+   */
+  sesEvents: {
+    handler: 'functions/handlers/ses-events.handler',
+    description: 'SES events: suppress bounced and complaining addresses, count engagement',
+    memory: '256 MB',
+    timeout: '30 seconds',
+    // parseConfig requires the publication's variables even where they are not used.
+    environment: requiredVariables,
+    copyFiles: [],
+    table: readWrite,
+    ses: [],
+    trigger: { kind: 'ses-events' },
+  },
+  ...scheduled,
+};
+
+/** Workers that may send at once: the send pipeline divides SES's rate between them. */
+export const sendWorkers = Object.values(functionDefinitions)
+  .filter((f) => f.ses.includes('ses:GetSendQuota'))
+  .reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
+
+/** The file SST bundles for a handler (`functions/handlers/api.handler` -> `functions/handlers/api.ts`). */
+export function handlerFile(handler: string): { file: string; exportName: string } {
+  const dot = handler.lastIndexOf('.');
+  return { file: `${handler.slice(0, dot)}.ts`, exportName: handler.slice(dot + 1) };
+}

@@ -1,0 +1,8 @@
+/**
+ * Secrets live in SST's encrypted per-stage store, never in code or config files:
+ * `npx sst secret set SigningSecret "$(openssl rand -base64 32)" --stage production`.
+ * A deploy without a value stops with SST's "Set a value for SigningSecret" message.
+ */
+
+/** HMAC key of every link in every email (SIGNING_SECRET); changing it voids links already mailed. */
+export const signingSecret = new sst.Secret('SigningSecret');

@@ -1,0 +1,63 @@
+/**
+ * The publication's deployment settings, read from the environment of `sst deploy`, so a fork
+ * deploys without editing code and each stage can have its own domain. None of them is a secret
+ * (they are printed in every email); the secrets are `sst.Secret`s (infra/secrets.ts).
+ * No `sst` globals here: the contract tests read it too.
+ */
+import * as z from 'zod';
+
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as news.example.com');
+
+const settingsSchema = z.object({
+  /**
+   * The domain mail is sent from: SES verifies it (DKIM records) and DMARC is published for it.
+   * Best a subdomain used only for the newsletter (news.example.com), so its DMARC record cannot
+   * clash with the organisation's own mail. Its DNS must be a Route 53 hosted zone in the account.
+   */
+  DISPATCH_DOMAIN: hostname,
+  /** Readers' address for pages and links (a Route 53 zone too); unset: the API Gateway URL. */
+  DISPATCH_WEB_DOMAIN: hostname.optional(),
+  DISPATCH_PUBLICATION_NAME: z.string().min(1).default('The Regional Dispatch'),
+  /** Default: newsletter@<DISPATCH_DOMAIN>. */
+  DISPATCH_FROM_ADDRESS: z.email().optional(),
+  DISPATCH_FROM_NAME: z.string().min(1).optional(),
+  DISPATCH_REPLY_TO: z.email().optional(),
+  /** The sender's postal address, printed in every footer (CAN-SPAM and the like require one). */
+  DISPATCH_POSTAL_ADDRESS: z.string().min(1),
+  DISPATCH_LIST_ID: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
+});
+
+export type DeploySettings = {
+  domain: string;
+  webDomain?: string;
+  publicationName: string;
+  fromAddress: string;
+  fromName?: string;
+  replyTo?: string;
+  postalAddress: string;
+  listId?: string;
+};
+
+export function readDeploySettings(env: Record<string, string | undefined>): DeploySettings {
+  const result = settingsSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`deployment settings are incomplete (set them in the environment of \`sst deploy\`, see README "Deploy"):\n${lines.join('\n')}`);
+  }
+  const s = result.data;
+  if (s.DISPATCH_FROM_ADDRESS && !s.DISPATCH_FROM_ADDRESS.endsWith(`@${s.DISPATCH_DOMAIN}`)) {
+    throw new Error(`DISPATCH_FROM_ADDRESS (${s.DISPATCH_FROM_ADDRESS}) must be an address at DISPATCH_DOMAIN (${s.DISPATCH_DOMAIN}): SES sends only from the verified domain`);
+  }
+  return {
+    domain: s.DISPATCH_DOMAIN,
+    webDomain: s.DISPATCH_WEB_DOMAIN,
+    publicationName: s.DISPATCH_PUBLICATION_NAME,
+    fromAddress: s.DISPATCH_FROM_ADDRESS ?? `newsletter@${s.DISPATCH_DOMAIN}`,
+    fromName: s.DISPATCH_FROM_NAME,
+    replyTo: s.DISPATCH_REPLY_TO,
+    postalAddress: s.DISPATCH_POSTAL_ADDRESS,
+    listId: s.DISPATCH_LIST_ID,
+  };
+}

@@ -1,0 +1,34 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+/**
+ * The AWS deployment. Only imports the infra files and returns their outputs: each file owns
+ * one concern and exports what the others link to (README "Deploy").
+ */
+export default $config({
+  app(input) {
+    return {
+      name: 'dispatch',
+      home: 'aws',
+      // Production keeps its data when removed: the table (subscribers, send ledger) is retained.
+      removal: input?.stage === 'production' ? 'retain' : 'remove',
+      // Prices in the README are us-east-1's; AWS_REGION picks another.
+      providers: { aws: { region: process.env.AWS_REGION ?? 'us-east-1' } },
+    };
+  },
+  async run() {
+    const { signingSecret } = await import('./infra/secrets.js');
+    const { table } = await import('./infra/table.js');
+    const { email } = await import('./infra/email.js');
+    const { api } = await import('./infra/api.js');
+    await import('./infra/events.js');
+    const { crons } = await import('./infra/schedules.js');
+    return {
+      url: api.url,
+      table: table.name,
+      sender: email.sender,
+      configurationSet: email.configSet,
+      schedules: Object.keys(crons).join(', '),
+      signingSecret: signingSecret.name,
+    };
+  },
+});
