@@ -38,6 +38,11 @@ const envSchema = z.object({
 
 export type Config = z.output<typeof envSchema>;
 
+/** Every variable the configuration reads; infra's contract test holds each function's environment to it. */
+export const configKeys = Object.keys(envSchema.shape) as (keyof typeof envSchema.shape)[];
+/** The variables without a default: a function deployed without one fails at its first cold start. */
+export const requiredConfigKeys = configKeys.filter((key) => !envSchema.shape[key].safeParse(undefined).success);
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) {
