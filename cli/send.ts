@@ -1,81 +1,58 @@
 /**
- * `npm run send -- <article-slug>`: sends an article to every confirmed subscriber of its topics,
- * through the stack `npm start` runs (or wherever the environment points), in the foreground,
- * with a progress bar. Running it again sends nobody the article twice.
+ * `npm run send -- <article-slug> [--workers N]`: sends an article to every confirmed subscriber
+ * of its topics, whatever their frequency, in the foreground, until everyone is sent, suppressed
+ * or ambiguous; then exits 0. Killed and run again, it resumes; run after it finished, it reports
+ * (nobody is ever sent the article twice).
  */
 import { parseArgs } from 'node:util';
-import { SingleBar } from 'cli-progress';
-import { MjmlIssueRenderer } from '../functions/adapters/mjml/mjml-renderer.js';
-import { buildDeliveryDeps, parseConfig } from '../functions/config.js';
 import { publishedArticles } from '../functions/core/content/article.js';
-import { sendArticle } from '../functions/core/delivery/send-article.js';
 import { DomainError } from '../functions/core/errors.js';
-import { dataDirOf, readStackInfo } from '../infra/local/environment.js';
+import { findOrCreateEditorSend, issueReport, resumeIssue, sendIssueNow } from '../functions/core/issues/manage-issues.js';
+import { connectionHint, editorDeps, summaryLine } from './bootstrap.js';
+import { sendInForeground } from './foreground.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { concurrency: { type: 'string', default: '4' }, help: { type: 'boolean', short: 'h' } },
+  options: { workers: { type: 'string', default: '1' }, help: { type: 'boolean', short: 'h' } },
 });
 const slug = positionals[0];
 if (values.help || !slug) {
-  console.error('usage: npm run send -- <article-slug> [--concurrency N]');
+  console.error('usage: npm run send -- <article-slug> [--workers N]');
   process.exit(values.help ? 0 : 2);
 }
-
-// The local stack wrote where its emulators are; anything already in the environment wins.
-const stack = await readStackInfo(dataDirOf(process.env));
-for (const [key, value] of Object.entries(stack?.env ?? {})) process.env[key] ??= value;
-
-const config = parseConfig(process.env);
-const deps = await buildDeliveryDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR));
-const articles = await deps.articles.all();
-const article = articles.find((a) => a.slug === slug);
-if (!article || article.draft) {
-  const known = publishedArticles(articles).map((a) => `  ${a.slug}`).join('\n');
-  console.error(`No published article "${slug}" in ${config.CONTENT_DIR}/. Published articles:\n${known}`);
-  process.exit(2);
-}
-
-const bar = new SingleBar({
-  format: '  {bar} {percentage}% | {value}/{total} recipients | sent {sent} · skipped {skipped} · failed {failed}',
-  barCompleteChar: '█',
-  barIncompleteChar: '░',
-  stream: process.stderr,
-  noTTYOutput: true,
-  notTTYSchedule: 1000,
-});
-console.log(`Sending "${article.title}" (${article.topics.join(', ')}) as ${deps.publication.fromName} <${deps.publication.fromAddress}>`);
+const workers = Math.max(1, Number(values.workers) || 1);
 
 try {
-  let started = false;
-  const summary = await sendArticle(deps, article, {
-    concurrency: Number(values.concurrency),
-    onProgress: (s) => {
-      const done = s.sent + s.skipped + s.ambiguous.length + s.failed.length;
-      const payload = { sent: s.sent, skipped: s.skipped + s.ambiguous.length, failed: s.failed.length };
-      if (!started) {
-        bar.start(s.total, done, payload);
-        started = true;
-      } else bar.update(done, payload);
-    },
-  });
-  bar.stop();
-  console.log(
-    `\nDone: ${summary.total} recipients: ${summary.sent} sent, ${summary.skipped + summary.ambiguous.length} skipped ` +
-      `(${summary.skipped} already sent${summary.ambiguous.length ? `, ${summary.ambiguous.length} ambiguous, not resent` : ''}), ${summary.failed.length} failed.`,
-  );
-  for (const id of summary.ambiguous) console.log(`  ambiguous: subscriber ${id} (a previous run stopped between SES and the ledger)`);
-  for (const f of summary.failed) console.log(`  failed: subscriber ${f.subscriberId}: ${f.reason}`);
-  process.exit(summary.failed.length > 0 ? 1 : 0);
-} catch (error) {
-  bar.stop();
-  if (error instanceof DomainError) {
-    console.error(`\n${error.message}`);
+  const deps = await editorDeps({ workers });
+  const articles = await deps.articles.all();
+  const article = articles.find((a) => a.slug === slug);
+  if (!article || article.draft) {
+    const known = publishedArticles(articles).map((a) => `  ${a.slug}`).join('\n');
+    console.error(`No published article "${slug}" in content/. Published articles:\n${known}`);
+    process.exit(2);
+  }
+  let issue = await findOrCreateEditorSend(deps, slug);
+  if (issue.state === 'draft' || issue.state === 'scheduled') issue = (await sendIssueNow(deps, issue.id)).issue;
+  // Running `send` again means "send it": a pause (by an editor or for the quota) is lifted.
+  if (issue.state === 'paused') issue = (await resumeIssue(deps, issue.id)).issue;
+  if (issue.state === 'cancelled') {
+    console.error(`Issue ${issue.id} was cancelled; nothing more is sent.`);
     process.exit(1);
   }
-  const hint = (error as Error).name === 'TimeoutError' || /ECONNREFUSED/.test(String((error as Error).cause ?? error))
-    ? '\nIs the local stack running? Start it with `npm start` in another terminal.'
-    : '';
-  console.error(`\nSend stopped: ${(error as Error).message}${hint}`);
+  console.log(`Sending "${issue.subject}" (${issue.audience.topics.join(', ')}) as ${deps.publication.fromName} <${deps.publication.fromAddress}>: issue ${issue.id}`);
+  if (issue.state === 'sending') await sendInForeground(deps, issue.id, workers);
+  else if (issue.state === 'sent') console.log(`Issue ${issue.id} was sent already; nobody is sent it twice.`);
+
+  const report = await issueReport(deps, issue.id);
+  console.log(`\nDone: ${summaryLine(report.counts)}`);
+  for (const id of report.ambiguous) console.log(`  ambiguous: subscriber ${id} (a worker stopped between SES and the ledger; not resent)`);
+  for (const f of report.failures) console.log(`  failed: subscriber ${f.subscriberId}: ${f.reason}`);
+  if (report.issue.state !== 'sent') {
+    console.log(`Issue ${issue.id} is ${report.issue.state}${report.issue.pause?.message ? `: ${report.issue.pause.message}` : ''}.`);
+    process.exit(1);
+  }
+  process.exit(0);
+} catch (error) {
+  console.error(`\nSend stopped: ${error instanceof DomainError ? error.message : (error as Error).stack}${connectionHint(error)}`);
   process.exit(1);
 }

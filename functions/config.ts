@@ -8,7 +8,9 @@ import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/cont
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
 import { DynamoDeliveryLedger } from './adapters/dynamo/dynamo-ledger.js';
+import { DynamoEventLog, DynamoPublicationLog, DynamoSuppressionList } from './adapters/dynamo/dynamo-misc.js';
 import { DynamoSubscriberRepository } from './adapters/dynamo/dynamo-subscribers.js';
+import { SesQuotaSource } from './adapters/ses/ses-quota.js';
 import { outboxArchive } from './adapters/ses/outbox.js';
 import { SesMailer } from './adapters/ses/ses-mailer.js';
 import { transactionalTemplates } from './adapters/templates/transactional.generated.js';
@@ -34,6 +36,12 @@ const envSchema = z.object({
   OUTBOX_DIR: z.string().optional(),
   CONTENT_DIR: z.string().default('content'),
   TEMPLATES_DIR: z.string().default('templates'),
+  /** Share of SES's MaxSendRate that bulk sends may use; the rest stays for confirmations. */
+  SEND_RATE_FRACTION: z.coerce.number().gt(0).max(1).default(0.8),
+  /** Workers that may send at once (the worker function's reserved concurrency on AWS). */
+  SEND_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /** A fixed total send rate (messages per second), overriding the quota: benchmarks and tests. */
+  SEND_RATE: z.coerce.number().gt(0).optional(),
 });
 
 export type Config = z.output<typeof envSchema>;
@@ -73,6 +81,7 @@ export async function buildAppDeps(config: Config): Promise<AppDeps> {
   const client = createDocumentClient();
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
+    suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
     mailer: buildMailer(config, publication),
     templates: transactionalTemplates,
     signer: new TokenSigner(config.SIGNING_SECRET),
@@ -90,7 +99,22 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
     ...app,
     ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME),
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
+    publications: new DynamoPublicationLog(client, config.TABLE_NAME),
+    quota: new SesQuotaSource(),
+    pacing: { rateFraction: config.SEND_RATE_FRACTION, workers: config.SEND_WORKERS, fixedRate: config.SEND_RATE },
     renderer,
+  };
+}
+
+/** What the `ses-events` function needs: no mailer, no templates. */
+export function buildEventDeps(config: Config) {
+  const client = createDocumentClient();
+  return {
+    subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
+    suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
+    issues: new DynamoIssueRepository(client, config.TABLE_NAME),
+    events: new DynamoEventLog(client, config.TABLE_NAME),
+    clock: systemClock,
   };
 }
 

@@ -3,11 +3,22 @@
  * and by the local stack's in-process scheduler, so the two cannot drift.
  */
 export const scheduleDefinitions = {
-  /** Resumes issues whose worker stopped before finishing. */
+  /** Starts due issues, resumes paused-for-quota ones, publishes new articles, then sends. */
   tick: {
     expression: 'cron(* * * * ? *)',
     handler: 'functions/handlers/tick.handler',
-    description: 'Every minute: resume unfinished sends',
+    description: 'Every minute: start due issues and send',
+  },
+  /** Times are configurable at deploy (and local start) time; both read the same variables. */
+  dailyDigest: {
+    expression: process.env.DAILY_DIGEST_SCHEDULE ?? 'cron(0 7 * * ? *)',
+    handler: 'functions/handlers/digest.daily',
+    description: 'Daily digest, 07:00 UTC by default',
+  },
+  weeklyDigest: {
+    expression: process.env.WEEKLY_DIGEST_SCHEDULE ?? 'cron(0 7 ? * MON *)',
+    handler: 'functions/handlers/digest.weekly',
+    description: 'Weekly digest, Mondays 07:00 UTC by default',
   },
 } as const;
 

@@ -1,3 +1,6 @@
+import type { Article } from './content/article.js';
+import type { Publication } from './publication.js';
+import type { Engagement, Issue, IssueState, ShardProgress } from './issues/issue.js';
 import type { Frequency, Subscriber } from './subscribers/subscriber.js';
 
 /** Subscribers, one item each. Every write is a single-item conditional write. */
@@ -28,10 +31,12 @@ export type RecipientQuery = {
 
 export type Page<T> = { items: T[]; cursor?: string };
 
-/** The outcome of one recipient of one issue, written before and after the SES call. */
+/** The outcome of one recipient of one delivery key, written before and after the SES call. */
 export type LedgerEntry = {
-  issueId: string;
+  deliveryKey: string;
   subscriberId: string;
+  /** The issue whose worker made the claim. */
+  issueId: string;
   status: 'claimed' | 'sent' | 'failed';
   claimedAt: string;
   sentAt?: string;
@@ -41,14 +46,16 @@ export type LedgerEntry = {
 
 /**
  * The per-recipient send ledger: the reason nobody gets an issue twice. `claim` succeeds for
- * exactly one caller per (issue, subscriber), or again after a definite failure.
+ * exactly one caller per (delivery key, subscriber), or again after a definite failure.
  */
 export interface DeliveryLedger {
   /** Returns 'claimed', or the entry that prevented the claim. */
-  claim(issueId: string, subscriberId: string, at: Date): Promise<'claimed' | LedgerEntry>;
-  markSent(issueId: string, subscriberId: string, messageId: string, at: Date): Promise<void>;
+  claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date): Promise<'claimed' | LedgerEntry>;
+  markSent(deliveryKey: string, subscriberId: string, messageId: string, at: Date): Promise<void>;
   /** Records a failure that SES reported, so the message was certainly not accepted. */
-  markFailed(issueId: string, subscriberId: string, reason: string, at: Date): Promise<void>;
+  markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date): Promise<void>;
+  /** Gives a claim back when the message was certainly never handed to SES. */
+  release(deliveryKey: string, subscriberId: string): Promise<void>;
 }
 
 /** A message ready to be turned into MIME; the mailer owns the wire format. */
@@ -70,8 +77,10 @@ export const MailFailureKinds = {
   transient: 'transient',
   /** SES refused this message (bad address, message rejected): it was not sent. */
   rejected: 'rejected',
-  /** Sending is paused for the whole account or the daily quota is used up. */
+  /** Sending is paused for the whole account (SES review, suspension): nothing may be sent. */
   accountPaused: 'account_paused',
+  /** The account's 24-hour quota is used up: wait for room. */
+  quotaExceeded: 'quota_exceeded',
   /** The request may or may not have been accepted (timeout, connection reset). */
   unknown: 'unknown',
 } as const;
@@ -101,34 +110,68 @@ export interface TransactionalTemplates {
   welcome: CompiledEmail;
 }
 
-/** Renders issue emails from MJML; called once per issue, never per recipient. */
-export interface IssueRenderer {
-  renderArticle(article: import('./content/article.js').Article, publication: import('./publication.js').Publication): Promise<CompiledEmail>;
+
+/** Issues, their shards' progress and their engagement counters. */
+export interface IssueRepository {
+  /** Creates the issue unless one with its id exists; false when it did. */
+  create(issue: Issue): Promise<boolean>;
+  get(id: string): Promise<Issue | undefined>;
+  /** Writes `next` only over version `next.version - 1`: every state transition is conditional. */
+  save(next: Issue): Promise<boolean>;
+  /** Issues in a state, oldest first. A Query on the index, never a Scan. */
+  listByState(state: IssueState, limit?: number): Promise<Issue[]>;
+  shards(issueId: string): Promise<ShardProgress[]>;
+  /**
+   * Takes (or renews) a shard's lease unless it is done or another owner's lease is unexpired.
+   * Returns the shard's progress, or undefined.
+   */
+  claimShard(issueId: string, shard: number, owner: string, now: Date, until: Date): Promise<ShardProgress | undefined>;
+  /** Saves progress while still holding the lease; false when the lease was lost. */
+  saveShard(progress: ShardProgress, owner: string): Promise<boolean>;
+  addEngagement(issueId: string, change: Partial<Engagement>): Promise<void>;
+  engagement(issueId: string): Promise<Engagement>;
 }
 
-/** An issue's send, as far as workers coordinate on it. */
-export type IssueRecord = {
-  issueId: string;
-  articleSlug: string;
-  state: 'sending' | 'sent';
-  startedAt: string;
-  finishedAt?: string;
-  leaseOwner?: string;
-  leaseUntil?: string;
-  summary?: { total: number; sent: number; skipped: number; ambiguous: number; failed: number };
-};
+/** Addresses that must never be mailed again (hard bounces, complaints, erasure requests). */
+export interface SuppressionList {
+  suppress(email: string, reason: SuppressionReason, at: Date): Promise<void>;
+  isSuppressed(email: string): Promise<boolean>;
+  /** Of these addresses, the suppressed ones: one batched read per page of recipients. */
+  suppressedAmong(emails: readonly string[]): Promise<Set<string>>;
+  remove(email: string): Promise<void>;
+}
+export type SuppressionReason = 'bounce' | 'complaint' | 'manual' | 'erased';
 
-/**
- * Issues being sent. A worker holds a time-limited lease while it sends, renewed as it goes; a
- * worker that dies lets its lease run out, and the next tick resumes the issue.
- */
-export interface IssueRepository {
-  /** Starts (or restarts) the send; creates the record if it is new. */
-  begin(issueId: string, articleSlug: string, at: Date): Promise<IssueRecord>;
-  /** Takes or renews the lease unless another owner holds an unexpired one. */
-  acquireLease(issueId: string, owner: string, now: Date, until: Date): Promise<boolean>;
-  finish(issueId: string, owner: string, summary: NonNullable<IssueRecord['summary']>, at: Date): Promise<void>;
-  /** Issues still sending, whoever holds them. A Query on the sparse index. */
-  listSending(): Promise<IssueRecord[]>;
-  get(issueId: string): Promise<IssueRecord | undefined>;
+/** Sending limits, as SES reports them (`GetSendQuota`). */
+export type SendQuota = { maxSendRate: number; max24HourSend: number; sentLast24Hours: number };
+export interface QuotaSource {
+  get(): Promise<SendQuota>;
+}
+
+/** Remembers which events were handled, so a redelivered event changes nothing. */
+export interface EventLog {
+  /** True the first time a key is recorded; false ever after. */
+  record(key: string, at: Date): Promise<boolean>;
+  forget(key: string): Promise<void>;
+}
+
+/** Which articles have been published as issues to "every article" readers. */
+export interface PublicationLog {
+  /**
+   * The articles that existed when the service first ran: they count as published already, so
+   * a first start does not mail the whole archive. Created once; later calls return the first.
+   */
+  baseline(slugs: readonly string[], at: Date): Promise<string[]>;
+  /** True for the one caller that records the slug first. */
+  markPublished(slug: string, at: Date): Promise<boolean>;
+  /** Published articles (beyond the baseline) and when. */
+  published(): Promise<{ slug: string; publishedAt: string }[]>;
+  /** The cutoff of the last digest of a frequency, and a conditional move forward. */
+  digestCutoff(frequency: string): Promise<string | undefined>;
+  advanceDigestCutoff(frequency: string, to: string): Promise<void>;
+}
+
+/** Renders an issue's email from MJML; called once per issue (per worker), never per recipient. */
+export interface IssueRenderer {
+  render(issue: Issue, articles: readonly Article[], publication: Publication): Promise<CompiledEmail>;
 }

@@ -1,17 +1,24 @@
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { MjmlIssueRenderer } from '../adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../config.js';
+import { perConfiguration } from './init.js';
 import { runTick } from '../core/delivery/tick.js';
 
-const deps = buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer(process.env.TEMPLATES_DIR ?? 'templates'));
+const deliveryDeps = perConfiguration(() => {
+  const config = parseConfig(process.env);
+  return buildDeliveryDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR));
+});
 
-/** EventBridge scheduled event, every minute: resume unfinished sends. */
-export async function handler(event: EventBridgeEvent<'Scheduled Event', unknown>) {
-  const result = await runTick(await deps);
-  console.log(JSON.stringify({
-    level: 'info', schedule: 'tick', eventId: event.id, time: event.time,
-    resumed: result.resumed.map((s) => ({ issueId: s.issueId, sent: s.sent, skipped: s.skipped, ambiguous: s.ambiguous.length, failed: s.failed.length })),
-    busy: result.busy, missing: result.missing,
-  }));
-  return { resumed: result.resumed.length, busy: result.busy.length, missing: result.missing.length };
+/**
+ * EventBridge, every minute: start due issues, resume quota-paused ones, publish new articles,
+ * then send until the function's own timeout is near. Overlapping ticks are more workers.
+ */
+export async function handler(event: EventBridgeEvent<'Scheduled Event', unknown>, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>) {
+  const result = await runTick(await deliveryDeps(), { deadline: Date.now() + context.getRemainingTimeInMillis(), workerId: context.awsRequestId });
+  const summary = {
+    started: result.started, resumed: result.resumed, published: result.published,
+    worker: result.worker,
+  };
+  console.log(JSON.stringify({ level: 'info', schedule: 'tick', eventId: event.id, time: event.time, ...summary }));
+  return summary;
 }

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
 import { scheduleDefinitions, toFiveFieldCron, type ScheduleName } from '../schedule-definitions.js';
 
-export type Scheduler = { stop(): void; fire(name: ScheduleName): Promise<unknown> };
+export type Scheduler = {
+  stop(): void;
+  /** Fires a schedule now, as EventBridge would (tests fire one twice to prove it runs once). */
+  fire(name: ScheduleName, at?: Date): Promise<unknown>;
+};
 
 /** The EventBridge "Scheduled Event" the Lambda receives, so the handler runs on its AWS path. */
 export function scheduledEvent(name: string, at = new Date(), region = process.env.AWS_REGION ?? 'us-east-1') {
@@ -19,17 +23,32 @@ export function scheduledEvent(name: string, at = new Date(), region = process.e
   };
 }
 
-const handlers: Record<ScheduleName, () => Promise<(event: ReturnType<typeof scheduledEvent>) => Promise<unknown>>> = {
-  // Imported on first firing, after the local environment is in place, as Lambda would load it.
-  tick: async () => (await import('../../functions/handlers/tick.js')).handler,
-};
+type Handler = (event: ReturnType<typeof scheduledEvent>, context: { getRemainingTimeInMillis(): number; awsRequestId: string }) => Promise<unknown>;
 
-/** Runs every schedule in-process with the same expressions as the deployment. */
-export function startScheduler(options: { log?: (line: string) => void } = {}): Scheduler {
+/**
+ * Loads a handler from its infra name (`functions/handlers/tick.handler`) on first firing, after
+ * the local environment is in place, as Lambda would.
+ */
+async function loadHandler(name: ScheduleName): Promise<Handler> {
+  const spec = scheduleDefinitions[name].handler;
+  const dot = spec.lastIndexOf('.');
+  const module = (await import(/* @vite-ignore */ `../../${spec.slice(0, dot)}.js`)) as Record<string, Handler>;
+  const handler = module[spec.slice(dot + 1)];
+  if (typeof handler !== 'function') throw new Error(`${spec}: no such export`);
+  return handler;
+}
+
+/**
+ * Runs every schedule in-process with the same expressions as the deployment. Each firing gets
+ * `budgetMs` as its "Lambda timeout", so a tick works for most of its minute and then yields.
+ */
+export function startScheduler(options: { log?: (line: string) => void; budgetMs?: number } = {}): Scheduler {
   const log = options.log ?? console.log;
-  const fire = async (name: ScheduleName) => {
-    const handler = await handlers[name]();
-    return handler(scheduledEvent(name));
+  const budgetMs = options.budgetMs ?? 50_000;
+  const fire = async (name: ScheduleName, at = new Date()) => {
+    const handler = await loadHandler(name);
+    const deadline = Date.now() + budgetMs;
+    return handler(scheduledEvent(name, at), { getRemainingTimeInMillis: () => deadline - Date.now(), awsRequestId: randomUUID() });
   };
   const jobs = (Object.keys(scheduleDefinitions) as ScheduleName[]).map((name) =>
     new Cron(toFiveFieldCron(scheduleDefinitions[name].expression), { protect: true, timezone: 'UTC' }, async () => {

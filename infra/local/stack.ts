@@ -10,6 +10,7 @@ import { createApp } from '../../functions/http/app.js';
 import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from './environment.js';
 import { startDynalite, startSesEmulator, type Running } from './emulators.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
+import { startSesGateway, type SesGateway } from './ses-gateway.js';
 
 export type LocalStackOptions = {
   env?: NodeJS.ProcessEnv;
@@ -20,7 +21,14 @@ export type LocalStackOptions = {
   log?: (line: string) => void;
 };
 
-export type LocalStack = LocalStackInfo & { deps: AppDeps; dataDir: string; close: () => Promise<void> };
+export type LocalStack = LocalStackInfo & {
+  deps: AppDeps;
+  dataDir: string;
+  /** The SES gateway, when this stack started it (tests inject faults and read its counts). */
+  sesGateway?: SesGateway;
+  scheduler?: Scheduler;
+  close: () => Promise<void>;
+};
 
 const portOf = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
 
@@ -44,10 +52,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     let sesEndpoint = env.AWS_ENDPOINT_URL_SES;
     let inboxUrl: string | undefined;
+    let sesGateway: SesGateway | undefined;
     if (!sesEndpoint) {
-      const ses = await startSesEmulator({ port: portOf(env.SES_PORT, 8005) });
-      started.push(ses);
-      sesEndpoint = inboxUrl = ses.url;
+      // The emulator behind our gateway, which adds SES's quota, limits, simulator and events.
+      const emulator = await startSesEmulator({ port: 0 });
+      started.push(emulator);
+      sesGateway = await startSesGateway({
+        port: portOf(env.SES_PORT, 8005),
+        upstream: emulator.url,
+        maxSendRate: Number(env.LOCAL_SES_MAX_SEND_RATE ?? 14),
+        max24HourSend: Number(env.LOCAL_SES_MAX_24_HOUR_SEND ?? 50_000),
+        // Handed to the ses-events Lambda handler as EventBridge would, loaded on first use.
+        onEvent: async (event) => (await import('../../functions/handlers/ses-events.js')).handler(event),
+      });
+      started.push(sesGateway);
+      sesEndpoint = inboxUrl = sesGateway.url;
     }
 
     // The app's own address is part of its configuration (BASE_URL), so listen before building it.
@@ -67,7 +86,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let scheduler: Scheduler | undefined;
     if (options.schedules) {
-      scheduler = startScheduler({ log: options.log });
+      scheduler = startScheduler({ log: options.log, budgetMs: Number(env.LOCAL_TICK_BUDGET_MS ?? 50_000) });
       closers.push(async () => scheduler?.stop());
     }
 
@@ -77,6 +96,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...info,
       deps,
       dataDir,
+      sesGateway,
+      scheduler,
       close: async () => {
         for (const close of closers.reverse()) await close();
         for (const s of started.reverse()) await s.close();

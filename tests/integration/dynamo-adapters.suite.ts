@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
 import { DynamoIssueRepository } from '../../functions/adapters/dynamo/dynamo-issues.js';
 import { DynamoDeliveryLedger } from '../../functions/adapters/dynamo/dynamo-ledger.js';
+import { DynamoEventLog, DynamoPublicationLog, DynamoSuppressionList } from '../../functions/adapters/dynamo/dynamo-misc.js';
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
+import type { Issue } from '../../functions/core/issues/issue.js';
 import { mutateSubscriber } from '../../functions/core/subscribers/mutate.js';
 import { RECIPIENT_SHARDS, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
 import type { Running } from '../../infra/local/emulators.js';
@@ -14,12 +16,23 @@ import { useLocalAws } from '../support/emulators.js';
  * One contract, run against every DynamoDB we have: dynalite (the local stack's default) and
  * DynamoDB Local (AWS's own emulator). The adapters must behave the same on both, and on AWS.
  */
+function anIssue(): Issue {
+  const now = new Date().toISOString();
+  return {
+    id: `issue-${randomUUID()}`, content: { kind: 'article', slug: 'x' }, subject: 'S', audience: { topics: ['security'], frequencies: ['weekly'] },
+    state: 'draft', deliveryKey: 'article:x', createdAt: now, updatedAt: now, version: 1,
+  };
+}
+
 export function describeDynamoAdapters(engine: string, start: () => Promise<Running>) {
   describe(`DynamoDB adapters on ${engine}`, () => {
     let running: Running;
     let subscribers: DynamoSubscriberRepository;
     let ledger: DynamoDeliveryLedger;
     let issues: DynamoIssueRepository;
+    let suppressions: DynamoSuppressionList;
+    let events: DynamoEventLog;
+    let publications: DynamoPublicationLog;
 
     beforeAll(async () => {
       running = await start();
@@ -31,6 +44,9 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
       subscribers = new DynamoSubscriberRepository(client, table);
       ledger = new DynamoDeliveryLedger(client, table);
       issues = new DynamoIssueRepository(client, table);
+      suppressions = new DynamoSuppressionList(client, table);
+      events = new DynamoEventLog(client, table);
+      publications = new DynamoPublicationLog(client, table);
     });
     afterAll(async () => running?.close());
 
@@ -104,35 +120,90 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
       expect(await readAll({ topics: [topic] })).toHaveLength(0);
     });
 
-    it('lets exactly one of many concurrent claims through, and a definite failure be claimed again', async () => {
-      const issue = `issue-${randomUUID()}`;
-      const claims = await Promise.all(Array.from({ length: 15 }, () => ledger.claim(issue, 'sub-1', new Date())));
+    it('lets exactly one of many concurrent claims through, a definite failure be claimed again, a release undo a claim', async () => {
+      const key = `article:${randomUUID()}`;
+      const claims = await Promise.all(Array.from({ length: 15 }, () => ledger.claim(key, 'sub-1', 'issue-a', new Date())));
       expect(claims.filter((c) => c === 'claimed')).toHaveLength(1);
-      expect(claims.find((c) => c !== 'claimed')).toMatchObject({ issueId: issue, subscriberId: 'sub-1', status: 'claimed' });
+      expect(claims.find((c) => c !== 'claimed')).toMatchObject({ deliveryKey: key, subscriberId: 'sub-1', issueId: 'issue-a', status: 'claimed' });
 
-      await ledger.markFailed(issue, 'sub-1', 'rejected: MessageRejected', new Date());
-      expect(await ledger.claim(issue, 'sub-1', new Date())).toBe('claimed');
-      await ledger.markSent(issue, 'sub-1', 'msg-1', new Date());
-      expect(await ledger.claim(issue, 'sub-1', new Date())).toMatchObject({ status: 'sent', messageId: 'msg-1' });
+      await ledger.markFailed(key, 'sub-1', 'rejected: MessageRejected', new Date());
+      expect(await ledger.claim(key, 'sub-1', 'issue-b', new Date())).toBe('claimed');
+      await ledger.markSent(key, 'sub-1', 'msg-1', new Date());
+      expect(await ledger.claim(key, 'sub-1', 'issue-c', new Date())).toMatchObject({ status: 'sent', messageId: 'msg-1', issueId: 'issue-b' });
+      await ledger.release(key, 'sub-1'); // a sent entry is never released
+      expect(await ledger.claim(key, 'sub-1', 'issue-c', new Date())).toMatchObject({ status: 'sent' });
+
+      expect(await ledger.claim(key, 'sub-2', 'issue-a', new Date())).toBe('claimed');
+      await ledger.release(key, 'sub-2');
+      expect(await ledger.claim(key, 'sub-2', 'issue-a', new Date())).toBe('claimed');
     });
 
-    it('gives an issue’s lease to one worker at a time and lists it until it is finished', async () => {
-      const issue = `issue-${randomUUID()}`;
-      const now = new Date('2026-11-28T09:00:00Z');
-      const later = new Date(now.getTime() + 120_000);
-      await issues.begin(issue, 'some-article', now);
-      const leases = await Promise.all(['w1', 'w2', 'w3'].map((w) => issues.acquireLease(issue, w, now, later)));
-      expect(leases.filter(Boolean)).toHaveLength(1);
-      const holder = ['w1', 'w2', 'w3'][leases.indexOf(true)]!;
-      expect(await issues.acquireLease(issue, holder, now, later)).toBe(true);
-      expect(await issues.acquireLease(issue, 'w9', new Date(later.getTime() + 1), new Date(later.getTime() + 60_000))).toBe(true);
-      expect((await issues.listSending()).map((i) => i.issueId)).toContain(issue);
+    it('moves an issue between states only over the version read, and lists it under its state', async () => {
+      const issue = anIssue();
+      expect(await issues.create(issue)).toBe(true);
+      expect(await issues.create(issue)).toBe(false);
+      expect(await issues.save({ ...issue, state: 'sending', version: 2 })).toBe(true);
+      expect(await issues.save({ ...issue, state: 'cancelled', version: 2 })).toBe(false);
+      expect((await issues.listByState('sending')).map((i) => i.id)).toContain(issue.id);
+      expect((await issues.listByState('draft')).map((i) => i.id)).not.toContain(issue.id);
+      expect(await issues.get(issue.id)).toMatchObject({ state: 'sending', version: 2, audience: issue.audience });
+    });
 
-      await issues.finish(issue, holder, { total: 1, sent: 1, skipped: 0, ambiguous: 0, failed: 0 }, later);
-      expect(await issues.get(issue)).toMatchObject({ state: 'sending' }); // a stale holder cannot finish
-      await issues.finish(issue, 'w9', { total: 1, sent: 1, skipped: 0, ambiguous: 0, failed: 0 }, later);
-      expect(await issues.get(issue)).toMatchObject({ state: 'sent', summary: { sent: 1 } });
-      expect((await issues.listSending()).map((i) => i.issueId)).not.toContain(issue);
+    it('gives a shard’s lease to one worker at a time, and only its holder saves progress', async () => {
+      const issue = anIssue();
+      await issues.create(issue);
+      const now = new Date('2026-11-28T09:00:00Z');
+      const until = new Date(now.getTime() + 120_000);
+      const claims = await Promise.all(['w1', 'w2', 'w3'].map((w) => issues.claimShard(issue.id, 3, w, now, until)));
+      const winners = claims.filter((c) => c !== undefined);
+      expect(winners).toHaveLength(1);
+      expect(winners[0]).toMatchObject({ issueId: issue.id, shard: 3, done: false, counts: { sent: 0 }, ambiguous: [] });
+      const holder = winners[0]!.leaseOwner!;
+      const loser = ['w1', 'w2', 'w3'].find((w) => w !== holder)!;
+
+      expect(await issues.saveShard({ ...winners[0]!, cursor: 'abc', counts: { ...winners[0]!.counts, sent: 5 } }, loser)).toBe(false);
+      expect(await issues.saveShard({ ...winners[0]!, cursor: 'abc', counts: { ...winners[0]!.counts, sent: 5 }, ambiguous: ['s9'] }, holder)).toBe(true);
+      // After the lease runs out another worker takes over where the holder stopped.
+      const later = new Date(until.getTime() + 1);
+      expect(await issues.claimShard(issue.id, 3, loser, later, new Date(later.getTime() + 120_000))).toMatchObject({ cursor: 'abc', counts: { sent: 5 }, ambiguous: ['s9'], leaseOwner: loser });
+      await issues.saveShard({ ...(await issues.shards(issue.id))[0]!, done: true }, loser);
+      expect(await issues.claimShard(issue.id, 3, 'w4', new Date(later.getTime() + 10 * 60_000), new Date(later.getTime() + 11 * 60_000))).toBeUndefined();
+      expect((await issues.shards(issue.id)).map((s) => [s.shard, s.done])).toEqual([[3, true]]);
+    });
+
+    it('adds up engagement counters', async () => {
+      const id = `issue-${randomUUID()}`;
+      await Promise.all([issues.addEngagement(id, { delivered: 1 }), issues.addEngagement(id, { delivered: 1, opened: 1 }), issues.addEngagement(id, { bounced: 1 })]);
+      expect(await issues.engagement(id)).toEqual({ delivered: 2, bounced: 1, complained: 0, opened: 1, clicked: 0 });
+    });
+
+    it('keeps suppressions by a hash of the address and finds them a page at a time', async () => {
+      const emails = Array.from({ length: 120 }, () => aSubscriber().email);
+      await suppressions.suppress(emails[5]!, 'bounce', new Date());
+      await suppressions.suppress(emails[110]!, 'complaint', new Date());
+      expect(await suppressions.suppressedAmong(emails)).toEqual(new Set([emails[5], emails[110]]));
+      expect(await suppressions.isSuppressed(emails[5]!)).toBe(true);
+      await suppressions.remove(emails[5]!);
+      expect(await suppressions.isSuppressed(emails[5]!)).toBe(false);
+    });
+
+    it('records an event key once', async () => {
+      const key = randomUUID();
+      const results = await Promise.all([events.record(key, new Date()), events.record(key, new Date())]);
+      expect(results.sort()).toEqual([false, true]);
+      await events.forget(key);
+      expect(await events.record(key, new Date())).toBe(true);
+    });
+
+    it('keeps the first baseline, publishes each article once and only moves digest cutoffs forward', async () => {
+      expect(await publications.baseline(['a', 'b'], new Date())).toEqual(['a', 'b']);
+      expect(await publications.baseline(['a', 'b', 'c'], new Date())).toEqual(['a', 'b']);
+      const marks = await Promise.all([publications.markPublished('c', new Date('2026-11-28T10:00:00Z')), publications.markPublished('c', new Date('2026-11-28T10:00:00Z'))]);
+      expect(marks.filter(Boolean)).toHaveLength(1);
+      expect(await publications.published()).toEqual([{ slug: 'c', publishedAt: '2026-11-28T10:00:00.000Z' }]);
+      await publications.advanceDigestCutoff('daily', '2026-11-28T07:00:00.000Z');
+      await publications.advanceDigestCutoff('daily', '2026-11-27T07:00:00.000Z');
+      expect(await publications.digestCutoff('daily')).toBe('2026-11-28T07:00:00.000Z');
     });
   });
 }

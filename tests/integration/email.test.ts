@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
-import { sendArticle } from '../../functions/core/delivery/send-article.js';
+import { runWorker } from '../../functions/core/delivery/worker.js';
+import { findOrCreateEditorSend, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
 import { confirmSubscription } from '../../functions/core/subscribers/confirm.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
 import type { LocalStack } from '../../infra/local/stack.js';
@@ -20,8 +21,9 @@ describe('emails as they leave for SES (raw MIME parsed with mailparser)', () =>
     const [confirmation] = await emailsTo(stack.sesEndpoint, email);
     await confirmSubscription(stack.deps, tokenOf(linkIn(confirmation!.body.text!, 'confirm')));
     const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
-    const article = (await deps.articles.bySlug(SLUG))!;
-    await sendArticle(deps, article);
+    const issue = await findOrCreateEditorSend(deps, SLUG);
+    await sendIssueNow(deps, issue.id);
+    await runWorker(deps, { issueId: issue.id });
   });
   afterAll(async () => stack?.close());
 

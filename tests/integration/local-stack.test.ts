@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
-import { DynamoIssueRepository } from '../../functions/adapters/dynamo/dynamo-issues.js';
-import { articleIssueId } from '../../functions/core/delivery/send-article.js';
+import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
+import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
+import { createArticleIssue, scheduleIssue } from '../../functions/core/issues/manage-issues.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { startScheduler } from '../../infra/local/scheduler.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 import { aSubscriber, uniqueEmail } from '../support/builders.js';
 import { startInMemoryDynalite } from '../support/emulators.js';
-import { emailsTo, startTestStack, waitFor } from '../support/stack.js';
+import { emailsTo, startTestStack } from '../support/stack.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -54,27 +55,22 @@ describe('the local stack', () => {
     expect(Item).toMatchObject({ email, state: 'pending' });
   });
 
-  it('runs the tick schedule through the Lambda handler with an EventBridge event, resuming an abandoned send', async () => {
+  it('runs the tick schedule through the Lambda handler with an EventBridge event: a due issue goes out', async () => {
     const stack = await startTestStack();
     cleanup.push(stack.close);
     const reader = aSubscriber({ topics: ['security'] });
     await stack.deps.subscribers.create(reader);
-    // A send whose worker died: "sending", with a lease that ran out a minute ago.
-    const issues = new DynamoIssueRepository(createDocumentClient(), stack.env.TABLE_NAME!);
-    const issueId = articleIssueId('nato-western-balkans-stability');
-    const longAgo = new Date(Date.now() - 10 * 60_000);
-    await issues.begin(issueId, 'nato-western-balkans-stability', longAgo);
-    await issues.acquireLease(issueId, 'dead-worker', longAgo, new Date(Date.now() - 60_000));
+    const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
+    const issue = await createArticleIssue(deps, { article: 'nato-western-balkans-stability' });
+    await scheduleIssue(deps, issue.id, new Date(Date.now() + 1_000));
+    await new Promise((r) => setTimeout(r, 1_100));
 
-    const scheduler = startScheduler({ log: () => {} });
+    const scheduler = startScheduler({ log: () => {}, budgetMs: 20_000 });
     cleanup.push(async () => scheduler.stop());
-    expect(await scheduler.fire('tick')).toEqual({ resumed: 1, busy: 0, missing: 0 });
+    expect(await scheduler.fire('tick')).toMatchObject({ started: [issue.id], worker: { sent: 1 } });
 
-    const mails = await waitFor(async () => {
-      const found = await emailsTo(stack.sesEndpoint, reader.email);
-      return found.length ? found : undefined;
-    }, 'the resumed article email');
+    const mails = await emailsTo(stack.sesEndpoint, reader.email);
     expect(mails.map((m) => m.subject)).toEqual(['NATO Reaffirms Its Commitment to Stability in the Western Balkans']);
-    expect(await issues.get(issueId)).toMatchObject({ state: 'sent' });
+    expect(await deps.issues.get(issue.id)).toMatchObject({ state: 'sent' });
   });
 });

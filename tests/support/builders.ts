@@ -1,10 +1,11 @@
 import { transactionalTemplates } from '../../functions/adapters/templates/transactional.generated.js';
 import { MemoryIssueRepository } from '../../functions/adapters/memory/memory-issues.js';
+import { FixedQuota, MemoryEventLog, MemoryPublicationLog, MemorySuppressionList } from '../../functions/adapters/memory/memory-misc.js';
 import { MemoryLedger } from '../../functions/adapters/memory/memory-ledger.js';
 import { MemorySubscriberRepository } from '../../functions/adapters/memory/memory-subscribers.js';
 import { RecordingMailer } from '../../functions/adapters/memory/recording-mailer.js';
 import type { Article } from '../../functions/core/content/article.js';
-import type { DeliveryDeps } from '../../functions/core/delivery/send-article.js';
+import type { Issue } from '../../functions/core/issues/issue.js';
 import type { CompiledEmail, IssueRenderer } from '../../functions/core/ports.js';
 import type { Publication } from '../../functions/core/publication.js';
 import type { SubscriberDeps } from '../../functions/core/subscribers/deps.js';
@@ -79,22 +80,26 @@ export function anArticle(overrides: Partial<Article> = {}): Article {
   };
 }
 
-/** Renders a minimal email with the same placeholders as the real article template. */
-export const stubRenderer: IssueRenderer & { renders: number } = {
-  renders: 0,
-  async renderArticle(article: Article, _publication: Publication): Promise<CompiledEmail> {
-    this.renders++;
-    return {
-      html: `<h1>${article.title}</h1><a href="%%unsubscribe_url%%">Unsubscribe</a> <a href="%%preferences_url%%">Preferences</a>`,
-      text: `${article.title}\nUnsubscribe: %%unsubscribe_url%%`,
-    };
-  },
-};
+/** Renders a minimal email with the same placeholders as the real templates, and counts renders. */
+export function stubRenderer(): IssueRenderer & { renders: number } {
+  return {
+    renders: 0,
+    async render(issue: Issue, articles: readonly Article[], _publication: Publication): Promise<CompiledEmail> {
+      this.renders++;
+      const titles = articles.map((a) => a.title).join(', ');
+      return {
+        html: `<h1>${issue.subject}</h1><p>${titles}</p><a href="%%unsubscribe_url%%">Unsubscribe</a> <a href="%%preferences_url%%">Preferences</a>`,
+        text: `${issue.subject}\n${titles}\nUnsubscribe: %%unsubscribe_url%%`,
+      };
+    },
+  };
+}
 
 /** The domain's dependencies as in-memory fakes, typed so tests can reach into them. */
 export function memoryDeps() {
   return {
     subscribers: new MemorySubscriberRepository(),
+    suppressions: new MemorySuppressionList(),
     mailer: new RecordingMailer(),
     templates: transactionalTemplates,
     signer: new TokenSigner(TEST_SECRET),
@@ -103,16 +108,33 @@ export function memoryDeps() {
   } satisfies SubscriberDeps;
 }
 
-export function memoryDeliveryDeps() {
-  const base = memoryDeps();
-  const deps: DeliveryDeps & typeof base & { ledger: MemoryLedger; issues: MemoryIssueRepository } = {
-    ...base,
+/** Articles for the delivery fakes: what `content/` would hold. */
+export function articleSource(articles: Article[]) {
+  return {
+    list: articles,
+    async all() {
+      return [...this.list];
+    },
+    async bySlug(slug: string) {
+      return this.list.find((a) => a.slug === slug);
+    },
+  };
+}
+
+export function memoryDeliveryDeps(articles: Article[] = [anArticle()]) {
+  return {
+    ...memoryDeps(),
     ledger: new MemoryLedger(),
     issues: new MemoryIssueRepository(),
-    renderer: stubRenderer,
+    publications: new MemoryPublicationLog(),
+    events: new MemoryEventLog(),
+    quota: new FixedQuota(),
+    renderer: stubRenderer(),
+    articles: articleSource(articles),
+    pacing: { rateFraction: 1, workers: 1 },
     sleep: async () => {},
+    monotonic: () => 0,
   };
-  return deps;
 }
 
 /** The token inside a link such as https://…/confirm/<token>. */

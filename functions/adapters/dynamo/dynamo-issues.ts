@@ -1,37 +1,95 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { IssueRecord, IssueRepository } from '../../core/ports.js';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { zeroCounts, type Engagement, type Issue, type IssueState, type ShardProgress } from '../../core/issues/issue.js';
+import type { IssueRepository } from '../../core/ports.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
 import { tableKeys } from './table.js';
 
-const key = (issueId: string) => ({ PK: `ISSUE#${issueId}`, SK: 'META' });
-/** Issues being sent sit in one partition of the sparse index; a finished issue leaves it. */
-const SENDING_PARTITION = 'ISSUES#sending';
+const pk = (id: string) => `ISSUE#${id}`;
+const shardSk = (shard: number) => `SHARD#${String(shard).padStart(2, '0')}`;
+/** Issues sit in the index under their state, oldest first: a tick lists what is due with one Query. */
+const statePartition = (state: IssueState) => `ISSUES#${state}`;
+const noEngagement = (): Engagement => ({ delivered: 0, bounced: 0, complained: 0, opened: 0, clicked: 0 });
 
 export class DynamoIssueRepository implements IssueRepository {
   constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
 
-  async begin(issueId: string, articleSlug: string, at: Date): Promise<IssueRecord> {
-    const { Attributes } = await this.client
-      .send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: key(issueId),
-        UpdateExpression: 'SET entity = :entity, issueId = :id, articleSlug = :slug, #state = :sending, startedAt = if_not_exists(startedAt, :at), GSI1PK = :partition, GSI1SK = :id',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':entity': 'issue', ':id': issueId, ':slug': articleSlug, ':sending': 'sending', ':at': at.toISOString(), ':partition': SENDING_PARTITION },
-        ReturnValues: 'ALL_NEW',
-      }))
-      .catch(translateDynamoError);
-    return fromItem(Attributes!);
+  create(issue: Issue) {
+    return this.put(issue, { ConditionExpression: 'attribute_not_exists(PK)' });
   }
 
-  async acquireLease(issueId: string, owner: string, now: Date, until: Date): Promise<boolean> {
-    try {
-      await this.client.send(new UpdateCommand({
+  async get(id: string): Promise<Issue | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { PK: pk(id), SK: 'META' }, ConsistentRead: true })).catch(translateDynamoError);
+    return Item ? (strip(Item) as Issue) : undefined;
+  }
+
+  save(next: Issue) {
+    return this.put(next, { ConditionExpression: 'version = :previous', ExpressionAttributeValues: { ':previous': next.version - 1 } });
+  }
+
+  async listByState(state: IssueState, limit = 1000): Promise<Issue[]> {
+    const found: Issue[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client
+        .send(new QueryCommand({
+          TableName: this.tableName,
+          IndexName: tableKeys.index,
+          KeyConditionExpression: `${tableKeys.indexPartitionKey} = :partition`,
+          ExpressionAttributeValues: { ':partition': statePartition(state) },
+          ExclusiveStartKey: start,
+        }))
+        .catch(translateDynamoError);
+      found.push(...(page.Items ?? []).map((item) => strip(item) as Issue));
+      start = page.LastEvaluatedKey;
+    } while (start && found.length < limit);
+    // The index is eventually consistent: an issue that just moved on may still be listed here.
+    return found.filter((i) => i.state === state).slice(0, limit);
+  }
+
+  async shards(issueId: string): Promise<ShardProgress[]> {
+    const { Items = [] } = await this.client
+      .send(new QueryCommand({
         TableName: this.tableName,
-        Key: key(issueId),
-        UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
-        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
-        ExpressionAttributeValues: { ':owner': owner, ':until': until.toISOString(), ':now': now.toISOString() },
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :shard)',
+        ExpressionAttributeValues: { ':pk': pk(issueId), ':shard': 'SHARD#' },
+        ConsistentRead: true,
+      }))
+      .catch(translateDynamoError);
+    return Items.map((item) => strip(item) as ShardProgress);
+  }
+
+  async claimShard(issueId: string, shard: number, owner: string, now: Date, until: Date): Promise<ShardProgress | undefined> {
+    try {
+      const { Attributes } = await this.client.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { PK: pk(issueId), SK: shardSk(shard) },
+        // Every attribute by placeholder: several (shard, counts) are DynamoDB reserved words.
+        UpdateExpression:
+          'SET #entity = :entity, #issueId = :issue, #shard = :shard, #leaseOwner = :owner, #leaseUntil = :until, #done = if_not_exists(#done, :false), ' +
+          '#counts = if_not_exists(#counts, :zero), #ambiguous = if_not_exists(#ambiguous, :empty), #failures = if_not_exists(#failures, :empty)',
+        ConditionExpression: 'attribute_not_exists(PK) OR (#done = :false AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now OR #leaseOwner = :owner))',
+        ExpressionAttributeNames: Object.fromEntries(['entity', 'issueId', 'shard', 'leaseOwner', 'leaseUntil', 'done', 'counts', 'ambiguous', 'failures'].map((n) => [`#${n}`, n])),
+        ExpressionAttributeValues: {
+          ':entity': 'shard', ':issue': issueId, ':shard': shard, ':owner': owner, ':until': until.toISOString(),
+          ':now': now.toISOString(), ':false': false, ':zero': zeroCounts(), ':empty': [],
+        },
+        ReturnValues: 'ALL_NEW',
+      }));
+      return strip(Attributes!) as ShardProgress;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      return translateDynamoError(error);
+    }
+  }
+
+  async saveShard(progress: ShardProgress, owner: string): Promise<boolean> {
+    try {
+      await this.client.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: pk(progress.issueId), SK: shardSk(progress.shard), entity: 'shard', ...progress, leaseOwner: owner },
+        ConditionExpression: '#leaseOwner = :owner',
+        ExpressionAttributeNames: { '#leaseOwner': 'leaseOwner' },
+        ExpressionAttributeValues: { ':owner': owner },
       }));
       return true;
     } catch (error) {
@@ -40,41 +98,43 @@ export class DynamoIssueRepository implements IssueRepository {
     }
   }
 
-  async finish(issueId: string, owner: string, summary: NonNullable<IssueRecord['summary']>, at: Date): Promise<void> {
-    try {
-      await this.client.send(new UpdateCommand({
+  async addEngagement(issueId: string, change: Partial<Engagement>): Promise<void> {
+    const fields = Object.entries(change).filter(([, v]) => v);
+    if (fields.length === 0) return;
+    await this.client
+      .send(new UpdateCommand({
         TableName: this.tableName,
-        Key: key(issueId),
-        UpdateExpression: 'SET #state = :sent, finishedAt = :at, summary = :summary REMOVE leaseOwner, leaseUntil, GSI1PK, GSI1SK',
-        ConditionExpression: 'leaseOwner = :owner',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':at': at.toISOString(), ':summary': summary, ':owner': owner },
-      }));
-    } catch (error) {
-      // Our lease ran out and another worker took over: it will finish the issue.
-      if (!isConditionFailure(error)) translateDynamoError(error);
-    }
-  }
-
-  async listSending(): Promise<IssueRecord[]> {
-    const { Items = [] } = await this.client
-      .send(new QueryCommand({
-        TableName: this.tableName,
-        IndexName: tableKeys.index,
-        KeyConditionExpression: `${tableKeys.indexPartitionKey} = :partition`,
-        ExpressionAttributeValues: { ':partition': SENDING_PARTITION },
+        Key: { PK: pk(issueId), SK: 'STATS' },
+        UpdateExpression: `ADD ${fields.map(([f]) => `#${f} :${f}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(fields.map(([f]) => [`#${f}`, f])),
+        ExpressionAttributeValues: Object.fromEntries(fields.map(([f, v]) => [`:${f}`, v])),
       }))
       .catch(translateDynamoError);
-    return Items.map(fromItem);
   }
 
-  async get(issueId: string): Promise<IssueRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key(issueId), ConsistentRead: true })).catch(translateDynamoError);
-    return Item ? fromItem(Item) : undefined;
+  async engagement(issueId: string): Promise<Engagement> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { PK: pk(issueId), SK: 'STATS' } })).catch(translateDynamoError);
+    const stats = noEngagement();
+    for (const field of Object.keys(stats) as (keyof Engagement)[]) stats[field] = Number(Item?.[field] ?? 0);
+    return stats;
+  }
+
+  private async put(issue: Issue, condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> }) {
+    try {
+      await this.client.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: pk(issue.id), SK: 'META', GSI1PK: statePartition(issue.state), GSI1SK: `${issue.createdAt}#${issue.id}`, entity: 'issue', ...issue },
+        ...condition,
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      return translateDynamoError(error);
+    }
   }
 }
 
-function fromItem(item: Record<string, unknown>): IssueRecord {
-  const { PK, SK, GSI1PK, GSI1SK, entity, ...record } = item;
-  return record as IssueRecord;
+function strip(item: Record<string, unknown>) {
+  const { PK, SK, GSI1PK, GSI1SK, entity, ...rest } = item;
+  return rest;
 }

@@ -1,17 +1,17 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryLedger, LedgerEntry } from '../../core/ports.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
 
-const key = (issueId: string, subscriberId: string) => ({ PK: `ISSUE#${issueId}`, SK: `RECIPIENT#${subscriberId}` });
+const key = (deliveryKey: string, subscriberId: string) => ({ PK: `DELIVERY#${deliveryKey}`, SK: `RECIPIENT#${subscriberId}` });
 
 export class DynamoDeliveryLedger implements DeliveryLedger {
   constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
 
-  async claim(issueId: string, subscriberId: string, at: Date): Promise<'claimed' | LedgerEntry> {
+  async claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date): Promise<'claimed' | LedgerEntry> {
     try {
       await this.client.send(new PutCommand({
         TableName: this.tableName,
-        Item: { ...key(issueId, subscriberId), entity: 'ledger', issueId, subscriberId, status: 'claimed', claimedAt: at.toISOString() },
+        Item: { ...key(deliveryKey, subscriberId), entity: 'ledger', deliveryKey, subscriberId, issueId, status: 'claimed', claimedAt: at.toISOString() },
         // A definite failure (SES said no) may be retried; a claim or a send may not.
         ConditionExpression: 'attribute_not_exists(PK) OR #status = :failed',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -22,32 +22,42 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
       if (!isConditionFailure(error)) return translateDynamoError(error);
     }
     const { Item } = await this.client
-      .send(new GetCommand({ TableName: this.tableName, Key: key(issueId, subscriberId), ConsistentRead: true }))
+      .send(new GetCommand({ TableName: this.tableName, Key: key(deliveryKey, subscriberId), ConsistentRead: true }))
       .catch(translateDynamoError);
     const { PK, SK, entity, ...entry } = Item ?? {};
     return entry as LedgerEntry;
   }
 
-  async markSent(issueId: string, subscriberId: string, messageId: string, at: Date) {
-    await this.client
-      .send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: key(issueId, subscriberId),
-        UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':at': at.toISOString() },
-      }))
-      .catch(translateDynamoError);
+  async markSent(deliveryKey: string, subscriberId: string, messageId: string, at: Date) {
+    await this.update(deliveryKey, subscriberId, 'SET #status = :sent, messageId = :id, sentAt = :at', { ':sent': 'sent', ':id': messageId, ':at': at.toISOString() });
   }
 
-  async markFailed(issueId: string, subscriberId: string, reason: string, at: Date) {
+  async markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date) {
+    await this.update(deliveryKey, subscriberId, 'SET #status = :failed, failure = :reason, failedAt = :at', { ':failed': 'failed', ':reason': reason.slice(0, 500), ':at': at.toISOString() });
+  }
+
+  async release(deliveryKey: string, subscriberId: string) {
+    try {
+      await this.client.send(new DeleteCommand({
+        TableName: this.tableName,
+        Key: key(deliveryKey, subscriberId),
+        ConditionExpression: '#status = :claimed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':claimed': 'claimed' },
+      }));
+    } catch (error) {
+      if (!isConditionFailure(error)) translateDynamoError(error);
+    }
+  }
+
+  private async update(deliveryKey: string, subscriberId: string, expression: string, values: Record<string, unknown>) {
     await this.client
       .send(new UpdateCommand({
         TableName: this.tableName,
-        Key: key(issueId, subscriberId),
-        UpdateExpression: 'SET #status = :failed, failure = :reason, failedAt = :at',
+        Key: key(deliveryKey, subscriberId),
+        UpdateExpression: expression,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason.slice(0, 500), ':at': at.toISOString() },
+        ExpressionAttributeValues: values,
       }))
       .catch(translateDynamoError);
   }

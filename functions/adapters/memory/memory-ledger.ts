@@ -3,21 +3,21 @@ import type { DeliveryLedger, LedgerEntry } from '../../core/ports.js';
 export class MemoryLedger implements DeliveryLedger {
   readonly entries = new Map<string, LedgerEntry>();
 
-  async claim(issueId: string, subscriberId: string, at: Date) {
-    const key = `${issueId}/${subscriberId}`;
+  async claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date) {
+    const key = `${deliveryKey}/${subscriberId}`;
     const existing = this.entries.get(key);
     if (existing && existing.status !== 'failed') return { ...existing };
-    this.entries.set(key, { issueId, subscriberId, status: 'claimed', claimedAt: at.toISOString() });
+    this.entries.set(key, { deliveryKey, subscriberId, issueId, status: 'claimed', claimedAt: at.toISOString() });
     return 'claimed' as const;
   }
-
-  async markSent(issueId: string, subscriberId: string, messageId: string, at: Date) {
-    const entry = this.entries.get(`${issueId}/${subscriberId}`)!;
-    Object.assign(entry, { status: 'sent', messageId, sentAt: at.toISOString() });
+  async markSent(deliveryKey: string, subscriberId: string, messageId: string, at: Date) {
+    Object.assign(this.entries.get(`${deliveryKey}/${subscriberId}`)!, { status: 'sent', messageId, sentAt: at.toISOString() });
   }
-
-  async markFailed(issueId: string, subscriberId: string, reason: string) {
-    const entry = this.entries.get(`${issueId}/${subscriberId}`)!;
-    Object.assign(entry, { status: 'failed', failure: reason });
+  async markFailed(deliveryKey: string, subscriberId: string, reason: string) {
+    Object.assign(this.entries.get(`${deliveryKey}/${subscriberId}`)!, { status: 'failed', failure: reason });
+  }
+  async release(deliveryKey: string, subscriberId: string) {
+    const key = `${deliveryKey}/${subscriberId}`;
+    if (this.entries.get(key)?.status === 'claimed') this.entries.delete(key);
   }
 }

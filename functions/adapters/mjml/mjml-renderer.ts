@@ -1,5 +1,6 @@
 import type { Article } from '../../core/content/article.js';
 import { escapeHtml } from '../../core/email/personalize.js';
+import type { Issue } from '../../core/issues/issue.js';
 import { articleUrl } from '../../core/links.js';
 import type { CompiledEmail, IssueRenderer } from '../../core/ports.js';
 import type { Publication } from '../../core/publication.js';
@@ -9,22 +10,49 @@ import { compileTemplate } from './compile.js';
 export class MjmlIssueRenderer implements IssueRenderer {
   constructor(private readonly templatesDir: string) {}
 
-  renderArticle(article: Article, publication: Publication): Promise<CompiledEmail> {
-    return compileTemplate(this.templatesDir, 'article', {
-      text: {
-        title: article.title,
-        summary: article.summary,
-        byline: article.author ?? article.desk ?? '',
-        date_label: formatDate(article.date),
-        web_url: articleUrl(publication, article.slug),
-      },
-      html: { body_html: article.html, further_reading_html: furtherReadingHtml(article) },
+  render(issue: Issue, articles: readonly Article[], publication: Publication): Promise<CompiledEmail> {
+    const note = editorNoteHtml(issue.editorNote);
+    if (issue.content.kind === 'article') {
+      const article = articles[0]!;
+      return compileTemplate(this.templatesDir, 'article', {
+        text: {
+          title: article.title,
+          summary: article.summary,
+          byline: article.author ?? article.desk ?? '',
+          date_label: formatDate(article.date),
+          web_url: articleUrl(publication, article.slug),
+        },
+        html: { body_html: article.html, further_reading_html: furtherReadingHtml(article), editor_note_html: note },
+      });
+    }
+    const label = issue.content.frequency === 'daily' ? 'Your daily digest' : 'Your weekly digest';
+    return compileTemplate(this.templatesDir, 'digest', {
+      text: { title: label, summary: articles.map((a) => a.title).join(' · ').slice(0, 150), period_label: periodLabel(issue), archive_url: `${publication.baseUrl}/articles` },
+      html: { articles_html: articles.map((a) => digestEntryHtml(a, publication)).join(''), editor_note_html: note },
     });
   }
 }
 
 export const formatDate = (date: Date) =>
   date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+function periodLabel(issue: Issue) {
+  return issue.content.kind === 'digest' ? `${issue.content.slugs.length} new article${issue.content.slugs.length === 1 ? '' : 's'}` : '';
+}
+
+function editorNoteHtml(note: string | undefined): string {
+  if (!note) return '';
+  const paragraphs = note.split(/\n{2,}/).map((p) => `<p style="margin:0 0 8px">${escapeHtml(p).replace(/\n/g, '<br />')}</p>`);
+  return `<div style="border-left:4px solid #0b5cad;padding:4px 0 4px 16px;margin:0 0 8px">${paragraphs.join('')}</div>`;
+}
+
+function digestEntryHtml(article: Article, publication: Publication): string {
+  const url = escapeHtml(articleUrl(publication, article.slug));
+  return `<h2 style="margin:24px 0 4px"><a href="${url}" style="color:#1f2328;text-decoration:none">${escapeHtml(article.title)}</a></h2>`
+    + `<p class="meta" style="margin:0 0 6px">${escapeHtml(article.author ?? article.desk ?? '')} &middot; ${escapeHtml(formatDate(article.date))}</p>`
+    + `<p style="margin:0 0 6px">${escapeHtml(article.summary)}</p>`
+    + `<p style="margin:0"><a href="${url}">Read the article</a></p>`;
+}
 
 function furtherReadingHtml(article: Article): string {
   const item = (entry: { title: string; url?: string }) =>

@@ -67,7 +67,8 @@ export function classifySesError(error: unknown): MailFailure {
   const text = `${name} ${e?.message ?? ''}`;
   const status = e?.$metadata?.httpStatusCode;
   const fail = (kind: (typeof MailFailureKinds)[keyof typeof MailFailureKinds]) => new MailFailure(kind, `${name}: ${e?.message ?? 'unknown error'}`, { cause: error });
-  if (/AccountSendingPaused|Daily message quota exceeded|account.*(suspended|paused)/i.test(text)) return fail(MailFailureKinds.accountPaused);
+  if (/Daily message quota exceeded/i.test(text)) return fail(MailFailureKinds.quotaExceeded);
+  if (/AccountSendingPaused|account.*(suspended|paused)/i.test(text)) return fail(MailFailureKinds.accountPaused);
   if (/Throttl|Maximum sending rate exceeded|TooManyRequests/i.test(text)) return fail(MailFailureKinds.throttled);
   if (status !== undefined && status >= 500) return fail(MailFailureKinds.transient);
   if (status !== undefined && status >= 400) return fail(MailFailureKinds.rejected);

@@ -1,35 +1,51 @@
-import type { Article } from '../content/article.js';
 import { DomainError, ErrorCodes } from '../errors.js';
-import { sendArticle, type DeliveryDeps, type SendSummary } from './send-article.js';
+import { publishNewArticles, type DigestDeps } from '../issues/digests.js';
+import { transitionIssue } from '../issues/manage-issues.js';
+import type { DeliveryDeps } from './deps.js';
+import { runWorker, type WorkerResult } from './worker.js';
 
-export type TickDeps = DeliveryDeps & { articles: { bySlug(slug: string): Promise<Article | undefined> } };
+export type TickDeps = DeliveryDeps & DigestDeps;
 
-export type TickResult = { resumed: SendSummary[]; busy: string[]; missing: string[] };
+export type TickResult = {
+  started: string[];
+  resumed: string[];
+  published: string[];
+  worker: WorkerResult;
+};
 
 /**
- * What every scheduled tick does: resume each issue whose worker stopped before finishing
- * (its lease ran out). Issues whose worker is alive are left to it.
+ * What every tick does (every minute): start scheduled issues that are due, resume issues paused
+ * for the daily quota once their wait is over, publish new articles to "every article" readers,
+ * then work as a send worker until the deadline. Overlapping ticks are simply more workers.
  */
-export async function runTick(deps: TickDeps): Promise<TickResult> {
-  const result: TickResult = { resumed: [], busy: [], missing: [] };
-  const now = deps.clock.now().getTime();
-  for (const issue of await deps.issues.listSending()) {
-    if (issue.leaseUntil && Date.parse(issue.leaseUntil) >= now) {
-      result.busy.push(issue.issueId);
-      continue;
-    }
-    const article = await deps.articles.bySlug(issue.articleSlug);
-    if (!article) {
-      result.missing.push(issue.issueId);
-      continue;
-    }
-    try {
-      result.resumed.push(await sendArticle(deps, article));
-    } catch (error) {
-      // Another worker took it between our read and our lease: it is in good hands.
-      if (error instanceof DomainError && error.code === ErrorCodes.conflict) result.busy.push(issue.issueId);
-      else throw error;
+export async function runTick(deps: TickDeps, options: { deadline?: number; workerId?: string } = {}): Promise<TickResult> {
+  const now = deps.clock.now();
+  const started: string[] = [];
+  for (const issue of await deps.issues.listByState('scheduled')) {
+    if (issue.scheduledAt && Date.parse(issue.scheduledAt) <= now.getTime()) {
+      const result = await ignoreConflict(transitionIssue(deps, issue.id, 'startDue'));
+      if (result?.changed) started.push(issue.id);
     }
   }
-  return result;
+  const resumed: string[] = [];
+  for (const issue of await deps.issues.listByState('paused')) {
+    const resumeAfter = issue.pause?.resumeAfter;
+    if (issue.pause?.reason === 'daily_quota' && resumeAfter && Date.parse(resumeAfter) <= now.getTime()) {
+      const result = await ignoreConflict(transitionIssue(deps, issue.id, 'resume'));
+      if (result?.changed) resumed.push(issue.id);
+    }
+  }
+  const published = (await publishNewArticles(deps)).map((i) => i.id);
+  const worker = await runWorker(deps, { deadline: options.deadline, workerId: options.workerId });
+  return { started, resumed, published, worker };
+}
+
+/** Another caller moved the issue first: that is the outcome we wanted anyway. */
+async function ignoreConflict<T>(promise: Promise<T>): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === ErrorCodes.conflict) return undefined;
+    throw error;
+  }
 }

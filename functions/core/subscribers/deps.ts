@@ -1,10 +1,11 @@
 import type { Clock } from '../clock.js';
-import type { Mailer, SubscriberRepository, TransactionalTemplates } from '../ports.js';
+import type { Mailer, SubscriberRepository, SuppressionList, TransactionalTemplates } from '../ports.js';
 import type { Publication } from '../publication.js';
 import type { TokenSigner } from '../tokens.js';
 
 export type SubscriberDeps = {
   subscribers: SubscriberRepository;
+  suppressions: SuppressionList;
   mailer: Mailer;
   templates: TransactionalTemplates;
   signer: TokenSigner;

@@ -29,6 +29,9 @@ export async function subscribe(
   context: RequestContext = {},
 ): Promise<SubscribeResult> {
   const { email, topics, frequency } = parseInput(subscribeSchema(deps.publication.topics), input);
+  // A suppressed address (hard bounce, complaint, erasure) is never mailed again, whatever form
+  // brings it back; the answer looks the same as any other.
+  if (await deps.suppressions.isSuppressed(email)) return { confirmationSent: false };
   const id = subscriberIdFor(email);
   const now = deps.clock.now();
   const at = now.toISOString();

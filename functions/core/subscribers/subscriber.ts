@@ -46,6 +46,9 @@ export type Subscriber = {
   confirmationSentAt?: string;
   confirmationWindowStart?: string;
   confirmationsInWindow?: number;
+  /** Soft bounces since the last delivery; too many in a row suppress the address. */
+  softBounces?: number;
+  suppressedAt?: string;
   /** Optimistic concurrency: every write is conditional on the version it read. */
   version: number;
 };

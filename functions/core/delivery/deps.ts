@@ -1,0 +1,32 @@
+import type { Clock } from '../clock.js';
+import type { ArticleSource } from '../issues/deps.js';
+import type { DeliveryLedger, IssueRenderer, IssueRepository, Mailer, QuotaSource, SubscriberRepository, SuppressionList } from '../ports.js';
+import type { Publication } from '../publication.js';
+import type { TokenSigner } from '../tokens.js';
+
+export type Pacing = {
+  /** Share of SES's MaxSendRate the whole service may use (the rest is for transactional mail). */
+  rateFraction: number;
+  /** How many workers may send at once (the worker function's reserved concurrency). */
+  workers: number;
+  /** A fixed rate for all workers together, overriding the quota (benchmarks, tests). */
+  fixedRate?: number;
+};
+
+export type DeliveryDeps = {
+  subscribers: SubscriberRepository;
+  ledger: DeliveryLedger;
+  issues: IssueRepository;
+  suppressions: SuppressionList;
+  mailer: Mailer;
+  quota: QuotaSource;
+  renderer: IssueRenderer;
+  articles: ArticleSource;
+  signer: TokenSigner;
+  clock: Clock;
+  publication: Publication;
+  pacing: Pacing;
+  sleep?: (ms: number) => Promise<void>;
+  /** Monotonic milliseconds for pacing; real time unless a test says otherwise. */
+  monotonic?: () => number;
+};

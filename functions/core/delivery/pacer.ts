@@ -1,0 +1,28 @@
+/**
+ * Spaces sends evenly at a rate, so no one-second window ever holds more than `rate` messages
+ * (SES counts per second, and what exceeds MaxSendRate is refused). Evenly spaced rather than
+ * bursty: a burst of `rate` at the start of each second could straddle two of SES's windows.
+ */
+export class Pacer {
+  private next = 0;
+
+  constructor(
+    private readonly rate: number,
+    private readonly now: () => number = () => performance.now(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    if (!(rate > 0)) throw new Error(`send rate must be positive, got ${rate}`);
+  }
+
+  get interval() {
+    return 1000 / this.rate;
+  }
+
+  /** Resolves when the next message may go. */
+  async take(): Promise<void> {
+    const now = this.now();
+    const slot = Math.max(now, this.next);
+    this.next = slot + this.interval;
+    if (slot > now) await this.sleep(slot - now);
+  }
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import { normalizeEmail } from '../email-address.js';
+import type { Engagement } from '../issues/issue.js';
+import type { EventLog, IssueRepository, SubscriberRepository, SuppressionList } from '../ports.js';
+import { mutateSubscriber } from '../subscribers/mutate.js';
+import { subscriberIdFor } from '../subscribers/subscriber.js';
+
+/** Soft bounces in a row that make an address undeliverable. */
+export const SOFT_BOUNCE_LIMIT = 3;
+
+const recipients = z.array(z.object({ emailAddress: z.string() }));
+
+/** The SES event record (configuration set -> EventBridge), as much of it as we act on. */
+export const sesEventSchema = z.object({
+  eventType: z.enum(['Send', 'Delivery', 'Bounce', 'Complaint', 'Reject', 'Open', 'Click', 'DeliveryDelay', 'RenderingFailure', 'Subscription']),
+  mail: z.object({
+    messageId: z.string(),
+    timestamp: z.string().optional(),
+    destination: z.array(z.string()).default([]),
+    tags: z.record(z.string(), z.array(z.string())).default({}),
+  }),
+  bounce: z.object({ bounceType: z.enum(['Permanent', 'Transient', 'Undetermined']), bounceSubType: z.string().optional(), bouncedRecipients: recipients, timestamp: z.string().optional() }).optional(),
+  complaint: z.object({ complainedRecipients: recipients, timestamp: z.string().optional() }).optional(),
+  delivery: z.object({ timestamp: z.string().optional() }).optional(),
+  open: z.object({ timestamp: z.string().optional() }).optional(),
+  click: z.object({ timestamp: z.string().optional(), link: z.string().optional() }).optional(),
+});
+export type SesEvent = z.infer<typeof sesEventSchema>;
+
+export type EventDeps = {
+  subscribers: SubscriberRepository;
+  suppressions: SuppressionList;
+  issues: Pick<IssueRepository, 'addEngagement'>;
+  events: EventLog;
+  clock: Clock;
+};
+
+export type EventOutcome = { duplicate: boolean; suppressed: string[]; engagement?: keyof Engagement };
+
+/**
+ * Acts on one SES event: a hard bounce or a complaint suppresses the address at once (never
+ * mailed again, whatever brings it back); soft bounces count and, repeated, suppress; deliveries,
+ * opens and clicks count per issue. An event handled twice changes nothing.
+ */
+export async function handleSesEvent(deps: EventDeps, event: SesEvent): Promise<EventOutcome> {
+  const key = eventKey(event);
+  const now = deps.clock.now();
+  if (!(await deps.events.record(key, now))) return { duplicate: true, suppressed: [] };
+  try {
+    return { duplicate: false, ...(await apply(deps, event, now)) };
+  } catch (error) {
+    // Not applied: forget the key, so EventBridge's retry applies it.
+    await deps.events.forget(key);
+    throw error;
+  }
+}
+
+async function apply(deps: EventDeps, event: SesEvent, now: Date): Promise<Omit<EventOutcome, 'duplicate'>> {
+  const issueId = event.mail.tags.issue?.[0];
+  const suppressed: string[] = [];
+  const count = async (field: keyof Engagement) => {
+    if (issueId) await deps.issues.addEngagement(issueId, { [field]: 1 });
+    return field;
+  };
+  switch (event.eventType) {
+    case 'Bounce': {
+      const bounce = event.bounce!;
+      for (const { emailAddress } of bounce.bouncedRecipients) {
+        const email = normalized(emailAddress);
+        if (!email) continue;
+        if (bounce.bounceType === 'Permanent') {
+          await suppress(deps, email, 'bounce', 'bounced', now);
+          suppressed.push(email);
+        } else if (await countSoftBounce(deps, email, now)) {
+          suppressed.push(email);
+        }
+      }
+      return { suppressed, engagement: await count('bounced') };
+    }
+    case 'Complaint':
+      for (const { emailAddress } of event.complaint?.complainedRecipients ?? []) {
+        const email = normalized(emailAddress);
+        if (!email) continue;
+        await suppress(deps, email, 'complaint', 'complained', now);
+        suppressed.push(email);
+      }
+      return { suppressed, engagement: await count('complained') };
+    case 'Delivery':
+      await clearSoftBounces(deps, event.mail.destination);
+      return { suppressed, engagement: await count('delivered') };
+    case 'Open':
+      return { suppressed, engagement: await count('opened') };
+    case 'Click':
+      return { suppressed, engagement: await count('clicked') };
+    default:
+      return { suppressed };
+  }
+}
+
+async function suppress(deps: EventDeps, email: string, reason: 'bounce' | 'complaint', state: 'bounced' | 'complained', now: Date) {
+  await deps.suppressions.suppress(email, reason, now);
+  const at = now.toISOString();
+  await mutateSubscriber(deps.subscribers, subscriberIdFor(email), (current) =>
+    current.state === state ? undefined : { ...current, state, updatedAt: at, suppressedAt: at },
+  );
+}
+
+/** True when this soft bounce was one too many and the address is now suppressed. */
+async function countSoftBounce(deps: EventDeps, email: string, now: Date): Promise<boolean> {
+  const outcome = await mutateSubscriber(deps.subscribers, subscriberIdFor(email), (current) => ({
+    ...current,
+    softBounces: (current.softBounces ?? 0) + 1,
+    updatedAt: now.toISOString(),
+  }));
+  if ((outcome?.subscriber.softBounces ?? 0) < SOFT_BOUNCE_LIMIT) return false;
+  await suppress(deps, email, 'bounce', 'bounced', now);
+  return true;
+}
+
+/** A delivery proves the mailbox works again: soft bounces count in a row. */
+async function clearSoftBounces(deps: EventDeps, destination: string[]) {
+  for (const address of destination) {
+    const email = normalized(address);
+    if (!email) continue;
+    await mutateSubscriber(deps.subscribers, subscriberIdFor(email), (current) =>
+      current.softBounces ? { ...current, softBounces: 0 } : undefined,
+    );
+  }
+}
+
+function normalized(address: string): string | undefined {
+  const checked = normalizeEmail(address.replace(/^.*<([^>]+)>.*$/, '$1'));
+  return checked.ok ? checked.email : undefined;
+}
+
+/** The same SES event, however often and under whatever envelope it arrives, has one key. */
+export function eventKey(event: SesEvent): string {
+  const detail = event.bounce ?? event.complaint ?? event.delivery ?? event.open ?? event.click;
+  const who = [...(event.bounce?.bouncedRecipients ?? []), ...(event.complaint?.complainedRecipients ?? [])].map((r) => r.emailAddress).sort();
+  return createHash('sha256')
+    .update(JSON.stringify([event.eventType, event.mail.messageId, detail?.timestamp ?? null, who, event.click?.link ?? null]))
+    .digest('base64url');
+}

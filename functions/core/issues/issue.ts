@@ -1,0 +1,77 @@
+import type { Frequency } from '../subscribers/subscriber.js';
+
+export const IssueStates = {
+  draft: 'draft',
+  scheduled: 'scheduled',
+  sending: 'sending',
+  paused: 'paused',
+  sent: 'sent',
+  cancelled: 'cancelled',
+} as const;
+export type IssueState = (typeof IssueStates)[keyof typeof IssueStates];
+
+export type DigestFrequency = Extract<Frequency, 'daily' | 'weekly'>;
+
+/** What an issue sends: one article, or a digest of the articles published in a period. */
+export type IssueContent =
+  | { kind: 'article'; slug: string }
+  | { kind: 'digest'; frequency: DigestFrequency; period: string; slugs: string[] };
+
+/** Who receives it: confirmed subscribers with at least one of the topics and one of the frequencies. */
+export type Audience = { topics: string[]; frequencies: Frequency[] };
+
+export type PauseReason = 'editor' | 'daily_quota' | 'account_paused';
+
+export type Issue = {
+  id: string;
+  content: IssueContent;
+  subject: string;
+  editorNote?: string;
+  audience: Audience;
+  state: IssueState;
+  /**
+   * The ledger's key. Every issue that sends one article shares `article:<slug>`, so a reader who
+   * got the article from the editor's send is not sent it again when it is published to
+   * "every article" readers, and the other way round. A digest is its own key.
+   */
+  deliveryKey: string;
+  scheduledAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  pause?: { reason: PauseReason; at: string; resumeAfter?: string; message?: string };
+  /** Recipients counted when the send started; the audience may change while it runs. */
+  total?: number;
+  version: number;
+};
+
+/** What happened to the recipients of one shard so far; summed over shards, the issue's progress. */
+export type Counts = { sent: number; skipped: number; failed: number; suppressed: number; ambiguous: number };
+export const zeroCounts = (): Counts => ({ sent: 0, skipped: 0, failed: 0, suppressed: 0, ambiguous: 0 });
+export const addCounts = (a: Counts, b: Counts): Counts => ({
+  sent: a.sent + b.sent,
+  skipped: a.skipped + b.skipped,
+  failed: a.failed + b.failed,
+  suppressed: a.suppressed + b.suppressed,
+  ambiguous: a.ambiguous + b.ambiguous,
+});
+export const processedOf = (c: Counts) => c.sent + c.skipped + c.failed + c.suppressed + c.ambiguous;
+
+/** One shard of one issue's recipients: who works on it, how far it got. */
+export type ShardProgress = {
+  issueId: string;
+  shard: number;
+  done: boolean;
+  /** Where the next page starts; absent before the first page. */
+  cursor?: string;
+  leaseOwner?: string;
+  leaseUntil?: string;
+  counts: Counts;
+  /** Recipients whose send outcome is unknown, listed in the report. Never resent. */
+  ambiguous: string[];
+  failures: { subscriberId: string; reason: string }[];
+};
+
+/** What SES events tell about an issue after it left. */
+export type Engagement = { delivered: number; bounced: number; complained: number; opened: number; clicked: number };

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { DomainError, ErrorCodes } from '../errors.js';
+import { parseInput } from '../subscribers/input.js';
+import { Frequencies, RECIPIENT_SHARDS } from '../subscribers/subscriber.js';
+import type { IssueDeps } from './deps.js';
+import { addCounts, processedOf, zeroCounts, type Audience, type Counts, type Engagement, type Issue, type IssueContent, type IssueState, type PauseReason } from './issue.js';
+
+const allFrequencies = Object.values(Frequencies);
+
+/**
+ * The issue state machine. Every move is a conditional write on the version read, so of two
+ * callers (an editor and a schedule, two schedule firings, two "send now" clicks) exactly one
+ * makes it; the other sees the state it left and is told so.
+ */
+const transitions = {
+  schedule: { from: ['draft', 'scheduled'], to: 'scheduled' },
+  sendNow: { from: ['draft', 'scheduled'], to: 'sending' },
+  startDue: { from: ['scheduled'], to: 'sending' },
+  pause: { from: ['scheduled', 'sending'], to: 'paused' },
+  resume: { from: ['paused'], to: 'sending' },
+  cancel: { from: ['draft', 'scheduled', 'sending', 'paused'], to: 'cancelled' },
+  finish: { from: ['sending'], to: 'sent' },
+} as const satisfies Record<string, { from: readonly IssueState[]; to: IssueState }>;
+export type IssueAction = keyof typeof transitions;
+
+export type TransitionResult = { issue: Issue; changed: boolean };
+
+export async function transitionIssue(
+  deps: Pick<IssueDeps, 'issues' | 'clock' | 'subscribers'>,
+  id: string,
+  action: IssueAction,
+  patch: (issue: Issue) => Partial<Issue> = () => ({}),
+): Promise<TransitionResult> {
+  const rule = transitions[action];
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const current = await deps.issues.get(id);
+    if (!current) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
+    // Asking for the state it is already in is not an error: a double click, a retried request.
+    if (current.state === rule.to && action !== 'schedule') return { issue: current, changed: false };
+    if (!(rule.from as readonly IssueState[]).includes(current.state)) {
+      throw new DomainError(ErrorCodes.conflict, `Issue ${id} is ${current.state}; it cannot ${describe(action)}.`);
+    }
+    const now = deps.clock.now().toISOString();
+    const next: Issue = { ...current, ...patch(current), state: rule.to, updatedAt: now, version: current.version + 1 };
+    if (rule.to === 'sending') {
+      next.startedAt ??= now;
+      next.pause = undefined;
+      next.total ??= await countAudience(deps, current.audience);
+    }
+    if (rule.to === 'sent' || rule.to === 'cancelled') next.finishedAt = now;
+    if (await deps.issues.save(next)) return { issue: next, changed: true };
+  }
+  throw new DomainError(ErrorCodes.conflict, `Issue ${id} is changing too fast; try again.`);
+}
+
+const describe = (action: IssueAction) =>
+  ({ schedule: 'be scheduled', sendNow: 'be sent now', startDue: 'start', pause: 'be paused', resume: 'be resumed', cancel: 'be cancelled', finish: 'finish' })[action];
+
+export async function countAudience(deps: Pick<IssueDeps, 'subscribers'>, audience: Audience): Promise<number> {
+  let total = 0;
+  for (let shard = 0; shard < RECIPIENT_SHARDS; shard++) {
+    total += await deps.subscribers.countRecipients({ shard, topics: audience.topics, frequencies: audience.frequencies });
+  }
+  return total;
+}
+
+const createSchema = (topics: string[]) =>
+  z.object({
+    article: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be an article slug'),
+    subject: z.string().trim().min(1).max(200).regex(/^[^\r\n]*$/, 'must be one line').optional(),
+    editorNote: z.string().trim().max(5000).optional(),
+    topics: z.array(z.string().refine((t) => topics.includes(t), { message: `must only name known topics (${topics.join(', ')})` })).min(1).optional(),
+    frequencies: z.array(z.enum(allFrequencies as [typeof allFrequencies[number], ...typeof allFrequencies])).min(1).optional(),
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,80}$/, 'must be lower-case letters, digits and dashes').optional(),
+  });
+
+/**
+ * A draft issue for one article. Audience defaults to the article's topics and every frequency:
+ * an editor's send goes to everyone who follows those topics.
+ */
+export async function createArticleIssue(deps: IssueDeps, input: unknown): Promise<Issue> {
+  const data = parseInput(createSchema(deps.publication.topics.map((t) => t.id)), input);
+  const article = await deps.articles.bySlug(data.article);
+  if (!article || article.draft) throw new DomainError(ErrorCodes.invalidInput, `No published article "${data.article}".`, { issues: [{ field: 'article', message: 'is not a published article' }] });
+  const now = deps.clock.now().toISOString();
+  const issue: Issue = {
+    id: data.id ?? `article-${article.slug}-${Date.now().toString(36)}`,
+    content: { kind: 'article', slug: article.slug },
+    subject: data.subject ?? article.title,
+    editorNote: data.editorNote,
+    audience: { topics: data.topics ?? article.topics, frequencies: data.frequencies ?? allFrequencies },
+    state: 'draft',
+    deliveryKey: articleDeliveryKey(article.slug),
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  if (!(await deps.issues.create(issue))) throw new DomainError(ErrorCodes.conflict, `An issue ${issue.id} already exists.`);
+  return issue;
+}
+
+export const articleDeliveryKey = (slug: string) => `article:${slug}`;
+
+/** The issue `npm run send -- <slug>` works on: created on first use, resumed after. */
+export async function findOrCreateEditorSend(deps: IssueDeps, slug: string): Promise<Issue> {
+  const id = `article-${slug}`;
+  const existing = await deps.issues.get(id);
+  if (existing) return existing;
+  try {
+    return await createArticleIssue(deps, { article: slug, id });
+  } catch (error) {
+    // Another caller created it between our read and our write: use theirs.
+    if (error instanceof DomainError && error.code === ErrorCodes.conflict) return (await deps.issues.get(id))!;
+    throw error;
+  }
+}
+
+export async function scheduleIssue(deps: IssueDeps, id: string, at: Date) {
+  if (Number.isNaN(at.getTime())) throw new DomainError(ErrorCodes.invalidInput, 'The time is not a date.', { issues: [{ field: 'at', message: 'must be an ISO 8601 date and time' }] });
+  if (at.getTime() < deps.clock.now().getTime() - 60_000) {
+    throw new DomainError(ErrorCodes.invalidInput, 'The time is in the past.', { issues: [{ field: 'at', message: 'must be in the future' }] });
+  }
+  return transitionIssue(deps, id, 'schedule', () => ({ scheduledAt: at.toISOString() }));
+}
+
+export const sendIssueNow = (deps: IssueDeps, id: string) => transitionIssue(deps, id, 'sendNow');
+export const cancelIssue = (deps: IssueDeps, id: string) => transitionIssue(deps, id, 'cancel');
+export const resumeIssue = (deps: Pick<IssueDeps, 'issues' | 'clock' | 'subscribers'>, id: string) => transitionIssue(deps, id, 'resume');
+
+export function pauseIssue(deps: Pick<IssueDeps, 'issues' | 'clock' | 'subscribers'>, id: string, reason: PauseReason = 'editor', details: { resumeAfter?: Date; message?: string } = {}) {
+  return transitionIssue(deps, id, 'pause', () => ({
+    pause: { reason, at: deps.clock.now().toISOString(), resumeAfter: details.resumeAfter?.toISOString(), message: details.message },
+  }));
+}
+
+export type IssueReport = {
+  issue: Issue;
+  counts: Counts;
+  /** Recipients not reached yet (or never, if cancelled). */
+  remaining: number;
+  shardsDone: number;
+  ambiguous: string[];
+  failures: { subscriberId: string; reason: string }[];
+  engagement: Engagement;
+};
+
+/** Progress while sending, and the report afterwards: readable at any time, by anyone. */
+export async function issueReport(deps: Pick<IssueDeps, 'issues'>, id: string): Promise<IssueReport> {
+  const issue = await deps.issues.get(id);
+  if (!issue) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
+  const shards = await deps.issues.shards(id);
+  const counts = shards.reduce((sum, s) => addCounts(sum, s.counts), zeroCounts());
+  return {
+    issue,
+    counts,
+    remaining: Math.max(0, (issue.total ?? 0) - processedOf(counts)),
+    shardsDone: shards.filter((s) => s.done).length,
+    ambiguous: shards.flatMap((s) => s.ambiguous),
+    failures: shards.flatMap((s) => s.failures),
+    engagement: await deps.issues.engagement(id),
+  };
+}
+
+export type { IssueContent };

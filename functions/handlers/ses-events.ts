@@ -1,0 +1,22 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { buildEventDeps, parseConfig } from '../config.js';
+import { handleSesEvent, sesEventSchema } from '../core/events/ses-events.js';
+import { perConfiguration } from './init.js';
+
+const eventDeps = perConfiguration(() => buildEventDeps(parseConfig(process.env)));
+
+/**
+ * SES events (bounce, complaint, delivery, open, click) from the configuration set, through
+ * EventBridge. A malformed event is logged and dropped: throwing would make EventBridge retry
+ * something that can never succeed. A failure to store is thrown, so EventBridge retries it.
+ */
+export async function handler(event: EventBridgeEvent<string, unknown>) {
+  const parsed = sesEventSchema.safeParse(event.detail);
+  if (!parsed.success) {
+    console.log(JSON.stringify({ level: 'warn', handler: 'ses-events', eventId: event.id, detailType: event['detail-type'], problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }));
+    return { handled: false };
+  }
+  const outcome = await handleSesEvent(eventDeps(), parsed.data);
+  console.log(JSON.stringify({ level: 'info', handler: 'ses-events', eventId: event.id, eventType: parsed.data.eventType, messageId: parsed.data.mail.messageId, duplicate: outcome.duplicate, suppressed: outcome.suppressed.length, engagement: outcome.engagement }));
+  return { handled: true, ...outcome, suppressed: outcome.suppressed.length };
+}

@@ -1,0 +1,224 @@
+/**
+ * Every handler the deployment names, built into its own package as `sst deploy` builds it and
+ * invoked as Lambda invokes it (tests/support/lambda-bundle.ts), with exactly the environment
+ * infra gives it (sst.config.ts evaluated by tests/support/sst-stub.ts, outputs replaced by local
+ * values), against dynalite and the SES emulator. Each bundle's size is printed.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
+import { functionDefinitions, type FunctionDefinition } from '../../infra/functions.js';
+import { startSesEmulator, type Running } from '../../infra/local/emulators.js';
+import { buildLambdaPackage, buildProbe, startLambda, type LambdaPackage, type RunningLambda } from '../support/lambda-bundle.js';
+import { httpEvent, responseBody, scheduledEvent, sesBounceEvent, type HttpResponse } from '../support/lambda-events.js';
+import { deployedFunctions, synthesize } from '../support/sst-stub.js';
+import { startInMemoryDynalite } from '../support/emulators.js';
+import { emailsTo, waitFor, type StoredEmail } from '../support/stack.js';
+
+const KB = 1024;
+const API_BUDGET = 500 * KB;
+const TABLE = 'dispatch-bundle-test';
+const BASE_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com';
+const CONFIGURATION_SET = 'dispatch-production-EmailConfig';
+
+let workDir: string;
+let dynamodb: Running;
+let ses: Running;
+let client: DynamoDBClient;
+const packages: Record<string, LambdaPackage> = {};
+const environments: Record<string, Record<string, string>> = {};
+const lambdas: Record<string, RunningLambda> = {};
+
+/** The SDK calls a bundle can make, as the IAM actions they need. */
+function actionsOf(pkg: LambdaPackage): string[] {
+  const service: Record<string, string> = { '@aws-sdk/client-dynamodb': 'dynamodb', '@aws-sdk/lib-dynamodb': 'dynamodb', '@aws-sdk/client-ses': 'ses' };
+  // lib-dynamodb's document commands and the low-level operations they call.
+  const document: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan', BatchGet: 'BatchGetItem', BatchWrite: 'BatchWriteItem', TransactGet: 'TransactGetItems', TransactWrite: 'TransactWriteItems', ExecuteStatement: 'ExecuteStatement' };
+  const actions = new Set<string>();
+  for (const [pkgName, names] of Object.entries(pkg.sdkImports)) {
+    for (const name of names.filter((n) => n.endsWith('Command'))) {
+      const prefix = service[pkgName];
+      if (!prefix) throw new Error(`${pkg.name} calls ${pkgName}: give it a grant and teach this test its actions`);
+      const operation = name.slice(0, -'Command'.length);
+      actions.add(`${prefix}:${pkgName === '@aws-sdk/lib-dynamodb' ? (document[operation] ?? operation) : operation}`);
+    }
+  }
+  return [...actions].sort();
+}
+
+/** Replaces the component outputs in infra's environment with this test's local values. */
+function localEnvironment(environment: Record<string, string>, secret: string): Record<string, string> {
+  const outputs: Record<string, string> = {
+    '{{Table.name}}': TABLE,
+    '{{SigningSecret.value}}': secret,
+    '{{Api.url}}': BASE_URL,
+    '{{Email.configSet}}': CONFIGURATION_SET,
+  };
+  const resolved = Object.fromEntries(
+    Object.entries(environment).map(([key, value]) => {
+      const local = value.replace(/\{\{[^}]+\}\}/g, (token) => {
+        if (!(token in outputs)) throw new Error(`${key} uses ${token}: give it a local value in this test`);
+        return outputs[token]!;
+      });
+      return [key, local];
+    }),
+  );
+  return {
+    ...resolved,
+    // What Lambda itself sets, pointed at the emulators the standard way.
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+    AWS_ENDPOINT_URL_SES: ses.url,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'dispatch-bundles-'));
+  [dynamodb, ses] = await Promise.all([startInMemoryDynalite(), startSesEmulator({ port: 0 })]);
+  client = new DynamoDBClient({ endpoint: dynamodb.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await client.send(new CreateTableCommand(createTableInput(TABLE)));
+
+  const synthesis = await synthesize({ stage: 'production' });
+  const secret = randomBytes(32).toString('base64url');
+  for (const { args } of deployedFunctions(synthesis)) {
+    const [name, definition] = Object.entries(functionDefinitions).find(([, d]) => d.handler === args.handler)!;
+    packages[name] = await buildLambdaPackage(name, definition, workDir);
+    environments[name] = localEnvironment(args.environment, secret);
+  }
+  const rows = Object.values(packages).map((p) => `  ${p.name.padEnd(14)} ${p.bundle.slice(p.dir.length + 1).padEnd(16)} ${(p.bytes / KB).toFixed(1).padStart(8)} KB`);
+  console.log(`Lambda bundles (minified ESM, as SST builds them; the API's budget is ${API_BUDGET / KB} KB):\n${rows.join('\n')}`);
+  for (const [name, pkg] of Object.entries(packages)) lambdas[name] = await startLambda(pkg, environments[name]!);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(Object.values(lambdas).map((l) => l.close()));
+  client?.destroy();
+  await dynamodb?.close();
+  await ses?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+const api = () => lambdas.api!;
+const definition = (name: string): FunctionDefinition => functionDefinitions[name]!;
+const linkTo = (text: string, kind: string) => {
+  const match = new RegExp(`${BASE_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${kind}/[A-Za-z0-9._~-]+`).exec(text);
+  if (!match) throw new Error(`no ${kind} link in:\n${text}`);
+  return match[0];
+};
+const emailWith = (address: string, subject: RegExp) =>
+  waitFor(async () => (await emailsTo(ses.url, address)).find((e) => subject.test(e.subject)), `an email to ${address} matching ${subject}`);
+
+describe('bundles', () => {
+  it('the API carries no MJML and stays under its size budget', () => {
+    const pkg = packages.api!;
+    const inputs = Object.keys(pkg.metafile.inputs);
+    expect(inputs.filter((i) => /node_modules\/mjml/.test(i))).toEqual([]);
+    const byPackage = new Map<string, number>();
+    for (const [input, { bytesInOutput }] of Object.entries(Object.values(pkg.metafile.outputs)[0]!.inputs)) {
+      const owner = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(our code)';
+      byPackage.set(owner, (byPackage.get(owner) ?? 0) + bytesInOutput);
+    }
+    const biggest = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([p, b]) => `${p} ${(b / KB).toFixed(0)} KB`).join(', ');
+    expect(pkg.bytes, `api bundle is ${(pkg.bytes / KB).toFixed(0)} KB; biggest parts: ${biggest}`).toBeLessThan(API_BUDGET);
+  });
+
+  it('each bundle calls exactly the AWS actions its function is granted (least privilege, and enough)', () => {
+    for (const [name, pkg] of Object.entries(packages)) {
+      const granted = [...definition(name).table, ...definition(name).ses].sort();
+      expect(actionsOf(pkg), `${name}: the SDK calls in its bundle vs its grants in infra/functions.ts`).toEqual(granted);
+    }
+  });
+
+  it('MJML renders inside a worker\'s package (bundled, templates copied, TypeScript left out)', async () => {
+    const worker = Object.keys(packages).find((name) => definition(name).copyFiles.includes('templates'))!;
+    const probe = await buildProbe(packages[worker]!, 'render-probe', [
+      "import { compileTemplate } from './functions/adapters/mjml/compile.js';",
+      "export const handler = async () => { const { html, text } = await compileTemplate(process.env.TEMPLATES_DIR!, 'confirmation'); return { html, text }; };",
+    ].join('\n'));
+    const lambda = await startLambda(probe, environments[worker]!);
+    try {
+      const { html, text } = await lambda.invoke<{ html: string; text: string }>({});
+      expect(html).toMatch(/^<!doctype html>/i);
+      expect(text).toContain('%%confirm_url%%');
+    } finally {
+      await lambda.close();
+    }
+  });
+});
+
+describe('api (HTTP API events, payload format 2.0)', () => {
+  it('GET / serves the signup page', async () => {
+    const response = await api().invoke<HttpResponse>(httpEvent('GET', `${BASE_URL}/`));
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(responseBody(response)).toContain('action="/subscribe"');
+  });
+
+  it('POST /api/subscribe with JSON, then the emailed link confirms: the reader\'s whole signup through the bundle', async () => {
+    const email = `bundle-${randomUUID().slice(0, 8)}@example.com`;
+    const subscribed = await api().invoke<HttpResponse>(httpEvent('POST', `${BASE_URL}/api/subscribe`, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, topics: ['security'], frequency: 'weekly' }),
+    }));
+    expect(subscribed.statusCode).toBe(202);
+    expect(JSON.parse(responseBody(subscribed))).toMatchObject({ status: 'pending' });
+
+    const confirmation: StoredEmail = await emailWith(email, /confirm/i);
+    const link = linkTo(confirmation.body.text!, 'confirm');
+    const page = await api().invoke<HttpResponse>(httpEvent('GET', link));
+    expect(page.statusCode).toBe(200);
+    expect(responseBody(page)).toContain('Confirm');
+    const confirmed = await api().invoke<HttpResponse>(httpEvent('POST', link, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' }));
+    expect(confirmed.statusCode).toBe(200);
+    expect(responseBody(confirmed)).toContain('You are subscribed');
+    const welcome = await emailWith(email, /^Welcome/);
+    expect(linkTo(welcome.body.text!, 'unsubscribe')).toMatch(/^https:\/\//);
+  });
+
+  it('writes items whose keys are the table\'s and the index\'s, as infra declares them', async () => {
+    const { Items = [] } = await client.send(new ScanCommand({ TableName: TABLE }));
+    expect(Items.length).toBeGreaterThan(0);
+    for (const item of Items) {
+      expect(item[tableKeys.partitionKey]?.S, JSON.stringify(item)).toBeDefined();
+      expect(item[tableKeys.sortKey]?.S, JSON.stringify(item)).toBeDefined();
+      // TTL only deletes items whose attribute is a number (epoch seconds).
+      if (item[tableKeys.ttl]) expect(item[tableKeys.ttl]!.N, JSON.stringify(item)).toBeDefined();
+    }
+    const indexed = Items.filter((i) => i[tableKeys.indexPartitionKey]);
+    expect(indexed.length, 'the confirmed reader is in the sparse index').toBeGreaterThan(0);
+    const { Items: found = [] } = await client.send(new QueryCommand({
+      TableName: TABLE,
+      IndexName: tableKeys.index,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': tableKeys.indexPartitionKey },
+      ExpressionAttributeValues: { ':pk': indexed[0]![tableKeys.indexPartitionKey]! },
+    }));
+    expect(found.map((i) => i[tableKeys.partitionKey]?.S)).toContain(indexed[0]![tableKeys.partitionKey]!.S);
+  });
+});
+
+describe('scheduled functions (EventBridge scheduled events)', () => {
+  it('each runs from its schedule\'s event and returns a summary', async () => {
+    const scheduled = Object.keys(packages).filter((name) => definition(name).trigger.kind === 'schedule');
+    expect(scheduled).toContain('tick');
+    for (const name of scheduled) {
+      const result = await lambdas[name]!.invoke(scheduledEvent(`dispatch-production-${name}`));
+      expect(result, name).toEqual(expect.any(Object));
+    }
+  });
+});
+
+describe('ses-events (an SES event through EventBridge)', () => {
+  it('handles a bounce published by the configuration set', async () => {
+    const email = `bounce-${randomUUID().slice(0, 8)}@example.com`;
+    const event = sesBounceEvent({ messageId: `0100018c-${randomUUID()}-000000`, recipient: email, configurationSet: CONFIGURATION_SET, from: 'newsletter@news.example.com' });
+    await expect(lambdas.sesEvents!.invoke(event)).resolves.toMatchObject({ handled: true });
+  });
+});

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { Pacer } from '../../functions/core/delivery/pacer.js';
+import { runWorker } from '../../functions/core/delivery/worker.js';
+import { handleSesEvent, SOFT_BOUNCE_LIMIT, type SesEvent } from '../../functions/core/events/ses-events.js';
+import { digestPeriod, publishNewArticles, startDigest } from '../../functions/core/issues/digests.js';
+import { subscribe } from '../../functions/core/subscribers/subscribe.js';
+import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
+import { aSubscriber, anArticle, memoryDeliveryDeps } from '../support/builders.js';
+
+describe('digests', () => {
+  it('name their period: a UTC day, an ISO week', () => {
+    expect(digestPeriod('daily', new Date('2026-11-30T07:00:00Z'))).toBe('2026-11-30');
+    expect(digestPeriod('weekly', new Date('2026-11-30T07:00:00Z'))).toBe('2026-W49');
+    expect(digestPeriod('weekly', new Date('2027-01-01T07:00:00Z'))).toBe('2026-W53');
+    expect(digestPeriod('weekly', new Date('2027-01-04T07:00:00Z'))).toBe('2027-W01');
+  });
+
+  async function withPublished() {
+    const deps = memoryDeliveryDeps([anArticle({ slug: 'old', title: 'Old' })]);
+    await publishNewArticles(deps); // the baseline: "old" was there before
+    deps.articles.list.push(anArticle({ slug: 'new-one', title: 'New one', topics: ['politics'] }), anArticle({ slug: 'new-two', title: 'New two' }));
+    await publishNewArticles(deps);
+    return deps;
+  }
+
+  it('start once per period, however many firings, with the articles published since the last one', async () => {
+    const deps = await withPublished();
+    const daily = aSubscriber({ frequency: 'daily', topics: ['politics'] });
+    const weekly = aSubscriber({ frequency: 'weekly' });
+    await deps.subscribers.create(daily);
+    await deps.subscribers.create(weekly);
+    const firedAt = new Date(deps.clock.now().getTime() + 3_600_000);
+
+    const results = await Promise.all([startDigest(deps, 'daily', firedAt), startDigest(deps, 'daily', firedAt), startDigest(deps, 'daily', new Date(firedAt.getTime() + 60_000))]);
+
+    expect(results.filter((r) => r.status === 'started')).toHaveLength(1);
+    const issue = results.find((r) => r.status === 'started')!.issue;
+    expect(issue).toMatchObject({ id: `digest-daily-${digestPeriod('daily', firedAt)}`, state: 'sending', audience: { frequencies: ['daily'] } });
+    expect(issue.content).toMatchObject({ kind: 'digest', slugs: ['new-one', 'new-two'] });
+    await runWorker(deps, { issueId: issue.id });
+    expect(deps.mailer.sent.map((m) => m.to)).toEqual([daily.email]);
+    expect(deps.mailer.sent[0]!.subject).toBe('Daily digest: New one and 1 more');
+  });
+
+  it('send nothing when nothing is new since the previous digest', async () => {
+    const deps = await withPublished();
+    await deps.subscribers.create(aSubscriber({ frequency: 'weekly' }));
+    const monday = new Date(deps.clock.now().getTime() + 3_600_000);
+    expect((await startDigest(deps, 'weekly', monday)).status).toBe('started');
+    const nextMonday = new Date(monday.getTime() + 7 * 86_400_000);
+    expect(await startDigest(deps, 'weekly', nextMonday)).toEqual({ status: 'nothing_new' });
+  });
+});
+
+describe('SES events', () => {
+  const mail = (to: string, issue = 'issue-1') => ({ messageId: `m-${to}`, destination: [to], tags: { issue: [issue] } });
+  const bounce = (to: string, type: 'Permanent' | 'Transient', at = '2026-11-28T10:00:00Z'): SesEvent => ({
+    eventType: 'Bounce', mail: mail(to), bounce: { bounceType: type, bouncedRecipients: [{ emailAddress: to }], timestamp: at },
+  });
+
+  it('suppress an address at a hard bounce: state bounced, excluded from sends, refused at signup', async () => {
+    const deps = memoryDeliveryDeps();
+    const reader = aSubscriber();
+    await deps.subscribers.create(reader);
+
+    const outcome = await handleSesEvent(deps, bounce(reader.email, 'Permanent'));
+
+    expect(outcome).toMatchObject({ duplicate: false, suppressed: [reader.email], engagement: 'bounced' });
+    expect(await deps.subscribers.get(reader.id)).toMatchObject({ state: 'bounced' });
+    expect(await deps.suppressions.isSuppressed(reader.email)).toBe(true);
+    expect(await deps.issues.engagement('issue-1')).toMatchObject({ bounced: 1 });
+    await subscribe(deps, { email: reader.email }, 'hosted');
+    expect(deps.mailer.sent).toHaveLength(0);
+  });
+
+  it('suppress at a complaint, and change nothing when the same event comes again', async () => {
+    const deps = memoryDeliveryDeps();
+    const reader = aSubscriber();
+    await deps.subscribers.create(reader);
+    const complaint: SesEvent = { eventType: 'Complaint', mail: mail(reader.email), complaint: { complainedRecipients: [{ emailAddress: reader.email }], timestamp: '2026-11-28T10:00:00Z' } };
+    await handleSesEvent(deps, complaint);
+    const after = await deps.subscribers.get(reader.id);
+    expect(await handleSesEvent(deps, complaint)).toEqual({ duplicate: true, suppressed: [] });
+    expect(await deps.subscribers.get(reader.id)).toEqual(after);
+    expect(after).toMatchObject({ state: 'complained' });
+    expect(await deps.issues.engagement('issue-1')).toMatchObject({ complained: 1 });
+  });
+
+  it(`count soft bounces and suppress at ${SOFT_BOUNCE_LIMIT} in a row; a delivery resets the count`, async () => {
+    const deps = memoryDeliveryDeps();
+    const reader = aSubscriber();
+    await deps.subscribers.create(reader);
+    await handleSesEvent(deps, bounce(reader.email, 'Transient', '2026-11-28T10:00:01Z'));
+    await handleSesEvent(deps, bounce(reader.email, 'Transient', '2026-11-28T10:00:02Z'));
+    await handleSesEvent(deps, { eventType: 'Delivery', mail: mail(reader.email), delivery: { timestamp: '2026-11-28T10:00:03Z' } });
+    expect(await deps.subscribers.get(reader.id)).toMatchObject({ state: 'confirmed', softBounces: 0 });
+    for (let i = 0; i < SOFT_BOUNCE_LIMIT; i++) await handleSesEvent(deps, bounce(reader.email, 'Transient', `2026-11-28T11:00:0${i}Z`));
+    expect(await deps.subscribers.get(reader.id)).toMatchObject({ state: 'bounced' });
+    expect(await deps.suppressions.isSuppressed(reader.email)).toBe(true);
+  });
+
+  it('count deliveries, opens and clicks per issue', async () => {
+    const deps = memoryDeliveryDeps();
+    await handleSesEvent(deps, { eventType: 'Delivery', mail: mail('a@example.com'), delivery: { timestamp: '2026-11-28T10:00:00Z' } });
+    await handleSesEvent(deps, { eventType: 'Open', mail: mail('a@example.com'), open: { timestamp: '2026-11-28T10:01:00Z' } });
+    await handleSesEvent(deps, { eventType: 'Open', mail: mail('a@example.com'), open: { timestamp: '2026-11-28T10:02:00Z' } });
+    await handleSesEvent(deps, { eventType: 'Click', mail: mail('a@example.com'), click: { timestamp: '2026-11-28T10:03:00Z', link: 'https://x.test' } });
+    expect(await deps.issues.engagement('issue-1')).toEqual({ delivered: 1, bounced: 0, complained: 0, opened: 2, clicked: 1 });
+    expect(subscriberIdFor('a@example.com')).toBeTruthy();
+  });
+});
+
+describe('pacing', () => {
+  it('spaces sends evenly: no one-second window ever holds more than the rate', async () => {
+    let now = 0;
+    const pacer = new Pacer(50, () => now, async (ms) => void (now += ms));
+    const times: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      await pacer.take();
+      times.push(now);
+      now += 3; // each send takes 3 ms
+    }
+    expect(times.at(-1)! - times[0]!).toBeCloseTo(499 * 20, -1);
+    for (let i = 0; i < times.length; i++) {
+      const inWindow = times.filter((t) => t >= times[i]! && t < times[i]! + 1000).length;
+      expect(inWindow).toBeLessThanOrEqual(50);
+    }
+  });
+});
