@@ -1,0 +1,240 @@
+/**
+ * The deployment and the code must agree: table keys, the environment each handler parses, the
+ * schedules, the permissions. sst.config.ts runs here with recording stand-ins for SST's
+ * components (tests/support/sst-stub.ts), so what is checked is what SST would be asked to build.
+ */
+import { Cron as LocalCron } from 'croner';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
+import { configKeys, requiredConfigKeys } from '../../functions/config.js';
+import { bundleExternals, functionDefinitions, handlerFile, lambdaRuntime, packagedFolders } from '../../infra/functions.js';
+import { scheduleDefinitions, toFiveFieldCron } from '../../infra/schedule-definitions.js';
+import { readDeploySettings } from '../../infra/settings.js';
+import { eventBridgeScheduleProblem } from '../support/eventbridge-schedule.js';
+import { deployedFunctions, exampleSettings, synthesize, type Synthesis } from '../support/sst-stub.js';
+
+let production: Synthesis;
+let dev: Synthesis;
+
+beforeAll(async () => {
+  production = await synthesize({ stage: 'production' });
+  dev = await synthesize({ stage: 'dev' });
+});
+
+const definitionOf = (handler: string) => Object.entries(functionDefinitions).find(([, d]) => d.handler === handler);
+
+describe('the table', () => {
+  it('has the keys, GSI and attribute types the code creates locally (createTableInput)', () => {
+    const { args } = production.one('sst.aws.Dynamo', 'Table');
+    const local = createTableInput('any');
+    // Back from SST's shape to the SDK's, then compared with what the local stack creates.
+    const types: Record<string, string> = { string: 'S', number: 'N', binary: 'B' };
+    const attributes = Object.entries(args.fields as Record<string, string>).map(([AttributeName, t]) => ({ AttributeName, AttributeType: types[t] }));
+    expect(new Set(attributes.map((a) => JSON.stringify(a)))).toEqual(new Set(local.AttributeDefinitions!.map((a) => JSON.stringify(a))));
+    expect(args.primaryIndex).toEqual({
+      hashKey: local.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName,
+      rangeKey: local.KeySchema!.find((k) => k.KeyType === 'RANGE')!.AttributeName,
+    });
+    const indexes = local.GlobalSecondaryIndexes!.map((g) => [
+      g.IndexName,
+      {
+        hashKey: g.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName,
+        rangeKey: g.KeySchema!.find((k) => k.KeyType === 'RANGE')!.AttributeName,
+        projection: g.Projection!.ProjectionType!.toLowerCase(),
+      },
+    ]);
+    expect(args.globalIndexes).toEqual(Object.fromEntries(indexes));
+  });
+
+  it('names exactly the keys the adapters write: PK/SK, GSI1 on GSI1PK/GSI1SK (ALL), TTL on expiresAt', () => {
+    const { args } = production.one('sst.aws.Dynamo', 'Table');
+    expect(tableKeys).toEqual({ partitionKey: 'PK', sortKey: 'SK', index: 'GSI1', indexPartitionKey: 'GSI1PK', indexSortKey: 'GSI1SK', ttl: 'expiresAt' });
+    expect(args.primaryIndex).toEqual({ hashKey: 'PK', rangeKey: 'SK' });
+    expect(args.globalIndexes).toEqual({ GSI1: { hashKey: 'GSI1PK', rangeKey: 'GSI1SK', projection: 'all' } });
+    expect(args.ttl).toBe('expiresAt');
+  });
+
+  it('keeps point-in-time recovery on, and on production survives removal and deletion', () => {
+    for (const synthesis of [production, dev]) {
+      const tableArgs: Record<string, unknown> = {};
+      synthesis.one('sst.aws.Dynamo', 'Table').args.transform.table(tableArgs, {}, 'Table');
+      expect(tableArgs.pointInTimeRecovery).toEqual({ enabled: true });
+    }
+    expect(production.app.removal).toBe('retain');
+    expect(production.one('sst.aws.Dynamo', 'Table').opts).toEqual({ retainOnDelete: true });
+    expect(production.one('sst.aws.Dynamo', 'Table').args.deletionProtection).toBe(true);
+    expect(dev.app.removal).toBe('remove');
+    expect(dev.one('sst.aws.Dynamo', 'Table').opts).toEqual({ retainOnDelete: false });
+  });
+});
+
+describe('the functions', () => {
+  it('are the ones infra/functions.ts defines, each once', () => {
+    const handlers = deployedFunctions(production).map((f) => f.args.handler).sort();
+    expect(handlers).toEqual(Object.values(functionDefinitions).map((d) => d.handler).sort());
+  });
+
+  it('run Node.js 22 on arm64, bundled as ESM with the SDK left to the runtime', () => {
+    for (const { args } of deployedFunctions(production)) {
+      expect(args).toMatchObject({ runtime: 'nodejs22.x', architecture: 'arm64' });
+      expect(args).toMatchObject(lambdaRuntime);
+      expect(args.nodejs).toEqual({ format: 'esm', minify: true, esbuild: { external: [...bundleExternals] } });
+      expect(args.memory).toMatch(/^\d+ MB$/);
+      expect(args.timeout).toMatch(/^\d+ (seconds|minutes)$/);
+    }
+  });
+
+  it('get every variable parseConfig requires, and only variables config.ts reads', () => {
+    expect(requiredConfigKeys.length).toBeGreaterThan(0);
+    for (const { args } of deployedFunctions(production)) {
+      const keys = Object.keys(args.environment);
+      for (const key of requiredConfigKeys) expect(keys, `${args.handler} lacks ${key}`).toContain(key);
+      for (const key of keys) expect(configKeys, `${args.handler} is given ${key}, which config.ts does not read`).toContain(key);
+      // Local-only or test-only knobs never reach AWS.
+      for (const key of ['OUTBOX_DIR', 'SEND_RATE']) expect(keys).not.toContain(key);
+    }
+  });
+
+  it('take the table, the secret, the configuration set and the public URL from the components', () => {
+    for (const { args } of deployedFunctions(production)) {
+      expect(args.environment).toMatchObject({
+        TABLE_NAME: '{{Table.name}}',
+        SIGNING_SECRET: '{{SigningSecret.value}}',
+        BASE_URL: '{{Api.url}}',
+        FROM_ADDRESS: 'newsletter@news.example.com',
+        POSTAL_ADDRESS: exampleSettings.DISPATCH_POSTAL_ADDRESS,
+      });
+      if ('SES_CONFIGURATION_SET' in args.environment) expect(args.environment.SES_CONFIGURATION_SET).toBe('{{Email.configSet}}');
+    }
+    expect(production.one('sst.Secret', 'SigningSecret').args.placeholder).toBeUndefined();
+  });
+
+  it('find content/ and templates/ where CONTENT_DIR and TEMPLATES_DIR say, copied into their package', () => {
+    for (const { args } of deployedFunctions(production)) {
+      const copied = (args.copyFiles as { from: string; to?: string }[]).map((c) => c.to ?? c.from);
+      for (const key of ['CONTENT_DIR', 'TEMPLATES_DIR'] as const) {
+        const dir = args.environment[key];
+        if (dir !== undefined) expect(copied, `${args.handler}: ${key}=${dir} is not in its package`).toContain(dir);
+      }
+      // A handler that builds a publication reads topics from CONTENT_DIR: it must be set and copied.
+      if ('PUBLICATION_NAME' in args.environment && definitionOf(args.handler)![1].environment.includes('CONTENT_DIR')) {
+        expect(args.environment.CONTENT_DIR).toBe(packagedFolders.content);
+      }
+    }
+  });
+
+  it('that send in bulk are capped, and SEND_WORKERS is the sum of their caps', () => {
+    const workers = deployedFunctions(production).filter(({ args }) => (args.permissions as { actions: string[] }[]).some((p) => p.actions.includes('ses:GetSendQuota')));
+    expect(workers.length).toBeGreaterThan(0);
+    const total = workers.reduce((sum, { args }) => sum + (args.concurrency?.reserved ?? Number.NaN), 0);
+    expect(total).toBeGreaterThan(0);
+    for (const { args } of workers) expect(Number(args.environment.SEND_WORKERS)).toBe(total);
+  });
+
+  it('grant only named DynamoDB and SES actions, on this stage\'s table and sending identity', () => {
+    for (const { args } of deployedFunctions(production)) {
+      expect(args.link, 'a link grants dynamodb:* / ses:*').toBeUndefined();
+      for (const grant of args.permissions as { actions: string[]; resources: string[] }[]) {
+        for (const action of grant.actions) expect(action).toMatch(/^(dynamodb|ses):[A-Za-z]+$/);
+        if (grant.actions.some((a) => a.startsWith('dynamodb:'))) expect(grant.resources).toEqual(['{{Table.arn}}', '{{Table.arn}}/index/*']);
+        if (grant.actions.includes('ses:SendRawEmail')) {
+          expect(grant.actions).toEqual(['ses:SendRawEmail']);
+          expect(grant.resources).toEqual(['{{Email.identity.arn}}', '{{Email.configurationSet.arn}}']);
+        }
+        if (grant.resources.includes('*')) expect(grant.actions).toEqual(['ses:GetSendQuota']);
+      }
+    }
+  });
+});
+
+describe('the schedules', () => {
+  it('are one Cron per scheduleDefinitions entry, with its expression and handler', () => {
+    const crons = production.byType('sst.aws.Cron');
+    expect(crons).toHaveLength(Object.keys(scheduleDefinitions).length);
+    for (const schedule of Object.values(scheduleDefinitions)) {
+      const cron = crons.find((c) => c.args.function.handler === schedule.handler);
+      expect(cron, schedule.handler).toBeDefined();
+      expect(cron!.args.schedule).toBe(schedule.expression);
+    }
+  });
+
+  it('are valid EventBridge expressions that the local scheduler reads the same way', () => {
+    for (const [name, schedule] of Object.entries(scheduleDefinitions)) {
+      expect(eventBridgeScheduleProblem(schedule.expression), `${name}: ${schedule.expression}`).toBeUndefined();
+      const local = new LocalCron(toFiveFieldCron(schedule.expression), { paused: true, timezone: 'UTC' });
+      expect(local.nextRun(), name).toBeInstanceOf(Date);
+    }
+  });
+
+  it('hand the handler the EventBridge event itself, not SST\'s constant input', () => {
+    for (const cron of production.byType('sst.aws.Cron')) {
+      const target: Record<string, unknown> = { rule: 'rule', arn: 'arn', input: '{}' };
+      cron.args.transform.target(target, {}, cron.name);
+      expect(target).not.toHaveProperty('input');
+    }
+  });
+
+  it('drop a throttled firing after a minute instead of queueing it (the next one comes anyway)', () => {
+    for (const cron of production.byType('sst.aws.Cron')) {
+      expect(cron.args.function.retries, cron.name).toBe(0);
+      const config: Record<string, unknown> = {};
+      cron.args.function.transform.eventInvokeConfig(config, {}, cron.name);
+      expect(config.maximumEventAgeInSeconds, cron.name).toBe(60);
+    }
+  });
+
+  it('the syntax check itself rejects what EventBridge rejects', () => {
+    expect(eventBridgeScheduleProblem('cron(0 7 * * ? *)')).toBeUndefined();
+    expect(eventBridgeScheduleProblem('cron(0 7 ? * MON-FRI *)')).toBeUndefined();
+    expect(eventBridgeScheduleProblem('cron(0/15 * ? * 2#1 *)')).toBeUndefined();
+    expect(eventBridgeScheduleProblem('rate(5 minutes)')).toBeUndefined();
+    expect(eventBridgeScheduleProblem('cron(0 7 * * *)')).toMatch(/6 fields/);
+    expect(eventBridgeScheduleProblem('cron(0 7 * * MON *)')).toMatch(/'\?'/);
+    expect(eventBridgeScheduleProblem('cron(0 24 * * ? *)')).toMatch(/hours/);
+    expect(eventBridgeScheduleProblem('cron(60 7 * * ? *)')).toMatch(/minutes/);
+    expect(eventBridgeScheduleProblem('cron(0 7 ? * FUNDAY *)')).toMatch(/day-of-week/);
+    expect(eventBridgeScheduleProblem('rate(1 minutes)')).toBeDefined();
+    expect(eventBridgeScheduleProblem('*/5 * * * *')).toBeDefined();
+  });
+});
+
+describe('email and SES events', () => {
+  it('verify the sending domain with DKIM, publish DMARC and send SES events to the default bus', () => {
+    const { args } = production.one('sst.aws.Email', 'Email');
+    expect(args.sender).toBe('news.example.com');
+    expect(args.dmarc).toMatch(/^v=DMARC1; p=(quarantine|reject|none);/);
+    expect(args.events).toEqual([expect.objectContaining({ bus: 'arn:aws:events:us-east-1:123456789012:event-bus/default' })]);
+    expect(args.events[0].types).toEqual(expect.arrayContaining(['bounce', 'complaint', 'delivery']));
+  });
+
+  it('route only this stage\'s SES events to the ses-events function', () => {
+    const [subscription] = production.byType('sst.aws.Bus.subscribe');
+    expect(subscription!.args.busArn).toBe('arn:aws:events:us-east-1:123456789012:event-bus/default');
+    expect(subscription!.args.pattern).toEqual({ source: ['aws.ses'], detail: { mail: { tags: { 'ses:configuration-set': ['{{Email.configSet}}'] } } } });
+    expect(handlerFile(subscription!.args.subscriber.handler).file).toBe('functions/handlers/ses-events.ts');
+  });
+});
+
+describe('the API', () => {
+  it('is one $default route to the Hono app; CORS is left to the app', () => {
+    const [gateway] = production.byType('sst.aws.ApiGatewayV2');
+    expect(gateway!.args.cors).toBe(false);
+    const routes = production.byType('sst.aws.ApiGatewayV2.route');
+    expect(routes.map((r) => r.args.route)).toEqual(['$default']);
+    expect(routes[0]!.args.handler.handler).toBe('functions/handlers/api.handler');
+    expect(production.outputs.url).toBe('{{Api.url}}');
+  });
+
+  it('serves on the web domain when one is set', async () => {
+    const withDomain = await synthesize({ env: { ...exampleSettings, DISPATCH_WEB_DOMAIN: 'read.example.com' } });
+    expect(withDomain.byType('sst.aws.ApiGatewayV2')[0]!.args.domain).toBe('read.example.com');
+  });
+});
+
+describe('deploy settings', () => {
+  it('stop a deploy that lacks them, naming each', () => {
+    expect(() => readDeploySettings({})).toThrow(/DISPATCH_DOMAIN[\s\S]*DISPATCH_POSTAL_ADDRESS/);
+    expect(() => readDeploySettings({ ...exampleSettings, DISPATCH_FROM_ADDRESS: 'news@elsewhere.org' })).toThrow(/must be an address at DISPATCH_DOMAIN/);
+    expect(readDeploySettings(exampleSettings).fromAddress).toBe('newsletter@news.example.com');
+  });
+});

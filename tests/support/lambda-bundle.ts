@@ -1,0 +1,169 @@
+/**
+ * Builds a function's package the way `sst deploy` does and runs it the way Lambda does:
+ * - the bundle: esbuild with the options SST's Node runtime builder hard-codes (ESM, platform
+ *   node, keepNames, main fields module/main, its createRequire/__dirname banner), minified, plus
+ *   the function's own `nodejs.esbuild.external`; the target is node22, the Lambda runtime;
+ * - the package: the bundle at the root as `<file>.mjs`, the `copyFiles` folders beside it, and
+ *   for the runtime-provided SDK only `node_modules/@aws-sdk` (nothing else the bundle left out);
+ * - the run: a bare `node` child with the package as its working folder (`/var/task` on Lambda),
+ *   only the function's environment, the handler imported once and invoked per event.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { cp, mkdir, readFile, symlink } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { bundleExternals, handlerFile, packagedFolders, type FunctionDefinition } from '../../infra/functions.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** SST's banner: ESM bundles of CommonJS packages still find require, __filename and __dirname. */
+const SST_BANNER = [
+  `import { createRequire as topLevelCreateRequire } from 'module';`,
+  `const require = topLevelCreateRequire(import.meta.url);`,
+  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+  `const __filename = topLevelFileUrlToPath(import.meta.url)`,
+  `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+].join('\n');
+/** SST always leaves these out (native modules). */
+const SST_FORCE_EXTERNAL = ['sharp', 'pg-native'];
+
+export type LambdaPackage = {
+  name: string;
+  dir: string;
+  bundle: string;
+  exportName: string;
+  bytes: number;
+  metafile: Metafile;
+  /** Every name the bundle uses from each runtime-provided `@aws-sdk/*` package. */
+  sdkImports: Record<string, string[]>;
+  timeoutMs: number;
+};
+
+type Entry = { file: string } | { contents: string; sourcefile: string };
+
+/** esbuild as SST runs it for a function whose `nodejs` options are infra/function-args.ts's. */
+function bundleOptions(entry: Entry) {
+  return {
+    ...('file' in entry
+      ? { entryPoints: [resolve(root, entry.file)] }
+      : { stdin: { contents: entry.contents, sourcefile: entry.sourcefile, resolveDir: root, loader: 'ts' as const } }),
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    target: 'node22',
+    keepNames: true,
+    mainFields: ['module', 'main'],
+    banner: { js: SST_BANNER },
+    external: [...SST_FORCE_EXTERNAL, ...bundleExternals],
+    sourcemap: false,
+    metafile: true as const,
+    logLevel: 'silent' as const,
+  };
+}
+
+async function bundle(entry: Entry, outfile: string) {
+  const result = await build({ ...bundleOptions(entry), minify: true, outfile });
+  // The same bundle unminified, only to read which SDK commands survive tree shaking: esbuild
+  // keeps an external's imported names even where their use was shaken out.
+  const readable = await build({ ...bundleOptions(entry), minify: false, write: false, outfile });
+  const output = Object.values(result.metafile.outputs)[0]!;
+  return { metafile: result.metafile, bytes: output.bytes, sdkImports: sdkCallsOf(readable.outputFiles[0]!.text) };
+}
+
+/** The `@aws-sdk/*` names the (unminified) code uses, by package. */
+function sdkCallsOf(code: string): Record<string, string[]> {
+  const statement = /import\s*(\*\s*as\s*\w+|\{[^}]*\})\s*from\s*["'](@aws-sdk\/[^"']+)["'];?/g;
+  const body = code.replace(statement, '');
+  const used: Record<string, string[]> = {};
+  for (const match of code.matchAll(statement)) {
+    const [, what, pkg] = match as unknown as [string, string, string];
+    if (what.startsWith('*')) throw new Error(`the bundle imports all of ${pkg}: its calls cannot be told apart`);
+    for (const binding of what.slice(1, -1).split(',').map((b) => b.trim()).filter(Boolean)) {
+      const [name, alias = name] = binding.split(/\s+as\s+/) as [string, string?];
+      if (new RegExp(`\\b${alias}\\b`).test(body)) (used[pkg] ??= []).push(name);
+    }
+  }
+  return used;
+}
+
+async function makePackage(name: string, dir: string, copyFiles: readonly (keyof typeof packagedFolders)[]) {
+  await mkdir(join(dir, 'node_modules'), { recursive: true });
+  for (const folder of copyFiles) await cp(join(root, packagedFolders[folder]), join(dir, packagedFolders[folder]), { recursive: true });
+  // The Lambda Node.js runtime provides the AWS SDK v3, and nothing else of node_modules.
+  await symlink(join(root, 'node_modules', '@aws-sdk'), join(dir, 'node_modules', '@aws-sdk'), 'dir');
+  return { name, dir };
+}
+
+const timeoutMsOf = (timeout: FunctionDefinition['timeout']) => {
+  const [n, unit] = timeout.split(' ') as [string, string];
+  return Number(n) * (unit.startsWith('minute') ? 60_000 : 1000);
+};
+
+/** Builds one function's package under `outRoot/<name>/`. */
+export async function buildLambdaPackage(name: string, definition: FunctionDefinition, outRoot: string): Promise<LambdaPackage> {
+  const { file, exportName } = handlerFile(definition.handler);
+  const { dir } = await makePackage(name, join(outRoot, name), definition.copyFiles);
+  // SST names the bundle after the handler file, dots turned into dashes.
+  const bundlePath = join(dir, `${basename(file, '.ts').replaceAll('.', '-')}.mjs`);
+  const built = await bundle({ file }, bundlePath);
+  return { name, dir, bundle: bundlePath, exportName, timeoutMs: timeoutMsOf(definition.timeout), ...built };
+}
+
+/** Bundles a few lines of TypeScript, resolved from the project root, into an existing package. */
+export async function buildProbe(into: LambdaPackage, name: string, contents: string): Promise<LambdaPackage> {
+  const bundlePath = join(into.dir, `${name}.mjs`);
+  const built = await bundle({ contents, sourcefile: `${name}.ts` }, bundlePath);
+  return { ...into, name, bundle: bundlePath, exportName: 'handler', ...built };
+}
+
+export type RunningLambda = {
+  invoke<T = unknown>(event: unknown): Promise<T>;
+  logs(): string;
+  close(): Promise<void>;
+};
+
+/** Starts an execution environment for the package with exactly `env`. */
+export async function startLambda(pkg: LambdaPackage, env: Record<string, string>): Promise<RunningLambda> {
+  const child: ChildProcess = fork(join(root, 'tests/support/lambda-runner.mjs'), [pkg.bundle, pkg.exportName, String(pkg.timeoutMs), pkg.name], {
+    cwd: pkg.dir,
+    env: { ...env, LAMBDA_TASK_ROOT: pkg.dir, AWS_LAMBDA_FUNCTION_NAME: pkg.name, TZ: 'UTC' },
+    execArgv: [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let ready!: () => void;
+  const started = new Promise<void>((r) => (ready = r));
+  child.on('message', (message: { ready?: true; id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string; stack?: string } }) => {
+    if (message.ready) return ready();
+    const waiter = pending.get(message.id!);
+    pending.delete(message.id!);
+    if (message.ok) waiter?.resolve(message.result);
+    else waiter?.reject(Object.assign(new Error(`${pkg.name}: ${message.error!.name}: ${message.error!.message}\n${output}`), { stack: message.error!.stack }));
+  });
+  child.on('exit', (code) => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`${pkg.name} exited (${code}):\n${output}`));
+    pending.clear();
+  });
+  await started;
+  let next = 0;
+  return {
+    invoke: <T>(event: unknown) =>
+      new Promise<T>((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        child.send({ id, event });
+      }),
+    logs: () => output,
+    close: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
