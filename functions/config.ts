@@ -42,6 +42,8 @@ const envSchema = z.object({
   SEND_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /** A fixed total send rate (messages per second), overriding the quota: benchmarks and tests. */
   SEND_RATE: z.coerce.number().gt(0).optional(),
+  /** Seconds a dead worker's shard waits before another worker takes it over. */
+  SEND_LEASE_SECONDS: z.coerce.number().int().min(1).max(900).default(120),
 });
 
 export type Config = z.output<typeof envSchema>;
@@ -101,7 +103,7 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     quota: new SesQuotaSource(),
-    pacing: { rateFraction: config.SEND_RATE_FRACTION, workers: config.SEND_WORKERS, fixedRate: config.SEND_RATE },
+    pacing: { rateFraction: config.SEND_RATE_FRACTION, workers: config.SEND_WORKERS, fixedRate: config.SEND_RATE, leaseMs: config.SEND_LEASE_SECONDS * 1000 },
     renderer,
   };
 }

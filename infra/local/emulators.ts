@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { createRequire } from 'node:module';
 
@@ -18,13 +20,46 @@ export async function startDynalite(options: { port: number; path?: string }): P
   return running(server);
 }
 
-/** aws-ses-v2-local: SES v1/v2 endpoints, an inbox viewer at `/` and the stored mail at `/store`. */
+/**
+ * aws-ses-v2-local: SES v1/v2 endpoints, an inbox viewer at `/` and the stored mail at `/store`.
+ * It runs as its own process, as an emulator would: parsing every message it receives costs CPU
+ * that should not slow the app (or a test) down, and its store of mail lives and dies with it.
+ */
 export async function startSesEmulator(options: { port: number }): Promise<Running> {
-  // A CommonJS module whose default export is the server factory.
-  const { default: sesEmulator } = require('aws-ses-v2-local') as typeof import('aws-ses-v2-local');
-  const server = await sesEmulator({ host: '127.0.0.1', port: options.port });
-  if (!server.listening) await once(server, 'listening');
-  return running(server);
+  const port = options.port || (await freePort());
+  const cli = require.resolve('aws-ses-v2-local/dist/cli.js');
+  const child = spawn(process.execPath, [cli, '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const deadline = Date.now() + 20_000;
+  while (!/server running/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`aws-ses-v2-local exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) throw new Error(`aws-ses-v2-local did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // Never outlive the stack that started it.
+  const kill = () => child.kill('SIGTERM');
+  process.once('exit', kill);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: async () => {
+      process.off('exit', kill);
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 function running(server: Server): Running {

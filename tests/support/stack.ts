@@ -46,3 +46,10 @@ export function headerValue(parsed: ParsedMail, name: string): string | undefine
   const line = parsed.headerLines.find((h) => h.key === name.toLowerCase())?.line;
   return line?.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
 }
+
+/** Confirmed subscribers straight into the table (the signup path has its own tests). */
+export async function seedReaders(stack: LocalStack, count: number, make: (i: number) => import('../../functions/core/subscribers/subscriber.js').Subscriber) {
+  const readers = Array.from({ length: count }, (_, i) => make(i));
+  for (let i = 0; i < readers.length; i += 50) await Promise.all(readers.slice(i, i + 50).map((r) => stack.deps.subscribers.create(r)));
+  return readers;
+}

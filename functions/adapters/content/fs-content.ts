@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { parseArticle, type Article } from '../../core/content/article.js';
@@ -22,10 +22,34 @@ export async function loadArticles(contentDir: string, topics: readonly Topic[])
   return Promise.all(files.map(async (file) => parseArticle(file, await readFile(join(contentDir, file), 'utf8'), topics)));
 }
 
-/** Articles are read once per process: they change with a deploy, not between requests. */
+/** How long the catalog trusts what it read before looking at the folder again. */
+const RECHECK_MS = 2_000;
+
+/**
+ * The articles, parsed once and re-read only when the folder changes (a file added, edited or
+ * removed). On Lambda that is never; on the local stack an editor's new file shows up, and is
+ * published, without a restart.
+ */
 export function articleCatalog(contentDir: string, topics: readonly Topic[]) {
-  let cached: Promise<Article[]> | undefined;
-  const all = () => (cached ??= loadArticles(contentDir, topics));
+  let cached: { signature: string; articles: Promise<Article[]> } | undefined;
+  let checkedAt = 0;
+  const signature = async () => {
+    const files = (await readdir(contentDir)).filter((f) => f.endsWith('.md')).sort();
+    const stats = await Promise.all(files.map(async (f) => `${f}:${(await stat(join(contentDir, f))).mtimeMs}`));
+    return stats.join('|');
+  };
+  const all = async () => {
+    if (cached && Date.now() - checkedAt < RECHECK_MS) return cached.articles;
+    checkedAt = Date.now();
+    const current = await signature();
+    if (cached?.signature !== current) {
+      const articles = loadArticles(contentDir, topics);
+      cached = { signature: current, articles };
+      // A file broken mid-edit fails this read, not every read after it is fixed.
+      articles.catch(() => (cached = undefined));
+    }
+    return cached.articles;
+  };
   return {
     all,
     async bySlug(slug: string) {

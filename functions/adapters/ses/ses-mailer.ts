@@ -22,13 +22,16 @@ export type SesMailerOptions = {
  */
 export class SesMailer implements Mailer {
   private readonly client: SESClient;
+  private readonly composed = new WeakMap<OutgoingMessage, Buffer>();
 
   constructor(private readonly options: SesMailerOptions) {
     this.client = options.client ?? new SESClient({ maxAttempts: 1, ...options.clientConfig });
   }
 
   async send(message: OutgoingMessage): Promise<{ messageId: string }> {
-    const raw = await this.compose(message);
+    // A retried message (after throttling) is the same message: compose its MIME once.
+    let raw = this.composed.get(message);
+    if (!raw) this.composed.set(message, (raw = await this.compose(message)));
     let messageId: string;
     try {
       const result = await this.client.send(new SendRawEmailCommand({

@@ -11,6 +11,8 @@ export type Pacing = {
   workers: number;
   /** A fixed rate for all workers together, overriding the quota (benchmarks, tests). */
   fixedRate?: number;
+  /** How long a shard stays with a worker that stopped renewing it; default SHARD_LEASE_MS. */
+  leaseMs?: number;
 };
 
 export type DeliveryDeps = {

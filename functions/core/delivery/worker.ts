@@ -79,6 +79,9 @@ class Worker {
   }
 
   private now = () => this.deps.clock.now().getTime();
+  private get leaseMs() {
+    return this.deps.pacing.leaseMs ?? SHARD_LEASE_MS;
+  }
   private outOfTime = () => this.options.deadline !== undefined && this.now() >= this.options.deadline - DEADLINE_MARGIN_MS;
 
   async run(): Promise<WorkerResult> {
@@ -110,7 +113,7 @@ class Worker {
       if (this.outOfTime()) throw new Stop('deadline');
       const shard = (offset + i) % RECIPIENT_SHARDS;
       const now = this.deps.clock.now();
-      const claimed = await this.deps.issues.claimShard(issue.id, shard, this.id, now, new Date(now.getTime() + SHARD_LEASE_MS));
+      const claimed = await this.deps.issues.claimShard(issue.id, shard, this.id, now, new Date(now.getTime() + this.leaseMs));
       if (!claimed) continue;
       worked = true;
       const stillSending = await this.sendShard(issue, claimed);
@@ -181,7 +184,7 @@ class Worker {
         counts: addCounts(progress.counts, pageCounts),
         ambiguous: [...progress.ambiguous, ...pageAmbiguous],
         failures: [...progress.failures, ...pageFailures].slice(-100),
-        leaseUntil: new Date(this.now() + SHARD_LEASE_MS).toISOString(),
+        leaseUntil: new Date(this.now() + this.leaseMs).toISOString(),
       };
       if (!(await this.deps.issues.saveShard(next, this.id))) return true; // lease lost: someone else has it now
       progress = state.current = next;
@@ -231,7 +234,7 @@ class Worker {
           case MailFailureKinds.throttled:
           case MailFailureKinds.transient:
             // SES pacing us or having a bad moment: it did not take the message. Back off, retry.
-            await this.sleep(Math.min(100 * 2 ** Math.min(attempt, 6), 5_000) * (0.5 + Math.random() / 2));
+            await this.sleep(Math.min(50 * 2 ** Math.min(attempt, 7), 5_000) * (0.5 + Math.random() / 2));
             continue;
           case MailFailureKinds.unknown:
             // SES may have accepted it: the claim stays, so it is never resent.

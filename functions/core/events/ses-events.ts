@@ -7,6 +7,8 @@ import type { EventLog, IssueRepository, SubscriberRepository, SuppressionList }
 import { mutateSubscriber } from '../subscribers/mutate.js';
 import { subscriberIdFor } from '../subscribers/subscriber.js';
 
+const ACTED_ON = new Set<SesEvent['eventType']>(['Bounce', 'Complaint', 'Delivery', 'Open', 'Click']);
+
 /** Soft bounces in a row that make an address undeliverable. */
 export const SOFT_BOUNCE_LIMIT = 3;
 
@@ -45,6 +47,8 @@ export type EventOutcome = { duplicate: boolean; suppressed: string[]; engagemen
  * opens and clicks count per issue. An event handled twice changes nothing.
  */
 export async function handleSesEvent(deps: EventDeps, event: SesEvent): Promise<EventOutcome> {
+  // Sends, rejects, delays: nothing to act on, so nothing to remember either.
+  if (!ACTED_ON.has(event.eventType)) return { duplicate: false, suppressed: [] };
   const key = eventKey(event);
   const now = deps.clock.now();
   if (!(await deps.events.record(key, now))) return { duplicate: true, suppressed: [] };
