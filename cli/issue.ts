@@ -57,7 +57,13 @@ try {
     }
     case 'send': {
       const id = need(target, 'issue id');
-      const { issue } = await sendIssueNow(deps, id);
+      const current = await deps.issues.get(id);
+      // Already finished (perhaps by a worker that died right after): report, as `npm run send` does.
+      if (current?.state === 'sent') {
+        printReport(await issueReport(deps, id));
+        break;
+      }
+      const { issue } = current?.state === 'paused' ? await resumeIssue(deps, id) : await sendIssueNow(deps, id);
       console.log(`Sending ${issue.id}: "${issue.subject}" to ${issue.total ?? 0} recipients`);
       await sendInForeground(deps, id, workers);
       const report = await issueReport(deps, id);

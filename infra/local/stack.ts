@@ -77,6 +77,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const stackEnv = await localEnvironment(env, { appUrl, dynamodb: dynamodbEndpoint, ses: sesEndpoint });
+    // The app reads its configuration from process.env, as on Lambda: the caller's settings, then ours.
+    if (env !== process.env) for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
     Object.assign(process.env, stackEnv);
     const config = parseConfig(process.env);
     const deps = await buildAppDeps(config);
