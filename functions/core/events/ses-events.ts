@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import { normalizeEmail } from '../email-address.js';
 import type { Engagement } from '../issues/issue.js';

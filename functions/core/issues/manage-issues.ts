@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
 import { Frequencies, RECIPIENT_SHARDS } from '../subscribers/subscriber.js';
