@@ -1,0 +1,408 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup]`
+ *
+ * Each figure is printed next to a baseline measured in the same run, with its target and a
+ * PASS/SHORT mark, and the whole run is appended as JSON to tests/bench/results/<ISO date>.json.
+ * Not part of `npm test`. Everything binds to 127.0.0.1.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { serve } from '@hono/node-server';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { Hono } from 'hono';
+import autocannon from 'autocannon';
+import { articleCatalog, loadTopics } from '../../functions/adapters/content/fs-content.js';
+import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
+import { tableKeys } from '../../functions/adapters/dynamo/table.js';
+import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
+import { SesMailer } from '../../functions/adapters/ses/ses-mailer.js';
+import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
+import { Pacer } from '../../functions/core/delivery/pacer.js';
+import { runWorker } from '../../functions/core/delivery/worker.js';
+import { preparePersonalization } from '../../functions/core/email/personalize.js';
+import { createArticleIssue, issueReport, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
+import type { Issue } from '../../functions/core/issues/issue.js';
+import type { OutgoingMessage } from '../../functions/core/ports.js';
+import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
+import { startSesGateway } from '../../infra/local/ses-gateway.js';
+import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { aPublication, aSubscriber } from '../support/builders.js';
+import { seedReaders } from '../support/stack.js';
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const ONLY = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const want = (name: string) => !ONLY || ONLY.includes(name);
+const SLUG = 'nato-western-balkans-stability';
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** AWS public on-demand prices, us-east-1, as published on 2026-11-28 (the README's cost table uses the same). */
+const PRICES = {
+  date: '2026-11-28',
+  region: 'us-east-1',
+  dynamoWriteRequestUnitPerMillion: 0.625,
+  dynamoReadRequestUnitPerMillion: 0.125,
+  lambdaArmGbSecond: 0.0000133334,
+  lambdaRequestPerMillion: 0.2,
+  sesPerThousand: 0.1,
+};
+
+type Result = { bench: string; metric: string; value: number; unit: string; baseline?: number; baselineUnit?: string; ratio?: number; target: string; pass: boolean; details?: Record<string, unknown> };
+const results: Result[] = [];
+
+function report(r: Result, line: string) {
+  results.push(r);
+  console.log(`${r.bench.padEnd(14)}${line}  target ${r.target}  ${r.pass ? 'PASS' : 'SHORT'}`);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const cpuMs = (start: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+const fmtTime = (ms: number) => (ms >= 1000 ? `${fmt(ms / 1000, 2)} s` : ms >= 1 ? `${fmt(ms, 1)} ms` : `${fmt(ms * 1000, 2)} µs`);
+
+async function benchArticle() {
+  const topics = await loadTopics('content');
+  const article = (await articleCatalog('content', topics).bySlug(SLUG))!;
+  const publication = aPublication({ topics });
+  const now = new Date().toISOString();
+  const issue: Issue = {
+    id: 'bench', content: { kind: 'article', slug: SLUG }, subject: article.title, audience: { topics: ['security'], frequencies: ['immediate', 'daily', 'weekly'] },
+    state: 'sending', deliveryKey: `article:${SLUG}`, createdAt: now, updatedAt: now, version: 1,
+  };
+  return { article, publication, issue, renderer: new MjmlIssueRenderer('templates') };
+}
+
+const valuesFor = (i: number, baseUrl = 'https://news.example.org') => ({
+  publication_name: 'The Test Gazette',
+  postal_address: '1 Test Street, Testville',
+  base_url: baseUrl,
+  unsubscribe_url: `${baseUrl}/unsubscribe/${'t'.repeat(40)}${i}`,
+  preferences_url: `${baseUrl}/preferences/${'p'.repeat(40)}${i}`,
+  email: `reader.${i}@example.com`,
+});
+
+// 1. Render once vs per recipient ---------------------------------------------------------------
+async function benchRender() {
+  const { article, publication, issue, renderer } = await benchArticle();
+  for (let i = 0; i < 2; i++) await renderer.render(issue, [article], publication); // warm-up
+  const compiles: number[] = [];
+  let compiled = await renderer.render(issue, [article], publication);
+  for (let i = 0; i < (QUICK ? 5 : 20); i++) {
+    const t = performance.now();
+    compiled = await renderer.render(issue, [article], publication);
+    compiles.push(performance.now() - t);
+  }
+  const compileMs = median(compiles);
+  const personalize = preparePersonalization(compiled);
+  const values = Array.from({ length: 1000 }, (_, i) => valuesFor(i));
+  for (let i = 0; i < 2000; i++) personalize(values[i % 1000]!); // warm-up
+  const RECIPIENTS = 100_000;
+  // Median of 5 batches of 1,000 for the per-call figure, then 100,000 in one go for CPU.
+  const batches: number[] = [];
+  for (let b = 0; b < 5; b++) {
+    const t = performance.now();
+    for (let i = 0; i < 1000; i++) personalize(values[i]!);
+    batches.push((performance.now() - t) / 1000);
+  }
+  const perRecipientMs = median(batches);
+  let bytes = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < RECIPIENTS; i++) bytes += personalize(values[i % 1000]!).html.length;
+  const wall = performance.now() - t0;
+  const cpu = cpuMs(cpu0);
+  const ratio = compileMs / perRecipientMs;
+  report(
+    { bench: 'render-once', metric: 'personalization vs compile', value: perRecipientMs, unit: 'ms', baseline: compileMs, baselineUnit: 'ms', ratio, target: '≥1000x', pass: ratio >= 1000, details: { compilesMs: compiles, htmlBytes: compiled.html.length } },
+    `personalization ${fmtTime(perRecipientMs)} vs compile ${fmtTime(compileMs)}  ratio ${fmt(ratio, 0)}x`,
+  );
+  report(
+    { bench: 'render-once', metric: '100k recipients personalized, CPU', value: cpu, unit: 'ms', baseline: compileMs, baselineUnit: 'ms (one compile)', target: '<1 s CPU', pass: cpu < 1000, details: { wallMs: wall, htmlBytesTotal: bytes } },
+    `100,000 personalized in ${fmtTime(cpu)} CPU (${fmtTime(wall)} wall) vs one compile ${fmtTime(compileMs)}`,
+  );
+}
+
+// 2. Pacing ---------------------------------------------------------------------------------------
+/** The most timestamps (ms, sorted) in any window [t, t + 1000). */
+function maxInWindow(ts: number[]): number {
+  let best = 0;
+  for (let i = 0, j = 0; j < ts.length; j++) {
+    while (ts[j]! - ts[i]! >= 1000) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
+
+async function benchPacing() {
+  const gateway = await startSesGateway({ port: 0, maxSendRate: 100_000 });
+  try {
+    const { article, publication, issue, renderer } = await benchArticle();
+    const personalize = preparePersonalization(await renderer.render(issue, [article], publication));
+    const mailer = new SesMailer({ from: { name: 'Bench', address: 'news@example.org' }, clientConfig: { endpoint: gateway.url, region: 'us-east-1', credentials: CREDENTIALS } });
+    const seconds = QUICK ? 5 : 30;
+    for (const rate of [10, 50, 200]) {
+      const pacer = new Pacer(rate);
+      const issued: number[] = [];
+      const done: number[] = [];
+      const start = performance.now();
+      const end = start + seconds * 1000;
+      let i = 0;
+      // As the worker does: take a slot, then send and wait for SES's answer.
+      while (performance.now() < end) {
+        await pacer.take();
+        if (performance.now() >= end) break;
+        issued.push(performance.now());
+        const message: OutgoingMessage = { to: `pace.${rate}.${i}@example.com`, subject: issue.subject, ...personalize(valuesFor(i++)) };
+        await mailer.send(message);
+        done.push(performance.now());
+      }
+      const elapsed = (issued[issued.length - 1]! - issued[0]!) / 1000;
+      const achieved = (issued.length - 1) / elapsed;
+      const maxIssued = maxInWindow(issued);
+      const maxDone = maxInWindow(done);
+      // How close rate + 1 consecutive sends came to fitting in one second (≥ 1000 ms is safe).
+      let minSpan = Infinity;
+      for (let k = 0; k + rate < issued.length; k++) minSpan = Math.min(minSpan, issued[k + rate]! - issued[k]!);
+      const okRate = Math.abs(achieved - rate) / rate <= 0.05;
+      report(
+        { bench: 'pacing', metric: `achieved rate at ${rate}/s`, value: achieved, unit: 'msgs/s', baseline: rate, baselineUnit: 'msgs/s configured', ratio: achieved / rate, target: 'within 5 %', pass: okRate, details: { seconds, sent: issued.length } },
+        `${String(rate).padStart(3)}/s  achieved ${fmt(achieved, 2)}/s vs configured ${rate}/s (${fmt(((achieved - rate) / rate) * 100, 2)} %) over ${seconds} s`,
+      );
+      report(
+        { bench: 'pacing', metric: `max in any 1 s window at ${rate}/s`, value: maxIssued, unit: 'msgs', baseline: rate, baselineUnit: 'msgs (rate)', target: '≤ rate', pass: maxIssued <= rate, details: { maxByCompletion: maxDone, minSpanOfRatePlusOneMs: minSpan } },
+        `${String(rate).padStart(3)}/s  max ${maxIssued} sends in any 1 s window (by SES answer: ${maxDone}; ${rate + 1} sends spanned ≥ ${fmt(minSpan, 2)} ms) vs rate ${rate}`,
+      );
+    }
+  } finally {
+    await gateway.close();
+  }
+}
+
+// The emulators, in their own process ---------------------------------------------------------------
+type Sidecar = { dynamodb: string; dynamodbCounted: string; ses: string; child: ChildProcess; close(): Promise<void> };
+async function startSidecar(): Promise<Sidecar> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/sidecar.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`bench sidecar exited (${code})`)));
+  });
+  const urls = JSON.parse(line) as Omit<Sidecar, 'child' | 'close'>;
+  return {
+    ...urls,
+    child,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function stackOn(dynamodb: string, ses: string, extra: Record<string, string> = {}): Promise<LocalStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-bench-'));
+  const env = {
+    ...process.env, BASE_URL: undefined, DATA_DIR: dataDir, PORT: '0', AWS_ENDPOINT_URL_DYNAMODB: dynamodb, AWS_ENDPOINT_URL_SES: ses,
+    SEND_RATE: '100000', OUTBOX_DIR: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra,
+  };
+  return startLocalStack({ env, persist: false, schedules: false });
+}
+
+async function sendIssue(stack: LocalStack, workers: number, count: number, topic = 'security') {
+  const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
+  const t = performance.now();
+  await seedReaders(stack, count, (i) => aSubscriber({ topics: [topic], frequency: 'weekly', email: `w${workers}.${i}@example.com` }));
+  const seedMs = performance.now() - t;
+  const issue = await createArticleIssue(deps, { article: SLUG, topics: [topic] });
+  await sendIssueNow(deps, issue.id);
+  return { deps, issueId: issue.id, seedMs };
+}
+
+async function drain(deps: Awaited<ReturnType<typeof buildDeliveryDeps>>, issueId: string, workers: number) {
+  let sent = 0;
+  let invocations = 0;
+  for (let round = 0; round < 5; round++) {
+    const runs = await Promise.all(Array.from({ length: workers }, (_, n) => runWorker(deps, { issueId, workerId: `bench-${round}-${n}` })));
+    invocations += workers;
+    sent += runs.reduce((s, r) => s + r.sent, 0);
+    const { issue } = await issueReport(deps, issueId);
+    if (issue.state === 'sent') break;
+  }
+  return { sent, invocations };
+}
+
+// 3. Pipeline throughput ----------------------------------------------------------------------------
+async function benchPipeline() {
+  const N = QUICK ? 2_000 : 20_000;
+  for (const workers of [1, 2, 4]) {
+    const sidecar = await startSidecar();
+    let stack: LocalStack | undefined;
+    try {
+      stack = await stackOn(sidecar.dynamodb, sidecar.ses, { SEND_WORKERS: String(workers) });
+      const { deps, issueId, seedMs } = await sendIssue(stack, workers, N);
+      const t0 = performance.now();
+      const { sent } = await drain(deps, issueId, workers);
+      const pipelineS = (performance.now() - t0) / 1000;
+      const pipelineRate = N / pipelineS;
+
+      // The floor: the same number of SendRawEmail calls, same endpoint, same concurrency.
+      const compiled = await new MjmlIssueRenderer('templates').render((await deps.issues.get(issueId))!, [(await deps.articles.bySlug(SLUG))!], deps.publication);
+      const message: OutgoingMessage = { to: 'floor@example.com', subject: 'Floor', ...preparePersonalization(compiled)(valuesFor(0, deps.publication.baseUrl)) };
+      const mailer = new SesMailer({ from: { name: 'Bench', address: 'news@example.org' }, clientConfig: { endpoint: sidecar.ses, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 } });
+      let left = N;
+      const t1 = performance.now();
+      await Promise.all(Array.from({ length: workers }, async () => {
+        while (left-- > 0) await mailer.send(message);
+      }));
+      const floorRate = N / ((performance.now() - t1) / 1000);
+      const ratio = pipelineRate / floorRate;
+      report(
+        { bench: 'pipeline', metric: `recipients/s, ${workers} worker(s)`, value: pipelineRate, unit: 'recipients/s', baseline: floorRate, baselineUnit: 'SendRawEmail/s', ratio, target: '≥0.5 of floor', pass: ratio >= 0.5 && sent === N, details: { recipients: N, sent, seconds: pipelineS, seedMs } },
+        `${workers} worker(s) ${fmt(pipelineRate, 0)} recipients/s vs floor ${fmt(floorRate, 0)} SendRawEmail/s  ratio ${fmt(ratio, 2)}  (${N} recipients, ${sent} sent)`,
+      );
+    } finally {
+      await stack?.close();
+      await sidecar.close();
+    }
+  }
+}
+
+// 4. Cost per 1,000 emails -------------------------------------------------------------------------
+async function benchCost() {
+  const N = QUICK ? 500 : 2_000;
+  const sidecar = await startSidecar();
+  let stack: LocalStack | undefined;
+  try {
+    stack = await stackOn(sidecar.dynamodbCounted, sidecar.ses, { SEND_WORKERS: '1' });
+    const { deps, issueId } = await sendIssue(stack, 1, N, 'economy');
+    await fetch(`${sidecar.dynamodbCounted}/_bench/counts`, { method: 'DELETE' });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const { sent, invocations } = await drain(deps, issueId, 1);
+    const cpu = cpuMs(cpu0);
+    const wall = performance.now() - t0;
+    const counts = (await (await fetch(`${sidecar.dynamodbCounted}/_bench/counts`)).json()) as Record<string, { requests: number; units: number; requestBytes: number; responseBytes: number }>;
+    const writeOps = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
+    const readOps = ['GetItem', 'Query', 'Scan', 'BatchGetItem'];
+    const sum = (ops: string[], k: 'units' | 'requests') => ops.reduce((s, op) => s + (counts[op]?.[k] ?? 0), 0);
+    const wru = sum(writeOps, 'units');
+    const rru = sum(readOps, 'units');
+    const per1000 = 1000 / N;
+    const dynamo = ((wru * PRICES.dynamoWriteRequestUnitPerMillion + rru * PRICES.dynamoReadRequestUnitPerMillion) / 1e6) * per1000;
+    const gbS = (cpu / 1000) * 1; // 1024 MB = 1 GB
+    const lambda = (gbS * PRICES.lambdaArmGbSecond + (invocations * PRICES.lambdaRequestPerMillion) / 1e6) * per1000;
+    const lambdaWall = ((wall / 1000) * PRICES.lambdaArmGbSecond + (invocations * PRICES.lambdaRequestPerMillion) / 1e6) * per1000;
+    const ses = PRICES.sesPerThousand;
+    const share = (dynamo + lambda) / ses;
+    report(
+      {
+        bench: 'cost', metric: 'DynamoDB + Lambda per 1,000 emails', value: dynamo + lambda, unit: 'USD', baseline: ses, baselineUnit: 'USD (SES per 1,000)', ratio: share, target: '<5 % of SES', pass: share < 0.05 && sent === N,
+        details: { recipients: N, sent, wruPerRecipient: wru / N, rruPerRecipient: rru / N, dynamoUsd: dynamo, lambdaUsd: lambda, lambdaUsdIfBilledOnWallTime: lambdaWall, cpuMsPerRecipient: cpu / N, wallMsPerRecipient: wall / N, requests: counts, prices: PRICES },
+      },
+      `per 1,000 emails: DynamoDB $${fmt(dynamo, 5)} (${fmt(wru / N, 2)} WRU + ${fmt(rru / N, 2)} RRU per recipient) + Lambda $${fmt(lambda, 5)} (${fmt(cpu / N, 2)} ms CPU per recipient at 1024 MB) vs SES $${ses.toFixed(2)}  = ${fmt(share * 100, 2)} %`,
+    );
+    console.log(`${''.padEnd(14)}prices: AWS on-demand, ${PRICES.region}, as of ${PRICES.date}: DynamoDB $${PRICES.dynamoWriteRequestUnitPerMillion}/M WRU, $${PRICES.dynamoReadRequestUnitPerMillion}/M RRU; Lambda arm64 $${PRICES.lambdaArmGbSecond}/GB-s, $${PRICES.lambdaRequestPerMillion}/M requests; SES $${PRICES.sesPerThousand}/1,000. Billed on wall time instead of CPU, Lambda would be $${fmt(lambdaWall, 5)}.`);
+  } finally {
+    await stack?.close();
+    await sidecar.close();
+  }
+}
+
+// 5. Signup API ------------------------------------------------------------------------------------
+type Cannon = { rps: number; p50: number; p99: number; non2xx: number; ok: number; errors: number; emails: string[] };
+async function cannon(url: string, seconds: number, prefix: string): Promise<Cannon> {
+  let n = 0;
+  const emails: string[] = [];
+  const result = await autocannon({
+    url, connections: 10, duration: seconds,
+    requests: [{
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req, context) => {
+        const email = `${prefix}.${process.pid}.${n++}@example.com`;
+        (context as { email?: string }).email = email;
+        return { ...req, body: JSON.stringify({ email, topics: ['security'], frequency: 'weekly' }) };
+      },
+      onResponse: (status, _body, context) => {
+        if (status >= 200 && status < 300) emails.push((context as { email: string }).email);
+      },
+    }],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, ok: result['2xx'], errors: result.errors, emails };
+}
+
+async function benchSignup() {
+  const seconds = QUICK ? 3 : 10;
+  const sidecar = await startSidecar();
+  let stack: LocalStack | undefined;
+  const bare = new Hono();
+  const client = createDocumentClient();
+  let server: ReturnType<typeof serve> | undefined;
+  try {
+    stack = await stackOn(sidecar.dynamodb, sidecar.ses, { LOCAL_SES_MAX_SEND_RATE: '1000000' });
+    const table = process.env.TABLE_NAME!;
+    bare.post('/put', async (c) => {
+      const body = await c.req.json<{ email: string }>();
+      await client.send(new PutCommand({ TableName: table, Item: { [tableKeys.partitionKey]: `BENCH#${body.email}`, [tableKeys.sortKey]: 'BENCH', email: body.email } }));
+      return c.json({ ok: true }, 202);
+    });
+    server = serve({ fetch: bare.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => setTimeout(r, 100));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    await cannon(`http://127.0.0.1:${port}/put`, 1, 'warm'); // warm-up both
+    await cannon(`${stack.appUrl}/api/subscribe`, 1, 'warmsignup');
+    const baseline = await cannon(`http://127.0.0.1:${port}/put`, seconds, 'bare');
+    const signup = await cannon(`${stack.appUrl}/api/subscribe`, seconds, 'signup');
+    const missing: string[] = [];
+    for (const email of signup.emails) if (!(await stack.deps.subscribers.get(subscriberIdFor(email)))) missing.push(email);
+    const ratio = signup.rps / baseline.rps;
+    report(
+      { bench: 'signup', metric: 'POST /api/subscribe req/s', value: signup.rps, unit: 'req/s', baseline: baseline.rps, baselineUnit: 'req/s (bare Hono + one PutItem)', ratio, target: '≥0.7 of baseline', pass: ratio >= 0.7 && missing.length === 0 && signup.ok > 0,
+        details: { seconds, connections: 10, signup: { ...signup, emails: undefined }, baseline: { ...baseline, emails: undefined }, stored: signup.emails.length - missing.length, missing: missing.slice(0, 10) } },
+      `${fmt(signup.rps, 0)} req/s p50 ${signup.p50} ms p99 ${signup.p99} ms vs bare PutItem ${fmt(baseline.rps, 0)} req/s p50 ${baseline.p50} ms p99 ${baseline.p99} ms  ratio ${fmt(ratio, 2)}  (${signup.ok} 2xx, ${signup.non2xx} other, ${signup.errors} errors; ${signup.emails.length - missing.length}/${signup.emails.length} 2xx signups in the table)`,
+    );
+  } finally {
+    if (server) await new Promise<void>((r) => (server as import('node:http').Server).close(() => r()));
+    await stack?.close();
+    await sidecar.close();
+  }
+}
+
+// ----------------------------------------------------------------------------------------------------
+const started = new Date();
+const machine = { nproc: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: `${process.platform} ${process.arch}` };
+console.log(`bench ${QUICK ? '--quick' : '(full)'}  ${machine.nproc} cores (${machine.cpu}), node ${machine.node}`);
+const benches: [string, () => Promise<void>][] = [['render', benchRender], ['pacing', benchPacing], ['pipeline', benchPipeline], ['cost', benchCost], ['signup', benchSignup]];
+const failures: Record<string, string> = {};
+for (const [name, run] of benches) {
+  if (!want(name)) continue;
+  try {
+    await run();
+  } catch (error) {
+    failures[name] = (error as Error).stack ?? String(error);
+    console.log(`${name.padEnd(14)}ERROR ${(error as Error).message}`);
+  }
+}
+const finished = new Date();
+const out = { started: started.toISOString(), finished: finished.toISOString(), seconds: (finished.getTime() - started.getTime()) / 1000, quick: QUICK, only: ONLY, machine, prices: PRICES, results, failures, missing: ['cold start', 'scale (10,000 vs 100,000)'] };
+await mkdir('tests/bench/results', { recursive: true });
+const file = join('tests/bench/results', `${started.toISOString().replace(/:/g, '-')}${QUICK ? '-quick' : ''}.json`);
+await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
+const short = results.filter((r) => !r.pass).length;
+console.log(`\n${results.length} figures, ${results.length - short} PASS, ${short} SHORT${Object.keys(failures).length ? `, ${Object.keys(failures).length} benchmark(s) failed to run` : ''}; ${fmt(out.seconds, 0)} s; results in ${file}`);
+process.exit(Object.keys(failures).length ? 1 : 0);

@@ -1,0 +1,80 @@
+/**
+ * The benchmark's emulators, in their own process (as DynamoDB and SES are not in the Lambda's):
+ * dynalite in memory, a sink SES gateway (no upstream, rate limit out of the way), and a counting
+ * proxy in front of dynalite that tallies DynamoDB requests and their bytes per operation (for the
+ * cost estimate; dynalite reports no consumed capacity). Prints one JSON line with the URLs.
+ */
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { startDynalite } from '../../infra/local/emulators.js';
+import { startSesGateway } from '../../infra/local/ses-gateway.js';
+
+type Tally = { requests: number; requestBytes: number; responseBytes: number; units: number };
+const counts: Record<string, Tally> = {};
+
+const db = await startDynalite({ port: 0 });
+const ses = await startSesGateway({ port: 0, maxSendRate: 1_000_000, max24HourSend: 100_000_000 });
+const dbPort = db.port;
+
+const proxy = createServer((req, res) => {
+  if (req.url === '/_bench/counts') {
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'DELETE') for (const k of Object.keys(counts)) delete counts[k];
+    return res.end(JSON.stringify(counts));
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const op = String(req.headers['x-amz-target'] ?? 'unknown').split('.').pop()!;
+    const upstream = httpRequest({ host: '127.0.0.1', port: dbPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      const out: Buffer[] = [];
+      up.on('data', (c: Buffer) => out.push(c));
+      up.on('end', () => {
+        const response = Buffer.concat(out);
+        const t = (counts[op] ??= { requests: 0, requestBytes: 0, responseBytes: 0, units: 0 });
+        t.requests++;
+        t.requestBytes += body.length;
+        t.responseBytes += response.length;
+        t.units += unitsOf(op, body, response);
+        res.writeHead(up.statusCode ?? 500, up.headers);
+        res.end(response);
+      });
+    });
+    upstream.on('error', (e) => { res.statusCode = 502; res.end(String(e)); });
+    upstream.end(body);
+  });
+});
+proxy.listen(0, '127.0.0.1');
+await once(proxy, 'listening');
+
+/**
+ * On-demand request units, estimated from the JSON on the wire (an over-estimate of DynamoDB's
+ * own item size, which counts attribute names and values without JSON's quoting and type tags):
+ * writes 1 WRU per started KB of the item written (conditional writes that fail still cost),
+ * strongly consistent reads 1 RRU per started 4 KB returned (Query: of the whole page).
+ */
+function unitsOf(op: string, body: Buffer, response: Buffer): number {
+  const kb = (n: number, per: number) => Math.max(1, Math.ceil(n / per));
+  switch (op) {
+    case 'PutItem': case 'UpdateItem': case 'DeleteItem':
+      return kb(body.length, 1024);
+    case 'BatchWriteItem': {
+      const parsed = JSON.parse(body.toString()) as { RequestItems: Record<string, unknown[]> };
+      return Object.values(parsed.RequestItems).flat().reduce<number>((s, r) => s + kb(JSON.stringify(r).length, 1024), 0);
+    }
+    case 'GetItem': case 'Query': case 'Scan':
+      return kb(response.length, 4096);
+    case 'BatchGetItem': {
+      const parsed = JSON.parse(response.toString()) as { Responses?: Record<string, unknown[]> };
+      return Object.values(parsed.Responses ?? {}).flat().reduce<number>((s, r) => s + kb(JSON.stringify(r).length, 4096), 0) || 1;
+    }
+    default:
+      return 0; // control plane (DescribeTable, CreateTable): not billed per request
+  }
+}
+
+const dbUrl = db.url;
+console.log(JSON.stringify({ dynamodb: dbUrl, dynamodbCounted: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ses: ses.url }));
+process.on('SIGTERM', () => process.exit(0));
