@@ -15,7 +15,9 @@ import { outboxArchive } from './adapters/ses/outbox.js';
 import { SesMailer } from './adapters/ses/ses-mailer.js';
 import { transactionalTemplates } from './adapters/templates/transactional.generated.js';
 import { systemClock } from './core/clock.js';
-import type { IssueRenderer } from './core/ports.js';
+import type { IssueRenderer, IssueRepository } from './core/ports.js';
+import type { ApiKeyRepository } from './core/access/api-keys.js';
+import { DynamoApiKeyRepository } from './adapters/dynamo/dynamo-api-keys.js';
 import type { Publication } from './core/publication.js';
 import type { SubscriberDeps } from './core/subscribers/deps.js';
 import { TokenSigner } from './core/tokens.js';
@@ -75,7 +77,7 @@ export async function buildPublication(config: Config): Promise<Publication> {
   };
 }
 
-export type AppDeps = SubscriberDeps & { articles: ArticleCatalog };
+export type AppDeps = SubscriberDeps & { articles: ArticleCatalog; issues: IssueRepository; apiKeys: ApiKeyRepository };
 
 /** Everything the HTTP app needs. No MJML here: transactional emails are precompiled. */
 export async function buildAppDeps(config: Config): Promise<AppDeps> {
@@ -90,6 +92,8 @@ export async function buildAppDeps(config: Config): Promise<AppDeps> {
     clock: systemClock,
     publication,
     articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics),
+    issues: new DynamoIssueRepository(client, config.TABLE_NAME),
+    apiKeys: new DynamoApiKeyRepository(client, config.TABLE_NAME),
   };
 }
 

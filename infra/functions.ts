@@ -105,8 +105,8 @@ const readWrite: readonly TableAction[] = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
 ];
-/** Readers' records are written whole (conditional puts on their version), never updated in place. */
-const apiTable: readonly TableAction[] = readWrite.filter((action) => action !== 'dynamodb:UpdateItem');
+/** Readers' records are written whole (conditional puts on their version); UpdateItem is for the admin API (a key's last use, issue states). */
+const apiTable: readonly TableAction[] = readWrite;
 
 /**
  * Every scheduled function renders MJML once per issue and sends. One of each may run at a time:

@@ -8,6 +8,10 @@ export const ErrorCodes = {
   /** A signed token was malformed, tampered with, expired or meant for another purpose. */
   invalidToken: 'invalid_token',
   notFound: 'not_found',
+  /** No valid credentials: a missing, wrong or revoked key. */
+  unauthorized: 'unauthorized',
+  /** Valid credentials without the right to do this. */
+  forbidden: 'forbidden',
   /** A conditional write lost a race or the state forbids the transition. */
   conflict: 'conflict',
   /** A dependency (DynamoDB, SES) is unavailable or throttling; the caller may retry. */

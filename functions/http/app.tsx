@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../config.js';
 import { DomainError, ErrorCodes, type ErrorCode } from '../core/errors.js';
 import { MessagePage } from './pages/layout.js';
+import { adminRoutes } from './routes/admin.js';
 import { articleRoutes } from './routes/articles.js';
 import { readerRoutes } from './routes/reader.js';
 import { signupRoutes } from './routes/signup.js';
@@ -23,6 +24,8 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   [ErrorCodes.invalidInput]: 422,
   [ErrorCodes.invalidToken]: 400,
   [ErrorCodes.notFound]: 404,
+  [ErrorCodes.unauthorized]: 401,
+  [ErrorCodes.forbidden]: 403,
   [ErrorCodes.conflict]: 409,
   [ErrorCodes.unavailable]: 503,
 };
@@ -46,6 +49,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', signupRoutes);
   app.route('/', readerRoutes);
   app.route('/', articleRoutes);
+  app.route('/api/admin', adminRoutes);
 
   app.notFound((c) => wantsJson(c)
     ? c.json({ error: { code: ErrorCodes.notFound, message: 'No such endpoint.' } }, 404)
