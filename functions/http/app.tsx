@@ -9,6 +9,7 @@ import { DomainError, ErrorCodes, type ErrorCode } from '../core/errors.js';
 import { MessagePage } from './pages/layout.js';
 import { adminRoutes } from './routes/admin.js';
 import { articleRoutes } from './routes/articles.js';
+import { feedRoutes } from './routes/feeds.js';
 import { readerRoutes } from './routes/reader.js';
 import { signupRoutes } from './routes/signup.js';
 
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', signupRoutes);
   app.route('/', readerRoutes);
   app.route('/', articleRoutes);
+  app.route('/', feedRoutes);
   app.route('/api/admin', adminRoutes);
 
   app.notFound((c) => wantsJson(c)
