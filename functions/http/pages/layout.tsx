@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { Publication } from '../../core/publication.js';
+import { FEED_PATHS } from '../routes/feeds.js';
 
 const styles = `
 *{box-sizing:border-box}
@@ -24,7 +25,16 @@ button.secondary{background:#eaeef2;color:#1f2328}
 .notice{border-left:4px solid #0b5cad;background:#f3f8fd;padding:.75rem 1rem;font-family:system-ui,sans-serif}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 footer{margin-top:3rem;padding-top:1rem;padding-bottom:2rem;border-top:1px solid #d0d7de;font-size:.85rem;color:#57606a}
-@media (max-width:30rem){body{font-size:16px}h1{font-size:1.6rem}}
+header{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.25rem 1rem}
+header nav a{margin-left:1rem}
+header nav a:first-child{margin-left:0}
+main{overflow-wrap:break-word}
+img,video{max-width:100%;height:auto}
+pre,table{display:block;max-width:100%;overflow-x:auto}
+:focus-visible{outline:3px solid #0b5cad;outline-offset:2px}
+.skip{position:absolute;left:-10000px;top:0}
+.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.25rem .5rem;z-index:1}
+@media (max-width:30rem){body{font-size:16px}h1{font-size:1.6rem}header nav a{margin-left:.75rem}}
 `;
 
 export function Layout(props: { title: string; publication: Publication; children: Child; description?: string }) {
@@ -37,16 +47,28 @@ export function Layout(props: { title: string; publication: Publication; childre
         <meta name="referrer" content="no-referrer" />
         <title>{props.title === publication.name ? publication.name : `${props.title} · ${publication.name}`}</title>
         {props.description ? <meta name="description" content={props.description} /> : null}
+        {/* Feed autodiscovery: browsers and feed readers find the feeds from any page. */}
+        <link rel="alternate" type="application/rss+xml" title={`${publication.name} (RSS)`} href={`${publication.baseUrl}${FEED_PATHS.rss}`} />
+        <link rel="alternate" type="application/atom+xml" title={`${publication.name} (Atom)`} href={`${publication.baseUrl}${FEED_PATHS.atom}`} />
         <style>{styles}</style>
       </head>
       <body>
+        {/* Keyboard and screen-reader users jump past the masthead straight to the page. */}
+        <a class="skip" href="#content">Skip to content</a>
         <header>
           <a href="/">{publication.name}</a>
+          <nav aria-label="Site">
+            <a href="/articles">Articles</a>
+            <a href="/">Subscribe</a>
+          </nav>
         </header>
-        <main>{props.children}</main>
+        <main id="content">{props.children}</main>
         <footer>
           <p>
-            {publication.name} · {publication.postalAddress} · <a href="/articles">Articles</a>
+            {publication.name} · {publication.postalAddress}
+          </p>
+          <p>
+            <a href="/articles">All articles</a> · Follow by feed: <a href={FEED_PATHS.rss}>RSS</a> · <a href={FEED_PATHS.atom}>Atom</a>
           </p>
         </footer>
       </body>

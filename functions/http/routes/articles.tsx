@@ -3,6 +3,7 @@ import { raw } from 'hono/html';
 import { publishedArticles } from '../../core/content/article.js';
 import type { AppEnv } from '../app.js';
 import { Layout } from '../pages/layout.js';
+import { FEED_PATHS } from './feeds.js';
 import { SignupForm } from '../pages/signup.js';
 
 export const articleRoutes = new Hono<AppEnv>();
@@ -15,6 +16,8 @@ articleRoutes.get('/articles', async (c) => {
   return c.html(
     <Layout title="Articles" publication={deps.publication}>
       <h1>Articles</h1>
+      <p class="hint">Every article we have published, newest first. Follow them in a feed reader: <a href={FEED_PATHS.rss}>RSS</a> or <a href={FEED_PATHS.atom}>Atom</a>.</p>
+      {articles.length === 0 ? <p>Nothing published yet.</p> : null}
       {articles.map((a) => (
         <article>
           <h2><a href={`/articles/${a.slug}`}>{a.title}</a></h2>
@@ -22,6 +25,10 @@ articleRoutes.get('/articles', async (c) => {
           <p>{a.summary}</p>
         </article>
       ))}
+      <section aria-labelledby="subscribe">
+        <h2 id="subscribe">Get new articles by email</h2>
+        <SignupForm publication={deps.publication} />
+      </section>
     </Layout>,
   );
 });

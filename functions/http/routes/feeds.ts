@@ -65,7 +65,7 @@ function feedItem(format: FeedFormat, article: Article, base: string, topicLabel
   const byline = article.author ?? article.desk ?? '';
   return {
     title: escapeHtml(article.title),
-    id: link,
+    // No separate id: the article's address is its permanent identity (RSS guid isPermaLink, Atom id).
     link,
     date: article.date,
     description: escapeHtml(article.summary),
