@@ -21,6 +21,10 @@ import { DynamoApiKeyRepository } from './adapters/dynamo/dynamo-api-keys.js';
 import type { Publication } from './core/publication.js';
 import type { SubscriberDeps } from './core/subscribers/deps.js';
 import { TokenSigner } from './core/tokens.js';
+import type { AbuseDeps } from './core/abuse/ports.js';
+import { DynamoRateLimiter } from './adapters/dynamo/dynamo-rate-limiter.js';
+import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
+import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
 
 const envSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -46,6 +50,17 @@ const envSchema = z.object({
   SEND_RATE: z.coerce.number().gt(0).optional(),
   /** Seconds a dead worker's shard waits before another worker takes it over. */
   SEND_LEASE_SECONDS: z.coerce.number().int().min(1).max(900).default(120),
+  /** Signups (any address) one client IP may make per hour, across all API instances; 0 turns the limit off. */
+  SIGNUP_LIMIT_PER_IP_PER_HOUR: z.coerce.number().int().min(0).default(20),
+  /**
+   * Signups of one address per hour, whatever their outcome; 0 turns it off. The confirmation
+   * emails themselves are limited separately, in the subscriber record (3 a day, 1 a minute).
+   */
+  SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(0).default(10),
+  /** The packaged list of throwaway-inbox domains refused at signup (relative to the working directory); empty turns the check off. */
+  DISPOSABLE_DOMAINS_FILE: z.string().default('data/disposable-domains.txt.br'),
+  /** Cloudflare Turnstile's secret key: when set, every signup needs a token Turnstile vouches for. Off by default. */
+  TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
 });
 
 export type Config = z.output<typeof envSchema>;
@@ -94,6 +109,17 @@ export async function buildAppDeps(config: Config): Promise<AppDeps> {
     articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics),
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     apiKeys: new DynamoApiKeyRepository(client, config.TABLE_NAME),
+    abuse: buildAbuseDeps(config, client),
+  };
+}
+
+/** The signup's abuse defences; each is described with its variable above. */
+export function buildAbuseDeps(config: Config, client: ReturnType<typeof createDocumentClient>): AbuseDeps {
+  return {
+    rateLimiter: new DynamoRateLimiter(client, config.TABLE_NAME),
+    limits: { perIpPerHour: config.SIGNUP_LIMIT_PER_IP_PER_HOUR, perAddressPerHour: config.SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR },
+    disposableDomains: config.DISPOSABLE_DOMAINS_FILE ? new FileDisposableDomains(resolve(config.DISPOSABLE_DOMAINS_FILE)) : undefined,
+    captcha: config.TURNSTILE_SECRET_KEY ? new TurnstileVerifier(config.TURNSTILE_SECRET_KEY) : undefined,
   };
 }
 

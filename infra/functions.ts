@@ -30,7 +30,7 @@ export const bundleExternals = ['@aws-sdk/*', 'typescript'] as const;
  * Node in the package root (`/var/task`), so the relative paths below are what `CONTENT_DIR` and
  * `TEMPLATES_DIR` say, exactly as the local stack's defaults.
  */
-export const packagedFolders = { content: 'content', templates: 'templates' } as const;
+export const packagedFolders = { content: 'content', templates: 'templates', data: 'data' } as const;
 export type PackagedFolder = keyof typeof packagedFolders;
 
 /** DynamoDB data-plane actions, on the table and its indexes only. No Scan, no table management. */
@@ -155,7 +155,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     memory: '512 MB',
     timeout: '10 seconds',
     environment: publicationVariables,
-    copyFiles: ['content'],
+    // data/: the disposable-domain list, read on an instance's first signup; too big to bundle.
+    copyFiles: ['content', 'data'],
     table: apiTable,
     ses: ['ses:SendRawEmail'],
     trigger: { kind: 'http' },

@@ -16,6 +16,8 @@ export const ErrorCodes = {
   conflict: 'conflict',
   /** A dependency (DynamoDB, SES) is unavailable or throttling; the caller may retry. */
   unavailable: 'unavailable',
+  /** The caller went over a rate limit; `retryAfterSeconds` says when to try again. */
+  rateLimited: 'rate_limited',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -27,7 +29,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { issues?: FieldIssue[]; reason?: string } = {},
+    readonly details: { issues?: FieldIssue[]; reason?: string; retryAfterSeconds?: number } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -7,7 +7,6 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../config.js';
 import { DomainError, ErrorCodes, type ErrorCode } from '../core/errors.js';
 import { MessagePage } from './pages/layout.js';
-import { adminRoutes } from './routes/admin.js';
 import { articleRoutes } from './routes/articles.js';
 import { feedRoutes } from './routes/feeds.js';
 import { readerRoutes } from './routes/reader.js';
@@ -29,6 +28,7 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   [ErrorCodes.forbidden]: 403,
   [ErrorCodes.conflict]: 409,
   [ErrorCodes.unavailable]: 503,
+  [ErrorCodes.rateLimited]: 429,
 };
 
 export function createApp(deps: AppDeps, options: AppOptions = {}) {
@@ -36,8 +36,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  app.use(accessLog(log));
   app.use(secureHeaders({
     contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+    // HSTS only where the public origin is https: on plain http (the local stack) browsers ignore
+    // it anyway, and a stray one would pin 127.0.0.1 to https for every other local service.
+    strictTransportSecurity: deps.publication.baseUrl.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : false,
   }));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: { code: 'payload_too_large', message: 'The request body is larger than 64 KB.' } }, 413) }));
   app.use(async (c, next) => {
@@ -51,7 +55,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', readerRoutes);
   app.route('/', articleRoutes);
   app.route('/', feedRoutes);
-  app.route('/api/admin', adminRoutes);
 
   app.notFound((c) => wantsJson(c)
     ? c.json({ error: { code: ErrorCodes.notFound, message: 'No such endpoint.' } }, 404)
@@ -61,11 +64,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     if (error instanceof HTTPException) return error.getResponse();
     if (error instanceof DomainError) {
       const status = statusOf[error.code];
+      if (error.details.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.details.retryAfterSeconds));
       if (wantsJson(c)) return c.json({ error: { code: error.code, message: error.message, issues: error.details.issues } }, status);
       return c.html(<MessagePage publication={deps.publication} title={status === 503 ? 'Please try again' : 'Something is not right'}><p>{error.message}</p></MessagePage>, status);
     }
     // Unknown errors are logged with the request id; the response reveals nothing of them.
-    log({ level: 'error', requestId: c.get('requestId'), path: c.req.path, error: String(error), stack: (error as Error).stack });
+    log({ level: 'error', requestId: c.get('requestId'), path: redactPath(c.req.path), error: String(error), stack: (error as Error).stack });
     const message = `Something went wrong on our side. Reference: ${c.get('requestId')}`;
     return wantsJson(c) ? c.json({ error: { code: 'internal', message } }, 500) : c.html(<MessagePage publication={deps.publication} title="Something went wrong"><p>{message}</p></MessagePage>, 500);
   });
@@ -73,3 +77,42 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
 }
 
 const wantsJson = (c: Context) => c.req.path.startsWith('/api/');
+
+/**
+ * One JSON line per request. The path is logged without its tokens: a confirm, unsubscribe or
+ * preferences token is a capability (whoever holds it acts as the reader), and logs are read by
+ * more people than the mail is. Query strings and bodies are never logged (they carry addresses).
+ */
+function accessLog(log: (entry: Record<string, unknown>) => void) {
+  return async (c: Context, next: () => Promise<void>) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      log({
+        level: 'info',
+        msg: 'request',
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: redactPath(c.req.path),
+        status: c.res.status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      });
+    }
+  };
+}
+
+/** Reader routes whose second segment is a signed token. */
+const TOKEN_ROUTES = new Set(['confirm', 'unsubscribe', 'preferences']);
+
+/** `/confirm/<token>/resend` -> `/confirm/:token/resend`; any other long opaque segment too, in case a route is added. */
+export function redactPath(path: string): string {
+  const segments = path.split('/');
+  return segments
+    .map((segment, i) => {
+      if (i === 2 && TOKEN_ROUTES.has(segments[1] ?? '')) return ':token';
+      return segment.length >= 32 && /^[A-Za-z0-9._~%-]+$/.test(segment) ? ':redacted' : segment;
+    })
+    .join('/')
+    .slice(0, 512);
+}

@@ -12,7 +12,10 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
   // Vitest puts Vite's BASE_URL ('/') into process.env; the stack must choose its own.
   // A stack started earlier in this process left its endpoints in process.env: start fresh ones.
-  const env = { ...process.env, BASE_URL: undefined, AWS_ENDPOINT_URL_DYNAMODB: undefined, AWS_ENDPOINT_URL_SES: undefined, DATA_DIR: dataDir, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', ...extraEnv };
+  // Most tests sign up many addresses from one IP: the signup rate limits are lifted unless a test
+  // sets them (tests/security/ does).
+  const limits = { SIGNUP_LIMIT_PER_IP_PER_HOUR: '0', SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0' };
+  const env = { ...process.env, BASE_URL: undefined, AWS_ENDPOINT_URL_DYNAMODB: undefined, AWS_ENDPOINT_URL_SES: undefined, DATA_DIR: dataDir, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', ...limits, ...extraEnv };
   return startLocalStack({ env, persist: false, schedules: false });
 }
 

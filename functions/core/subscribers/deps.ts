@@ -1,3 +1,4 @@
+import type { AbuseDeps } from '../abuse/ports.js';
 import type { Clock } from '../clock.js';
 import type { Mailer, SubscriberRepository, SuppressionList, TransactionalTemplates } from '../ports.js';
 import type { Publication } from '../publication.js';
@@ -11,7 +12,9 @@ export type SubscriberDeps = {
   signer: TokenSigner;
   clock: Clock;
   publication: Publication;
+  /** Rate limits, disposable domains, CAPTCHA; absent in unit tests of other rules, always built by config.ts. */
+  abuse?: AbuseDeps;
 };
 
 /** Who did something, for the consent record. */
-export type RequestContext = { ip?: string; userAgent?: string };
+export type RequestContext = { ip?: string; userAgent?: string; captchaToken?: string };

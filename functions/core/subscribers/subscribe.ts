@@ -1,3 +1,4 @@
+import { guardSignup } from '../abuse/signup-guard.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { MailFailure } from '../ports.js';
 import type { RequestContext, SubscriberDeps } from './deps.js';
@@ -29,6 +30,8 @@ export async function subscribe(
   context: RequestContext = {},
 ): Promise<SubscribeResult> {
   const { email, topics, frequency } = parseInput(subscribeSchema(deps.publication.topics), input);
+  // Before any read of the address's records: a refusal stores nothing and reveals nothing.
+  await guardSignup(deps.abuse, { email, ip: context.ip, captchaToken: context.captchaToken }, deps.clock.now());
   // A suppressed address (hard bounce, complaint, erasure) is never mailed again, whatever form
   // brings it back; the answer looks the same as any other.
   if (await deps.suppressions.isSuppressed(email)) return { confirmationSent: false };

@@ -40,8 +40,10 @@ signupRoutes.post('/subscribe', async (c) => {
   };
   const form = body.form === 'hosted' ? 'hosted' : 'embed';
   if (!isHoneypotEmpty(body.website)) return checkInbox(c);
+  // The Turnstile widget posts its token under this name (only checked when a CAPTCHA is configured).
+  const captchaToken = typeof body['cf-turnstile-response'] === 'string' ? body['cf-turnstile-response'] : undefined;
   try {
-    await subscribe(deps, values, form, requestContext(c));
+    await subscribe(deps, values, form, { ...requestContext(c), captchaToken });
   } catch (error) {
     if (!(error instanceof DomainError) || error.code !== ErrorCodes.invalidInput) throw error;
     return c.html(
@@ -73,8 +75,11 @@ signupRoutes.post('/api/subscribe', async (c) => {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return c.json({ error: { code: ErrorCodes.invalidInput, message: 'The body must be a JSON object.', issues: [{ field: '(body)', message: 'must be a JSON object' }] } }, 422);
   }
-  const { website, ...input } = body as Record<string, unknown>;
-  if (isHoneypotEmpty(website)) await subscribe(deps, input, 'api', requestContext(c));
+  const { website, captchaToken, ...input } = body as Record<string, unknown>;
+  if (captchaToken !== undefined && typeof captchaToken !== 'string') {
+    return c.json({ error: { code: ErrorCodes.invalidInput, message: 'captchaToken: must be a string', issues: [{ field: 'captchaToken', message: 'must be a string' }] } }, 422);
+  }
+  if (isHoneypotEmpty(website)) await subscribe(deps, input, 'api', { ...requestContext(c), captchaToken });
   return c.json({ status: 'pending', message: CHECK_INBOX }, 202);
 });
 

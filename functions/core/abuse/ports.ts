@@ -1,0 +1,47 @@
+/**
+ * Ports of the signup's abuse defences. The domain decides what to count and when to refuse; the
+ * adapters only count (DynamoDB, memory), know disposable domains (a packaged list) or ask a
+ * CAPTCHA provider.
+ */
+
+/** The outcome of one counted hit. */
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Fixed-window counters shared by every instance of the API (Lambda runs many at once, so an
+ * in-process counter would hold nothing back).
+ */
+export interface RateLimiter {
+  /**
+   * Counts one hit on `key` in the window of `windowSeconds` that contains `now`, unless the
+   * window already holds `limit` hits: then nothing is counted and the caller is told when the
+   * window ends. Atomic across callers: no two callers can both take the last slot.
+   */
+  hit(key: string, limit: number, windowSeconds: number, now: Date): Promise<RateDecision>;
+}
+
+/** Domains that hand out throwaway inboxes. */
+export interface DisposableDomains {
+  /** True when the (lower-case, ASCII) domain or one of its parent domains is on the list. */
+  isDisposable(domain: string): Promise<boolean>;
+}
+
+/** A CAPTCHA provider's server-side check (Cloudflare Turnstile, hCaptcha). */
+export interface CaptchaVerifier {
+  /** True when the provider vouches for the token; rejects only when the provider cannot be asked. */
+  verify(token: string, ip: string | undefined): Promise<boolean>;
+}
+
+/** Requests per hour; 0 turns a limit off (a bulk test on loopback, a load benchmark). */
+export type SignupLimits = {
+  perIpPerHour: number;
+  perAddressPerHour: number;
+};
+
+export type AbuseDeps = {
+  rateLimiter: RateLimiter;
+  limits: SignupLimits;
+  disposableDomains?: DisposableDomains;
+  /** Off unless configured: a signup then needs a token the provider vouches for. */
+  captcha?: CaptchaVerifier;
+};

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { DomainError, ErrorCodes, invalidInput } from '../errors.js';
+import type { AbuseDeps } from './ports.js';
+
+const HOUR_S = 60 * 60;
+
+export type SignupAttempt = {
+  /** Normalized: lower case, punycoded domain. */
+  email: string;
+  ip?: string;
+  captchaToken?: string;
+};
+
+/**
+ * Runs before anything about the address is read or written, so a refusal stores nothing and
+ * says nothing about who subscribes: every check depends only on the request itself (its domain,
+ * its IP, how often this address was *asked for*), never on the subscriber records.
+ *
+ * Order matters: the cheap local check first; counters before the CAPTCHA so a flood cannot make
+ * us call the provider without bound.
+ */
+export async function guardSignup(abuse: AbuseDeps | undefined, attempt: SignupAttempt, now: Date): Promise<void> {
+  if (!abuse) return;
+  const domain = attempt.email.slice(attempt.email.lastIndexOf('@') + 1);
+  if (abuse.disposableDomains && (await abuse.disposableDomains.isDisposable(domain))) {
+    throw invalidInput([{ field: 'email', message: 'disposable (throwaway) addresses are not accepted; please use your own address' }]);
+  }
+  const { perIpPerHour, perAddressPerHour } = abuse.limits;
+  if (perIpPerHour > 0 && attempt.ip) {
+    await enforce(abuse, `signup-ip:${hashOf(attempt.ip)}`, perIpPerHour, now, 'Too many signups from your network. Please try again later.');
+  }
+  if (perAddressPerHour > 0) {
+    await enforce(abuse, `signup-address:${hashOf(attempt.email)}`, perAddressPerHour, now, 'Too many signups for this address. Please try again later.');
+  }
+  if (abuse.captcha) {
+    const token = attempt.captchaToken?.trim();
+    if (!token || token.length > 2048 || !(await abuse.captcha.verify(token, attempt.ip))) {
+      throw invalidInput([{ field: 'captchaToken', message: 'the anti-robot check failed; please try it again' }]);
+    }
+  }
+}
+
+async function enforce(abuse: AbuseDeps, key: string, limit: number, now: Date, message: string) {
+  const decision = await abuse.rateLimiter.hit(key, limit, HOUR_S, now);
+  if (!decision.allowed) {
+    throw new DomainError(ErrorCodes.rateLimited, message, { retryAfterSeconds: decision.retryAfterSeconds });
+  }
+}
+
+/** Counters are keyed by a hash: neither addresses nor IPs sit in plain text in the table. */
+const hashOf = (value: string) => createHash('sha256').update(`rate:${value}`).digest('base64url').slice(0, 32);
