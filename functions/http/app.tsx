@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     // it anyway, and a stray one would pin 127.0.0.1 to https for every other local service.
     strictTransportSecurity: deps.publication.baseUrl.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : false,
   }));
-  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: { code: 'payload_too_large', message: 'The request body is larger than 64 KB.' } }, 413) }));
+  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: { code: 'payload_too_large', message: 'The request body is larger than 64 KB.', issues: [{ field: '(body)', message: 'is larger than 64 KB' }] } }, 413) }));
   app.use(async (c, next) => {
     c.set('deps', deps);
     c.set('clientIp', options.clientIp?.(c));

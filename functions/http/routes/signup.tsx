@@ -64,7 +64,7 @@ signupRoutes.use('/api/subscribe', cors({ origin: '*', allowMethods: ['POST'], a
 signupRoutes.post('/api/subscribe', async (c) => {
   const deps = c.get('deps');
   if (!c.req.header('content-type')?.toLowerCase().startsWith('application/json')) {
-    return c.json({ error: { code: 'unsupported_media_type', message: 'Send the body as application/json.' } }, 415);
+    return c.json({ error: { code: 'unsupported_media_type', message: 'Send the body as application/json.', issues: [{ field: '(content-type)', message: 'must be application/json' }] } }, 415);
   }
   let body: unknown;
   try {
