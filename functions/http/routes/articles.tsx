@@ -1,12 +1,15 @@
 import { Hono } from 'hono';
 import { raw } from 'hono/html';
 import { publishedArticles } from '../../core/content/article.js';
+import type { Topic } from '../../core/publication.js';
 import type { AppEnv } from '../app.js';
 import { Layout } from '../pages/layout.js';
 import { FEED_PATHS } from './feeds.js';
 import { SignupForm } from '../pages/signup.js';
 
 export const articleRoutes = new Hono<AppEnv>();
+
+const topicLabels = (topics: readonly Topic[], ids: readonly string[]) => ids.map((id) => topics.find((t) => t.id === id)?.label ?? id).join(', ');
 
 const dateLabel = (date: Date) => date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
@@ -42,7 +45,9 @@ articleRoutes.get('/articles/:slug', async (c) => {
     <Layout title={article.title} publication={deps.publication} description={article.summary}>
       <article>
         <h1>{article.title}</h1>
-        <p class="meta"><time datetime={article.date.toISOString().slice(0, 10)}>{dateLabel(article.date)}</time> · {article.author ?? article.desk}</p>
+        <p class="meta">
+          <time datetime={article.date.toISOString().slice(0, 10)}>{dateLabel(article.date)}</time> · {article.author ?? article.desk} · {topicLabels(deps.publication.topics, article.topics)}
+        </p>
         {/* Rendered by us from the repository's markdown, with raw HTML stripped. */}
         {raw(article.html)}
         {article.sources.length > 0 ? (
