@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { serve } from '@hono/node-server';
@@ -390,7 +390,8 @@ async function benchSignup() {
 // ----------------------------------------------------------------------------------------------------
 const started = new Date();
 const machine = { nproc: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: `${process.platform} ${process.arch}` };
-console.log(`bench ${QUICK ? '--quick' : '(full)'}  ${machine.nproc} cores (${machine.cpu}), node ${machine.node}`);
+const loadAtStart = loadavg();
+console.log(`bench ${QUICK ? '--quick' : '(full)'}  ${machine.nproc} cores (${machine.cpu}), node ${machine.node}, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} (other work on this machine skews every figure)`);
 const benches: [string, () => Promise<void>][] = [['render', benchRender], ['pacing', benchPacing], ['pipeline', benchPipeline], ['cost', benchCost], ['signup', benchSignup]];
 const failures: Record<string, string> = {};
 for (const [name, run] of benches) {
@@ -403,10 +404,10 @@ for (const [name, run] of benches) {
   }
 }
 const finished = new Date();
-const out = { started: started.toISOString(), finished: finished.toISOString(), seconds: (finished.getTime() - started.getTime()) / 1000, quick: QUICK, only: ONLY, machine, prices: PRICES, results, failures, missing: ['cold start', 'scale (10,000 vs 100,000)'] };
+const out = { started: started.toISOString(), finished: finished.toISOString(), seconds: (finished.getTime() - started.getTime()) / 1000, quick: QUICK, only: ONLY, machine, loadAverage: { start: loadAtStart, end: loadavg() }, prices: PRICES, results, failures, missing: ['cold start', 'scale (10,000 vs 100,000)'] };
 await mkdir('tests/bench/results', { recursive: true });
 const file = join('tests/bench/results', `${started.toISOString().replace(/:/g, '-')}${QUICK ? '-quick' : ''}.json`);
 await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
 const short = results.filter((r) => !r.pass).length;
-console.log(`\n${results.length} figures, ${results.length - short} PASS, ${short} SHORT${Object.keys(failures).length ? `, ${Object.keys(failures).length} benchmark(s) failed to run` : ''}; ${fmt(out.seconds, 0)} s; results in ${file}`);
+console.log(`\n${results.length} figures, ${results.length - short} PASS, ${short} SHORT${Object.keys(failures).length ? `, ${Object.keys(failures).length} benchmark(s) failed to run` : ''}; ${fmt(out.seconds, 0)} s; load average at the end ${out.loadAverage.end.map((l) => l.toFixed(2)).join(' ')}; results in ${file}`);
 process.exit(Object.keys(failures).length ? 1 : 0);
