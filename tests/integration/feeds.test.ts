@@ -72,6 +72,15 @@ describe('RSS 2.0 at /feed.xml', () => {
     expect(seed['content:encoded']).toContain('<h2>Related</h2>');
   });
 
+  it('answers a poll for an unchanged feed with 304 and no body', async () => {
+    const first = await app.request('/feed.xml');
+    const tag = first.headers.get('etag');
+    expect(tag).toBeTruthy();
+    const again = await app.request('/feed.xml', { headers: { 'if-none-match': tag! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+  });
+
   it('leaves drafts out', async () => {
     const { xml } = await fetchFeed('/feed.xml');
     expect(xml).not.toContain('A draft nobody should see');

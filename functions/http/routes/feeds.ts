@@ -1,5 +1,6 @@
 import { Feed, type Item } from 'feed';
 import { Hono } from 'hono';
+import { etag } from 'hono/etag';
 import { publishedArticles, type Article } from '../../core/content/article.js';
 import type { Publication } from '../../core/publication.js';
 import type { AppEnv } from '../app.js';
@@ -21,6 +22,9 @@ const CONTENT_TYPES: Record<FeedFormat, string> = {
 const FEED_LENGTH = 50;
 
 export const feedRoutes = new Hono<AppEnv>();
+
+// Feed readers poll every few minutes; with an ETag an unchanged feed costs them a 304 and no body.
+for (const path of Object.values(FEED_PATHS)) feedRoutes.use(path, etag());
 
 for (const format of ['rss', 'atom'] as const) {
   feedRoutes.get(FEED_PATHS[format], async (c) => {
