@@ -18,6 +18,7 @@ import { systemClock } from './core/clock.js';
 import type { IssueRenderer, IssueRepository } from './core/ports.js';
 import type { ApiKeyRepository } from './core/access/api-keys.js';
 import { DynamoApiKeyRepository } from './adapters/dynamo/dynamo-api-keys.js';
+import { DynamoSessionRepository } from './adapters/dynamo/dynamo-sessions.js';
 import type { Publication } from './core/publication.js';
 import type { SubscriberDeps } from './core/subscribers/deps.js';
 import { TokenSigner } from './core/tokens.js';
@@ -136,6 +137,12 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
     pacing: { rateFraction: config.SEND_RATE_FRACTION, workers: config.SEND_WORKERS, fixedRate: config.SEND_RATE, leaseMs: config.SEND_LEASE_SECONDS * 1000 },
     renderer,
   };
+}
+
+/** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
+export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
+  const app = await buildAppDeps(config);
+  return { ...app, sessions: new DynamoSessionRepository(createDocumentClient(), config.TABLE_NAME), renderer };
 }
 
 /** What the `ses-events` function needs: no mailer, no templates. */

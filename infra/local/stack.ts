@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
-import { buildAppDeps, parseConfig, type AppDeps } from '../../functions/config.js';
-import { createApp } from '../../functions/http/app.js';
+import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
+import { buildAdminDeps, parseConfig } from '../../functions/config.js';
+import { createAdminApp } from '../../functions/http/admin/admin-app.js';
+import type { AdminDeps } from '../../functions/http/admin/deps.js';
 import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from './environment.js';
 import { startDynalite, startSesEmulator, type Running } from './emulators.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
@@ -22,7 +24,7 @@ export type LocalStackOptions = {
 };
 
 export type LocalStack = LocalStackInfo & {
-  deps: AppDeps;
+  deps: AdminDeps;
   dataDir: string;
   /** The SES gateway, when this stack started it (tests inject faults and read its counts). */
   sesGateway?: SesGateway;
@@ -81,9 +83,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (env !== process.env) for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
     Object.assign(process.env, stackEnv);
     const config = parseConfig(process.env);
-    const deps = await buildAppDeps(config);
+    // One server locally; on AWS the workspace (/admin, /api/admin) is its own function.
+    const deps = await buildAdminDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR));
     await ensureTable(createDocumentClient(), config.TABLE_NAME);
-    const app = createApp(deps, { clientIp: (c) => getConnInfo(c).remote.address });
+    const app = createAdminApp(deps, { clientIp: (c) => getConnInfo(c).remote.address });
     handle = (request, bindings) => app.fetch(request, bindings);
 
     let scheduler: Scheduler | undefined;

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
-import { createApp } from '../../functions/http/app.js';
+import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { startTestStack } from '../support/stack.js';
 
 let stack: LocalStack;
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof createAdminApp>;
 let editor: string;
 let viewer: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  app = createApp(stack.deps, { log: () => {} });
+  app = createAdminApp(stack.deps, { log: () => {} });
   editor = (await createApiKey(stack.deps, { name: 'Editor', role: 'editor' })).key;
   viewer = (await createApiKey(stack.deps, { name: 'Viewer', role: 'viewer' })).key;
 });

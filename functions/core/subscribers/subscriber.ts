@@ -18,7 +18,7 @@ export const frequencyLabels: Record<Frequency, string> = {
 };
 
 /** Where a signup came from: the hosted page, an embedded form on another site, the JSON API. */
-export type SignupForm = 'hosted' | 'embed' | 'api';
+export type SignupForm = 'hosted' | 'embed' | 'api' | 'admin' | 'import';
 
 /** What the reader agreed to and how we know: kept for the life of the record (GDPR art. 7). */
 export type Consent = {
@@ -29,6 +29,8 @@ export type Consent = {
   confirmedAt?: string;
   confirmIp?: string;
   confirmUserAgent?: string;
+  /** For imports: where the reader gave consent, as the importing editor stated it. */
+  source?: string;
 };
 
 export type Subscriber = {

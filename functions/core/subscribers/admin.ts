@@ -1,0 +1,141 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { DomainError, ErrorCodes, type FieldIssue } from '../errors.js';
+import { normalizeEmail } from '../email-address.js';
+import type { SubscriberDeps } from './deps.js';
+import { parseInput, subscribeSchema, toFieldIssues } from './input.js';
+import { subscribe } from './subscribe.js';
+import { subscriberIdFor, type Subscriber } from './subscriber.js';
+
+/** One reader by address: the editors' search is exact, as addresses are personal data. */
+export async function findSubscriber(deps: SubscriberDeps, address: string): Promise<Subscriber | undefined> {
+  const checked = normalizeEmail(address);
+  return checked.ok ? deps.subscribers.get(subscriberIdFor(checked.email)) : undefined;
+}
+
+/**
+ * Erasure on request (GDPR art. 17): the record goes for good; a hash of the address stays on the
+ * suppression list, so no import or form can bring the address back without its owner.
+ */
+export async function eraseSubscriber(deps: SubscriberDeps, id: string): Promise<void> {
+  const subscriber = await deps.subscribers.get(id);
+  if (!subscriber) throw new DomainError(ErrorCodes.notFound, 'No such subscriber.');
+  await deps.suppressions.suppress(subscriber.email, 'erased', deps.clock.now());
+  await deps.subscribers.delete(id);
+}
+
+/** Everything kept about one reader, for an access request (GDPR art. 15). */
+export async function subscriberData(deps: SubscriberDeps, id: string) {
+  const subscriber = await deps.subscribers.get(id);
+  if (!subscriber) throw new DomainError(ErrorCodes.notFound, 'No such subscriber.');
+  const { version: _v, confirmationSentAt, confirmationWindowStart: _w, confirmationsInWindow: _c, ...data } = subscriber;
+  return { ...data, lastConfirmationEmailAt: confirmationSentAt, suppressed: await deps.suppressions.isSuppressed(subscriber.email) };
+}
+
+export const CSV_COLUMNS = ['email', 'state', 'topics', 'frequency', 'consent', 'consent_source', 'consent_at', 'created_at', 'confirmed_at'] as const;
+
+/** Every subscriber as CSV, page by page; `consent` says whether they confirmed. */
+export async function* exportCsv(deps: SubscriberDeps): AsyncGenerator<string> {
+  yield stringify([CSV_COLUMNS as unknown as string[]]);
+  let cursor: string | undefined;
+  do {
+    const page = await deps.subscribers.listAll(cursor, 200);
+    yield stringify(page.items.map((s) => [
+      s.email, s.state, s.topics.join(';'), s.frequency,
+      s.consent.confirmedAt ? 'yes' : 'no',
+      s.consent.source ?? `${s.consent.form} form${s.consent.confirmedAt ? `, confirmed ${s.consent.confirmedAt}` : ''}${s.consent.ip ? `, from ${s.consent.ip}` : ''}`,
+      s.consent.confirmedAt ?? s.consent.at, s.createdAt, s.confirmedAt ?? '',
+    ]));
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+export const MAX_IMPORT_ROWS = 5_000;
+
+export type ImportReport = {
+  /** Added as confirmed: the row stated consent and its source. */
+  imported: number;
+  /** Added as pending, and sent a confirmation email. */
+  confirmationsSent: number;
+  skipped: { line: number; email: string; reason: string }[];
+  errors: { line: number; issues: FieldIssue[] }[];
+};
+
+/**
+ * A CSV import. Nobody is mailed anything but a confirmation unless their row states consent
+ * (`consent=yes`) and where it was given (`consent_source`): those are added as confirmed, with the
+ * source in their consent record. Bad rows are reported by line; good rows are kept. Suppressed
+ * addresses and existing readers are skipped, never changed.
+ */
+export async function importCsv(deps: SubscriberDeps, text: string): Promise<ImportReport> {
+  let rows: Record<string, string>[];
+  try {
+    rows = parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true });
+  } catch (error) {
+    throw new DomainError(ErrorCodes.invalidInput, `The file is not valid CSV: ${(error as Error).message}`, { issues: [{ field: 'file', message: 'is not valid CSV' }] });
+  }
+  if (rows.length > MAX_IMPORT_ROWS) throw new DomainError(ErrorCodes.invalidInput, `At most ${MAX_IMPORT_ROWS} rows per import.`, { issues: [{ field: 'file', message: `has more than ${MAX_IMPORT_ROWS} rows` }] });
+  if (rows.length > 0 && !('email' in rows[0]!)) throw new DomainError(ErrorCodes.invalidInput, 'The first line must name the columns, with an "email" column.', { issues: [{ field: 'file', message: 'has no email column' }] });
+
+  const report: ImportReport = { imported: 0, confirmationsSent: 0, skipped: [], errors: [] };
+  const schema = subscribeSchema(deps.publication.topics);
+  for (const [index, row] of rows.entries()) {
+    const line = index + 2; // line 1 is the header
+    const input = {
+      email: row.email ?? '',
+      topics: row.topics ? row.topics.split(/[;,]/).map((t) => t.trim()).filter(Boolean) : undefined,
+      frequency: row.frequency || undefined,
+    };
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) {
+      report.errors.push({ line, issues: toFieldIssues(parsed.error) });
+      continue;
+    }
+    const { email } = parsed.data;
+    if (await deps.suppressions.isSuppressed(email)) {
+      report.skipped.push({ line, email, reason: 'suppressed (bounced, complained or erased)' });
+      continue;
+    }
+    const consented = row.consent?.toLowerCase() === 'yes';
+    if (consented && !row.consent_source) {
+      report.errors.push({ line, issues: [{ field: 'consent_source', message: 'is required when consent is yes: say where the reader agreed' }] });
+      continue;
+    }
+    try {
+      if (consented) {
+        const added = await addConsented(deps, parsed.data, row.consent_source!, row.consent_at);
+        if (added) report.imported++;
+        else report.skipped.push({ line, email, reason: 'already a subscriber' });
+      } else if (await deps.subscribers.get(subscriberIdFor(email))) {
+        report.skipped.push({ line, email, reason: 'already a subscriber' });
+      } else {
+        const { confirmationSent } = await subscribe(deps, parsed.data, 'import');
+        if (confirmationSent) report.confirmationsSent++;
+        else report.skipped.push({ line, email, reason: 'no confirmation sent (limit reached)' });
+      }
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      report.errors.push({ line, issues: error.details.issues ?? [{ field: 'email', message: error.message }] });
+    }
+  }
+  return report;
+}
+
+async function addConsented(deps: SubscriberDeps, data: { email: string; topics: string[]; frequency: Subscriber['frequency'] }, source: string, consentAt: string | undefined) {
+  const at = deps.clock.now().toISOString();
+  const given = consentAt && !Number.isNaN(Date.parse(consentAt)) ? new Date(consentAt).toISOString() : at;
+  return deps.subscribers.create({
+    id: subscriberIdFor(data.email),
+    email: data.email,
+    state: 'confirmed',
+    topics: data.topics,
+    frequency: data.frequency,
+    consent: { at: given, form: 'import', source: source.slice(0, 500), confirmedAt: given },
+    createdAt: at,
+    updatedAt: at,
+    confirmedAt: given,
+    version: 1,
+  });
+}
+
+export { parseInput };

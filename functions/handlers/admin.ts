@@ -1,0 +1,16 @@
+import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { MjmlIssueRenderer } from '../adapters/mjml/mjml-renderer.js';
+import { buildAdminDeps, parseConfig } from '../config.js';
+import { createAdminApp } from '../http/admin/admin-app.js';
+
+const config = parseConfig(process.env);
+const app = buildAdminDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR)).then((deps) =>
+  createAdminApp(deps, {
+    clientIp: (c) => (c.env as { event?: { requestContext?: { http?: { sourceIp?: string } } } }).event?.requestContext?.http?.sourceIp,
+  }),
+);
+
+/** The editors' workspace and admin API (API Gateway routes /admin/* and /api/admin/* here). */
+export async function handler(event: LambdaEvent, context: LambdaContext) {
+  return handle(await app)(event, context);
+}

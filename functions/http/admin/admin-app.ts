@@ -1,0 +1,16 @@
+import { createApp, type AppOptions } from '../app.js';
+import type { AdminDeps } from './deps.js';
+import { adminApiRoutes } from './api.js';
+import { adminRoutes } from './routes.js';
+
+/**
+ * The public app plus the editors' workspace (/admin) and API (/api/admin). A separate Lambda on
+ * AWS: previews and test sends need MJML, which must stay out of the public API's bundle.
+ */
+export function createAdminApp(deps: AdminDeps, options: AppOptions = {}) {
+  const app = createApp(deps, options);
+  // The API's errors are JSON (the app's onError); the pages' are pages (their own onError).
+  app.route('/api/admin', adminApiRoutes(deps));
+  app.route('/', adminRoutes(deps));
+  return app;
+}
