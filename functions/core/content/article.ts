@@ -47,8 +47,26 @@ export class ArticleError extends Error {
 }
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/**
+ * Links and images may only point at http(s), mailto or this site's own paths. Marked passes any
+ * URL through (`javascript:`, `data:`, `vbscript:`, and entity-obfuscated ones like
+ * `jav&#x09;ascript:` that a browser decodes back), so anything else is rendered as its text.
+ */
+const SAFE_URL = /^(https?:\/\/|mailto:|\/(?![/\\])|#)/i;
 // Raw HTML in markdown is dropped: articles are text, and their HTML ends up in every email.
-const markdown = new Marked({ gfm: true, renderer: { html: () => '' } });
+const markdown = new Marked({
+  gfm: true,
+  renderer: {
+    html: () => '',
+    link(token) {
+      return SAFE_URL.test(token.href.trim()) ? false : this.parser.parseInline(token.tokens);
+    },
+    image(token) {
+      return SAFE_URL.test(token.href.trim()) ? false : escapeText(token.text);
+    },
+  },
+});
+const escapeText = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** Parses one `content/<slug>.md` file; the slug is the file's name. */
 export function parseArticle(fileName: string, source: string, topics: readonly Topic[]): Article {
