@@ -19,6 +19,7 @@ import type { IssueRenderer, IssueRepository } from './core/ports.js';
 import type { ApiKeyRepository } from './core/access/api-keys.js';
 import { DynamoApiKeyRepository } from './adapters/dynamo/dynamo-api-keys.js';
 import { DynamoSessionRepository } from './adapters/dynamo/dynamo-sessions.js';
+import { DynamoDirectory } from './adapters/dynamo/dynamo-directory.js';
 import type { Publication } from './core/publication.js';
 import type { SubscriberDeps } from './core/subscribers/deps.js';
 import { TokenSigner } from './core/tokens.js';
@@ -142,7 +143,8 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
 export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
   const app = await buildAppDeps(config);
-  return { ...app, sessions: new DynamoSessionRepository(createDocumentClient(), config.TABLE_NAME), renderer };
+  const client = createDocumentClient();
+  return { ...app, sessions: new DynamoSessionRepository(client, config.TABLE_NAME), directory: new DynamoDirectory(client, config.TABLE_NAME), renderer };
 }
 
 /** What the `ses-events` function needs: no mailer, no templates. */

@@ -16,3 +16,10 @@ export const api = new sst.aws.ApiGatewayV2('Api', {
 });
 
 api.route('$default', functionArgs('api', { baseUrl: api.url }));
+/**
+ * The editors' workspace is its own function (it carries MJML for previews and test sends, which
+ * the public API's bundle must not); API Gateway sends the workspace's and the admin API's paths
+ * to it. One function, three routes.
+ */
+export const adminFunction = new sst.aws.Function('Admin', functionArgs('admin', { baseUrl: api.url }));
+for (const route of ['ANY /admin', 'ANY /admin/{proxy+}', 'ANY /api/admin/{proxy+}']) api.route(route, adminFunction.arn);

@@ -41,7 +41,8 @@ export type TableAction =
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
-  | 'dynamodb:BatchWriteItem';
+  | 'dynamodb:BatchWriteItem'
+  | 'dynamodb:Scan';
 
 /** SES actions: sending on the sending identity and configuration set; the quota is account-wide. */
 export type SesAction = 'ses:SendRawEmail' | 'ses:GetSendQuota';
@@ -158,6 +159,23 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     // data/: the disposable-domain list, read on an instance's first signup; too big to bundle.
     copyFiles: ['content', 'data'],
     table: apiTable,
+    ses: ['ses:SendRawEmail'],
+    trigger: { kind: 'http' },
+  },
+  /**
+   * The editors' workspace (/admin) and admin API (/api/admin): previews and test sends render
+   * MJML, which is why it is not the public API (whose bundle must stay small and MJML-free).
+   * 1024 MB for the render; 30 s covers an import of a few thousand rows.
+   */
+  admin: {
+    handler: 'functions/handlers/admin.handler',
+    description: "Editors' workspace and admin API",
+    memory: '1024 MB',
+    timeout: '30 seconds',
+    environment: [...publicationVariables, 'TEMPLATES_DIR'],
+    copyFiles: ['content', 'templates'],
+    // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
+    table: [...readWrite, 'dynamodb:Scan'],
     ses: ['ses:SendRawEmail'],
     trigger: { kind: 'http' },
   },

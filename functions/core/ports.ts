@@ -18,11 +18,6 @@ export interface SubscriberRepository {
    * (and whose frequency is listed, when `frequencies` is given). A Query, never a Scan.
    */
   listRecipients(query: RecipientQuery): Promise<Page<Subscriber>>;
-  /**
-   * Every subscriber, a page at a time, for the editors' list and CSV export. A full read is what
-   * an export is; sends never use this (they Query the recipients index).
-   */
-  listAll(cursor?: string, limit?: number): Promise<Page<Subscriber>>;
   /** Deletes the record for good (erasure on request). */
   delete(id: string): Promise<void>;
   countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>): Promise<number>;
@@ -143,14 +138,22 @@ export interface IssueRepository {
 export interface SuppressionList {
   suppress(email: string, reason: SuppressionReason, at: Date): Promise<void>;
   isSuppressed(email: string): Promise<boolean>;
-  /** Every suppression; the address is absent where the reader was erased (only its hash remains). */
-  list(): Promise<SuppressionEntry[]>;
   /** Of these addresses, the suppressed ones: one batched read per page of recipients. */
   suppressedAmong(emails: readonly string[]): Promise<Set<string>>;
   remove(email: string): Promise<void>;
 }
 export type SuppressionReason = 'bounce' | 'complaint' | 'manual' | 'erased';
 export type SuppressionEntry = { key: string; email?: string; reason: SuppressionReason; at: string };
+
+/**
+ * The editors' full listings: every subscriber a page at a time (their list, the CSV export) and
+ * the suppression list. Full reads are what these are, so they live apart from the repositories
+ * the public API and the send pipeline use, which never Scan.
+ */
+export interface Directory {
+  subscribers(cursor?: string, limit?: number): Promise<Page<Subscriber>>;
+  suppressions(): Promise<SuppressionEntry[]>;
+}
 
 /** Sending limits, as SES reports them (`GetSendQuota`). */
 export type SendQuota = { maxSendRate: number; max24HourSend: number; sentLast24Hours: number };

@@ -110,7 +110,7 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
         const recipients = recipientsOf(params!, raw);
         let messageId = `local-${randomUUID()}`;
         if (options.upstream) {
-          const upstream = await fetch(`${options.upstream}/`, { method: 'POST', headers: forwardedHeaders(req), body });
+          const upstream = await fetch(`${options.upstream}/`, { method: 'POST', headers: forwardedHeaders(req), body: new Uint8Array(body) });
           const text = await upstream.text();
           if (!upstream.ok) return xml(res, upstream.status, text);
           messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1] ?? messageId;
@@ -120,7 +120,7 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
         return xml(res, 200, `<${action}Response xmlns="${XMLNS}"><${action}Result><MessageId>${messageId}</MessageId></${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);
       }
       if (!options.upstream) return json(res, 404, { message: 'not found' });
-      const upstream = await fetch(`${options.upstream}${req.url}`, { method: req.method, headers: forwardedHeaders(req), body: ['GET', 'HEAD'].includes(req.method!) ? undefined : body });
+      const upstream = await fetch(`${options.upstream}${req.url}`, { method: req.method, headers: forwardedHeaders(req), body: ['GET', 'HEAD'].includes(req.method!) ? undefined : new Uint8Array(body) });
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
       res.end(Buffer.from(await upstream.arrayBuffer()));
     } catch (error) {

@@ -216,12 +216,14 @@ describe('email and SES events', () => {
 });
 
 describe('the API', () => {
-  it('is one $default route to the Hono app; CORS is left to the app', () => {
+  it('is a $default route to the Hono app and the workspace paths to the admin function; CORS is left to the app', () => {
     const [gateway] = production.byType('sst.aws.ApiGatewayV2');
     expect(gateway!.args.cors).toBe(false);
     const routes = production.byType('sst.aws.ApiGatewayV2.route');
-    expect(routes.map((r) => r.args.route)).toEqual(['$default']);
+    expect(routes.map((r) => r.args.route)).toEqual(['$default', 'ANY /admin', 'ANY /admin/{proxy+}', 'ANY /api/admin/{proxy+}']);
     expect(routes[0]!.args.handler.handler).toBe('functions/handlers/api.handler');
+    expect(routes.slice(1).every((r) => r.args.handler === '{{Admin.arn}}')).toBe(true);
+    expect(production.one('sst.aws.Function', 'Admin').args.handler).toBe('functions/handlers/admin.handler');
     expect(production.outputs.url).toBe('{{Api.url}}');
   });
 

@@ -73,8 +73,15 @@ function stubGlobals(stage: string, components: Recorded[]) {
       record('sst.aws.ApiGatewayV2', name, args);
       this.url = token(`${name}.url`);
     }
-    route(route: string, handler: Record<string, any>, args?: Record<string, any>) {
+    route(route: string, handler: Record<string, any> | string, args?: Record<string, any>) {
       record('sst.aws.ApiGatewayV2.route', `${this.name} ${route}`, { route, handler, ...args });
+    }
+  }
+  class Function {
+    readonly arn: string;
+    constructor(name: string, args: Record<string, any>) {
+      record('sst.aws.Function', name, args);
+      this.arn = token(`${name}.arn`);
     }
   }
   class Cron {
@@ -93,7 +100,7 @@ function stubGlobals(stage: string, components: Recorded[]) {
     $app: { name: 'dispatch', stage, removal: stage === 'production' ? 'retain' : 'remove', providers: {}, protect: false },
     $dev: false,
     $interpolate: interpolate,
-    sst: { Secret, aws: { Dynamo, Email, ApiGatewayV2, Cron, Bus } },
+    sst: { Secret, aws: { Dynamo, Email, ApiGatewayV2, Cron, Bus, Function } },
     aws: {
       getRegionOutput: () => ({ region: REGION }),
       getCallerIdentityOutput: () => ({ accountId: ACCOUNT }),
@@ -151,7 +158,9 @@ export async function synthesize(options: { stage?: string; env?: Record<string,
 /** Every Lambda function the synthesis asked for, by the name infra/functions.ts gives it. */
 export function deployedFunctions(synthesis: Synthesis): { component: Recorded; args: Record<string, any> }[] {
   return [
-    ...synthesis.byType('sst.aws.ApiGatewayV2.route').map((c) => ({ component: c, args: c.args.handler })),
+    // A route given function args deploys a function; one given an ARN points at a Function below.
+    ...synthesis.byType('sst.aws.ApiGatewayV2.route').filter((c) => typeof c.args.handler === 'object').map((c) => ({ component: c, args: c.args.handler })),
+    ...synthesis.byType('sst.aws.Function').map((c) => ({ component: c, args: c.args })),
     ...synthesis.byType('sst.aws.Bus.subscribe').map((c) => ({ component: c, args: c.args.subscriber })),
     ...synthesis.byType('sst.aws.Cron').map((c) => ({ component: c, args: c.args.function })),
   ];

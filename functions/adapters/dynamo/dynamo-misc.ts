@@ -1,5 +1,5 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EventLog, PublicationLog, SuppressionEntry, SuppressionList, SuppressionReason } from '../../core/ports.js';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EventLog, PublicationLog, SuppressionList, SuppressionReason } from '../../core/ports.js';
 import { suppressionKeyOf } from '../../core/suppression-key.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
 
@@ -49,19 +49,6 @@ export class DynamoSuppressionList implements SuppressionList {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: suppressionKey(email) })).catch(translateDynamoError);
   }
 
-  async list(): Promise<SuppressionEntry[]> {
-    const found: SuppressionEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      // Editors' view of a short list: a filtered Scan, never on a send's path.
-      const page = await this.client
-        .send(new ScanCommand({ TableName: this.tableName, FilterExpression: 'entity = :e', ExpressionAttributeValues: { ':e': 'suppression' }, ExclusiveStartKey: start }))
-        .catch(translateDynamoError);
-      found.push(...(page.Items ?? []).map((i) => ({ key: i.key as string, email: i.email as string | undefined, reason: i.reason as SuppressionReason, at: i.at as string })));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return found.sort((a, b) => b.at.localeCompare(a.at));
-  }
 }
 
 /** Handled events, kept 30 days (TTL): long past any redelivery. */

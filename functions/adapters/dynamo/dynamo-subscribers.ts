@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
 import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
@@ -38,19 +38,6 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
       items: Items.map(fromItem),
       cursor: LastEvaluatedKey ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') : undefined,
     };
-  }
-
-  async listAll(cursor?: string, limit = 100): Promise<Page<Subscriber>> {
-    const { Items = [], LastEvaluatedKey } = await this.client
-      .send(new ScanCommand({
-        TableName: this.tableName,
-        FilterExpression: 'entity = :e',
-        ExpressionAttributeValues: { ':e': 'subscriber' },
-        Limit: limit,
-        ExclusiveStartKey: cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString()) : undefined,
-      }))
-      .catch(translateDynamoError);
-    return { items: Items.map(fromItem), cursor: LastEvaluatedKey ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') : undefined };
   }
 
   async delete(id: string): Promise<void> {
@@ -112,7 +99,7 @@ function toItem(subscriber: Subscriber) {
   return { ...key(subscriber.id), ...recipientKeys, entity: 'subscriber', ...subscriber };
 }
 
-function fromItem(item: Record<string, unknown>): Subscriber {
+export function fromItem(item: Record<string, unknown>): Subscriber {
   const { PK, SK, GSI1PK, GSI1SK, entity, ...subscriber } = item;
   return subscriber as Subscriber;
 }

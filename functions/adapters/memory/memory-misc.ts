@@ -14,9 +14,6 @@ export class MemorySuppressionList implements SuppressionList {
   async remove(email: string) {
     this.entries.delete(email);
   }
-  async list() {
-    return [...this.entries].map(([email, e]) => ({ key: email, email: e.reason === 'erased' ? undefined : email, ...e }));
-  }
 }
 
 export class MemoryEventLog implements EventLog {

@@ -31,12 +31,6 @@ export class MemorySubscriberRepository implements SubscriberRepository {
     return { items, cursor: start + limit < all.length ? String(start + limit) : undefined };
   }
 
-  async listAll(cursor?: string, limit = 100): Promise<Page<Subscriber>> {
-    const all = [...this.items.values()].sort((a, b) => a.id.localeCompare(b.id));
-    const start = cursor ? Number(cursor) : 0;
-    return { items: all.slice(start, start + limit).map((s) => structuredClone(s)), cursor: start + limit < all.length ? String(start + limit) : undefined };
-  }
-
   async delete(id: string) {
     this.items.delete(id);
   }

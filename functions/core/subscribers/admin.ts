@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { DomainError, ErrorCodes, type FieldIssue } from '../errors.js';
 import { normalizeEmail } from '../email-address.js';
+import type { Directory } from '../ports.js';
 import type { SubscriberDeps } from './deps.js';
 import { parseInput, subscribeSchema, toFieldIssues } from './input.js';
 import { subscribe } from './subscribe.js';
@@ -35,11 +36,11 @@ export async function subscriberData(deps: SubscriberDeps, id: string) {
 export const CSV_COLUMNS = ['email', 'state', 'topics', 'frequency', 'consent', 'consent_source', 'consent_at', 'created_at', 'confirmed_at'] as const;
 
 /** Every subscriber as CSV, page by page; `consent` says whether they confirmed. */
-export async function* exportCsv(deps: SubscriberDeps): AsyncGenerator<string> {
+export async function* exportCsv(deps: SubscriberDeps & { directory: Directory }): AsyncGenerator<string> {
   yield stringify([CSV_COLUMNS as unknown as string[]]);
   let cursor: string | undefined;
   do {
-    const page = await deps.subscribers.listAll(cursor, 200);
+    const page = await deps.directory.subscribers(cursor, 200);
     yield stringify(page.items.map((s) => [
       s.email, s.state, s.topics.join(';'), s.frequency,
       s.consent.confirmedAt ? 'yes' : 'no',

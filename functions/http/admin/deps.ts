@@ -1,6 +1,6 @@
 import type { SessionRepository } from '../../core/access/sessions.js';
-import type { IssueRenderer } from '../../core/ports.js';
+import type { Directory, IssueRenderer } from '../../core/ports.js';
 import type { AppDeps } from '../../config.js';
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
-export type AdminDeps = AppDeps & { sessions: SessionRepository; renderer: IssueRenderer };
+export type AdminDeps = AppDeps & { sessions: SessionRepository; renderer: IssueRenderer; directory: Directory };

@@ -235,7 +235,7 @@ export function adminRoutes(deps: AdminDeps) {
       const found = await findSubscriber(deps, q);
       rows = found ? [found] : [];
     } else {
-      const pageOf = await deps.subscribers.listAll(c.req.query('cursor') || undefined, 100);
+      const pageOf = await deps.directory.subscribers(c.req.query('cursor') || undefined, 100);
       rows = pageOf.items.filter((s) => (!filter.state || s.state === filter.state) && (!filter.topic || s.topics.includes(filter.topic)) && (!filter.frequency || s.frequency === filter.frequency));
       next = pageOf.cursor;
     }
@@ -333,7 +333,7 @@ export function adminRoutes(deps: AdminDeps) {
 
   // ---- suppression list ---------------------------------------------------------------------
   admin.get('/admin/suppressions', async (c) => {
-    const entries = await deps.suppressions.list();
+    const entries = await deps.directory.suppressions();
     const csrf = c.get('session').csrf;
     const notice = notices[c.req.query('notice') ?? ''];
     return page(c, 'Suppression list', (
@@ -422,7 +422,7 @@ async function dashboard(c: Context<Env>, deps: AdminDeps, page: (c: Context<Env
   let scanned = 0;
   let cursor: string | undefined;
   do {
-    const pageOf = await deps.subscribers.listAll(cursor, 500);
+    const pageOf = await deps.directory.subscribers(cursor, 500);
     for (const s of pageOf.items) {
       byState[s.state] = (byState[s.state] ?? 0) + 1;
       if (s.state === 'confirmed') {
