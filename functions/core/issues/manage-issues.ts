@@ -32,6 +32,7 @@ export async function transitionIssue(
   patch: (issue: Issue) => Partial<Issue> = () => ({}),
 ): Promise<TransitionResult> {
   const rule = transitions[action];
+  assertPossibleIssueId(id);
   for (let attempt = 0; attempt < 8; attempt++) {
     const current = await deps.issues.get(id);
     if (!current) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
@@ -64,7 +65,8 @@ export async function countAudience(deps: Pick<IssueDeps, 'subscribers'>, audien
   return total;
 }
 
-const createSchema = (topics: string[]) =>
+/** What an editor sends to create an issue; the admin API's OpenAPI document is built from it. */
+export const createIssueSchema = (topics: string[]) =>
   z.object({
     article: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be an article slug'),
     subject: z.string().trim().min(1).max(200).regex(/^[^\r\n]*$/, 'must be one line').optional(),
@@ -79,7 +81,7 @@ const createSchema = (topics: string[]) =>
  * an editor's send goes to everyone who follows those topics.
  */
 export async function createArticleIssue(deps: IssueDeps, input: unknown): Promise<Issue> {
-  const data = parseInput(createSchema(deps.publication.topics.map((t) => t.id)), input);
+  const data = parseInput(createIssueSchema(deps.publication.topics.map((t) => t.id)), input);
   const article = await deps.articles.bySlug(data.article);
   if (!article || article.draft) throw new DomainError(ErrorCodes.invalidInput, `No published article "${data.article}".`, { issues: [{ field: 'article', message: 'is not a published article' }] });
   const now = deps.clock.now().toISOString();
@@ -146,6 +148,7 @@ export type IssueReport = {
 
 /** Progress while sending, and the report afterwards: readable at any time, by anyone. */
 export async function issueReport(deps: Pick<IssueDeps, 'issues'>, id: string): Promise<IssueReport> {
+  assertPossibleIssueId(id);
   const issue = await deps.issues.get(id);
   if (!issue) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
   const shards = await deps.issues.shards(id);
@@ -162,3 +165,12 @@ export async function issueReport(deps: Pick<IssueDeps, 'issues'>, id: string): 
 }
 
 export type { IssueContent };
+
+/**
+ * Every id this code makes (`article-<slug>`, `publish-<slug>`, `digest-weekly-2026-W49`, an
+ * editor's own) fits this. Anything else cannot exist, so it is not looked up: a 5,000-character
+ * id from a URL would otherwise reach DynamoDB as a key over its size limit and fail as a 500.
+ */
+function assertPossibleIssueId(id: string) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/.test(id)) throw new DomainError(ErrorCodes.notFound, 'No such issue.');
+}
