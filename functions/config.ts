@@ -20,6 +20,7 @@ import type { ApiKeyRepository } from './core/access/api-keys.js';
 import { DynamoApiKeyRepository } from './adapters/dynamo/dynamo-api-keys.js';
 import { DynamoSessionRepository } from './adapters/dynamo/dynamo-sessions.js';
 import { DynamoDirectory } from './adapters/dynamo/dynamo-directory.js';
+import { DynamoIdempotencyStore } from './adapters/dynamo/dynamo-idempotency.js';
 import type { Publication } from './core/publication.js';
 import type { SubscriberDeps } from './core/subscribers/deps.js';
 import { TokenSigner } from './core/tokens.js';
@@ -144,7 +145,7 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
 export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
   const app = await buildAppDeps(config);
   const client = createDocumentClient();
-  return { ...app, sessions: new DynamoSessionRepository(client, config.TABLE_NAME), directory: new DynamoDirectory(client, config.TABLE_NAME), renderer };
+  return { ...app, sessions: new DynamoSessionRepository(client, config.TABLE_NAME), directory: new DynamoDirectory(client, config.TABLE_NAME), idempotency: new DynamoIdempotencyStore(client, config.TABLE_NAME), renderer };
 }
 
 /** What the `ses-events` function needs: no mailer, no templates. */

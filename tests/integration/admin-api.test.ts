@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
@@ -65,5 +66,42 @@ describe('the admin API for issues', () => {
     const conflict = await call(`/issues/${issue.id}/schedule`, editor, { at: new Date(Date.now() + 3_600_000).toISOString() });
     expect(conflict.status).toBe(409);
     expect((await call('/issues/no-such-issue', viewer)).status).toBe(404);
+  });
+
+  it('describes itself with a valid OpenAPI 3.1 document, served with a docs page', async () => {
+    const response = await call('/openapi.json', undefined);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    const validator = new Validator();
+    const result = await validator.validate(document as never);
+    expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths).sort()).toEqual(['/issues', '/issues/{id}', '/issues/{id}/cancel', '/issues/{id}/pause', '/issues/{id}/resume', '/issues/{id}/schedule', '/issues/{id}/send']);
+    expect(await (await call('/docs', undefined)).text()).toContain('/api/admin/issues/{id}/schedule');
+  });
+
+  it('answers a retry with the same Idempotency-Key and body with the first answer, and another body with 409', async () => {
+    const post = (body: unknown, key: string) => app.request('/api/admin/issues', {
+      method: 'POST', headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body),
+    });
+    const key = `create-${Date.now()}`;
+    const first = await post({ article: 'nato-western-balkans-stability', subject: 'Once' }, key);
+    const again = await post({ article: 'nato-western-balkans-stability', subject: 'Once' }, key);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(await first.json());
+    const other = await post({ article: 'nato-western-balkans-stability', subject: 'Twice' }, key);
+    expect(other.status).toBe(409);
+    const list = (await (await call('/issues?state=draft', viewer)).json()) as { issues: { subject: string }[] };
+    expect(list.issues.filter((i) => i.subject === 'Once')).toHaveLength(1);
+  });
+
+  it('validates bodies field by field from the same schemas', async () => {
+    const bad = await call('/issues', editor, { article: 'Not A Slug', topics: ['astrology'], frequencies: ['hourly'] });
+    expect(bad.status).toBe(422);
+    const body = (await bad.json()) as { error: { issues: { field: string }[] } };
+    expect(body.error.issues.map((i) => i.field).sort()).toEqual(['article', 'frequencies.0', 'topics.0']);
   });
 });
