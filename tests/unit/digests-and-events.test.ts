@@ -111,6 +111,21 @@ describe('SES events', () => {
 });
 
 describe('pacing', () => {
+  it('keeps the spacing after a timer that fired late, instead of bunching the next sends', async () => {
+    let now = 0;
+    let late = true;
+    const pacer = new Pacer(10, () => now, async (ms) => {
+      now += ms + (late ? 60 : 0); // the first wait overshoots by 60 ms
+      late = false;
+    });
+    const times: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      await pacer.take();
+      times.push(now);
+    }
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(100);
+  });
+
   it('spaces sends evenly: no one-second window ever holds more than the rate', async () => {
     let now = 0;
     const pacer = new Pacer(50, () => now, async (ms) => void (now += ms));

@@ -18,11 +18,14 @@ export class Pacer {
     return 1000 / this.rate;
   }
 
-  /** Resolves when the next message may go. */
+  /**
+   * Resolves when the next message may go. The next slot is counted from when this one actually
+   * went, not when it was due: a timer that fires late must not let the following sends bunch up
+   * (rate + 1 in one second, which SES would refuse).
+   */
   async take(): Promise<void> {
     const now = this.now();
-    const slot = Math.max(now, this.next);
-    this.next = slot + this.interval;
-    if (slot > now) await this.sleep(slot - now);
+    if (this.next > now) await this.sleep(this.next - now);
+    this.next = Math.max(this.now(), this.next) + this.interval;
   }
 }
