@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -69,7 +70,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
       return c.html(<MessagePage publication={deps.publication} title={status === 503 ? 'Please try again' : 'Something is not right'}><p>{error.message}</p></MessagePage>, status);
     }
     // Unknown errors are logged with the request id; the response reveals nothing of them.
-    log({ level: 'error', requestId: c.get('requestId'), path: redactPath(c.req.path), error: String(error), stack: (error as Error).stack });
+    log({ level: 'error', requestId: c.get('requestId'), path: redactPath(c.req.path), error: hashAddresses(String(error)), stack: hashAddresses(String((error as Error).stack)) });
     const message = `Something went wrong on our side. Reference: ${c.get('requestId')}`;
     return wantsJson(c) ? c.json({ error: { code: 'internal', message } }, 500) : c.html(<MessagePage publication={deps.publication} title="Something went wrong"><p>{message}</p></MessagePage>, 500);
   });
@@ -100,6 +101,14 @@ function accessLog(log: (entry: Record<string, unknown>) => void) {
       });
     }
   };
+}
+
+/**
+ * An unknown error's message may quote an address (an SDK or SES message does). Logs keep a
+ * short hash instead: enough to correlate two lines about one reader, not enough to mail them.
+ */
+export function hashAddresses(text: string): string {
+  return text.replace(/[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[^\s@<>"'(),;:]+/g, (address) => `addr:${createHash('sha256').update(address.toLowerCase()).digest('hex').slice(0, 12)}`);
 }
 
 /** Reader routes whose second segment is a signed token. */

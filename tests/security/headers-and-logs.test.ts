@@ -5,7 +5,7 @@
  * any log line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, redactPath } from '../../functions/http/app.js';
+import { createApp, hashAddresses, redactPath } from '../../functions/http/app.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { linkIn, uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
@@ -110,5 +110,19 @@ describe('access log', () => {
     expect(redactPath('/unsubscribe/abc.def/x')).toBe('/unsubscribe/:token/x');
     expect(redactPath(`/something/${'a'.repeat(40)}`)).toBe('/something/:redacted');
     expect(redactPath('/articles/nato-western-balkans-stability')).toBe('/articles/nato-western-balkans-stability');
+  });
+
+  it('an unknown error that quotes an address is logged with a hash of it, and answered with only the request id', async () => {
+    const failing = createApp({ ...stack.deps, subscribers: { ...stack.deps.subscribers, get: async () => { throw new Error('Email address is not verified: Reader.Secret@example.com'); } } }, { log: (entry) => logs.push(entry) });
+    logs.length = 0;
+    const response = await failing.request(`/unsubscribe/${stack.deps.signer.sign('unsubscribe', 'someone')}`, { method: 'POST' });
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toMatch(/secret/i);
+    const errorLines = logs.filter((l) => l.level === 'error');
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]!.error).toMatch(/addr:[0-9a-f]{12}/);
+    for (const line of errorLines) expect(JSON.stringify(line)).not.toMatch(/reader\.secret@example\.com/i);
+    expect(hashAddresses('failed for Reader.Secret@example.com, retry')).toMatch(/^failed for addr:[0-9a-f]{12}, retry$/);
+    expect(hashAddresses('failed for Reader.Secret@example.com')).toBe(hashAddresses('failed for reader.secret@EXAMPLE.com'));
   });
 });
