@@ -1,11 +1,29 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Directory, Page, SuppressionEntry, SuppressionReason } from '../../core/ports.js';
+import { invalidInput } from '../../core/errors.js';
 import type { Subscriber } from '../../core/subscribers/subscriber.js';
 import { translateDynamoError } from './client.js';
 import { fromItem } from './dynamo-subscribers.js';
 
 const encode = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
-const decode = (cursor: string | undefined) => (cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString()) : undefined);
+/**
+ * A cursor comes back from a URL, so it is checked: a table key ({PK, SK} strings) or a 422 on
+ * `cursor`. Unchecked, garbage was a JSON SyntaxError or a DynamoDB ValidationException: a 500.
+ */
+function decode(cursor: string | undefined): Record<string, string> | undefined {
+  if (!cursor) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    key = undefined;
+  }
+  const valid = typeof key === 'object' && key !== null && !Array.isArray(key)
+    && Object.keys(key).sort().join() === 'PK,SK'
+    && Object.values(key).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024);
+  if (!valid) throw invalidInput([{ field: 'cursor', message: 'is not a page cursor this list gave out' }]);
+  return key as Record<string, string>;
+}
 
 /**
  * Filtered Scans for the editors' workspace only: an export reads everything by nature. The send

@@ -18,6 +18,9 @@ export class DynamoIssueRepository implements IssueRepository {
   }
 
   async get(id: string): Promise<Issue | undefined> {
+    // An id from a URL may be longer than any issue's, and as a key over DynamoDB's size limit it
+    // would be a ValidationException, a 500: it cannot exist.
+    if (id.length > 256) return undefined;
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { PK: pk(id), SK: 'META' }, ConsistentRead: true })).catch(translateDynamoError);
     return Item ? (strip(Item) as Issue) : undefined;
   }

@@ -7,10 +7,15 @@ import { tableKeys } from './table.js';
 const key = (id: string) => ({ PK: `SUBSCRIBER#${id}`, SK: 'PROFILE' });
 const recipientsPartition = (shard: number) => `RECIPIENTS#${shard}`;
 
+const MAX_ID_LENGTH = 256;
+
 export class DynamoSubscriberRepository implements SubscriberRepository {
   constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
 
   async get(id: string): Promise<Subscriber | undefined> {
+    // Ids are hashes; a longer one (from a URL) cannot exist, and as a key over DynamoDB's size
+    // limit it would fail as a ValidationException, a 500.
+    if (id.length > MAX_ID_LENGTH) return undefined;
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true })).catch(translateDynamoError);
     return Item ? fromItem(Item) : undefined;
   }
