@@ -62,7 +62,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     : c.html(<MessagePage publication={deps.publication} title="Page not found"><p>There is nothing at this address. <a href="/">Go to the front page</a>.</p></MessagePage>, 404));
 
   app.onError((error, c) => {
-    if (error instanceof HTTPException) return error.getResponse();
+    if (error instanceof HTTPException) {
+      // Hono's own rejections (a validator's wrong content type or malformed body) are plain
+      // text; on the JSON API they say, as every other rejection there, which field and why.
+      if (!wantsJson(c) || error.res || error.status >= 500) return error.getResponse();
+      const field = error.status === 415 ? '(content-type)' : '(body)';
+      const message = error.message || (error.status === 415 ? 'must be application/json' : 'is not acceptable');
+      const code = error.status === 415 ? 'unsupported_media_type' : ErrorCodes.invalidInput;
+      return c.json({ error: { code, message: `${field}: ${message}`, issues: [{ field, message }] } }, error.status as ContentfulStatusCode);
+    }
     if (error instanceof DomainError) {
       const status = statusOf[error.code];
       if (error.details.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.details.retryAfterSeconds));
