@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StaticDisposableDomains } from '../../functions/adapters/abuse/disposable-domains.js';
 import { MemoryRateLimiter } from '../../functions/adapters/memory/memory-rate-limiter.js';
 import type { AbuseDeps, CaptchaVerifier } from '../../functions/core/abuse/ports.js';
+import { clientNetwork } from '../../functions/core/abuse/signup-guard.js';
 import { DomainError } from '../../functions/core/errors.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
 import { memoryDeps, uniqueEmail } from '../support/builders.js';
@@ -72,5 +73,19 @@ describe('signup guard', () => {
     expect((await refusal(subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '198.51.100.6', captchaToken: 'yes' })))?.code).toBe('rate_limited');
     expect(asked).toEqual(['no']);
     expect(deps.subscribers.items.size).toBe(0);
+  });
+
+  it('an IPv6 client is counted per /64, so rotating through its own block gains nothing', async () => {
+    expect(clientNetwork('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientNetwork('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(clientNetwork('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientNetwork('::1')).toBe('0:0:0:0::/64');
+    expect(clientNetwork('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(clientNetwork('198.51.100.7')).toBe('198.51.100.7');
+    const deps = guardedDeps({ limits: { perIpPerHour: 2, perAddressPerHour: 0 } });
+    await subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '2001:db8:1:2::1' });
+    await subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '2001:db8:1:2::2' });
+    expect((await refusal(subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '2001:db8:1:2:ffff::3' })))?.code).toBe('rate_limited');
+    await subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '2001:db8:1:3::1' });
   });
 });

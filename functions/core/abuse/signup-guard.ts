@@ -27,7 +27,7 @@ export async function guardSignup(abuse: AbuseDeps | undefined, attempt: SignupA
   }
   const { perIpPerHour, perAddressPerHour } = abuse.limits;
   if (perIpPerHour > 0 && attempt.ip) {
-    await enforce(abuse, `signup-ip:${hashOf(attempt.ip)}`, perIpPerHour, now, 'Too many signups from your network. Please try again later.');
+    await enforce(abuse, `signup-ip:${hashOf(clientNetwork(attempt.ip))}`, perIpPerHour, now, 'Too many signups from your network. Please try again later.');
   }
   if (perAddressPerHour > 0) {
     await enforce(abuse, `signup-address:${hashOf(attempt.email)}`, perAddressPerHour, now, 'Too many signups for this address. Please try again later.');
@@ -49,3 +49,18 @@ async function enforce(abuse: AbuseDeps, key: string, limit: number, now: Date, 
 
 /** Counters are keyed by a hash: neither addresses nor IPs sit in plain text in the table. */
 const hashOf = (value: string) => createHash('sha256').update(`rate:${value}`).digest('base64url').slice(0, 32);
+
+/**
+ * What one client controls: an IPv4 address, or an IPv6 /64 (the smallest block ISPs hand out,
+ * so one subscriber line has 2^64 addresses to rotate through). IPv4-mapped IPv6 counts as IPv4.
+ */
+export function clientNetwork(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') && tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
