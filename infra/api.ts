@@ -23,3 +23,7 @@ api.route('$default', functionArgs('api', { baseUrl: api.url }));
  */
 export const adminFunction = new sst.aws.Function('Admin', functionArgs('admin', { baseUrl: api.url }));
 for (const route of ['ANY /admin', 'ANY /admin/{proxy+}', 'ANY /api/admin/{proxy+}']) api.route(route, adminFunction.arn);
+
+/** The feeds: the public app plus the feed library, kept out of the signup API's bundle. */
+export const feedsFunction = new sst.aws.Function('Feeds', functionArgs('feeds', { baseUrl: api.url }));
+for (const route of ['GET /feed.xml', 'GET /atom.xml']) api.route(route, feedsFunction.arn);

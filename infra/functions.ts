@@ -163,6 +163,21 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     trigger: { kind: 'http' },
   },
   /**
+   * RSS and Atom (/feed.xml, /atom.xml): the public app plus the feed library, which would push the
+   * signup API past its size budget. Feed readers poll; responses carry ETags and a 5-minute cache.
+   */
+  feeds: {
+    handler: 'functions/handlers/feeds.handler',
+    description: 'RSS and Atom feeds',
+    memory: '512 MB',
+    timeout: '10 seconds',
+    environment: publicationVariables,
+    copyFiles: ['content'],
+    table: apiTable,
+    ses: ['ses:SendRawEmail'],
+    trigger: { kind: 'http' },
+  },
+  /**
    * The editors' workspace (/admin) and admin API (/api/admin): previews and test sends render
    * MJML, which is why it is not the public API (whose bundle must stay small and MJML-free).
    * 1024 MB for the render; 30 s covers an import of a few thousand rows.

@@ -9,7 +9,6 @@ import type { AppDeps } from '../config.js';
 import { DomainError, ErrorCodes, type ErrorCode } from '../core/errors.js';
 import { MessagePage } from './pages/layout.js';
 import { articleRoutes } from './routes/articles.js';
-import { feedRoutes } from './routes/feeds.js';
 import { readerRoutes } from './routes/reader.js';
 import { signupRoutes } from './routes/signup.js';
 
@@ -55,7 +54,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', signupRoutes);
   app.route('/', readerRoutes);
   app.route('/', articleRoutes);
-  app.route('/', feedRoutes);
 
   app.notFound((c) => wantsJson(c)
     ? c.json({ error: { code: ErrorCodes.notFound, message: 'No such endpoint.' } }, 404)

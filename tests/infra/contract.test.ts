@@ -220,9 +220,11 @@ describe('the API', () => {
     const [gateway] = production.byType('sst.aws.ApiGatewayV2');
     expect(gateway!.args.cors).toBe(false);
     const routes = production.byType('sst.aws.ApiGatewayV2.route');
-    expect(routes.map((r) => r.args.route)).toEqual(['$default', 'ANY /admin', 'ANY /admin/{proxy+}', 'ANY /api/admin/{proxy+}']);
+    expect(routes.map((r) => r.args.route)).toEqual(['$default', 'ANY /admin', 'ANY /admin/{proxy+}', 'ANY /api/admin/{proxy+}', 'GET /feed.xml', 'GET /atom.xml']);
     expect(routes[0]!.args.handler.handler).toBe('functions/handlers/api.handler');
-    expect(routes.slice(1).every((r) => r.args.handler === '{{Admin.arn}}')).toBe(true);
+    expect(routes.slice(1, 4).every((r) => r.args.handler === '{{Admin.arn}}')).toBe(true);
+    expect(routes.slice(4).every((r) => r.args.handler === '{{Feeds.arn}}')).toBe(true);
+    expect(production.one('sst.aws.Function', 'Feeds').args.handler).toBe('functions/handlers/feeds.handler');
     expect(production.one('sst.aws.Function', 'Admin').args.handler).toBe('functions/handlers/admin.handler');
     expect(production.outputs.url).toBe('{{Api.url}}');
   });

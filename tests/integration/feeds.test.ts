@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
-import { createApp } from '../../functions/http/app.js';
+import { createFeedsApp as createApp } from '../../functions/http/feeds-app.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { uniqueEmail } from '../support/builders.js';
 import { startTestStack } from '../support/stack.js';

@@ -1,4 +1,5 @@
-import { createApp, type AppOptions } from '../app.js';
+import type { AppOptions } from '../app.js';
+import { createFeedsApp } from '../feeds-app.js';
 import type { AdminDeps } from './deps.js';
 import { adminApiRoutes } from './api.js';
 import { adminRoutes } from './routes.js';
@@ -8,7 +9,8 @@ import { adminRoutes } from './routes.js';
  * AWS: previews and test sends need MJML, which must stay out of the public API's bundle.
  */
 export function createAdminApp(deps: AdminDeps, options: AppOptions = {}) {
-  const app = createApp(deps, options);
+  // Locally this one server is everything: the public app, the feeds and the workspace.
+  const app = createFeedsApp(deps, options);
   // The API's errors are JSON (the app's onError); the pages' are pages (their own onError).
   app.route('/api/admin', adminApiRoutes(deps));
   app.route('/', adminRoutes(deps));

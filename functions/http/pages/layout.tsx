@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { Publication } from '../../core/publication.js';
-import { FEED_PATHS } from '../routes/feeds.js';
+import { FEED_PATHS } from '../feed-paths.js';
 
 const styles = `
 *{box-sizing:border-box}

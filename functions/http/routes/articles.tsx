@@ -4,7 +4,7 @@ import { publishedArticles } from '../../core/content/article.js';
 import type { Topic } from '../../core/publication.js';
 import type { AppEnv } from '../app.js';
 import { Layout } from '../pages/layout.js';
-import { FEED_PATHS } from './feeds.js';
+import { FEED_PATHS } from '../feed-paths.js';
 import { SignupForm } from '../pages/signup.js';
 
 export const articleRoutes = new Hono<AppEnv>();

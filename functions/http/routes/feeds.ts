@@ -6,9 +6,10 @@ import type { Publication } from '../../core/publication.js';
 import type { AppEnv } from '../app.js';
 
 /** Where the feeds live; the layout advertises them in every page's head. */
-export const FEED_PATHS = { rss: '/feed.xml', atom: '/atom.xml' } as const;
+import { FEED_PATHS, type FeedFormat } from '../feed-paths.js';
+export { FEED_PATHS };
 
-export type FeedFormat = keyof typeof FEED_PATHS;
+export type { FeedFormat };
 
 const CONTENT_TYPES: Record<FeedFormat, string> = {
   rss: 'application/rss+xml; charset=utf-8',

@@ -1,0 +1,10 @@
+import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { buildAppDeps, parseConfig } from '../config.js';
+import { createFeedsApp } from '../http/feeds-app.js';
+
+const app = buildAppDeps(parseConfig(process.env)).then((deps) => createFeedsApp(deps));
+
+/** GET /feed.xml and /atom.xml (API Gateway routes them here). */
+export async function handler(event: LambdaEvent, context: LambdaContext) {
+  return handle(await app)(event, context);
+}
