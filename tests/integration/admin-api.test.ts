@@ -77,7 +77,10 @@ describe('the admin API for issues', () => {
     expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
     expect(result.valid).toBe(true);
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).sort()).toEqual(['/issues', '/issues/{id}', '/issues/{id}/cancel', '/issues/{id}/pause', '/issues/{id}/resume', '/issues/{id}/schedule', '/issues/{id}/send']);
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/articles', '/articles/{slug}/preview', '/issues', '/issues/{id}', '/issues/{id}/cancel', '/issues/{id}/pause', '/issues/{id}/resume',
+      '/issues/{id}/schedule', '/issues/{id}/send', '/issues/{id}/test', '/subscribers', '/subscribers/{id}', '/suppressions', '/suppressions/remove',
+    ]);
     expect(await (await call('/docs', undefined)).text()).toContain('/api/admin/issues/{id}/schedule');
   });
 
@@ -103,5 +106,39 @@ describe('the admin API for issues', () => {
     expect(bad.status).toBe(422);
     const body = (await bad.json()) as { error: { issues: { field: string }[] } };
     expect(body.error.issues.map((i) => i.field).sort()).toEqual(['article', 'frequencies.0', 'topics.0']);
+  });
+
+  it('does the workspace’s subscriber, suppression and preview work as endpoints', async () => {
+    const email = `api.${Date.now()}@example.com`;
+    expect((await call('/subscribers', viewer, { email })).status).toBe(403);
+    expect((await call('/subscribers', editor, { email, topics: ['economy'] })).status).toBe(202);
+    const found = (await (await call(`/subscribers?email=${encodeURIComponent(email.toUpperCase())}`, viewer)).json()) as { subscribers: { id: string; state: string }[] };
+    expect(found.subscribers).toMatchObject([{ state: 'pending' }]);
+    const id = found.subscribers[0]!.id;
+    expect(await (await call(`/subscribers/${id}`, viewer)).json()).toMatchObject({ email, topics: ['economy'], suppressed: false });
+
+    const csv = await (await call('/subscribers.csv', viewer)).text();
+    expect(csv).toContain(email);
+    const imported = await app.request('/api/admin/subscribers/import', {
+      method: 'POST', headers: { authorization: `Bearer ${editor}`, 'content-type': 'text/csv' },
+      body: `email,topics,frequency,consent,consent_source\nimported.${Date.now()}@example.com,security,daily,yes,paper form at the fair\nbroken,,,,\n`,
+    });
+    expect(await imported.json()).toMatchObject({ imported: 1, errors: [{ line: 3, issues: [{ field: 'email' }] }] });
+
+    const erase = await app.request(`/api/admin/subscribers/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${editor}` } });
+    expect(erase.status).toBe(204);
+    expect((await call(`/subscribers/${id}`, viewer)).status).toBe(404);
+    const suppressions = (await (await call('/suppressions', viewer)).json()) as { suppressions: { email?: string; reason: string }[] };
+    expect(suppressions.suppressions.some((e) => e.reason === 'erased' && e.email === undefined)).toBe(true);
+    expect(JSON.stringify(suppressions)).not.toContain(email);
+
+    expect((await call('/suppressions', editor, { email: 'noisy@example.com', reason: 'asked by phone' })).status).toBe(204);
+    expect((await call('/suppressions/remove', editor, { email: 'noisy@example.com', reason: '' })).status).toBe(422);
+    expect((await call('/suppressions/remove', editor, { email: 'noisy@example.com', reason: 'asked again' })).status).toBe(204);
+
+    const preview = (await (await call('/articles/nato-western-balkans-stability/preview', viewer)).json()) as { subject: string; html: string; text: string };
+    expect(preview.subject).toBe('NATO Reaffirms Its Commitment to Stability in the Western Balkans');
+    expect(preview.html).toContain('Manage your preferences');
+    expect(preview.text).toContain('NATO has reiterated');
   });
 });

@@ -8,6 +8,11 @@ import {
   cancelIssue, createArticleIssue, createIssueSchema, issueReport, pauseIssue, resumeIssue, scheduleIssue, sendIssueNow,
 } from '../../core/issues/manage-issues.js';
 import { toFieldIssues } from '../../core/subscribers/input.js';
+import { publishedArticles } from '../../core/content/article.js';
+import { normalizeEmail } from '../../core/email-address.js';
+import { draftFor, previewIssue, testSendIssue } from '../../core/issues/preview.js';
+import { eraseSubscriber, exportCsv, findSubscriber, importCsv, subscriberData } from '../../core/subscribers/admin.js';
+import { subscribe } from '../../core/subscribers/subscribe.js';
 import type { AdminDeps } from './deps.js';
 
 type AdminEnv = { Variables: { apiKey: ApiKeyRecord } };
@@ -136,6 +141,122 @@ export function adminApiRoutes(deps: AdminDeps) {
     }), async (c) => change(c, null, async () => ({ status: 200, body: await run(deps, c.req.valid('param').id) })) as never);
   }
 
+  // ---- subscribers, suppressions, articles: what the workspace does, as endpoints ------------
+  const SubscriberSchema = z.object({
+    id: z.string(), email: z.string(), state: z.string(), topics: z.array(z.string()), frequency: z.string(),
+    consent: z.record(z.string(), z.unknown()), createdAt: z.string(), confirmedAt: z.string().optional(), unsubscribedAt: z.string().optional(),
+  }).openapi('Subscriber');
+  const SubscriberId = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
+
+  api.openapi(createRoute({
+    method: 'get', path: '/subscribers', summary: 'Find one subscriber by address, or list them a page at a time', security: [{ bearer: [] }],
+    request: { query: z.object({ email: z.string().max(320).optional(), cursor: z.string().max(2000).optional() }) },
+    responses: { 200: { description: 'Subscribers', content: { 'application/json': { schema: z.object({ subscribers: z.array(SubscriberSchema), cursor: z.string().optional() }) } } }, 401: errors[401], 422: errors[422] },
+  }), async (c) => {
+    const { email, cursor } = c.req.valid('query');
+    if (email !== undefined) {
+      const found = await findSubscriber(deps, email);
+      return c.json({ subscribers: found ? [found] : [] } as never, 200);
+    }
+    const page = await deps.directory.subscribers(cursor, 100);
+    return c.json({ subscribers: page.items, cursor: page.cursor } as never, 200);
+  });
+
+  const AddSubscriber = z.object({ email: z.string(), topics: z.array(z.string()).optional(), frequency: z.string().optional() }).openapi('AddSubscriber');
+  api.openapi(createRoute({
+    method: 'post', path: '/subscribers', summary: 'Add a subscriber: they are sent a confirmation, as from the signup form', security: [{ bearer: [] }],
+    request: { headers: IdempotencyHeader, body: { required: true, content: { 'application/json': { schema: AddSubscriber } } } },
+    responses: { 202: { description: 'A confirmation is on its way (if the address may subscribe)', content: { 'application/json': { schema: z.object({ status: z.literal('pending') }) } } }, ...errors },
+  }), async (c) => {
+    const body = c.req.valid('json');
+    return change(c, body, async () => {
+      await subscribe(deps, body, 'admin');
+      return { status: 202 as never, body: { status: 'pending' } };
+    }) as never;
+  });
+
+  api.openapi(createRoute({
+    method: 'get', path: '/subscribers/{id}', summary: 'Everything kept about one reader (access request)', security: [{ bearer: [] }],
+    request: { params: SubscriberId },
+    responses: { 200: { description: 'The reader’s data', content: { 'application/json': { schema: SubscriberSchema.extend({ suppressed: z.boolean() }) } } }, 401: errors[401], 404: errors[404] },
+  }), async (c) => c.json((await subscriberData(deps, c.req.valid('param').id)) as never, 200));
+
+  api.openapi(createRoute({
+    method: 'delete', path: '/subscribers/{id}', summary: 'Erase a reader for good; only a suppression hash remains', security: [{ bearer: [] }],
+    request: { params: SubscriberId },
+    responses: { 204: { description: 'Erased' }, 401: errors[401], 403: errors[403], 404: errors[404] },
+  }), async (c) => {
+    requireRole(c.get('apiKey'), 'editor');
+    await eraseSubscriber(deps, c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+
+  api.get('/subscribers.csv', async (c) => {
+    let csv = '';
+    for await (const chunk of exportCsv(deps)) csv += chunk;
+    return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });
+  });
+  api.post('/subscribers/import', async (c) => {
+    requireRole(c.get('apiKey'), 'editor');
+    if (!c.req.header('content-type')?.startsWith('text/csv')) {
+      throw new DomainError(ErrorCodes.invalidInput, 'Send the file as text/csv.', { issues: [{ field: '(body)', message: 'must be text/csv' }] });
+    }
+    return c.json(await importCsv(deps, await c.req.text()), 200);
+  });
+
+  const SuppressionBody = z.object({ email: z.string(), reason: z.string().trim().min(1, 'is required').max(200) }).openapi('Suppression');
+  api.openapi(createRoute({
+    method: 'get', path: '/suppressions', summary: 'The suppression list (erased readers appear as a hash only)', security: [{ bearer: [] }],
+    responses: { 200: { description: 'Entries', content: { 'application/json': { schema: z.object({ suppressions: z.array(z.object({ key: z.string(), email: z.string().optional(), reason: z.string(), at: z.string() })) }) } } }, 401: errors[401] },
+  }), async (c) => c.json({ suppressions: await deps.directory.suppressions() }, 200));
+  api.openapi(createRoute({
+    method: 'post', path: '/suppressions', summary: 'Suppress an address (with a reason)', security: [{ bearer: [] }],
+    request: { body: { required: true, content: { 'application/json': { schema: SuppressionBody } } } },
+    responses: { 204: { description: 'Suppressed' }, ...errors },
+  }), async (c) => {
+    requireRole(c.get('apiKey'), 'editor');
+    const { email } = c.req.valid('json');
+    await deps.suppressions.suppress(addressOf(email), 'manual', deps.clock.now());
+    return c.body(null, 204);
+  });
+  api.openapi(createRoute({
+    method: 'post', path: '/suppressions/remove', summary: 'Allow an address again (with a reason, logged)', security: [{ bearer: [] }],
+    request: { body: { required: true, content: { 'application/json': { schema: SuppressionBody } } } },
+    responses: { 204: { description: 'Removed' }, ...errors },
+  }), async (c) => {
+    requireRole(c.get('apiKey'), 'editor');
+    const { email, reason } = c.req.valid('json');
+    await deps.suppressions.remove(addressOf(email));
+    console.log(JSON.stringify({ level: 'info', event: 'suppression_removed', by: c.get('apiKey').prefix, reason }));
+    return c.body(null, 204);
+  });
+
+  const PreviewSchema = z.object({ subject: z.string(), html: z.string(), text: z.string() }).openapi('Preview');
+  api.openapi(createRoute({
+    method: 'get', path: '/articles', summary: 'Published articles', security: [{ bearer: [] }],
+    responses: { 200: { description: 'Articles', content: { 'application/json': { schema: z.object({ articles: z.array(z.object({ slug: z.string(), title: z.string(), date: z.string(), topics: z.array(z.string()) })) }) } } }, 401: errors[401] },
+  }), async (c) => c.json({ articles: publishedArticles(await deps.articles.all()).map((a) => ({ slug: a.slug, title: a.title, date: a.date.toISOString(), topics: a.topics })) }, 200));
+  api.openapi(createRoute({
+    method: 'get', path: '/articles/{slug}/preview', summary: 'An article as its email: subject, HTML and text', security: [{ bearer: [] }],
+    request: { params: z.object({ slug: z.string().openapi({ param: { name: 'slug', in: 'path' } }) }) },
+    responses: { 200: { description: 'The email', content: { 'application/json': { schema: PreviewSchema } } }, 401: errors[401], 404: errors[404] },
+  }), async (c) => {
+    const article = await deps.articles.bySlug(c.req.valid('param').slug);
+    if (!article) throw new DomainError(ErrorCodes.notFound, 'No such article.');
+    const { subject, html, text } = await previewIssue(deps, draftFor(article));
+    return c.json({ subject, html, text }, 200);
+  });
+  api.openapi(createRoute({
+    method: 'post', path: '/issues/{id}/test', summary: 'Send the issue to up to five editor addresses, subject marked [TEST]', security: [{ bearer: [] }],
+    request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: z.object({ to: z.string().max(2000) }).openapi('TestSend') } } } },
+    responses: { 200: { description: 'Sent', content: { 'application/json': { schema: z.object({ sentTo: z.array(z.string()) }) } } }, ...errors },
+  }), async (c) => {
+    requireRole(c.get('apiKey'), 'editor');
+    const issue = await deps.issues.get(c.req.valid('param').id);
+    if (!issue) throw new DomainError(ErrorCodes.notFound, `No issue ${c.req.valid('param').id}.`);
+    return c.json({ sentTo: await testSendIssue(deps, issue, c.req.valid('json').to) }, 200);
+  });
+
   api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: `${deps.publication.name} admin API`, version: '1.0.0' }, servers: [{ url: `${deps.publication.baseUrl}/api/admin` }] });
 
   api.get('/docs', (c) => {
@@ -147,6 +268,12 @@ export function adminApiRoutes(deps: AdminDeps) {
   });
 
   return api;
+}
+
+function addressOf(value: string): string {
+  const checked = normalizeEmail(value);
+  if (!checked.ok) throw new DomainError(ErrorCodes.invalidInput, `The address ${checked.reason}.`, { issues: [{ field: 'email', message: checked.reason }] });
+  return checked.email;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
