@@ -58,6 +58,8 @@ export interface DeliveryLedger {
   markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date): Promise<void>;
   /** Gives a claim back when the message was certainly never handed to SES. */
   release(deliveryKey: string, subscriberId: string): Promise<void>;
+  /** What one reader was sent, newest first (the editors' view of a subscriber, access requests). */
+  history(subscriberId: string, limit?: number): Promise<LedgerEntry[]>;
 }
 
 /** A message ready to be turned into MIME; the mailer owns the wire format. */

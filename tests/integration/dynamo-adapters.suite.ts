@@ -138,6 +138,18 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
       expect(await ledger.claim(key, 'sub-2', 'issue-a', new Date())).toBe('claimed');
     });
 
+    it('keeps each reader’s history of what was sent to them, newest first', async () => {
+      const reader = `sub-${randomUUID()}`;
+      for (const [i, day] of ['2026-11-01', '2026-11-08', '2026-11-15'].entries()) {
+        const key = `article:history-${i}`;
+        await ledger.claim(key, reader, `issue-${i}`, new Date(day));
+        await ledger.markSent(key, reader, `msg-${i}`, new Date(`${day}T07:00:00Z`));
+      }
+      await ledger.claim('article:unsent', reader, 'issue-x', new Date()); // claimed, never sent: not history
+      const history = await ledger.history(reader);
+      expect(history.map((e) => [e.issueId, e.messageId])).toEqual([['issue-2', 'msg-2'], ['issue-1', 'msg-1'], ['issue-0', 'msg-0']]);
+    });
+
     it('moves an issue between states only over the version read, and lists it under its state', async () => {
       const issue = anIssue();
       expect(await issues.create(issue)).toBe(true);

@@ -1,4 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tableKeys } from './table.js';
 import type { DeliveryLedger, LedgerEntry } from '../../core/ports.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
 
@@ -29,7 +30,24 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   }
 
   async markSent(deliveryKey: string, subscriberId: string, messageId: string, at: Date) {
-    await this.update(deliveryKey, subscriberId, 'SET #status = :sent, messageId = :id, sentAt = :at', { ':sent': 'sent', ':id': messageId, ':at': at.toISOString() });
+    // Sent entries join the sparse index under their reader: a subscriber's history is one Query.
+    await this.update(deliveryKey, subscriberId, 'SET #status = :sent, messageId = :id, sentAt = :at, GSI1PK = :history, GSI1SK = :at', {
+      ':sent': 'sent', ':id': messageId, ':at': at.toISOString(), ':history': `HISTORY#${subscriberId}`,
+    });
+  }
+
+  async history(subscriberId: string, limit = 100): Promise<LedgerEntry[]> {
+    const { Items = [] } = await this.client
+      .send(new QueryCommand({
+        TableName: this.tableName,
+        IndexName: tableKeys.index,
+        KeyConditionExpression: `${tableKeys.indexPartitionKey} = :history`,
+        ExpressionAttributeValues: { ':history': `HISTORY#${subscriberId}` },
+        ScanIndexForward: false,
+        Limit: limit,
+      }))
+      .catch(translateDynamoError);
+    return Items.map(({ PK: _pk, SK: _sk, GSI1PK: _g, GSI1SK: _s, entity: _e, ...entry }) => entry as LedgerEntry);
   }
 
   async markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date) {

@@ -16,6 +16,9 @@ export class MemoryLedger implements DeliveryLedger {
   async markFailed(deliveryKey: string, subscriberId: string, reason: string) {
     Object.assign(this.entries.get(`${deliveryKey}/${subscriberId}`)!, { status: 'failed', failure: reason });
   }
+  async history(subscriberId: string) {
+    return [...this.entries.values()].filter((e) => e.subscriberId === subscriberId && e.status === 'sent').sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''));
+  }
   async release(deliveryKey: string, subscriberId: string) {
     const key = `${deliveryKey}/${subscriberId}`;
     if (this.entries.get(key)?.status === 'claimed') this.entries.delete(key);

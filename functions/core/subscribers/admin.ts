@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { DomainError, ErrorCodes, type FieldIssue } from '../errors.js';
 import { normalizeEmail } from '../email-address.js';
-import type { Directory } from '../ports.js';
+import type { DeliveryLedger, Directory } from '../ports.js';
 import type { SubscriberDeps } from './deps.js';
 import { parseInput, subscribeSchema, toFieldIssues } from './input.js';
 import { subscribe } from './subscribe.js';
@@ -26,11 +26,12 @@ export async function eraseSubscriber(deps: SubscriberDeps, id: string): Promise
 }
 
 /** Everything kept about one reader, for an access request (GDPR art. 15). */
-export async function subscriberData(deps: SubscriberDeps, id: string) {
+export async function subscriberData(deps: SubscriberDeps & { ledger: Pick<DeliveryLedger, 'history'> }, id: string) {
   const subscriber = await deps.subscribers.get(id);
   if (!subscriber) throw new DomainError(ErrorCodes.notFound, 'No such subscriber.');
   const { version: _v, confirmationSentAt, confirmationWindowStart: _w, confirmationsInWindow: _c, ...data } = subscriber;
-  return { ...data, lastConfirmationEmailAt: confirmationSentAt, suppressed: await deps.suppressions.isSuppressed(subscriber.email) };
+  const received = (await deps.ledger.history(id)).map((e) => ({ issueId: e.issueId, content: e.deliveryKey, sentAt: e.sentAt, messageId: e.messageId }));
+  return { ...data, lastConfirmationEmailAt: confirmationSentAt, suppressed: await deps.suppressions.isSuppressed(subscriber.email), received };
 }
 
 export const CSV_COLUMNS = ['email', 'state', 'topics', 'frequency', 'consent', 'consent_source', 'consent_at', 'created_at', 'confirmed_at'] as const;

@@ -309,6 +309,7 @@ export function adminRoutes(deps: AdminDeps) {
     const s = await deps.subscribers.get(c.req.param('id'));
     if (!s) return page(c, 'Not found', <p>No such subscriber (erased, perhaps).</p>, 404);
     const csrf = c.get('session').csrf;
+    const history = await deps.ledger.history(s.id);
     return page(c, s.email, (
       <>
         <div class="card">
@@ -318,6 +319,11 @@ export function adminRoutes(deps: AdminDeps) {
           <p>{s.consent.confirmedAt ? `Confirmed ${s.consent.confirmedAt}${s.consent.confirmIp ? ` from ${s.consent.confirmIp}` : ''}.` : 'Not confirmed.'}</p>
           {s.unsubscribedAt ? <p>Unsubscribed {s.unsubscribedAt}.</p> : null}
           {s.softBounces ? <p>{s.softBounces} soft bounces in a row.</p> : null}
+          <h2>Issues received</h2>
+          {history.length === 0 ? <p>None yet.</p> : (
+            <table><thead><tr><th>Issue</th><th>Sent</th><th>SES message id</th></tr></thead>
+              <tbody>{history.map((e) => <tr><td><a href={`/admin/issues/${e.issueId}`}>{e.issueId}</a></td><td>{e.sentAt}</td><td><code>{e.messageId}</code></td></tr>)}</tbody></table>
+          )}
         </div>
         <div class="actions">
           <a href={`/admin/subscribers/${s.id}/export.json`} download>Export this reader's data (JSON)</a>
