@@ -17,6 +17,7 @@ export async function handler(event: EventBridgeEvent<string, unknown>) {
     return { handled: false };
   }
   const outcome = await handleSesEvent(eventDeps(), parsed.data);
-  console.log(JSON.stringify({ level: 'info', handler: 'ses-events', eventId: event.id, eventType: parsed.data.eventType, messageId: parsed.data.mail.messageId, duplicate: outcome.duplicate, suppressed: outcome.suppressed.length, engagement: outcome.engagement }));
+  // Bounces and complaints are worth a line each; deliveries, opens and clicks are only counted.
+  if (parsed.data.eventType === 'Bounce' || parsed.data.eventType === 'Complaint' || outcome.suppressed.length > 0) console.log(JSON.stringify({ level: 'info', handler: 'ses-events', eventId: event.id, eventType: parsed.data.eventType, messageId: parsed.data.mail.messageId, duplicate: outcome.duplicate, suppressed: outcome.suppressed.length, engagement: outcome.engagement }));
   return { handled: true, ...outcome, suppressed: outcome.suppressed.length };
 }
