@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
@@ -24,7 +25,8 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     for (const r of readers) await stack.deps.subscribers.create(r);
     editorKey = (await createApiKey(stack.deps, { name: 'Ana Editor', role: 'editor' })).key;
     browser = await launchChromium();
-    page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+    // bypassCSP only lets the accessibility scan inject axe; the app's CSP allows no script.
+    page = await (await browser.newContext({ acceptDownloads: true, bypassCSP: true })).newPage();
     page.setDefaultTimeout(8_000);
   });
   afterAll(async () => {
@@ -110,6 +112,20 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     for (const r of readers) expect(await stack.deps.subscribers.get(r.id)).toMatchObject({ state: 'confirmed', consent: { form: 'import' } });
     expect(await stack.deps.subscribers.get(subscriberIdFor(newcomer))).toMatchObject({ state: 'pending' });
     expect((await emailsTo(stack.sesEndpoint, newcomer)).map((m) => m.subject)).toEqual(['Confirm your subscription to The Regional Dispatch']);
+  });
+
+  it('has no serious or critical accessibility violations on any workspace page (axe-core)', async () => {
+    const issues = (await stack.deps.issues.listByState('sent')).concat(await stack.deps.issues.listByState('draft'));
+    const pages = ['/admin', '/admin/articles', '/admin/articles/nato-western-balkans-stability', '/admin/issues', `/admin/issues/${issues[0]!.id}`,
+      '/admin/subscribers', `/admin/subscribers/${readers[0]!.id}`, '/admin/suppressions'];
+    const found: string[] = [];
+    for (const path of pages) {
+      await page.goto(`${stack.appUrl}${path}`);
+      await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+      const violations = await page.evaluate<{ id: string; impact: string | null }[]>(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))`);
+      found.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${path}: ${v.id} (${v.impact})`));
+    }
+    expect(found).toEqual([]);
   });
 
   it('refuses a form without its CSRF token, and signs out', async () => {

@@ -99,13 +99,29 @@ function confirmationQuota(current: Subscriber, now: Date) {
 }
 
 /**
+ * A burst of signups can meet SES's per-second limit: a throttled confirmation is tried again a
+ * few times within the request (SES counts per second) before the reader is asked to retry.
+ */
+async function sendRetryingThrottles(deps: SubscriberDeps, message: Parameters<SubscriberDeps['mailer']['send']>[0]) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.mailer.send(message);
+    } catch (error) {
+      const retryable = error instanceof MailFailure && (error.kind === 'throttled' || error.kind === 'transient');
+      if (!retryable || attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * (attempt + 1) * (0.5 + Math.random())));
+    }
+  }
+}
+
+/**
  * The record already says a confirmation went out (that claim is what stops a concurrent signup
  * from sending a second one). If SES fails, give the claim back so the reader can simply retry,
  * and tell them to: a signup is never silently dropped.
  */
 async function sendConfirmation(deps: SubscriberDeps, subscriber: Subscriber, before: Subscriber | undefined, now: Date) {
   try {
-    await deps.mailer.send(confirmationMessage(deps, subscriber, now));
+    await sendRetryingThrottles(deps, confirmationMessage(deps, subscriber, now));
   } catch (error) {
     if (!(error instanceof MailFailure)) throw error;
     await deps.subscribers.save({

@@ -412,7 +412,8 @@ function EmailPreview(props: { preview: { subject: string; html: string; text: s
         <figure><figcaption>Mobile (375 px)</figcaption><iframe title="Email at mobile width" width="375" height="900" sandbox="" srcdoc={props.preview.html} /></figure>
       </div>
       <h2>Plain-text part</h2>
-      <pre data-testid="preview-text">{props.preview.text}</pre>
+      {/* Scrollable, so reachable by keyboard too. */}
+      <pre data-testid="preview-text" tabindex={0} aria-label="Plain-text part">{props.preview.text}</pre>
     </section>
   );
 }
