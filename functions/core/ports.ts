@@ -21,6 +21,8 @@ export interface SubscriberRepository {
   /** Deletes the record for good (erasure on request). */
   delete(id: string): Promise<void>;
   countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>): Promise<number>;
+  /** Pending readers whose confirmation email is queued, oldest first (a Query on the sparse index). */
+  listQueuedConfirmations(limit: number): Promise<Subscriber[]>;
 }
 
 export type RecipientQuery = {

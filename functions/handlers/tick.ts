@@ -16,7 +16,7 @@ const deliveryDeps = perConfiguration(() => {
 export async function handler(event: EventBridgeEvent<'Scheduled Event', unknown>, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>) {
   const result = await runTick(await deliveryDeps(), { deadline: Date.now() + context.getRemainingTimeInMillis(), workerId: context.awsRequestId });
   const summary = {
-    started: result.started, resumed: result.resumed, published: result.published,
+    started: result.started, resumed: result.resumed, published: result.published, confirmationsSent: result.confirmationsSent,
     worker: result.worker,
   };
   console.log(JSON.stringify({ level: 'info', schedule: 'tick', eventId: event.id, time: event.time, ...summary }));

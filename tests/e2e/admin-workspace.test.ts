@@ -107,10 +107,13 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     const file = `${csv.trim()}\n${newcomer},,security,weekly,no,,,,\nnot-an-address,,security,weekly,yes,x,,,\n`;
     await page.setInputFiles('input[type=file]', { name: 'subscribers.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
     await submit(page.getByRole('button', { name: 'Import' }));
-    expect(await page.getByTestId('import-summary').textContent()).toBe('2 imported as confirmed · 1 sent a confirmation · 0 skipped · 1 rows with errors');
+    expect(await page.getByTestId('import-summary').textContent()).toBe('2 imported as confirmed · 1 queued for a confirmation email · 0 skipped · 1 rows with errors');
     expect(await page.getByText(/^Line 5: email/).isVisible()).toBe(true);
     for (const r of readers) expect(await stack.deps.subscribers.get(r.id)).toMatchObject({ state: 'confirmed', consent: { form: 'import' } });
     expect(await stack.deps.subscribers.get(subscriberIdFor(newcomer))).toMatchObject({ state: 'pending' });
+    // The confirmation goes out with the next tick, paced like any send.
+    const { startScheduler } = await import('../../infra/local/scheduler.js');
+    expect(await startScheduler({ cron: false, budgetMs: 20_000, log: () => {} }).fire('tick')).toMatchObject({ confirmationsSent: 1 });
     expect((await emailsTo(stack.sesEndpoint, newcomer)).map((m) => m.subject)).toEqual(['Confirm your subscription to The Regional Dispatch']);
   });
 

@@ -49,6 +49,19 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key(id) })).catch(translateDynamoError);
   }
 
+  async listQueuedConfirmations(limit: number): Promise<Subscriber[]> {
+    const { Items = [] } = await this.client
+      .send(new QueryCommand({
+        TableName: this.tableName,
+        IndexName: tableKeys.index,
+        KeyConditionExpression: `${tableKeys.indexPartitionKey} = :queue`,
+        ExpressionAttributeValues: { ':queue': CONFIRMATION_QUEUE },
+        Limit: limit,
+      }))
+      .catch(translateDynamoError);
+    return Items.map(fromItem);
+  }
+
   async countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>): Promise<number> {
     let count = 0;
     let start: Record<string, unknown> | undefined;
@@ -96,11 +109,16 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
   }
 }
 
+/** Confirmations waiting to be sent sit in one partition of the sparse index, oldest first. */
+const CONFIRMATION_QUEUE = 'CONFIRMATIONS#queued';
+
 function toItem(subscriber: Subscriber) {
   const recipientKeys =
     subscriber.state === 'confirmed'
       ? { GSI1PK: recipientsPartition(recipientShardOf(subscriber.id)), GSI1SK: subscriber.id }
-      : {};
+      : subscriber.state === 'pending' && subscriber.confirmationQueuedAt
+        ? { GSI1PK: CONFIRMATION_QUEUE, GSI1SK: `${subscriber.confirmationQueuedAt}#${subscriber.id}` }
+        : {};
   return { ...key(subscriber.id), ...recipientKeys, entity: 'subscriber', ...subscriber };
 }
 

@@ -35,6 +35,14 @@ export class MemorySubscriberRepository implements SubscriberRepository {
     this.items.delete(id);
   }
 
+  async listQueuedConfirmations(limit: number) {
+    return [...this.items.values()]
+      .filter((s) => s.state === 'pending' && s.confirmationQueuedAt)
+      .sort((a, b) => a.confirmationQueuedAt!.localeCompare(b.confirmationQueuedAt!))
+      .slice(0, limit)
+      .map((s) => structuredClone(s));
+  }
+
   async countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>) {
     return this.matching(query).length;
   }

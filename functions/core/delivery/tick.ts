@@ -2,14 +2,18 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { publishNewArticles, type DigestDeps } from '../issues/digests.js';
 import { transitionIssue } from '../issues/manage-issues.js';
 import type { DeliveryDeps } from './deps.js';
+import type { SubscriberDeps } from '../subscribers/deps.js';
+import { sendQueuedConfirmations } from './confirmation-queue.js';
 import { runWorker, type WorkerResult } from './worker.js';
 
-export type TickDeps = DeliveryDeps & DigestDeps;
+export type TickDeps = DeliveryDeps & DigestDeps & SubscriberDeps;
 
 export type TickResult = {
   started: string[];
   resumed: string[];
   published: string[];
+  /** Confirmation emails that imports had queued. */
+  confirmationsSent: number;
   worker: WorkerResult;
 };
 
@@ -36,8 +40,9 @@ export async function runTick(deps: TickDeps, options: { deadline?: number; work
     }
   }
   const published = (await publishNewArticles(deps)).map((i) => i.id);
+  const confirmations = await sendQueuedConfirmations(deps, { deadline: options.deadline });
   const worker = await runWorker(deps, { deadline: options.deadline, workerId: options.workerId });
-  return { started, resumed, published, worker };
+  return { started, resumed, published, confirmationsSent: confirmations.sent, worker };
 }
 
 /** Another caller moved the issue first: that is the outcome we wanted anyway. */

@@ -5,7 +5,6 @@ import { normalizeEmail } from '../email-address.js';
 import type { DeliveryLedger, Directory } from '../ports.js';
 import type { SubscriberDeps } from './deps.js';
 import { parseInput, subscribeSchema, toFieldIssues } from './input.js';
-import { subscribe } from './subscribe.js';
 import { subscriberIdFor, type Subscriber } from './subscriber.js';
 
 /** One reader by address: the editors' search is exact, as addresses are personal data. */
@@ -57,8 +56,8 @@ export const MAX_IMPORT_ROWS = 5_000;
 export type ImportReport = {
   /** Added as confirmed: the row stated consent and its source. */
   imported: number;
-  /** Added as pending, and sent a confirmation email. */
-  confirmationsSent: number;
+  /** Added as pending, their confirmation email queued (the tick sends it, paced). */
+  confirmationsQueued: number;
   skipped: { line: number; email: string; reason: string }[];
   errors: { line: number; issues: FieldIssue[] }[];
 };
@@ -79,7 +78,7 @@ export async function importCsv(deps: SubscriberDeps, text: string): Promise<Imp
   if (rows.length > MAX_IMPORT_ROWS) throw new DomainError(ErrorCodes.invalidInput, `At most ${MAX_IMPORT_ROWS} rows per import.`, { issues: [{ field: 'file', message: `has more than ${MAX_IMPORT_ROWS} rows` }] });
   if (rows.length > 0 && !('email' in rows[0]!)) throw new DomainError(ErrorCodes.invalidInput, 'The first line must name the columns, with an "email" column.', { issues: [{ field: 'file', message: 'has no email column' }] });
 
-  const report: ImportReport = { imported: 0, confirmationsSent: 0, skipped: [], errors: [] };
+  const report: ImportReport = { imported: 0, confirmationsQueued: 0, skipped: [], errors: [] };
   const schema = subscribeSchema(deps.publication.topics);
   for (const [index, row] of rows.entries()) {
     const line = index + 2; // line 1 is the header
@@ -108,12 +107,10 @@ export async function importCsv(deps: SubscriberDeps, text: string): Promise<Imp
         const added = await addConsented(deps, parsed.data, row.consent_source!, row.consent_at);
         if (added) report.imported++;
         else report.skipped.push({ line, email, reason: 'already a subscriber' });
-      } else if (await deps.subscribers.get(subscriberIdFor(email))) {
-        report.skipped.push({ line, email, reason: 'already a subscriber' });
+      } else if (await queueForConfirmation(deps, parsed.data)) {
+        report.confirmationsQueued++;
       } else {
-        const { confirmationSent } = await subscribe(deps, parsed.data, 'import');
-        if (confirmationSent) report.confirmationsSent++;
-        else report.skipped.push({ line, email, reason: 'no confirmation sent (limit reached)' });
+        report.skipped.push({ line, email, reason: 'already a subscriber' });
       }
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -121,6 +118,18 @@ export async function importCsv(deps: SubscriberDeps, text: string): Promise<Imp
     }
   }
   return report;
+}
+
+/**
+ * A pending reader whose confirmation email waits in the queue: an import of thousands would
+ * outlast the request if it mailed them inline, and must keep to SES's rate anyway.
+ */
+async function queueForConfirmation(deps: SubscriberDeps, data: { email: string; topics: string[]; frequency: Subscriber['frequency'] }) {
+  const at = deps.clock.now().toISOString();
+  return deps.subscribers.create({
+    id: subscriberIdFor(data.email), email: data.email, state: 'pending', topics: data.topics, frequency: data.frequency,
+    consent: { at, form: 'import' }, createdAt: at, updatedAt: at, confirmationQueuedAt: at, version: 1,
+  });
 }
 
 async function addConsented(deps: SubscriberDeps, data: { email: string; topics: string[]; frequency: Subscriber['frequency'] }, source: string, consentAt: string | undefined) {

@@ -48,6 +48,11 @@ export type Subscriber = {
   confirmationSentAt?: string;
   confirmationWindowStart?: string;
   confirmationsInWindow?: number;
+  /**
+   * An imported reader waiting for their confirmation email: the tick sends these at the paced
+   * rate (an import of thousands would outlast a request), oldest first.
+   */
+  confirmationQueuedAt?: string;
   /** Soft bounces since the last delivery; too many in a row suppress the address. */
   softBounces?: number;
   suppressedAt?: string;

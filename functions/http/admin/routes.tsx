@@ -269,7 +269,7 @@ export function adminRoutes(deps: AdminDeps) {
             <Csrf token={csrf} />
             <label for="file">CSV file (columns: email, topics, frequency, consent, consent_source)</label>
             <input id="file" name="file" type="file" accept=".csv,text/csv" required />
-            <p>Rows with <code>consent=yes</code> and a <code>consent_source</code> are added as confirmed; every other row gets a confirmation email.</p>
+            <p>Rows with <code>consent=yes</code> and a <code>consent_source</code> are added as confirmed; every other row gets a confirmation email, sent by the next tick at SES's pace.</p>
             <button type="submit">Import</button>
           </form>
           <div class="card"><h2>Export</h2><p><a href="/admin/subscribers/export.csv" download>Download every subscriber as CSV</a></p></div>
@@ -294,7 +294,7 @@ export function adminRoutes(deps: AdminDeps) {
     const report = await importCsv(deps, text);
     return page(c, 'Import report', (
       <>
-        <p class="notice" role="status" data-testid="import-summary">{report.imported} imported as confirmed · {report.confirmationsSent} sent a confirmation · {report.skipped.length} skipped · {report.errors.length} rows with errors</p>
+        <p class="notice" role="status" data-testid="import-summary">{report.imported} imported as confirmed · {report.confirmationsQueued} queued for a confirmation email · {report.skipped.length} skipped · {report.errors.length} rows with errors</p>
         {report.errors.length ? <><h2>Rows with errors (not imported)</h2><ul>{report.errors.map((e) => <li>Line {e.line}: {e.issues.map((i) => `${i.field} ${i.message}`).join('; ')}</li>)}</ul></> : null}
         {report.skipped.length ? <><h2>Skipped</h2><ul>{report.skipped.map((s) => <li>Line {s.line}: {s.email}: {s.reason}</li>)}</ul></> : null}
         <p><a href="/admin/subscribers">Back to subscribers</a></p>
