@@ -38,4 +38,14 @@ describe('confirmations queued by an import', () => {
     deps.mailer.failWith = undefined;
     expect(await sendQueuedConfirmations(deps)).toEqual({ sent: 5 });
   });
+
+  it('are dropped when the reader signs up through a form meanwhile: one confirmation, not two', async () => {
+    const deps = memoryDeliveryDeps();
+    await importCsv(deps, csv(1));
+    deps.clock.advance(5 * 60_000);
+    const { subscribe } = await import('../../functions/core/subscribers/subscribe.js');
+    await subscribe(deps, { email: 'imported.0@example.com' }, 'hosted');
+    expect(await sendQueuedConfirmations(deps)).toEqual({ sent: 0 });
+    expect(deps.mailer.to('imported.0@example.com')).toHaveLength(1);
+  });
 });

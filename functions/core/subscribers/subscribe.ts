@@ -58,7 +58,8 @@ export async function subscribe(
     const quota = confirmationQuota(current, now);
     if (!quota) return undefined;
     // A returning reader signs up afresh: new choices, new consent, a new confirmation.
-    return { ...current, state: 'pending', topics, frequency, consent, updatedAt: at, ...quota };
+    // Mailed now, so any confirmation an import queued for them is dropped: one email, not two.
+    return { ...current, state: 'pending', topics, frequency, consent, updatedAt: at, confirmationQueuedAt: undefined, ...quota };
   });
   if (!outcome?.changed) return { confirmationSent: false };
   await sendConfirmation(deps, outcome.subscriber, before, now);
