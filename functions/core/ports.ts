@@ -20,6 +20,8 @@ export interface SubscriberRepository {
   listRecipients(query: RecipientQuery): Promise<Page<Subscriber>>;
   /** Deletes the record for good (erasure on request). */
   delete(id: string): Promise<void>;
+  /** The dashboard's counters, kept up to date by every write above. */
+  counts(): Promise<Record<string, number>>;
   countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>): Promise<number>;
   /** Pending readers whose confirmation email is queued, oldest first (a Query on the sparse index). */
   listQueuedConfirmations(limit: number): Promise<Subscriber[]>;

@@ -111,6 +111,26 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
       expect(daily).toHaveLength(15);
     });
 
+    it('keeps the dashboard’s counters in step with every create, save and delete', async () => {
+      const before = await subscribers.counts();
+      const c = (counts: Record<string, number>, key: string) => (counts[key] ?? 0) - (before[key] ?? 0);
+      const topic = `t-${randomUUID().slice(0, 8)}`;
+      const pending = aSubscriber({ topics: [topic], state: 'pending', createdAt: '2026-11-20T10:00:00.000Z' });
+      const confirmed = aSubscriber({ topics: [topic], frequency: 'daily' });
+      await subscribers.create(pending);
+      await subscribers.create(confirmed);
+      await subscribers.create(confirmed); // refused: counts nothing
+      await subscribers.save({ ...pending, state: 'confirmed', version: 2 });
+      await subscribers.save({ ...confirmed, state: 'unsubscribed', unsubscribedAt: '2026-11-28T09:00:00.000Z', version: 2 });
+      await subscribers.save({ ...confirmed, state: 'confirmed', version: 2 }); // stale version: refused
+      let now = await subscribers.counts();
+      expect([c(now, `topic:${topic}`), c(now, 'state:pending'), c(now, 'state:unsubscribed'), c(now, 'joined:2026-11-20'), c(now, 'left:2026-11-28')]).toEqual([1, 0, 1, 1, 1]);
+      await subscribers.delete(pending.id);
+      now = await subscribers.counts();
+      expect(c(now, `topic:${topic}`)).toBe(0);
+      expect(c(now, 'state:confirmed')).toBe(0);
+    });
+
     it('drops an unsubscribed reader from the recipients at once', async () => {
       const topic = `t-${randomUUID().slice(0, 8)}`;
       const reader = aSubscriber({ topics: [topic] });

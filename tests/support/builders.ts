@@ -132,7 +132,7 @@ export function memoryDeliveryDeps(articles: Article[] = [anArticle()]) {
     renderer: stubRenderer(),
     articles: articleSource(articles),
     pacing: { rateFraction: 1, workers: 1 },
-    sleep: async () => {},
+    sleep: async (_ms: number) => {},
     monotonic: () => 0,
   };
 }

@@ -1,4 +1,5 @@
 import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
+import { countsDelta } from '../../core/subscribers/stats.js';
 import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
 
 /** An in-memory SubscriberRepository for unit tests of the domain; same contract as the Dynamo one. */
@@ -33,6 +34,12 @@ export class MemorySubscriberRepository implements SubscriberRepository {
 
   async delete(id: string) {
     this.items.delete(id);
+  }
+
+  async counts() {
+    const counts: Record<string, number> = {};
+    for (const s of this.items.values()) for (const [k, v] of Object.entries(countsDelta(undefined, s))) counts[k] = (counts[k] ?? 0) + v;
+    return counts;
   }
 
   async listQueuedConfirmations(limit: number) {
