@@ -145,7 +145,7 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
 export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
   const app = await buildAppDeps(config);
   const client = createDocumentClient();
-  return { ...app, sessions: new DynamoSessionRepository(client, config.TABLE_NAME), directory: new DynamoDirectory(client, config.TABLE_NAME), idempotency: new DynamoIdempotencyStore(client, config.TABLE_NAME), ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME), renderer };
+  return { ...app, sessions: new DynamoSessionRepository(client, config.TABLE_NAME), directory: new DynamoDirectory(client, config.TABLE_NAME), idempotency: new DynamoIdempotencyStore(client, config.TABLE_NAME), ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME), publications: new DynamoPublicationLog(client, config.TABLE_NAME), renderer };
 }
 
 /** What the `ses-events` function needs: no mailer, no templates. */

@@ -78,8 +78,8 @@ describe('the admin API for issues', () => {
     expect(result.valid).toBe(true);
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual([
-      '/articles', '/articles/{slug}/preview', '/issues', '/issues/{id}', '/issues/{id}/cancel', '/issues/{id}/pause', '/issues/{id}/resume',
-      '/issues/{id}/schedule', '/issues/{id}/send', '/issues/{id}/test', '/subscribers', '/subscribers/{id}', '/suppressions', '/suppressions/remove',
+      '/articles', '/articles/{slug}/preview', '/digests', '/issues', '/issues/{id}', '/issues/{id}/cancel', '/issues/{id}/pause', '/issues/{id}/resume',
+      '/issues/{id}/schedule', '/issues/{id}/send', '/issues/{id}/test', '/stats', '/subscribers', '/subscribers/{id}', '/suppressions', '/suppressions/remove',
     ]);
     expect(await (await call('/docs', undefined)).text()).toContain('/api/admin/issues/{id}/schedule');
   });
@@ -135,6 +135,11 @@ describe('the admin API for issues', () => {
     expect((await call('/suppressions', editor, { email: 'noisy@example.com', reason: 'asked by phone' })).status).toBe(204);
     expect((await call('/suppressions/remove', editor, { email: 'noisy@example.com', reason: '' })).status).toBe(422);
     expect((await call('/suppressions/remove', editor, { email: 'noisy@example.com', reason: 'asked again' })).status).toBe(204);
+
+    expect(await (await call('/digests', editor, { frequency: 'daily' })).json()).toEqual({ status: 'nothing_new' });
+    expect((await call('/digests', editor, { frequency: 'hourly' })).status).toBe(422);
+    const stats = (await (await call('/stats', viewer)).json()) as { counts: Record<string, number> };
+    expect(stats.counts['state:confirmed']).toBeGreaterThanOrEqual(1);
 
     const preview = (await (await call('/articles/nato-western-balkans-stability/preview', viewer)).json()) as { subject: string; html: string; text: string };
     expect(preview.subject).toBe('NATO Reaffirms Its Commitment to Stability in the Western Balkans');

@@ -13,6 +13,7 @@ import { normalizeEmail } from '../../core/email-address.js';
 import { draftFor, previewIssue, testSendIssue } from '../../core/issues/preview.js';
 import { eraseSubscriber, exportCsv, findSubscriber, importCsv, subscriberData } from '../../core/subscribers/admin.js';
 import { subscribe } from '../../core/subscribers/subscribe.js';
+import { startDigest } from '../../core/issues/digests.js';
 import type { AdminDeps } from './deps.js';
 
 type AdminEnv = { Variables: { apiKey: ApiKeyRecord } };
@@ -75,6 +76,8 @@ export function adminApiRoutes(deps: AdminDeps) {
     if (c.req.path.endsWith('/openapi.json') || c.req.path.endsWith('/docs')) return next();
     const presented = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
     c.set('apiKey', await authenticate({ apiKeys: deps.apiKeys, clock: deps.clock }, presented));
+    // Every change needs an editor key, checked before the body is even read.
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') requireRole(c.get('apiKey'), 'editor');
     await next();
   });
 
@@ -140,6 +143,20 @@ export function adminApiRoutes(deps: AdminDeps) {
       responses: { 200: { description: 'The issue after the move (changed: false if it already was there)', content: { 'application/json': { schema: TransitionSchema } } }, ...errors },
     }), async (c) => change(c, null, async () => ({ status: 200, body: await run(deps, c.req.valid('param').id) })) as never);
   }
+
+  api.openapi(createRoute({
+    method: 'post', path: '/digests', summary: "Start this period's daily or weekly digest (one per period, as its schedule would)", security: [{ bearer: [] }],
+    request: { headers: IdempotencyHeader, body: { required: true, content: { 'application/json': { schema: z.object({ frequency: z.enum(['daily', 'weekly']) }).openapi('StartDigest') } } } },
+    responses: { 200: { description: "started, already_started, or nothing_new (no article since the last one)", content: { 'application/json': { schema: z.object({ status: z.string(), issue: IssueSchema.optional() }) } } }, ...errors },
+  }), async (c) => {
+    const body = c.req.valid('json');
+    return change(c, body, async () => ({ status: 200, body: await startDigest(deps, body.frequency, deps.clock.now()) })) as never;
+  });
+
+  api.openapi(createRoute({
+    method: 'get', path: '/stats', summary: "The dashboard's counters: subscribers by state, topic and frequency; joins and leaves per day", security: [{ bearer: [] }],
+    responses: { 200: { description: 'Counters', content: { 'application/json': { schema: z.object({ counts: z.record(z.string(), z.number()) }) } } }, 401: errors[401] },
+  }), async (c) => c.json({ counts: await deps.subscribers.counts() }, 200));
 
   // ---- subscribers, suppressions, articles: what the workspace does, as endpoints ------------
   const SubscriberSchema = z.object({

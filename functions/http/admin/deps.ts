@@ -1,7 +1,7 @@
 import type { IdempotencyStore } from '../../core/access/idempotency.js';
 import type { SessionRepository } from '../../core/access/sessions.js';
-import type { DeliveryLedger, Directory, IssueRenderer } from '../../core/ports.js';
+import type { DeliveryLedger, Directory, IssueRenderer, PublicationLog } from '../../core/ports.js';
 import type { AppDeps } from '../../config.js';
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
-export type AdminDeps = AppDeps & { sessions: SessionRepository; renderer: IssueRenderer; directory: Directory; idempotency: IdempotencyStore; ledger: DeliveryLedger };
+export type AdminDeps = AppDeps & { sessions: SessionRepository; renderer: IssueRenderer; directory: Directory; idempotency: IdempotencyStore; ledger: DeliveryLedger; publications: PublicationLog };

@@ -4,6 +4,7 @@ import { requireRole, type ApiKeyRecord } from '../../core/access/api-keys.js';
 import { csrfMatches, currentSession, SESSION_TTL_MS, signIn, signOut, type Session } from '../../core/access/sessions.js';
 import { publishedArticles } from '../../core/content/article.js';
 import { DomainError, ErrorCodes, type FieldIssue } from '../../core/errors.js';
+import { startDigest } from '../../core/issues/digests.js';
 import { draftFor, previewIssue, testSendIssue } from '../../core/issues/preview.js';
 import { IssueStates, type Issue } from '../../core/issues/issue.js';
 import {
@@ -129,6 +130,14 @@ export function adminRoutes(deps: AdminDeps) {
           <thead><tr><th>Issue</th><th>State</th><th>Audience</th><th>Created</th></tr></thead>
           <tbody>{issues.map((i) => <tr><td><a href={`/admin/issues/${i.id}`}>{i.subject}</a><br /><small>{i.id}</small></td><td>{i.state}{i.scheduledAt && i.state === 'scheduled' ? ` for ${i.scheduledAt}` : ''}</td><td>{i.audience.topics.join(', ')}; {i.audience.frequencies.join(', ')}</td><td>{i.createdAt.slice(0, 16).replace('T', ' ')}</td></tr>)}</tbody>
         </table>
+        <h2 id="digest">Start a digest</h2>
+        <form method="post" action="/admin/digests" class="card actions" aria-labelledby="digest">
+          <Csrf token={c.get('session').csrf} />
+          <div><label for="frequency">Digest</label>
+            <select id="frequency" name="frequency"><option value="daily">Daily: articles since the last daily digest</option><option value="weekly">Weekly: articles since the last weekly digest</option></select></div>
+          <button type="submit">Start this period's digest</button>
+        </form>
+        <p>Digests also start by themselves on their schedule; either way, one per period.</p>
         <h2 id="compose">Compose an issue</h2>
         <form method="post" action="/admin/issues" class="card" aria-labelledby="compose">
           <Csrf token={c.get('session').csrf} />
@@ -201,6 +210,13 @@ export function adminRoutes(deps: AdminDeps) {
         <EmailPreview preview={await previewIssue(deps, issue)} />
       </>
     ), 200, issue.state === 'sending' ? 3 : undefined);
+  });
+  admin.post('/admin/digests', async (c) => {
+    const body = await c.req.parseBody();
+    const frequency = body.frequency === 'weekly' ? 'weekly' : 'daily';
+    const result = await startDigest(deps, frequency, deps.clock.now());
+    if (result.status === 'nothing_new') return page(c, 'Nothing to send', <p class="notice" role="status">No article was published since the last {frequency} digest, so there is nothing to send. <a href="/admin/issues">Back to issues</a></p>);
+    return redirect(c, `/admin/issues/${result.issue.id}?notice=sent`);
   });
   admin.post('/admin/issues/:id/schedule', async (c) => {
     const body = await c.req.parseBody();
