@@ -3,7 +3,6 @@ import { runWorker } from '../functions/core/delivery/worker.js';
 import { issueReport } from '../functions/core/issues/manage-issues.js';
 import { processedOf } from '../functions/core/issues/issue.js';
 import type { editorDeps } from './bootstrap.js';
-import { summaryLine } from './bootstrap.js';
 
 /**
  * Works one issue in the foreground with `workers` workers until it is finished (or paused or
@@ -38,4 +37,3 @@ export async function sendInForeground(deps: Awaited<ReturnType<typeof editorDep
   }
 }
 
-export { summaryLine };

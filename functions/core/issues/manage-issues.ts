@@ -3,7 +3,7 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
 import { Frequencies, RECIPIENT_SHARDS } from '../subscribers/subscriber.js';
 import type { IssueDeps } from './deps.js';
-import { addCounts, processedOf, zeroCounts, type Audience, type Counts, type Engagement, type Issue, type IssueContent, type IssueState, type PauseReason } from './issue.js';
+import { addCounts, processedOf, zeroCounts, type Audience, type Counts, type Engagement, type Issue, type IssueState, type PauseReason } from './issue.js';
 
 const allFrequencies = Object.values(Frequencies);
 
@@ -164,7 +164,6 @@ export async function issueReport(deps: Pick<IssueDeps, 'issues'>, id: string): 
   };
 }
 
-export type { IssueContent };
 
 /**
  * Every id this code makes (`article-<slug>`, `publish-<slug>`, `digest-weekly-2026-W49`, an

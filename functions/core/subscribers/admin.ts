@@ -4,7 +4,7 @@ import { DomainError, ErrorCodes, type FieldIssue } from '../errors.js';
 import { normalizeEmail } from '../email-address.js';
 import type { DeliveryLedger, Directory } from '../ports.js';
 import type { SubscriberDeps } from './deps.js';
-import { parseInput, subscribeSchema, toFieldIssues } from './input.js';
+import { subscribeSchema, toFieldIssues } from './input.js';
 import { subscriberIdFor, type Subscriber } from './subscriber.js';
 
 /** One reader by address: the editors' search is exact, as addresses are personal data. */
@@ -149,4 +149,3 @@ async function addConsented(deps: SubscriberDeps, data: { email: string; topics:
   });
 }
 
-export { parseInput };

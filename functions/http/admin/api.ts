@@ -294,4 +294,3 @@ function addressOf(value: string): string {
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-export { DomainError };

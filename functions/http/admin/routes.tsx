@@ -6,14 +6,14 @@ import { publishedArticles } from '../../core/content/article.js';
 import { DomainError, ErrorCodes, type FieldIssue } from '../../core/errors.js';
 import { startDigest } from '../../core/issues/digests.js';
 import { draftFor, previewIssue, testSendIssue } from '../../core/issues/preview.js';
-import { IssueStates, type Issue } from '../../core/issues/issue.js';
+import { IssueStates } from '../../core/issues/issue.js';
 import {
   cancelIssue, createArticleIssue, issueReport, pauseIssue, resumeIssue, scheduleIssue, sendIssueNow,
 } from '../../core/issues/manage-issues.js';
 import { normalizeEmail } from '../../core/email-address.js';
 import { eraseSubscriber, exportCsv, findSubscriber, importCsv, subscriberData } from '../../core/subscribers/admin.js';
 import { subscribe } from '../../core/subscribers/subscribe.js';
-import { Frequencies, frequencyLabels, RECIPIENT_SHARDS, type Subscriber } from '../../core/subscribers/subscriber.js';
+import { Frequencies, frequencyLabels, type Subscriber } from '../../core/subscribers/subscriber.js';
 import type { AdminDeps } from './deps.js';
 import { ActionButton, AdminLayout, Csrf } from './layout.js';
 
@@ -472,5 +472,3 @@ async function dashboard(c: Context<Env>, deps: AdminDeps, page: (c: Context<Env
   ));
 }
 
-export const RECIPIENT_SHARD_COUNT = RECIPIENT_SHARDS;
-export type { Issue };
