@@ -133,6 +133,11 @@ describe('the admin API for issues', () => {
     expect(JSON.stringify(suppressions)).not.toContain(email);
 
     expect((await call('/suppressions', editor, { email: 'noisy@example.com', reason: 'asked by phone' })).status).toBe(204);
+    const reader = aSubscriber();
+    await stack.deps.subscribers.create(reader);
+    expect((await call('/suppressions', editor, { email: reader.email, reason: 'asked by letter' })).status).toBe(204);
+    expect(await stack.deps.subscribers.get(reader.id)).toMatchObject({ state: 'unsubscribed' });
+    expect((await call('/suppressions', editor, { email: 'x@example.com' })).status).toBe(422);
     expect((await call('/suppressions/remove', editor, { email: 'noisy@example.com', reason: '' })).status).toBe(422);
     expect((await call('/suppressions/remove', editor, { email: 'noisy@example.com', reason: 'asked again' })).status).toBe(204);
 

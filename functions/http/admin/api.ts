@@ -9,10 +9,10 @@ import {
 } from '../../core/issues/manage-issues.js';
 import { toFieldIssues } from '../../core/subscribers/input.js';
 import { publishedArticles } from '../../core/content/article.js';
-import { normalizeEmail } from '../../core/email-address.js';
 import { draftFor, previewIssue, testSendIssue } from '../../core/issues/preview.js';
 import { eraseSubscriber, exportCsv, findSubscriber, importCsv, subscriberData } from '../../core/subscribers/admin.js';
 import { subscribe } from '../../core/subscribers/subscribe.js';
+import { allowAddress, suppressAddress } from '../../core/subscribers/suppression.js';
 import { startDigest } from '../../core/issues/digests.js';
 import type { AdminDeps } from './deps.js';
 
@@ -231,9 +231,7 @@ export function adminApiRoutes(deps: AdminDeps) {
     request: { body: { required: true, content: { 'application/json': { schema: SuppressionBody } } } },
     responses: { 204: { description: 'Suppressed' }, ...errors },
   }), async (c) => {
-    requireRole(c.get('apiKey'), 'editor');
-    const { email } = c.req.valid('json');
-    await deps.suppressions.suppress(addressOf(email), 'manual', deps.clock.now());
+    await suppressAddress(deps, c.req.valid('json'));
     return c.body(null, 204);
   });
   api.openapi(createRoute({
@@ -241,9 +239,7 @@ export function adminApiRoutes(deps: AdminDeps) {
     request: { body: { required: true, content: { 'application/json': { schema: SuppressionBody } } } },
     responses: { 204: { description: 'Removed' }, ...errors },
   }), async (c) => {
-    requireRole(c.get('apiKey'), 'editor');
-    const { email, reason } = c.req.valid('json');
-    await deps.suppressions.remove(addressOf(email));
+    const { reason } = await allowAddress(deps, c.req.valid('json'));
     console.log(JSON.stringify({ level: 'info', event: 'suppression_removed', by: c.get('apiKey').prefix, reason }));
     return c.body(null, 204);
   });
@@ -285,12 +281,6 @@ export function adminApiRoutes(deps: AdminDeps) {
   });
 
   return api;
-}
-
-function addressOf(value: string): string {
-  const checked = normalizeEmail(value);
-  if (!checked.ok) throw new DomainError(ErrorCodes.invalidInput, `The address ${checked.reason}.`, { issues: [{ field: 'email', message: checked.reason }] });
-  return checked.email;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

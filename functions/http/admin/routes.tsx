@@ -10,9 +10,9 @@ import { IssueStates } from '../../core/issues/issue.js';
 import {
   cancelIssue, createArticleIssue, issueReport, pauseIssue, resumeIssue, scheduleIssue, sendIssueNow,
 } from '../../core/issues/manage-issues.js';
-import { normalizeEmail } from '../../core/email-address.js';
 import { eraseSubscriber, exportCsv, findSubscriber, importCsv, subscriberData } from '../../core/subscribers/admin.js';
 import { subscribe } from '../../core/subscribers/subscribe.js';
+import { allowAddress, suppressAddress } from '../../core/subscribers/suppression.js';
 import { Frequencies, frequencyLabels, type Subscriber } from '../../core/subscribers/subscriber.js';
 import type { AdminDeps } from './deps.js';
 import { ActionButton, AdminLayout, Csrf } from './layout.js';
@@ -387,31 +387,17 @@ export function adminRoutes(deps: AdminDeps) {
   });
   admin.post('/admin/suppressions', async (c) => {
     const body = await c.req.parseBody();
-    const email = addressFrom(body.email);
-    if (typeof body.reason !== 'string' || !body.reason.trim()) throw new DomainError(ErrorCodes.invalidInput, 'Say why.', { issues: [{ field: 'reason', message: 'is required' }] });
-    await deps.suppressions.suppress(email, 'manual', deps.clock.now());
-    const subscriber = await findSubscriber(deps, email);
-    if (subscriber && (subscriber.state === 'confirmed' || subscriber.state === 'pending')) {
-      await deps.subscribers.save({ ...subscriber, state: 'unsubscribed', unsubscribedAt: deps.clock.now().toISOString(), version: subscriber.version + 1 });
-    }
+    await suppressAddress(deps, body);
     return redirect(c, '/admin/suppressions?notice=suppressed');
   });
   admin.post('/admin/suppressions/remove', async (c) => {
     const body = await c.req.parseBody();
-    if (typeof body.reason !== 'string' || !body.reason.trim()) throw new DomainError(ErrorCodes.invalidInput, 'Say why the address may be mailed again.', { issues: [{ field: 'reason', message: 'is required' }] });
-    const email = addressFrom(body.email);
-    await deps.suppressions.remove(email);
-    console.log(JSON.stringify({ level: 'info', event: 'suppression_removed', by: c.get('key').prefix, reason: body.reason.slice(0, 200) }));
+    const { reason } = await allowAddress(deps, body);
+    console.log(JSON.stringify({ level: 'info', event: 'suppression_removed', by: c.get('key').prefix, reason }));
     return redirect(c, '/admin/suppressions?notice=unsuppressed');
   });
 
   return admin;
-}
-
-function addressFrom(value: unknown): string {
-  const checked = normalizeEmail(typeof value === 'string' ? value : '');
-  if (!checked.ok) throw new DomainError(ErrorCodes.invalidInput, `The address ${checked.reason}.`, { issues: [{ field: 'email', message: checked.reason }] });
-  return checked.email;
 }
 
 function issuesList(issues: FieldIssue[] | undefined) {
