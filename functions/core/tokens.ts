@@ -24,6 +24,9 @@ const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
  * logs and browser histories. The purpose is inside the MAC, and the MAC key is derived per purpose.
  */
 export class TokenSigner {
+  /** Derived once per purpose: a send signs two tokens per recipient. */
+  private readonly keys = new Map<TokenPurpose, Buffer>();
+
   constructor(private readonly secret: string) {
     if (secret.length < 32) throw new Error('signing secret must be at least 32 characters');
   }
@@ -57,7 +60,8 @@ export class TokenSigner {
   }
 
   private mac(purpose: TokenPurpose, body: string): Buffer {
-    const key = createHmac('sha256', this.secret).update(`token-key:${purpose}`).digest();
+    let key = this.keys.get(purpose);
+    if (!key) this.keys.set(purpose, (key = createHmac('sha256', this.secret).update(`token-key:${purpose}`).digest()));
     return createHmac('sha256', key).update(`${purpose}.${body}`).digest();
   }
 }

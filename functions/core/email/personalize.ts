@@ -12,10 +12,17 @@ export type Personalize = (values: Readonly<Record<string, string>>) => Personal
  * unsubscribe link must never go out.
  */
 export function preparePersonalization(compiled: CompiledEmail): Personalize {
+  // The transactional templates are constants: split each once per process, not per email.
+  const known = prepared.get(compiled);
+  if (known) return known;
   const html = split(compiled.html);
   const text = split(compiled.text);
-  return (values) => ({ html: join(html, values, escapeHtml), text: join(text, values, (v) => v) });
+  const personalize: Personalize = (values) => ({ html: join(html, values, escapeHtml), text: join(text, values, (v) => v) });
+  prepared.set(compiled, personalize);
+  return personalize;
 }
+
+const prepared = new WeakMap<CompiledEmail, Personalize>();
 
 type Parts = { literals: string[]; names: string[] };
 
