@@ -2,11 +2,12 @@ import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { MjmlIssueRenderer } from '../adapters/mjml/mjml-renderer.js';
 import { buildAdminDeps, parseConfig } from '../config.js';
 import { createAdminApp } from '../http/admin/admin-app.js';
+import { lambdaClientIp } from '../http/lambda-client-ip.js';
 
 const config = parseConfig(process.env);
 const app = buildAdminDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR)).then((deps) =>
   createAdminApp(deps, {
-    clientIp: (c) => (c.env as { event?: { requestContext?: { http?: { sourceIp?: string } } } }).event?.requestContext?.http?.sourceIp,
+    clientIp: lambdaClientIp,
   }),
 );
 

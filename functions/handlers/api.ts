@@ -1,11 +1,11 @@
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { buildAppDeps, parseConfig } from '../config.js';
 import { createApp } from '../http/app.js';
+import { lambdaClientIp } from '../http/lambda-client-ip.js';
 
 const app = buildAppDeps(parseConfig(process.env)).then((deps) =>
   createApp(deps, {
-    // API Gateway v2 and function URLs report the caller's address here; headers can be forged.
-    clientIp: (c) => (c.env as { event?: { requestContext?: { http?: { sourceIp?: string } } } }).event?.requestContext?.http?.sourceIp,
+    clientIp: lambdaClientIp,
   }),
 );
 
