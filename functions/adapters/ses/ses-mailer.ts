@@ -1,7 +1,6 @@
 import { SendRawEmailCommand, SESClient, type SESClientConfig } from '@aws-sdk/client-ses';
-// The composer alone: nodemailer's entry point brings every transport (~110 KB more in the API bundle).
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { MailFailure, MailFailureKinds, type Mailer, type OutgoingMessage } from '../../core/ports.js';
+import { MimeComposer } from './mime.js';
 
 export type SesMailerOptions = {
   from: { name: string; address: string };
@@ -15,7 +14,7 @@ export type SesMailerOptions = {
 };
 
 /**
- * Builds MIME with nodemailer's composer and sends it with SES `SendRawEmail`.
+ * Builds the MIME (see mime.ts) and sends it with SES `SendRawEmail`.
  *
  * The SDK's own retries are off (`maxAttempts: 1`): a retried request after a timeout can deliver
  * a message twice, and only the domain, which keeps the ledger, may decide to try again.
@@ -23,15 +22,17 @@ export type SesMailerOptions = {
 export class SesMailer implements Mailer {
   private readonly client: SESClient;
   private readonly composed = new WeakMap<OutgoingMessage, Buffer>();
+  private readonly composer: MimeComposer;
 
   constructor(private readonly options: SesMailerOptions) {
     this.client = options.client ?? new SESClient({ maxAttempts: 1, ...options.clientConfig });
+    this.composer = new MimeComposer({ from: options.from, replyTo: options.replyTo });
   }
 
   async send(message: OutgoingMessage): Promise<{ messageId: string }> {
     // A retried message (after throttling) is the same message: compose its MIME once.
     let raw = this.composed.get(message);
-    if (!raw) this.composed.set(message, (raw = await this.compose(message)));
+    if (!raw) this.composed.set(message, (raw = this.compose(message)));
     let messageId: string;
     try {
       const result = await this.client.send(new SendRawEmailCommand({
@@ -48,18 +49,8 @@ export class SesMailer implements Mailer {
   }
 
   /** The exact bytes SES receives: multipart/alternative (text + HTML) with the list headers. */
-  async compose(message: OutgoingMessage): Promise<Buffer> {
-    return new MailComposer({
-      from: this.options.from,
-      replyTo: this.options.replyTo,
-      to: message.to,
-      subject: message.subject,
-      text: message.text,
-      html: message.html,
-      headers: message.headers,
-      textEncoding: 'quoted-printable',
-      newline: 'windows',
-    }).compile().build();
+  compose(message: OutgoingMessage): Buffer {
+    return this.composer.compose(message);
   }
 }
 
