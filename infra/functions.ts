@@ -108,6 +108,8 @@ const readWrite: readonly TableAction[] = [
 ];
 /** Readers' records are written whole (conditional puts on their version); UpdateItem is for the admin API (a key's last use, issue states). */
 const apiTable: readonly TableAction[] = readWrite;
+/** What sends: the ledger marks a page of sends with BatchWriteItem. */
+const sendingTable: readonly TableAction[] = [...readWrite, 'dynamodb:BatchWriteItem'];
 
 /**
  * Every scheduled function renders MJML once per issue and sends. One of each may run at a time:
@@ -127,7 +129,7 @@ const sendingWorker = {
   maxEventAgeSeconds: 60,
   environment: [...publicationVariables, 'TEMPLATES_DIR', 'SEND_WORKERS'],
   copyFiles: ['content', 'templates'],
-  table: readWrite,
+  table: sendingTable,
   ses: ['ses:SendRawEmail', 'ses:GetSendQuota'],
 } as const satisfies Omit<FunctionDefinition, 'handler' | 'description' | 'trigger'>;
 
@@ -190,7 +192,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     environment: [...publicationVariables, 'TEMPLATES_DIR'],
     copyFiles: ['content', 'templates'],
     // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
-    table: [...readWrite, 'dynamodb:Scan'],
+    table: [...sendingTable, 'dynamodb:Scan'],
     ses: ['ses:SendRawEmail'],
     trigger: { kind: 'http' },
   },

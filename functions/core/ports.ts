@@ -37,6 +37,13 @@ export type RecipientQuery = {
 
 export type Page<T> = { items: T[]; cursor?: string };
 
+/**
+ * What SES answered for one accepted message. Until the ledger marks that recipient sent, the
+ * worker's next claim carries it: one write per recipient both claims the next one and makes the
+ * previous send durable (see DeliveryLedger).
+ */
+export type SendReceipt = { subscriberId: string; messageId: string; sentAt: string };
+
 /** The outcome of one recipient of one delivery key, written before and after the SES call. */
 export type LedgerEntry = {
   deliveryKey: string;
@@ -48,16 +55,27 @@ export type LedgerEntry = {
   sentAt?: string;
   messageId?: string;
   failure?: string;
+  /** The send this worker made just before this claim: proof that it reached SES. */
+  previousSent?: SendReceipt;
 };
+
+/** A claimed entry to be marked sent. */
+export type SentEntry = SendReceipt & { issueId: string; claimedAt: string; previousSent?: SendReceipt };
 
 /**
  * The per-recipient send ledger: the reason nobody gets an issue twice. `claim` succeeds for
  * exactly one caller per (delivery key, subscriber), or again after a definite failure.
+ *
+ * A worker claims a recipient, sends, and only then claims the next one, carrying the receipt of
+ * the send before: a worker killed at any moment leaves one recipient whose fate is unknown (the
+ * one in flight), while every earlier claim is either marked or proven by its successor's
+ * receipt. Marks are written in batches, a page at a time.
  */
 export interface DeliveryLedger {
   /** Returns 'claimed', or the entry that prevented the claim. */
-  claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date): Promise<'claimed' | LedgerEntry>;
-  markSent(deliveryKey: string, subscriberId: string, messageId: string, at: Date): Promise<void>;
+  claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date, previousSent?: SendReceipt): Promise<'claimed' | LedgerEntry>;
+  /** Marks claimed entries sent (a page's worth at once). */
+  markSent(deliveryKey: string, sent: SentEntry[]): Promise<void>;
   /** Records a failure that SES reported, so the message was certainly not accepted. */
   markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date): Promise<void>;
   /** Gives a claim back when the message was certainly never handed to SES. */

@@ -148,7 +148,7 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
 
       await ledger.markFailed(key, 'sub-1', 'rejected: MessageRejected', new Date());
       expect(await ledger.claim(key, 'sub-1', 'issue-b', new Date())).toBe('claimed');
-      await ledger.markSent(key, 'sub-1', 'msg-1', new Date());
+      await ledger.markSent(key, [{ subscriberId: 'sub-1', issueId: 'issue-b', claimedAt: new Date().toISOString(), messageId: 'msg-1', sentAt: new Date().toISOString() }]);
       expect(await ledger.claim(key, 'sub-1', 'issue-c', new Date())).toMatchObject({ status: 'sent', messageId: 'msg-1', issueId: 'issue-b' });
       await ledger.release(key, 'sub-1'); // a sent entry is never released
       expect(await ledger.claim(key, 'sub-1', 'issue-c', new Date())).toMatchObject({ status: 'sent' });
@@ -158,12 +158,25 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
       expect(await ledger.claim(key, 'sub-2', 'issue-a', new Date())).toBe('claimed');
     });
 
+    it('keeps the receipt a claim carries, through the claim and the mark; marks more than one batch at once', async () => {
+      const key = `article:${randomUUID()}`;
+      const receipt = { subscriberId: 'sub-0', messageId: 'msg-0', sentAt: '2026-11-28T07:00:00.000Z' };
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', new Date(), receipt)).toBe('claimed');
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', new Date())).toMatchObject({ status: 'claimed', previousSent: receipt });
+      // 60 entries: three BatchWriteItem calls of at most 25.
+      const sent = Array.from({ length: 60 }, (_, i) => ({ subscriberId: `sub-${i + 1}`, issueId: 'issue-a', claimedAt: '2026-11-28T07:00:00.000Z', messageId: `msg-${i + 1}`, sentAt: '2026-11-28T07:00:01.000Z', ...(i === 0 && { previousSent: receipt }) }));
+      await ledger.markSent(key, sent);
+      expect(await ledger.claim(key, 'sub-1', 'issue-b', new Date())).toMatchObject({ status: 'sent', messageId: 'msg-1', issueId: 'issue-a', previousSent: receipt });
+      expect(await ledger.claim(key, 'sub-60', 'issue-b', new Date())).toMatchObject({ status: 'sent', messageId: 'msg-60' });
+      expect((await ledger.history('sub-60')).map((e) => e.messageId)).toEqual(['msg-60']);
+    });
+
     it('keeps each reader’s history of what was sent to them, newest first', async () => {
       const reader = `sub-${randomUUID()}`;
       for (const [i, day] of ['2026-11-01', '2026-11-08', '2026-11-15'].entries()) {
         const key = `article:history-${i}`;
         await ledger.claim(key, reader, `issue-${i}`, new Date(day));
-        await ledger.markSent(key, reader, `msg-${i}`, new Date(`${day}T07:00:00Z`));
+        await ledger.markSent(key, [{ subscriberId: reader, issueId: `issue-${i}`, claimedAt: new Date(day).toISOString(), messageId: `msg-${i}`, sentAt: `${day}T07:00:00.000Z` }]);
       }
       await ledger.claim('article:unsent', reader, 'issue-x', new Date()); // claimed, never sent: not history
       const history = await ledger.history(reader);

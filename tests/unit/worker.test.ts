@@ -190,6 +190,35 @@ describe('the send worker', () => {
     expect(await runWorker(deps)).toMatchObject({ sent: 50 });
   });
 
+  it('after a worker dies mid-page, counts its sends from the receipts its claims carried: only the message in flight is unknown', async () => {
+    const { deps, readers } = await withReaders(30); // one page per shard at most
+    const id = await sendNow(deps);
+    // The 13th send never returns: the process died there, with no chance to write anything more.
+    let sends = 0;
+    const realSend = deps.mailer.send.bind(deps.mailer);
+    deps.mailer.send = (message) => (++sends === 13 ? new Promise(() => {}) : realSend(message));
+    void runWorker(deps, { issueId: id, workerId: 'dies' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(deps.mailer.sent).toHaveLength(12);
+    const claimedOnly = [...deps.ledger.entries.values()].filter((e) => e.status === 'claimed');
+    expect(claimedOnly.length).toBeGreaterThan(0); // the dead worker's page was never marked
+
+    deps.mailer.send = realSend;
+    deps.clock.advance(SHARD_LEASE_MS + 1);
+    await runWorker(deps, { issueId: id, workerId: 'next' });
+
+    const report = await issueReport(deps, id);
+    expect(report.issue.state).toBe('sent');
+    expect([...perRecipient(deps).values()].every((n) => n === 1)).toBe(true);
+    const inFlight = readers.filter((r) => !deps.mailer.to(r.email).length);
+    expect(inFlight).toHaveLength(1);
+    expect(report.ambiguous).toEqual([inFlight[0]!.id]);
+    expect(report.counts).toMatchObject({ sent: 29, ambiguous: 1 });
+    // Every send before the one in flight is marked in the ledger, with SES's message id.
+    const entries = [...deps.ledger.entries.values()];
+    expect(entries.filter((e) => e.status === 'sent' && e.messageId)).toHaveLength(29);
+  });
+
   it('pauses for the daily quota, and the tick resumes the issue when the wait is over', async () => {
     const { deps } = await withReaders(80);
     deps.quota.quota = { maxSendRate: 100, max24HourSend: 1_000, sentLast24Hours: 970 };

@@ -1,18 +1,20 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableKeys } from './table.js';
-import type { DeliveryLedger, LedgerEntry } from '../../core/ports.js';
+import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
 
 const key = (deliveryKey: string, subscriberId: string) => ({ PK: `DELIVERY#${deliveryKey}`, SK: `RECIPIENT#${subscriberId}` });
+/** BatchWriteItem's limit. */
+const BATCH = 25;
 
 export class DynamoDeliveryLedger implements DeliveryLedger {
   constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
 
-  async claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date): Promise<'claimed' | LedgerEntry> {
+  async claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date, previousSent?: SendReceipt): Promise<'claimed' | LedgerEntry> {
     try {
       await this.client.send(new PutCommand({
         TableName: this.tableName,
-        Item: { ...key(deliveryKey, subscriberId), entity: 'ledger', deliveryKey, subscriberId, issueId, status: 'claimed', claimedAt: at.toISOString() },
+        Item: { ...key(deliveryKey, subscriberId), entity: 'ledger', deliveryKey, subscriberId, issueId, status: 'claimed', claimedAt: at.toISOString(), ...(previousSent && { previousSent }) },
         // A definite failure (SES said no) may be retried; a claim or a send may not.
         ConditionExpression: 'attribute_not_exists(PK) OR #status = :failed',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -29,11 +31,30 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     return entry as LedgerEntry;
   }
 
-  async markSent(deliveryKey: string, subscriberId: string, messageId: string, at: Date) {
-    // Sent entries join the sparse index under their reader: a subscriber's history is one Query.
-    await this.update(deliveryKey, subscriberId, 'SET #status = :sent, messageId = :id, sentAt = :at, GSI1PK = :history, GSI1SK = :at', {
-      ':sent': 'sent', ':id': messageId, ':at': at.toISOString(), ':history': `HISTORY#${subscriberId}`,
-    });
+  /**
+   * Whole items put 25 to a BatchWriteItem: the entries are this worker's own claims, so nothing
+   * else can have changed them. Sent entries join the sparse index under their reader: a
+   * subscriber's history is one Query. The receipt each claim carried stays, so a batch cut short
+   * never erases the proof of a send whose own mark did not land.
+   */
+  async markSent(deliveryKey: string, sent: SentEntry[]) {
+    for (let start = 0; start < sent.length; start += BATCH) {
+      let requests: Record<string, unknown>[] = sent.slice(start, start + BATCH).map((entry) => ({
+        PutRequest: {
+          Item: {
+            ...key(deliveryKey, entry.subscriberId), entity: 'ledger', deliveryKey, ...entry, status: 'sent',
+            GSI1PK: `HISTORY#${entry.subscriberId}`, GSI1SK: entry.sentAt,
+          },
+        },
+      }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 2_000)));
+        const { UnprocessedItems } = await this.client
+          .send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }))
+          .catch(translateDynamoError);
+        requests = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+      }
+    }
   }
 
   async history(subscriberId: string, limit = 100): Promise<LedgerEntry[]> {

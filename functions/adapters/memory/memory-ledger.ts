@@ -1,17 +1,17 @@
-import type { DeliveryLedger, LedgerEntry } from '../../core/ports.js';
+import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
 
 export class MemoryLedger implements DeliveryLedger {
   readonly entries = new Map<string, LedgerEntry>();
 
-  async claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date) {
+  async claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date, previousSent?: SendReceipt) {
     const key = `${deliveryKey}/${subscriberId}`;
     const existing = this.entries.get(key);
-    if (existing && existing.status !== 'failed') return { ...existing };
-    this.entries.set(key, { deliveryKey, subscriberId, issueId, status: 'claimed', claimedAt: at.toISOString() });
+    if (existing && existing.status !== 'failed') return structuredClone(existing);
+    this.entries.set(key, { deliveryKey, subscriberId, issueId, status: 'claimed', claimedAt: at.toISOString(), ...(previousSent && { previousSent: { ...previousSent } }) });
     return 'claimed' as const;
   }
-  async markSent(deliveryKey: string, subscriberId: string, messageId: string, at: Date) {
-    Object.assign(this.entries.get(`${deliveryKey}/${subscriberId}`)!, { status: 'sent', messageId, sentAt: at.toISOString() });
+  async markSent(deliveryKey: string, sent: SentEntry[]) {
+    for (const entry of sent) this.entries.set(`${deliveryKey}/${entry.subscriberId}`, { deliveryKey, ...structuredClone(entry), status: 'sent' });
   }
   async markFailed(deliveryKey: string, subscriberId: string, reason: string) {
     Object.assign(this.entries.get(`${deliveryKey}/${subscriberId}`)!, { status: 'failed', failure: reason });

@@ -4,9 +4,9 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { listHeaders } from '../email/list-headers.js';
 import { preparePersonalization, type Personalize } from '../email/personalize.js';
 import { pauseIssue, transitionIssue } from '../issues/manage-issues.js';
-import { addCounts, zeroCounts, type Counts, type Issue, type ShardProgress } from '../issues/issue.js';
+import { addCounts, processedOf, zeroCounts, type Counts, type Issue, type ShardProgress } from '../issues/issue.js';
 import { readerLinks } from '../links.js';
-import { MailFailure, MailFailureKinds, type OutgoingMessage, type SendQuota } from '../ports.js';
+import { MailFailure, MailFailureKinds, type LedgerEntry, type OutgoingMessage, type SendQuota, type SendReceipt, type SentEntry } from '../ports.js';
 import { publicationValues } from '../subscribers/messages.js';
 import { RECIPIENT_SHARDS, type Subscriber } from '../subscribers/subscriber.js';
 import type { DeliveryDeps } from './deps.js';
@@ -38,7 +38,7 @@ export type WorkerResult = {
   sent: number;
 };
 
-type Outcome = keyof Counts | 'deferred';
+type Outcome = keyof Counts | 'deferred' | 'unresolved';
 class Stop extends Error {
   constructor(readonly reason: WorkerResult['stoppedBecause']) {
     super(reason);
@@ -159,31 +159,36 @@ class Worker {
         limit: PAGE_SIZE,
       });
       const suppressed = await this.deps.suppressions.suppressedAmong(page.items.map((s) => s.email));
-      let pageCounts = zeroCounts();
-      const pageAmbiguous: string[] = [];
-      const pageFailures: ShardProgress['failures'] = [];
-      for (const subscriber of page.items) {
-        if (this.now() - lastStateCheck >= STATE_CHECK_MS) {
-          lastStateCheck = this.now();
-          if ((await this.deps.issues.get(issue.id))?.state !== 'sending') return this.abandonPage(progress, false);
+      const ledger = new PageLedger(this.deps, issue);
+      try {
+        for (const subscriber of page.items) {
+          if (this.now() - lastStateCheck >= STATE_CHECK_MS) {
+            lastStateCheck = this.now();
+            if ((await this.deps.issues.get(issue.id))?.state !== 'sending') return await this.abandonPage(progress, ledger, false);
+          }
+          if (this.outOfTime()) return await this.abandonPage(progress, ledger, true);
+          const outcome = suppressed.has(subscriber.email) ? 'suppressed' : await this.deliver(issue, personalize, subscriber, ledger);
+          if (outcome === 'deferred') return await this.abandonPage(progress, ledger, true);
+          if (outcome !== 'unresolved') ledger.count(outcome, subscriber.id);
+          if (outcome === 'sent') this.sent++;
         }
-        if (this.outOfTime()) return this.abandonPage(progress, true);
-        const outcome = suppressed.has(subscriber.email) ? 'suppressed' : await this.deliver(issue, personalize, subscriber, pageFailures);
-        if (outcome === 'deferred') return this.abandonPage(progress, true);
-        pageCounts = addCounts(pageCounts, { ...zeroCounts(), [outcome]: 1 });
-        if (outcome === 'ambiguous') pageAmbiguous.push(subscriber.id);
-        this.processed++;
-        if (outcome === 'sent') this.sent++;
+        await ledger.flush();
+      } catch (error) {
+        // DynamoDB failing under us: record what SES accepted if it still can, then give up the run.
+        if (!(error instanceof Stop)) await ledger.flush().catch(() => undefined);
+        throw error;
       }
+      const { counts, ambiguous, failures } = ledger.settle();
+      this.processed += processedOf(counts);
       // A page's counts are saved with its cursor in one write: a page that is redone after a
       // crash is counted again from the ledger, never twice.
       const next: ShardProgress = {
         ...progress,
         cursor: page.cursor,
         done: !page.cursor,
-        counts: addCounts(progress.counts, pageCounts),
-        ambiguous: [...progress.ambiguous, ...pageAmbiguous],
-        failures: [...progress.failures, ...pageFailures].slice(-100),
+        counts: addCounts(progress.counts, counts),
+        ambiguous: [...progress.ambiguous, ...ambiguous],
+        failures: [...progress.failures, ...failures].slice(-100),
         leaseUntil: new Date(this.now() + this.leaseMs).toISOString(),
       };
       if (!(await this.deps.issues.saveShard(next, this.id))) return true; // lease lost: someone else has it now
@@ -193,8 +198,9 @@ class Worker {
     return true;
   }
 
-  /** Leaves a page unfinished: its cursor stays, the lease is handed back for the next worker. */
-  private async abandonPage(progress: ShardProgress, stillSending: boolean): Promise<boolean> {
+  /** Leaves a page unfinished: its sends are marked, its cursor stays, the lease is handed back. */
+  private async abandonPage(progress: ShardProgress, ledger: PageLedger, stillSending: boolean): Promise<boolean> {
+    await ledger.flush();
     await this.release(progress);
     if (this.outOfTime()) throw new Stop('deadline');
     return stillSending;
@@ -204,29 +210,27 @@ class Worker {
     return this.deps.issues.saveShard({ ...progress, leaseUntil: new Date(this.now() - 1).toISOString() }, this.id);
   }
 
-  /** Claim, send, mark: the ledger's three steps for one recipient. */
-  private async deliver(issue: Issue, personalize: Personalize, subscriber: Subscriber, failures: ShardProgress['failures']): Promise<Outcome> {
+  /** Claim (carrying the previous send's receipt), send, remember the receipt: one recipient. */
+  private async deliver(issue: Issue, personalize: Personalize, subscriber: Subscriber, page: PageLedger): Promise<Outcome> {
     const { ledger } = this.deps;
-    const claim = await ledger.claim(issue.deliveryKey, subscriber.id, issue.id, this.deps.clock.now());
-    if (claim !== 'claimed') {
-      // Sent by this issue in a page that is being redone: count it as this issue's send.
-      if (claim.status === 'sent') return claim.issueId === issue.id ? 'sent' : 'skipped';
-      return 'ambiguous';
-    }
+    const claim = await page.claim(subscriber.id, this.deps.clock.now());
+    if (claim !== 'claimed') return claim;
     const message = this.messageFor(issue, personalize, subscriber);
     for (let attempt = 0; ; attempt++) {
       if (this.outOfTime()) {
+        await page.flush(); // before the release: this claim may carry the only proof of the send before it
         await ledger.release(issue.deliveryKey, subscriber.id);
         return 'deferred';
       }
       if (this.quotaUsedUp()) {
+        await page.flush();
         await ledger.release(issue.deliveryKey, subscriber.id);
         await this.pauseForQuota(issue);
       }
       await this.pacer!.take();
       try {
         const { messageId } = await this.deps.mailer.send(message);
-        await ledger.markSent(issue.deliveryKey, subscriber.id, messageId, this.deps.clock.now());
+        page.sent({ subscriberId: subscriber.id, messageId, sentAt: this.deps.clock.now().toISOString() });
         return 'sent';
       } catch (error) {
         if (!(error instanceof MailFailure)) throw error;
@@ -240,16 +244,20 @@ class Worker {
             // SES may have accepted it: the claim stays, so it is never resent.
             return 'ambiguous';
           case MailFailureKinds.quotaExceeded:
+            await page.flush();
             await ledger.release(issue.deliveryKey, subscriber.id);
             await pauseIssue(this.deps, issue.id, 'daily_quota', { resumeAfter: new Date(this.now() + QUOTA_PAUSE_MS), message: error.message });
             throw new Stop('quota');
           case MailFailureKinds.accountPaused:
+            await page.flush();
             await ledger.release(issue.deliveryKey, subscriber.id);
             await pauseIssue(this.deps, issue.id, 'account_paused', { message: `SES refused to send: ${error.message}. Sending stays paused until the account is reinstated and an editor resumes the issue.` });
             throw new Stop('account_paused');
           default:
+            // A failed entry can be claimed again later, which replaces it: mark what it proves first.
+            await page.flush();
             await ledger.markFailed(issue.deliveryKey, subscriber.id, `${error.kind}: ${error.message}`, this.deps.clock.now());
-            failures.push({ subscriberId: subscriber.id, reason: error.message });
+            page.failed(subscriber.id, error.message);
             return 'failed';
         }
       }
@@ -314,5 +322,87 @@ class Worker {
       message: `SES's 24-hour quota (${this.quota?.max24HourSend}) is used up; the issue resumes when there is room.`,
     });
     throw new Stop('quota');
+  }
+}
+
+/**
+ * One page's dealings with the ledger. Sends are marked together when the page ends (or is left);
+ * until then each claim carries the receipt of the send before it, so a worker killed mid-page
+ * leaves proof of every send but the one in flight. A page redone after a kill meets its own
+ * earlier claims: each is settled by a receipt found on a later claim of the page, or, when none
+ * turns up, counted ambiguous (never resent).
+ */
+class PageLedger {
+  private counts = zeroCounts();
+  private readonly ambiguous: string[] = [];
+  private readonly failures: ShardProgress['failures'] = [];
+  private toMark: SentEntry[] = [];
+  private latest?: SendReceipt;
+  private current?: { subscriberId: string; claimedAt: string; carried?: SendReceipt };
+  /** This issue's claims from an earlier life of the page, fate not yet known. */
+  private readonly unresolved = new Map<string, LedgerEntry>();
+
+  constructor(private readonly deps: DeliveryDeps, private readonly issue: Issue) {}
+
+  /**
+   * Claims a recipient, carrying the receipt of the latest send no write has recorded yet.
+   * Returns 'claimed', or what the recipient's existing entry means for this issue.
+   */
+  async claim(subscriberId: string, at: Date): Promise<'claimed' | Outcome> {
+    const carried = this.latest;
+    const claim = await this.deps.ledger.claim(this.issue.deliveryKey, subscriberId, this.issue.id, at, carried);
+    if (claim !== 'claimed') return this.existing(claim);
+    this.latest = undefined;
+    this.current = { subscriberId, claimedAt: at.toISOString(), carried };
+    return 'claimed';
+  }
+
+  /** SES accepted the message to the recipient just claimed. */
+  sent(receipt: SendReceipt) {
+    const claim = this.current!;
+    this.toMark.push({ ...receipt, issueId: this.issue.id, claimedAt: claim.claimedAt, ...(claim.carried && { previousSent: claim.carried }) });
+    this.latest = receipt;
+  }
+
+  failed(subscriberId: string, reason: string) {
+    this.failures.push({ subscriberId, reason });
+  }
+
+  count(outcome: keyof Counts, subscriberId: string) {
+    this.counts[outcome]++;
+    if (outcome === 'ambiguous') this.ambiguous.push(subscriberId);
+  }
+
+  /** A claim refused because the recipient already has an entry: what it means for this issue. */
+  private existing(entry: LedgerEntry): Outcome {
+    const proof = entry.previousSent;
+    const proven = proof && this.unresolved.get(proof.subscriberId);
+    if (proof && proven) {
+      this.unresolved.delete(proof.subscriberId);
+      this.toMark.push({ ...proof, issueId: this.issue.id, claimedAt: proven.claimedAt, ...(proven.previousSent && { previousSent: proven.previousSent }) });
+      this.count('sent', proof.subscriberId);
+    }
+    // Sent by this issue in a page that is being redone: count it as this issue's send.
+    if (entry.status === 'sent') return entry.issueId === this.issue.id ? 'sent' : 'skipped';
+    if (entry.status === 'claimed' && entry.issueId === this.issue.id) {
+      this.unresolved.set(entry.subscriberId, entry);
+      return 'unresolved';
+    }
+    return 'ambiguous';
+  }
+
+  /** Marks the page's sends so far. */
+  async flush() {
+    if (this.toMark.length === 0) return;
+    await this.deps.ledger.markSent(this.issue.deliveryKey, this.toMark);
+    this.toMark = [];
+    this.latest = undefined; // marked: no claim needs to carry it any more
+  }
+
+  /** The page's outcome; claims no receipt settled stay claimed, and are ambiguous. */
+  settle() {
+    for (const id of this.unresolved.keys()) this.count('ambiguous', id);
+    this.unresolved.clear();
+    return { counts: this.counts, ambiguous: this.ambiguous, failures: this.failures };
   }
 }
