@@ -122,6 +122,7 @@ export function articleSource(articles: Article[]) {
 }
 
 export function memoryDeliveryDeps(articles: Article[] = [anArticle()]) {
+  let monotonic = 0;
   return {
     ...memoryDeps(),
     ledger: new MemoryLedger(),
@@ -132,8 +133,9 @@ export function memoryDeliveryDeps(articles: Article[] = [anArticle()]) {
     renderer: stubRenderer(),
     articles: articleSource(articles),
     pacing: { rateFraction: 1, workers: 1 },
-    sleep: async (_ms: number) => {},
-    monotonic: () => 0,
+    // A monotonic clock that only sleeping moves: waits take no real time, and pacing still sees them pass.
+    sleep: async (ms: number) => void (monotonic += ms),
+    monotonic: () => monotonic,
   };
 }
 

@@ -124,6 +124,17 @@ describe('pacing', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(100);
   });
 
+  it('never lets a send go before its slot when the timer fires early (Node truncates 4.7 ms to 4)', async () => {
+    let now = 0;
+    const pacer = new Pacer(7, () => now, async (ms) => void (now += Math.trunc(ms))); // 142.86 ms slots
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      await pacer.take();
+      times.push(now);
+    }
+    for (let i = 0; i + 7 < times.length; i++) expect(times[i + 7]! - times[i]!).toBeGreaterThanOrEqual(1000);
+  });
+
   it('spaces sends evenly: no one-second window ever holds more than the rate', async () => {
     let now = 0;
     const pacer = new Pacer(50, () => now, async (ms) => void (now += ms));

@@ -24,8 +24,9 @@ export class Pacer {
    * (rate + 1 in one second, which SES would refuse).
    */
   async take(): Promise<void> {
-    const now = this.now();
-    if (this.next > now) await this.sleep(this.next - now);
+    // Wait until the slot has really come: Node truncates a timer's delay to whole milliseconds
+    // (4.7 ms becomes 4), so one sleep can end just before it.
+    for (let now = this.now(); now < this.next; now = this.now()) await this.sleep(Math.max(1, Math.ceil(this.next - now)));
     this.next = Math.max(this.now(), this.next) + this.interval;
   }
 }
