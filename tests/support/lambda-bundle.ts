@@ -85,6 +85,14 @@ function sdkCallsOf(code: string): Record<string, string[]> {
       if (new RegExp(`\\b${alias}\\b`).test(body)) (used[pkg] ??= []).push(name);
     }
   }
+  // Loaded on first use (SesMailer): `const { A, B } = await import("@aws-sdk/…")`, every name used.
+  const loaded = /\{([^}]*)\}\s*=\s*await\s+import\(\s*["'](@aws-sdk\/[^"']+)["']\s*\)/g;
+  for (const [, what, pkg] of code.matchAll(loaded) as unknown as [string, string, string][]) {
+    for (const binding of what.split(',').map((b) => b.trim()).filter(Boolean)) (used[pkg] ??= []).push(binding.split(/\s*:\s*/)[0]!);
+  }
+  const dynamic = [...code.matchAll(/import\(\s*["'](@aws-sdk\/[^"']+)["']\s*\)/g)].length;
+  const understood = [...code.matchAll(loaded)].length;
+  if (dynamic !== understood) throw new Error('the bundle loads an @aws-sdk package dynamically in a form whose calls cannot be told apart');
   return used;
 }
 

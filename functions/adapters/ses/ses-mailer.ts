@@ -1,4 +1,4 @@
-import { SendRawEmailCommand, SESClient, type SESClientConfig } from '@aws-sdk/client-ses';
+import type { SESClient, SESClientConfig } from '@aws-sdk/client-ses';
 import { MailFailure, MailFailureKinds, type Mailer, type OutgoingMessage } from '../../core/ports.js';
 import { MimeComposer } from './mime.js';
 
@@ -18,24 +18,35 @@ export type SesMailerOptions = {
  *
  * The SDK's own retries are off (`maxAttempts: 1`): a retried request after a timeout can deliver
  * a message twice, and only the domain, which keeps the ledger, may decide to try again.
+ *
+ * The SES SDK is loaded on the first send, not when the function starts: pages never send, and
+ * loading the client is ~35 ms of the public API's cold start (the runtime provides the SDK, so
+ * it is a dynamic import of a module beside the bundle, not a second bundle).
  */
 export class SesMailer implements Mailer {
-  private readonly client: SESClient;
+  private client?: Promise<{ client: SESClient; SendRawEmailCommand: typeof import('@aws-sdk/client-ses').SendRawEmailCommand }>;
   private readonly composed = new WeakMap<OutgoingMessage, Buffer>();
   private readonly composer: MimeComposer;
 
   constructor(private readonly options: SesMailerOptions) {
-    this.client = options.client ?? new SESClient({ maxAttempts: 1, ...options.clientConfig });
     this.composer = new MimeComposer({ from: options.from, replyTo: options.replyTo });
+  }
+
+  private ses() {
+    return (this.client ??= (async () => {
+      const { SESClient, SendRawEmailCommand } = await import('@aws-sdk/client-ses');
+      return { client: this.options.client ?? new SESClient({ maxAttempts: 1, ...this.options.clientConfig }), SendRawEmailCommand };
+    })());
   }
 
   async send(message: OutgoingMessage): Promise<{ messageId: string }> {
     // A retried message (after throttling) is the same message: compose its MIME once.
     let raw = this.composed.get(message);
     if (!raw) this.composed.set(message, (raw = this.compose(message)));
+    const { client, SendRawEmailCommand } = await this.ses();
     let messageId: string;
     try {
-      const result = await this.client.send(new SendRawEmailCommand({
+      const result = await client.send(new SendRawEmailCommand({
         RawMessage: { Data: raw },
         ConfigurationSetName: this.options.configurationSet,
         Tags: Object.entries(message.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),

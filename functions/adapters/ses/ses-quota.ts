@@ -1,12 +1,17 @@
-import { GetSendQuotaCommand, SESClient } from '@aws-sdk/client-ses';
+import type { SESClient } from '@aws-sdk/client-ses';
 import type { QuotaSource, SendQuota } from '../../core/ports.js';
 
-/** SES's sending limits (`GetSendQuota`): MaxSendRate paces the workers, Max24HourSend pauses them. */
+/**
+ * SES's sending limits (`GetSendQuota`): MaxSendRate paces the workers, Max24HourSend pauses them.
+ * The SDK is loaded on first use, as in SesMailer: the public API shares this module's file
+ * (config.ts) but never asks for the quota, and must not pay for loading the client.
+ */
 export class SesQuotaSource implements QuotaSource {
-  constructor(private readonly client: SESClient = new SESClient({})) {}
+  constructor(private readonly client?: SESClient) {}
 
   async get(): Promise<SendQuota> {
-    const quota = await this.client.send(new GetSendQuotaCommand({}));
+    const { SESClient, GetSendQuotaCommand } = await import('@aws-sdk/client-ses');
+    const quota = await (this.client ?? new SESClient({})).send(new GetSendQuotaCommand({}));
     return {
       maxSendRate: quota.MaxSendRate ?? 1,
       // SES answers -1 for an unlimited quota.

@@ -87,7 +87,15 @@ export function parseArticle(fileName: string, source: string, topics: readonly 
   }
   const body = parsed.content.trim();
   if (!body) throw new ArticleError(fileName, [{ field: '(body)', message: 'is empty' }]);
-  return { ...result.data, slug, markdown: body, html: markdown.parse(body, { async: false }) };
+  // Rendered when first read: a page that only lists articles (the signup page, a cold start's
+  // usual first request) needs their front matter, not their bodies.
+  let html: string | undefined;
+  return {
+    ...result.data, slug, markdown: body,
+    get html() {
+      return (html ??= markdown.parse(body, { async: false }) as string);
+    },
+  };
 }
 
 /** Published articles, newest first. */
