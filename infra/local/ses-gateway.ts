@@ -28,6 +28,8 @@ export type SesGatewayOptions = {
   /** Publish an event (as SES -> EventBridge would) for every accepted message and simulator outcome. */
   onEvent?: (event: SesEventBridgeEvent) => unknown;
   region?: string;
+  /** Answer each send this much later (benchmarks model SES's own latency with it). */
+  latencyMs?: number;
 };
 
 export type Faults = { throttle?: number; serverError?: number; accountPaused?: boolean };
@@ -115,6 +117,7 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
           if (!upstream.ok) return xml(res, upstream.status, text);
           messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1] ?? messageId;
         }
+        if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
         for (const r of recipients) accepted.set(r, (accepted.get(r) ?? 0) + 1);
         publishOutcomes(publish, messageId, recipients, tagsOf(params!));
         return xml(res, 200, `<${action}Response xmlns="${XMLNS}"><${action}Result><MessageId>${messageId}</MessageId></${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);

@@ -3,11 +3,17 @@
  * subscribers are already in the table (TABLE_NAME, seeded by run.ts); this creates the article
  * issue, sends it now and runs one worker until the issue is sent, sampling
  * process.memoryUsage().rss every 100 ms. Prints one JSON line with the figures.
+ *
+ * SES is a fast fake, in process: it composes each message's MIME as the real mailer does (that
+ * work grows with the send) and accepts it, without the HTTP round trip. What is measured is how
+ * the pipeline and DynamoDB behave as the audience grows, not SES.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
+import { MimeComposer } from '../../functions/adapters/ses/mime.js';
+import type { Mailer } from '../../functions/core/ports.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
 import { createArticleIssue, issueReport, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
@@ -16,10 +22,25 @@ import { startLocalStack } from '../../infra/local/stack.js';
 const SLUG = 'nato-western-balkans-stability';
 const stack = await startLocalStack({ env: { ...process.env, DATA_DIR: await mkdtemp(join(tmpdir(), 'dispatch-bench-scale-')), PORT: '0' }, persist: false, schedules: false });
 const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
+const composer = new MimeComposer({ from: { name: deps.publication.fromName, address: deps.publication.fromAddress } });
+let accepted = 0;
+let bytes = 0;
+const fastFakeSes: Mailer = {
+  async send(message) {
+    bytes += composer.compose(message).length;
+    return { messageId: `fake-${++accepted}` };
+  },
+};
+deps.mailer = fastFakeSes;
 const issue = await createArticleIssue(deps, { article: SLUG, topics: ['security'] });
 await sendIssueNow(deps, issue.id);
+// Load MJML and warm the compiler before the clock starts: a process's first render costs a
+// second or two whatever the audience, and the question here is how the send grows with it.
+const article = (await deps.articles.bySlug(SLUG))!;
+await deps.renderer.render((await deps.issues.get(issue.id))!, [article], deps.publication);
 
 global.gc?.();
+const heapAtStart = process.memoryUsage().heapUsed;
 const rssAtStart = process.memoryUsage().rss;
 let peakRss = rssAtStart;
 const samples: number[] = [];
@@ -32,10 +53,12 @@ const t0 = performance.now();
 let sent = 0;
 let invocations = 0;
 let state = '';
+// Workers side by side in this process, as overlapping ticks would run them (SEND_WORKERS).
+const workers = Number(process.env.SEND_WORKERS ?? 1);
 for (let round = 0; round < 50; round++) {
-  const run = await runWorker(deps, { issueId: issue.id, workerId: `scale-${round}` });
-  invocations++;
-  sent += run.sent;
+  const runs = await Promise.all(Array.from({ length: workers }, (_, n) => runWorker(deps, { issueId: issue.id, workerId: `scale-${round}-${n}` })));
+  invocations += workers;
+  sent += runs.reduce((sum, run) => sum + run.sent, 0);
   state = (await issueReport(deps, issue.id)).issue.state;
   if (state === 'sent') break;
 }
@@ -43,6 +66,8 @@ const seconds = (performance.now() - t0) / 1000;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 const usage = process.resourceUsage();
+global.gc?.();
+const heapAtEnd = process.memoryUsage().heapUsed; // after a full GC: what the send kept alive
 await stack.close();
-console.log(JSON.stringify({ seconds, sent, invocations, state, rssAtStart, peakRss, maxRssKb: usage.maxRSS, cpuUserMs: usage.userCPUTime / 1000, cpuSystemMs: usage.systemCPUTime / 1000, samples: samples.length }));
+console.log(JSON.stringify({ seconds, sent, accepted, mimeBytes: bytes, invocations, state, heapAtStart, heapAtEnd, rssAtStart, peakRss, maxRssKb: usage.maxRSS, cpuUserMs: usage.userCPUTime / 1000, cpuSystemMs: usage.systemCPUTime / 1000, samples: samples.length }));
 process.exit(0);

@@ -3,6 +3,8 @@
  * dynalite in memory, a sink SES gateway (no upstream, rate limit out of the way), and a counting
  * proxy in front of dynalite that tallies DynamoDB requests and their bytes per operation (for the
  * cost estimate; dynalite reports no consumed capacity). Prints one JSON line with the URLs.
+ * BENCH_SES_LATENCY_MS / BENCH_DYNAMODB_LATENCY_MS delay SES's answers / the proxy's, to model the
+ * round trips of AWS itself.
  */
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +16,10 @@ type Tally = { requests: number; requestBytes: number; responseBytes: number; un
 const counts: Record<string, Tally> = {};
 
 const db = await startDynalite({ port: 0 });
-const ses = await startSesGateway({ port: 0, maxSendRate: 1_000_000, max24HourSend: 100_000_000 });
+// BENCH_SES_LATENCY_MS and BENCH_DYNAMODB_LATENCY_MS model AWS's round trips (the counting proxy adds the latter).
+const sesLatency = Number(process.env.BENCH_SES_LATENCY_MS ?? 0);
+const dynamoLatency = Number(process.env.BENCH_DYNAMODB_LATENCY_MS ?? 0);
+const ses = await startSesGateway({ port: 0, maxSendRate: 1_000_000, max24HourSend: 100_000_000, latencyMs: sesLatency });
 const dbPort = db.port;
 
 const proxy = createServer((req, res) => {
@@ -38,8 +43,12 @@ const proxy = createServer((req, res) => {
         t.requestBytes += body.length;
         t.responseBytes += response.length;
         t.units += unitsOf(op, body, response);
-        res.writeHead(up.statusCode ?? 500, up.headers);
-        res.end(response);
+        const answer = () => {
+          res.writeHead(up.statusCode ?? 500, up.headers);
+          res.end(response);
+        };
+        if (dynamoLatency > 0) setTimeout(answer, dynamoLatency);
+        else answer();
       });
     });
     upstream.on('error', (e) => { res.statusCode = 502; res.end(String(e)); });
