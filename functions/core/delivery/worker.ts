@@ -306,7 +306,7 @@ class Worker {
       this.quota = await this.deps.quota.get();
       const { rateFraction, workers, fixedRate } = this.deps.pacing;
       const rate = fixedRate !== undefined ? fixedRate / workers : (this.quota.maxSendRate * rateFraction) / workers;
-      this.pacer = new Pacer(rate, this.deps.monotonic, this.sleep);
+      this.pacer = new Pacer(rate, this.deps.monotonic, this.deps.sleep);
     }
     if (this.quotaUsedUp()) await this.pauseForQuota(issue);
   }
