@@ -64,6 +64,8 @@ const envSchema = z.object({
   DISPOSABLE_DOMAINS_FILE: z.string().default('data/disposable-domains.txt.br'),
   /** Cloudflare Turnstile's secret key: when set, every signup needs a token Turnstile vouches for. Off by default. */
   TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
+  /** Turnstile's site key (public): the signup forms show its widget. Set with the secret key, or neither. */
+  TURNSTILE_SITE_KEY: z.string().min(1).optional(),
 });
 
 export type Config = z.output<typeof envSchema>;
@@ -79,6 +81,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`configuration is incomplete or invalid:\n${lines.join('\n')}`);
   }
+  // The widget without the check protects nothing; the check without the widget locks every
+  // reader out of the hosted form.
+  if (!result.data.TURNSTILE_SITE_KEY !== !result.data.TURNSTILE_SECRET_KEY) {
+    const missing = result.data.TURNSTILE_SITE_KEY ? 'TURNSTILE_SECRET_KEY' : 'TURNSTILE_SITE_KEY';
+    throw new Error(`configuration is incomplete or invalid:\n  ${missing}: must be set together with ${missing === 'TURNSTILE_SITE_KEY' ? 'TURNSTILE_SECRET_KEY' : 'TURNSTILE_SITE_KEY'} (or neither)`);
+  }
   return result.data;
 }
 
@@ -92,6 +100,7 @@ export async function buildPublication(config: Config): Promise<Publication> {
     postalAddress: config.POSTAL_ADDRESS,
     listId: config.LIST_ID ?? `newsletter.${new URL(config.BASE_URL).hostname}`,
     topics: await loadTopics(resolve(config.CONTENT_DIR)),
+    captchaSiteKey: config.TURNSTILE_SITE_KEY,
   };
 }
 

@@ -14,7 +14,7 @@ import {
   type DeployedVariable,
   type FunctionDefinition,
 } from './functions.js';
-import { signingSecret } from './secrets.js';
+import { signingSecret, turnstileSecret } from './secrets.js';
 import { readDeploySettings } from './settings.js';
 import { table } from './table.js';
 
@@ -37,6 +37,8 @@ function environmentValues(baseUrl: $util.Input<string>): Record<DeployedVariabl
     CONTENT_DIR: packagedFolders.content,
     TEMPLATES_DIR: packagedFolders.templates,
     SEND_WORKERS: String(sendWorkers),
+    TURNSTILE_SITE_KEY: settings.turnstileSiteKey,
+    TURNSTILE_SECRET_KEY: turnstileSecret?.value,
   };
 }
 

@@ -67,7 +67,9 @@ export type DeployedVariable =
   | 'SES_CONFIGURATION_SET'
   | 'CONTENT_DIR'
   | 'TEMPLATES_DIR'
-  | 'SEND_WORKERS';
+  | 'SEND_WORKERS'
+  | 'TURNSTILE_SITE_KEY'
+  | 'TURNSTILE_SECRET_KEY';
 
 export type FunctionDefinition = {
   /** `path/to/file.export`, from the project root, as SST's `handler`. */
@@ -93,6 +95,8 @@ export type FunctionDefinition = {
 const requiredVariables = ['TABLE_NAME', 'BASE_URL', 'SIGNING_SECRET', 'PUBLICATION_NAME', 'FROM_ADDRESS', 'POSTAL_ADDRESS'] as const;
 /** The sender and the content: everything that builds a `Publication`. */
 const publicationVariables = [...requiredVariables, 'FROM_NAME', 'REPLY_TO', 'LIST_ID', 'SES_CONFIGURATION_SET', 'CONTENT_DIR'] as const;
+/** Where the signup forms are served and posted: the publication, and Turnstile's keys when it is on. */
+const signupVariables = [...publicationVariables, 'TURNSTILE_SITE_KEY', 'TURNSTILE_SECRET_KEY'] as const;
 
 /**
  * The data-plane calls each function's code makes, no more: tests/e2e/lambda-bundles.test.ts reads
@@ -157,7 +161,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     description: 'Signup, confirm, preferences, unsubscribe, articles',
     memory: '512 MB',
     timeout: '10 seconds',
-    environment: publicationVariables,
+    environment: signupVariables,
     // data/: the disposable-domain list, read on an instance's first signup; too big to bundle.
     copyFiles: ['content', 'data'],
     table: apiTable,
@@ -173,7 +177,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     description: 'RSS and Atom feeds',
     memory: '512 MB',
     timeout: '10 seconds',
-    environment: publicationVariables,
+    environment: signupVariables,
     copyFiles: ['content'],
     table: apiTable,
     ses: ['ses:SendRawEmail'],

@@ -4,5 +4,13 @@
  * A deploy without a value stops with SST's "Set a value for SigningSecret" message.
  */
 
+import { readDeploySettings } from './settings.js';
+
 /** HMAC key of every link in every email (SIGNING_SECRET); changing it voids links already mailed. */
 export const signingSecret = new sst.Secret('SigningSecret');
+
+/**
+ * Turnstile's secret key (TURNSTILE_SECRET_KEY), wanted only where DISPATCH_TURNSTILE_SITE_KEY is
+ * set: `npx sst secret set TurnstileSecretKey <key> --stage production`.
+ */
+export const turnstileSecret = readDeploySettings(process.env).turnstileSiteKey ? new sst.Secret('TurnstileSecretKey') : undefined;

@@ -27,6 +27,11 @@ const settingsSchema = z.object({
   /** The sender's postal address, printed in every footer (CAN-SPAM and the like require one). */
   DISPATCH_POSTAL_ADDRESS: z.string().min(1),
   DISPATCH_LIST_ID: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
+  /**
+   * Cloudflare Turnstile's site key (public): set it and signups need the widget's token; the
+   * deploy then also wants the `TurnstileSecretKey` secret (infra/secrets.ts). Unset: no CAPTCHA.
+   */
+  DISPATCH_TURNSTILE_SITE_KEY: z.string().min(1).optional(),
 });
 
 export type DeploySettings = {
@@ -38,6 +43,7 @@ export type DeploySettings = {
   replyTo?: string;
   postalAddress: string;
   listId?: string;
+  turnstileSiteKey?: string;
 };
 
 export function readDeploySettings(env: Record<string, string | undefined>): DeploySettings {
@@ -59,5 +65,6 @@ export function readDeploySettings(env: Record<string, string | undefined>): Dep
     replyTo: s.DISPATCH_REPLY_TO,
     postalAddress: s.DISPATCH_POSTAL_ADDRESS,
     listId: s.DISPATCH_LIST_ID,
+    turnstileSiteKey: s.DISPATCH_TURNSTILE_SITE_KEY,
   };
 }

@@ -11,6 +11,8 @@ export type Publication = {
   /** RFC 2919 list identifier, e.g. `news.example.com`. */
   listId: string;
   topics: readonly Topic[];
+  /** Set when signups need a CAPTCHA (Cloudflare Turnstile): the forms show its widget with this public key. */
+  captchaSiteKey?: string;
 };
 
 export type Topic = { id: string; label: string; description?: string };

@@ -11,6 +11,7 @@ import { MessagePage } from './pages/layout.js';
 import { articleRoutes } from './routes/articles.js';
 import { readerRoutes } from './routes/reader.js';
 import { signupRoutes } from './routes/signup.js';
+import { TURNSTILE_ORIGIN } from './turnstile.js';
 
 export type AppOptions = {
   /** The client's address as the platform reports it (Lambda event, Node socket), for consent records. */
@@ -38,7 +39,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.use(requestId());
   app.use(accessLog(log));
   app.use(secureHeaders({
-    contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"],
+      // No script at all, unless signups need Turnstile: then its script and its frame, nothing else.
+      ...(deps.publication.captchaSiteKey && { scriptSrc: [TURNSTILE_ORIGIN], frameSrc: [TURNSTILE_ORIGIN] }),
+    },
     // HSTS only where the public origin is https: on plain http (the local stack) browsers ignore
     // it anyway, and a stray one would pin 127.0.0.1 to https for every other local service.
     strictTransportSecurity: deps.publication.baseUrl.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : false,

@@ -427,14 +427,16 @@ const CONFIGURATION_SET = 'dispatch-production-EmailConfig';
  * sst.config.ts is not evaluated here, its stand-ins need vitest), plus what Lambda sets.
  */
 function lambdaEnvironment(definition: Pick<FunctionDefinition, 'environment'>, secret: string, endpoints: { dynamodb: string; ses: string }): Record<string, string> {
-  const values: Record<DeployedVariable, string> = {
+  // The default deployment: no DISPATCH_TURNSTILE_SITE_KEY, so neither Turnstile variable is set.
+  const values: Record<DeployedVariable, string | undefined> = {
     TABLE_NAME: BENCH_TABLE, BASE_URL: BENCH_BASE_URL, SIGNING_SECRET: secret, PUBLICATION_NAME: 'The Regional Dispatch',
     FROM_ADDRESS: 'newsletter@news.example.com', FROM_NAME: 'The Regional Dispatch', REPLY_TO: 'editors@news.example.com',
     POSTAL_ADDRESS: '1 Example Street, 10000 Example City', LIST_ID: 'newsletter.news.example.com', SES_CONFIGURATION_SET: CONFIGURATION_SET,
     CONTENT_DIR: packagedFolders.content, TEMPLATES_DIR: packagedFolders.templates, SEND_WORKERS: String(sendWorkers),
+    TURNSTILE_SITE_KEY: undefined, TURNSTILE_SECRET_KEY: undefined,
   };
   return {
-    ...Object.fromEntries(definition.environment.map((key) => [key, values[key]])),
+    ...Object.fromEntries(definition.environment.flatMap((key) => (values[key] === undefined ? [] : [[key, values[key]]]))),
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb, AWS_ENDPOINT_URL_SES: endpoints.ses, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

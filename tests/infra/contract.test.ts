@@ -109,6 +109,22 @@ describe('the functions', () => {
     expect(production.one('sst.Secret', 'SigningSecret').args.placeholder).toBeUndefined();
   });
 
+  it('give the signup pages Turnstile\'s keys only when DISPATCH_TURNSTILE_SITE_KEY is set, the secret from its own sst.Secret', async () => {
+    for (const { args } of deployedFunctions(production)) {
+      expect(Object.keys(args.environment)).not.toContain('TURNSTILE_SITE_KEY');
+      expect(Object.keys(args.environment)).not.toContain('TURNSTILE_SECRET_KEY');
+    }
+    expect(production.byType('sst.Secret').map((s) => s.name)).toEqual(['SigningSecret']);
+
+    const guarded = await synthesize({ stage: 'production', env: { ...exampleSettings, DISPATCH_TURNSTILE_SITE_KEY: '0x4AAAAAAAexample' } });
+    expect(guarded.one('sst.Secret', 'TurnstileSecretKey').args.placeholder).toBeUndefined();
+    const withKeys = deployedFunctions(guarded).filter(({ args }) => 'TURNSTILE_SITE_KEY' in args.environment);
+    expect(withKeys.map(({ args }) => args.handler).sort()).toEqual([functionDefinitions.api!.handler, functionDefinitions.feeds!.handler].sort());
+    for (const { args } of withKeys) {
+      expect(args.environment).toMatchObject({ TURNSTILE_SITE_KEY: '0x4AAAAAAAexample', TURNSTILE_SECRET_KEY: '{{TurnstileSecretKey.value}}' });
+    }
+  });
+
   it('find content/ and templates/ where CONTENT_DIR and TEMPLATES_DIR say, copied into their package', () => {
     for (const { args } of deployedFunctions(production)) {
       const copied = (args.copyFiles as { from: string; to?: string }[]).map((c) => c.to ?? c.from);

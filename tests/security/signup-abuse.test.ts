@@ -168,6 +168,39 @@ describe('CAPTCHA hook', () => {
     expect(await stored(formEmail)).toMatchObject({ state: 'pending' });
   });
 
+  it('with a site key, every public page shows the widget and loads its script, and the CSP lets in Turnstile\'s origin and nothing else', async () => {
+    const csp = (res: Response) => Object.fromEntries((res.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    // Off (the default): no script on any page, and no script-src (default-src 'none' forbids all).
+    const plain = await createApp(stack.deps, { log: () => {} }).request('/');
+    expect(await plain.text()).not.toContain('<script');
+    expect(csp(plain)['script-src']).toBeUndefined();
+    expect(csp(plain)['default-src']).toEqual(["'none'"]);
+
+    const deps = await buildAppDeps(parseConfig({ ...process.env, TURNSTILE_SITE_KEY: '1x00000000000000000000AA', TURNSTILE_SECRET_KEY: '1x0000000000000000000000000000000AA' }));
+    expect(deps.abuse?.captcha).toBeDefined();
+    const guarded = createApp(deps, { log: () => {} });
+    const article = (await deps.articles.all())[0]!;
+    for (const path of ['/', `/articles/${article.slug}`, '/articles']) {
+      const res = await guarded.request(path);
+      const html = await res.text();
+      expect(html, path).toContain('<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async="" defer=""></script>');
+      // The widget sits inside the signup form, so the token Turnstile adds goes with the form.
+      expect(html, path).toMatch(/<form[^>]*action="\/subscribe"[^]*<div class="cf-turnstile" data-sitekey="1x00000000000000000000AA"><\/div>[^]*<\/form>/);
+      expect(csp(res)['script-src'], path).toEqual(['https://challenges.cloudflare.com']);
+      expect(csp(res)['frame-src'], path).toEqual(['https://challenges.cloudflare.com']);
+      expect(csp(res)['default-src'], path).toEqual(["'none'"]);
+    }
+    // The embed snippet brings the script and the widget along.
+    const embed = await (await guarded.request('/embed')).text();
+    expect(embed).toContain('&lt;script src=&quot;https://challenges.cloudflare.com/turnstile/v0/api.js&quot; async defer&gt;&lt;/script&gt;');
+    expect(embed).toContain('&lt;div class=&quot;cf-turnstile&quot; data-sitekey=&quot;1x00000000000000000000AA&quot;&gt;');
+  });
+
+  it('refuses a configuration with only one of the two Turnstile keys, naming the missing one', () => {
+    expect(() => parseConfig({ ...process.env, TURNSTILE_SITE_KEY: 'site' })).toThrow(/TURNSTILE_SECRET_KEY: must be set together with TURNSTILE_SITE_KEY/);
+    expect(() => parseConfig({ ...process.env, TURNSTILE_SECRET_KEY: 'secret' })).toThrow(/TURNSTILE_SITE_KEY: must be set together with TURNSTILE_SECRET_KEY/);
+  });
+
   it('the Turnstile adapter posts secret, token and IP to siteverify and reads `success` (fetch faked: never the network)', async () => {
     const seen: { url: string; body: string }[] = [];
     const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {

@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { Publication } from '../../core/publication.js';
 import { FEED_PATHS } from '../feed-paths.js';
+import { TURNSTILE_SCRIPT } from '../turnstile.js';
 
 const styles = `
 *{box-sizing:border-box}
@@ -51,6 +52,8 @@ export function Layout(props: { title: string; publication: Publication; childre
         <link rel="alternate" type="application/rss+xml" title={`${publication.name} (RSS)`} href={`${publication.baseUrl}${FEED_PATHS.rss}`} />
         <link rel="alternate" type="application/atom+xml" title={`${publication.name} (Atom)`} href={`${publication.baseUrl}${FEED_PATHS.atom}`} />
         <style>{styles}</style>
+        {/* Every public page carries the signup form, so every one needs the widget's script. */}
+        {publication.captchaSiteKey ? <script src={TURNSTILE_SCRIPT} async defer /> : null}
       </head>
       <body>
         {/* Keyboard and screen-reader users jump past the masthead straight to the page. */}

@@ -1,6 +1,7 @@
 import type { FieldIssue } from '../../core/errors.js';
 import type { Publication } from '../../core/publication.js';
 import { Frequencies, frequencyLabels, type Frequency } from '../../core/subscribers/subscriber.js';
+import { TURNSTILE_SCRIPT } from '../turnstile.js';
 
 export type SignupValues = { email?: string; topics?: string[]; frequency?: string };
 
@@ -49,18 +50,28 @@ export function SignupForm(props: { publication: Publication; values?: SignupVal
           Leave this empty <input type="text" name="website" tabindex={-1} autocomplete="off" />
         </label>
       </div>
+      {/* Turnstile's script (in the page's head) fills this in, and adds the token to the form. */}
+      {publication.captchaSiteKey ? <div class="cf-turnstile" data-sitekey={publication.captchaSiteKey} /> : null}
       <button type="submit">Subscribe</button>
       <p class="hint">We will email you a link to confirm. No confirmation, no newsletter.</p>
     </form>
   );
 }
 
-/** The snippet an editor pastes into another site: a plain HTML form, no script. */
+/**
+ * The snippet an editor pastes into another site: a plain HTML form, no script, unless signups
+ * need Turnstile (then its script and widget come along; the other site's hostname must be
+ * allowed for the site key in Cloudflare's dashboard).
+ */
 export function embedSnippet(publication: Publication): string {
   const topics = publication.topics
     .map((t) => `  <label><input type="checkbox" name="topics" value="${t.id}" checked> ${t.label}</label>`)
     .join('\n');
-  return `<form method="post" action="${publication.baseUrl}/subscribe">
+  const captcha = publication.captchaSiteKey
+    ? `  <div class="cf-turnstile" data-sitekey="${escapeAttribute(publication.captchaSiteKey)}"></div>\n`
+    : '';
+  const script = publication.captchaSiteKey ? `<script src="${TURNSTILE_SCRIPT}" async defer></script>\n` : '';
+  return `${script}<form method="post" action="${publication.baseUrl}/subscribe">
   <input type="hidden" name="form" value="embed">
   <label>Email <input type="email" name="email" required></label>
 ${topics}
@@ -70,6 +81,8 @@ ${topics}
     <option value="weekly" selected>Weekly digest</option>
   </select>
   <input type="text" name="website" tabindex="-1" autocomplete="off" style="position:absolute;left:-10000px" aria-hidden="true">
-  <button type="submit">Subscribe</button>
+${captcha}  <button type="submit">Subscribe</button>
 </form>`;
 }
+
+const escapeAttribute = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
