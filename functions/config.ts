@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/content/fs-content.js';
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
-import { DynamoDeliveryLedger } from './adapters/dynamo/dynamo-ledger.js';
+import { DynamoDeliveryLedger, DynamoSendHistory } from './adapters/dynamo/dynamo-ledger.js';
 import { DynamoEventLog, DynamoPublicationLog, DynamoSuppressionList } from './adapters/dynamo/dynamo-misc.js';
 import { DynamoSubscriberRepository } from './adapters/dynamo/dynamo-subscribers.js';
 import { SesQuotaSource } from './adapters/ses/ses-quota.js';
@@ -154,7 +154,7 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
 export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
   const app = await buildAppDeps(config);
   const client = createDocumentClient();
-  return { ...app, sessions: new DynamoSessionRepository(client, config.TABLE_NAME), directory: new DynamoDirectory(client, config.TABLE_NAME), idempotency: new DynamoIdempotencyStore(client, config.TABLE_NAME), ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME), publications: new DynamoPublicationLog(client, config.TABLE_NAME), renderer };
+  return { ...app, sessions: new DynamoSessionRepository(client, config.TABLE_NAME), directory: new DynamoDirectory(client, config.TABLE_NAME), idempotency: new DynamoIdempotencyStore(client, config.TABLE_NAME), ledger: new DynamoSendHistory(client, config.TABLE_NAME), publications: new DynamoPublicationLog(client, config.TABLE_NAME), renderer };
 }
 
 /** What the `ses-events` function needs: no mailer, no templates. */

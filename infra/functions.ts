@@ -196,7 +196,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     environment: [...publicationVariables, 'TEMPLATES_DIR'],
     copyFiles: ['content', 'templates'],
     // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
-    table: [...sendingTable, 'dynamodb:Scan'],
+    table: [...readWrite, 'dynamodb:Scan'],
     ses: ['ses:SendRawEmail'],
     trigger: { kind: 'http' },
   },

@@ -7,9 +7,29 @@ const key = (deliveryKey: string, subscriberId: string) => ({ PK: `DELIVERY#${de
 /** BatchWriteItem's limit. */
 const BATCH = 25;
 
-export class DynamoDeliveryLedger implements DeliveryLedger {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
+/**
+ * What each reader was sent (sent ledger entries sit in the index under `HISTORY#<subscriber>`).
+ * Its own class so that the workspace, which only reads it, carries no code that writes the ledger.
+ */
+export class DynamoSendHistory implements Pick<DeliveryLedger, 'history'> {
+  constructor(protected readonly client: DynamoDBDocumentClient, protected readonly tableName: string) {}
 
+  async history(subscriberId: string, limit = 100): Promise<LedgerEntry[]> {
+    const { Items = [] } = await this.client
+      .send(new QueryCommand({
+        TableName: this.tableName,
+        IndexName: tableKeys.index,
+        KeyConditionExpression: `${tableKeys.indexPartitionKey} = :history`,
+        ExpressionAttributeValues: { ':history': `HISTORY#${subscriberId}` },
+        ScanIndexForward: false,
+        Limit: limit,
+      }))
+      .catch(translateDynamoError);
+    return Items.map(({ PK: _pk, SK: _sk, GSI1PK: _g, GSI1SK: _s, entity: _e, ...entry }) => entry as LedgerEntry);
+  }
+}
+
+export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryLedger {
   async claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date, previousSent?: SendReceipt): Promise<'claimed' | LedgerEntry> {
     try {
       await this.client.send(new PutCommand({
@@ -55,20 +75,6 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
         requests = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
       }
     }
-  }
-
-  async history(subscriberId: string, limit = 100): Promise<LedgerEntry[]> {
-    const { Items = [] } = await this.client
-      .send(new QueryCommand({
-        TableName: this.tableName,
-        IndexName: tableKeys.index,
-        KeyConditionExpression: `${tableKeys.indexPartitionKey} = :history`,
-        ExpressionAttributeValues: { ':history': `HISTORY#${subscriberId}` },
-        ScanIndexForward: false,
-        Limit: limit,
-      }))
-      .catch(translateDynamoError);
-    return Items.map(({ PK: _pk, SK: _sk, GSI1PK: _g, GSI1SK: _s, entity: _e, ...entry }) => entry as LedgerEntry);
   }
 
   async markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date) {
