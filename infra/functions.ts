@@ -95,7 +95,7 @@ export type FunctionDefinition = {
 const requiredVariables = ['TABLE_NAME', 'BASE_URL', 'SIGNING_SECRET', 'PUBLICATION_NAME', 'FROM_ADDRESS', 'POSTAL_ADDRESS'] as const;
 /** The sender and the content: everything that builds a `Publication`. */
 const publicationVariables = [...requiredVariables, 'FROM_NAME', 'REPLY_TO', 'LIST_ID', 'SES_CONFIGURATION_SET', 'CONTENT_DIR'] as const;
-/** Where the signup forms are served and posted: the publication, and Turnstile's keys when it is on. */
+/** Where the signup forms are served and posted (the API; feeds carry no form): the publication, and Turnstile's keys when it is on. */
 const signupVariables = [...publicationVariables, 'TURNSTILE_SITE_KEY', 'TURNSTILE_SECRET_KEY'] as const;
 
 /**
@@ -177,7 +177,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     description: 'RSS and Atom feeds',
     memory: '512 MB',
     timeout: '10 seconds',
-    environment: signupVariables,
+    environment: publicationVariables,
     copyFiles: ['content'],
     table: apiTable,
     ses: ['ses:SendRawEmail'],

@@ -76,6 +76,13 @@ export interface DeliveryLedger {
   claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date, previousSent?: SendReceipt): Promise<'claimed' | LedgerEntry>;
   /** Marks claimed entries sent (a page's worth at once). */
   markSent(deliveryKey: string, sent: SentEntry[]): Promise<void>;
+  /**
+   * After a crash: the receipt of this subscriber's send, carried by a later claim of the worker
+   * that sent it. That claim is one of the entries after the subscriber's own in id order (a
+   * worker takes a shard's readers in that order); only a claim carries the receipt of the send
+   * just before it.
+   */
+  findReceipt(deliveryKey: string, subscriberId: string): Promise<SendReceipt | undefined>;
   /** Records a failure that SES reported, so the message was certainly not accepted. */
   markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date): Promise<void>;
   /** Gives a claim back when the message was certainly never handed to SES. */

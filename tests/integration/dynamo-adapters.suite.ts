@@ -171,6 +171,18 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
       expect((await ledger.history('sub-60')).map((e) => e.messageId)).toEqual(['msg-60']);
     });
 
+    it('finds the receipt of a send on the later claim that carries it, reading past other entries', async () => {
+      const key = `article:${randomUUID()}`;
+      // 250 claims of other readers between the sent one and its carrier (ids sort as strings).
+      for (let i = 0; i < 250; i++) await ledger.claim(key, `m-${String(i).padStart(3, '0')}`, 'issue-a', new Date());
+      const receipt = { subscriberId: 'a-sent', messageId: 'msg-a', sentAt: '2026-11-28T07:00:00.000Z' };
+      await ledger.claim(key, 'a-sent', 'issue-a', new Date());
+      await ledger.claim(key, 'z-carrier', 'issue-a', new Date(), receipt);
+      expect(await ledger.findReceipt(key, 'a-sent')).toEqual(receipt);
+      expect(await ledger.findReceipt(key, 'm-100')).toBeUndefined();
+      expect(await ledger.findReceipt(`article:${randomUUID()}`, 'a-sent')).toBeUndefined();
+    });
+
     it('keeps each reader’s history of what was sent to them, newest first', async () => {
       const reader = `sub-${randomUUID()}`;
       for (const [i, day] of ['2026-11-01', '2026-11-08', '2026-11-15'].entries()) {

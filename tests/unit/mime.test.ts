@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { MimeComposer } from '../../functions/adapters/ses/mime.js';
+import { SesMailer } from '../../functions/adapters/ses/ses-mailer.js';
+import { MailFailure } from '../../functions/core/ports.js';
 
 // What a mail client shows, read back from our bytes by a real MIME parser (mailparser).
 const composer = (fromName: string) => new MimeComposer({ from: { name: fromName, address: 'news@example.org' }, replyTo: 'editors@example.org' });
@@ -66,5 +68,15 @@ describe('MIME of a list message', () => {
     for (const to of ['a@example.com, b@example.com', 'a@example.com\r\nBcc: b@example.com', 'Name <a@example.com>', 'no-at-sign']) {
       expect(() => composer('x').compose({ to, subject: 's', text: 't', html: 'h' }), to).toThrow(/not a mailbox address/);
     }
+  });
+
+  it('a message that cannot be written is a definite refusal (never sent), not an unknown outcome', async () => {
+    const calls: unknown[] = [];
+    const client = { send: async (command: unknown) => void calls.push(command) } as unknown as ConstructorParameters<typeof SesMailer>[0]['client'];
+    const mailer = new SesMailer({ from: { name: 'x', address: 'news@example.org' }, client });
+    const failure = await mailer.send({ to: 'not an address', subject: 's', text: 't', html: 'h' }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(MailFailure);
+    expect(failure).toMatchObject({ kind: 'rejected' });
+    expect(calls).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import {
   cancelIssue, createArticleIssue, findOrCreateEditorSend, issueReport, pauseIssue, resumeIssue, scheduleIssue, sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
 import { MailFailure } from '../../functions/core/ports.js';
+import { recipientShardOf } from '../../functions/core/subscribers/subscriber.js';
 import { aSubscriber, anArticle, memoryDeliveryDeps } from '../support/builders.js';
 
 type Deps = ReturnType<typeof memoryDeliveryDeps>;
@@ -218,6 +219,44 @@ describe('the send worker', () => {
     const entries = [...deps.ledger.entries.values()];
     expect(entries.filter((e) => e.status === 'sent' && e.messageId)).toHaveLength(29);
   });
+
+  for (const leaves of ['bounces', 'unsubscribes'] as const) {
+    it(`settles a send whose receipt sits on the claim of a reader who ${leaves} before the page is redone`, async () => {
+      // 30 readers of one shard: one page, so the dead worker's claims all wait for the page's end.
+      const deps = memoryDeliveryDeps();
+      const readers: ReturnType<typeof aSubscriber>[] = [];
+      while (readers.length < 30) {
+        const reader = aSubscriber();
+        if (recipientShardOf(reader.id) === 0) readers.push(reader);
+      }
+      for (const r of readers) await deps.subscribers.create(r);
+      const id = await sendNow(deps);
+      let sends = 0;
+      const realSend = deps.mailer.send.bind(deps.mailer);
+      deps.mailer.send = (message) => (++sends === 13 ? new Promise(() => {}) : realSend(message));
+      void runWorker(deps, { issueId: id, workerId: 'dies' });
+      await new Promise((r) => setTimeout(r, 50));
+      // The 6th reader mailed: its claim carries the 5th's receipt, and nothing else does.
+      const sixth = readers.find((r) => r.email === deps.mailer.sent[5]!.to)!;
+      const carrier = [...deps.ledger.entries.values()].find((e) => e.subscriberId === sixth.id)!;
+      expect(carrier).toMatchObject({ status: 'claimed', previousSent: { subscriberId: readers.find((r) => r.email === deps.mailer.sent[4]!.to)!.id } });
+      const proven = carrier.previousSent!.subscriberId;
+      const leaver = readers.find((r) => r.id === carrier.subscriberId)!;
+      if (leaves === 'bounces') await deps.suppressions.suppress(leaver.email, 'bounce', deps.clock.now());
+      else await deps.subscribers.save({ ...leaver, state: 'unsubscribed', version: leaver.version + 1 });
+
+      deps.mailer.send = realSend;
+      deps.clock.advance(SHARD_LEASE_MS + 1);
+      await runWorker(deps, { issueId: id, workerId: 'next' });
+
+      const report = await issueReport(deps, id);
+      expect(report.issue.state).toBe('sent');
+      expect([...perRecipient(deps).values()].every((n) => n === 1)).toBe(true);
+      const inFlight = readers.filter((r) => !deps.mailer.to(r.email).length);
+      expect(report.ambiguous).toEqual([inFlight[0]!.id]); // still only the message in flight
+      expect(deps.ledger.entries.get(`${report.issue.deliveryKey}/${proven}`)).toMatchObject({ status: 'sent', messageId: expect.stringMatching(/^memory-/) });
+    });
+  }
 
   it('pauses for the daily quota, and the tick resumes the issue when the wait is over', async () => {
     const { deps } = await withReaders(80);

@@ -2,10 +2,15 @@ import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand,
 import { tableKeys } from './table.js';
 import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
+import { DomainError, ErrorCodes } from '../../core/errors.js';
 
 const key = (deliveryKey: string, subscriberId: string) => ({ PK: `DELIVERY#${deliveryKey}`, SK: `RECIPIENT#${subscriberId}` });
 /** BatchWriteItem's limit. */
 const BATCH = 25;
+/** How far findReceipt reads (100 entries a page): the carrier is a claim of the same shard, a few entries on. */
+const MAX_RECEIPT_PAGES = 10;
+/** Rounds of BatchWriteItem's unprocessed items before markSent gives up (the claims keep their receipts). */
+const MAX_BATCH_ATTEMPTS = 8;
 
 /**
  * What each reader was sent (sent ledger entries sit in the index under `HISTORY#<subscriber>`).
@@ -68,6 +73,7 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
         },
       }));
       for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw new DomainError(ErrorCodes.unavailable, `DynamoDB left ${requests.length} ledger marks unprocessed ${attempt} times`, { reason: 'throttled' });
         if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 2_000)));
         const { UnprocessedItems } = await this.client
           .send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }))
@@ -75,6 +81,33 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
         requests = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
       }
     }
+  }
+
+  /**
+   * Reads forward from the subscriber's own entry for the claim that carries its receipt. The
+   * worker's next claim in its shard is usually a few entries on (the partition interleaves the
+   * 8 shards), so this reads a page or two, and it runs only for a page redone after a crash.
+   */
+  async findReceipt(deliveryKey: string, subscriberId: string): Promise<SendReceipt | undefined> {
+    let start: Record<string, unknown> | undefined;
+    for (let page = 0; page < MAX_RECEIPT_PAGES; page++) {
+      const { Items = [], LastEvaluatedKey } = await this.client
+        .send(new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND SK > :after',
+          FilterExpression: 'previousSent.subscriberId = :id',
+          ExpressionAttributeValues: { ':pk': `DELIVERY#${deliveryKey}`, ':after': `RECIPIENT#${subscriberId}`, ':id': subscriberId },
+          ExclusiveStartKey: start,
+          Limit: 100,
+          ConsistentRead: true,
+        }))
+        .catch(translateDynamoError);
+      const carrier = Items[0] as { previousSent?: SendReceipt } | undefined;
+      if (carrier?.previousSent) return carrier.previousSent;
+      if (!LastEvaluatedKey) return undefined;
+      start = LastEvaluatedKey;
+    }
+    return undefined;
   }
 
   async markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date) {

@@ -13,8 +13,14 @@ export class MemoryLedger implements DeliveryLedger {
   async markSent(deliveryKey: string, sent: SentEntry[]) {
     for (const entry of sent) this.entries.set(`${deliveryKey}/${entry.subscriberId}`, { deliveryKey, ...structuredClone(entry), status: 'sent' });
   }
-  async markFailed(deliveryKey: string, subscriberId: string, reason: string) {
-    Object.assign(this.entries.get(`${deliveryKey}/${subscriberId}`)!, { status: 'failed', failure: reason });
+  async findReceipt(deliveryKey: string, subscriberId: string) {
+    const carrier = [...this.entries.values()]
+      .filter((e) => e.deliveryKey === deliveryKey && e.subscriberId > subscriberId && e.previousSent?.subscriberId === subscriberId)
+      .sort((a, b) => a.subscriberId.localeCompare(b.subscriberId))[0];
+    return carrier?.previousSent ? { ...carrier.previousSent } : undefined;
+  }
+  async markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date) {
+    Object.assign(this.entries.get(`${deliveryKey}/${subscriberId}`)!, { status: 'failed', failure: reason, failedAt: at.toISOString() });
   }
   async history(subscriberId: string) {
     return [...this.entries.values()].filter((e) => e.subscriberId === subscriberId && e.status === 'sent').sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''));

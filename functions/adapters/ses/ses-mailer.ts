@@ -33,20 +33,39 @@ export class SesMailer implements Mailer {
   }
 
   private ses() {
-    return (this.client ??= (async () => {
+    this.client ??= (async () => {
       const { SESClient, SendRawEmailCommand } = await import('@aws-sdk/client-ses');
       return { client: this.options.client ?? new SESClient({ maxAttempts: 1, ...this.options.clientConfig }), SendRawEmailCommand };
-    })());
+    })();
+    // A failed load is not kept: the next send tries again rather than failing for the container's life.
+    this.client.catch(() => (this.client = undefined));
+    return this.client;
   }
 
+  /**
+   * Everything that can fail before SES is called says so as a MailFailure: SES never had the
+   * message, so the pipeline may release its claim or retry, instead of leaving it unknown.
+   */
   async send(message: OutgoingMessage): Promise<{ messageId: string }> {
     // A retried message (after throttling) is the same message: compose its MIME once.
     let raw = this.composed.get(message);
-    if (!raw) this.composed.set(message, (raw = this.compose(message)));
-    const { client, SendRawEmailCommand } = await this.ses();
+    if (!raw) {
+      try {
+        raw = this.compose(message);
+      } catch (error) {
+        throw new MailFailure(MailFailureKinds.rejected, `the message could not be written: ${(error as Error).message}`, { cause: error });
+      }
+      this.composed.set(message, raw);
+    }
+    let sdk: Awaited<ReturnType<SesMailer['ses']>>;
+    try {
+      sdk = await this.ses();
+    } catch (error) {
+      throw new MailFailure(MailFailureKinds.transient, `the SES client could not be loaded: ${(error as Error).message}`, { cause: error });
+    }
     let messageId: string;
     try {
-      const result = await client.send(new SendRawEmailCommand({
+      const result = await sdk.client.send(new sdk.SendRawEmailCommand({
         RawMessage: { Data: raw },
         ConfigurationSetName: this.options.configurationSet,
         Tags: Object.entries(message.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),
@@ -55,7 +74,8 @@ export class SesMailer implements Mailer {
     } catch (error) {
       throw classifySesError(error);
     }
-    await this.options.archive?.(messageId, raw);
+    // SES has the message: a failed local copy must not turn a send into a failure.
+    await this.options.archive?.(messageId, raw).catch((error) => console.error(`outbox: could not keep ${messageId}: ${(error as Error).message}`));
     return { messageId };
   }
 

@@ -26,8 +26,10 @@ export async function guardSignup(abuse: AbuseDeps | undefined, attempt: SignupA
     throw invalidInput([{ field: 'email', message: 'disposable (throwaway) addresses are not accepted; please use your own address' }]);
   }
   const { perIpPerHour, perAddressPerHour } = abuse.limits;
-  // Both counters count the attempt whatever the other says, so they are written side by side:
-  // one round trip of latency instead of two. The network's refusal is the one reported first.
+  // Written side by side, one round trip of latency instead of two. So an attempt the network's
+  // limit refuses still counts against the address too (it stopped before that counter when they
+  // ran in turn); the address's own limit could already be used up by ten requests from one
+  // network, so this gives a flood nothing new. The network's refusal is the one reported.
   const refusals = await Promise.all([
     perIpPerHour > 0 && attempt.ip ? check(abuse, `signup-ip:${hashOf(clientNetwork(attempt.ip))}`, perIpPerHour, now, 'Too many signups from your network. Please try again later.') : undefined,
     perAddressPerHour > 0 ? check(abuse, `signup-address:${hashOf(attempt.email)}`, perAddressPerHour, now, 'Too many signups for this address. Please try again later.') : undefined,

@@ -172,13 +172,14 @@ class Worker {
           if (outcome !== 'unresolved') ledger.count(outcome, subscriber.id);
           if (outcome === 'sent') this.sent++;
         }
+        await ledger.settle();
         await ledger.flush();
       } catch (error) {
         // DynamoDB failing under us: record what SES accepted if it still can, then give up the run.
         if (!(error instanceof Stop)) await ledger.flush().catch(() => undefined);
         throw error;
       }
-      const { counts, ambiguous, failures } = ledger.settle();
+      const { counts, ambiguous, failures } = ledger.outcome();
       this.processed += processedOf(counts);
       // A page's counts are saved with its cursor in one write: a page that is redone after a
       // crash is counted again from the ledger, never twice.
@@ -399,10 +400,25 @@ class PageLedger {
     this.latest = undefined; // marked: no claim needs to carry it any more
   }
 
-  /** The page's outcome; claims no receipt settled stay claimed, and are ambiguous. */
-  settle() {
-    for (const id of this.unresolved.keys()) this.count('ambiguous', id);
+  /**
+   * Settles the earlier claims no later claim of the page vouched for: their receipt may sit on a
+   * claim the page no longer shows (that reader bounced or left since, or a newcomer pushed it to
+   * the next page), so the ledger is asked. Claims still unproven stay claimed, and are ambiguous.
+   */
+  async settle() {
+    for (const [id, entry] of this.unresolved) {
+      const receipt = await this.deps.ledger.findReceipt(this.issue.deliveryKey, id);
+      if (receipt) {
+        this.toMark.push({ ...receipt, issueId: this.issue.id, claimedAt: entry.claimedAt, ...(entry.previousSent && { previousSent: entry.previousSent }) });
+        this.count('sent', id);
+      } else {
+        this.count('ambiguous', id);
+      }
+    }
     this.unresolved.clear();
+  }
+
+  outcome() {
     return { counts: this.counts, ambiguous: this.ambiguous, failures: this.failures };
   }
 }

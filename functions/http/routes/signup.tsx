@@ -88,7 +88,11 @@ signupRoutes.get('/embed', (c) => {
   return c.html(
     <Layout title="Embed the signup form" publication={deps.publication}>
       <h1>Embed the signup form</h1>
-      <p>Paste this HTML into any page. It needs no script; readers land on our confirmation page after submitting.</p>
+      {deps.publication.captchaSiteKey ? (
+        <p>Paste this HTML into any page. It loads Cloudflare Turnstile's script for the anti-robot check (the page's hostname must be allowed for this site key in Cloudflare's dashboard); readers land on our confirmation page after submitting.</p>
+      ) : (
+        <p>Paste this HTML into any page. It needs no script; readers land on our confirmation page after submitting.</p>
+      )}
       <pre style="white-space:pre-wrap;background:#f6f8fa;padding:1rem;border-radius:6px;font-size:.85rem"><code>{embedSnippet(deps.publication)}</code></pre>
     </Layout>,
   );
