@@ -33,12 +33,17 @@ export class SesMailer implements Mailer {
   }
 
   private ses() {
-    this.client ??= (async () => {
-      const { SESClient, SendRawEmailCommand } = await import('@aws-sdk/client-ses');
-      return { client: this.options.client ?? new SESClient({ maxAttempts: 1, ...this.options.clientConfig }), SendRawEmailCommand };
-    })();
-    // A failed load is not kept: the next send tries again rather than failing for the container's life.
-    this.client.catch(() => (this.client = undefined));
+    if (!this.client) {
+      const loading = (async () => {
+        const { SESClient, SendRawEmailCommand } = await import('@aws-sdk/client-ses');
+        return { client: this.options.client ?? new SESClient({ maxAttempts: 1, ...this.options.clientConfig }), SendRawEmailCommand };
+      })();
+      // A failed load is not kept: the next send tries again rather than failing for the container's life.
+      loading.catch(() => {
+        if (this.client === loading) this.client = undefined;
+      });
+      this.client = loading;
+    }
     return this.client;
   }
 
