@@ -64,6 +64,15 @@ describe('MIME of a list message', () => {
     expect(lines.some((l) => / $/.test(l))).toBe(false); // trailing blanks are encoded, not dropped by relays
   });
 
+  it('keeps the <list.id> of List-Id readable when the publication\'s name is not ASCII (mail filters key on it)', async () => {
+    const raw = composer('Gazette').compose({ to: 'reader@example.com', subject: 's', text: 't', html: 'h', headers: { 'List-Id': 'La Gazette – Édition <news.gazette.example.org>' } });
+    const line = raw.toString('latin1').split('\r\n\r\n')[0]!.replace(/\r\n[ \t]/g, ' ').split('\r\n').find((l) => l.startsWith('List-Id:'))!;
+    expect(line).toMatch(/^List-Id: =\?UTF-8\?Q\?.*\?= <news\.gazette\.example\.org>$/);
+    const mail = await simpleParser(raw);
+    expect(mail.headerLines.find((l) => l.key === 'list-id')?.line).toContain('<news.gazette.example.org>');
+    expect(mail.headers.get('list')).toMatchObject({ id: { id: 'news.gazette.example.org' } }); // what a filter reads
+  });
+
   it('refuses a recipient that is not one mailbox, instead of writing it into the To header', () => {
     for (const to of ['a@example.com, b@example.com', 'a@example.com\r\nBcc: b@example.com', 'Name <a@example.com>', 'no-at-sign']) {
       expect(() => composer('x').compose({ to, subject: 's', text: 't', html: 'h' }), to).toThrow(/not a mailbox address/);

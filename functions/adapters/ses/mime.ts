@@ -31,7 +31,7 @@ export class MimeComposer {
   compose(message: OutgoingMessage, date = new Date()): Buffer {
     const boundary = `=_part_${randomBytes(12).toString('hex')}`;
     let head = '';
-    for (const [name, value] of Object.entries(message.headers ?? {})) head += header(name, encodeHeaderText(value));
+    for (const [name, value] of Object.entries(message.headers ?? {})) head += header(name, name.toLowerCase() === 'list-id' ? encodeListId(value) : encodeHeaderText(value));
     head += this.fixedHeaders;
     head += header('To', mailbox({ address: message.to }));
     head += header('Subject', encodeHeaderText(message.subject));
@@ -67,6 +67,17 @@ function header(name: string, value: string): string {
 function encodeHeaderText(value: string): string {
   const oneLine = value.replace(/\r?\n|\r/g, ' ');
   return /[^\x20-\x7e\t]/.test(oneLine) ? encodeWords(oneLine, 'Q', 52, true) : oneLine;
+}
+
+/**
+ * `Name <list.id>` (RFC 2919): only the name may become encoded words; the `<list.id>` that mail
+ * clients filter on must stay as it is.
+ */
+function encodeListId(value: string): string {
+  const match = /^(.*?)\s*(<[^<>\s]+>)$/.exec(value.replace(/\r?\n|\r/g, ' ').trim());
+  if (!match) return encodeHeaderText(value);
+  const phrase = match[1]!;
+  return phrase ? `${encodeHeaderText(phrase)} ${match[2]}` : match[2]!;
 }
 
 /** `Name <address>`, the name quoted or encoded as it needs; the address is checked, never encoded. */
