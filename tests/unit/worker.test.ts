@@ -30,6 +30,25 @@ const perRecipient = (deps: Deps) => {
   return counts;
 };
 
+/**
+ * A worker whose process dies during its `n`th send: that SES call never answers, so nothing the
+ * worker would write after it is written. Later sends (the next worker's) go through again.
+ */
+async function workerDiesDuringSend(deps: Deps, issueId: string, n: number) {
+  let sends = 0;
+  const send = deps.mailer.send.bind(deps.mailer);
+  deps.mailer.send = (message) => (++sends === n ? new Promise(() => {}) : send(message));
+  void runWorker(deps, { issueId, workerId: 'dies' });
+  await new Promise((r) => setTimeout(r, 50));
+  deps.mailer.send = send;
+}
+
+/** The next worker, once the dead one's shard lease has run out. */
+async function nextWorkerOnceLeaseRunsOut(deps: Deps, issueId: string) {
+  deps.clock.advance(SHARD_LEASE_MS + 1);
+  return runWorker(deps, { issueId, workerId: 'next' });
+}
+
 describe('the send worker', () => {
   it('mails each confirmed subscriber in the audience once, renders once, and finishes the issue', async () => {
     const { deps, readers } = await withReaders(120);
@@ -194,19 +213,12 @@ describe('the send worker', () => {
   it('after a worker dies mid-page, counts its sends from the receipts its claims carried: only the message in flight is unknown', async () => {
     const { deps, readers } = await withReaders(30); // one page per shard at most
     const id = await sendNow(deps);
-    // The 13th send never returns: the process died there, with no chance to write anything more.
-    let sends = 0;
-    const realSend = deps.mailer.send.bind(deps.mailer);
-    deps.mailer.send = (message) => (++sends === 13 ? new Promise(() => {}) : realSend(message));
-    void runWorker(deps, { issueId: id, workerId: 'dies' });
-    await new Promise((r) => setTimeout(r, 50));
+    await workerDiesDuringSend(deps, id, 13);
     expect(deps.mailer.sent).toHaveLength(12);
     const claimedOnly = [...deps.ledger.entries.values()].filter((e) => e.status === 'claimed');
     expect(claimedOnly.length).toBeGreaterThan(0); // the dead worker's page was never marked
 
-    deps.mailer.send = realSend;
-    deps.clock.advance(SHARD_LEASE_MS + 1);
-    await runWorker(deps, { issueId: id, workerId: 'next' });
+    await nextWorkerOnceLeaseRunsOut(deps, id);
 
     const report = await issueReport(deps, id);
     expect(report.issue.state).toBe('sent');
@@ -231,11 +243,7 @@ describe('the send worker', () => {
       }
       for (const r of readers) await deps.subscribers.create(r);
       const id = await sendNow(deps);
-      let sends = 0;
-      const realSend = deps.mailer.send.bind(deps.mailer);
-      deps.mailer.send = (message) => (++sends === 13 ? new Promise(() => {}) : realSend(message));
-      void runWorker(deps, { issueId: id, workerId: 'dies' });
-      await new Promise((r) => setTimeout(r, 50));
+      await workerDiesDuringSend(deps, id, 13);
       // The 6th reader mailed: its claim carries the 5th's receipt, and nothing else does.
       const sixth = readers.find((r) => r.email === deps.mailer.sent[5]!.to)!;
       const carrier = [...deps.ledger.entries.values()].find((e) => e.subscriberId === sixth.id)!;
@@ -245,9 +253,7 @@ describe('the send worker', () => {
       if (leaves === 'bounces') await deps.suppressions.suppress(leaver.email, 'bounce', deps.clock.now());
       else await deps.subscribers.save({ ...leaver, state: 'unsubscribed', version: leaver.version + 1 });
 
-      deps.mailer.send = realSend;
-      deps.clock.advance(SHARD_LEASE_MS + 1);
-      await runWorker(deps, { issueId: id, workerId: 'next' });
+      await nextWorkerOnceLeaseRunsOut(deps, id);
 
       const report = await issueReport(deps, id);
       expect(report.issue.state).toBe('sent');
