@@ -374,14 +374,19 @@ class PageLedger {
     if (outcome === 'ambiguous') this.ambiguous.push(subscriberId);
   }
 
+  /** An earlier claim of this issue that a receipt shows was sent: marked with the page, counted sent. */
+  private proven(entry: LedgerEntry, receipt: SendReceipt) {
+    this.toMark.push({ ...receipt, issueId: this.issue.id, claimedAt: entry.claimedAt, ...(entry.previousSent && { previousSent: entry.previousSent }) });
+    this.count('sent', entry.subscriberId);
+  }
+
   /** A claim refused because the recipient already has an entry: what it means for this issue. */
   private existing(entry: LedgerEntry): Outcome {
     const proof = entry.previousSent;
     const proven = proof && this.unresolved.get(proof.subscriberId);
     if (proof && proven) {
       this.unresolved.delete(proof.subscriberId);
-      this.toMark.push({ ...proof, issueId: this.issue.id, claimedAt: proven.claimedAt, ...(proven.previousSent && { previousSent: proven.previousSent }) });
-      this.count('sent', proof.subscriberId);
+      this.proven(proven, proof);
     }
     // Sent by this issue in a page that is being redone: count it as this issue's send.
     if (entry.status === 'sent') return entry.issueId === this.issue.id ? 'sent' : 'skipped';
@@ -408,12 +413,8 @@ class PageLedger {
   async settle() {
     for (const [id, entry] of this.unresolved) {
       const receipt = await this.deps.ledger.findReceipt(this.issue.deliveryKey, id);
-      if (receipt) {
-        this.toMark.push({ ...receipt, issueId: this.issue.id, claimedAt: entry.claimedAt, ...(entry.previousSent && { previousSent: entry.previousSent }) });
-        this.count('sent', id);
-      } else {
-        this.count('ambiguous', id);
-      }
+      if (receipt) this.proven(entry, receipt);
+      else this.count('ambiguous', id);
     }
     this.unresolved.clear();
   }
