@@ -7,11 +7,12 @@ import type { QuotaSource, SendQuota } from '../../core/ports.js';
  * (config.ts) but never asks for the quota, and must not pay for loading the client.
  */
 export class SesQuotaSource implements QuotaSource {
-  constructor(private readonly client?: SESClient) {}
+  constructor(private client?: SESClient) {}
 
   async get(): Promise<SendQuota> {
     const { SESClient, GetSendQuotaCommand } = await import('@aws-sdk/client-ses');
-    const quota = await (this.client ?? new SESClient({})).send(new GetSendQuotaCommand({}));
+    this.client ??= new SESClient({}); // one client (and its connections) for the instance's life
+    const quota = await this.client.send(new GetSendQuotaCommand({}));
     return {
       maxSendRate: quota.MaxSendRate ?? 1,
       // SES answers -1 for an unlimited quota.
