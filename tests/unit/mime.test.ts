@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MimeComposer } from '../../functions/adapters/ses/mime.js';
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer.js';
 import { MailFailure } from '../../functions/core/ports.js';
+import { startSesGateway } from '../../infra/local/ses-gateway.js';
 
 // What a mail client shows, read back from our bytes by a real MIME parser (mailparser).
 const composer = (fromName: string) => new MimeComposer({ from: { name: fromName, address: 'news@example.org' }, replyTo: 'editors@example.org' });
@@ -80,12 +81,18 @@ describe('MIME of a list message', () => {
   });
 
   it('a message that cannot be written is a definite refusal (never sent), not an unknown outcome', async () => {
-    const calls: unknown[] = [];
-    const client = { send: async (command: unknown) => void calls.push(command) } as unknown as ConstructorParameters<typeof SesMailer>[0]['client'];
-    const mailer = new SesMailer({ from: { name: 'x', address: 'news@example.org' }, client });
-    const failure = await mailer.send({ to: 'not an address', subject: 's', text: 't', html: 'h' }).catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(MailFailure);
-    expect(failure).toMatchObject({ kind: 'rejected' });
-    expect(calls).toEqual([]);
+    const ses = await startSesGateway({ port: 0, maxSendRate: 1_000 });
+    try {
+      const mailer = new SesMailer({ from: { name: 'x', address: 'news@example.org' }, clientConfig: { endpoint: ses.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } });
+      const failure = await mailer.send({ to: 'not an address', subject: 's', text: 't', html: 'h' }).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(MailFailure);
+      expect(failure).toMatchObject({ kind: 'rejected' });
+      expect(ses.accepted.size).toBe(0);
+      // The same mailer sends a well-formed message: the refusal was about the message, not SES.
+      await mailer.send({ to: 'reader@example.com', subject: 's', text: 't', html: 'h' });
+      expect(ses.accepted.get('reader@example.com')).toBe(1);
+    } finally {
+      await ses.close();
+    }
   });
 });
