@@ -1,4 +1,5 @@
 import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
+import { keyOrder } from './key-order.js';
 
 export class MemoryLedger implements DeliveryLedger {
   readonly entries = new Map<string, LedgerEntry>();
@@ -16,7 +17,7 @@ export class MemoryLedger implements DeliveryLedger {
   async findReceipt(deliveryKey: string, subscriberId: string) {
     const carrier = [...this.entries.values()]
       .filter((e) => e.deliveryKey === deliveryKey && e.subscriberId > subscriberId && e.previousSent?.subscriberId === subscriberId)
-      .sort((a, b) => a.subscriberId.localeCompare(b.subscriberId))[0];
+      .sort((a, b) => keyOrder(a.subscriberId, b.subscriberId))[0];
     return carrier?.previousSent ? { ...carrier.previousSent } : undefined;
   }
   async markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date) {

@@ -1,6 +1,7 @@
 import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
 import { countsDelta } from '../../core/subscribers/stats.js';
 import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
+import { keyOrder } from './key-order.js';
 
 /** An in-memory SubscriberRepository for unit tests of the domain; same contract as the Dynamo one. */
 export class MemorySubscriberRepository implements SubscriberRepository {
@@ -59,6 +60,6 @@ export class MemorySubscriberRepository implements SubscriberRepository {
       .filter((s) => s.state === 'confirmed' && recipientShardOf(s.id) === query.shard)
       .filter((s) => s.topics.some((t) => query.topics.includes(t)))
       .filter((s) => !query.frequencies || query.frequencies.includes(s.frequency))
-      .sort((a, b) => a.id.localeCompare(b.id));
+      .sort((a, b) => keyOrder(a.id, b.id));
   }
 }
