@@ -19,20 +19,35 @@ export async function editorDeps(overrides: { workers?: number } = {}) {
 export function summaryLine(counts: Counts): string {
   const skipped = counts.skipped + counts.ambiguous;
   const detail = `${counts.skipped} already sent${counts.ambiguous ? `, ${counts.ambiguous} ambiguous, not resent` : ''}`;
-  return `${processedOf(counts)} recipients: ${counts.sent} sent, ${skipped} skipped (${detail}), ${counts.failed} failed` +
-    (counts.suppressed ? `, ${counts.suppressed} suppressed` : '') + '.';
+  return (
+    `${processedOf(counts)} recipients: ${counts.sent} sent, ${skipped} skipped (${detail}), ${counts.failed} failed` +
+    (counts.suppressed ? `, ${counts.suppressed} suppressed` : '') +
+    '.'
+  );
 }
 
 export function printReport(report: IssueReport) {
   const { issue, counts, engagement } = report;
-  console.log(`${issue.id}: ${issue.state}${issue.pause ? ` (${issue.pause.reason}${issue.pause.message ? `: ${issue.pause.message}` : ''})` : ''}`);
+  console.log(
+    `${issue.id}: ${issue.state}${issue.pause ? ` (${issue.pause.reason}${issue.pause.message ? `: ${issue.pause.message}` : ''})` : ''}`,
+  );
   console.log(`  subject    ${issue.subject}`);
-  console.log(`  audience   topics ${issue.audience.topics.join(', ')}; ${issue.audience.frequencies.join(', ')}`);
+  console.log(
+    `  audience   topics ${issue.audience.topics.join(', ')}; ${issue.audience.frequencies.join(', ')}`,
+  );
   if (issue.scheduledAt) console.log(`  scheduled  ${issue.scheduledAt}`);
-  console.log(`  progress   ${summaryLine(counts)} ${report.remaining} remaining of ${issue.total ?? '?'}; ${report.shardsDone}/8 shards done`);
-  console.log(`  events     ${engagement.delivered} delivered, ${engagement.bounced} bounced, ${engagement.complained} complained, ${engagement.opened} opened, ${engagement.clicked} clicked`);
-  for (const id of report.ambiguous) console.log(`  ambiguous  subscriber ${id}: a worker stopped between SES and the ledger; not resent`);
-  for (const f of report.failures) console.log(`  failed     subscriber ${f.subscriberId}: ${f.reason}`);
+  console.log(
+    `  progress   ${summaryLine(counts)} ${report.remaining} remaining of ${issue.total ?? '?'}; ${report.shardsDone}/8 shards done`,
+  );
+  console.log(
+    `  events     ${engagement.delivered} delivered, ${engagement.bounced} bounced, ${engagement.complained} complained, ${engagement.opened} opened, ${engagement.clicked} clicked`,
+  );
+  for (const id of report.ambiguous)
+    console.log(
+      `  ambiguous  subscriber ${id}: a worker stopped between SES and the ledger; not resent`,
+    );
+  for (const f of report.failures)
+    console.log(`  failed     subscriber ${f.subscriberId}: ${f.reason}`);
 }
 
 export function connectionHint(error: unknown): string {

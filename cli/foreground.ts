@@ -9,9 +9,14 @@ import type { editorDeps } from './bootstrap.js';
  * cancelled by someone else), with a progress bar that counts every worker's recipients, the
  * tick's included. Killed, it can simply be run again: the next run resumes.
  */
-export async function sendInForeground(deps: Awaited<ReturnType<typeof editorDeps>>, issueId: string, workers: number) {
+export async function sendInForeground(
+  deps: Awaited<ReturnType<typeof editorDeps>>,
+  issueId: string,
+  workers: number,
+) {
   const bar = new SingleBar({
-    format: '  {bar} {percentage}% | {value}/{total} recipients | sent {sent} · skipped {skipped} · failed {failed}',
+    format:
+      '  {bar} {percentage}% | {value}/{total} recipients | sent {sent} · skipped {skipped} · failed {failed}',
     barCompleteChar: '█',
     barIncompleteChar: '░',
     stream: process.stderr,
@@ -19,16 +24,26 @@ export async function sendInForeground(deps: Awaited<ReturnType<typeof editorDep
     notTTYSchedule: 2000,
   });
   const first = await issueReport(deps, issueId);
-  bar.start(Math.max(first.issue.total ?? 0, processedOf(first.counts)), processedOf(first.counts), { sent: 0, skipped: 0, failed: 0 });
+  bar.start(
+    Math.max(first.issue.total ?? 0, processedOf(first.counts)),
+    processedOf(first.counts),
+    { sent: 0, skipped: 0, failed: 0 },
+  );
   const refresh = async () => {
     const report = await issueReport(deps, issueId);
     const done = processedOf(report.counts);
     bar.setTotal(Math.max(report.issue.total ?? 0, done));
-    bar.update(done, { sent: report.counts.sent, skipped: report.counts.skipped + report.counts.ambiguous, failed: report.counts.failed });
+    bar.update(done, {
+      sent: report.counts.sent,
+      skipped: report.counts.skipped + report.counts.ambiguous,
+      failed: report.counts.failed,
+    });
   };
   const timer = setInterval(() => void refresh().catch(() => {}), 500);
   try {
-    const results = await Promise.all(Array.from({ length: workers }, () => runWorker(deps, { issueId })));
+    const results = await Promise.all(
+      Array.from({ length: workers }, () => runWorker(deps, { issueId })),
+    );
     await refresh();
     return results;
   } finally {
@@ -36,4 +51,3 @@ export async function sendInForeground(deps: Awaited<ReturnType<typeof editorDep
     bar.stop();
   }
 }
-

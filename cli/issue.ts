@@ -16,7 +16,13 @@ import { DomainError } from '../functions/core/errors.js';
 import { startDigest } from '../functions/core/issues/digests.js';
 import { IssueStates, type IssueState } from '../functions/core/issues/issue.js';
 import {
-  cancelIssue, createArticleIssue, issueReport, pauseIssue, resumeIssue, scheduleIssue, sendIssueNow,
+  cancelIssue,
+  createArticleIssue,
+  issueReport,
+  pauseIssue,
+  resumeIssue,
+  scheduleIssue,
+  sendIssueNow,
 } from '../functions/core/issues/manage-issues.js';
 import { connectionHint, editorDeps, printReport, summaryLine } from './bootstrap.js';
 import { sendInForeground } from './foreground.js';
@@ -24,18 +30,33 @@ import { sendInForeground } from './foreground.js';
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
-    article: { type: 'string' }, subject: { type: 'string' }, note: { type: 'string' }, topics: { type: 'string' },
-    frequencies: { type: 'string' }, id: { type: 'string' }, at: { type: 'string' }, workers: { type: 'string', default: '1' },
-    state: { type: 'string' }, seconds: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    article: { type: 'string' },
+    subject: { type: 'string' },
+    note: { type: 'string' },
+    topics: { type: 'string' },
+    frequencies: { type: 'string' },
+    id: { type: 'string' },
+    at: { type: 'string' },
+    workers: { type: 'string', default: '1' },
+    state: { type: 'string' },
+    seconds: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
 const [command, target] = positionals;
-const list = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  value
+    ?.split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 const usage = () => {
-  console.error('usage: npm run issue -- create|schedule|send|pause|resume|cancel|status|list|digest|worker … (see cli/issue.ts)');
+  console.error(
+    'usage: npm run issue -- create|schedule|send|pause|resume|cancel|status|list|digest|worker … (see cli/issue.ts)',
+  );
   process.exit(2);
 };
-const need = (value: string | undefined, what: string) => value ?? (console.error(`missing ${what}`), usage(), '');
+const need = (value: string | undefined, what: string) =>
+  value ?? (console.error(`missing ${what}`), usage(), '');
 
 try {
   if (!command || values.help) usage();
@@ -44,15 +65,25 @@ try {
   switch (command) {
     case 'create': {
       const issue = await createArticleIssue(deps, {
-        article: values.article, subject: values.subject, editorNote: values.note,
-        topics: list(values.topics), frequencies: list(values.frequencies), id: values.id,
+        article: values.article,
+        subject: values.subject,
+        editorNote: values.note,
+        topics: list(values.topics),
+        frequencies: list(values.frequencies),
+        id: values.id,
       });
       console.log(`Created ${issue.id} (draft): "${issue.subject}"`);
       break;
     }
     case 'schedule': {
-      const { issue } = await scheduleIssue(deps, need(target, 'issue id'), new Date(need(values.at, '--at')));
-      console.log(`${issue.id} is scheduled for ${issue.scheduledAt}; the tick starts it then (npm start runs the tick).`);
+      const { issue } = await scheduleIssue(
+        deps,
+        need(target, 'issue id'),
+        new Date(need(values.at, '--at')),
+      );
+      console.log(
+        `${issue.id} is scheduled for ${issue.scheduledAt}; the tick starts it then (npm start runs the tick).`,
+      );
       break;
     }
     case 'send': {
@@ -63,7 +94,8 @@ try {
         printReport(await issueReport(deps, id));
         break;
       }
-      const { issue } = current?.state === 'paused' ? await resumeIssue(deps, id) : await sendIssueNow(deps, id);
+      const { issue } =
+        current?.state === 'paused' ? await resumeIssue(deps, id) : await sendIssueNow(deps, id);
       console.log(`Sending ${issue.id}: "${issue.subject}" to ${issue.total ?? 0} recipients`);
       await sendInForeground(deps, id, workers);
       const report = await issueReport(deps, id);
@@ -71,13 +103,19 @@ try {
       break;
     }
     case 'pause':
-      console.log(`${(await pauseIssue(deps, need(target, 'issue id'))).issue.id} is paused; resume with: npm run issue -- resume ${target}`);
+      console.log(
+        `${(await pauseIssue(deps, need(target, 'issue id'))).issue.id} is paused; resume with: npm run issue -- resume ${target}`,
+      );
       break;
     case 'resume':
-      console.log(`${(await resumeIssue(deps, need(target, 'issue id'))).issue.id} is sending again; the tick (or npm run issue -- send) works on it.`);
+      console.log(
+        `${(await resumeIssue(deps, need(target, 'issue id'))).issue.id} is sending again; the tick (or npm run issue -- send) works on it.`,
+      );
       break;
     case 'cancel':
-      console.log(`${(await cancelIssue(deps, need(target, 'issue id'))).issue.id} is cancelled; nothing more is sent.`);
+      console.log(
+        `${(await cancelIssue(deps, need(target, 'issue id'))).issue.id} is cancelled; nothing more is sent.`,
+      );
       break;
     case 'status':
       printReport(await issueReport(deps, need(target, 'issue id')));
@@ -85,21 +123,34 @@ try {
     case 'list': {
       const states = values.state ? [values.state as IssueState] : Object.values(IssueStates);
       for (const state of states) {
-        for (const issue of await deps.issues.listByState(state)) console.log(`${issue.state.padEnd(9)} ${issue.id.padEnd(44)} ${issue.subject}`);
+        for (const issue of await deps.issues.listByState(state))
+          console.log(`${issue.state.padEnd(9)} ${issue.id.padEnd(44)} ${issue.subject}`);
       }
       break;
     }
     case 'digest': {
       const frequency = need(target, 'daily or weekly');
       if (frequency !== 'daily' && frequency !== 'weekly') usage();
-      const result = await startDigest(deps, frequency as 'daily' | 'weekly', values.at ? new Date(values.at) : new Date());
-      console.log(result.status === 'nothing_new' ? `No new articles since the last ${frequency} digest: nothing to send.` : `${result.issue.id}: ${result.status.replace('_', ' ')}; it sends with the tick, or: npm run issue -- send ${result.issue.id}`);
+      const result = await startDigest(
+        deps,
+        frequency as 'daily' | 'weekly',
+        values.at ? new Date(values.at) : new Date(),
+      );
+      console.log(
+        result.status === 'nothing_new'
+          ? `No new articles since the last ${frequency} digest: nothing to send.`
+          : `${result.issue.id}: ${result.status.replace('_', ' ')}; it sends with the tick, or: npm run issue -- send ${result.issue.id}`,
+      );
       break;
     }
     case 'worker': {
       const seconds = Number(values.seconds ?? 0);
-      const result = await runWorker(deps, { deadline: seconds > 0 ? Date.now() + seconds * 1000 : undefined });
-      console.log(`Worker stopped (${result.stoppedBecause}): ${result.processed} recipients settled, ${result.sent} sent.`);
+      const result = await runWorker(deps, {
+        deadline: seconds > 0 ? Date.now() + seconds * 1000 : undefined,
+      });
+      console.log(
+        `Worker stopped (${result.stoppedBecause}): ${result.processed} recipients settled, ${result.sent} sent.`,
+      );
       break;
     }
     default:
@@ -107,6 +158,10 @@ try {
   }
   process.exit(0);
 } catch (error) {
-  console.error(error instanceof DomainError ? error.message : `${(error as Error).stack}${connectionHint(error)}`);
+  console.error(
+    error instanceof DomainError
+      ? error.message
+      : `${(error as Error).stack}${connectionHint(error)}`,
+  );
   process.exit(error instanceof DomainError ? 1 : 2);
 }

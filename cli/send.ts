@@ -7,7 +7,12 @@
 import { parseArgs } from 'node:util';
 import { publishedArticles } from '../functions/core/content/article.js';
 import { DomainError } from '../functions/core/errors.js';
-import { findOrCreateEditorSend, issueReport, resumeIssue, sendIssueNow } from '../functions/core/issues/manage-issues.js';
+import {
+  findOrCreateEditorSend,
+  issueReport,
+  resumeIssue,
+  sendIssueNow,
+} from '../functions/core/issues/manage-issues.js';
 import { connectionHint, editorDeps, summaryLine } from './bootstrap.js';
 import { sendInForeground } from './foreground.js';
 
@@ -27,32 +32,46 @@ try {
   const articles = await deps.articles.all();
   const article = articles.find((a) => a.slug === slug);
   if (!article || article.draft) {
-    const known = publishedArticles(articles).map((a) => `  ${a.slug}`).join('\n');
+    const known = publishedArticles(articles)
+      .map((a) => `  ${a.slug}`)
+      .join('\n');
     console.error(`No published article "${slug}" in content/. Published articles:\n${known}`);
     process.exit(2);
   }
   let issue = await findOrCreateEditorSend(deps, slug);
-  if (issue.state === 'draft' || issue.state === 'scheduled') issue = (await sendIssueNow(deps, issue.id)).issue;
+  if (issue.state === 'draft' || issue.state === 'scheduled')
+    issue = (await sendIssueNow(deps, issue.id)).issue;
   // Running `send` again means "send it": a pause (by an editor or for the quota) is lifted.
   if (issue.state === 'paused') issue = (await resumeIssue(deps, issue.id)).issue;
   if (issue.state === 'cancelled') {
     console.error(`Issue ${issue.id} was cancelled; nothing more is sent.`);
     process.exit(1);
   }
-  console.log(`Sending "${issue.subject}" (${issue.audience.topics.join(', ')}) as ${deps.publication.fromName} <${deps.publication.fromAddress}>: issue ${issue.id}`);
+  console.log(
+    `Sending "${issue.subject}" (${issue.audience.topics.join(', ')}) as ${deps.publication.fromName} <${deps.publication.fromAddress}>: issue ${issue.id}`,
+  );
   if (issue.state === 'sending') await sendInForeground(deps, issue.id, workers);
-  else if (issue.state === 'sent') console.log(`Issue ${issue.id} was sent already; nobody is sent it twice.`);
+  else if (issue.state === 'sent')
+    console.log(`Issue ${issue.id} was sent already; nobody is sent it twice.`);
 
   const report = await issueReport(deps, issue.id);
   console.log(`\nDone: ${summaryLine(report.counts)}`);
-  for (const id of report.ambiguous) console.log(`  ambiguous: subscriber ${id} (a worker stopped between SES and the ledger; not resent)`);
-  for (const f of report.failures) console.log(`  failed: subscriber ${f.subscriberId}: ${f.reason}`);
+  for (const id of report.ambiguous)
+    console.log(
+      `  ambiguous: subscriber ${id} (a worker stopped between SES and the ledger; not resent)`,
+    );
+  for (const f of report.failures)
+    console.log(`  failed: subscriber ${f.subscriberId}: ${f.reason}`);
   if (report.issue.state !== 'sent') {
-    console.log(`Issue ${issue.id} is ${report.issue.state}${report.issue.pause?.message ? `: ${report.issue.pause.message}` : ''}.`);
+    console.log(
+      `Issue ${issue.id} is ${report.issue.state}${report.issue.pause?.message ? `: ${report.issue.pause.message}` : ''}.`,
+    );
     process.exit(1);
   }
   process.exit(0);
 } catch (error) {
-  console.error(`\nSend stopped: ${error instanceof DomainError ? error.message : (error as Error).stack}${connectionHint(error)}`);
+  console.error(
+    `\nSend stopped: ${error instanceof DomainError ? error.message : (error as Error).stack}${connectionHint(error)}`,
+  );
   process.exit(1);
 }

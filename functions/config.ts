@@ -8,7 +8,11 @@ import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/cont
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
 import { DynamoDeliveryLedger, DynamoSendHistory } from './adapters/dynamo/dynamo-ledger.js';
-import { DynamoEventLog, DynamoPublicationLog, DynamoSuppressionList } from './adapters/dynamo/dynamo-misc.js';
+import {
+  DynamoEventLog,
+  DynamoPublicationLog,
+  DynamoSuppressionList,
+} from './adapters/dynamo/dynamo-misc.js';
 import { DynamoSubscriberRepository } from './adapters/dynamo/dynamo-subscribers.js';
 import { SesQuotaSource } from './adapters/ses/ses-quota.js';
 import { outboxArchive } from './adapters/ses/outbox.js';
@@ -39,7 +43,10 @@ const envSchema = z.object({
   FROM_NAME: z.string().optional(),
   REPLY_TO: z.email().optional(),
   POSTAL_ADDRESS: z.string().min(1),
-  LIST_ID: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
+  LIST_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/)
+    .optional(),
   SES_CONFIGURATION_SET: z.string().optional(),
   /** Local stack only: keep each sent message's raw MIME here. */
   OUTBOX_DIR: z.string().optional(),
@@ -73,7 +80,9 @@ export type Config = z.output<typeof envSchema>;
 /** Every variable the configuration reads; infra's contract test holds each function's environment to it. */
 export const configKeys = Object.keys(envSchema.shape) as (keyof typeof envSchema.shape)[];
 /** The variables without a default: a function deployed without one fails at its first cold start. */
-export const requiredConfigKeys = configKeys.filter((key) => !envSchema.shape[key].safeParse(undefined).success);
+export const requiredConfigKeys = configKeys.filter(
+  (key) => !envSchema.shape[key].safeParse(undefined).success,
+);
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = envSchema.safeParse(env);
@@ -85,7 +94,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   // reader out of the hosted form.
   if (!result.data.TURNSTILE_SITE_KEY !== !result.data.TURNSTILE_SECRET_KEY) {
     const missing = result.data.TURNSTILE_SITE_KEY ? 'TURNSTILE_SECRET_KEY' : 'TURNSTILE_SITE_KEY';
-    throw new Error(`configuration is incomplete or invalid:\n  ${missing}: must be set together with ${missing === 'TURNSTILE_SITE_KEY' ? 'TURNSTILE_SECRET_KEY' : 'TURNSTILE_SITE_KEY'} (or neither)`);
+    throw new Error(
+      `configuration is incomplete or invalid:\n  ${missing}: must be set together with ${missing === 'TURNSTILE_SITE_KEY' ? 'TURNSTILE_SECRET_KEY' : 'TURNSTILE_SITE_KEY'} (or neither)`,
+    );
   }
   return result.data;
 }
@@ -104,7 +115,11 @@ export async function buildPublication(config: Config): Promise<Publication> {
   };
 }
 
-export type AppDeps = SubscriberDeps & { articles: ArticleCatalog; issues: IssueRepository; apiKeys: ApiKeyRepository };
+export type AppDeps = SubscriberDeps & {
+  articles: ArticleCatalog;
+  issues: IssueRepository;
+  apiKeys: ApiKeyRepository;
+};
 
 /** Everything the HTTP app needs. No MJML here: transactional emails are precompiled. */
 export async function buildAppDeps(config: Config): Promise<AppDeps> {
@@ -126,12 +141,22 @@ export async function buildAppDeps(config: Config): Promise<AppDeps> {
 }
 
 /** The signup's abuse defences; each is described with its variable above. */
-export function buildAbuseDeps(config: Config, client: ReturnType<typeof createDocumentClient>): AbuseDeps {
+export function buildAbuseDeps(
+  config: Config,
+  client: ReturnType<typeof createDocumentClient>,
+): AbuseDeps {
   return {
     rateLimiter: new DynamoRateLimiter(client, config.TABLE_NAME),
-    limits: { perIpPerHour: config.SIGNUP_LIMIT_PER_IP_PER_HOUR, perAddressPerHour: config.SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR },
-    disposableDomains: config.DISPOSABLE_DOMAINS_FILE ? new FileDisposableDomains(resolve(config.DISPOSABLE_DOMAINS_FILE)) : undefined,
-    captcha: config.TURNSTILE_SECRET_KEY ? new TurnstileVerifier(config.TURNSTILE_SECRET_KEY) : undefined,
+    limits: {
+      perIpPerHour: config.SIGNUP_LIMIT_PER_IP_PER_HOUR,
+      perAddressPerHour: config.SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR,
+    },
+    disposableDomains: config.DISPOSABLE_DOMAINS_FILE
+      ? new FileDisposableDomains(resolve(config.DISPOSABLE_DOMAINS_FILE))
+      : undefined,
+    captcha: config.TURNSTILE_SECRET_KEY
+      ? new TurnstileVerifier(config.TURNSTILE_SECRET_KEY)
+      : undefined,
   };
 }
 
@@ -145,7 +170,12 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     quota: new SesQuotaSource(),
-    pacing: { rateFraction: config.SEND_RATE_FRACTION, workers: config.SEND_WORKERS, fixedRate: config.SEND_RATE, leaseMs: config.SEND_LEASE_SECONDS * 1000 },
+    pacing: {
+      rateFraction: config.SEND_RATE_FRACTION,
+      workers: config.SEND_WORKERS,
+      fixedRate: config.SEND_RATE,
+      leaseMs: config.SEND_LEASE_SECONDS * 1000,
+    },
     renderer,
   };
 }
@@ -154,7 +184,15 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
 export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
   const app = await buildAppDeps(config);
   const client = createDocumentClient();
-  return { ...app, sessions: new DynamoSessionRepository(client, config.TABLE_NAME), directory: new DynamoDirectory(client, config.TABLE_NAME), idempotency: new DynamoIdempotencyStore(client, config.TABLE_NAME), ledger: new DynamoSendHistory(client, config.TABLE_NAME), publications: new DynamoPublicationLog(client, config.TABLE_NAME), renderer };
+  return {
+    ...app,
+    sessions: new DynamoSessionRepository(client, config.TABLE_NAME),
+    directory: new DynamoDirectory(client, config.TABLE_NAME),
+    idempotency: new DynamoIdempotencyStore(client, config.TABLE_NAME),
+    ledger: new DynamoSendHistory(client, config.TABLE_NAME),
+    publications: new DynamoPublicationLog(client, config.TABLE_NAME),
+    renderer,
+  };
 }
 
 /** What the `ses-events` function needs: no mailer, no templates. */

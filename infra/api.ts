@@ -21,9 +21,16 @@ api.route('$default', functionArgs('api', { baseUrl: api.url }));
  * the public API's bundle must not); API Gateway sends the workspace's and the admin API's paths
  * to it. One function, three routes.
  */
-export const adminFunction = new sst.aws.Function('Admin', functionArgs('admin', { baseUrl: api.url }));
-for (const route of ['ANY /admin', 'ANY /admin/{proxy+}', 'ANY /api/admin/{proxy+}']) api.route(route, adminFunction.arn);
+export const adminFunction = new sst.aws.Function(
+  'Admin',
+  functionArgs('admin', { baseUrl: api.url }),
+);
+for (const route of ['ANY /admin', 'ANY /admin/{proxy+}', 'ANY /api/admin/{proxy+}'])
+  api.route(route, adminFunction.arn);
 
 /** The feeds: the public app plus the feed library, kept out of the signup API's bundle. */
-export const feedsFunction = new sst.aws.Function('Feeds', functionArgs('feeds', { baseUrl: api.url }));
+export const feedsFunction = new sst.aws.Function(
+  'Feeds',
+  functionArgs('feeds', { baseUrl: api.url }),
+);
 for (const route of ['GET /feed.xml', 'GET /atom.xml']) api.route(route, feedsFunction.arn);

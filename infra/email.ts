@@ -10,7 +10,15 @@ const settings = readDeploySettings(process.env);
  * templates here). Publishing opens and clicks is what turns on SES's tracking pixel and its
  * rewriting of links in the HTML part (not the List-Unsubscribe header).
  */
-export const sesEventTypes = ['reject', 'bounce', 'complaint', 'delivery', 'delivery-delay', 'open', 'click'] as const;
+export const sesEventTypes = [
+  'reject',
+  'bounce',
+  'complaint',
+  'delivery',
+  'delivery-delay',
+  'open',
+  'click',
+] as const;
 
 const region = aws.getRegionOutput().region;
 const account = aws.getCallerIdentityOutput().accountId;

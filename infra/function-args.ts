@@ -21,7 +21,9 @@ import { table } from './table.js';
 const settings = readDeploySettings(process.env);
 
 /** Where each deployed configuration variable's value comes from. Unset optional ones are left out. */
-function environmentValues(baseUrl: $util.Input<string>): Record<DeployedVariable, $util.Input<string> | undefined> {
+function environmentValues(
+  baseUrl: $util.Input<string>,
+): Record<DeployedVariable, $util.Input<string> | undefined> {
   return {
     TABLE_NAME: table.name,
     BASE_URL: baseUrl,
@@ -45,15 +47,23 @@ function environmentValues(baseUrl: $util.Input<string>): Record<DeployedVariabl
 function permissions(definition: FunctionDefinition): sst.aws.FunctionArgs['permissions'] {
   const grants: { actions: string[]; resources: $util.Input<$util.Input<string>[]> }[] = [];
   if (definition.table.length > 0) {
-    grants.push({ actions: [...definition.table], resources: [table.arn, $interpolate`${table.arn}/index/*`] });
+    grants.push({
+      actions: [...definition.table],
+      resources: [table.arn, $interpolate`${table.arn}/index/*`],
+    });
   }
-  if (definition.ses.includes('ses:SendRawEmail')) grants.push({ actions: ['ses:SendRawEmail'], resources: sendingResources });
+  if (definition.ses.includes('ses:SendRawEmail'))
+    grants.push({ actions: ['ses:SendRawEmail'], resources: sendingResources });
   // GetSendQuota has no resource to scope to.
-  if (definition.ses.includes('ses:GetSendQuota')) grants.push({ actions: ['ses:GetSendQuota'], resources: ['*'] });
+  if (definition.ses.includes('ses:GetSendQuota'))
+    grants.push({ actions: ['ses:GetSendQuota'], resources: ['*'] });
   return grants;
 }
 
-export function functionArgs(name: string, options: { baseUrl: $util.Input<string> }): sst.aws.FunctionArgs {
+export function functionArgs(
+  name: string,
+  options: { baseUrl: $util.Input<string> },
+): sst.aws.FunctionArgs {
   const definition = functionDefinitions[name];
   if (!definition) throw new Error(`no function named ${name} in infra/functions.ts`);
   const values = environmentValues(options.baseUrl);
@@ -73,7 +83,9 @@ export function functionArgs(name: string, options: { baseUrl: $util.Input<strin
     permissions: permissions(definition),
     copyFiles: definition.copyFiles.map((folder) => ({ from: packagedFolders[folder] })),
     nodejs: { format: 'esm', minify: true, esbuild: { external: [...bundleExternals] } },
-    ...(definition.reservedConcurrency === undefined ? {} : { concurrency: { reserved: definition.reservedConcurrency } }),
+    ...(definition.reservedConcurrency === undefined
+      ? {}
+      : { concurrency: { reserved: definition.reservedConcurrency } }),
     ...(definition.retries === undefined ? {} : { retries: definition.retries }),
     ...(definition.maxEventAgeSeconds === undefined
       ? {}

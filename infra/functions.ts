@@ -30,7 +30,11 @@ export const bundleExternals = ['@aws-sdk/*', 'typescript'] as const;
  * Node in the package root (`/var/task`), so the relative paths below are what `CONTENT_DIR` and
  * `TEMPLATES_DIR` say, exactly as the local stack's defaults.
  */
-export const packagedFolders = { content: 'content', templates: 'templates', data: 'data' } as const;
+export const packagedFolders = {
+  content: 'content',
+  templates: 'templates',
+  data: 'data',
+} as const;
 export type PackagedFolder = keyof typeof packagedFolders;
 
 /** DynamoDB data-plane actions, on the table and its indexes only. No Scan, no table management. */
@@ -92,11 +96,29 @@ export type FunctionDefinition = {
 };
 
 /** Required by `parseConfig` whatever the handler does with them. */
-const requiredVariables = ['TABLE_NAME', 'BASE_URL', 'SIGNING_SECRET', 'PUBLICATION_NAME', 'FROM_ADDRESS', 'POSTAL_ADDRESS'] as const;
+const requiredVariables = [
+  'TABLE_NAME',
+  'BASE_URL',
+  'SIGNING_SECRET',
+  'PUBLICATION_NAME',
+  'FROM_ADDRESS',
+  'POSTAL_ADDRESS',
+] as const;
 /** The sender and the content: everything that builds a `Publication`. */
-const publicationVariables = [...requiredVariables, 'FROM_NAME', 'REPLY_TO', 'LIST_ID', 'SES_CONFIGURATION_SET', 'CONTENT_DIR'] as const;
+const publicationVariables = [
+  ...requiredVariables,
+  'FROM_NAME',
+  'REPLY_TO',
+  'LIST_ID',
+  'SES_CONFIGURATION_SET',
+  'CONTENT_DIR',
+] as const;
 /** Where the signup forms are served and posted (the API; feeds carry no form): the publication, and Turnstile's keys when it is on. */
-const signupVariables = [...publicationVariables, 'TURNSTILE_SITE_KEY', 'TURNSTILE_SECRET_KEY'] as const;
+const signupVariables = [
+  ...publicationVariables,
+  'TURNSTILE_SITE_KEY',
+  'TURNSTILE_SECRET_KEY',
+] as const;
 
 /**
  * The data-plane calls each function's code makes, no more: tests/e2e/lambda-bundles.test.ts reads

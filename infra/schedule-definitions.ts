@@ -34,9 +34,17 @@ export function toFiveFieldCron(expression: string): string {
   const match = /^cron\((.+)\)$/.exec(expression.trim());
   if (!match) throw new Error(`not an EventBridge cron expression: ${expression}`);
   const fields = match[1]!.trim().split(/\s+/);
-  if (fields.length !== 6) throw new Error(`EventBridge cron needs 6 fields, got ${fields.length}: ${expression}`);
-  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields as [string, string, string, string, string];
-  if (dayOfMonth !== '?' && dayOfWeek !== '?') throw new Error(`one of day-of-month and day-of-week must be '?': ${expression}`);
+  if (fields.length !== 6)
+    throw new Error(`EventBridge cron needs 6 fields, got ${fields.length}: ${expression}`);
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (dayOfMonth !== '?' && dayOfWeek !== '?')
+    throw new Error(`one of day-of-month and day-of-week must be '?': ${expression}`);
   const weekday = dayOfWeek.replace(/\b([1-7])\b/g, (d) => DAY_NAMES[Number(d) - 1]!);
   return [minute, hour, dayOfMonth.replace('?', '*'), month, weekday.replace('?', '*')].join(' ');
 }

@@ -13,4 +13,6 @@ export const signingSecret = new sst.Secret('SigningSecret');
  * Turnstile's secret key (TURNSTILE_SECRET_KEY), wanted only where DISPATCH_TURNSTILE_SITE_KEY is
  * set: `npx sst secret set TurnstileSecretKey <key> --stage production`.
  */
-export const turnstileSecret = readDeploySettings(process.env).turnstileSiteKey ? new sst.Secret('TurnstileSecretKey') : undefined;
+export const turnstileSecret = readDeploySettings(process.env).turnstileSiteKey
+  ? new sst.Secret('TurnstileSecretKey')
+  : undefined;

@@ -8,7 +8,10 @@ import * as z from 'zod';
 
 const hostname = z
   .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as news.example.com');
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a domain name such as news.example.com',
+  );
 
 const settingsSchema = z.object({
   /**
@@ -26,7 +29,10 @@ const settingsSchema = z.object({
   DISPATCH_REPLY_TO: z.email().optional(),
   /** The sender's postal address, printed in every footer (CAN-SPAM and the like require one). */
   DISPATCH_POSTAL_ADDRESS: z.string().min(1),
-  DISPATCH_LIST_ID: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
+  DISPATCH_LIST_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/)
+    .optional(),
   /**
    * Cloudflare Turnstile's site key (public): set it and signups need the widget's token; the
    * deploy then also wants the `TurnstileSecretKey` secret (infra/secrets.ts). Unset: no CAPTCHA.
@@ -50,11 +56,15 @@ export function readDeploySettings(env: Record<string, string | undefined>): Dep
   const result = settingsSchema.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`deployment settings are incomplete (set them in the environment of \`sst deploy\`, see README "Deploy"):\n${lines.join('\n')}`);
+    throw new Error(
+      `deployment settings are incomplete (set them in the environment of \`sst deploy\`, see README "Deploy"):\n${lines.join('\n')}`,
+    );
   }
   const s = result.data;
   if (s.DISPATCH_FROM_ADDRESS && !s.DISPATCH_FROM_ADDRESS.endsWith(`@${s.DISPATCH_DOMAIN}`)) {
-    throw new Error(`DISPATCH_FROM_ADDRESS (${s.DISPATCH_FROM_ADDRESS}) must be an address at DISPATCH_DOMAIN (${s.DISPATCH_DOMAIN}): SES sends only from the verified domain`);
+    throw new Error(
+      `DISPATCH_FROM_ADDRESS (${s.DISPATCH_FROM_ADDRESS}) must be an address at DISPATCH_DOMAIN (${s.DISPATCH_DOMAIN}): SES sends only from the verified domain`,
+    );
   }
   return {
     domain: s.DISPATCH_DOMAIN,

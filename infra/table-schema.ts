@@ -12,7 +12,10 @@ type FieldType = 'string' | 'number' | 'binary';
 export type DynamoTableArgs = {
   fields: Record<string, FieldType>;
   primaryIndex: { hashKey: string; rangeKey?: string };
-  globalIndexes: Record<string, { hashKey: string; rangeKey?: string; projection: 'all' | 'keys-only' | string[] }>;
+  globalIndexes: Record<
+    string,
+    { hashKey: string; rangeKey?: string; projection: 'all' | 'keys-only' | string[] }
+  >;
   ttl: string;
 };
 
@@ -26,21 +29,35 @@ function keysOf(schema: { AttributeName?: string; KeyType?: string }[] | undefin
 }
 
 /** Translates the SDK's CreateTable input into SST's Dynamo arguments. */
-export function dynamoTableArgs(input: CreateTableCommandInput = createTableInput('unused')): DynamoTableArgs {
-  if (input.BillingMode !== 'PAY_PER_REQUEST') throw new Error('the table is on-demand (PAY_PER_REQUEST); sst.aws.Dynamo creates no other kind');
+export function dynamoTableArgs(
+  input: CreateTableCommandInput = createTableInput('unused'),
+): DynamoTableArgs {
+  if (input.BillingMode !== 'PAY_PER_REQUEST')
+    throw new Error(
+      'the table is on-demand (PAY_PER_REQUEST); sst.aws.Dynamo creates no other kind',
+    );
   const fields: Record<string, FieldType> = {};
   for (const a of input.AttributeDefinitions ?? []) {
     const type = fieldTypes[a.AttributeType ?? ''];
-    if (!a.AttributeName || !type) throw new Error(`attribute ${a.AttributeName} has an unknown type ${a.AttributeType}`);
+    if (!a.AttributeName || !type)
+      throw new Error(`attribute ${a.AttributeName} has an unknown type ${a.AttributeType}`);
     fields[a.AttributeName] = type;
   }
   const globalIndexes: DynamoTableArgs['globalIndexes'] = {};
   for (const index of input.GlobalSecondaryIndexes ?? []) {
     const where = `index ${index.IndexName}`;
-    const projection = index.Projection?.ProjectionType === 'ALL' ? 'all'
-      : index.Projection?.ProjectionType === 'KEYS_ONLY' ? 'keys-only'
-      : index.Projection?.NonKeyAttributes ?? [];
+    const projection =
+      index.Projection?.ProjectionType === 'ALL'
+        ? 'all'
+        : index.Projection?.ProjectionType === 'KEYS_ONLY'
+          ? 'keys-only'
+          : (index.Projection?.NonKeyAttributes ?? []);
     globalIndexes[index.IndexName ?? ''] = { ...keysOf(index.KeySchema, where), projection };
   }
-  return { fields, primaryIndex: keysOf(input.KeySchema, 'the table'), globalIndexes, ttl: tableKeys.ttl };
+  return {
+    fields,
+    primaryIndex: keysOf(input.KeySchema, 'the table'),
+    globalIndexes,
+    ttl: tableKeys.ttl,
+  };
 }

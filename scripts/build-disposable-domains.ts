@@ -22,7 +22,11 @@ export async function packagedDisposableDomains(): Promise<string[]> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const text = (await packagedDisposableDomains()).join('\n');
   const compressed = brotliCompressSync(Buffer.from(text), {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: text.length },
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 11,
+      [constants.BROTLI_PARAM_LGWIN]: 24,
+      [constants.BROTLI_PARAM_SIZE_HINT]: text.length,
+    },
   });
   await writeFile(DISPOSABLE_DOMAINS_PATH, compressed);
   console.log(`wrote ${DISPOSABLE_DOMAINS_PATH} (${(compressed.length / 1024).toFixed(0)} KB)`);

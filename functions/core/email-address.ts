@@ -18,16 +18,25 @@ export function normalizeEmail(input: string): EmailCheck {
   const raw = input.trim();
   if (/[\r\n\0]/.test(raw)) return { ok: false, reason: 'must not contain line breaks or NUL' };
   const at = raw.lastIndexOf('@');
-  if (at <= 0 || at === raw.length - 1) return { ok: false, reason: 'must look like name@example.com' };
+  if (at <= 0 || at === raw.length - 1)
+    return { ok: false, reason: 'must look like name@example.com' };
   const local = raw.slice(0, at).toLowerCase();
   const domain = domainToASCII(raw.slice(at + 1).toLowerCase());
-  if (!LOCAL_PART.test(local)) return { ok: false, reason: 'has characters not allowed before the @' };
-  if (local.length > MAX_LOCAL) return { ok: false, reason: `part before the @ is longer than ${MAX_LOCAL} characters` };
+  if (!LOCAL_PART.test(local))
+    return { ok: false, reason: 'has characters not allowed before the @' };
+  if (local.length > MAX_LOCAL)
+    return { ok: false, reason: `part before the @ is longer than ${MAX_LOCAL} characters` };
   const labels = domain.split('.');
-  if (!domain || labels.length < 2 || !labels.every((l) => DOMAIN_LABEL.test(l)) || /^[0-9]+$/.test(labels.at(-1)!)) {
+  if (
+    !domain ||
+    labels.length < 2 ||
+    !labels.every((l) => DOMAIN_LABEL.test(l)) ||
+    /^[0-9]+$/.test(labels.at(-1)!)
+  ) {
     return { ok: false, reason: 'domain is not a valid internet domain' };
   }
   const email = `${local}@${domain}`;
-  if (email.length > MAX_TOTAL) return { ok: false, reason: `is longer than ${MAX_TOTAL} characters` };
+  if (email.length > MAX_TOTAL)
+    return { ok: false, reason: `is longer than ${MAX_TOTAL} characters` };
   return { ok: true, email };
 }

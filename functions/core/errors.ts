@@ -37,4 +37,8 @@ export class DomainError extends Error {
 }
 
 export const invalidInput = (issues: FieldIssue[]) =>
-  new DomainError(ErrorCodes.invalidInput, issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+  new DomainError(
+    ErrorCodes.invalidInput,
+    issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+    { issues },
+  );

@@ -12,9 +12,15 @@ export function readerLinks(publication: Publication, signer: TokenSigner, subsc
 
 export const CONFIRMATION_TTL_MS = 48 * 60 * 60 * 1000;
 
-export function confirmationLink(publication: Publication, signer: TokenSigner, subscriberId: string, now: Date) {
+export function confirmationLink(
+  publication: Publication,
+  signer: TokenSigner,
+  subscriberId: string,
+  now: Date,
+) {
   const token = signer.sign('confirm', subscriberId, new Date(now.getTime() + CONFIRMATION_TTL_MS));
   return `${publication.baseUrl}/confirm/${token}`;
 }
 
-export const articleUrl = (publication: Publication, slug: string) => `${publication.baseUrl}/articles/${slug}`;
+export const articleUrl = (publication: Publication, slug: string) =>
+  `${publication.baseUrl}/articles/${slug}`;

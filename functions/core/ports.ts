@@ -60,7 +60,11 @@ export type LedgerEntry = {
 };
 
 /** A claimed entry to be marked sent. */
-export type SentEntry = SendReceipt & { issueId: string; claimedAt: string; previousSent?: SendReceipt };
+export type SentEntry = SendReceipt & {
+  issueId: string;
+  claimedAt: string;
+  previousSent?: SendReceipt;
+};
 
 /**
  * The per-recipient send ledger: the reason nobody gets an issue twice. `claim` succeeds for
@@ -73,7 +77,13 @@ export type SentEntry = SendReceipt & { issueId: string; claimedAt: string; prev
  */
 export interface DeliveryLedger {
   /** Returns 'claimed', or the entry that prevented the claim. */
-  claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date, previousSent?: SendReceipt): Promise<'claimed' | LedgerEntry>;
+  claim(
+    deliveryKey: string,
+    subscriberId: string,
+    issueId: string,
+    at: Date,
+    previousSent?: SendReceipt,
+  ): Promise<'claimed' | LedgerEntry>;
   /** Marks claimed entries sent (a page's worth at once). */
   markSent(deliveryKey: string, sent: SentEntry[]): Promise<void>;
   /**
@@ -121,7 +131,11 @@ export type MailFailureKind = (typeof MailFailureKinds)[keyof typeof MailFailure
 
 export class MailFailure extends Error {
   override readonly name = 'MailFailure';
-  constructor(readonly kind: MailFailureKind, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly kind: MailFailureKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -143,7 +157,6 @@ export interface TransactionalTemplates {
   welcome: CompiledEmail;
 }
 
-
 /** Issues, their shards' progress and their engagement counters. */
 export interface IssueRepository {
   /** Creates the issue unless one with its id exists; false when it did. */
@@ -158,7 +171,13 @@ export interface IssueRepository {
    * Takes (or renews) a shard's lease unless it is done or another owner's lease is unexpired.
    * Returns the shard's progress, or undefined.
    */
-  claimShard(issueId: string, shard: number, owner: string, now: Date, until: Date): Promise<ShardProgress | undefined>;
+  claimShard(
+    issueId: string,
+    shard: number,
+    owner: string,
+    now: Date,
+    until: Date,
+  ): Promise<ShardProgress | undefined>;
   /** Saves progress while still holding the lease; false when the lease was lost. */
   saveShard(progress: ShardProgress, owner: string): Promise<boolean>;
   addEngagement(issueId: string, change: Partial<Engagement>): Promise<void>;
@@ -174,7 +193,12 @@ export interface SuppressionList {
   remove(email: string): Promise<void>;
 }
 export type SuppressionReason = 'bounce' | 'complaint' | 'manual' | 'erased';
-export type SuppressionEntry = { key: string; email?: string; reason: SuppressionReason; at: string };
+export type SuppressionEntry = {
+  key: string;
+  email?: string;
+  reason: SuppressionReason;
+  at: string;
+};
 
 /**
  * The editors' full listings: every subscriber a page at a time (their list, the CSV export) and
@@ -217,5 +241,9 @@ export interface PublicationLog {
 
 /** Renders an issue's email from MJML; called once per issue (per worker), never per recipient. */
 export interface IssueRenderer {
-  render(issue: Issue, articles: readonly Article[], publication: Publication): Promise<CompiledEmail>;
+  render(
+    issue: Issue,
+    articles: readonly Article[],
+    publication: Publication,
+  ): Promise<CompiledEmail>;
 }

@@ -47,7 +47,8 @@ export class TokenSigner {
     if (!body || !mac || extra !== undefined || token.length > 1024) throw invalid('malformed');
     const expected = this.mac(purpose, body);
     const given = Buffer.from(mac, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid('bad signature');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw invalid('bad signature');
     let payload: Payload;
     try {
       payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Payload;
@@ -61,7 +62,11 @@ export class TokenSigner {
 
   private mac(purpose: TokenPurpose, body: string): Buffer {
     let key = this.keys.get(purpose);
-    if (!key) this.keys.set(purpose, (key = createHmac('sha256', this.secret).update(`token-key:${purpose}`).digest()));
+    if (!key)
+      this.keys.set(
+        purpose,
+        (key = createHmac('sha256', this.secret).update(`token-key:${purpose}`).digest()),
+      );
     return createHmac('sha256', key).update(`${purpose}.${body}`).digest();
   }
 }

@@ -22,13 +22,32 @@ type LambdaContext = Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>;
 async function digest(frequency: DigestFrequency, event: ScheduledEvent, context: LambdaContext) {
   const resolved = await deliveryDeps();
   const result = await startDigest(resolved, frequency, new Date(event.time));
-  const worker = result.status === 'nothing_new'
-    ? undefined
-    : await runWorker(resolved, { issueId: result.issue.id, deadline: Date.now() + context.getRemainingTimeInMillis(), workerId: context.awsRequestId });
-  const summary = { status: result.status, issueId: 'issue' in result ? result.issue.id : undefined, worker };
-  console.log(JSON.stringify({ level: 'info', schedule: `${frequency}-digest`, eventId: event.id, time: event.time, ...summary }));
+  const worker =
+    result.status === 'nothing_new'
+      ? undefined
+      : await runWorker(resolved, {
+          issueId: result.issue.id,
+          deadline: Date.now() + context.getRemainingTimeInMillis(),
+          workerId: context.awsRequestId,
+        });
+  const summary = {
+    status: result.status,
+    issueId: 'issue' in result ? result.issue.id : undefined,
+    worker,
+  };
+  console.log(
+    JSON.stringify({
+      level: 'info',
+      schedule: `${frequency}-digest`,
+      eventId: event.id,
+      time: event.time,
+      ...summary,
+    }),
+  );
   return summary;
 }
 
-export const daily = (event: ScheduledEvent, context: LambdaContext) => digest('daily', event, context);
-export const weekly = (event: ScheduledEvent, context: LambdaContext) => digest('weekly', event, context);
+export const daily = (event: ScheduledEvent, context: LambdaContext) =>
+  digest('daily', event, context);
+export const weekly = (event: ScheduledEvent, context: LambdaContext) =>
+  digest('weekly', event, context);

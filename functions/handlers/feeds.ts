@@ -3,7 +3,9 @@ import { buildAppDeps, parseConfig } from '../config.js';
 import { createFeedsApp } from '../http/feeds-app.js';
 import { lambdaClientIp } from '../http/lambda-client-ip.js';
 
-const app = buildAppDeps(parseConfig(process.env)).then((deps) => createFeedsApp(deps, { clientIp: lambdaClientIp }));
+const app = buildAppDeps(parseConfig(process.env)).then((deps) =>
+  createFeedsApp(deps, { clientIp: lambdaClientIp }),
+);
 
 /** GET /feed.xml and /atom.xml (API Gateway routes them here). */
 export async function handler(event: LambdaEvent, context: LambdaContext) {

@@ -7,7 +7,13 @@ export function perConfiguration<T>(build: () => T): () => T {
   let cached: { key: string; value: T } | undefined;
   return () => {
     const env = process.env;
-    const key = JSON.stringify([env.TABLE_NAME, env.AWS_ENDPOINT_URL_DYNAMODB, env.AWS_ENDPOINT_URL_SES, env.BASE_URL, env.CONTENT_DIR]);
+    const key = JSON.stringify([
+      env.TABLE_NAME,
+      env.AWS_ENDPOINT_URL_DYNAMODB,
+      env.AWS_ENDPOINT_URL_SES,
+      env.BASE_URL,
+      env.CONTENT_DIR,
+    ]);
     if (cached?.key !== key) cached = { key, value: build() };
     return cached.value;
   };

@@ -13,11 +13,35 @@ const eventDeps = perConfiguration(() => buildEventDeps(parseConfig(process.env)
 export async function handler(event: EventBridgeEvent<string, unknown>) {
   const parsed = sesEventSchema.safeParse(event.detail);
   if (!parsed.success) {
-    console.log(JSON.stringify({ level: 'warn', handler: 'ses-events', eventId: event.id, detailType: event['detail-type'], problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }));
+    console.log(
+      JSON.stringify({
+        level: 'warn',
+        handler: 'ses-events',
+        eventId: event.id,
+        detailType: event['detail-type'],
+        problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+      }),
+    );
     return { handled: false };
   }
   const outcome = await handleSesEvent(eventDeps(), parsed.data);
   // Bounces and complaints are worth a line each; deliveries, opens and clicks are only counted.
-  if (parsed.data.eventType === 'Bounce' || parsed.data.eventType === 'Complaint' || outcome.suppressed.length > 0) console.log(JSON.stringify({ level: 'info', handler: 'ses-events', eventId: event.id, eventType: parsed.data.eventType, messageId: parsed.data.mail.messageId, duplicate: outcome.duplicate, suppressed: outcome.suppressed.length, engagement: outcome.engagement }));
+  if (
+    parsed.data.eventType === 'Bounce' ||
+    parsed.data.eventType === 'Complaint' ||
+    outcome.suppressed.length > 0
+  )
+    console.log(
+      JSON.stringify({
+        level: 'info',
+        handler: 'ses-events',
+        eventId: event.id,
+        eventType: parsed.data.eventType,
+        messageId: parsed.data.mail.messageId,
+        duplicate: outcome.duplicate,
+        suppressed: outcome.suppressed.length,
+        engagement: outcome.engagement,
+      }),
+    );
   return { handled: true, ...outcome, suppressed: outcome.suppressed.length };
 }

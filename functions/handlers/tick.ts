@@ -13,12 +13,29 @@ const deliveryDeps = perConfiguration(() => {
  * EventBridge, every minute: start due issues, resume quota-paused ones, publish new articles,
  * then send until the function's own timeout is near. Overlapping ticks are more workers.
  */
-export async function handler(event: EventBridgeEvent<'Scheduled Event', unknown>, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>) {
-  const result = await runTick(await deliveryDeps(), { deadline: Date.now() + context.getRemainingTimeInMillis(), workerId: context.awsRequestId });
+export async function handler(
+  event: EventBridgeEvent<'Scheduled Event', unknown>,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+) {
+  const result = await runTick(await deliveryDeps(), {
+    deadline: Date.now() + context.getRemainingTimeInMillis(),
+    workerId: context.awsRequestId,
+  });
   const summary = {
-    started: result.started, resumed: result.resumed, published: result.published, confirmationsSent: result.confirmationsSent,
+    started: result.started,
+    resumed: result.resumed,
+    published: result.published,
+    confirmationsSent: result.confirmationsSent,
     worker: result.worker,
   };
-  console.log(JSON.stringify({ level: 'info', schedule: 'tick', eventId: event.id, time: event.time, ...summary }));
+  console.log(
+    JSON.stringify({
+      level: 'info',
+      schedule: 'tick',
+      eventId: event.id,
+      time: event.time,
+      ...summary,
+    }),
+  );
   return summary;
 }

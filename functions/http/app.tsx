@@ -19,7 +19,9 @@ export type AppOptions = {
   log?: (entry: Record<string, unknown>) => void;
 };
 
-export type AppEnv = { Variables: { deps: AppDeps; clientIp: string | undefined; requestId: string } };
+export type AppEnv = {
+  Variables: { deps: AppDeps; clientIp: string | undefined; requestId: string };
+};
 
 const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   [ErrorCodes.invalidInput]: 422,
@@ -38,17 +40,43 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
 
   app.use(requestId());
   app.use(accessLog(log));
-  app.use(secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"],
-      // No script at all, unless signups need Turnstile: then its script and its frame, nothing else.
-      ...(deps.publication.captchaSiteKey && { scriptSrc: [TURNSTILE_ORIGIN], frameSrc: [TURNSTILE_ORIGIN] }),
-    },
-    // HSTS only where the public origin is https: on plain http (the local stack) browsers ignore
-    // it anyway, and a stray one would pin 127.0.0.1 to https for every other local service.
-    strictTransportSecurity: deps.publication.baseUrl.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : false,
-  }));
-  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: { code: 'payload_too_large', message: 'The request body is larger than 64 KB.', issues: [{ field: '(body)', message: 'is larger than 64 KB' }] } }, 413) }));
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'unsafe-inline'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        // No script at all, unless signups need Turnstile: then its script and its frame, nothing else.
+        ...(deps.publication.captchaSiteKey && {
+          scriptSrc: [TURNSTILE_ORIGIN],
+          frameSrc: [TURNSTILE_ORIGIN],
+        }),
+      },
+      // HSTS only where the public origin is https: on plain http (the local stack) browsers ignore
+      // it anyway, and a stray one would pin 127.0.0.1 to https for every other local service.
+      strictTransportSecurity: deps.publication.baseUrl.startsWith('https://')
+        ? 'max-age=31536000; includeSubDomains'
+        : false,
+    }),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) =>
+        c.json(
+          {
+            error: {
+              code: 'payload_too_large',
+              message: 'The request body is larger than 64 KB.',
+              issues: [{ field: '(body)', message: 'is larger than 64 KB' }],
+            },
+          },
+          413,
+        ),
+    }),
+  );
   app.use(async (c, next) => {
     c.set('deps', deps);
     c.set('clientIp', options.clientIp?.(c));
@@ -60,9 +88,18 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', readerRoutes);
   app.route('/', articleRoutes);
 
-  app.notFound((c) => wantsJson(c)
-    ? c.json({ error: { code: ErrorCodes.notFound, message: 'No such endpoint.' } }, 404)
-    : c.html(<MessagePage publication={deps.publication} title="Page not found"><p>There is nothing at this address. <a href="/">Go to the front page</a>.</p></MessagePage>, 404));
+  app.notFound((c) =>
+    wantsJson(c)
+      ? c.json({ error: { code: ErrorCodes.notFound, message: 'No such endpoint.' } }, 404)
+      : c.html(
+          <MessagePage publication={deps.publication} title="Page not found">
+            <p>
+              There is nothing at this address. <a href="/">Go to the front page</a>.
+            </p>
+          </MessagePage>,
+          404,
+        ),
+  );
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
@@ -70,20 +107,50 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
       // text; on the JSON API they say, as every other rejection there, which field and why.
       if (!wantsJson(c) || error.res || error.status >= 500) return error.getResponse();
       const field = error.status === 415 ? '(content-type)' : '(body)';
-      const message = error.message || (error.status === 415 ? 'must be application/json' : 'is not acceptable');
+      const message =
+        error.message || (error.status === 415 ? 'must be application/json' : 'is not acceptable');
       const code = error.status === 415 ? 'unsupported_media_type' : ErrorCodes.invalidInput;
-      return c.json({ error: { code, message: `${field}: ${message}`, issues: [{ field, message }] } }, error.status as ContentfulStatusCode);
+      return c.json(
+        { error: { code, message: `${field}: ${message}`, issues: [{ field, message }] } },
+        error.status as ContentfulStatusCode,
+      );
     }
     if (error instanceof DomainError) {
       const status = statusOf[error.code];
-      if (error.details.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.details.retryAfterSeconds));
-      if (wantsJson(c)) return c.json({ error: { code: error.code, message: error.message, issues: error.details.issues } }, status);
-      return c.html(<MessagePage publication={deps.publication} title={status === 503 ? 'Please try again' : 'Something is not right'}><p>{error.message}</p></MessagePage>, status);
+      if (error.details.retryAfterSeconds !== undefined)
+        c.header('Retry-After', String(error.details.retryAfterSeconds));
+      if (wantsJson(c))
+        return c.json(
+          { error: { code: error.code, message: error.message, issues: error.details.issues } },
+          status,
+        );
+      return c.html(
+        <MessagePage
+          publication={deps.publication}
+          title={status === 503 ? 'Please try again' : 'Something is not right'}
+        >
+          <p>{error.message}</p>
+        </MessagePage>,
+        status,
+      );
     }
     // Unknown errors are logged with the request id; the response reveals nothing of them.
-    log({ level: 'error', requestId: c.get('requestId'), path: redactPath(c.req.path), error: hashAddresses(String(error)), stack: hashAddresses(String((error as Error).stack)) });
+    log({
+      level: 'error',
+      requestId: c.get('requestId'),
+      path: redactPath(c.req.path),
+      error: hashAddresses(String(error)),
+      stack: hashAddresses(String((error as Error).stack)),
+    });
     const message = `Something went wrong on our side. Reference: ${c.get('requestId')}`;
-    return wantsJson(c) ? c.json({ error: { code: 'internal', message } }, 500) : c.html(<MessagePage publication={deps.publication} title="Something went wrong"><p>{message}</p></MessagePage>, 500);
+    return wantsJson(c)
+      ? c.json({ error: { code: 'internal', message } }, 500)
+      : c.html(
+          <MessagePage publication={deps.publication} title="Something went wrong">
+            <p>{message}</p>
+          </MessagePage>,
+          500,
+        );
   });
   return app;
 }
@@ -120,7 +187,13 @@ function accessLog(log: (entry: Record<string, unknown>) => void) {
  */
 export function hashAddresses(text: string): string {
   // Capped first: the pattern is quadratic on a long run without spaces, and a log line needs no more.
-  return text.slice(0, 4000).replace(/[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[^\s@<>"'(),;:]+/g, (address) => `addr:${createHash('sha256').update(address.toLowerCase()).digest('hex').slice(0, 12)}`);
+  return text
+    .slice(0, 4000)
+    .replace(
+      /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[^\s@<>"'(),;:]+/g,
+      (address) =>
+        `addr:${createHash('sha256').update(address.toLowerCase()).digest('hex').slice(0, 12)}`,
+    );
 }
 
 /** Reader routes whose second segment is a signed token. */

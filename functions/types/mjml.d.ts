@@ -9,5 +9,8 @@ declare module 'mjml' {
     ignoreIncludes?: boolean;
     includePath?: string | string[];
   };
-  export default function mjml2html(source: string, options?: MjmlOptions): Promise<{ html: string; errors: MjmlError[] }>;
+  export default function mjml2html(
+    source: string,
+    options?: MjmlOptions,
+  ): Promise<{ html: string; errors: MjmlError[] }>;
 }

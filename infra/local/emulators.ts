@@ -14,7 +14,12 @@ export type Running = { url: string; port: number; close: () => Promise<void> };
  */
 export async function startDynalite(options: { port: number; path?: string }): Promise<Running> {
   const dynalite = require('dynalite') as (o: object) => Server;
-  const server = dynalite({ path: options.path, createTableMs: 0, updateTableMs: 0, deleteTableMs: 0 });
+  const server = dynalite({
+    path: options.path,
+    createTableMs: 0,
+    updateTableMs: 0,
+    deleteTableMs: 0,
+  });
   server.listen(options.port, '127.0.0.1');
   await once(server, 'listening');
   return running(server);
@@ -28,13 +33,16 @@ export async function startDynalite(options: { port: number; path?: string }): P
 export async function startSesEmulator(options: { port: number }): Promise<Running> {
   const port = options.port || (await freePort());
   const cli = require.resolve('aws-ses-v2-local/dist/cli.js');
-  const child = spawn(process.execPath, [cli, '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, '--host', '127.0.0.1', '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const deadline = Date.now() + 20_000;
   while (!/server running/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`aws-ses-v2-local exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`aws-ses-v2-local exited (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) throw new Error(`aws-ses-v2-local did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -67,9 +75,10 @@ function running(server: Server): Running {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    close: () => new Promise<void>((resolve) => {
-      (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -18,7 +18,10 @@ export const dataDirOf = (env: NodeJS.ProcessEnv) => resolve(env.DATA_DIR ?? '.d
  * The settings of the local stack. Every value already in the environment wins, so the same stack
  * can point at another emulator (`AWS_ENDPOINT_URL_DYNAMODB=…`) or at AWS.
  */
-export async function localEnvironment(env: NodeJS.ProcessEnv, endpoints: { appUrl: string; dynamodb: string; ses: string }) {
+export async function localEnvironment(
+  env: NodeJS.ProcessEnv,
+  endpoints: { appUrl: string; dynamodb: string; ses: string },
+) {
   const dataDir = dataDirOf(env);
   const defaults: Record<string, string> = {
     AWS_REGION: 'us-east-1',
@@ -60,10 +63,14 @@ async function localSigningSecret(dataDir: string): Promise<string> {
 }
 
 export async function writeStackInfo(dataDir: string, info: LocalStackInfo) {
-  await writeFile(join(dataDir, 'local-stack.json'), JSON.stringify(info, null, 2), { mode: 0o600 });
+  await writeFile(join(dataDir, 'local-stack.json'), JSON.stringify(info, null, 2), {
+    mode: 0o600,
+  });
 }
 
 export async function readStackInfo(dataDir: string): Promise<LocalStackInfo | undefined> {
   const file = join(dataDir, 'local-stack.json');
-  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as LocalStackInfo) : undefined;
+  return existsSync(file)
+    ? (JSON.parse(await readFile(file, 'utf8')) as LocalStackInfo)
+    : undefined;
 }

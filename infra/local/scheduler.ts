@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
-import { scheduleDefinitions, toFiveFieldCron, type ScheduleName } from '../schedule-definitions.js';
+import {
+  scheduleDefinitions,
+  toFiveFieldCron,
+  type ScheduleName,
+} from '../schedule-definitions.js';
 
 export type Scheduler = {
   stop(): void;
@@ -9,7 +13,11 @@ export type Scheduler = {
 };
 
 /** The EventBridge "Scheduled Event" the Lambda receives, so the handler runs on its AWS path. */
-export function scheduledEvent(name: string, at = new Date(), region = process.env.AWS_REGION ?? 'us-east-1') {
+export function scheduledEvent(
+  name: string,
+  at = new Date(),
+  region = process.env.AWS_REGION ?? 'us-east-1',
+) {
   return {
     version: '0',
     id: randomUUID(),
@@ -23,7 +31,10 @@ export function scheduledEvent(name: string, at = new Date(), region = process.e
   };
 }
 
-type Handler = (event: ReturnType<typeof scheduledEvent>, context: { getRemainingTimeInMillis(): number; awsRequestId: string }) => Promise<unknown>;
+type Handler = (
+  event: ReturnType<typeof scheduledEvent>,
+  context: { getRemainingTimeInMillis(): number; awsRequestId: string },
+) => Promise<unknown>;
 
 /**
  * Loads a handler from its infra name (`functions/handlers/tick.handler`) on first firing, after
@@ -32,7 +43,10 @@ type Handler = (event: ReturnType<typeof scheduledEvent>, context: { getRemainin
 async function loadHandler(name: ScheduleName): Promise<Handler> {
   const spec = scheduleDefinitions[name].handler;
   const dot = spec.lastIndexOf('.');
-  const module = (await import(/* @vite-ignore */ `../../${spec.slice(0, dot)}.js`)) as Record<string, Handler>;
+  const module = (await import(/* @vite-ignore */ `../../${spec.slice(0, dot)}.js`)) as Record<
+    string,
+    Handler
+  >;
   const handler = module[spec.slice(dot + 1)];
   if (typeof handler !== 'function') throw new Error(`${spec}: no such export`);
   return handler;
@@ -42,24 +56,34 @@ async function loadHandler(name: ScheduleName): Promise<Handler> {
  * Runs every schedule in-process with the same expressions as the deployment. Each firing gets
  * `budgetMs` as its "Lambda timeout", so a tick works for most of its minute and then yields.
  */
-export function startScheduler(options: { log?: (line: string) => void; budgetMs?: number; cron?: boolean } = {}): Scheduler {
+export function startScheduler(
+  options: { log?: (line: string) => void; budgetMs?: number; cron?: boolean } = {},
+): Scheduler {
   const log = options.log ?? console.log;
   const budgetMs = options.budgetMs ?? 50_000;
   const fire = async (name: ScheduleName, at = new Date()) => {
     const handler = await loadHandler(name);
     const deadline = Date.now() + budgetMs;
-    return handler(scheduledEvent(name, at), { getRemainingTimeInMillis: () => deadline - Date.now(), awsRequestId: randomUUID() });
+    return handler(scheduledEvent(name, at), {
+      getRemainingTimeInMillis: () => deadline - Date.now(),
+      awsRequestId: randomUUID(),
+    });
   };
   // Without cron (tests), schedules fire only when told to.
   const names = options.cron === false ? [] : (Object.keys(scheduleDefinitions) as ScheduleName[]);
-  const jobs = names.map((name) =>
-    new Cron(toFiveFieldCron(scheduleDefinitions[name].expression), { protect: true, timezone: 'UTC' }, async () => {
-      try {
-        await fire(name);
-      } catch (error) {
-        log(`schedule ${name} failed: ${(error as Error).stack ?? error}`);
-      }
-    }),
+  const jobs = names.map(
+    (name) =>
+      new Cron(
+        toFiveFieldCron(scheduleDefinitions[name].expression),
+        { protect: true, timezone: 'UTC' },
+        async () => {
+          try {
+            await fire(name);
+          } catch (error) {
+            log(`schedule ${name} failed: ${(error as Error).stack ?? error}`);
+          }
+        },
+      ),
   );
   return { stop: () => jobs.forEach((job) => job.stop()), fire };
 }

@@ -72,59 +72,103 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
   const publish = (detailType: string, detail: Record<string, unknown>) => {
     if (!options.onEvent) return;
     const event: SesEventBridgeEvent = {
-      version: '0', id: randomUUID(), 'detail-type': detailType, source: 'aws.ses', account: '000000000000',
-      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), region,
-      resources: [`arn:aws:ses:${region}:000000000000:configuration-set/local`], detail,
+      version: '0',
+      id: randomUUID(),
+      'detail-type': detailType,
+      source: 'aws.ses',
+      account: '000000000000',
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region,
+      resources: [`arn:aws:ses:${region}:000000000000:configuration-set/local`],
+      detail,
     };
     // SES publishes after it accepted the message, not while the sender waits.
-    const delivery = new Promise((resolve) => setTimeout(resolve, 5)).then(() => options.onEvent!(event)).catch((error) => {
-      console.error(`ses-gateway: event handler failed: ${(error as Error).stack ?? error}`);
-    });
+    const delivery = new Promise((resolve) => setTimeout(resolve, 5))
+      .then(() => options.onEvent!(event))
+      .catch((error) => {
+        console.error(`ses-gateway: event handler failed: ${(error as Error).stack ?? error}`);
+      });
     pending.add(delivery);
     void delivery.finally(() => pending.delete(delivery));
   };
 
   const server = createServer(async (req, res) => {
     try {
-      if (req.method === 'GET' && req.url === '/_local/accepted') return json(res, 200, Object.fromEntries(accepted));
+      if (req.method === 'GET' && req.url === '/_local/accepted')
+        return json(res, 200, Object.fromEntries(accepted));
       const body = await readBody(req);
-      const params = req.method === 'POST' && /x-www-form-urlencoded/.test(req.headers['content-type'] ?? '') ? new URLSearchParams(body.toString()) : undefined;
+      const params =
+        req.method === 'POST' && /x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')
+          ? new URLSearchParams(body.toString())
+          : undefined;
       const action = params?.get('Action');
       if (action === 'GetSendQuota') {
         const now = Date.now();
         prune(lastDay, now - 86_400_000);
-        return xml(res, 200, `<GetSendQuotaResponse xmlns="${XMLNS}"><GetSendQuotaResult><SentLast24Hours>${lastDay.length}.0</SentLast24Hours><Max24HourSend>${max24HourSend}.0</Max24HourSend><MaxSendRate>${maxSendRate}.0</MaxSendRate></GetSendQuotaResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetSendQuotaResponse>`);
+        return xml(
+          res,
+          200,
+          `<GetSendQuotaResponse xmlns="${XMLNS}"><GetSendQuotaResult><SentLast24Hours>${lastDay.length}.0</SentLast24Hours><Max24HourSend>${max24HourSend}.0</Max24HourSend><MaxSendRate>${maxSendRate}.0</MaxSendRate></GetSendQuotaResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetSendQuotaResponse>`,
+        );
       }
       if (action === 'SendRawEmail' || action === 'SendEmail') {
-        if (faults.accountPaused) return sesError(res, 400, 'AccountSendingPausedException', 'Email sending is disabled for your entire Amazon SES account.');
+        if (faults.accountPaused)
+          return sesError(
+            res,
+            400,
+            'AccountSendingPausedException',
+            'Email sending is disabled for your entire Amazon SES account.',
+          );
         const roll = Math.random();
-        if (roll < (faults.throttle ?? 0)) return sesError(res, 400, 'Throttling', 'Maximum sending rate exceeded.');
-        if (roll < (faults.throttle ?? 0) + (faults.serverError ?? 0)) return sesError(res, 500, 'InternalFailure', 'An internal error occurred.', 'Receiver');
+        if (roll < (faults.throttle ?? 0))
+          return sesError(res, 400, 'Throttling', 'Maximum sending rate exceeded.');
+        if (roll < (faults.throttle ?? 0) + (faults.serverError ?? 0))
+          return sesError(res, 500, 'InternalFailure', 'An internal error occurred.', 'Receiver');
         const now = Date.now();
         prune(lastSecond, now - 1000);
         prune(lastDay, now - 86_400_000);
-        if (lastSecond.length >= maxSendRate) return sesError(res, 400, 'Throttling', 'Maximum sending rate exceeded.');
-        if (lastDay.length >= max24HourSend) return sesError(res, 400, 'Throttling', 'Daily message quota exceeded.');
+        if (lastSecond.length >= maxSendRate)
+          return sesError(res, 400, 'Throttling', 'Maximum sending rate exceeded.');
+        if (lastDay.length >= max24HourSend)
+          return sesError(res, 400, 'Throttling', 'Daily message quota exceeded.');
         lastSecond.push(now);
         lastDay.push(now);
 
-        const raw = action === 'SendRawEmail' ? Buffer.from(params!.get('RawMessage.Data') ?? '', 'base64') : undefined;
+        const raw =
+          action === 'SendRawEmail'
+            ? Buffer.from(params!.get('RawMessage.Data') ?? '', 'base64')
+            : undefined;
         const recipients = recipientsOf(params!, raw);
         let messageId = `local-${randomUUID()}`;
         if (options.upstream) {
-          const upstream = await fetch(`${options.upstream}/`, { method: 'POST', headers: forwardedHeaders(req), body: new Uint8Array(body) });
+          const upstream = await fetch(`${options.upstream}/`, {
+            method: 'POST',
+            headers: forwardedHeaders(req),
+            body: new Uint8Array(body),
+          });
           const text = await upstream.text();
           if (!upstream.ok) return xml(res, upstream.status, text);
           messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1] ?? messageId;
         }
-        if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+        if (options.latencyMs)
+          await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
         for (const r of recipients) accepted.set(r, (accepted.get(r) ?? 0) + 1);
         publishOutcomes(publish, messageId, recipients, tagsOf(params!));
-        return xml(res, 200, `<${action}Response xmlns="${XMLNS}"><${action}Result><MessageId>${messageId}</MessageId></${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`);
+        return xml(
+          res,
+          200,
+          `<${action}Response xmlns="${XMLNS}"><${action}Result><MessageId>${messageId}</MessageId></${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+        );
       }
       if (!options.upstream) return json(res, 404, { message: 'not found' });
-      const upstream = await fetch(`${options.upstream}${req.url}`, { method: req.method, headers: forwardedHeaders(req), body: ['GET', 'HEAD'].includes(req.method!) ? undefined : new Uint8Array(body) });
-      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
+      const upstream = await fetch(`${options.upstream}${req.url}`, {
+        method: req.method,
+        headers: forwardedHeaders(req),
+        body: ['GET', 'HEAD'].includes(req.method!) ? undefined : new Uint8Array(body),
+      });
+      res.writeHead(upstream.status, {
+        'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream',
+      });
       res.end(Buffer.from(await upstream.arrayBuffer()));
     } catch (error) {
       sesError(res, 500, 'InternalFailure', String(error), 'Receiver');
@@ -153,9 +197,21 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
 }
 
 /** What SES publishes for each recipient; the simulator's addresses decide the outcome. */
-function publishOutcomes(publish: (type: string, detail: Record<string, unknown>) => void, messageId: string, recipients: string[], tags: Record<string, string[]>) {
+function publishOutcomes(
+  publish: (type: string, detail: Record<string, unknown>) => void,
+  messageId: string,
+  recipients: string[],
+  tags: Record<string, string[]>,
+) {
   const timestamp = new Date().toISOString();
-  const mail = { timestamp, source: 'local', messageId, destination: recipients, headersTruncated: false, tags };
+  const mail = {
+    timestamp,
+    source: 'local',
+    messageId,
+    destination: recipients,
+    headersTruncated: false,
+    tags,
+  };
   publish('Email Sent', { eventType: 'Send', mail, send: {} });
   for (const recipient of recipients) {
     const [local, domain] = recipient.split('@') as [string, string];
@@ -163,33 +219,72 @@ function publishOutcomes(publish: (type: string, detail: Record<string, unknown>
     const at = new Date().toISOString();
     if (mailbox === 'bounce' || mailbox === 'suppressionlist') {
       publish('Email Bounced', {
-        eventType: 'Bounce', mail,
-        bounce: { bounceType: 'Permanent', bounceSubType: mailbox === 'bounce' ? 'General' : 'OnAccountSuppressionList', bouncedRecipients: [{ emailAddress: recipient, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }], timestamp: at, feedbackId: randomUUID() },
+        eventType: 'Bounce',
+        mail,
+        bounce: {
+          bounceType: 'Permanent',
+          bounceSubType: mailbox === 'bounce' ? 'General' : 'OnAccountSuppressionList',
+          bouncedRecipients: [
+            {
+              emailAddress: recipient,
+              action: 'failed',
+              status: '5.1.1',
+              diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+            },
+          ],
+          timestamp: at,
+          feedbackId: randomUUID(),
+        },
       });
       continue;
     }
-    publish('Email Delivered', { eventType: 'Delivery', mail, delivery: { timestamp: at, recipients: [recipient], processingTimeMillis: 5, smtpResponse: '250 2.6.0 Message received' } });
+    publish('Email Delivered', {
+      eventType: 'Delivery',
+      mail,
+      delivery: {
+        timestamp: at,
+        recipients: [recipient],
+        processingTimeMillis: 5,
+        smtpResponse: '250 2.6.0 Message received',
+      },
+    });
     if (mailbox === 'complaint') {
       publish('Email Complaint Received', {
-        eventType: 'Complaint', mail,
-        complaint: { complainedRecipients: [{ emailAddress: recipient }], timestamp: new Date(Date.now() + 1).toISOString(), feedbackId: randomUUID(), complaintFeedbackType: 'abuse' },
+        eventType: 'Complaint',
+        mail,
+        complaint: {
+          complainedRecipients: [{ emailAddress: recipient }],
+          timestamp: new Date(Date.now() + 1).toISOString(),
+          feedbackId: randomUUID(),
+          complaintFeedbackType: 'abuse',
+        },
       });
     }
   }
 }
 
 function recipientsOf(params: URLSearchParams, raw: Buffer | undefined): string[] {
-  const listed = [...params.entries()].filter(([k]) => /^Destinations?\.(member|ToAddresses\.member)\.\d+$/.test(k)).map(([, v]) => v);
+  const listed = [...params.entries()]
+    .filter(([k]) => /^Destinations?\.(member|ToAddresses\.member)\.\d+$/.test(k))
+    .map(([, v]) => v);
   if (listed.length) return listed.map((a) => a.toLowerCase());
   if (!raw) return [];
-  const head = raw.toString('utf8', 0, Math.min(raw.length, 16_384)).split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-  const to = head.split(/\r?\n/).filter((line) => /^(to|cc):/i.test(line)).map((line) => line.slice(line.indexOf(':') + 1)).join(',');
+  const head = raw
+    .toString('utf8', 0, Math.min(raw.length, 16_384))
+    .split(/\r?\n\r?\n/)[0]!
+    .replace(/\r?\n[ \t]+/g, ' ');
+  const to = head
+    .split(/\r?\n/)
+    .filter((line) => /^(to|cc):/i.test(line))
+    .map((line) => line.slice(line.indexOf(':') + 1))
+    .join(',');
   return [...to.matchAll(/[^\s<>,"]+@[^\s<>,"]+/g)].map((m) => m[0].toLowerCase());
 }
 
 function tagsOf(params: URLSearchParams): Record<string, string[]> {
   const tags: Record<string, string[]> = {};
-  for (let i = 1; params.has(`Tags.member.${i}.Name`); i++) tags[params.get(`Tags.member.${i}.Name`)!] = [params.get(`Tags.member.${i}.Value`) ?? ''];
+  for (let i = 1; params.has(`Tags.member.${i}.Name`); i++)
+    tags[params.get(`Tags.member.${i}.Name`)!] = [params.get(`Tags.member.${i}.Value`) ?? ''];
   return tags;
 }
 
@@ -197,7 +292,11 @@ function tagsOf(params: URLSearchParams): Record<string, string[]> {
 function forwardedHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)) continue;
+    if (
+      value === undefined ||
+      ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)
+    )
+      continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
@@ -223,5 +322,15 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 };
-const sesError = (res: ServerResponse, status: number, code: string, message: string, type = 'Sender') =>
-  xml(res, status, `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
+const sesError = (
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  type = 'Sender',
+) =>
+  xml(
+    res,
+    status,
+    `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+  );

@@ -32,7 +32,8 @@ export type LocalStack = LocalStackInfo & {
   close: () => Promise<void>;
 };
 
-const portOf = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
+const portOf = (value: string | undefined, fallback: number) =>
+  value === undefined ? fallback : Number(value);
 
 /**
  * Starts everything `npm start` runs, on the same code paths as AWS: emulators behind the SDK's
@@ -48,7 +49,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     let dynamodbEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
     if (!dynamodbEndpoint) {
-      const db = await startDynalite({ port: portOf(env.DYNAMODB_PORT, 8000), path: options.persist ? join(dataDir, 'dynamodb') : undefined });
+      const db = await startDynalite({
+        port: portOf(env.DYNAMODB_PORT, 8000),
+        path: options.persist ? join(dataDir, 'dynamodb') : undefined,
+      });
       started.push(db);
       dynamodbEndpoint = db.url;
     }
@@ -65,22 +69,40 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         maxSendRate: Number(env.LOCAL_SES_MAX_SEND_RATE ?? 14),
         max24HourSend: Number(env.LOCAL_SES_MAX_24_HOUR_SEND ?? 50_000),
         // Handed to the ses-events Lambda handler as EventBridge would, loaded on first use.
-        onEvent: async (event) => (await import('../../functions/handlers/ses-events.js')).handler(event),
+        onEvent: async (event) =>
+          (await import('../../functions/handlers/ses-events.js')).handler(event),
       });
       started.push(sesGateway);
       sesEndpoint = inboxUrl = sesGateway.url;
     }
 
     // The app's own address is part of its configuration (BASE_URL), so listen before building it.
-    let handle: (request: Request, env: unknown) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    const server = serve({ fetch: (request, bindings) => handle(request, bindings), port: portOf(env.PORT, 3000), hostname: '127.0.0.1' });
+    let handle: (request: Request, env: unknown) => Response | Promise<Response> = () =>
+      new Response('starting', { status: 503 });
+    const server = serve({
+      fetch: (request, bindings) => handle(request, bindings),
+      port: portOf(env.PORT, 3000),
+      hostname: '127.0.0.1',
+    });
     if (!server.listening) await once(server, 'listening');
-    closers.push(() => new Promise((resolve) => { (server as import('node:http').Server).closeAllConnections?.(); server.close(() => resolve()); }));
+    closers.push(
+      () =>
+        new Promise((resolve) => {
+          (server as import('node:http').Server).closeAllConnections?.();
+          server.close(() => resolve());
+        }),
+    );
     const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const stackEnv = await localEnvironment(env, { appUrl, dynamodb: dynamodbEndpoint, ses: sesEndpoint });
+    const stackEnv = await localEnvironment(env, {
+      appUrl,
+      dynamodb: dynamodbEndpoint,
+      ses: sesEndpoint,
+    });
     // The app reads its configuration from process.env, as on Lambda: the caller's settings, then ours.
-    if (env !== process.env) for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
+    if (env !== process.env)
+      for (const [key, value] of Object.entries(env))
+        if (value !== undefined) process.env[key] = value;
     Object.assign(process.env, stackEnv);
     const config = parseConfig(process.env);
     // One server locally; on AWS the workspace (/admin, /api/admin) is its own function.
@@ -91,7 +113,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let scheduler: Scheduler | undefined;
     if (options.schedules) {
-      scheduler = startScheduler({ log: options.log, budgetMs: Number(env.LOCAL_TICK_BUDGET_MS ?? 50_000) });
+      scheduler = startScheduler({
+        log: options.log,
+        budgetMs: Number(env.LOCAL_TICK_BUDGET_MS ?? 50_000),
+      });
       closers.push(async () => scheduler?.stop());
     }
 

@@ -21,7 +21,9 @@ const lines = [
   `  Inbox viewer       ${stack.inboxUrl ?? `(SES at ${stack.sesEndpoint}, not started here)`}`,
   `  DynamoDB           ${stack.dynamodbEndpoint} (table ${stack.env.TABLE_NAME}; local data in ${stack.dataDir})`,
   `  Raw MIME outbox    ${stack.env.OUTBOX_DIR}`,
-  `  Schedules          ${Object.entries(scheduleDefinitions).map(([name, s]) => `${name} ${s.expression}`).join(', ')}`,
+  `  Schedules          ${Object.entries(scheduleDefinitions)
+    .map(([name, s]) => `${name} ${s.expression}`)
+    .join(', ')}`,
   '',
   '  Send an article:   npm run send -- <article-slug>   (in another terminal)',
   '  Stop:              Ctrl-C',

@@ -1,6 +1,11 @@
 // The few parts of autocannon's API the benchmark uses (it ships no types).
 declare module 'autocannon' {
-  type Request = { method?: string; path?: string; headers?: Record<string, string>; body?: string };
+  type Request = {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  };
   type Options = {
     url: string;
     connections?: number;
@@ -11,7 +16,14 @@ declare module 'autocannon' {
     })[];
   };
   type Histogram = { average: number; p50: number; p99: number; max: number };
-  type Result = { requests: Histogram; latency: Histogram; errors: number; timeouts: number; non2xx: number; '2xx': number };
+  type Result = {
+    requests: Histogram;
+    latency: Histogram;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    '2xx': number;
+  };
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;
 }

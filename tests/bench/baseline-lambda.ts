@@ -9,7 +9,12 @@ import { handle } from 'hono/aws-lambda';
 const client = new DynamoDBClient({});
 const app = new Hono();
 app.get('/', async (c) => {
-  const { Item } = await client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME!, Key: { PK: { S: 'BENCH' }, SK: { S: 'BASELINE' } } }));
+  const { Item } = await client.send(
+    new GetItemCommand({
+      TableName: process.env.TABLE_NAME!,
+      Key: { PK: { S: 'BENCH' }, SK: { S: 'BASELINE' } },
+    }),
+  );
   return c.text(Item ? 'found' : 'not found');
 });
 

@@ -24,20 +24,38 @@ import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { Pacer } from '../../functions/core/delivery/pacer.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
 import { preparePersonalization } from '../../functions/core/email/personalize.js';
-import { createArticleIssue, issueReport, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
+import {
+  createArticleIssue,
+  issueReport,
+  sendIssueNow,
+} from '../../functions/core/issues/manage-issues.js';
 import type { Issue } from '../../functions/core/issues/issue.js';
 import type { OutgoingMessage } from '../../functions/core/ports.js';
 import { recipientShardOf, subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
-import { functionDefinitions, packagedFolders, sendWorkers, type DeployedVariable, type FunctionDefinition } from '../../infra/functions.js';
+import {
+  functionDefinitions,
+  packagedFolders,
+  sendWorkers,
+  type DeployedVariable,
+  type FunctionDefinition,
+} from '../../infra/functions.js';
 import { startSesGateway } from '../../infra/local/ses-gateway.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
 import { buildLambdaPackage, startLambda, type LambdaPackage } from '../support/lambda-bundle.js';
-import { httpEvent, scheduledEvent, sesBounceEvent, type HttpResponse } from '../support/lambda-events.js';
+import {
+  httpEvent,
+  scheduledEvent,
+  sesBounceEvent,
+  type HttpResponse,
+} from '../support/lambda-events.js';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
-const ONLY = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const ONLY = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const want = (name: string) => !ONLY || ONLY.includes(name);
 /** The scale bench's large send (full run); SCALE_LARGE=… changes it. */
 const SCALE_LARGE = Number(process.env.SCALE_LARGE ?? 100_000);
@@ -56,12 +74,25 @@ const PRICES = {
 };
 
 /** `pass: null`: a figure reported for information, with no target of its own (printed INFO). */
-type Result = { bench: string; metric: string; value: number; unit: string; baseline?: number; baselineUnit?: string; ratio?: number; target: string; pass: boolean | null; details?: Record<string, unknown> };
+type Result = {
+  bench: string;
+  metric: string;
+  value: number;
+  unit: string;
+  baseline?: number;
+  baselineUnit?: string;
+  ratio?: number;
+  target: string;
+  pass: boolean | null;
+  details?: Record<string, unknown>;
+};
 const results: Result[] = [];
 
 function report(r: Result, line: string) {
   results.push(r);
-  console.log(`${r.bench.padEnd(14)}${line}  target ${r.target}  ${r.pass === null ? 'INFO' : r.pass ? 'PASS' : 'SHORT'}`);
+  console.log(
+    `${r.bench.padEnd(14)}${line}  target ${r.target}  ${r.pass === null ? 'INFO' : r.pass ? 'PASS' : 'SHORT'}`,
+  );
 }
 
 const median = (xs: number[]) => {
@@ -77,8 +108,10 @@ const cpuMs = (start: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(start);
   return (d.user + d.system) / 1000;
 };
-const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
-const fmtTime = (ms: number) => (ms >= 1000 ? `${fmt(ms / 1000, 2)} s` : ms >= 1 ? `${fmt(ms, 1)} ms` : `${fmt(ms * 1000, 2)} µs`);
+const fmt = (n: number, digits = 1) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+const fmtTime = (ms: number) =>
+  ms >= 1000 ? `${fmt(ms / 1000, 2)} s` : ms >= 1 ? `${fmt(ms, 1)} ms` : `${fmt(ms * 1000, 2)} µs`;
 
 async function benchArticle() {
   const topics = await loadTopics('content');
@@ -86,8 +119,15 @@ async function benchArticle() {
   const publication = aPublication({ topics });
   const now = new Date().toISOString();
   const issue: Issue = {
-    id: 'bench', content: { kind: 'article', slug: SLUG }, subject: article.title, audience: { topics: ['security'], frequencies: ['immediate', 'daily', 'weekly'] },
-    state: 'sending', deliveryKey: `article:${SLUG}`, createdAt: now, updatedAt: now, version: 1,
+    id: 'bench',
+    content: { kind: 'article', slug: SLUG },
+    subject: article.title,
+    audience: { topics: ['security'], frequencies: ['immediate', 'daily', 'weekly'] },
+    state: 'sending',
+    deliveryKey: `article:${SLUG}`,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
   };
   return { article, publication, issue, renderer: new MjmlIssueRenderer('templates') };
 }
@@ -133,11 +173,32 @@ async function benchRender() {
   const cpu = cpuMs(cpu0);
   const ratio = compileMs / perRecipientMs;
   report(
-    { bench: 'render-once', metric: 'personalization vs compile', value: perRecipientMs, unit: 'ms', baseline: compileMs, baselineUnit: 'ms', ratio, target: '≥1000x', pass: ratio >= 1000, details: { compilesMs: compiles, htmlBytes: compiled.html.length } },
+    {
+      bench: 'render-once',
+      metric: 'personalization vs compile',
+      value: perRecipientMs,
+      unit: 'ms',
+      baseline: compileMs,
+      baselineUnit: 'ms',
+      ratio,
+      target: '≥1000x',
+      pass: ratio >= 1000,
+      details: { compilesMs: compiles, htmlBytes: compiled.html.length },
+    },
     `personalization ${fmtTime(perRecipientMs)} vs compile ${fmtTime(compileMs)}  ratio ${fmt(ratio, 0)}x`,
   );
   report(
-    { bench: 'render-once', metric: '100k recipients personalized, CPU', value: cpu, unit: 'ms', baseline: compileMs, baselineUnit: 'ms (one compile)', target: '<1 s CPU', pass: cpu < 1000, details: { wallMs: wall, htmlBytesTotal: bytes } },
+    {
+      bench: 'render-once',
+      metric: '100k recipients personalized, CPU',
+      value: cpu,
+      unit: 'ms',
+      baseline: compileMs,
+      baselineUnit: 'ms (one compile)',
+      target: '<1 s CPU',
+      pass: cpu < 1000,
+      details: { wallMs: wall, htmlBytesTotal: bytes },
+    },
     `100,000 personalized in ${fmtTime(cpu)} CPU (${fmtTime(wall)} wall) vs one compile ${fmtTime(compileMs)}`,
   );
 }
@@ -157,8 +218,13 @@ async function benchPacing() {
   const gateway = await startSesGateway({ port: 0, maxSendRate: 100_000 });
   try {
     const { article, publication, issue, renderer } = await benchArticle();
-    const personalize = preparePersonalization(await renderer.render(issue, [article], publication));
-    const mailer = new SesMailer({ from: { name: 'Bench', address: 'news@example.org' }, clientConfig: { endpoint: gateway.url, region: 'us-east-1', credentials: CREDENTIALS } });
+    const personalize = preparePersonalization(
+      await renderer.render(issue, [article], publication),
+    );
+    const mailer = new SesMailer({
+      from: { name: 'Bench', address: 'news@example.org' },
+      clientConfig: { endpoint: gateway.url, region: 'us-east-1', credentials: CREDENTIALS },
+    });
     const seconds = QUICK ? 5 : 30;
     for (const rate of [10, 50, 200]) {
       const pacer = new Pacer(rate);
@@ -172,7 +238,11 @@ async function benchPacing() {
         await pacer.take();
         if (performance.now() >= end) break;
         issued.push(performance.now());
-        const message: OutgoingMessage = { to: `pace.${rate}.${i}@example.com`, subject: issue.subject, ...personalize(valuesFor(i++)) };
+        const message: OutgoingMessage = {
+          to: `pace.${rate}.${i}@example.com`,
+          subject: issue.subject,
+          ...personalize(valuesFor(i++)),
+        };
         await mailer.send(message);
         done.push(performance.now());
       }
@@ -182,14 +252,36 @@ async function benchPacing() {
       const maxDone = maxInWindow(done);
       // How close rate + 1 consecutive sends came to fitting in one second (≥ 1000 ms is safe).
       let minSpan = Infinity;
-      for (let k = 0; k + rate < issued.length; k++) minSpan = Math.min(minSpan, issued[k + rate]! - issued[k]!);
+      for (let k = 0; k + rate < issued.length; k++)
+        minSpan = Math.min(minSpan, issued[k + rate]! - issued[k]!);
       const okRate = Math.abs(achieved - rate) / rate <= 0.05;
       report(
-        { bench: 'pacing', metric: `achieved rate at ${rate}/s`, value: achieved, unit: 'msgs/s', baseline: rate, baselineUnit: 'msgs/s configured', ratio: achieved / rate, target: 'within 5 %', pass: okRate, details: { seconds, sent: issued.length } },
+        {
+          bench: 'pacing',
+          metric: `achieved rate at ${rate}/s`,
+          value: achieved,
+          unit: 'msgs/s',
+          baseline: rate,
+          baselineUnit: 'msgs/s configured',
+          ratio: achieved / rate,
+          target: 'within 5 %',
+          pass: okRate,
+          details: { seconds, sent: issued.length },
+        },
         `${String(rate).padStart(3)}/s  achieved ${fmt(achieved, 2)}/s vs configured ${rate}/s (${fmt(((achieved - rate) / rate) * 100, 2)} %) over ${seconds} s`,
       );
       report(
-        { bench: 'pacing', metric: `max in any 1 s window at ${rate}/s`, value: maxIssued, unit: 'msgs', baseline: rate, baselineUnit: 'msgs (rate)', target: '≤ rate', pass: maxIssued <= rate, details: { maxByCompletion: maxDone, minSpanOfRatePlusOneMs: minSpan } },
+        {
+          bench: 'pacing',
+          metric: `max in any 1 s window at ${rate}/s`,
+          value: maxIssued,
+          unit: 'msgs',
+          baseline: rate,
+          baselineUnit: 'msgs (rate)',
+          target: '≤ rate',
+          pass: maxIssued <= rate,
+          details: { maxByCompletion: maxDone, minSpanOfRatePlusOneMs: minSpan },
+        },
         `${String(rate).padStart(3)}/s  max ${maxIssued} sends in any 1 s window (by SES answer: ${maxDone}; ${rate + 1} sends spanned ≥ ${fmt(minSpan, 2)} ms) vs rate ${rate}`,
       );
     }
@@ -199,10 +291,25 @@ async function benchPacing() {
 }
 
 // The emulators, in their own process ---------------------------------------------------------------
-type Sidecar = { dynamodb: string; dynamodbCounted: string; ses: string; child: ChildProcess; close(): Promise<void> };
-async function startSidecar(latency: { sesMs?: number; dynamodbMs?: number } = {}): Promise<Sidecar> {
-  const env = { ...process.env, BENCH_SES_LATENCY_MS: String(latency.sesMs ?? 0), BENCH_DYNAMODB_LATENCY_MS: String(latency.dynamodbMs ?? 0) };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/sidecar.ts'], { stdio: ['ignore', 'pipe', 'inherit'], env });
+type Sidecar = {
+  dynamodb: string;
+  dynamodbCounted: string;
+  ses: string;
+  child: ChildProcess;
+  close(): Promise<void>;
+};
+async function startSidecar(
+  latency: { sesMs?: number; dynamodbMs?: number } = {},
+): Promise<Sidecar> {
+  const env = {
+    ...process.env,
+    BENCH_SES_LATENCY_MS: String(latency.sesMs ?? 0),
+    BENCH_DYNAMODB_LATENCY_MS: String(latency.dynamodbMs ?? 0),
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/sidecar.ts'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+  });
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     rl.once('line', resolve);
@@ -221,32 +328,59 @@ async function startSidecar(latency: { sesMs?: number; dynamodbMs?: number } = {
   };
 }
 
-async function stackOn(dynamodb: string, ses: string, extra: Record<string, string> = {}): Promise<LocalStack> {
+async function stackOn(
+  dynamodb: string,
+  ses: string,
+  extra: Record<string, string> = {},
+): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-bench-'));
   const env = {
-    ...process.env, BASE_URL: undefined, DATA_DIR: dataDir, PORT: '0', AWS_ENDPOINT_URL_DYNAMODB: dynamodb, AWS_ENDPOINT_URL_SES: ses,
-    SEND_RATE: '100000', OUTBOX_DIR: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...process.env,
+    BASE_URL: undefined,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
+    AWS_ENDPOINT_URL_SES: ses,
+    SEND_RATE: '100000',
+    OUTBOX_DIR: '',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // The signup benchmark floods from loopback: the per-IP and per-address limits would stop it.
-    SIGNUP_LIMIT_PER_IP_PER_HOUR: '0', SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0', ...extra,
+    SIGNUP_LIMIT_PER_IP_PER_HOUR: '0',
+    SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0',
+    ...extra,
   };
   return startLocalStack({ env, persist: false, schedules: false });
 }
 
 async function sendIssue(stack: LocalStack, workers: number, count: number, topic = 'security') {
-  const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
+  const deps = await buildDeliveryDeps(
+    parseConfig(process.env),
+    new MjmlIssueRenderer('templates'),
+  );
   const t = performance.now();
-  await seedDirect(stack.dynamodbEndpoint, stack.env.TABLE_NAME!, count, { prefix: `w${workers}`, topic });
+  await seedDirect(stack.dynamodbEndpoint, stack.env.TABLE_NAME!, count, {
+    prefix: `w${workers}`,
+    topic,
+  });
   const seedMs = performance.now() - t;
   const issue = await createArticleIssue(deps, { article: SLUG, topics: [topic] });
   await sendIssueNow(deps, issue.id);
   return { deps, issueId: issue.id, seedMs };
 }
 
-async function drain(deps: Awaited<ReturnType<typeof buildDeliveryDeps>>, issueId: string, workers: number) {
+async function drain(
+  deps: Awaited<ReturnType<typeof buildDeliveryDeps>>,
+  issueId: string,
+  workers: number,
+) {
   let sent = 0;
   let invocations = 0;
   for (let round = 0; round < 5; round++) {
-    const runs = await Promise.all(Array.from({ length: workers }, (_, n) => runWorker(deps, { issueId, workerId: `bench-${round}-${n}` })));
+    const runs = await Promise.all(
+      Array.from({ length: workers }, (_, n) =>
+        runWorker(deps, { issueId, workerId: `bench-${round}-${n}` }),
+      ),
+    );
     invocations += workers;
     sent += runs.reduce((s, r) => s + r.sent, 0);
     const { issue } = await issueReport(deps, issueId);
@@ -257,7 +391,12 @@ async function drain(deps: Awaited<ReturnType<typeof buildDeliveryDeps>>, issueI
 
 // 3. Pipeline throughput ----------------------------------------------------------------------------
 /** The pipeline against its floor on one sidecar; `dynamodb` is the endpoint the pipeline uses. */
-async function pipelineAgainstFloor(workers: number, N: number, sidecar: Sidecar, dynamodb: string) {
+async function pipelineAgainstFloor(
+  workers: number,
+  N: number,
+  sidecar: Sidecar,
+  dynamodb: string,
+) {
   let stack: LocalStack | undefined;
   try {
     stack = await stackOn(dynamodb, sidecar.ses, { SEND_WORKERS: String(workers) });
@@ -267,14 +406,32 @@ async function pipelineAgainstFloor(workers: number, N: number, sidecar: Sidecar
     const pipelineRate = N / ((performance.now() - t0) / 1000);
 
     // The floor: the same number of SendRawEmail calls, same endpoint, same concurrency.
-    const compiled = await new MjmlIssueRenderer('templates').render((await deps.issues.get(issueId))!, [(await deps.articles.bySlug(SLUG))!], deps.publication);
-    const message: OutgoingMessage = { to: 'floor@example.com', subject: 'Floor', ...preparePersonalization(compiled)(valuesFor(0, deps.publication.baseUrl)) };
-    const mailer = new SesMailer({ from: { name: 'Bench', address: 'news@example.org' }, clientConfig: { endpoint: sidecar.ses, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 } });
+    const compiled = await new MjmlIssueRenderer('templates').render(
+      (await deps.issues.get(issueId))!,
+      [(await deps.articles.bySlug(SLUG))!],
+      deps.publication,
+    );
+    const message: OutgoingMessage = {
+      to: 'floor@example.com',
+      subject: 'Floor',
+      ...preparePersonalization(compiled)(valuesFor(0, deps.publication.baseUrl)),
+    };
+    const mailer = new SesMailer({
+      from: { name: 'Bench', address: 'news@example.org' },
+      clientConfig: {
+        endpoint: sidecar.ses,
+        region: 'us-east-1',
+        credentials: CREDENTIALS,
+        maxAttempts: 1,
+      },
+    });
     let left = N;
     const t1 = performance.now();
-    await Promise.all(Array.from({ length: workers }, async () => {
-      while (left-- > 0) await mailer.send(message);
-    }));
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (left-- > 0) await mailer.send(message);
+      }),
+    );
     const floorRate = N / ((performance.now() - t1) / 1000);
     return { pipelineRate, floorRate, ratio: pipelineRate / floorRate, sent, seedMs };
   } finally {
@@ -287,9 +444,25 @@ async function benchPipeline() {
   for (const workers of [1, 2, 4]) {
     const sidecar = await startSidecar();
     try {
-      const { pipelineRate, floorRate, ratio, sent, seedMs } = await pipelineAgainstFloor(workers, N, sidecar, sidecar.dynamodb);
+      const { pipelineRate, floorRate, ratio, sent, seedMs } = await pipelineAgainstFloor(
+        workers,
+        N,
+        sidecar,
+        sidecar.dynamodb,
+      );
       report(
-        { bench: 'pipeline', metric: `recipients/s, ${workers} worker(s)`, value: pipelineRate, unit: 'recipients/s', baseline: floorRate, baselineUnit: 'SendRawEmail/s', ratio, target: '≥0.5 of floor', pass: ratio >= 0.5 && sent === N, details: { recipients: N, sent, seedMs } },
+        {
+          bench: 'pipeline',
+          metric: `recipients/s, ${workers} worker(s)`,
+          value: pipelineRate,
+          unit: 'recipients/s',
+          baseline: floorRate,
+          baselineUnit: 'SendRawEmail/s',
+          ratio,
+          target: '≥0.5 of floor',
+          pass: ratio >= 0.5 && sent === N,
+          details: { recipients: N, sent, seedMs },
+        },
         `${workers} worker(s) ${fmt(pipelineRate, 0)} recipients/s vs floor ${fmt(floorRate, 0)} SendRawEmail/s  ratio ${fmt(ratio, 2)}  (${N} recipients, ${sent} sent)`,
       );
     } finally {
@@ -302,9 +475,25 @@ async function benchPipeline() {
   const n = QUICK ? 200 : 500;
   const sidecar = await startSidecar(latency);
   try {
-    const { pipelineRate, floorRate, ratio, sent } = await pipelineAgainstFloor(1, n, sidecar, sidecar.dynamodbCounted);
+    const { pipelineRate, floorRate, ratio, sent } = await pipelineAgainstFloor(
+      1,
+      n,
+      sidecar,
+      sidecar.dynamodbCounted,
+    );
     report(
-      { bench: 'pipeline', metric: 'recipients/s, 1 worker, AWS latencies modelled', value: pipelineRate, unit: 'recipients/s', baseline: floorRate, baselineUnit: 'SendRawEmail/s', ratio, target: '(reported)', pass: null, details: { recipients: n, sent, latency } },
+      {
+        bench: 'pipeline',
+        metric: 'recipients/s, 1 worker, AWS latencies modelled',
+        value: pipelineRate,
+        unit: 'recipients/s',
+        baseline: floorRate,
+        baselineUnit: 'SendRawEmail/s',
+        ratio,
+        target: '(reported)',
+        pass: null,
+        details: { recipients: n, sent, latency },
+      },
       `1 worker, SES answering in ${latency.sesMs} ms and DynamoDB in ${latency.dynamodbMs} ms: ${fmt(pipelineRate, 1)} recipients/s vs floor ${fmt(floorRate, 1)} SendRawEmail/s  ratio ${fmt(ratio, 2)}  (${n} recipients, ${sent} sent)`,
     );
   } finally {
@@ -326,27 +515,64 @@ async function benchCost() {
     const { sent, invocations } = await drain(deps, issueId, 1);
     const cpu = cpuMs(cpu0);
     const wall = performance.now() - t0;
-    const counts = (await (await fetch(`${sidecar.dynamodbCounted}/_bench/counts`)).json()) as Record<string, { requests: number; units: number; requestBytes: number; responseBytes: number }>;
+    const counts = (await (
+      await fetch(`${sidecar.dynamodbCounted}/_bench/counts`)
+    ).json()) as Record<
+      string,
+      { requests: number; units: number; requestBytes: number; responseBytes: number }
+    >;
     const writeOps = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
     const readOps = ['GetItem', 'Query', 'Scan', 'BatchGetItem'];
-    const sum = (ops: string[], k: 'units' | 'requests') => ops.reduce((s, op) => s + (counts[op]?.[k] ?? 0), 0);
+    const sum = (ops: string[], k: 'units' | 'requests') =>
+      ops.reduce((s, op) => s + (counts[op]?.[k] ?? 0), 0);
     const wru = sum(writeOps, 'units');
     const rru = sum(readOps, 'units');
     const per1000 = 1000 / N;
-    const dynamo = ((wru * PRICES.dynamoWriteRequestUnitPerMillion + rru * PRICES.dynamoReadRequestUnitPerMillion) / 1e6) * per1000;
+    const dynamo =
+      ((wru * PRICES.dynamoWriteRequestUnitPerMillion +
+        rru * PRICES.dynamoReadRequestUnitPerMillion) /
+        1e6) *
+      per1000;
     const gbS = (cpu / 1000) * 1; // 1024 MB = 1 GB
-    const lambda = (gbS * PRICES.lambdaArmGbSecond + (invocations * PRICES.lambdaRequestPerMillion) / 1e6) * per1000;
-    const lambdaWall = ((wall / 1000) * PRICES.lambdaArmGbSecond + (invocations * PRICES.lambdaRequestPerMillion) / 1e6) * per1000;
+    const lambda =
+      (gbS * PRICES.lambdaArmGbSecond + (invocations * PRICES.lambdaRequestPerMillion) / 1e6) *
+      per1000;
+    const lambdaWall =
+      ((wall / 1000) * PRICES.lambdaArmGbSecond +
+        (invocations * PRICES.lambdaRequestPerMillion) / 1e6) *
+      per1000;
     const ses = PRICES.sesPerThousand;
     const share = (dynamo + lambda) / ses;
     report(
       {
-        bench: 'cost', metric: 'DynamoDB + Lambda per 1,000 emails', value: dynamo + lambda, unit: 'USD', baseline: ses, baselineUnit: 'USD (SES per 1,000)', ratio: share, target: '<5 % of SES', pass: share < 0.05 && sent === N,
-        details: { recipients: N, sent, wruPerRecipient: wru / N, rruPerRecipient: rru / N, dynamoUsd: dynamo, lambdaUsd: lambda, lambdaUsdIfBilledOnWallTime: lambdaWall, cpuMsPerRecipient: cpu / N, wallMsPerRecipient: wall / N, requests: counts, prices: PRICES },
+        bench: 'cost',
+        metric: 'DynamoDB + Lambda per 1,000 emails',
+        value: dynamo + lambda,
+        unit: 'USD',
+        baseline: ses,
+        baselineUnit: 'USD (SES per 1,000)',
+        ratio: share,
+        target: '<5 % of SES',
+        pass: share < 0.05 && sent === N,
+        details: {
+          recipients: N,
+          sent,
+          wruPerRecipient: wru / N,
+          rruPerRecipient: rru / N,
+          dynamoUsd: dynamo,
+          lambdaUsd: lambda,
+          lambdaUsdIfBilledOnWallTime: lambdaWall,
+          cpuMsPerRecipient: cpu / N,
+          wallMsPerRecipient: wall / N,
+          requests: counts,
+          prices: PRICES,
+        },
       },
       `per 1,000 emails: DynamoDB $${fmt(dynamo, 5)} (${fmt(wru / N, 2)} WRU + ${fmt(rru / N, 2)} RRU per recipient) + Lambda $${fmt(lambda, 5)} (${fmt(cpu / N, 2)} ms CPU per recipient at 1024 MB) vs SES $${ses.toFixed(2)}  = ${fmt(share * 100, 2)} %`,
     );
-    console.log(`${''.padEnd(14)}prices: AWS on-demand, ${PRICES.region}, as of ${PRICES.date}: DynamoDB $${PRICES.dynamoWriteRequestUnitPerMillion}/M WRU, $${PRICES.dynamoReadRequestUnitPerMillion}/M RRU; Lambda arm64 $${PRICES.lambdaArmGbSecond}/GB-s, $${PRICES.lambdaRequestPerMillion}/M requests; SES $${PRICES.sesPerThousand}/1,000. Billed on wall time instead of CPU, Lambda would be $${fmt(lambdaWall, 5)}.`);
+    console.log(
+      `${''.padEnd(14)}prices: AWS on-demand, ${PRICES.region}, as of ${PRICES.date}: DynamoDB $${PRICES.dynamoWriteRequestUnitPerMillion}/M WRU, $${PRICES.dynamoReadRequestUnitPerMillion}/M RRU; Lambda arm64 $${PRICES.lambdaArmGbSecond}/GB-s, $${PRICES.lambdaRequestPerMillion}/M requests; SES $${PRICES.sesPerThousand}/1,000. Billed on wall time instead of CPU, Lambda would be $${fmt(lambdaWall, 5)}.`,
+    );
   } finally {
     await stack?.close();
     await sidecar.close();
@@ -354,26 +580,49 @@ async function benchCost() {
 }
 
 // 5. Signup API ------------------------------------------------------------------------------------
-type Cannon = { rps: number; p50: number; p99: number; non2xx: number; ok: number; errors: number; emails: string[] };
+type Cannon = {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  ok: number;
+  errors: number;
+  emails: string[];
+};
 async function cannon(url: string, seconds: number, prefix: string): Promise<Cannon> {
   let n = 0;
   const emails: string[] = [];
   const result = await autocannon({
-    url, connections: 10, duration: seconds,
-    requests: [{
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (req, context) => {
-        const email = `${prefix}.${process.pid}.${n++}@example.com`;
-        (context as { email?: string }).email = email;
-        return { ...req, body: JSON.stringify({ email, topics: ['security'], frequency: 'weekly' }) };
+    url,
+    connections: 10,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req, context) => {
+          const email = `${prefix}.${process.pid}.${n++}@example.com`;
+          (context as { email?: string }).email = email;
+          return {
+            ...req,
+            body: JSON.stringify({ email, topics: ['security'], frequency: 'weekly' }),
+          };
+        },
+        onResponse: (status, _body, context) => {
+          if (status >= 200 && status < 300) emails.push((context as { email: string }).email);
+        },
       },
-      onResponse: (status, _body, context) => {
-        if (status >= 200 && status < 300) emails.push((context as { email: string }).email);
-      },
-    }],
+    ],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, ok: result['2xx'], errors: result.errors, emails };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    ok: result['2xx'],
+    errors: result.errors,
+    emails,
+  };
 }
 
 async function benchSignup() {
@@ -386,11 +635,23 @@ async function benchSignup() {
   try {
     // Every request comes from 127.0.0.1: the per-IP signup limit stays on (its counter is part of
     // a signup's cost) but high enough not to answer 429. Fresh addresses keep the per-address one away.
-    stack = await stackOn(sidecar.dynamodb, sidecar.ses, { LOCAL_SES_MAX_SEND_RATE: '1000000', SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000000' });
+    stack = await stackOn(sidecar.dynamodb, sidecar.ses, {
+      LOCAL_SES_MAX_SEND_RATE: '1000000',
+      SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000000',
+    });
     const table = process.env.TABLE_NAME!;
     bare.post('/put', async (c) => {
       const body = await c.req.json<{ email: string }>();
-      await client.send(new PutCommand({ TableName: table, Item: { [tableKeys.partitionKey]: `BENCH#${body.email}`, [tableKeys.sortKey]: 'BENCH', email: body.email } }));
+      await client.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            [tableKeys.partitionKey]: `BENCH#${body.email}`,
+            [tableKeys.sortKey]: 'BENCH',
+            email: body.email,
+          },
+        }),
+      );
       return c.json({ ok: true }, 202);
     });
     server = serve({ fetch: bare.fetch, port: 0, hostname: '127.0.0.1' });
@@ -401,15 +662,34 @@ async function benchSignup() {
     const baseline = await cannon(`http://127.0.0.1:${port}/put`, seconds, 'bare');
     const signup = await cannon(`${stack.appUrl}/api/subscribe`, seconds, 'signup');
     const missing: string[] = [];
-    for (const email of signup.emails) if (!(await stack.deps.subscribers.get(subscriberIdFor(email)))) missing.push(email);
+    for (const email of signup.emails)
+      if (!(await stack.deps.subscribers.get(subscriberIdFor(email)))) missing.push(email);
     const ratio = signup.rps / baseline.rps;
     report(
-      { bench: 'signup', metric: 'POST /api/subscribe req/s', value: signup.rps, unit: 'req/s', baseline: baseline.rps, baselineUnit: 'req/s (bare Hono + one PutItem)', ratio, target: '≥0.7 of baseline', pass: ratio >= 0.7 && missing.length === 0 && signup.ok > 0,
-        details: { seconds, connections: 10, signup: { ...signup, emails: undefined }, baseline: { ...baseline, emails: undefined }, stored: signup.emails.length - missing.length, missing: missing.slice(0, 10) } },
+      {
+        bench: 'signup',
+        metric: 'POST /api/subscribe req/s',
+        value: signup.rps,
+        unit: 'req/s',
+        baseline: baseline.rps,
+        baselineUnit: 'req/s (bare Hono + one PutItem)',
+        ratio,
+        target: '≥0.7 of baseline',
+        pass: ratio >= 0.7 && missing.length === 0 && signup.ok > 0,
+        details: {
+          seconds,
+          connections: 10,
+          signup: { ...signup, emails: undefined },
+          baseline: { ...baseline, emails: undefined },
+          stored: signup.emails.length - missing.length,
+          missing: missing.slice(0, 10),
+        },
+      },
       `${fmt(signup.rps, 0)} req/s p50 ${signup.p50} ms p99 ${signup.p99} ms vs bare PutItem ${fmt(baseline.rps, 0)} req/s p50 ${baseline.p50} ms p99 ${baseline.p99} ms  ratio ${fmt(ratio, 2)}  (${signup.ok} 2xx, ${signup.non2xx} other, ${signup.errors} errors; ${signup.emails.length - missing.length}/${signup.emails.length} 2xx signups in the table)`,
     );
   } finally {
-    if (server) await new Promise<void>((r) => (server as import('node:http').Server).close(() => r()));
+    if (server)
+      await new Promise<void>((r) => (server as import('node:http').Server).close(() => r()));
     await stack?.close();
     await sidecar.close();
   }
@@ -426,24 +706,51 @@ const CONFIGURATION_SET = 'dispatch-production-EmailConfig';
  * infra/function-args.ts would (component outputs and deploy settings replaced by local values;
  * sst.config.ts is not evaluated here, its stand-ins need vitest), plus what Lambda sets.
  */
-function lambdaEnvironment(definition: Pick<FunctionDefinition, 'environment'>, secret: string, endpoints: { dynamodb: string; ses: string }): Record<string, string> {
+function lambdaEnvironment(
+  definition: Pick<FunctionDefinition, 'environment'>,
+  secret: string,
+  endpoints: { dynamodb: string; ses: string },
+): Record<string, string> {
   // The default deployment: no DISPATCH_TURNSTILE_SITE_KEY, so neither Turnstile variable is set.
   const values: Record<DeployedVariable, string | undefined> = {
-    TABLE_NAME: BENCH_TABLE, BASE_URL: BENCH_BASE_URL, SIGNING_SECRET: secret, PUBLICATION_NAME: 'The Regional Dispatch',
-    FROM_ADDRESS: 'newsletter@news.example.com', FROM_NAME: 'The Regional Dispatch', REPLY_TO: 'editors@news.example.com',
-    POSTAL_ADDRESS: '1 Example Street, 10000 Example City', LIST_ID: 'newsletter.news.example.com', SES_CONFIGURATION_SET: CONFIGURATION_SET,
-    CONTENT_DIR: packagedFolders.content, TEMPLATES_DIR: packagedFolders.templates, SEND_WORKERS: String(sendWorkers),
-    TURNSTILE_SITE_KEY: undefined, TURNSTILE_SECRET_KEY: undefined,
+    TABLE_NAME: BENCH_TABLE,
+    BASE_URL: BENCH_BASE_URL,
+    SIGNING_SECRET: secret,
+    PUBLICATION_NAME: 'The Regional Dispatch',
+    FROM_ADDRESS: 'newsletter@news.example.com',
+    FROM_NAME: 'The Regional Dispatch',
+    REPLY_TO: 'editors@news.example.com',
+    POSTAL_ADDRESS: '1 Example Street, 10000 Example City',
+    LIST_ID: 'newsletter.news.example.com',
+    SES_CONFIGURATION_SET: CONFIGURATION_SET,
+    CONTENT_DIR: packagedFolders.content,
+    TEMPLATES_DIR: packagedFolders.templates,
+    SEND_WORKERS: String(sendWorkers),
+    TURNSTILE_SITE_KEY: undefined,
+    TURNSTILE_SECRET_KEY: undefined,
   };
   return {
-    ...Object.fromEntries(definition.environment.flatMap((key) => (values[key] === undefined ? [] : [[key, values[key]]]))),
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb, AWS_ENDPOINT_URL_SES: endpoints.ses, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...Object.fromEntries(
+      definition.environment.flatMap((key) =>
+        values[key] === undefined ? [] : [[key, values[key]]],
+      ),
+    ),
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SES: endpoints.ses,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
 /** Wall time from spawning a fresh `node` to the first invocation's answer. */
-async function coldStart(pkg: LambdaPackage, env: Record<string, string>, event: () => unknown, check: (result: unknown) => void) {
+async function coldStart(
+  pkg: LambdaPackage,
+  env: Record<string, string>,
+  event: () => unknown,
+  check: (result: unknown) => void,
+) {
   const t0 = performance.now();
   const lambda = await startLambda(pkg, env);
   try {
@@ -461,7 +768,14 @@ async function benchColdStart() {
   const workDir = await mkdtemp(join(tmpdir(), 'dispatch-bench-bundles-'));
   const sidecar = await startSidecar();
   try {
-    await ensureTable(createDocumentClient({ endpoint: sidecar.dynamodb, region: 'us-east-1', credentials: CREDENTIALS }), BENCH_TABLE);
+    await ensureTable(
+      createDocumentClient({
+        endpoint: sidecar.dynamodb,
+        region: 'us-east-1',
+        credentials: CREDENTIALS,
+      }),
+      BENCH_TABLE,
+    );
     const endpoints = { dynamodb: sidecar.dynamodb, ses: sidecar.ses };
     const secret = randomBytes(32).toString('base64url');
     const ok = (name: string) => (result: unknown) => {
@@ -472,7 +786,11 @@ async function benchColdStart() {
 
     // The baseline: bare Hono + one GetItem, bundled and packaged the same way. Its runs alternate
     // with each function's, so a change in the machine's load moves both sides alike.
-    const baselineDefinition = { handler: 'tests/bench/baseline-lambda.handler', copyFiles: [], timeout: '30 seconds' } as unknown as FunctionDefinition;
+    const baselineDefinition = {
+      handler: 'tests/bench/baseline-lambda.handler',
+      copyFiles: [],
+      timeout: '30 seconds',
+    } as unknown as FunctionDefinition;
     const baselinePkg = await buildLambdaPackage('baseline', baselineDefinition, workDir);
     const baselineEnv = lambdaEnvironment({ environment: ['TABLE_NAME'] }, secret, endpoints);
     await coldStart(baselinePkg, baselineEnv, httpGet, ok('baseline')); // warm the file cache
@@ -482,12 +800,24 @@ async function benchColdStart() {
       const pkg = await buildLambdaPackage(name, definition, workDir);
       const env = lambdaEnvironment(definition, secret, endpoints);
       const kind = definition.trigger.kind;
-      const event = kind === 'schedule'
-        ? () => scheduledEvent(`dispatch-production-${name}`)
-        : kind === 'ses-events'
-          ? () => sesBounceEvent({ messageId: `0100018c-${randomUUID()}-000000`, recipient: `bounce-${randomUUID().slice(0, 8)}@example.com`, configurationSet: CONFIGURATION_SET, from: 'newsletter@news.example.com' })
-          : httpGet;
-      const eventName = kind === 'schedule' ? 'EventBridge scheduled' : kind === 'ses-events' ? 'SES bounce' : 'GET /';
+      const event =
+        kind === 'schedule'
+          ? () => scheduledEvent(`dispatch-production-${name}`)
+          : kind === 'ses-events'
+            ? () =>
+                sesBounceEvent({
+                  messageId: `0100018c-${randomUUID()}-000000`,
+                  recipient: `bounce-${randomUUID().slice(0, 8)}@example.com`,
+                  configurationSet: CONFIGURATION_SET,
+                  from: 'newsletter@news.example.com',
+                })
+            : httpGet;
+      const eventName =
+        kind === 'schedule'
+          ? 'EventBridge scheduled'
+          : kind === 'ses-events'
+            ? 'SES bounce'
+            : 'GET /';
       await coldStart(pkg, env, event, ok(name)); // warm the file cache
       const runs: number[] = [];
       const baselineRuns: number[] = [];
@@ -499,16 +829,43 @@ async function benchColdStart() {
       const ms = median(runs);
       const baselineMs = median(baselineRuns);
       const ratio = ms / baselineMs;
-      const mjml = Object.keys(pkg.metafile.inputs).filter((input) => /node_modules\/mjml/.test(input)).length;
+      const mjml = Object.keys(pkg.metafile.inputs).filter((input) =>
+        /node_modules\/mjml/.test(input),
+      ).length;
       const isApi = name === 'api';
       report(
-        { bench: 'coldstart', metric: `${name} cold start`, value: ms, unit: 'ms', baseline: baselineMs, baselineUnit: 'ms (bare Hono + GetItem)', ratio, target: isApi ? '≤1.3x baseline, no mjml' : '(reported; the target is the API\'s)', pass: isApi ? ratio <= 1.3 && mjml === 0 : null,
-          details: { bytes: pkg.bytes, baselineBytes: baselinePkg.bytes, runsMs: runs, baselineRunsMs: baselineRuns, event: eventName, mjmlInputs: mjml } },
+        {
+          bench: 'coldstart',
+          metric: `${name} cold start`,
+          value: ms,
+          unit: 'ms',
+          baseline: baselineMs,
+          baselineUnit: 'ms (bare Hono + GetItem)',
+          ratio,
+          target: isApi ? '≤1.3x baseline, no mjml' : "(reported; the target is the API's)",
+          pass: isApi ? ratio <= 1.3 && mjml === 0 : null,
+          details: {
+            bytes: pkg.bytes,
+            baselineBytes: baselinePkg.bytes,
+            runsMs: runs,
+            baselineRunsMs: baselineRuns,
+            event: eventName,
+            mjmlInputs: mjml,
+          },
+        },
         `${name.padEnd(14)} ${fmt(pkg.bytes / KB, 1).padStart(7)} KB  ${eventName} in ${fmtTime(ms)} vs baseline ${fmtTime(baselineMs)} (${fmt(baselinePkg.bytes / KB, 1)} KB)  ratio ${fmt(ratio, 2)}  mjml modules ${mjml}  (runs ${runs.map((r) => fmt(r, 0)).join(', ')} ms; baseline's alongside ${baselineRuns.map((r) => fmt(r, 0)).join(', ')} ms)`,
       );
     }
     report(
-      { bench: 'coldstart', metric: 'baseline bundle (bare Hono + GetItem)', value: median(allBaselineRuns), unit: 'ms', target: '(the baseline)', pass: null, details: { bytes: baselinePkg.bytes, runsMs: allBaselineRuns } },
+      {
+        bench: 'coldstart',
+        metric: 'baseline bundle (bare Hono + GetItem)',
+        value: median(allBaselineRuns),
+        unit: 'ms',
+        target: '(the baseline)',
+        pass: null,
+        details: { bytes: baselinePkg.bytes, runsMs: allBaselineRuns },
+      },
       `baseline       ${fmt(baselinePkg.bytes / KB, 1).padStart(7)} KB  first event in ${fmtTime(median(allBaselineRuns))} (median of all ${allBaselineRuns.length} runs, alongside the functions above)`,
     );
   } finally {
@@ -527,47 +884,105 @@ const SCALE_WORKERS = 2;
  * BatchWriteItem, 16 calls at once: seeding is not what is measured, and one create per reader
  * (conditional put, counters) would take longer than the send.
  */
-async function seedDirect(dynamodb: string, table: string, count: number, options: { prefix: string; topic: string }) {
-  const client = createDocumentClient({ endpoint: dynamodb, region: 'us-east-1', credentials: CREDENTIALS });
+async function seedDirect(
+  dynamodb: string,
+  table: string,
+  count: number,
+  options: { prefix: string; topic: string },
+) {
+  const client = createDocumentClient({
+    endpoint: dynamodb,
+    region: 'us-east-1',
+    credentials: CREDENTIALS,
+  });
   await ensureTable(client, table);
   const item = (i: number) => {
-    const s = aSubscriber({ topics: [options.topic], frequency: 'weekly', email: `${options.prefix}.${i}@example.com` });
-    return { PK: `SUBSCRIBER#${s.id}`, SK: 'PROFILE', GSI1PK: `RECIPIENTS#${recipientShardOf(s.id)}`, GSI1SK: s.id, entity: 'subscriber', ...s };
+    const s = aSubscriber({
+      topics: [options.topic],
+      frequency: 'weekly',
+      email: `${options.prefix}.${i}@example.com`,
+    });
+    return {
+      PK: `SUBSCRIBER#${s.id}`,
+      SK: 'PROFILE',
+      GSI1PK: `RECIPIENTS#${recipientShardOf(s.id)}`,
+      GSI1SK: s.id,
+      entity: 'subscriber',
+      ...s,
+    };
   };
   let next = 0;
   const writeBatch = async (start: number, end: number) => {
-    let requests = Array.from({ length: end - start }, (_, k) => ({ PutRequest: { Item: item(start + k) } }));
+    let requests = Array.from({ length: end - start }, (_, k) => ({
+      PutRequest: { Item: item(start + k) },
+    }));
     while (requests.length) {
-      const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      const { UnprocessedItems } = await client.send(
+        new BatchWriteCommand({ RequestItems: { [table]: requests } }),
+      );
       requests = (UnprocessedItems?.[table] ?? []) as typeof requests;
     }
   };
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < count) {
-      const start = next;
-      next = Math.min(count, next + 25);
-      await writeBatch(start, next);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < count) {
+        const start = next;
+        next = Math.min(count, next + 25);
+        await writeBatch(start, next);
+      }
+    }),
+  );
   client.destroy();
 }
 
-type ScaleRun = { heapAtStart: number; heapAtEnd: number; seconds: number; sent: number; invocations: number; state: string; rssAtStart: number; peakRss: number; maxRssKb: number; cpuUserMs: number; cpuSystemMs: number; seedSeconds: number };
+type ScaleRun = {
+  heapAtStart: number;
+  heapAtEnd: number;
+  seconds: number;
+  sent: number;
+  invocations: number;
+  state: string;
+  rssAtStart: number;
+  peakRss: number;
+  maxRssKb: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  seedSeconds: number;
+};
 async function scaleRun(count: number): Promise<ScaleRun> {
   const sidecar = await startSidecar();
   try {
     const t = performance.now();
     await seedDirect(sidecar.dynamodb, SCALE_TABLE, count, { prefix: 'scale', topic: 'security' });
     const seedSeconds = (performance.now() - t) / 1000;
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'tests/bench/scale-send.ts'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, BASE_URL: undefined, AWS_ENDPOINT_URL_DYNAMODB: sidecar.dynamodb, AWS_ENDPOINT_URL_SES: sidecar.ses, TABLE_NAME: SCALE_TABLE, SEND_RATE: '100000', SEND_WORKERS: String(SCALE_WORKERS), OUTBOX_DIR: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', 'tests/bench/scale-send.ts'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {
+          ...process.env,
+          BASE_URL: undefined,
+          AWS_ENDPOINT_URL_DYNAMODB: sidecar.dynamodb,
+          AWS_ENDPOINT_URL_SES: sidecar.ses,
+          TABLE_NAME: SCALE_TABLE,
+          SEND_RATE: '100000',
+          SEND_WORKERS: String(SCALE_WORKERS),
+          OUTBOX_DIR: '',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      },
+    );
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
-    const line = out.trim().split('\n').filter((l) => l.startsWith('{"seconds"')).pop();
-    if (code !== 0 || !line) throw new Error(`scale send of ${count} exited (${code}):\n${out.slice(-2000)}`);
+    const line = out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{"seconds"'))
+      .pop();
+    if (code !== 0 || !line)
+      throw new Error(`scale send of ${count} exited (${code}):\n${out.slice(-2000)}`);
     return { ...(JSON.parse(line) as Omit<ScaleRun, 'seedSeconds'>), seedSeconds };
   } finally {
     await sidecar.close();
@@ -578,30 +993,73 @@ async function benchScale() {
   const [small, large] = QUICK ? [2_000, 10_000] : [10_000, SCALE_LARGE];
   const MB = 1024 * 1024;
   const a = await scaleRun(small);
-  console.log(`${'scale'.padEnd(14)}${fmt(small, 0)} recipients: ${fmt(a.seconds, 1)} s (${fmt(small / a.seconds, 0)}/s, ${a.sent} sent, ${a.invocations} worker run(s)), peak RSS ${fmt(a.peakRss / MB, 0)} MB (maxRSS ${fmt(a.maxRssKb / 1024, 0)} MB); seeded in ${fmt(a.seedSeconds, 1)} s`);
+  console.log(
+    `${'scale'.padEnd(14)}${fmt(small, 0)} recipients: ${fmt(a.seconds, 1)} s (${fmt(small / a.seconds, 0)}/s, ${a.sent} sent, ${a.invocations} worker run(s)), peak RSS ${fmt(a.peakRss / MB, 0)} MB (maxRSS ${fmt(a.maxRssKb / 1024, 0)} MB); seeded in ${fmt(a.seedSeconds, 1)} s`,
+  );
   const b = await scaleRun(large);
-  console.log(`${'scale'.padEnd(14)}${fmt(large, 0)} recipients: ${fmt(b.seconds, 1)} s (${fmt(large / b.seconds, 0)}/s, ${b.sent} sent, ${b.invocations} worker run(s)), peak RSS ${fmt(b.peakRss / MB, 0)} MB (maxRSS ${fmt(b.maxRssKb / 1024, 0)} MB); seeded in ${fmt(b.seedSeconds, 1)} s`);
+  console.log(
+    `${'scale'.padEnd(14)}${fmt(large, 0)} recipients: ${fmt(b.seconds, 1)} s (${fmt(large / b.seconds, 0)}/s, ${b.sent} sent, ${b.invocations} worker run(s)), peak RSS ${fmt(b.peakRss / MB, 0)} MB (maxRSS ${fmt(b.maxRssKb / 1024, 0)} MB); seeded in ${fmt(b.seedSeconds, 1)} s`,
+  );
   const factor = large / small;
   const timeRatio = b.seconds / a.seconds;
   const allSent = a.sent === small && b.sent === large && a.state === 'sent' && b.state === 'sent';
   report(
-    { bench: 'scale', metric: `time ${large} / ${small}`, value: timeRatio, unit: 'x', baseline: factor, baselineUnit: 'x (recipients ratio)', ratio: timeRatio / factor, target: `${factor}x ± 20 %`, pass: Math.abs(timeRatio / factor - 1) <= 0.2 && allSent, details: { small: { recipients: small, ...a }, large: { recipients: large, ...b } } },
-    `time ${fmt(large, 0)} / ${fmt(small, 0)} = ${fmt(b.seconds, 1)} s / ${fmt(a.seconds, 1)} s = ${fmt(timeRatio, 2)}x vs ${factor}x recipients  (${fmt(timeRatio / factor * 100 - 100, 1)} %)`,
+    {
+      bench: 'scale',
+      metric: `time ${large} / ${small}`,
+      value: timeRatio,
+      unit: 'x',
+      baseline: factor,
+      baselineUnit: 'x (recipients ratio)',
+      ratio: timeRatio / factor,
+      target: `${factor}x ± 20 %`,
+      pass: Math.abs(timeRatio / factor - 1) <= 0.2 && allSent,
+      details: { small: { recipients: small, ...a }, large: { recipients: large, ...b } },
+    },
+    `time ${fmt(large, 0)} / ${fmt(small, 0)} = ${fmt(b.seconds, 1)} s / ${fmt(a.seconds, 1)} s = ${fmt(timeRatio, 2)}x vs ${factor}x recipients  (${fmt((timeRatio / factor) * 100 - 100, 1)} %)`,
   );
-  console.log(`${'scale'.padEnd(14)}live heap after a full GC: ${fmt(a.heapAtStart / MB, 1)} → ${fmt(a.heapAtEnd / MB, 1)} MB at ${fmt(small, 0)}, ${fmt(b.heapAtStart / MB, 1)} → ${fmt(b.heapAtEnd / MB, 1)} MB at ${fmt(large, 0)} (what the send keeps alive; peak RSS also counts garbage V8 has not collected yet)`);
+  console.log(
+    `${'scale'.padEnd(14)}live heap after a full GC: ${fmt(a.heapAtStart / MB, 1)} → ${fmt(a.heapAtEnd / MB, 1)} MB at ${fmt(small, 0)}, ${fmt(b.heapAtStart / MB, 1)} → ${fmt(b.heapAtEnd / MB, 1)} MB at ${fmt(large, 0)} (what the send keeps alive; peak RSS also counts garbage V8 has not collected yet)`,
+  );
   const memRatio = b.peakRss / a.peakRss;
   report(
-    { bench: 'scale', metric: `peak RSS ${large} / ${small}`, value: b.peakRss, unit: 'bytes', baseline: a.peakRss, baselineUnit: `bytes (peak RSS at ${small})`, ratio: memRatio, target: 'within 20 %', pass: Math.abs(memRatio - 1) <= 0.2, details: { maxRssKbSmall: a.maxRssKb, maxRssKbLarge: b.maxRssKb } },
+    {
+      bench: 'scale',
+      metric: `peak RSS ${large} / ${small}`,
+      value: b.peakRss,
+      unit: 'bytes',
+      baseline: a.peakRss,
+      baselineUnit: `bytes (peak RSS at ${small})`,
+      ratio: memRatio,
+      target: 'within 20 %',
+      pass: Math.abs(memRatio - 1) <= 0.2,
+      details: { maxRssKbSmall: a.maxRssKb, maxRssKbLarge: b.maxRssKb },
+    },
     `peak RSS ${fmt(b.peakRss / MB, 0)} MB at ${fmt(large, 0)} vs ${fmt(a.peakRss / MB, 0)} MB at ${fmt(small, 0)}  ratio ${fmt(memRatio, 2)}  (maxRSS ${fmt(b.maxRssKb / 1024, 0)} vs ${fmt(a.maxRssKb / 1024, 0)} MB)`,
   );
 }
 
 // ----------------------------------------------------------------------------------------------------
 const started = new Date();
-const machine = { nproc: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: `${process.platform} ${process.arch}` };
+const machine = {
+  nproc: cpus().length,
+  cpu: cpus()[0]?.model,
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+};
 const loadAtStart = loadavg();
-console.log(`bench ${QUICK ? '--quick' : '(full)'}  ${machine.nproc} cores (${machine.cpu}), node ${machine.node}, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} (other work on this machine skews every figure)`);
-const benches: [string, () => Promise<void>][] = [['render', benchRender], ['pacing', benchPacing], ['pipeline', benchPipeline], ['cost', benchCost], ['signup', benchSignup], ['coldstart', benchColdStart], ['scale', benchScale]];
+console.log(
+  `bench ${QUICK ? '--quick' : '(full)'}  ${machine.nproc} cores (${machine.cpu}), node ${machine.node}, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} (other work on this machine skews every figure)`,
+);
+const benches: [string, () => Promise<void>][] = [
+  ['render', benchRender],
+  ['pacing', benchPacing],
+  ['pipeline', benchPipeline],
+  ['cost', benchCost],
+  ['signup', benchSignup],
+  ['coldstart', benchColdStart],
+  ['scale', benchScale],
+];
 const failures: Record<string, string> = {};
 const durations: Record<string, number> = {};
 for (const [name, run] of benches) {
@@ -616,11 +1074,34 @@ for (const [name, run] of benches) {
   durations[name] = Math.round((performance.now() - t) / 1000);
 }
 const finished = new Date();
-const out = { started: started.toISOString(), finished: finished.toISOString(), seconds: (finished.getTime() - started.getTime()) / 1000, quick: QUICK, only: ONLY, machine, loadAverage: { start: loadAtStart, end: loadavg() }, durationsSeconds: durations, prices: PRICES, results, failures };
+const out = {
+  started: started.toISOString(),
+  finished: finished.toISOString(),
+  seconds: (finished.getTime() - started.getTime()) / 1000,
+  quick: QUICK,
+  only: ONLY,
+  machine,
+  loadAverage: { start: loadAtStart, end: loadavg() },
+  durationsSeconds: durations,
+  prices: PRICES,
+  results,
+  failures,
+};
 await mkdir('tests/bench/results', { recursive: true });
-const file = join('tests/bench/results', `${started.toISOString().replace(/:/g, '-')}${QUICK ? '-quick' : ''}.json`);
+const file = join(
+  'tests/bench/results',
+  `${started.toISOString().replace(/:/g, '-')}${QUICK ? '-quick' : ''}.json`,
+);
 await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
 const short = results.filter((r) => r.pass === false).length;
 const info = results.filter((r) => r.pass === null).length;
-console.log(`\n${results.length} figures, ${results.length - short - info} PASS, ${short} SHORT, ${info} INFO${Object.keys(failures).length ? `, ${Object.keys(failures).length} benchmark(s) failed to run` : ''}; ${fmt(out.seconds, 0)} s (${Object.entries(durations).map(([n, d]) => `${n} ${d} s`).join(', ')}); load average at the end ${out.loadAverage.end.map((l) => l.toFixed(2)).join(' ')}; results in ${file}`);
+console.log(
+  `\n${results.length} figures, ${results.length - short - info} PASS, ${short} SHORT, ${info} INFO${Object.keys(failures).length ? `, ${Object.keys(failures).length} benchmark(s) failed to run` : ''}; ${fmt(out.seconds, 0)} s (${Object.entries(
+    durations,
+  )
+    .map(([n, d]) => `${n} ${d} s`)
+    .join(
+      ', ',
+    )}); load average at the end ${out.loadAverage.end.map((l) => l.toFixed(2)).join(' ')}; results in ${file}`,
+);
 process.exit(Object.keys(failures).length ? 1 : 0);

@@ -16,13 +16,27 @@ import { MimeComposer } from '../../functions/adapters/ses/mime.js';
 import type { Mailer } from '../../functions/core/ports.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
-import { createArticleIssue, issueReport, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
+import {
+  createArticleIssue,
+  issueReport,
+  sendIssueNow,
+} from '../../functions/core/issues/manage-issues.js';
 import { startLocalStack } from '../../infra/local/stack.js';
 
 const SLUG = 'nato-western-balkans-stability';
-const stack = await startLocalStack({ env: { ...process.env, DATA_DIR: await mkdtemp(join(tmpdir(), 'dispatch-bench-scale-')), PORT: '0' }, persist: false, schedules: false });
+const stack = await startLocalStack({
+  env: {
+    ...process.env,
+    DATA_DIR: await mkdtemp(join(tmpdir(), 'dispatch-bench-scale-')),
+    PORT: '0',
+  },
+  persist: false,
+  schedules: false,
+});
 const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
-const composer = new MimeComposer({ from: { name: deps.publication.fromName, address: deps.publication.fromAddress } });
+const composer = new MimeComposer({
+  from: { name: deps.publication.fromName, address: deps.publication.fromAddress },
+});
 let accepted = 0;
 let bytes = 0;
 const fastFakeSes: Mailer = {
@@ -56,7 +70,11 @@ let state = '';
 // Workers side by side in this process, as overlapping ticks would run them (SEND_WORKERS).
 const workers = Number(process.env.SEND_WORKERS ?? 1);
 for (let round = 0; round < 50; round++) {
-  const runs = await Promise.all(Array.from({ length: workers }, (_, n) => runWorker(deps, { issueId: issue.id, workerId: `scale-${round}-${n}` })));
+  const runs = await Promise.all(
+    Array.from({ length: workers }, (_, n) =>
+      runWorker(deps, { issueId: issue.id, workerId: `scale-${round}-${n}` }),
+    ),
+  );
   invocations += workers;
   sent += runs.reduce((sum, run) => sum + run.sent, 0);
   state = (await issueReport(deps, issue.id)).issue.state;
@@ -69,5 +87,22 @@ const usage = process.resourceUsage();
 global.gc?.();
 const heapAtEnd = process.memoryUsage().heapUsed; // after a full GC: what the send kept alive
 await stack.close();
-console.log(JSON.stringify({ seconds, sent, accepted, mimeBytes: bytes, invocations, state, heapAtStart, heapAtEnd, rssAtStart, peakRss, maxRssKb: usage.maxRSS, cpuUserMs: usage.userCPUTime / 1000, cpuSystemMs: usage.systemCPUTime / 1000, samples: samples.length }));
+console.log(
+  JSON.stringify({
+    seconds,
+    sent,
+    accepted,
+    mimeBytes: bytes,
+    invocations,
+    state,
+    heapAtStart,
+    heapAtEnd,
+    rssAtStart,
+    peakRss,
+    maxRssKb: usage.maxRSS,
+    cpuUserMs: usage.userCPUTime / 1000,
+    cpuSystemMs: usage.systemCPUTime / 1000,
+    samples: samples.length,
+  }),
+);
 process.exit(0);

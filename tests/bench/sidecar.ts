@@ -19,7 +19,12 @@ const db = await startDynalite({ port: 0 });
 // BENCH_SES_LATENCY_MS and BENCH_DYNAMODB_LATENCY_MS model AWS's round trips (the counting proxy adds the latter).
 const sesLatency = Number(process.env.BENCH_SES_LATENCY_MS ?? 0);
 const dynamoLatency = Number(process.env.BENCH_DYNAMODB_LATENCY_MS ?? 0);
-const ses = await startSesGateway({ port: 0, maxSendRate: 1_000_000, max24HourSend: 100_000_000, latencyMs: sesLatency });
+const ses = await startSesGateway({
+  port: 0,
+  maxSendRate: 1_000_000,
+  max24HourSend: 100_000_000,
+  latencyMs: sesLatency,
+});
 const dbPort = db.port;
 
 const proxy = createServer((req, res) => {
@@ -32,26 +37,34 @@ const proxy = createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const body = Buffer.concat(chunks);
-    const op = String(req.headers['x-amz-target'] ?? 'unknown').split('.').pop()!;
-    const upstream = httpRequest({ host: '127.0.0.1', port: dbPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      const out: Buffer[] = [];
-      up.on('data', (c: Buffer) => out.push(c));
-      up.on('end', () => {
-        const response = Buffer.concat(out);
-        const t = (counts[op] ??= { requests: 0, requestBytes: 0, responseBytes: 0, units: 0 });
-        t.requests++;
-        t.requestBytes += body.length;
-        t.responseBytes += response.length;
-        t.units += unitsOf(op, body, response);
-        const answer = () => {
-          res.writeHead(up.statusCode ?? 500, up.headers);
-          res.end(response);
-        };
-        if (dynamoLatency > 0) setTimeout(answer, dynamoLatency);
-        else answer();
-      });
+    const op = String(req.headers['x-amz-target'] ?? 'unknown')
+      .split('.')
+      .pop()!;
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: dbPort, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        const out: Buffer[] = [];
+        up.on('data', (c: Buffer) => out.push(c));
+        up.on('end', () => {
+          const response = Buffer.concat(out);
+          const t = (counts[op] ??= { requests: 0, requestBytes: 0, responseBytes: 0, units: 0 });
+          t.requests++;
+          t.requestBytes += body.length;
+          t.responseBytes += response.length;
+          t.units += unitsOf(op, body, response);
+          const answer = () => {
+            res.writeHead(up.statusCode ?? 500, up.headers);
+            res.end(response);
+          };
+          if (dynamoLatency > 0) setTimeout(answer, dynamoLatency);
+          else answer();
+        });
+      },
+    );
+    upstream.on('error', (e) => {
+      res.statusCode = 502;
+      res.end(String(e));
     });
-    upstream.on('error', (e) => { res.statusCode = 502; res.end(String(e)); });
     upstream.end(body);
   });
 });
@@ -67,17 +80,27 @@ await once(proxy, 'listening');
 function unitsOf(op: string, body: Buffer, response: Buffer): number {
   const kb = (n: number, per: number) => Math.max(1, Math.ceil(n / per));
   switch (op) {
-    case 'PutItem': case 'UpdateItem': case 'DeleteItem':
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
       return kb(body.length, 1024);
     case 'BatchWriteItem': {
       const parsed = JSON.parse(body.toString()) as { RequestItems: Record<string, unknown[]> };
-      return Object.values(parsed.RequestItems).flat().reduce<number>((s, r) => s + kb(JSON.stringify(r).length, 1024), 0);
+      return Object.values(parsed.RequestItems)
+        .flat()
+        .reduce<number>((s, r) => s + kb(JSON.stringify(r).length, 1024), 0);
     }
-    case 'GetItem': case 'Query': case 'Scan':
+    case 'GetItem':
+    case 'Query':
+    case 'Scan':
       return kb(response.length, 4096);
     case 'BatchGetItem': {
       const parsed = JSON.parse(response.toString()) as { Responses?: Record<string, unknown[]> };
-      return Object.values(parsed.Responses ?? {}).flat().reduce<number>((s, r) => s + kb(JSON.stringify(r).length, 4096), 0) || 1;
+      return (
+        Object.values(parsed.Responses ?? {})
+          .flat()
+          .reduce<number>((s, r) => s + kb(JSON.stringify(r).length, 4096), 0) || 1
+      );
     }
     default:
       return 0; // control plane (DescribeTable, CreateTable): not billed per request
@@ -85,5 +108,11 @@ function unitsOf(op: string, body: Buffer, response: Buffer): number {
 }
 
 const dbUrl = db.url;
-console.log(JSON.stringify({ dynamodb: dbUrl, dynamodbCounted: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ses: ses.url }));
+console.log(
+  JSON.stringify({
+    dynamodb: dbUrl,
+    dynamodbCounted: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    ses: ses.url,
+  }),
+);
 process.on('SIGTERM', () => process.exit(0));

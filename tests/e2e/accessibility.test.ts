@@ -14,9 +14,17 @@ const SLUG = 'nato-western-balkans-stability';
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** Where the responsive screenshots go, to be looked at by a person (they are not compared). */
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? join(tmpdir(), 'dispatch-screenshots');
-const WIDTHS = { phone: { width: 375, height: 812 }, desktop: { width: 1280, height: 900 } } as const;
+const WIDTHS = {
+  phone: { width: 375, height: 812 },
+  desktop: { width: 1280, height: 900 },
+} as const;
 
-type AxeViolation = { id: string; impact: 'minor' | 'moderate' | 'serious' | 'critical' | null; help: string; nodes: { target: string[]; failureSummary?: string }[] };
+type AxeViolation = {
+  id: string;
+  impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+};
 
 /**
  * Every public page and every state a reader sees, scanned with axe-core in headless Chromium at
@@ -32,10 +40,15 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
     browser = await launchChromium();
     // Confirm, unsubscribe and preferences pages look the reader up, so there must be one.
     const email = uniqueEmail('a11y');
-    const response = await fetch(`${stack.appUrl}/api/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+    const response = await fetch(`${stack.appUrl}/api/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
     expect(response.status).toBe(202);
     const id = subscriberIdFor(email);
-    for (const purpose of ['confirm', 'unsubscribe', 'preferences'] as const) tokens[purpose] = stack.deps.signer.sign(purpose, id);
+    for (const purpose of ['confirm', 'unsubscribe', 'preferences'] as const)
+      tokens[purpose] = stack.deps.signer.sign(purpose, id);
     await mkdir(SCREENSHOT_DIR, { recursive: true });
   });
   afterAll(async () => {
@@ -44,7 +57,10 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
   });
 
   /** A fresh page at the given width; the app's CSP allows no script, so axe needs it bypassed. */
-  async function pageAt(viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+  async function pageAt(viewport: {
+    width: number;
+    height: number;
+  }): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport, bypassCSP: true });
     return { context, page: await context.newPage() };
   }
@@ -53,11 +69,14 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
   // in the page is written as expressions Playwright evaluates there.
   async function scan(page: Page): Promise<AxeViolation[]> {
     await page.addScriptTag({ path: AXE_PATH });
-    return page.evaluate<AxeViolation[]>(`axe.run(document, { resultTypes: ['violations'] }).then((result) =>
+    return page.evaluate<
+      AxeViolation[]
+    >(`axe.run(document, { resultTypes: ['violations'] }).then((result) =>
       result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })))`);
   }
 
-  const noHorizontalScroll = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+  const noHorizontalScroll = (page: Page) =>
+    page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
   /** How each page is reached: most by address, the form with errors by submitting it. */
   const pages: { name: string; status: number; open: (page: Page) => Promise<unknown> }[] = [
@@ -65,9 +84,21 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
     { name: 'archive', status: 200, open: (p) => p.goto(`${stack.appUrl}/articles`) },
     { name: 'article', status: 200, open: (p) => p.goto(`${stack.appUrl}/articles/${SLUG}`) },
     { name: 'embed', status: 200, open: (p) => p.goto(`${stack.appUrl}/embed`) },
-    { name: 'confirm', status: 200, open: (p) => p.goto(`${stack.appUrl}/confirm/${tokens.confirm}`) },
-    { name: 'unsubscribe', status: 200, open: (p) => p.goto(`${stack.appUrl}/unsubscribe/${tokens.unsubscribe}`) },
-    { name: 'preferences', status: 200, open: (p) => p.goto(`${stack.appUrl}/preferences/${tokens.preferences}`) },
+    {
+      name: 'confirm',
+      status: 200,
+      open: (p) => p.goto(`${stack.appUrl}/confirm/${tokens.confirm}`),
+    },
+    {
+      name: 'unsubscribe',
+      status: 200,
+      open: (p) => p.goto(`${stack.appUrl}/unsubscribe/${tokens.unsubscribe}`),
+    },
+    {
+      name: 'preferences',
+      status: 200,
+      open: (p) => p.goto(`${stack.appUrl}/preferences/${tokens.preferences}`),
+    },
     { name: 'not found', status: 404, open: (p) => p.goto(`${stack.appUrl}/no-such-page`) },
     {
       name: 'signup form with errors',
@@ -77,8 +108,13 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
         await p.getByLabel('Your email address').fill('not-an-address');
         // The browser's own check would stop a bad address before the server sees it; the
         // server's error page is what a reader without that check (or JavaScript) gets.
-        await p.locator('form[action="/subscribe"]').evaluate((form) => { (form as { noValidate: boolean }).noValidate = true; });
-        const [response] = await Promise.all([p.waitForNavigation(), p.getByRole('button', { name: 'Subscribe' }).click()]);
+        await p.locator('form[action="/subscribe"]').evaluate((form) => {
+          (form as { noValidate: boolean }).noValidate = true;
+        });
+        const [response] = await Promise.all([
+          p.waitForNavigation(),
+          p.getByRole('button', { name: 'Subscribe' }).click(),
+        ]);
         return response;
       },
     },
@@ -93,9 +129,18 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
           expect(response?.status(), name).toBe(status);
           const violations = await scan(page);
           // Minor and moderate findings are printed, so they are seen, without failing the build.
-          for (const v of violations) console.info(`axe ${v.impact} ${v.id} on ${name} (${device}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-          expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), name).toEqual([]);
-          expect(await noHorizontalScroll(page), `${name} scrolls sideways at ${viewport.width} px`).toBe(true);
+          for (const v of violations)
+            console.info(
+              `axe ${v.impact} ${v.id} on ${name} (${device}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+            );
+          expect(
+            violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
+            name,
+          ).toEqual([]);
+          expect(
+            await noHorizontalScroll(page),
+            `${name} scrolls sideways at ${viewport.width} px`,
+          ).toBe(true);
         } finally {
           await context.close();
         }
@@ -106,8 +151,12 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
   it('the scan itself finds what it should: a page with an unlabelled field and faint text fails it', async () => {
     const { context, page } = await pageAt(WIDTHS.desktop);
     try {
-      await page.setContent('<html><body><main><input type="email"><p style="color:#ccc;background:#fff">faint</p></main></body></html>');
-      const serious = (await scan(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+      await page.setContent(
+        '<html><body><main><input type="email"><p style="color:#ccc;background:#fff">faint</p></main></body></html>',
+      );
+      const serious = (await scan(page))
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => v.id);
       expect(serious).toEqual(expect.arrayContaining(['label', 'color-contrast', 'html-has-lang']));
     } finally {
       await context.close();
@@ -134,9 +183,14 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
     try {
       const page = await context.newPage();
       await page.goto(`${stack.appUrl}/articles/${SLUG}`);
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('NATO Reaffirms Its Commitment to Stability in the Western Balkans');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+        'NATO Reaffirms Its Commitment to Stability in the Western Balkans',
+      );
       await page.getByLabel('Your email address').fill(uniqueEmail('nojs'));
-      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Subscribe' }).click()]);
+      await Promise.all([
+        page.waitForNavigation(),
+        page.getByRole('button', { name: 'Subscribe' }).click(),
+      ]);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Check your inbox');
     } finally {
       await context.close();

@@ -18,7 +18,10 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
   let browser: Browser;
   let page: Page;
   let editorKey: string;
-  const readers = [aSubscriber({ topics: ['security'] }), aSubscriber({ topics: ['politics'], frequency: 'daily' })];
+  const readers = [
+    aSubscriber({ topics: ['security'] }),
+    aSubscriber({ topics: ['politics'], frequency: 'daily' }),
+  ];
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -38,7 +41,10 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
   /** Clicks a form's button and waits for the page the POST leads to. */
   const submit = async (button: ReturnType<Page['getByRole']>) => {
     await button.scrollIntoViewIfNeeded();
-    await Promise.all([page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() }), button.click()]);
+    await Promise.all([
+      page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() }),
+      button.click(),
+    ]);
     await page.waitForLoadState('domcontentloaded');
   };
 
@@ -54,19 +60,30 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     const cookie = (await page.context().cookies()).find((c) => c.name === 'dispatch_session')!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     // The two readers seeded for this test, from the counters every subscriber write keeps.
-    expect(await page.locator('.card', { hasText: 'Subscribers by state' }).textContent()).toContain('2 confirmed');
+    expect(
+      await page.locator('.card', { hasText: 'Subscribers by state' }).textContent(),
+    ).toContain('2 confirmed');
   });
 
   it('previews the article as email at desktop and mobile widths, with its text part and subject', async () => {
     await page.goto(`${stack.appUrl}/admin/articles`);
     await page.getByRole('link', { name: 'Preview' }).first().click();
-    expect(await page.getByTestId('preview-subject').textContent()).toBe('NATO Reaffirms Its Commitment to Stability in the Western Balkans');
+    expect(await page.getByTestId('preview-subject').textContent()).toBe(
+      'NATO Reaffirms Its Commitment to Stability in the Western Balkans',
+    );
     const frames = page.locator('iframe');
     expect(await frames.count()).toBe(2);
     expect(await frames.nth(0).getAttribute('width')).toBe('640');
     expect(await frames.nth(1).getAttribute('width')).toBe('375');
-    expect(await page.frameLocator('iframe[title="Email at mobile width"]').getByRole('heading', { level: 1 }).textContent()).toContain('NATO Reaffirms');
-    expect(await page.getByTestId('preview-text').textContent()).toContain('NATO has reiterated its unwavering commitment');
+    expect(
+      await page
+        .frameLocator('iframe[title="Email at mobile width"]')
+        .getByRole('heading', { level: 1 })
+        .textContent(),
+    ).toContain('NATO Reaffirms');
+    expect(await page.getByTestId('preview-text').textContent()).toContain(
+      'NATO has reiterated its unwavering commitment',
+    );
   });
 
   it('creates an issue, test-sends it with [TEST], schedules it, then sends it and watches it finish', async () => {
@@ -77,8 +94,16 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     await page.getByLabel('Test-send to').fill('editor@example.org');
     await submit(page.getByRole('button', { name: 'Send test' }));
     expect(await page.getByRole('status').textContent()).toBe('Test email sent.');
-    const tests = await waitFor(async () => ((await emailsTo(stack.sesEndpoint, 'editor@example.org')).length ? emailsTo(stack.sesEndpoint, 'editor@example.org') : undefined), 'the test email');
-    expect(tests[0]!.subject).toBe('[TEST] NATO Reaffirms Its Commitment to Stability in the Western Balkans');
+    const tests = await waitFor(
+      async () =>
+        (await emailsTo(stack.sesEndpoint, 'editor@example.org')).length
+          ? emailsTo(stack.sesEndpoint, 'editor@example.org')
+          : undefined,
+      'the test email',
+    );
+    expect(tests[0]!.subject).toBe(
+      '[TEST] NATO Reaffirms Its Commitment to Stability in the Western Balkans',
+    );
 
     await page.getByLabel('Send at (UTC)').fill('2030-01-01T07:00');
     await submit(page.getByRole('button', { name: 'Schedule' }));
@@ -91,49 +116,95 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     await startScheduler({ cron: false, budgetMs: 20_000, log: () => {} }).fire('tick');
     await page.goto(issueUrl);
     expect(await page.getByTestId('state').textContent()).toBe('sent');
-    expect(await page.getByTestId('progress').textContent()).toMatch(/^2 sent · 0 skipped · 0 failed · 0 suppressed · 0 ambiguous · 0 remaining/);
-    for (const r of readers) expect((await emailsTo(stack.sesEndpoint, r.email)).map((m) => m.subject)).toEqual(['NATO Reaffirms Its Commitment to Stability in the Western Balkans']);
+    expect(await page.getByTestId('progress').textContent()).toMatch(
+      /^2 sent · 0 skipped · 0 failed · 0 suppressed · 0 ambiguous · 0 remaining/,
+    );
+    for (const r of readers)
+      expect((await emailsTo(stack.sesEndpoint, r.email)).map((m) => m.subject)).toEqual([
+        'NATO Reaffirms Its Commitment to Stability in the Western Balkans',
+      ]);
   });
 
   it('exports the subscribers as CSV and imports them back: bad rows reported by line, good rows kept', async () => {
     await page.goto(`${stack.appUrl}/admin/subscribers`);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download every subscriber as CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download every subscriber as CSV' }).click(),
+    ]);
     const csv = await readFile((await download.path())!, 'utf8');
-    expect(csv.split('\n')[0]).toBe('email,state,topics,frequency,consent,consent_source,consent_at,created_at,confirmed_at');
+    expect(csv.split('\n')[0]).toBe(
+      'email,state,topics,frequency,consent,consent_source,consent_at,created_at,confirmed_at',
+    );
     for (const r of readers) expect(csv).toContain(r.email);
 
     // Erase the readers, then bring them back from the export (they had consented) plus two new rows.
     for (const r of readers) await stack.deps.subscribers.delete(r.id);
     const newcomer = `newcomer.${Date.now()}@example.com`;
     const file = `${csv.trim()}\n${newcomer},,security,weekly,no,,,,\nnot-an-address,,security,weekly,yes,x,,,\n`;
-    await page.setInputFiles('input[type=file]', { name: 'subscribers.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+    await page.setInputFiles('input[type=file]', {
+      name: 'subscribers.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(file),
+    });
     await submit(page.getByRole('button', { name: 'Import' }));
-    expect(await page.getByTestId('import-summary').textContent()).toBe('2 imported as confirmed · 1 queued for a confirmation email · 0 skipped · 1 rows with errors');
+    expect(await page.getByTestId('import-summary').textContent()).toBe(
+      '2 imported as confirmed · 1 queued for a confirmation email · 0 skipped · 1 rows with errors',
+    );
     expect(await page.getByText(/^Line 5: email/).isVisible()).toBe(true);
-    for (const r of readers) expect(await stack.deps.subscribers.get(r.id)).toMatchObject({ state: 'confirmed', consent: { form: 'import' } });
-    expect(await stack.deps.subscribers.get(subscriberIdFor(newcomer))).toMatchObject({ state: 'pending' });
+    for (const r of readers)
+      expect(await stack.deps.subscribers.get(r.id)).toMatchObject({
+        state: 'confirmed',
+        consent: { form: 'import' },
+      });
+    expect(await stack.deps.subscribers.get(subscriberIdFor(newcomer))).toMatchObject({
+      state: 'pending',
+    });
     // The confirmation goes out with the next tick, paced like any send.
     const { startScheduler } = await import('../../infra/local/scheduler.js');
-    expect(await startScheduler({ cron: false, budgetMs: 20_000, log: () => {} }).fire('tick')).toMatchObject({ confirmationsSent: 1 });
-    expect((await emailsTo(stack.sesEndpoint, newcomer)).map((m) => m.subject)).toEqual(['Confirm your subscription to The Regional Dispatch']);
+    expect(
+      await startScheduler({ cron: false, budgetMs: 20_000, log: () => {} }).fire('tick'),
+    ).toMatchObject({ confirmationsSent: 1 });
+    expect((await emailsTo(stack.sesEndpoint, newcomer)).map((m) => m.subject)).toEqual([
+      'Confirm your subscription to The Regional Dispatch',
+    ]);
   });
 
   it('has no serious or critical accessibility violations on any workspace page (axe-core)', async () => {
-    const issues = (await stack.deps.issues.listByState('sent')).concat(await stack.deps.issues.listByState('draft'));
-    const pages = ['/admin', '/admin/articles', '/admin/articles/nato-western-balkans-stability', '/admin/issues', `/admin/issues/${issues[0]!.id}`,
-      '/admin/subscribers', `/admin/subscribers/${readers[0]!.id}`, '/admin/suppressions'];
+    const issues = (await stack.deps.issues.listByState('sent')).concat(
+      await stack.deps.issues.listByState('draft'),
+    );
+    const pages = [
+      '/admin',
+      '/admin/articles',
+      '/admin/articles/nato-western-balkans-stability',
+      '/admin/issues',
+      `/admin/issues/${issues[0]!.id}`,
+      '/admin/subscribers',
+      `/admin/subscribers/${readers[0]!.id}`,
+      '/admin/suppressions',
+    ];
     const found: string[] = [];
     for (const path of pages) {
       await page.goto(`${stack.appUrl}${path}`);
-      await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-      const violations = await page.evaluate<{ id: string; impact: string | null }[]>(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))`);
-      found.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${path}: ${v.id} (${v.impact})`));
+      await page.addScriptTag({
+        path: createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+      });
+      const violations = await page.evaluate<{ id: string; impact: string | null }[]>(
+        `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))`,
+      );
+      found.push(
+        ...violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${path}: ${v.id} (${v.impact})`),
+      );
     }
     expect(found).toEqual([]);
   });
 
   it('refuses a form without its CSRF token, and signs out', async () => {
-    const forged = await page.request.post(`${stack.appUrl}/admin/subscribers`, { form: { email: 'forged@example.com' } });
+    const forged = await page.request.post(`${stack.appUrl}/admin/subscribers`, {
+      form: { email: 'forged@example.com' },
+    });
     expect(forged.status()).toBe(403);
     await page.goto(`${stack.appUrl}/admin`);
     await submit(page.getByRole('button', { name: /Sign out/ }));

@@ -8,13 +8,30 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
 import { functionDefinitions, type FunctionDefinition } from '../../infra/functions.js';
 import { startSesEmulator, type Running } from '../../infra/local/emulators.js';
-import { buildLambdaPackage, buildProbe, startLambda, type LambdaPackage, type RunningLambda } from '../support/lambda-bundle.js';
-import { httpEvent, responseBody, scheduledEvent, sesBounceEvent, type HttpResponse } from '../support/lambda-events.js';
+import {
+  buildLambdaPackage,
+  buildProbe,
+  startLambda,
+  type LambdaPackage,
+  type RunningLambda,
+} from '../support/lambda-bundle.js';
+import {
+  httpEvent,
+  responseBody,
+  scheduledEvent,
+  sesBounceEvent,
+  type HttpResponse,
+} from '../support/lambda-events.js';
 import { deployedFunctions, synthesize } from '../support/sst-stub.js';
 import { startInMemoryDynalite } from '../support/emulators.js';
 import { emailsTo, waitFor, type StoredEmail } from '../support/stack.js';
@@ -35,23 +52,47 @@ const lambdas: Record<string, RunningLambda> = {};
 
 /** The SDK calls a bundle can make, as the IAM actions they need. */
 function actionsOf(pkg: LambdaPackage): string[] {
-  const service: Record<string, string> = { '@aws-sdk/client-dynamodb': 'dynamodb', '@aws-sdk/lib-dynamodb': 'dynamodb', '@aws-sdk/client-ses': 'ses' };
+  const service: Record<string, string> = {
+    '@aws-sdk/client-dynamodb': 'dynamodb',
+    '@aws-sdk/lib-dynamodb': 'dynamodb',
+    '@aws-sdk/client-ses': 'ses',
+  };
   // lib-dynamodb's document commands and the low-level operations they call.
-  const document: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan', BatchGet: 'BatchGetItem', BatchWrite: 'BatchWriteItem', TransactGet: 'TransactGetItems', TransactWrite: 'TransactWriteItems', ExecuteStatement: 'ExecuteStatement' };
+  const document: Record<string, string> = {
+    Get: 'GetItem',
+    Put: 'PutItem',
+    Update: 'UpdateItem',
+    Delete: 'DeleteItem',
+    Query: 'Query',
+    Scan: 'Scan',
+    BatchGet: 'BatchGetItem',
+    BatchWrite: 'BatchWriteItem',
+    TransactGet: 'TransactGetItems',
+    TransactWrite: 'TransactWriteItems',
+    ExecuteStatement: 'ExecuteStatement',
+  };
   const actions = new Set<string>();
   for (const [pkgName, names] of Object.entries(pkg.sdkImports)) {
     for (const name of names.filter((n) => n.endsWith('Command'))) {
       const prefix = service[pkgName];
-      if (!prefix) throw new Error(`${pkg.name} calls ${pkgName}: give it a grant and teach this test its actions`);
+      if (!prefix)
+        throw new Error(
+          `${pkg.name} calls ${pkgName}: give it a grant and teach this test its actions`,
+        );
       const operation = name.slice(0, -'Command'.length);
-      actions.add(`${prefix}:${pkgName === '@aws-sdk/lib-dynamodb' ? (document[operation] ?? operation) : operation}`);
+      actions.add(
+        `${prefix}:${pkgName === '@aws-sdk/lib-dynamodb' ? (document[operation] ?? operation) : operation}`,
+      );
     }
   }
   return [...actions].sort();
 }
 
 /** Replaces the component outputs in infra's environment with this test's local values. */
-function localEnvironment(environment: Record<string, string>, secret: string): Record<string, string> {
+function localEnvironment(
+  environment: Record<string, string>,
+  secret: string,
+): Record<string, string> {
   const outputs: Record<string, string> = {
     '{{Table.name}}': TABLE,
     '{{SigningSecret.value}}': secret,
@@ -61,7 +102,8 @@ function localEnvironment(environment: Record<string, string>, secret: string): 
   const resolved = Object.fromEntries(
     Object.entries(environment).map(([key, value]) => {
       const local = value.replace(/\{\{[^}]+\}\}/g, (token) => {
-        if (!(token in outputs)) throw new Error(`${key} uses ${token}: give it a local value in this test`);
+        if (!(token in outputs))
+          throw new Error(`${key} uses ${token}: give it a local value in this test`);
         return outputs[token]!;
       });
       return [key, local];
@@ -82,19 +124,31 @@ function localEnvironment(environment: Record<string, string>, secret: string): 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'dispatch-bundles-'));
   [dynamodb, ses] = await Promise.all([startInMemoryDynalite(), startSesEmulator({ port: 0 })]);
-  client = new DynamoDBClient({ endpoint: dynamodb.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  client = new DynamoDBClient({
+    endpoint: dynamodb.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   await client.send(new CreateTableCommand(createTableInput(TABLE)));
 
   const synthesis = await synthesize({ stage: 'production' });
   const secret = randomBytes(32).toString('base64url');
   for (const { args } of deployedFunctions(synthesis)) {
-    const [name, definition] = Object.entries(functionDefinitions).find(([, d]) => d.handler === args.handler)!;
+    const [name, definition] = Object.entries(functionDefinitions).find(
+      ([, d]) => d.handler === args.handler,
+    )!;
     packages[name] = await buildLambdaPackage(name, definition, workDir);
     environments[name] = localEnvironment(args.environment, secret);
   }
-  const rows = Object.values(packages).map((p) => `  ${p.name.padEnd(14)} ${p.bundle.slice(p.dir.length + 1).padEnd(16)} ${(p.bytes / KB).toFixed(1).padStart(8)} KB`);
-  console.log(`Lambda bundles (minified ESM, as SST builds them; the API's budget is ${API_BUDGET / KB} KB):\n${rows.join('\n')}`);
-  for (const [name, pkg] of Object.entries(packages)) lambdas[name] = await startLambda(pkg, environments[name]!);
+  const rows = Object.values(packages).map(
+    (p) =>
+      `  ${p.name.padEnd(14)} ${p.bundle.slice(p.dir.length + 1).padEnd(16)} ${(p.bytes / KB).toFixed(1).padStart(8)} KB`,
+  );
+  console.log(
+    `Lambda bundles (minified ESM, as SST builds them; the API's budget is ${API_BUDGET / KB} KB):\n${rows.join('\n')}`,
+  );
+  for (const [name, pkg] of Object.entries(packages))
+    lambdas[name] = await startLambda(pkg, environments[name]!);
 }, 180_000);
 
 afterAll(async () => {
@@ -108,12 +162,17 @@ afterAll(async () => {
 const api = () => lambdas.api!;
 const definition = (name: string): FunctionDefinition => functionDefinitions[name]!;
 const linkTo = (text: string, kind: string) => {
-  const match = new RegExp(`${BASE_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${kind}/[A-Za-z0-9._~-]+`).exec(text);
+  const match = new RegExp(
+    `${BASE_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${kind}/[A-Za-z0-9._~-]+`,
+  ).exec(text);
   if (!match) throw new Error(`no ${kind} link in:\n${text}`);
   return match[0];
 };
 const emailWith = (address: string, subject: RegExp) =>
-  waitFor(async () => (await emailsTo(ses.url, address)).find((e) => subject.test(e.subject)), `an email to ${address} matching ${subject}`);
+  waitFor(
+    async () => (await emailsTo(ses.url, address)).find((e) => subject.test(e.subject)),
+    `an email to ${address} matching ${subject}`,
+  );
 
 describe('bundles', () => {
   it('the API carries no MJML and stays under its size budget', () => {
@@ -121,27 +180,45 @@ describe('bundles', () => {
     const inputs = Object.keys(pkg.metafile.inputs);
     expect(inputs.filter((i) => /node_modules\/mjml/.test(i))).toEqual([]);
     const byPackage = new Map<string, number>();
-    for (const [input, { bytesInOutput }] of Object.entries(Object.values(pkg.metafile.outputs)[0]!.inputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(
+      Object.values(pkg.metafile.outputs)[0]!.inputs,
+    )) {
       const owner = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(our code)';
       byPackage.set(owner, (byPackage.get(owner) ?? 0) + bytesInOutput);
     }
-    const biggest = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([p, b]) => `${p} ${(b / KB).toFixed(0)} KB`).join(', ');
-    expect(pkg.bytes, `api bundle is ${(pkg.bytes / KB).toFixed(0)} KB; biggest parts: ${biggest}`).toBeLessThan(API_BUDGET);
+    const biggest = [...byPackage]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([p, b]) => `${p} ${(b / KB).toFixed(0)} KB`)
+      .join(', ');
+    expect(
+      pkg.bytes,
+      `api bundle is ${(pkg.bytes / KB).toFixed(0)} KB; biggest parts: ${biggest}`,
+    ).toBeLessThan(API_BUDGET);
   });
 
   it('each bundle calls exactly the AWS actions its function is granted (least privilege, and enough)', () => {
     for (const [name, pkg] of Object.entries(packages)) {
       const granted = [...definition(name).table, ...definition(name).ses].sort();
-      expect(actionsOf(pkg), `${name}: the SDK calls in its bundle vs its grants in infra/functions.ts`).toEqual(granted);
+      expect(
+        actionsOf(pkg),
+        `${name}: the SDK calls in its bundle vs its grants in infra/functions.ts`,
+      ).toEqual(granted);
     }
   });
 
-  it('MJML renders inside a worker\'s package (bundled, templates copied, TypeScript left out)', async () => {
-    const worker = Object.keys(packages).find((name) => definition(name).copyFiles.includes('templates'))!;
-    const probe = await buildProbe(packages[worker]!, 'render-probe', [
-      "import { compileTemplate } from './functions/adapters/mjml/compile.js';",
-      "export const handler = async () => { const { html, text } = await compileTemplate(process.env.TEMPLATES_DIR!, 'confirmation'); return { html, text }; };",
-    ].join('\n'));
+  it("MJML renders inside a worker's package (bundled, templates copied, TypeScript left out)", async () => {
+    const worker = Object.keys(packages).find((name) =>
+      definition(name).copyFiles.includes('templates'),
+    )!;
+    const probe = await buildProbe(
+      packages[worker]!,
+      'render-probe',
+      [
+        "import { compileTemplate } from './functions/adapters/mjml/compile.js';",
+        "export const handler = async () => { const { html, text } = await compileTemplate(process.env.TEMPLATES_DIR!, 'confirmation'); return { html, text }; };",
+      ].join('\n'),
+    );
     const lambda = await startLambda(probe, environments[worker]!);
     try {
       const { html, text } = await lambda.invoke<{ html: string; text: string }>({});
@@ -161,12 +238,14 @@ describe('api (HTTP API events, payload format 2.0)', () => {
     expect(responseBody(response)).toContain('action="/subscribe"');
   });
 
-  it('POST /api/subscribe with JSON, then the emailed link confirms: the reader\'s whole signup through the bundle', async () => {
+  it("POST /api/subscribe with JSON, then the emailed link confirms: the reader's whole signup through the bundle", async () => {
     const email = `bundle-${randomUUID().slice(0, 8)}@example.com`;
-    const subscribed = await api().invoke<HttpResponse>(httpEvent('POST', `${BASE_URL}/api/subscribe`, {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, topics: ['security'], frequency: 'weekly' }),
-    }));
+    const subscribed = await api().invoke<HttpResponse>(
+      httpEvent('POST', `${BASE_URL}/api/subscribe`, {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, topics: ['security'], frequency: 'weekly' }),
+      }),
+    );
     expect(subscribed.statusCode).toBe(202);
     expect(JSON.parse(responseBody(subscribed))).toMatchObject({ status: 'pending' });
 
@@ -175,14 +254,19 @@ describe('api (HTTP API events, payload format 2.0)', () => {
     const page = await api().invoke<HttpResponse>(httpEvent('GET', link));
     expect(page.statusCode).toBe(200);
     expect(responseBody(page)).toContain('Confirm');
-    const confirmed = await api().invoke<HttpResponse>(httpEvent('POST', link, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' }));
+    const confirmed = await api().invoke<HttpResponse>(
+      httpEvent('POST', link, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      }),
+    );
     expect(confirmed.statusCode).toBe(200);
     expect(responseBody(confirmed)).toContain('You are subscribed');
     const welcome = await emailWith(email, /^Welcome/);
     expect(linkTo(welcome.body.text!, 'unsubscribe')).toMatch(/^https:\/\//);
   });
 
-  it('writes items whose keys are the table\'s and the index\'s, as infra declares them', async () => {
+  it("writes items whose keys are the table's and the index's, as infra declares them", async () => {
     const { Items = [] } = await client.send(new ScanCommand({ TableName: TABLE }));
     expect(Items.length).toBeGreaterThan(0);
     for (const item of Items) {
@@ -193,20 +277,26 @@ describe('api (HTTP API events, payload format 2.0)', () => {
     }
     const indexed = Items.filter((i) => i[tableKeys.indexPartitionKey]);
     expect(indexed.length, 'the confirmed reader is in the sparse index').toBeGreaterThan(0);
-    const { Items: found = [] } = await client.send(new QueryCommand({
-      TableName: TABLE,
-      IndexName: tableKeys.index,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': tableKeys.indexPartitionKey },
-      ExpressionAttributeValues: { ':pk': indexed[0]![tableKeys.indexPartitionKey]! },
-    }));
-    expect(found.map((i) => i[tableKeys.partitionKey]?.S)).toContain(indexed[0]![tableKeys.partitionKey]!.S);
+    const { Items: found = [] } = await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: tableKeys.index,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': tableKeys.indexPartitionKey },
+        ExpressionAttributeValues: { ':pk': indexed[0]![tableKeys.indexPartitionKey]! },
+      }),
+    );
+    expect(found.map((i) => i[tableKeys.partitionKey]?.S)).toContain(
+      indexed[0]![tableKeys.partitionKey]!.S,
+    );
   });
 });
 
 describe('scheduled functions (EventBridge scheduled events)', () => {
-  it('each runs from its schedule\'s event and returns a summary', async () => {
-    const scheduled = Object.keys(packages).filter((name) => definition(name).trigger.kind === 'schedule');
+  it("each runs from its schedule's event and returns a summary", async () => {
+    const scheduled = Object.keys(packages).filter(
+      (name) => definition(name).trigger.kind === 'schedule',
+    );
     expect(scheduled).toContain('tick');
     for (const name of scheduled) {
       const result = await lambdas[name]!.invoke(scheduledEvent(`dispatch-production-${name}`));
@@ -218,7 +308,12 @@ describe('scheduled functions (EventBridge scheduled events)', () => {
 describe('ses-events (an SES event through EventBridge)', () => {
   it('handles a bounce published by the configuration set', async () => {
     const email = `bounce-${randomUUID().slice(0, 8)}@example.com`;
-    const event = sesBounceEvent({ messageId: `0100018c-${randomUUID()}-000000`, recipient: email, configurationSet: CONFIGURATION_SET, from: 'newsletter@news.example.com' });
+    const event = sesBounceEvent({
+      messageId: `0100018c-${randomUUID()}-000000`,
+      recipient: email,
+      configurationSet: CONFIGURATION_SET,
+      from: 'newsletter@news.example.com',
+    });
     await expect(lambdas.sesEvents!.invoke(event)).resolves.toMatchObject({ handled: true });
   });
 });

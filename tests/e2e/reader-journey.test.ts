@@ -34,8 +34,15 @@ describe.skipIf(!browserAvailable())('a reader’s journey in a real browser', (
     await cp('tests/fixtures/content/a-second-article.md', join(contentDir, 'a-second-article.md'));
     const [port, dynamodbPort, sesPort] = [await freePort(), await freePort(), await freePort()];
     env = {
-      ...process.env, BASE_URL: undefined, AWS_ENDPOINT_URL_DYNAMODB: undefined, AWS_ENDPOINT_URL_SES: undefined,
-      DATA_DIR: dataDir, CONTENT_DIR: contentDir, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), SES_PORT: String(sesPort),
+      ...process.env,
+      BASE_URL: undefined,
+      AWS_ENDPOINT_URL_DYNAMODB: undefined,
+      AWS_ENDPOINT_URL_SES: undefined,
+      DATA_DIR: dataDir,
+      CONTENT_DIR: contentDir,
+      PORT: String(port),
+      DYNAMODB_PORT: String(dynamodbPort),
+      SES_PORT: String(sesPort),
     };
     appUrl = `http://127.0.0.1:${port}`;
     sesUrl = `http://127.0.0.1:${sesPort}`;
@@ -50,7 +57,13 @@ describe.skipIf(!browserAvailable())('a reader’s journey in a real browser', (
   });
 
   const mailTo = (subjectStart: string) =>
-    waitFor(async () => (await emailsTo(sesUrl, email)).find((m: StoredEmail) => m.subject.startsWith(subjectStart)), `"${subjectStart}" email`);
+    waitFor(
+      async () =>
+        (await emailsTo(sesUrl, email)).find((m: StoredEmail) =>
+          m.subject.startsWith(subjectStart),
+        ),
+      `"${subjectStart}" email`,
+    );
 
   it('npm start prints where everything is', () => {
     const out = app.output().stdout;
@@ -65,15 +78,21 @@ describe.skipIf(!browserAvailable())('a reader’s journey in a real browser', (
     await page.getByLabel('Economy').uncheck();
     await page.getByLabel('Every article, as it is published').check();
     await page.getByRole('button', { name: 'Subscribe' }).click();
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Check your inbox');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Check your inbox');
   });
 
   it('confirms with the button on the emailed link’s page (the GET alone changes nothing)', async () => {
     const confirmation = await mailTo('Confirm your subscription');
     await page.goto(linkIn(confirmation.body.text!, 'confirm'));
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Confirm your subscription');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'Confirm your subscription',
+    );
     await page.getByRole('button', { name: 'Confirm my subscription' }).click();
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('You are subscribed');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('You are subscribed');
     await mailTo('Welcome to');
   });
 
@@ -84,7 +103,9 @@ describe.skipIf(!browserAvailable())('a reader’s journey in a real browser', (
     const second = await runScript('cli/send.ts', [SLUG], env).exit();
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/was sent already; nobody is sent it twice/);
-    const articles = (await emailsTo(sesUrl, email)).filter((m) => m.subject.startsWith('NATO Reaffirms'));
+    const articles = (await emailsTo(sesUrl, email)).filter((m) =>
+      m.subject.startsWith('NATO Reaffirms'),
+    );
     expect(articles).toHaveLength(1);
   });
 
@@ -92,7 +113,9 @@ describe.skipIf(!browserAvailable())('a reader’s journey in a real browser', (
     const article = await mailTo('NATO Reaffirms');
     await page.goto(`${appUrl}/articles/${SLUG}`);
     expect(article.body.html).toContain(`${appUrl}/articles/${SLUG}`);
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('NATO Reaffirms Its Commitment to Stability in the Western Balkans');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'NATO Reaffirms Its Commitment to Stability in the Western Balkans',
+    );
     expect(await page.getByRole('heading', { name: 'Related' }).isVisible()).toBe(true);
   });
 
@@ -108,16 +131,25 @@ describe.skipIf(!browserAvailable())('a reader’s journey in a real browser', (
     expect(await page.getByRole('button', { name: 'Unsubscribe' }).isVisible()).toBe(true);
 
     // The mail client's one-click POST (RFC 8058): 200, no redirect.
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click', redirect: 'manual' });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+      redirect: 'manual',
+    });
     expect(response.status).toBe(200);
 
     const preferences = linkIn((await mailTo('Welcome to')).body.text!, 'preferences');
     await page.goto(preferences);
-    expect(await page.getByText('You are unsubscribed and receive nothing from us.').isVisible()).toBe(true);
+    expect(
+      await page.getByText('You are unsubscribed and receive nothing from us.').isVisible(),
+    ).toBe(true);
     expect(await page.getByRole('button', { name: 'Resubscribe' }).isVisible()).toBe(true);
 
     const later = await runScript('cli/send.ts', ['a-second-article'], env).exit();
     expect(later.stdout).toMatch(/Done: 0 recipients: 0 sent/);
-    expect((await emailsTo(sesUrl, email)).map((m) => m.subject)).not.toContain('A second security article');
+    expect((await emailsTo(sesUrl, email)).map((m) => m.subject)).not.toContain(
+      'A second security article',
+    );
   });
 });

@@ -7,11 +7,22 @@ import { Cron as LocalCron } from 'croner';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
 import { configKeys, requiredConfigKeys } from '../../functions/config.js';
-import { bundleExternals, functionDefinitions, handlerFile, lambdaRuntime, packagedFolders } from '../../infra/functions.js';
+import {
+  bundleExternals,
+  functionDefinitions,
+  handlerFile,
+  lambdaRuntime,
+  packagedFolders,
+} from '../../infra/functions.js';
 import { scheduleDefinitions, toFiveFieldCron } from '../../infra/schedule-definitions.js';
 import { readDeploySettings } from '../../infra/settings.js';
 import { eventBridgeScheduleProblem } from '../support/eventbridge-schedule.js';
-import { deployedFunctions, exampleSettings, synthesize, type Synthesis } from '../support/sst-stub.js';
+import {
+  deployedFunctions,
+  exampleSettings,
+  synthesize,
+  type Synthesis,
+} from '../support/sst-stub.js';
 
 let production: Synthesis;
 let dev: Synthesis;
@@ -21,7 +32,8 @@ beforeAll(async () => {
   dev = await synthesize({ stage: 'dev' });
 });
 
-const definitionOf = (handler: string) => Object.entries(functionDefinitions).find(([, d]) => d.handler === handler);
+const definitionOf = (handler: string) =>
+  Object.entries(functionDefinitions).find(([, d]) => d.handler === handler);
 
 describe('the table', () => {
   it('has the keys, GSI and attribute types the code creates locally (createTableInput)', () => {
@@ -29,8 +41,12 @@ describe('the table', () => {
     const local = createTableInput('any');
     // Back from SST's shape to the SDK's, then compared with what the local stack creates.
     const types: Record<string, string> = { string: 'S', number: 'N', binary: 'B' };
-    const attributes = Object.entries(args.fields as Record<string, string>).map(([AttributeName, t]) => ({ AttributeName, AttributeType: types[t] }));
-    expect(new Set(attributes.map((a) => JSON.stringify(a)))).toEqual(new Set(local.AttributeDefinitions!.map((a) => JSON.stringify(a))));
+    const attributes = Object.entries(args.fields as Record<string, string>).map(
+      ([AttributeName, t]) => ({ AttributeName, AttributeType: types[t] }),
+    );
+    expect(new Set(attributes.map((a) => JSON.stringify(a)))).toEqual(
+      new Set(local.AttributeDefinitions!.map((a) => JSON.stringify(a))),
+    );
     expect(args.primaryIndex).toEqual({
       hashKey: local.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName,
       rangeKey: local.KeySchema!.find((k) => k.KeyType === 'RANGE')!.AttributeName,
@@ -48,9 +64,18 @@ describe('the table', () => {
 
   it('names exactly the keys the adapters write: PK/SK, GSI1 on GSI1PK/GSI1SK (ALL), TTL on expiresAt', () => {
     const { args } = production.one('sst.aws.Dynamo', 'Table');
-    expect(tableKeys).toEqual({ partitionKey: 'PK', sortKey: 'SK', index: 'GSI1', indexPartitionKey: 'GSI1PK', indexSortKey: 'GSI1SK', ttl: 'expiresAt' });
+    expect(tableKeys).toEqual({
+      partitionKey: 'PK',
+      sortKey: 'SK',
+      index: 'GSI1',
+      indexPartitionKey: 'GSI1PK',
+      indexSortKey: 'GSI1SK',
+      ttl: 'expiresAt',
+    });
     expect(args.primaryIndex).toEqual({ hashKey: 'PK', rangeKey: 'SK' });
-    expect(args.globalIndexes).toEqual({ GSI1: { hashKey: 'GSI1PK', rangeKey: 'GSI1SK', projection: 'all' } });
+    expect(args.globalIndexes).toEqual({
+      GSI1: { hashKey: 'GSI1PK', rangeKey: 'GSI1SK', projection: 'all' },
+    });
     expect(args.ttl).toBe('expiresAt');
   });
 
@@ -70,15 +95,25 @@ describe('the table', () => {
 
 describe('the functions', () => {
   it('are the ones infra/functions.ts defines, each once', () => {
-    const handlers = deployedFunctions(production).map((f) => f.args.handler).sort();
-    expect(handlers).toEqual(Object.values(functionDefinitions).map((d) => d.handler).sort());
+    const handlers = deployedFunctions(production)
+      .map((f) => f.args.handler)
+      .sort();
+    expect(handlers).toEqual(
+      Object.values(functionDefinitions)
+        .map((d) => d.handler)
+        .sort(),
+    );
   });
 
   it('run Node.js 22 on arm64, bundled as ESM with the SDK left to the runtime', () => {
     for (const { args } of deployedFunctions(production)) {
       expect(args).toMatchObject({ runtime: 'nodejs22.x', architecture: 'arm64' });
       expect(args).toMatchObject(lambdaRuntime);
-      expect(args.nodejs).toEqual({ format: 'esm', minify: true, esbuild: { external: [...bundleExternals] } });
+      expect(args.nodejs).toEqual({
+        format: 'esm',
+        minify: true,
+        esbuild: { external: [...bundleExternals] },
+      });
       expect(args.memory).toMatch(/^\d+ MB$/);
       expect(args.timeout).toMatch(/^\d+ (seconds|minutes)$/);
     }
@@ -88,8 +123,13 @@ describe('the functions', () => {
     expect(requiredConfigKeys.length).toBeGreaterThan(0);
     for (const { args } of deployedFunctions(production)) {
       const keys = Object.keys(args.environment);
-      for (const key of requiredConfigKeys) expect(keys, `${args.handler} lacks ${key}`).toContain(key);
-      for (const key of keys) expect(configKeys, `${args.handler} is given ${key}, which config.ts does not read`).toContain(key);
+      for (const key of requiredConfigKeys)
+        expect(keys, `${args.handler} lacks ${key}`).toContain(key);
+      for (const key of keys)
+        expect(
+          configKeys,
+          `${args.handler} is given ${key}, which config.ts does not read`,
+        ).toContain(key);
       // Local-only or test-only knobs never reach AWS.
       for (const key of ['OUTBOX_DIR', 'SEND_RATE']) expect(keys).not.toContain(key);
     }
@@ -104,24 +144,33 @@ describe('the functions', () => {
         FROM_ADDRESS: 'newsletter@news.example.com',
         POSTAL_ADDRESS: exampleSettings.DISPATCH_POSTAL_ADDRESS,
       });
-      if ('SES_CONFIGURATION_SET' in args.environment) expect(args.environment.SES_CONFIGURATION_SET).toBe('{{Email.configSet}}');
+      if ('SES_CONFIGURATION_SET' in args.environment)
+        expect(args.environment.SES_CONFIGURATION_SET).toBe('{{Email.configSet}}');
     }
     expect(production.one('sst.Secret', 'SigningSecret').args.placeholder).toBeUndefined();
   });
 
-  it('give the signup pages Turnstile\'s keys only when DISPATCH_TURNSTILE_SITE_KEY is set, the secret from its own sst.Secret', async () => {
+  it("give the signup pages Turnstile's keys only when DISPATCH_TURNSTILE_SITE_KEY is set, the secret from its own sst.Secret", async () => {
     for (const { args } of deployedFunctions(production)) {
       expect(Object.keys(args.environment)).not.toContain('TURNSTILE_SITE_KEY');
       expect(Object.keys(args.environment)).not.toContain('TURNSTILE_SECRET_KEY');
     }
     expect(production.byType('sst.Secret').map((s) => s.name)).toEqual(['SigningSecret']);
 
-    const guarded = await synthesize({ stage: 'production', env: { ...exampleSettings, DISPATCH_TURNSTILE_SITE_KEY: '0x4AAAAAAAexample' } });
+    const guarded = await synthesize({
+      stage: 'production',
+      env: { ...exampleSettings, DISPATCH_TURNSTILE_SITE_KEY: '0x4AAAAAAAexample' },
+    });
     expect(guarded.one('sst.Secret', 'TurnstileSecretKey').args.placeholder).toBeUndefined();
-    const withKeys = deployedFunctions(guarded).filter(({ args }) => 'TURNSTILE_SITE_KEY' in args.environment);
+    const withKeys = deployedFunctions(guarded).filter(
+      ({ args }) => 'TURNSTILE_SITE_KEY' in args.environment,
+    );
     expect(withKeys.map(({ args }) => args.handler)).toEqual([functionDefinitions.api!.handler]);
     for (const { args } of withKeys) {
-      expect(args.environment).toMatchObject({ TURNSTILE_SITE_KEY: '0x4AAAAAAAexample', TURNSTILE_SECRET_KEY: '{{TurnstileSecretKey.value}}' });
+      expect(args.environment).toMatchObject({
+        TURNSTILE_SITE_KEY: '0x4AAAAAAAexample',
+        TURNSTILE_SECRET_KEY: '{{TurnstileSecretKey.value}}',
+      });
     }
   });
 
@@ -130,32 +179,47 @@ describe('the functions', () => {
       const copied = (args.copyFiles as { from: string; to?: string }[]).map((c) => c.to ?? c.from);
       for (const key of ['CONTENT_DIR', 'TEMPLATES_DIR'] as const) {
         const dir = args.environment[key];
-        if (dir !== undefined) expect(copied, `${args.handler}: ${key}=${dir} is not in its package`).toContain(dir);
+        if (dir !== undefined)
+          expect(copied, `${args.handler}: ${key}=${dir} is not in its package`).toContain(dir);
       }
       // A handler that builds a publication reads topics from CONTENT_DIR: it must be set and copied.
-      if ('PUBLICATION_NAME' in args.environment && definitionOf(args.handler)![1].environment.includes('CONTENT_DIR')) {
+      if (
+        'PUBLICATION_NAME' in args.environment &&
+        definitionOf(args.handler)![1].environment.includes('CONTENT_DIR')
+      ) {
         expect(args.environment.CONTENT_DIR).toBe(packagedFolders.content);
       }
     }
   });
 
   it('that send in bulk are capped, and SEND_WORKERS is the sum of their caps', () => {
-    const workers = deployedFunctions(production).filter(({ args }) => (args.permissions as { actions: string[] }[]).some((p) => p.actions.includes('ses:GetSendQuota')));
+    const workers = deployedFunctions(production).filter(({ args }) =>
+      (args.permissions as { actions: string[] }[]).some((p) =>
+        p.actions.includes('ses:GetSendQuota'),
+      ),
+    );
     expect(workers.length).toBeGreaterThan(0);
-    const total = workers.reduce((sum, { args }) => sum + (args.concurrency?.reserved ?? Number.NaN), 0);
+    const total = workers.reduce(
+      (sum, { args }) => sum + (args.concurrency?.reserved ?? Number.NaN),
+      0,
+    );
     expect(total).toBeGreaterThan(0);
     for (const { args } of workers) expect(Number(args.environment.SEND_WORKERS)).toBe(total);
   });
 
-  it('grant only named DynamoDB and SES actions, on this stage\'s table and sending identity', () => {
+  it("grant only named DynamoDB and SES actions, on this stage's table and sending identity", () => {
     for (const { args } of deployedFunctions(production)) {
       expect(args.link, 'a link grants dynamodb:* / ses:*').toBeUndefined();
       for (const grant of args.permissions as { actions: string[]; resources: string[] }[]) {
         for (const action of grant.actions) expect(action).toMatch(/^(dynamodb|ses):[A-Za-z]+$/);
-        if (grant.actions.some((a) => a.startsWith('dynamodb:'))) expect(grant.resources).toEqual(['{{Table.arn}}', '{{Table.arn}}/index/*']);
+        if (grant.actions.some((a) => a.startsWith('dynamodb:')))
+          expect(grant.resources).toEqual(['{{Table.arn}}', '{{Table.arn}}/index/*']);
         if (grant.actions.includes('ses:SendRawEmail')) {
           expect(grant.actions).toEqual(['ses:SendRawEmail']);
-          expect(grant.resources).toEqual(['{{Email.identity.arn}}', '{{Email.configurationSet.arn}}']);
+          expect(grant.resources).toEqual([
+            '{{Email.identity.arn}}',
+            '{{Email.configurationSet.arn}}',
+          ]);
         }
         if (grant.resources.includes('*')) expect(grant.actions).toEqual(['ses:GetSendQuota']);
       }
@@ -176,13 +240,19 @@ describe('the schedules', () => {
 
   it('are valid EventBridge expressions that the local scheduler reads the same way', () => {
     for (const [name, schedule] of Object.entries(scheduleDefinitions)) {
-      expect(eventBridgeScheduleProblem(schedule.expression), `${name}: ${schedule.expression}`).toBeUndefined();
-      const local = new LocalCron(toFiveFieldCron(schedule.expression), { paused: true, timezone: 'UTC' });
+      expect(
+        eventBridgeScheduleProblem(schedule.expression),
+        `${name}: ${schedule.expression}`,
+      ).toBeUndefined();
+      const local = new LocalCron(toFiveFieldCron(schedule.expression), {
+        paused: true,
+        timezone: 'UTC',
+      });
       expect(local.nextRun(), name).toBeInstanceOf(Date);
     }
   });
 
-  it('hand the handler the EventBridge event itself, not SST\'s constant input', () => {
+  it("hand the handler the EventBridge event itself, not SST's constant input", () => {
     for (const cron of production.byType('sst.aws.Cron')) {
       const target: Record<string, unknown> = { rule: 'rule', arn: 'arn', input: '{}' };
       cron.args.transform.target(target, {}, cron.name);
@@ -219,15 +289,26 @@ describe('email and SES events', () => {
     const { args } = production.one('sst.aws.Email', 'Email');
     expect(args.sender).toBe('news.example.com');
     expect(args.dmarc).toMatch(/^v=DMARC1; p=(quarantine|reject|none);/);
-    expect(args.events).toEqual([expect.objectContaining({ bus: 'arn:aws:events:us-east-1:123456789012:event-bus/default' })]);
-    expect(args.events[0].types).toEqual(expect.arrayContaining(['bounce', 'complaint', 'delivery']));
+    expect(args.events).toEqual([
+      expect.objectContaining({ bus: 'arn:aws:events:us-east-1:123456789012:event-bus/default' }),
+    ]);
+    expect(args.events[0].types).toEqual(
+      expect.arrayContaining(['bounce', 'complaint', 'delivery']),
+    );
   });
 
-  it('route only this stage\'s SES events to the ses-events function', () => {
+  it("route only this stage's SES events to the ses-events function", () => {
     const [subscription] = production.byType('sst.aws.Bus.subscribe');
-    expect(subscription!.args.busArn).toBe('arn:aws:events:us-east-1:123456789012:event-bus/default');
-    expect(subscription!.args.pattern).toEqual({ source: ['aws.ses'], detail: { mail: { tags: { 'ses:configuration-set': ['{{Email.configSet}}'] } } } });
-    expect(handlerFile(subscription!.args.subscriber.handler).file).toBe('functions/handlers/ses-events.ts');
+    expect(subscription!.args.busArn).toBe(
+      'arn:aws:events:us-east-1:123456789012:event-bus/default',
+    );
+    expect(subscription!.args.pattern).toEqual({
+      source: ['aws.ses'],
+      detail: { mail: { tags: { 'ses:configuration-set': ['{{Email.configSet}}'] } } },
+    });
+    expect(handlerFile(subscription!.args.subscriber.handler).file).toBe(
+      'functions/handlers/ses-events.ts',
+    );
   });
 });
 
@@ -236,17 +317,30 @@ describe('the API', () => {
     const [gateway] = production.byType('sst.aws.ApiGatewayV2');
     expect(gateway!.args.cors).toBe(false);
     const routes = production.byType('sst.aws.ApiGatewayV2.route');
-    expect(routes.map((r) => r.args.route)).toEqual(['$default', 'ANY /admin', 'ANY /admin/{proxy+}', 'ANY /api/admin/{proxy+}', 'GET /feed.xml', 'GET /atom.xml']);
+    expect(routes.map((r) => r.args.route)).toEqual([
+      '$default',
+      'ANY /admin',
+      'ANY /admin/{proxy+}',
+      'ANY /api/admin/{proxy+}',
+      'GET /feed.xml',
+      'GET /atom.xml',
+    ]);
     expect(routes[0]!.args.handler.handler).toBe('functions/handlers/api.handler');
     expect(routes.slice(1, 4).every((r) => r.args.handler === '{{Admin.arn}}')).toBe(true);
     expect(routes.slice(4).every((r) => r.args.handler === '{{Feeds.arn}}')).toBe(true);
-    expect(production.one('sst.aws.Function', 'Feeds').args.handler).toBe('functions/handlers/feeds.handler');
-    expect(production.one('sst.aws.Function', 'Admin').args.handler).toBe('functions/handlers/admin.handler');
+    expect(production.one('sst.aws.Function', 'Feeds').args.handler).toBe(
+      'functions/handlers/feeds.handler',
+    );
+    expect(production.one('sst.aws.Function', 'Admin').args.handler).toBe(
+      'functions/handlers/admin.handler',
+    );
     expect(production.outputs.url).toBe('{{Api.url}}');
   });
 
   it('serves on the web domain when one is set', async () => {
-    const withDomain = await synthesize({ env: { ...exampleSettings, DISPATCH_WEB_DOMAIN: 'read.example.com' } });
+    const withDomain = await synthesize({
+      env: { ...exampleSettings, DISPATCH_WEB_DOMAIN: 'read.example.com' },
+    });
     expect(withDomain.byType('sst.aws.ApiGatewayV2')[0]!.args.domain).toBe('read.example.com');
   });
 });
@@ -254,7 +348,9 @@ describe('the API', () => {
 describe('deploy settings', () => {
   it('stop a deploy that lacks them, naming each', () => {
     expect(() => readDeploySettings({})).toThrow(/DISPATCH_DOMAIN[\s\S]*DISPATCH_POSTAL_ADDRESS/);
-    expect(() => readDeploySettings({ ...exampleSettings, DISPATCH_FROM_ADDRESS: 'news@elsewhere.org' })).toThrow(/must be an address at DISPATCH_DOMAIN/);
+    expect(() =>
+      readDeploySettings({ ...exampleSettings, DISPATCH_FROM_ADDRESS: 'news@elsewhere.org' }),
+    ).toThrow(/must be an address at DISPATCH_DOMAIN/);
     expect(readDeploySettings(exampleSettings).fromAddress).toBe('newsletter@news.example.com');
   });
 });

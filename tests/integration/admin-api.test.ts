@@ -22,7 +22,10 @@ afterAll(async () => stack?.close());
 const call = (path: string, key: string | undefined, body?: unknown) =>
   app.request(`/api/admin${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 
@@ -37,12 +40,18 @@ describe('the admin API for issues', () => {
     expect((await call('/issues', key)).status).toBe(200);
     await stack.deps.apiKeys.revoke(record.prefix, new Date());
     expect((await call('/issues', key)).status).toBe(401);
-    expect((await stack.deps.apiKeys.list()).every((k) => !JSON.stringify(k).includes(key))).toBe(true);
+    expect((await stack.deps.apiKeys.list()).every((k) => !JSON.stringify(k).includes(key))).toBe(
+      true,
+    );
   });
 
   it('creates, schedules, sends, pauses, resumes and reports an issue; two concurrent "send now" start it once', async () => {
     await stack.deps.subscribers.create(aSubscriber({ topics: ['security'] }));
-    const created = await call('/issues', editor, { article: 'nato-western-balkans-stability', subject: 'This week in the Balkans', editorNote: 'A note.' });
+    const created = await call('/issues', editor, {
+      article: 'nato-western-balkans-stability',
+      subject: 'This week in the Balkans',
+      editorNote: 'A note.',
+    });
     expect(created.status).toBe(201);
     const { issue } = (await created.json()) as { issue: { id: string; state: string } };
     expect(issue.state).toBe('draft');
@@ -50,20 +59,40 @@ describe('the admin API for issues', () => {
     const bad = await call(`/issues/${issue.id}/schedule`, editor, { at: 'tomorrow-ish' });
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({ error: { issues: [{ field: 'at' }] } });
-    const scheduled = await call(`/issues/${issue.id}/schedule`, editor, { at: new Date(Date.now() + 3_600_000).toISOString() });
+    const scheduled = await call(`/issues/${issue.id}/schedule`, editor, {
+      at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect(await scheduled.json()).toMatchObject({ issue: { state: 'scheduled' }, changed: true });
 
-    const [a, b] = await Promise.all([call(`/issues/${issue.id}/send`, editor, {}), call(`/issues/${issue.id}/send`, editor, {})]);
-    const results = [(await a.json()) as { changed: boolean }, (await b.json()) as { changed: boolean }];
+    const [a, b] = await Promise.all([
+      call(`/issues/${issue.id}/send`, editor, {}),
+      call(`/issues/${issue.id}/send`, editor, {}),
+    ]);
+    const results = [
+      (await a.json()) as { changed: boolean },
+      (await b.json()) as { changed: boolean },
+    ];
     expect(results.filter((r) => r.changed)).toHaveLength(1);
 
-    expect(await (await call(`/issues/${issue.id}/pause`, editor, {})).json()).toMatchObject({ issue: { state: 'paused' } });
-    expect(await (await call(`/issues/${issue.id}/resume`, editor, {})).json()).toMatchObject({ issue: { state: 'sending' } });
+    expect(await (await call(`/issues/${issue.id}/pause`, editor, {})).json()).toMatchObject({
+      issue: { state: 'paused' },
+    });
+    expect(await (await call(`/issues/${issue.id}/resume`, editor, {})).json()).toMatchObject({
+      issue: { state: 'sending' },
+    });
     const report = await (await call(`/issues/${issue.id}`, viewer)).json();
-    expect(report).toMatchObject({ issue: { id: issue.id, state: 'sending', total: 1 }, counts: { sent: 0 }, remaining: 1 });
-    expect(await (await call(`/issues?state=sending`, viewer)).json()).toMatchObject({ issues: [{ id: issue.id }] });
+    expect(report).toMatchObject({
+      issue: { id: issue.id, state: 'sending', total: 1 },
+      counts: { sent: 0 },
+      remaining: 1,
+    });
+    expect(await (await call(`/issues?state=sending`, viewer)).json()).toMatchObject({
+      issues: [{ id: issue.id }],
+    });
 
-    const conflict = await call(`/issues/${issue.id}/schedule`, editor, { at: new Date(Date.now() + 3_600_000).toISOString() });
+    const conflict = await call(`/issues/${issue.id}/schedule`, editor, {
+      at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect(conflict.status).toBe(409);
     expect((await call('/issues/no-such-issue', viewer)).status).toBe(404);
   });
@@ -78,16 +107,39 @@ describe('the admin API for issues', () => {
     expect(result.valid).toBe(true);
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual([
-      '/articles', '/articles/{slug}/preview', '/digests', '/issues', '/issues/{id}', '/issues/{id}/cancel', '/issues/{id}/pause', '/issues/{id}/resume',
-      '/issues/{id}/schedule', '/issues/{id}/send', '/issues/{id}/test', '/stats', '/subscribers', '/subscribers/{id}', '/suppressions', '/suppressions/remove',
+      '/articles',
+      '/articles/{slug}/preview',
+      '/digests',
+      '/issues',
+      '/issues/{id}',
+      '/issues/{id}/cancel',
+      '/issues/{id}/pause',
+      '/issues/{id}/resume',
+      '/issues/{id}/schedule',
+      '/issues/{id}/send',
+      '/issues/{id}/test',
+      '/stats',
+      '/subscribers',
+      '/subscribers/{id}',
+      '/suppressions',
+      '/suppressions/remove',
     ]);
-    expect(await (await call('/docs', undefined)).text()).toContain('/api/admin/issues/{id}/schedule');
+    expect(await (await call('/docs', undefined)).text()).toContain(
+      '/api/admin/issues/{id}/schedule',
+    );
   });
 
   it('answers a retry with the same Idempotency-Key and body with the first answer, and another body with 409', async () => {
-    const post = (body: unknown, key: string) => app.request('/api/admin/issues', {
-      method: 'POST', headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body),
-    });
+    const post = (body: unknown, key: string) =>
+      app.request('/api/admin/issues', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${editor}`,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
+        body: JSON.stringify(body),
+      });
     const key = `create-${Date.now()}`;
     const first = await post({ article: 'nato-western-balkans-stability', subject: 'Once' }, key);
     const again = await post({ article: 'nato-western-balkans-stability', subject: 'Once' }, key);
@@ -97,57 +149,112 @@ describe('the admin API for issues', () => {
     expect(await again.json()).toEqual(await first.json());
     const other = await post({ article: 'nato-western-balkans-stability', subject: 'Twice' }, key);
     expect(other.status).toBe(409);
-    const list = (await (await call('/issues?state=draft', viewer)).json()) as { issues: { subject: string }[] };
+    const list = (await (await call('/issues?state=draft', viewer)).json()) as {
+      issues: { subject: string }[];
+    };
     expect(list.issues.filter((i) => i.subject === 'Once')).toHaveLength(1);
   });
 
   it('validates bodies field by field from the same schemas', async () => {
-    const bad = await call('/issues', editor, { article: 'Not A Slug', topics: ['astrology'], frequencies: ['hourly'] });
+    const bad = await call('/issues', editor, {
+      article: 'Not A Slug',
+      topics: ['astrology'],
+      frequencies: ['hourly'],
+    });
     expect(bad.status).toBe(422);
     const body = (await bad.json()) as { error: { issues: { field: string }[] } };
-    expect(body.error.issues.map((i) => i.field).sort()).toEqual(['article', 'frequencies.0', 'topics.0']);
+    expect(body.error.issues.map((i) => i.field).sort()).toEqual([
+      'article',
+      'frequencies.0',
+      'topics.0',
+    ]);
   });
 
   it('does the workspace’s subscriber, suppression and preview work as endpoints', async () => {
     const email = `api.${Date.now()}@example.com`;
     expect((await call('/subscribers', viewer, { email })).status).toBe(403);
     expect((await call('/subscribers', editor, { email, topics: ['economy'] })).status).toBe(202);
-    const found = (await (await call(`/subscribers?email=${encodeURIComponent(email.toUpperCase())}`, viewer)).json()) as { subscribers: { id: string; state: string }[] };
+    const found = (await (
+      await call(`/subscribers?email=${encodeURIComponent(email.toUpperCase())}`, viewer)
+    ).json()) as { subscribers: { id: string; state: string }[] };
     expect(found.subscribers).toMatchObject([{ state: 'pending' }]);
     const id = found.subscribers[0]!.id;
-    expect(await (await call(`/subscribers/${id}`, viewer)).json()).toMatchObject({ email, topics: ['economy'], suppressed: false });
+    expect(await (await call(`/subscribers/${id}`, viewer)).json()).toMatchObject({
+      email,
+      topics: ['economy'],
+      suppressed: false,
+    });
 
     const csv = await (await call('/subscribers.csv', viewer)).text();
     expect(csv).toContain(email);
     const imported = await app.request('/api/admin/subscribers/import', {
-      method: 'POST', headers: { authorization: `Bearer ${editor}`, 'content-type': 'text/csv' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${editor}`, 'content-type': 'text/csv' },
       body: `email,topics,frequency,consent,consent_source\nimported.${Date.now()}@example.com,security,daily,yes,paper form at the fair\nbroken,,,,\n`,
     });
-    expect(await imported.json()).toMatchObject({ imported: 1, errors: [{ line: 3, issues: [{ field: 'email' }] }] });
+    expect(await imported.json()).toMatchObject({
+      imported: 1,
+      errors: [{ line: 3, issues: [{ field: 'email' }] }],
+    });
 
-    const erase = await app.request(`/api/admin/subscribers/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${editor}` } });
+    const erase = await app.request(`/api/admin/subscribers/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${editor}` },
+    });
     expect(erase.status).toBe(204);
     expect((await call(`/subscribers/${id}`, viewer)).status).toBe(404);
-    const suppressions = (await (await call('/suppressions', viewer)).json()) as { suppressions: { email?: string; reason: string }[] };
-    expect(suppressions.suppressions.some((e) => e.reason === 'erased' && e.email === undefined)).toBe(true);
+    const suppressions = (await (await call('/suppressions', viewer)).json()) as {
+      suppressions: { email?: string; reason: string }[];
+    };
+    expect(
+      suppressions.suppressions.some((e) => e.reason === 'erased' && e.email === undefined),
+    ).toBe(true);
     expect(JSON.stringify(suppressions)).not.toContain(email);
 
-    expect((await call('/suppressions', editor, { email: 'noisy@example.com', reason: 'asked by phone' })).status).toBe(204);
+    expect(
+      (
+        await call('/suppressions', editor, {
+          email: 'noisy@example.com',
+          reason: 'asked by phone',
+        })
+      ).status,
+    ).toBe(204);
     const reader = aSubscriber();
     await stack.deps.subscribers.create(reader);
-    expect((await call('/suppressions', editor, { email: reader.email, reason: 'asked by letter' })).status).toBe(204);
+    expect(
+      (await call('/suppressions', editor, { email: reader.email, reason: 'asked by letter' }))
+        .status,
+    ).toBe(204);
     expect(await stack.deps.subscribers.get(reader.id)).toMatchObject({ state: 'unsubscribed' });
     expect((await call('/suppressions', editor, { email: 'x@example.com' })).status).toBe(422);
-    expect((await call('/suppressions/remove', editor, { email: 'noisy@example.com', reason: '' })).status).toBe(422);
-    expect((await call('/suppressions/remove', editor, { email: 'noisy@example.com', reason: 'asked again' })).status).toBe(204);
+    expect(
+      (await call('/suppressions/remove', editor, { email: 'noisy@example.com', reason: '' }))
+        .status,
+    ).toBe(422);
+    expect(
+      (
+        await call('/suppressions/remove', editor, {
+          email: 'noisy@example.com',
+          reason: 'asked again',
+        })
+      ).status,
+    ).toBe(204);
 
-    expect(await (await call('/digests', editor, { frequency: 'daily' })).json()).toEqual({ status: 'nothing_new' });
+    expect(await (await call('/digests', editor, { frequency: 'daily' })).json()).toEqual({
+      status: 'nothing_new',
+    });
     expect((await call('/digests', editor, { frequency: 'hourly' })).status).toBe(422);
-    const stats = (await (await call('/stats', viewer)).json()) as { counts: Record<string, number> };
+    const stats = (await (await call('/stats', viewer)).json()) as {
+      counts: Record<string, number>;
+    };
     expect(stats.counts['state:confirmed']).toBeGreaterThanOrEqual(1);
 
-    const preview = (await (await call('/articles/nato-western-balkans-stability/preview', viewer)).json()) as { subject: string; html: string; text: string };
-    expect(preview.subject).toBe('NATO Reaffirms Its Commitment to Stability in the Western Balkans');
+    const preview = (await (
+      await call('/articles/nato-western-balkans-stability/preview', viewer)
+    ).json()) as { subject: string; html: string; text: string };
+    expect(preview.subject).toBe(
+      'NATO Reaffirms Its Commitment to Stability in the Western Balkans',
+    );
     expect(preview.html).toContain('Manage your preferences');
     expect(preview.text).toContain('NATO has reiterated');
   });

@@ -33,8 +33,12 @@ describe('content/', () => {
     ]);
     expect(article.html.match(/<h2>/g)).toHaveLength(4);
     expect(article.html.match(/<li>/g)).toHaveLength(8);
-    expect(article.markdown).toContain('High-level visits by NATO officials underscore the Alliance’s dedication to preventing a security vacuum');
-    expect(article.markdown).toContain('Secretary General Mark Rutte (March 2025): Visited Sarajevo and Pristina');
+    expect(article.markdown).toContain(
+      'High-level visits by NATO officials underscore the Alliance’s dedication to preventing a security vacuum',
+    );
+    expect(article.markdown).toContain(
+      'Secretary General Mark Rutte (March 2025): Visited Sarajevo and Pristina',
+    );
   });
 });
 
@@ -50,21 +54,47 @@ describe('parseArticle', () => {
   };
 
   it('accepts a minimal valid article and renders its markdown', () => {
-    expect(parseArticle('a-title.md', valid, topics)).toMatchObject({ slug: 'a-title', title: 'A title', html: '<p>Body.</p>\n', sources: [], related: [] });
+    expect(parseArticle('a-title.md', valid, topics)).toMatchObject({
+      slug: 'a-title',
+      title: 'A title',
+      html: '<p>Body.</p>\n',
+      sources: [],
+      related: [],
+    });
   });
 
   it('names the file and the field that is wrong', () => {
-    expect(fail('broken.md', valid.replace('topics: [security]', 'topics: [astrology]'))).toMatch(/^broken\.md: topics: must only name known topics/);
-    expect(fail('broken.md', valid.replace('date: 2026-11-01', 'date: someday'))).toMatch(/broken\.md: date:/);
-    expect(fail('broken.md', valid.replace('desk: The desk', ''))).toMatch(/broken\.md: author: name an author or a desk/);
-    expect(fail('broken.md', valid.replace('summary: A summary.', 'summary: A summary.\nsources: [{ title: x, url: "javascript:alert(1)" }]'))).toMatch(/sources\.0\.url/);
-    expect(fail('broken.md', valid.replace('desk: The desk', 'desk: The desk\ncolour: red'))).toMatch(/colour/);
+    expect(fail('broken.md', valid.replace('topics: [security]', 'topics: [astrology]'))).toMatch(
+      /^broken\.md: topics: must only name known topics/,
+    );
+    expect(fail('broken.md', valid.replace('date: 2026-11-01', 'date: someday'))).toMatch(
+      /broken\.md: date:/,
+    );
+    expect(fail('broken.md', valid.replace('desk: The desk', ''))).toMatch(
+      /broken\.md: author: name an author or a desk/,
+    );
+    expect(
+      fail(
+        'broken.md',
+        valid.replace(
+          'summary: A summary.',
+          'summary: A summary.\nsources: [{ title: x, url: "javascript:alert(1)" }]',
+        ),
+      ),
+    ).toMatch(/sources\.0\.url/);
+    expect(
+      fail('broken.md', valid.replace('desk: The desk', 'desk: The desk\ncolour: red')),
+    ).toMatch(/colour/);
     expect(fail('Bad Name.md', valid)).toMatch(/file name/);
     expect(fail('empty.md', valid.replace('Body.', ''))).toMatch(/body/);
   });
 
   it('drops raw HTML from markdown: article HTML goes into every email', () => {
-    const article = parseArticle('x.md', valid.replace('Body.', 'Hello <script>alert(1)</script> <img src=x onerror=alert(1)>'), topics);
+    const article = parseArticle(
+      'x.md',
+      valid.replace('Body.', 'Hello <script>alert(1)</script> <img src=x onerror=alert(1)>'),
+      topics,
+    );
     expect(article.html).not.toMatch(/<script|onerror/);
   });
 });

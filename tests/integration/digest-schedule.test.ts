@@ -42,18 +42,28 @@ describe('schedules through their Lambda handlers', () => {
     await writeFile(join(contentDir, 'elections-called.md'), newArticle);
     await new Promise((r) => setTimeout(r, 2_100)); // the catalog looks at the folder every 2 s
     const ticks = await Promise.all([scheduler.fire('tick'), scheduler.fire('tick')]);
-    expect(ticks.flatMap((t) => (t as { published: string[] }).published)).toEqual(['publish-elections-called']);
+    expect(ticks.flatMap((t) => (t as { published: string[] }).published)).toEqual([
+      'publish-elections-called',
+    ]);
 
     const firedAt = new Date(Date.now() + 1_000);
-    const firings = (await Promise.all([scheduler.fire('dailyDigest', firedAt), scheduler.fire('dailyDigest', firedAt), scheduler.fire('dailyDigest', firedAt)])) as { status: string; issueId?: string }[];
+    const firings = (await Promise.all([
+      scheduler.fire('dailyDigest', firedAt),
+      scheduler.fire('dailyDigest', firedAt),
+      scheduler.fire('dailyDigest', firedAt),
+    ])) as { status: string; issueId?: string }[];
     expect(firings.filter((f) => f.status === 'started')).toHaveLength(1);
-    expect(new Set(firings.map((f) => f.issueId))).toEqual(new Set([`digest-daily-${firedAt.toISOString().slice(0, 10)}`]));
+    expect(new Set(firings.map((f) => f.issueId))).toEqual(
+      new Set([`digest-daily-${firedAt.toISOString().slice(0, 10)}`]),
+    );
     await stack.sesGateway!.settled();
 
     const toImmediate = await emailsTo(stack.sesEndpoint, immediate.email);
     expect(toImmediate.map((m) => m.subject)).toEqual(['Elections called in North Macedonia']);
     const toDaily = await emailsTo(stack.sesEndpoint, daily.email);
-    expect(toDaily.map((m) => m.subject)).toEqual(['Daily digest: Elections called in North Macedonia']);
+    expect(toDaily.map((m) => m.subject)).toEqual([
+      'Daily digest: Elections called in North Macedonia',
+    ]);
     expect(toDaily[0]!.body.html).toContain(`${stack.appUrl}/articles/elections-called`);
     expect(toDaily[0]!.body.text).toContain('A new article, published while the service runs.');
 

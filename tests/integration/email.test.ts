@@ -20,7 +20,10 @@ describe('emails as they leave for SES (raw MIME parsed with mailparser)', () =>
     await subscribe(stack.deps, { email, topics: ['security'], frequency: 'immediate' }, 'hosted');
     const [confirmation] = await emailsTo(stack.sesEndpoint, email);
     await confirmSubscription(stack.deps, tokenOf(linkIn(confirmation!.body.text!, 'confirm')));
-    const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
+    const deps = await buildDeliveryDeps(
+      parseConfig(process.env),
+      new MjmlIssueRenderer('templates'),
+    );
     const issue = await findOrCreateEditorSend(deps, SLUG);
     await sendIssueNow(deps, issue.id);
     await runWorker(deps, { issueId: issue.id });
@@ -28,7 +31,9 @@ describe('emails as they leave for SES (raw MIME parsed with mailparser)', () =>
   afterAll(async () => stack?.close());
 
   const mail = async (subjectStart: string) => {
-    const found = (await emailsTo(stack.sesEndpoint, email)).find((e) => e.subject.startsWith(subjectStart));
+    const found = (await emailsTo(stack.sesEndpoint, email)).find((e) =>
+      e.subject.startsWith(subjectStart),
+    );
     if (!found) throw new Error(`no "${subjectStart}" email to ${email}`);
     return rawMessage(stack, found.messageId);
   };
@@ -37,11 +42,18 @@ describe('emails as they leave for SES (raw MIME parsed with mailparser)', () =>
     const { parsed } = await mail('NATO Reaffirms');
     const base = stack.appUrl;
     expect(headerValue(parsed, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
-    expect(headerValue(parsed, 'List-Unsubscribe')).toMatch(new RegExp(`^<${base}/unsubscribe/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+>$`));
+    expect(headerValue(parsed, 'List-Unsubscribe')).toMatch(
+      new RegExp(`^<${base}/unsubscribe/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+>$`),
+    );
     expect(headerValue(parsed, 'List-Id')).toBe('The Regional Dispatch <newsletter.127.0.0.1>');
-    expect(parsed.from?.value[0]).toEqual({ name: 'The Regional Dispatch', address: 'newsletter@dispatch.example' });
+    expect(parsed.from?.value[0]).toEqual({
+      name: 'The Regional Dispatch',
+      address: 'newsletter@dispatch.example',
+    });
     expect(parsed.to && 'value' in parsed.to ? parsed.to.value[0]!.address : '').toBe(email);
-    expect(parsed.subject).toBe('NATO Reaffirms Its Commitment to Stability in the Western Balkans');
+    expect(parsed.subject).toBe(
+      'NATO Reaffirms Its Commitment to Stability in the Western Balkans',
+    );
   });
 
   it('is multipart/alternative with a real text part and HTML under Gmail’s 102 KB clipping limit', async () => {
@@ -60,11 +72,17 @@ describe('emails as they leave for SES (raw MIME parsed with mailparser)', () =>
     const { parsed } = await mail('NATO Reaffirms');
     const html = parsed.html as string;
     const unsubscribeUrl = headerValue(parsed, 'List-Unsubscribe')!.slice(1, -1);
-    expect(html).toMatch(new RegExp(`<a href="${unsubscribeUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>Unsubscribe</a>`));
-    expect(html).toMatch(/<a href="http:\/\/127\.0\.0\.1:\d+\/preferences\/[^"]+"[^>]*>Manage your preferences<\/a>/);
+    expect(html).toMatch(
+      new RegExp(
+        `<a href="${unsubscribeUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>Unsubscribe</a>`,
+      ),
+    );
+    expect(html).toMatch(
+      /<a href="http:\/\/127\.0\.0\.1:\d+\/preferences\/[^"]+"[^>]*>Manage your preferences<\/a>/,
+    );
     expect(html).toContain(`href="${stack.appUrl}/articles/${SLUG}"`);
     expect(html).toContain('1 Example Street, 10000 Example City');
-    expect(html).toContain("Albanian Parliament Stunned as AI &#39;Minister&#39; Delivers Speech");
+    expect(html).toContain('Albanian Parliament Stunned as AI &#39;Minister&#39; Delivers Speech');
   });
 
   it('the confirmation email has the confirm link and no list headers; the welcome has them', async () => {

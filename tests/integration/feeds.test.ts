@@ -30,8 +30,20 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 // Items, entries and categories are lists even when there is one of them.
-const LISTS = ['rss.channel.item', 'rss.channel.item.category', 'rss.channel.atom:link', 'feed.link', 'feed.entry', 'feed.entry.link', 'feed.entry.category'];
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (_name, jpath) => LISTS.includes(String(jpath)) });
+const LISTS = [
+  'rss.channel.item',
+  'rss.channel.item.category',
+  'rss.channel.atom:link',
+  'feed.link',
+  'feed.entry',
+  'feed.entry.link',
+  'feed.entry.category',
+];
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  isArray: (_name, jpath) => LISTS.includes(String(jpath)),
+});
 
 async function fetchFeed(path: string) {
   const response = await app.request(path);
@@ -42,10 +54,34 @@ async function fetchFeed(path: string) {
   return { response, xml, doc: parser.parse(xml) };
 }
 
-const escaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escaped = (text: string) =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
-type RssItem = { title: string; link: string; guid: { '#text': string }; pubDate: string; description: string; 'content:encoded': string; 'dc:creator': string; category: string[] };
-type AtomEntry = { title: { '#text': string; '@type': string }; id: string; link: { '@href': string }[]; updated: string; summary: { '#text': string }; content: { '#text': string; '@type': string }; author: { name: string }; category: { '@term': string; '@label': string }[] };
+type RssItem = {
+  title: string;
+  link: string;
+  guid: { '#text': string };
+  pubDate: string;
+  description: string;
+  'content:encoded': string;
+  'dc:creator': string;
+  category: string[];
+};
+type AtomEntry = {
+  title: { '#text': string; '@type': string };
+  id: string;
+  link: { '@href': string }[];
+  updated: string;
+  summary: { '#text': string };
+  content: { '#text': string; '@type': string };
+  author: { name: string };
+  category: { '@term': string; '@label': string }[];
+};
 
 describe('RSS 2.0 at /feed.xml', () => {
   it('is well-formed RSS with its content type, absolute links and a self link', async () => {
@@ -55,12 +91,17 @@ describe('RSS 2.0 at /feed.xml', () => {
     const channel = doc.rss.channel;
     expect(channel.title).toBe(stack.deps.publication.name);
     expect(channel.link).toBe(`${base}/articles`);
-    expect(channel['atom:link']).toEqual([{ '@href': `${base}/feed.xml`, '@rel': 'self', '@type': 'application/rss+xml' }]);
+    expect(channel['atom:link']).toEqual([
+      { '@href': `${base}/feed.xml`, '@rel': 'self', '@type': 'application/rss+xml' },
+    ]);
   });
 
   it('has one item per published article, newest first, with link, date, summary, byline, topics and the HTML', async () => {
     const items: RssItem[] = (await fetchFeed('/feed.xml')).doc.rss.channel.item;
-    expect(items.map((i) => i.link)).toEqual([`${base}/articles/${HOSTILE}`, `${base}/articles/${SEED}`]);
+    expect(items.map((i) => i.link)).toEqual([
+      `${base}/articles/${HOSTILE}`,
+      `${base}/articles/${SEED}`,
+    ]);
     const seed = items[1]!;
     expect(seed.title).toBe('NATO Reaffirms Its Commitment to Stability in the Western Balkans');
     expect(seed.guid['#text']).toBe(`${base}/articles/${SEED}`);
@@ -68,7 +109,9 @@ describe('RSS 2.0 at /feed.xml', () => {
     expect(seed.description).toMatch(/^NATO has reiterated its unwavering commitment/);
     expect(seed['dc:creator']).toBe('Regional security desk');
     expect(seed.category).toEqual(['Security and defence', 'Politics and diplomacy']);
-    expect(seed['content:encoded']).toContain('<h2>NATO’s Enduring Commitment to Regional Stability</h2>');
+    expect(seed['content:encoded']).toContain(
+      '<h2>NATO’s Enduring Commitment to Regional Stability</h2>',
+    );
     expect(seed['content:encoded']).toContain('<h2>Related</h2>');
   });
 
@@ -97,20 +140,31 @@ describe('Atom 1.0 at /atom.xml', () => {
     expect(feed.id).toBe(`${base}/`);
     // The newest article's date: the feed does not change between polls unless an article does.
     expect(feed.updated).toBe('2026-11-29T00:00:00.000Z');
-    expect(feed.link).toEqual([{ '@rel': 'alternate', '@href': `${base}/articles` }, { '@rel': 'self', '@href': `${base}/atom.xml` }]);
+    expect(feed.link).toEqual([
+      { '@rel': 'alternate', '@href': `${base}/articles` },
+      { '@rel': 'self', '@href': `${base}/atom.xml` },
+    ]);
   });
 
   it('has one entry per published article with link, date, summary, author, topics and the HTML', async () => {
     const entries: AtomEntry[] = (await fetchFeed('/atom.xml')).doc.feed.entry;
-    expect(entries.map((e) => e.link[0]!['@href'])).toEqual([`${base}/articles/${HOSTILE}`, `${base}/articles/${SEED}`]);
+    expect(entries.map((e) => e.link[0]!['@href'])).toEqual([
+      `${base}/articles/${HOSTILE}`,
+      `${base}/articles/${SEED}`,
+    ]);
     const seed = entries[1]!;
     expect(seed.id).toBe(`${base}/articles/${SEED}`);
     expect(seed.updated).toBe('2026-11-28T00:00:00.000Z');
     expect(seed.author.name).toBe('Regional security desk');
-    expect(seed.category.map((c) => [c['@term'], c['@label']])).toEqual([['security', 'Security and defence'], ['politics', 'Politics and diplomacy']]);
+    expect(seed.category.map((c) => [c['@term'], c['@label']])).toEqual([
+      ['security', 'Security and defence'],
+      ['politics', 'Politics and diplomacy'],
+    ]);
     expect(seed.summary['#text']).toMatch(/^NATO has reiterated/);
     expect(seed.content['@type']).toBe('html');
-    expect(seed.content['#text']).toContain('<h2>NATO’s Enduring Commitment to Regional Stability</h2>');
+    expect(seed.content['#text']).toContain(
+      '<h2>NATO’s Enduring Commitment to Regional Stability</h2>',
+    );
   });
 });
 
@@ -134,41 +188,58 @@ describe('a hostile article', () => {
       const { xml } = await fetchFeed(path);
       expect(xml).not.toMatch(/<script/i);
       expect(xml).not.toMatch(/<img/i);
-      expect(xml).toContain('<a href="https://example.org/report?a=1&amp;b=2">A &lt;source&gt; &amp; more</a>');
+      expect(xml).toContain(
+        '<a href="https://example.org/report?a=1&amp;b=2">A &lt;source&gt; &amp; more</a>',
+      );
     }
   });
 
   it('has site-relative links in its body made absolute, others left alone', async () => {
     const rss: RssItem = (await fetchFeed('/feed.xml')).doc.rss.channel.item[0];
-    expect(rss['content:encoded']).toContain(`<a href="${base}/articles/${SEED}">link to the first article</a>`);
+    expect(rss['content:encoded']).toContain(
+      `<a href="${base}/articles/${SEED}">link to the first article</a>`,
+    );
     expect(rss['content:encoded']).toContain('<a href="https://example.org/page">outside link</a>');
   });
 });
 
 describe('feed autodiscovery and the signup form', () => {
-  const alternates = (html: string) => [...html.matchAll(/<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)"\/?>/g)].map((m) => [m[1], m[2]]);
+  const alternates = (html: string) =>
+    [
+      ...html.matchAll(/<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)"\/?>/g),
+    ].map((m) => [m[1], m[2]]);
 
   it('every page advertises both feeds with absolute URLs, the reader and error pages too', async () => {
     const readerId = await pendingReader();
     const paths = [
-      '/', '/articles', `/articles/${SEED}`, '/embed', '/no-such-page',
+      '/',
+      '/articles',
+      `/articles/${SEED}`,
+      '/embed',
+      '/no-such-page',
       `/confirm/${stack.deps.signer.sign('confirm', readerId)}`,
       `/unsubscribe/${stack.deps.signer.sign('unsubscribe', readerId)}`,
       `/preferences/${stack.deps.signer.sign('preferences', readerId)}`,
     ];
     for (const path of paths) {
       const html = await (await app.request(path)).text();
-      expect(alternates(html), path).toEqual([['application/rss+xml', `${base}/feed.xml`], ['application/atom+xml', `${base}/atom.xml`]]);
+      expect(alternates(html), path).toEqual([
+        ['application/rss+xml', `${base}/feed.xml`],
+        ['application/atom+xml', `${base}/atom.xml`],
+      ]);
     }
   });
 
   it('the front page, the archive and each article carry the signup form; a reader’s own pages do not', async () => {
     const signupForm = 'action="/subscribe"';
-    for (const path of ['/', '/articles', `/articles/${SEED}`]) expect(await (await app.request(path)).text(), path).toContain(signupForm);
+    for (const path of ['/', '/articles', `/articles/${SEED}`])
+      expect(await (await app.request(path)).text(), path).toContain(signupForm);
     // Confirm, unsubscribe and preferences are about one reader's existing subscription.
     const readerId = await pendingReader();
     for (const purpose of ['confirm', 'unsubscribe', 'preferences'] as const) {
-      const html = await (await app.request(`/${purpose}/${stack.deps.signer.sign(purpose, readerId)}`)).text();
+      const html = await (
+        await app.request(`/${purpose}/${stack.deps.signer.sign(purpose, readerId)}`)
+      ).text();
       expect(html, purpose).not.toContain(signupForm);
     }
   });
@@ -185,7 +256,11 @@ describe('feed autodiscovery and the signup form', () => {
 
 async function pendingReader(): Promise<string> {
   const email = uniqueEmail('feeds');
-  const response = await app.request('/api/subscribe', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+  const response = await app.request('/api/subscribe', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email }),
+  });
   expect(response.status).toBe(202);
   return subscriberIdFor(email);
 }

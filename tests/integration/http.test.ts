@@ -14,18 +14,33 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const form = (fields: [string, string][]) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+const form = (fields: [string, string][]) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
 const path = (url: string) => new URL(url).pathname;
-const stateOf = async (email: string) => (await stack.deps.subscribers.get(subscriberIdFor(email)))?.state;
+const stateOf = async (email: string) =>
+  (await stack.deps.subscribers.get(subscriberIdFor(email)))?.state;
 
 async function confirmedReader() {
   const email = uniqueEmail('http');
   await app.request('/api/subscribe', json({ email, topics: ['security'] }));
   const [confirmation] = await emailsTo(stack.sesEndpoint, email);
   await app.request(path(linkIn(confirmation!.body.text!, 'confirm')), { method: 'POST' });
-  const welcome = (await emailsTo(stack.sesEndpoint, email)).find((e) => e.subject.startsWith('Welcome'))!;
-  return { email, unsubscribe: path(linkIn(welcome.body.text!, 'unsubscribe')), preferences: path(linkIn(welcome.body.text!, 'preferences')) };
+  const welcome = (await emailsTo(stack.sesEndpoint, email)).find((e) =>
+    e.subject.startsWith('Welcome'),
+  )!;
+  return {
+    email,
+    unsubscribe: path(linkIn(welcome.body.text!, 'unsubscribe')),
+    preferences: path(linkIn(welcome.body.text!, 'preferences')),
+  };
 }
 
 describe('signup', () => {
@@ -34,7 +49,8 @@ describe('signup', () => {
     const html = await response.text();
     expect(response.status).toBe(200);
     expect(html).toContain('<form class="stack" method="post" action="/subscribe"');
-    for (const topic of ['security', 'politics', 'economy']) expect(html).toContain(`value="${topic}" checked`);
+    for (const topic of ['security', 'politics', 'economy'])
+      expect(html).toContain(`value="${topic}" checked`);
     expect(html).toMatch(/value="weekly" checked/);
     expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
@@ -42,41 +58,94 @@ describe('signup', () => {
 
   it('JSON API: 202 with the same answer for a new and a known address', async () => {
     const email = uniqueEmail('api');
-    const first = await app.request('/api/subscribe', json({ email, topics: ['politics'], frequency: 'daily' }));
-    const second = await app.request('/api/subscribe', json({ email, topics: ['politics'], frequency: 'daily' }));
+    const first = await app.request(
+      '/api/subscribe',
+      json({ email, topics: ['politics'], frequency: 'daily' }),
+    );
+    const second = await app.request(
+      '/api/subscribe',
+      json({ email, topics: ['politics'], frequency: 'daily' }),
+    );
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     expect(await second.json()).toEqual(await first.json());
-    expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({ state: 'pending', topics: ['politics'], frequency: 'daily', consent: { form: 'api', ip: '192.0.2.10' } });
+    expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+      state: 'pending',
+      topics: ['politics'],
+      frequency: 'daily',
+      consent: { form: 'api', ip: '192.0.2.10' },
+    });
     expect(await emailsTo(stack.sesEndpoint, email)).toHaveLength(1);
   });
 
   it('JSON API: 422 naming each bad field, 415 for another content type, 400 for broken JSON', async () => {
-    const bad = await app.request('/api/subscribe', json({ email: 'not-an-address', topics: 'security', frequency: 'hourly' }));
+    const bad = await app.request(
+      '/api/subscribe',
+      json({ email: 'not-an-address', topics: 'security', frequency: 'hourly' }),
+    );
     expect(bad.status).toBe(422);
-    const body = (await bad.json()) as { error: { code: string; issues: { field: string; message: string }[] } };
+    const body = (await bad.json()) as {
+      error: { code: string; issues: { field: string; message: string }[] };
+    };
     expect(body.error.code).toBe('invalid_input');
     expect(body.error.issues.map((i) => i.field).sort()).toEqual(['email', 'frequency', 'topics']);
-    expect((await app.request('/api/subscribe', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'email=a@b.c' })).status).toBe(415);
-    expect((await app.request('/api/subscribe', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":' })).status).toBe(400);
+    expect(
+      (
+        await app.request('/api/subscribe', {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: 'email=a@b.c',
+        })
+      ).status,
+    ).toBe(415);
+    expect(
+      (
+        await app.request('/api/subscribe', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"email":',
+        })
+      ).status,
+    ).toBe(400);
     expect((await app.request('/api/subscribe', json(['a@example.com']))).status).toBe(422);
   });
 
   it('one confirmation email for many concurrent signups of one address', async () => {
     const email = uniqueEmail('race');
-    const responses = await Promise.all(Array.from({ length: 20 }, () => app.request('/api/subscribe', json({ email }))));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => app.request('/api/subscribe', json({ email }))),
+    );
     expect(responses.every((r) => r.status === 202)).toBe(true);
     expect(await emailsTo(stack.sesEndpoint, email)).toHaveLength(1);
   });
 
   it('HTML form: "check your inbox", or the form again with the error and the reader’s input kept, escaped', async () => {
     const email = uniqueEmail('form');
-    const ok = await app.request('/subscribe', form([['email', email], ['topics', 'security'], ['topics', 'economy'], ['frequency', 'immediate'], ['form', 'hosted']]));
+    const ok = await app.request(
+      '/subscribe',
+      form([
+        ['email', email],
+        ['topics', 'security'],
+        ['topics', 'economy'],
+        ['frequency', 'immediate'],
+        ['form', 'hosted'],
+      ]),
+    );
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('Check your inbox');
-    expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({ topics: ['security', 'economy'], frequency: 'immediate', consent: { form: 'hosted' } });
+    expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+      topics: ['security', 'economy'],
+      frequency: 'immediate',
+      consent: { form: 'hosted' },
+    });
 
-    const bad = await app.request('/subscribe', form([['email', '"><script>alert(1)</script>'], ['frequency', 'weekly']]));
+    const bad = await app.request(
+      '/subscribe',
+      form([
+        ['email', '"><script>alert(1)</script>'],
+        ['frequency', 'weekly'],
+      ]),
+    );
     const html = await bad.text();
     expect(bad.status).toBe(422);
     expect(html).toContain('Email address must look like name@example.com');
@@ -86,7 +155,13 @@ describe('signup', () => {
 
   it('a filled honeypot gets the same page and nothing is stored or sent', async () => {
     const email = uniqueEmail('bot');
-    const response = await app.request('/subscribe', form([['email', email], ['website', 'http://spam.example']]));
+    const response = await app.request(
+      '/subscribe',
+      form([
+        ['email', email],
+        ['website', 'http://spam.example'],
+      ]),
+    );
     expect(await response.text()).toContain('Check your inbox');
     expect(await stateOf(email)).toBeUndefined();
   });
@@ -106,7 +181,9 @@ describe('confirmation links', () => {
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('You are subscribed');
     expect(await stateOf(email)).toBe('confirmed');
-    expect((await emailsTo(stack.sesEndpoint, email)).map((e) => e.subject)).toContain('Welcome to The Regional Dispatch');
+    expect((await emailsTo(stack.sesEndpoint, email)).map((e) => e.subject)).toContain(
+      'Welcome to The Regional Dispatch',
+    );
   });
 
   it('a tampered link gets a clear page; an expired one offers to send a new link', async () => {
@@ -117,7 +194,11 @@ describe('confirmation links', () => {
     expect(tampered.status).toBe(400);
     expect(await tampered.text()).toContain('This link is not valid');
 
-    const expiredToken = stack.deps.signer.sign('confirm', subscriberIdFor(email), new Date(Date.now() - 1000));
+    const expiredToken = stack.deps.signer.sign(
+      'confirm',
+      subscriberIdFor(email),
+      new Date(Date.now() - 1000),
+    );
     const expired = await app.request(`/confirm/${expiredToken}`, { method: 'POST' });
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain(`action="/confirm/${expiredToken}/resend"`);
@@ -136,18 +217,32 @@ describe('one-click unsubscribe (RFC 8058) and preferences', () => {
 
   it('a POST of List-Unsubscribe=One-Click unsubscribes at once and answers 200 without a redirect', async () => {
     const reader = await confirmedReader();
-    const response = await app.request(reader.unsubscribe, form([['List-Unsubscribe', 'One-Click']]));
+    const response = await app.request(
+      reader.unsubscribe,
+      form([['List-Unsubscribe', 'One-Click']]),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('location')).toBeNull();
     expect(await stateOf(reader.email)).toBe('unsubscribed');
-    expect((await app.request(reader.unsubscribe, form([['List-Unsubscribe', 'One-Click']]))).status).toBe(200);
+    expect(
+      (await app.request(reader.unsubscribe, form([['List-Unsubscribe', 'One-Click']]))).status,
+    ).toBe(200);
   });
 
   it('the preferences page changes topics and frequency, and offers to resubscribe', async () => {
     const reader = await confirmedReader();
-    const saved = await app.request(reader.preferences, form([['topics', 'economy'], ['frequency', 'daily']]));
+    const saved = await app.request(
+      reader.preferences,
+      form([
+        ['topics', 'economy'],
+        ['frequency', 'daily'],
+      ]),
+    );
     expect(await saved.text()).toContain('Your preferences are saved.');
-    expect(await stack.deps.subscribers.get(subscriberIdFor(reader.email))).toMatchObject({ topics: ['economy'], frequency: 'daily' });
+    expect(await stack.deps.subscribers.get(subscriberIdFor(reader.email))).toMatchObject({
+      topics: ['economy'],
+      frequency: 'daily',
+    });
 
     const none = await app.request(reader.preferences, form([['frequency', 'daily']]));
     expect(none.status).toBe(422);
@@ -173,7 +268,9 @@ describe('the article on the web', () => {
     const response = await app.request('/articles/nato-western-balkans-stability');
     const html = await response.text();
     expect(response.status).toBe(200);
-    expect(html).toContain('<h1>NATO Reaffirms Its Commitment to Stability in the Western Balkans</h1>');
+    expect(html).toContain(
+      '<h1>NATO Reaffirms Its Commitment to Stability in the Western Balkans</h1>',
+    );
     expect(html).toContain('<h2 id="related">Related</h2>');
     expect(html).toContain('Kosovo&#39;s Economic Boom');
     expect(html).toContain('action="/subscribe"');
@@ -182,7 +279,9 @@ describe('the article on the web', () => {
   });
 
   it('documents the embeddable form with this deployment’s address', async () => {
-    expect(await (await app.request('/embed')).text()).toContain(`action="${stack.appUrl}/subscribe"`.replace(/"/g, '&quot;'));
+    expect(await (await app.request('/embed')).text()).toContain(
+      `action="${stack.appUrl}/subscribe"`.replace(/"/g, '&quot;'),
+    );
   });
 
   it('answers unknown API paths with JSON 404', async () => {

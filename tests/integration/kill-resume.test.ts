@@ -3,7 +3,11 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
-import { createArticleIssue, issueReport, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
+import {
+  createArticleIssue,
+  issueReport,
+  sendIssueNow,
+} from '../../functions/core/issues/manage-issues.js';
 import { startSesGateway, type SesGateway } from '../../infra/local/ses-gateway.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { aSubscriber } from '../support/builders.js';
@@ -26,17 +30,33 @@ afterAll(async () => {
 /** `npm run issue -- send <id>` as one process (no tsx wrapper), so SIGKILL kills the worker itself. */
 function worker(issueId: string) {
   const env = {
-    ...process.env, ...stack.env, DATA_DIR: stack.dataDir,
-    AWS_ENDPOINT_URL_SES: ses.url, OUTBOX_DIR: '', SEND_RATE: '5000', SEND_LEASE_SECONDS: '2',
+    ...process.env,
+    ...stack.env,
+    DATA_DIR: stack.dataDir,
+    AWS_ENDPOINT_URL_SES: ses.url,
+    OUTBOX_DIR: '',
+    SEND_RATE: '5000',
+    SEND_LEASE_SECONDS: '2',
   };
-  return spawn(process.execPath, ['--import', 'tsx', 'cli/issue.ts', 'send', issueId], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', 'cli/issue.ts', 'send', issueId], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 describe('a worker killed again and again', () => {
   it(`sends none of ${RECIPIENTS} recipients twice; each is sent or listed as ambiguous, at most one per kill`, async () => {
-    const readers = await seedReaders(stack, RECIPIENTS, (i) => aSubscriber({ topics: ['economy'], email: `kill.${i}@example.com` }));
-    const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
-    const issue = await createArticleIssue(deps, { article: 'nato-western-balkans-stability', topics: ['economy'] });
+    const readers = await seedReaders(stack, RECIPIENTS, (i) =>
+      aSubscriber({ topics: ['economy'], email: `kill.${i}@example.com` }),
+    );
+    const deps = await buildDeliveryDeps(
+      parseConfig(process.env),
+      new MjmlIssueRenderer('templates'),
+    );
+    const issue = await createArticleIssue(deps, {
+      article: 'nato-western-balkans-stability',
+      topics: ['economy'],
+    });
     await sendIssueNow(deps, issue.id);
 
     let kills = 0;
@@ -46,13 +66,16 @@ describe('a worker killed again and again', () => {
       child.stdout.on('data', (d) => (output += d));
       child.stderr.on('data', (d) => (output += d));
       const exited = once(child, 'exit');
-      const timer = setTimeout(() => {
-        if (child.exitCode === null) {
-          kills++;
-          child.kill('SIGKILL');
-        }
-        // A worker needs ~1.5 s to start, then sends ~150 a second: each life ends somewhere in its sending.
-      }, 2500 + Math.random() * 4000);
+      const timer = setTimeout(
+        () => {
+          if (child.exitCode === null) {
+            kills++;
+            child.kill('SIGKILL');
+          }
+          // A worker needs ~1.5 s to start, then sends ~150 a second: each life ends somewhere in its sending.
+        },
+        2500 + Math.random() * 4000,
+      );
       const [code] = await exited;
       clearTimeout(timer);
       if (code === 0) break;
@@ -69,6 +92,8 @@ describe('a worker killed again and again', () => {
     expect(unsent.filter((r) => !ambiguous.has(r.id))).toEqual([]);
     expect(ambiguous.size).toBeLessThanOrEqual(kills);
     expect(report.counts.sent + report.counts.ambiguous).toBe(RECIPIENTS);
-    console.log(`kill test: ${kills} kills, ${ambiguous.size} ambiguous (${unsent.length} never reached SES), ${report.counts.sent} sent`);
+    console.log(
+      `kill test: ${kills} kills, ${ambiguous.size} ambiguous (${unsent.length} never reached SES), ${report.counts.sent} sent`,
+    );
   }, 300_000);
 });

@@ -19,10 +19,23 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-const baseEnv = (dataDir: string) => ({ ...process.env, BASE_URL: undefined, AWS_ENDPOINT_URL_DYNAMODB: undefined, AWS_ENDPOINT_URL_SES: undefined, DATA_DIR: dataDir, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0' });
+const baseEnv = (dataDir: string) => ({
+  ...process.env,
+  BASE_URL: undefined,
+  AWS_ENDPOINT_URL_DYNAMODB: undefined,
+  AWS_ENDPOINT_URL_SES: undefined,
+  DATA_DIR: dataDir,
+  PORT: '0',
+  DYNAMODB_PORT: '0',
+  SES_PORT: '0',
+});
 
 async function subscribeOverHttp(stack: LocalStack, email: string) {
-  const response = await fetch(`${stack.appUrl}/api/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+  const response = await fetch(`${stack.appUrl}/api/subscribe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email }),
+  });
   expect(response.status).toBe(202);
 }
 
@@ -36,7 +49,10 @@ describe('the local stack', () => {
 
     const second = await startLocalStack({ env: baseEnv(dataDir), persist: true });
     cleanup.push(second.close);
-    expect(await second.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({ email, state: 'pending' });
+    expect(await second.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+      email,
+      state: 'pending',
+    });
     // The same signing secret survives too, so links mailed before the restart still work.
     expect(second.env.SIGNING_SECRET).toBe(first.env.SIGNING_SECRET);
   });
@@ -45,13 +61,20 @@ describe('the local stack', () => {
     const external = await startInMemoryDynalite();
     cleanup.push(external.close);
     const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-env-'));
-    const stack = await startLocalStack({ env: { ...baseEnv(dataDir), AWS_ENDPOINT_URL_DYNAMODB: external.url } });
+    const stack = await startLocalStack({
+      env: { ...baseEnv(dataDir), AWS_ENDPOINT_URL_DYNAMODB: external.url },
+    });
     cleanup.push(stack.close);
     expect(stack.dynamodbEndpoint).toBe(external.url);
 
     const email = uniqueEmail('external');
     await subscribeOverHttp(stack, email);
-    const { Item } = await createDocumentClient({ endpoint: external.url }).send(new GetCommand({ TableName: stack.env.TABLE_NAME!, Key: { PK: `SUBSCRIBER#${subscriberIdFor(email)}`, SK: 'PROFILE' } }));
+    const { Item } = await createDocumentClient({ endpoint: external.url }).send(
+      new GetCommand({
+        TableName: stack.env.TABLE_NAME!,
+        Key: { PK: `SUBSCRIBER#${subscriberIdFor(email)}`, SK: 'PROFILE' },
+      }),
+    );
     expect(Item).toMatchObject({ email, state: 'pending' });
   });
 
@@ -60,17 +83,25 @@ describe('the local stack', () => {
     cleanup.push(stack.close);
     const reader = aSubscriber({ topics: ['security'] });
     await stack.deps.subscribers.create(reader);
-    const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
+    const deps = await buildDeliveryDeps(
+      parseConfig(process.env),
+      new MjmlIssueRenderer('templates'),
+    );
     const issue = await createArticleIssue(deps, { article: 'nato-western-balkans-stability' });
     await scheduleIssue(deps, issue.id, new Date(Date.now() + 1_000));
     await new Promise((r) => setTimeout(r, 1_100));
 
     const scheduler = startScheduler({ log: () => {}, budgetMs: 20_000 });
     cleanup.push(async () => scheduler.stop());
-    expect(await scheduler.fire('tick')).toMatchObject({ started: [issue.id], worker: { sent: 1 } });
+    expect(await scheduler.fire('tick')).toMatchObject({
+      started: [issue.id],
+      worker: { sent: 1 },
+    });
 
     const mails = await emailsTo(stack.sesEndpoint, reader.email);
-    expect(mails.map((m) => m.subject)).toEqual(['NATO Reaffirms Its Commitment to Stability in the Western Balkans']);
+    expect(mails.map((m) => m.subject)).toEqual([
+      'NATO Reaffirms Its Commitment to Stability in the Western Balkans',
+    ]);
     expect(await deps.issues.get(issue.id)).toMatchObject({ state: 'sent' });
   });
 });

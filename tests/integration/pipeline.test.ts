@@ -3,7 +3,13 @@ import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.j
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
 import { processedOf } from '../../functions/core/issues/issue.js';
-import { createArticleIssue, issueReport, pauseIssue, resumeIssue, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
+import {
+  createArticleIssue,
+  issueReport,
+  pauseIssue,
+  resumeIssue,
+  sendIssueNow,
+} from '../../functions/core/issues/manage-issues.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
@@ -14,13 +20,21 @@ let deps: Awaited<ReturnType<typeof buildDeliveryDeps>>;
 
 beforeAll(async () => {
   // SES's rate limit out of the way (faults are injected instead); pacing as configured below.
-  stack = await startTestStack({ LOCAL_SES_MAX_SEND_RATE: '100000', SEND_RATE: '5000', SEND_WORKERS: '8' });
+  stack = await startTestStack({
+    LOCAL_SES_MAX_SEND_RATE: '100000',
+    SEND_RATE: '5000',
+    SEND_WORKERS: '8',
+  });
   deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
 });
 afterAll(async () => stack?.close());
 
 /** A fresh audience per test: a topic no one else has. */
-async function audience(count: number, topic: string, make = (i: number) => aSubscriber({ topics: [topic], email: `${topic}.${i}@example.com` })) {
+async function audience(
+  count: number,
+  topic: string,
+  make = (i: number) => aSubscriber({ topics: [topic], email: `${topic}.${i}@example.com` }),
+) {
   return seedReaders(stack, count, make);
 }
 
@@ -36,7 +50,11 @@ describe('the send pipeline against the SES emulator', () => {
     const id = await issueFor('security');
     stack.sesGateway!.setFaults({ throttle: 0.3, serverError: 0.05 });
     try {
-      const results = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((n) => runWorker(deps, { issueId: id, workerId: `fault-${n}` })));
+      const results = await Promise.all(
+        [1, 2, 3, 4, 5, 6, 7, 8].map((n) =>
+          runWorker(deps, { issueId: id, workerId: `fault-${n}` }),
+        ),
+      );
       expect(results.reduce((sum, r) => sum + r.sent, 0)).toBe(2000);
     } finally {
       stack.sesGateway!.setFaults({});
@@ -45,7 +63,13 @@ describe('the send pipeline against the SES emulator', () => {
     expect(readers.filter((r) => accepted.get(r.email) !== 1)).toEqual([]);
     const report = await issueReport(deps, id);
     expect(report.issue.state).toBe('sent');
-    expect(report.counts).toEqual({ sent: 2000, skipped: 0, failed: 0, suppressed: 0, ambiguous: 0 });
+    expect(report.counts).toEqual({
+      sent: 2000,
+      skipped: 0,
+      failed: 0,
+      suppressed: 0,
+      ambiguous: 0,
+    });
   }, 120_000);
 
   it('pauses and resumes mid-send with the counts adding up, and cancels with nothing more sent', async () => {
@@ -88,11 +112,24 @@ describe('the send pipeline against the SES emulator', () => {
 
   it('suppresses the mailbox simulator’s bounce and complaint addresses through SES events; the next issue skips them', async () => {
     const topic = 'security';
-    const bounce = aSubscriber({ topics: [topic], email: 'bounce+pipeline@simulator.amazonses.com' });
-    const complaint = aSubscriber({ topics: [topic], email: 'complaint+pipeline@simulator.amazonses.com' });
-    const success = aSubscriber({ topics: [topic], email: 'success+pipeline@simulator.amazonses.com' });
+    const bounce = aSubscriber({
+      topics: [topic],
+      email: 'bounce+pipeline@simulator.amazonses.com',
+    });
+    const complaint = aSubscriber({
+      topics: [topic],
+      email: 'complaint+pipeline@simulator.amazonses.com',
+    });
+    const success = aSubscriber({
+      topics: [topic],
+      email: 'success+pipeline@simulator.amazonses.com',
+    });
     for (const s of [bounce, complaint, success]) await stack.deps.subscribers.create(s);
-    const first = await createArticleIssue(deps, { article: SLUG, topics: [topic], id: 'simulator-first' });
+    const first = await createArticleIssue(deps, {
+      article: SLUG,
+      topics: [topic],
+      id: 'simulator-first',
+    });
     await sendIssueNow(deps, first.id);
     await runWorker(deps, { issueId: first.id });
     await stack.sesGateway!.settled();
@@ -106,7 +143,11 @@ describe('the send pipeline against the SES emulator', () => {
 
     // The next issue's audience no longer holds them: they are not even read, let alone mailed.
     const before = new Map(stack.sesGateway!.accepted);
-    const second = await createArticleIssue(deps, { article: SLUG, topics: [topic], id: 'simulator-second' });
+    const second = await createArticleIssue(deps, {
+      article: SLUG,
+      topics: [topic],
+      id: 'simulator-second',
+    });
     const started = (await sendIssueNow(deps, second.id)).issue;
     const firstReport = await issueReport(deps, first.id);
     expect(started.total).toBe(firstReport.issue.total! - 2);

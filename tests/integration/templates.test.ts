@@ -9,6 +9,8 @@ describe('templates/', () => {
   });
 
   it('compile in strict mode and refuse invalid MJML', async () => {
-    await expect(compileTemplate('tests/fixtures/templates', 'invalid')).rejects.toThrow(/invalid\.mjml/);
+    await expect(compileTemplate('tests/fixtures/templates', 'invalid')).rejects.toThrow(
+      /invalid\.mjml/,
+    );
   });
 });

@@ -25,12 +25,27 @@ function adminRoutes(prefix: string, open: RegExp) {
   const seen = new Set<string>();
   return app.routes
     .filter((r) => r.path.startsWith(prefix) && r.method !== 'ALL' && !open.test(r.path))
-    .map((r) => ({ method: r.method, path: r.path.replace(/:[a-zA-Z]+/g, 'x-param').replace(/\{[a-zA-Z]+\}/g, 'x-param') }))
-    .filter((r) => (seen.has(`${r.method} ${r.path}`) ? false : (seen.add(`${r.method} ${r.path}`), true)));
+    .map((r) => ({
+      method: r.method,
+      path: r.path.replace(/:[a-zA-Z]+/g, 'x-param').replace(/\{[a-zA-Z]+\}/g, 'x-param'),
+    }))
+    .filter((r) =>
+      seen.has(`${r.method} ${r.path}`) ? false : (seen.add(`${r.method} ${r.path}`), true),
+    );
 }
 
-const request = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
-  app.request(path, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body, redirect: 'manual' });
+const request = (
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+) =>
+  app.request(path, {
+    method,
+    headers,
+    body: method === 'GET' || method === 'HEAD' ? undefined : body,
+    redirect: 'manual',
+  });
 
 describe('every admin route, enumerated from the app', () => {
   it('the admin API refuses a missing, wrong and revoked key; a viewer key cannot change anything', async () => {
@@ -38,13 +53,25 @@ describe('every admin route, enumerated from the app', () => {
     expect(routes.length).toBeGreaterThanOrEqual(15);
     for (const { method, path } of routes) {
       const json = { 'content-type': 'application/json' };
-      for (const [who, headers] of [['no key', {}], ['wrong key', { authorization: 'Bearer dsp_wrong' }], ['revoked key', { authorization: `Bearer ${keys.revoked}` }], ['not a bearer', { authorization: keys.editor }]] as const) {
+      for (const [who, headers] of [
+        ['no key', {}],
+        ['wrong key', { authorization: 'Bearer dsp_wrong' }],
+        ['revoked key', { authorization: `Bearer ${keys.revoked}` }],
+        ['not a bearer', { authorization: keys.editor }],
+      ] as const) {
         const response = await request(method, path, { ...json, ...headers }, '{}');
         expect(response.status, `${method} ${path} with ${who}`).toBe(401);
-        expect(await response.text(), `${method} ${path} with ${who} reveals nothing`).not.toMatch(/x-param|issue|subscriber/i);
+        expect(await response.text(), `${method} ${path} with ${who} reveals nothing`).not.toMatch(
+          /x-param|issue|subscriber/i,
+        );
       }
       if (method !== 'GET') {
-        const response = await request(method, path, { ...json, authorization: `Bearer ${keys.viewer}` }, '{"article":"nato-western-balkans-stability","email":"a@example.com","reason":"r","at":"2030-01-01T00:00:00Z","to":"a@example.com"}');
+        const response = await request(
+          method,
+          path,
+          { ...json, authorization: `Bearer ${keys.viewer}` },
+          '{"article":"nato-western-balkans-stability","email":"a@example.com","reason":"r","at":"2030-01-01T00:00:00Z","to":"a@example.com"}',
+        );
         expect(response.status, `${method} ${path} with a viewer key`).toBe(403);
       }
     }
@@ -63,10 +90,20 @@ describe('every admin route, enumerated from the app', () => {
         expect(anonymous.headers.get('location')).toBe('/admin/sign-in');
       } else {
         expect(anonymous.status, `${method} ${path} without a session`).toBe(401);
-        const forged = await request(method, path, { ...form, cookie: `dispatch_session=${editor.cookie}` }, '_csrf=forged');
+        const forged = await request(
+          method,
+          path,
+          { ...form, cookie: `dispatch_session=${editor.cookie}` },
+          '_csrf=forged',
+        );
         expect(forged.status, `${method} ${path} with a forged CSRF token`).toBe(403);
         if (path !== '/admin/sign-out') {
-          const asViewer = await request(method, path, { ...form, cookie: `dispatch_session=${viewer.cookie}` }, `_csrf=${viewer.session.csrf}`);
+          const asViewer = await request(
+            method,
+            path,
+            { ...form, cookie: `dispatch_session=${viewer.cookie}` },
+            `_csrf=${viewer.session.csrf}`,
+          );
           expect(asViewer.status, `${method} ${path} as a viewer`).toBe(403);
         }
       }

@@ -24,22 +24,47 @@ beforeAll(async () => {
   // A recording decorator: the adapters and the domain run unchanged; only accepted writes are noted.
   const recording: SubscriberRepository = {
     get: (id) => real.get(id),
-    create: async (s) => { const ok = await real.create(s); if (ok) accepted.push(s); return ok; },
-    save: async (s) => { const ok = await real.save(s); if (ok) accepted.push(s); return ok; },
+    create: async (s) => {
+      const ok = await real.create(s);
+      if (ok) accepted.push(s);
+      return ok;
+    },
+    save: async (s) => {
+      const ok = await real.save(s);
+      if (ok) accepted.push(s);
+      return ok;
+    },
     listRecipients: (q) => real.listRecipients(q),
     countRecipients: (q) => real.countRecipients(q),
   } as SubscriberRepository;
-  app = createApp({ ...stack.deps, subscribers: new Proxy(real, { get: (target, key) => (key in recording ? (recording as never)[key] : Reflect.get(target, key)) }) }, { clientIp: () => '192.0.2.50', log: () => {} });
+  app = createApp(
+    {
+      ...stack.deps,
+      subscribers: new Proxy(real, {
+        get: (target, key) =>
+          key in recording ? (recording as never)[key] : Reflect.get(target, key),
+      }),
+    },
+    { clientIp: () => '192.0.2.50', log: () => {} },
+  );
 });
 afterAll(async () => stack?.close());
 
-const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 const pathOf = (url: string) => new URL(url).pathname;
 
 describe('one reader, many requests at once', () => {
   it('50 concurrent signups of one address: one subscriber, one confirmation email, the same answer to all', async () => {
     const email = uniqueEmail('race50');
-    const responses = await Promise.all(Array.from({ length: 50 }, () => app.request('/api/subscribe', json({ email, topics: ['security'] }))));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        app.request('/api/subscribe', json({ email, topics: ['security'] })),
+      ),
+    );
     const bodies = await Promise.all(responses.map((r) => r.text()));
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(202));
     expect(new Set(bodies).size).toBe(1);
@@ -56,12 +81,16 @@ describe('one reader, many requests at once', () => {
     const confirmPath = pathOf(linkIn(confirmation.body.text!, 'confirm'));
     // The unsubscribe link of a pending reader: the same signer the emails use.
     const { readerLinks } = await import('../../functions/core/links.js');
-    const unsubscribePath = pathOf(readerLinks(stack.deps.publication, stack.deps.signer, subscriberIdFor(email)).unsubscribe);
+    const unsubscribePath = pathOf(
+      readerLinks(stack.deps.publication, stack.deps.signer, subscriberIdFor(email)).unsubscribe,
+    );
 
     const requests = Array.from({ length: 100 }, (_, i) => (i % 2 ? confirmPath : unsubscribePath));
     const responses = await Promise.all(requests.map((p) => app.request(p, { method: 'POST' })));
     const statuses = responses.map((r) => r.status);
-    console.log(`concurrency: confirm/unsubscribe answers ${JSON.stringify(statuses.reduce<Record<number, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {}))}`);
+    console.log(
+      `concurrency: confirm/unsubscribe answers ${JSON.stringify(statuses.reduce<Record<number, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {}))}`,
+    );
     // 409: a confirm that found the reader already unsubscribed. Never a 5xx.
     expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
 
@@ -73,9 +102,19 @@ describe('one reader, many requests at once', () => {
     expect(history.map((s) => s.version)).toEqual(history.map((_, i) => i + 1));
     expect(history.at(-1)).toEqual(final);
     // Each change happened once: at most one confirmation, at most one unsubscription.
-    expect(history.filter((s, i) => i > 0 && s.state === 'confirmed' && history[i - 1]!.state !== 'confirmed').length).toBeLessThanOrEqual(1);
-    expect(history.filter((s, i) => i > 0 && s.state === 'unsubscribed' && history[i - 1]!.state !== 'unsubscribed').length).toBe(1);
-    const welcomes = (await emailsTo(stack.sesEndpoint, email)).filter((e) => e.subject.startsWith('Welcome'));
+    expect(
+      history.filter(
+        (s, i) => i > 0 && s.state === 'confirmed' && history[i - 1]!.state !== 'confirmed',
+      ).length,
+    ).toBeLessThanOrEqual(1);
+    expect(
+      history.filter(
+        (s, i) => i > 0 && s.state === 'unsubscribed' && history[i - 1]!.state !== 'unsubscribed',
+      ).length,
+    ).toBe(1);
+    const welcomes = (await emailsTo(stack.sesEndpoint, email)).filter((e) =>
+      e.subject.startsWith('Welcome'),
+    );
     expect(welcomes.length).toBeLessThanOrEqual(1);
   });
 });

@@ -5,7 +5,10 @@
  * clear 503 (never a 500), every record left behind parses, and once the faults stop a retry
  * works.
  */
-import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo/dynamo-misc.js';
@@ -27,7 +30,11 @@ const logs: Record<string, unknown>[] = [];
 beforeAll(async () => {
   // Limits on (and high), so the rate limiter's DynamoDB calls meet the faults too.
   // SES's own rate (14/s in the local gateway) would add its 503s to ours: lifted, to see DynamoDB's alone.
-  stack = await startTestStack({ SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000', SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '1000', LOCAL_SES_MAX_SEND_RATE: '100000' });
+  stack = await startTestStack({
+    SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000',
+    SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '1000',
+    LOCAL_SES_MAX_SEND_RATE: '100000',
+  });
   const client = createDocumentClient({ maxAttempts: 1 });
   // Before the request is sent: the table never saw it. Throttling and a 500 both happen here on AWS.
   client.middlewareStack.add(
@@ -36,8 +43,14 @@ beforeAll(async () => {
       if (random() < faults.share / 2) {
         faults.injected.before++;
         throw random() < 0.5
-          ? new ProvisionedThroughputExceededException({ message: 'injected throttle', $metadata: { httpStatusCode: 400 } })
-          : new InternalServerError({ message: 'injected 500', $metadata: { httpStatusCode: 500 } });
+          ? new ProvisionedThroughputExceededException({
+              message: 'injected throttle',
+              $metadata: { httpStatusCode: 400 },
+            })
+          : new InternalServerError({
+              message: 'injected 500',
+              $metadata: { httpStatusCode: 500 },
+            });
       }
       return next(args);
     },
@@ -49,7 +62,10 @@ beforeAll(async () => {
       const result = await next(args);
       if (random() < faults.share / 2) {
         faults.injected.after++;
-        throw new InternalServerError({ message: 'injected 500 after the write', $metadata: { httpStatusCode: 500 } });
+        throw new InternalServerError({
+          message: 'injected 500 after the write',
+          $metadata: { httpStatusCode: 500 },
+        });
       }
       return result;
     },
@@ -66,7 +82,11 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 describe('DynamoDB throttling and 5xx', () => {
   it('signups with 20% of DynamoDB calls failing: 202 or a clear 503, never a 500; every record parses; a retry after the faults succeeds', async () => {
@@ -75,16 +95,22 @@ describe('DynamoDB throttling and 5xx', () => {
     const emails = Array.from({ length: 150 }, () => uniqueEmail('fault'));
     const answers = new Map<string, number>();
     for (let i = 0; i < emails.length; i += 10) {
-      await Promise.all(emails.slice(i, i + 10).map(async (email) => {
-        const response = await app.request('/api/subscribe', json({ email }));
-        answers.set(email, response.status);
-        if (response.status === 503) {
-          expect(await response.json()).toMatchObject({ error: { code: 'unavailable', message: expect.stringMatching(/try again/i) } });
-        }
-      }));
+      await Promise.all(
+        emails.slice(i, i + 10).map(async (email) => {
+          const response = await app.request('/api/subscribe', json({ email }));
+          answers.set(email, response.status);
+          if (response.status === 503) {
+            expect(await response.json()).toMatchObject({
+              error: { code: 'unavailable', message: expect.stringMatching(/try again/i) },
+            });
+          }
+        }),
+      );
     }
     const statuses = [...answers.values()];
-    console.log(`faults: ${faults.calls} DynamoDB calls, ${faults.injected.before} failed before and ${faults.injected.after} after the table; answers ${JSON.stringify(count(statuses))}`);
+    console.log(
+      `faults: ${faults.calls} DynamoDB calls, ${faults.injected.before} failed before and ${faults.injected.after} after the table; answers ${JSON.stringify(count(statuses))}`,
+    );
     expect(statuses.every((s) => s === 202 || s === 503)).toBe(true);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
     expect(logs.filter((l) => l.level === 'error')).toEqual([]);
@@ -100,7 +126,9 @@ describe('DynamoDB throttling and 5xx', () => {
     // was lost holds back a second email for the one-minute cooldown; the answer is still 202.)
     for (const email of emails.filter((e) => answers.get(e) === 503)) {
       expect((await app.request('/api/subscribe', json({ email }))).status).toBe(202);
-      expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({ state: 'pending' });
+      expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+        state: 'pending',
+      });
     }
     // No address got two confirmations out of the retries.
     let withoutEmail = 0;
@@ -111,7 +139,9 @@ describe('DynamoDB throttling and 5xx', () => {
     }
     // Known gap (SECURITY.md): when the write claiming a confirmation was applied but its answer
     // lost, the retry within the minute's cooldown sends nothing; the reader's next try after it does.
-    console.log(`faults: after one retry each, ${withoutEmail} of ${emails.length} addresses are still waiting for the cooldown to get their email`);
+    console.log(
+      `faults: after one retry each, ${withoutEmail} of ${emails.length} addresses are still waiting for the cooldown to get their email`,
+    );
   });
 
   it('the reader routes under faults: 503 pages, never 500', async () => {
@@ -120,16 +150,21 @@ describe('DynamoDB throttling and 5xx', () => {
     const email = uniqueEmail('fault-reader');
     await app.request('/api/subscribe', json({ email }));
     const confirmation = (await emailsTo(stack.sesEndpoint, email))[0]!;
-    const confirmPath = new URL(/https?:\/\/\S+\/confirm\/[A-Za-z0-9._~-]+/.exec(confirmation.body.text!)![0]).pathname;
+    const confirmPath = new URL(
+      /https?:\/\/\S+\/confirm\/[A-Za-z0-9._~-]+/.exec(confirmation.body.text!)![0],
+    ).pathname;
     faults.share = 0.6;
     const statuses: number[] = [];
-    for (let i = 0; i < 40; i++) statuses.push((await app.request(confirmPath, { method: 'POST' })).status);
+    for (let i = 0; i < 40; i++)
+      statuses.push((await app.request(confirmPath, { method: 'POST' })).status);
     faults.share = 0;
     console.log(`faults: confirm answers ${JSON.stringify(count(statuses))}`);
     expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
     expect(statuses).toContain(503);
     expect((await app.request(confirmPath, { method: 'POST' })).status).toBe(200);
-    expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({ state: 'confirmed' });
+    expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+      state: 'confirmed',
+    });
   });
 });
 

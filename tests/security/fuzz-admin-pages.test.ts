@@ -21,18 +21,28 @@ beforeAll(async () => {
   stack = await startTestStack({ LOCAL_SES_MAX_SEND_RATE: '100000' });
   app = createAdminApp(stack.deps, { log: () => {} });
   const { key } = await createApiKey(stack.deps, { name: 'Fuzz editor', role: 'editor' });
-  const signedIn = await app.request('/admin/sign-in', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ key }).toString() });
+  const signedIn = await app.request('/admin/sign-in', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ key }).toString(),
+  });
   cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
   const dashboard = await (await app.request('/admin/issues', { headers: { cookie } })).text();
   csrf = /name="_csrf" value="([^"]+)"/.exec(dashboard)![1]!;
 });
 afterAll(async () => {
-  console.log(`fuzz-admin-pages: ${tally.requests} requests, statuses ${JSON.stringify(tally.statuses)}`);
+  console.log(
+    `fuzz-admin-pages: ${tally.requests} requests, statuses ${JSON.stringify(tally.statuses)}`,
+  );
   await stack?.close();
 });
 
 async function send(sent: Sent) {
-  const response = await app.request(sent.path, { method: sent.method, headers: sent.headers, body: sent.body });
+  const response = await app.request(sent.path, {
+    method: sent.method,
+    headers: sent.headers,
+    body: sent.body,
+  });
   await checkResponse(sent, response);
   return response;
 }
@@ -44,11 +54,83 @@ const encode = (s: string) => {
     return '%ED%A0%80';
   }
 };
-const id = fc.oneof(hostileString, fc.constantFrom('article-nato-western-balkans-stability', 'nato-western-balkans-stability', 'x', 'a'.repeat(3000))).map(encode);
-const query = fc.oneof(fc.constant(''), fc.tuple(fc.constantFrom('q', 'state', 'notice', 'cursor', 'page', 'email', 'next'), hostileString).map(([k, v]) => `?${k}=${encode(v)}`));
-const getRoute = fc.constantFrom('/admin', '/admin/articles', '/admin/articles/ID', '/admin/issues', '/admin/issues/ID', '/admin/subscribers', '/admin/subscribers/export.csv', '/admin/subscribers/ID', '/admin/subscribers/ID/export.json', '/admin/suppressions');
-const postRoute = fc.constantFrom('/admin/issues', '/admin/issues/ID/schedule', '/admin/issues/ID/send', '/admin/issues/ID/pause', '/admin/issues/ID/resume', '/admin/issues/ID/cancel', '/admin/issues/ID/test', '/admin/subscribers', '/admin/subscribers/import', '/admin/subscribers/ID/erase', '/admin/suppressions', '/admin/suppressions/remove');
-const fields = fc.array(fc.tuple(fc.constantFrom('article', 'subject', 'editorNote', 'topics', 'frequencies', 'frequency', 'at', 'email', 'csv', 'to', 'reason', 'id', 'source'), fc.oneof(hostileString, fc.emailAddress(), fc.constantFrom('nato-western-balkans-stability', 'security', 'weekly', '2099-01-01T00:00', 'email\nreader@example.com'))), { maxLength: 6 });
+const id = fc
+  .oneof(
+    hostileString,
+    fc.constantFrom(
+      'article-nato-western-balkans-stability',
+      'nato-western-balkans-stability',
+      'x',
+      'a'.repeat(3000),
+    ),
+  )
+  .map(encode);
+const query = fc.oneof(
+  fc.constant(''),
+  fc
+    .tuple(
+      fc.constantFrom('q', 'state', 'notice', 'cursor', 'page', 'email', 'next'),
+      hostileString,
+    )
+    .map(([k, v]) => `?${k}=${encode(v)}`),
+);
+const getRoute = fc.constantFrom(
+  '/admin',
+  '/admin/articles',
+  '/admin/articles/ID',
+  '/admin/issues',
+  '/admin/issues/ID',
+  '/admin/subscribers',
+  '/admin/subscribers/export.csv',
+  '/admin/subscribers/ID',
+  '/admin/subscribers/ID/export.json',
+  '/admin/suppressions',
+);
+const postRoute = fc.constantFrom(
+  '/admin/issues',
+  '/admin/issues/ID/schedule',
+  '/admin/issues/ID/send',
+  '/admin/issues/ID/pause',
+  '/admin/issues/ID/resume',
+  '/admin/issues/ID/cancel',
+  '/admin/issues/ID/test',
+  '/admin/subscribers',
+  '/admin/subscribers/import',
+  '/admin/subscribers/ID/erase',
+  '/admin/suppressions',
+  '/admin/suppressions/remove',
+);
+const fields = fc.array(
+  fc.tuple(
+    fc.constantFrom(
+      'article',
+      'subject',
+      'editorNote',
+      'topics',
+      'frequencies',
+      'frequency',
+      'at',
+      'email',
+      'csv',
+      'to',
+      'reason',
+      'id',
+      'source',
+    ),
+    fc.oneof(
+      hostileString,
+      fc.emailAddress(),
+      fc.constantFrom(
+        'nato-western-balkans-stability',
+        'security',
+        'weekly',
+        '2099-01-01T00:00',
+        'email\nreader@example.com',
+      ),
+    ),
+  ),
+  { maxLength: 6 },
+);
 
 describe('fuzzing the admin pages', () => {
   it('GET every page with generated ids and query strings, signed in', async () => {
@@ -63,7 +145,12 @@ describe('fuzzing the admin pages', () => {
   it('POST every form with the CSRF token and generated fields', async () => {
     await fc.assert(
       fc.asyncProperty(postRoute, id, fields, async (route, i, f) => {
-        await send({ method: 'POST', path: route.replace('ID', i), headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams([['_csrf', csrf], ...f]).toString() });
+        await send({
+          method: 'POST',
+          path: route.replace('ID', i),
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams([['_csrf', csrf], ...f]).toString(),
+        });
       }),
       { numRuns: 800 },
     );
@@ -72,11 +159,33 @@ describe('fuzzing the admin pages', () => {
   it('without a session, or with a wrong CSRF token, nothing changes', async () => {
     const before = JSON.stringify(await stack.deps.issues.listByState('draft'));
     await fc.assert(
-      fc.asyncProperty(postRoute, id, fields, fc.oneof(fc.constant(undefined), hostileString.map((s) => s.replace(/[^\x21-\x7e]/g, ''))), fc.boolean(), async (route, i, f, token, withCookie) => {
-        const body = new URLSearchParams([...(token === undefined ? [] : [['_csrf', token] as [string, string]]), ['article', 'nato-western-balkans-stability'], ...f]).toString();
-        const response = await send({ method: 'POST', path: route.replace('ID', i), headers: { ...(withCookie ? { cookie } : {}), 'content-type': 'application/x-www-form-urlencoded' }, body });
-        expect(response.status, `${route} ${withCookie} ${token}`).toBeGreaterThanOrEqual(400);
-      }),
+      fc.asyncProperty(
+        postRoute,
+        id,
+        fields,
+        fc.oneof(
+          fc.constant(undefined),
+          hostileString.map((s) => s.replace(/[^\x21-\x7e]/g, '')),
+        ),
+        fc.boolean(),
+        async (route, i, f, token, withCookie) => {
+          const body = new URLSearchParams([
+            ...(token === undefined ? [] : [['_csrf', token] as [string, string]]),
+            ['article', 'nato-western-balkans-stability'],
+            ...f,
+          ]).toString();
+          const response = await send({
+            method: 'POST',
+            path: route.replace('ID', i),
+            headers: {
+              ...(withCookie ? { cookie } : {}),
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body,
+          });
+          expect(response.status, `${route} ${withCookie} ${token}`).toBeGreaterThanOrEqual(400);
+        },
+      ),
       { numRuns: 300 },
     );
     expect(JSON.stringify(await stack.deps.issues.listByState('draft'))).toBe(before);

@@ -26,37 +26,79 @@ beforeAll(async () => {
   viewer = (await createApiKey(stack.deps, { name: 'Fuzz viewer', role: 'viewer' })).key;
 });
 afterAll(async () => {
-  console.log(`fuzz-admin: ${tally.requests} requests, statuses ${JSON.stringify(tally.statuses)}, ${created.size} issues created`);
+  console.log(
+    `fuzz-admin: ${tally.requests} requests, statuses ${JSON.stringify(tally.statuses)}, ${created.size} issues created`,
+  );
   await stack?.close();
 });
 
 async function send(sent: Sent) {
-  const response = await app.request(sent.path, { method: sent.method, headers: sent.headers, body: sent.body });
+  const response = await app.request(sent.path, {
+    method: sent.method,
+    headers: sent.headers,
+    body: sent.body,
+  });
   await checkResponse(sent, response);
   return response;
 }
 
 const SLUG = 'nato-western-balkans-stability';
-const anyValue: fc.Arbitrary<unknown> = fc.oneof(hostileString, fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(null, true, 0, -1, '', [], {}));
-const segment = fc.oneof(hostileString, fc.constantFrom(`article-${SLUG}`, 'x', '..', '%2e%2e', 'a'.repeat(300))).map((s) => {
-  try {
-    return encodeURIComponent(s);
-  } catch {
-    return '%ED%A0%80';
-  }
-});
-const query = fc.oneof(fc.constant(''), fc.constantFrom('?state=draft', '?state=sending', '?state=__proto__', '?state=', '?state=draft&state=sent'), hostileString.map((s) => `?state=${encodeURIComponent(s.replace(/[\ud800-\udfff]/g, ''))}`));
+const anyValue: fc.Arbitrary<unknown> = fc.oneof(
+  hostileString,
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.constantFrom(null, true, 0, -1, '', [], {}),
+);
+const segment = fc
+  .oneof(hostileString, fc.constantFrom(`article-${SLUG}`, 'x', '..', '%2e%2e', 'a'.repeat(300)))
+  .map((s) => {
+    try {
+      return encodeURIComponent(s);
+    } catch {
+      return '%ED%A0%80';
+    }
+  });
+const query = fc.oneof(
+  fc.constant(''),
+  fc.constantFrom(
+    '?state=draft',
+    '?state=sending',
+    '?state=__proto__',
+    '?state=',
+    '?state=draft&state=sent',
+  ),
+  hostileString.map((s) => `?state=${encodeURIComponent(s.replace(/[\ud800-\udfff]/g, ''))}`),
+);
 
 describe('fuzzing the admin API', () => {
   it('credentials: missing, malformed, forged or the wrong role are 401/403 with a reason, never more', async () => {
     const authorization = fc.oneof(
       hostileString.map((s) => s.replace(/[^\t\x20-\x7e]/g, '')),
-      fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', `Bearer ${editor}x`, `Bearer ${editor.slice(0, -1)}`, `bearer  ${viewer}`, `Bearer ${editor} ${editor}`, 'Bearer dsp_'),
+      fc.constantFrom(
+        'Bearer',
+        'Bearer ',
+        'Basic dXNlcjpwYXNz',
+        `Bearer ${editor}x`,
+        `Bearer ${editor.slice(0, -1)}`,
+        `bearer  ${viewer}`,
+        `Bearer ${editor} ${editor}`,
+        'Bearer dsp_',
+      ),
     );
-    const route = fc.constantFrom<[string, string]>(['GET', '/issues'], ['POST', '/issues'], ['GET', `/issues/article-${SLUG}`], ['POST', `/issues/article-${SLUG}/send`], ['POST', `/issues/article-${SLUG}/cancel`]);
+    const route = fc.constantFrom<[string, string]>(
+      ['GET', '/issues'],
+      ['POST', '/issues'],
+      ['GET', `/issues/article-${SLUG}`],
+      ['POST', `/issues/article-${SLUG}/send`],
+      ['POST', `/issues/article-${SLUG}/cancel`],
+    );
     await fc.assert(
       fc.asyncProperty(authorization, route, async (auth, [method, path]) => {
-        const response = await send({ method, path: `/api/admin${path}`, headers: { authorization: auth, 'content-type': 'application/json' }, body: method === 'POST' ? JSON.stringify({ article: SLUG }) : undefined });
+        const response = await send({
+          method,
+          path: `/api/admin${path}`,
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          body: method === 'POST' ? JSON.stringify({ article: SLUG }) : undefined,
+        });
         // A well-formed key of either role can get through; anything else cannot.
         const genuine = auth.trim().match(/^bearer\s+(\S+)$/i)?.[1];
         if (genuine !== editor && genuine !== viewer) expect(response.status).toBe(401);
@@ -71,9 +113,20 @@ describe('fuzzing the admin API', () => {
       {
         article: fc.oneof(fc.constant(SLUG), anyValue),
         subject: anyValue,
-        editorNote: fc.oneof(anyValue, fc.integer({ min: 4000, max: 6000 }).map((n) => 'n'.repeat(n))),
-        topics: fc.oneof(anyValue, fc.array(fc.oneof(fc.constantFrom('security', 'politics'), hostileString), { maxLength: 4 })),
-        frequencies: fc.oneof(anyValue, fc.array(fc.constantFrom('immediate', 'daily', 'weekly', 'hourly'), { maxLength: 4 })),
+        editorNote: fc.oneof(
+          anyValue,
+          fc.integer({ min: 4000, max: 6000 }).map((n) => 'n'.repeat(n)),
+        ),
+        topics: fc.oneof(
+          anyValue,
+          fc.array(fc.oneof(fc.constantFrom('security', 'politics'), hostileString), {
+            maxLength: 4,
+          }),
+        ),
+        frequencies: fc.oneof(
+          anyValue,
+          fc.array(fc.constantFrom('immediate', 'daily', 'weekly', 'hourly'), { maxLength: 4 }),
+        ),
         id: fc.oneof(anyValue, fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/)),
       },
       { requiredKeys: [] },
@@ -81,16 +134,42 @@ describe('fuzzing the admin API', () => {
     // Mostly acceptable bodies with hostile free text, so issues do get created and read back.
     const acceptable = fc.record({
       article: fc.constant(SLUG),
-      subject: hostileString.map((s) => s.replace(/[\r\n]/g, ' ').trim().slice(0, 200) || 'x'),
+      subject: hostileString.map(
+        (s) =>
+          s
+            .replace(/[\r\n]/g, ' ')
+            .trim()
+            .slice(0, 200) || 'x',
+      ),
       editorNote: hostileString.map((s) => s.slice(0, 5000)),
       id: fc.uuid().map((u) => `fuzz-${u}`),
     });
-    const raw = fc.oneof({ weight: 5, arbitrary: body.map((b) => JSON.stringify(b)) }, { weight: 3, arbitrary: acceptable.map((b) => JSON.stringify(b)) }, { weight: 1, arbitrary: fc.string({ maxLength: 100 }) }, { weight: 1, arbitrary: fc.constantFrom('[]', 'null', '{"__proto__":{"role":"editor"}}', '') });
-    const type = fc.constantFrom('application/json', 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded');
+    const raw = fc.oneof(
+      { weight: 5, arbitrary: body.map((b) => JSON.stringify(b)) },
+      { weight: 3, arbitrary: acceptable.map((b) => JSON.stringify(b)) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 100 }) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('[]', 'null', '{"__proto__":{"role":"editor"}}', ''),
+      },
+    );
+    const type = fc.constantFrom(
+      'application/json',
+      'application/json',
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+    );
     await fc.assert(
       fc.asyncProperty(raw, type, async (b, t) => {
-        const response = await send({ method: 'POST', path: '/api/admin/issues', headers: { authorization: `Bearer ${editor}`, 'content-type': t }, body: b });
-        if (response.status === 201) created.add(((await response.json()) as { issue: { id: string } }).issue.id);
+        const response = await send({
+          method: 'POST',
+          path: '/api/admin/issues',
+          headers: { authorization: `Bearer ${editor}`, 'content-type': t },
+          body: b,
+        });
+        if (response.status === 201)
+          created.add(((await response.json()) as { issue: { id: string } }).issue.id);
       }),
       { numRuns: 700 },
     );
@@ -98,32 +177,77 @@ describe('fuzzing the admin API', () => {
 
   it('issue actions and reads with an editor key: generated ids, dates, bodies and query strings', async () => {
     const action = fc.constantFrom('schedule', 'send', 'pause', 'resume', 'cancel', '');
-    const at = fc.oneof(anyValue, fc.date({ noInvalidDate: false }).map((d) => (Number.isNaN(d.getTime()) ? 'Invalid Date' : d.toISOString())), fc.constantFrom('2099-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', '2026-02-30', 'tomorrow'));
+    const at = fc.oneof(
+      anyValue,
+      fc
+        .date({ noInvalidDate: false })
+        .map((d) => (Number.isNaN(d.getTime()) ? 'Invalid Date' : d.toISOString())),
+      fc.constantFrom(
+        '2099-01-01T00:00:00Z',
+        '1970-01-01T00:00:00Z',
+        '+275760-09-13T00:00:00.000Z',
+        '2026-02-30',
+        'tomorrow',
+      ),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(segment, fc.constantFrom(...(created.size > 0 ? [...created].slice(0, 5) : [`article-${SLUG}`]))), action, at, query, async (id, act, when, q) => {
-        const path = `/api/admin/issues/${id}${act ? `/${act}` : ''}`;
-        if (act) await send({ method: 'POST', path, headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/json' }, body: JSON.stringify({ at: when }) });
-        else await send({ method: 'GET', path: `${path}${q}`, headers: { authorization: `Bearer ${editor}` } });
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          segment,
+          fc.constantFrom(...(created.size > 0 ? [...created].slice(0, 5) : [`article-${SLUG}`])),
+        ),
+        action,
+        at,
+        query,
+        async (id, act, when, q) => {
+          const path = `/api/admin/issues/${id}${act ? `/${act}` : ''}`;
+          if (act)
+            await send({
+              method: 'POST',
+              path,
+              headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ at: when }),
+            });
+          else
+            await send({
+              method: 'GET',
+              path: `${path}${q}`,
+              headers: { authorization: `Bearer ${editor}` },
+            });
+        },
+      ),
       { numRuns: 900 },
     );
     await fc.assert(
       fc.asyncProperty(query, async (q) => {
-        await send({ method: 'GET', path: `/api/admin/issues${q}`, headers: { authorization: `Bearer ${viewer}` } });
+        await send({
+          method: 'GET',
+          path: `/api/admin/issues${q}`,
+          headers: { authorization: `Bearer ${viewer}` },
+        });
       }),
       { numRuns: 200 },
     );
   }, 60_000);
 
   it('every issue the run created reads back well-formed: one-line subject, known state and audience', async () => {
-    const schema = z.object({
-      id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-      subject: z.string().min(1).max(200).regex(/^[^\r\n]*$/),
-      editorNote: z.string().max(5000).optional(),
-      state: z.enum(['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled']),
-      audience: z.object({ topics: z.array(z.enum(['security', 'politics', 'economy'])).min(1), frequencies: z.array(z.enum(['immediate', 'daily', 'weekly'])).min(1) }),
-      version: z.number().int().min(1),
-    }).loose();
+    const schema = z
+      .object({
+        id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+        subject: z
+          .string()
+          .min(1)
+          .max(200)
+          .regex(/^[^\r\n]*$/),
+        editorNote: z.string().max(5000).optional(),
+        state: z.enum(['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled']),
+        audience: z.object({
+          topics: z.array(z.enum(['security', 'politics', 'economy'])).min(1),
+          frequencies: z.array(z.enum(['immediate', 'daily', 'weekly'])).min(1),
+        }),
+        version: z.number().int().min(1),
+      })
+      .loose();
     expect(created.size).toBeGreaterThan(0);
     for (const id of created) {
       const issue = await stack.deps.issues.get(id);

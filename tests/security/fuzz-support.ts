@@ -29,18 +29,37 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 80 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 80 }) },
   { weight: 3, arbitrary: fc.constantFrom(...HOSTILE) },
-  { weight: 1, arbitrary: fc.tuple(fc.string({ maxLength: 20 }), fc.constantFrom('\r\n', '\n', '\r', '\0', '\t', '\u2028'), fc.string({ maxLength: 20 })).map(([a, b, c]) => a + b + c) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        fc.string({ maxLength: 20 }),
+        fc.constantFrom('\r\n', '\n', '\r', '\0', '\t', '\u2028'),
+        fc.string({ maxLength: 20 }),
+      )
+      .map(([a, b, c]) => a + b + c),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 300, max: 20_000 }).map((n) => 'A'.repeat(n)) },
 );
 
-export type Sent = { method: string; path: string; headers: Record<string, string>; body?: string | FormData };
+export type Sent = {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string | FormData;
+};
 
-export const requestInit = (sent: Sent): RequestInit => ({ method: sent.method, headers: sent.headers, body: sent.body });
+export const requestInit = (sent: Sent): RequestInit => ({
+  method: sent.method,
+  headers: sent.headers,
+  body: sent.body,
+});
 
 /** Counts over the whole file, for the report. */
 export const tally = { requests: 0, statuses: {} as Record<number, number> };
 
-const describeRequest = (sent: Sent) => `${sent.method} ${sent.path.slice(0, 200)} ${JSON.stringify(sent.headers).slice(0, 300)} ${typeof sent.body === 'string' ? JSON.stringify(sent.body.slice(0, 300)) : '(form data)'}`;
+const describeRequest = (sent: Sent) =>
+  `${sent.method} ${sent.path.slice(0, 200)} ${JSON.stringify(sent.headers).slice(0, 300)} ${typeof sent.body === 'string' ? JSON.stringify(sent.body.slice(0, 300)) : '(form data)'}`;
 
 /**
  * What every answer must be, whatever was sent: not a server error; JSON rejections on /api/*
@@ -54,14 +73,29 @@ export async function checkResponse(sent: Sent, response: Response) {
   expect(response.status, `${what}\n-> ${text.slice(0, 500)}`).toBeLessThan(500);
   expect(response.headers.get('x-content-type-options'), what).toBe('nosniff');
   const location = response.headers.get('location');
-  if (location !== null) expect(location, `${what} redirects to ${location}`).toMatch(/^\/(?![/\\])/);
-  if (sent.path.startsWith('/api/') && response.status >= 400 && response.status < 500 && sent.method !== 'OPTIONS') {
+  if (location !== null)
+    expect(location, `${what} redirects to ${location}`).toMatch(/^\/(?![/\\])/);
+  if (
+    sent.path.startsWith('/api/') &&
+    response.status >= 400 &&
+    response.status < 500 &&
+    sent.method !== 'OPTIONS'
+  ) {
     expect(response.headers.get('content-type'), what).toMatch(/^application\/json/);
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; issues?: { field?: unknown; message?: unknown }[] } };
+    const body = JSON.parse(text) as {
+      error?: {
+        code?: unknown;
+        message?: unknown;
+        issues?: { field?: unknown; message?: unknown }[];
+      };
+    };
     expect(typeof body.error?.code, `${what}: ${text}`).toBe('string');
     expect(typeof body.error?.message, `${what}: ${text}`).toBe('string');
     if ([400, 413, 415, 422].includes(response.status)) {
-      expect(body.error?.issues?.length, `${what}: a rejection names its field: ${text}`).toBeGreaterThan(0);
+      expect(
+        body.error?.issues?.length,
+        `${what}: a rejection names its field: ${text}`,
+      ).toBeGreaterThan(0);
       for (const issue of body.error!.issues!) {
         expect(issue.field, `${what}: ${text}`).toEqual(expect.stringMatching(/\S/));
         expect(issue.message, `${what}: ${text}`).toEqual(expect.stringMatching(/\S/));

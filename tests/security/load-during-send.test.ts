@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
-import { createArticleIssue, issueReport, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
+import {
+  createArticleIssue,
+  issueReport,
+  sendIssueNow,
+} from '../../functions/core/issues/manage-issues.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { aSubscriber } from '../support/builders.js';
@@ -16,16 +20,28 @@ let stack: LocalStack;
 beforeAll(async () => {
   // Loopback only. The per-IP limit is lifted (every request comes from 127.0.0.1); SES's rate too,
   // since this measures the app, not the emulator.
-  stack = await startTestStack({ LOCAL_SES_MAX_SEND_RATE: '100000', SIGNUP_LIMIT_PER_IP_PER_HOUR: '0', SEND_RATE: '300' });
+  stack = await startTestStack({
+    LOCAL_SES_MAX_SEND_RATE: '100000',
+    SIGNUP_LIMIT_PER_IP_PER_HOUR: '0',
+    SEND_RATE: '300',
+  });
 });
 afterAll(async () => stack?.close());
 
 describe('load on signup and one-click unsubscribe while a send runs', () => {
   it('records every accepted signup and every unsubscribe, with no error but rate limiting, and the send still sends nobody twice', async () => {
-    const readers = await seedReaders(stack, 800, (i) => aSubscriber({ topics: ['security'], email: `load.${i}@example.com` }));
+    const readers = await seedReaders(stack, 800, (i) =>
+      aSubscriber({ topics: ['security'], email: `load.${i}@example.com` }),
+    );
     const leaving = readers.slice(0, 200);
-    const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
-    const issue = await createArticleIssue(deps, { article: 'nato-western-balkans-stability', topics: ['security'] });
+    const deps = await buildDeliveryDeps(
+      parseConfig(process.env),
+      new MjmlIssueRenderer('templates'),
+    );
+    const issue = await createArticleIssue(deps, {
+      article: 'nato-western-balkans-stability',
+      topics: ['security'],
+    });
     await sendIssueNow(deps, issue.id);
     const send = runWorker(deps, { issueId: issue.id });
 
@@ -38,15 +54,25 @@ describe('load on signup and one-click unsubscribe while a send runs', () => {
     const worker = async (n: number) => {
       while (Date.now() < deadline && sent < MAX_REQUESTS) {
         sent++;
-        const leaver = n % 2 === 0 && nextLeaver < leaving.length ? leaving[nextLeaver++] : undefined;
+        const leaver =
+          n % 2 === 0 && nextLeaver < leaving.length ? leaving[nextLeaver++] : undefined;
         let response: Response;
         if (leaver) {
           const token = stack.deps.signer.sign('unsubscribe', leaver.id);
-          response = await fetch(`${stack.appUrl}/unsubscribe/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click', redirect: 'manual' });
+          response = await fetch(`${stack.appUrl}/unsubscribe/${token}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'List-Unsubscribe=One-Click',
+            redirect: 'manual',
+          });
           if (response.status === 200) unsubscribed.push(leaver.id);
         } else {
           const email = `newcomer.${sent}.${Date.now()}@example.com`;
-          response = await fetch(`${stack.appUrl}/api/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, topics: ['politics'] }) });
+          response = await fetch(`${stack.appUrl}/api/subscribe`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email, topics: ['politics'] }),
+          });
           if (response.status === 202) signedUp.push(email);
         }
         await response.arrayBuffer();
@@ -58,11 +84,15 @@ describe('load on signup and one-click unsubscribe while a send runs', () => {
     await stack.sesGateway!.settled();
 
     const unexpected = [...statuses].filter(([status]) => ![200, 202, 429].includes(status));
-    console.log(`load during send: ${sent} requests in ${DURATION_MS / 1000} s (${[...statuses].map(([s, n]) => `${n}×${s}`).join(', ')}); ${signedUp.length} signups, ${unsubscribed.length} unsubscribes`);
+    console.log(
+      `load during send: ${sent} requests in ${DURATION_MS / 1000} s (${[...statuses].map(([s, n]) => `${n}×${s}`).join(', ')}); ${signedUp.length} signups, ${unsubscribed.length} unsubscribes`,
+    );
     expect(unexpected).toEqual([]);
     expect(signedUp.length).toBeGreaterThan(50);
-    for (const email of signedUp) expect((await stack.deps.subscribers.get(subscriberIdFor(email)))?.state).toBe('pending');
-    for (const id of unsubscribed) expect((await stack.deps.subscribers.get(id))?.state).toBe('unsubscribed');
+    for (const email of signedUp)
+      expect((await stack.deps.subscribers.get(subscriberIdFor(email)))?.state).toBe('pending');
+    for (const id of unsubscribed)
+      expect((await stack.deps.subscribers.get(id))?.state).toBe('unsubscribed');
 
     const report = await issueReport(deps, issue.id);
     expect(report.issue.state).toBe('sent');

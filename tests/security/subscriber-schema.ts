@@ -14,12 +14,18 @@ export function subscriberSchema(topicIds: readonly string[]) {
   return z
     .object({
       id: z.string().min(16),
-      email: z.string().max(254).refine((e) => {
-        const checked = normalizeEmail(e);
-        return checked.ok && checked.email === e;
-      }, 'must be a normalized address'),
+      email: z
+        .string()
+        .max(254)
+        .refine((e) => {
+          const checked = normalizeEmail(e);
+          return checked.ok && checked.email === e;
+        }, 'must be a normalized address'),
       state: z.enum(['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained']),
-      topics: z.array(z.enum(topicIds as [string, ...string[]])).min(1).refine((t) => new Set(t).size === t.length, 'no duplicates'),
+      topics: z
+        .array(z.enum(topicIds as [string, ...string[]]))
+        .min(1)
+        .refine((t) => new Set(t).size === t.length, 'no duplicates'),
       frequency: z.enum(['immediate', 'daily', 'weekly']),
       consent: z.object({
         at: isoDate,
@@ -43,6 +49,12 @@ export function subscriberSchema(topicIds: readonly string[]) {
       version: z.number().int().min(1),
     })
     .loose()
-    .refine((s) => s.id === subscriberIdFor(s.email), { message: 'id must be the hash of the address', path: ['id'] })
-    .refine((s) => s.state !== 'confirmed' || s.confirmedAt !== undefined, { message: 'a confirmed reader has confirmedAt', path: ['confirmedAt'] }) satisfies z.ZodType<Subscriber, unknown>;
+    .refine((s) => s.id === subscriberIdFor(s.email), {
+      message: 'id must be the hash of the address',
+      path: ['id'],
+    })
+    .refine((s) => s.state !== 'confirmed' || s.confirmedAt !== undefined, {
+      message: 'a confirmed reader has confirmedAt',
+      path: ['confirmedAt'],
+    }) satisfies z.ZodType<Subscriber, unknown>;
 }

@@ -43,25 +43,46 @@ afterAll(async () => stack?.close());
 export function assertInert(what: string, html: string) {
   rendered.push({ what, html });
   expect(html, `${what}: a script element`).not.toMatch(/<script\b/i);
-  for (const tag of ['svg', 'iframe', 'object', 'embed', 'details', 'math']) expect(html, `${what}: <${tag}>`).not.toMatch(new RegExp(`<${tag}\\b`, 'i'));
+  for (const tag of ['svg', 'iframe', 'object', 'embed', 'details', 'math'])
+    expect(html, `${what}: <${tag}>`).not.toMatch(new RegExp(`<${tag}\\b`, 'i'));
   // Tags tokenized as an HTML parser would: a quoted value may hold anything, including "onerror=".
-  for (const [tag, , attributes] of html.matchAll(/<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*\/?>/g)) {
-    for (const [, name, value = ''] of attributes!.matchAll(/\s+([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g)) {
+  for (const [tag, , attributes] of html.matchAll(
+    /<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*\/?>/g,
+  )) {
+    for (const [, name, value = ''] of attributes!.matchAll(
+      /\s+([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g,
+    )) {
       expect(name, `${what}: an event handler attribute in ${tag}`).not.toMatch(/^on/i);
       if (/^(href|src|action|formaction|srcset|background|xlink:href)$/i.test(name!)) {
-        const decoded = decodeEntities(value.replace(/^["']|["']$/g, '')).replace(/[\s\0-\x1f]/g, '');
+        const decoded = decodeEntities(value.replace(/^["']|["']$/g, '')).replace(
+          /[\s\0-\x1f]/g,
+          '',
+        );
         expect(decoded, `${what}: ${tag}`).not.toMatch(/^(javascript|data|vbscript):/i);
       }
     }
   }
   // Nothing that looks like a tag was left unparsed (a broken tag a browser might still honour).
-  expect(html.match(/<[a-zA-Z][^>]*\son[a-z]+\s*=[^>]*>/gi)?.filter((t) => !/^<[a-zA-Z][a-zA-Z0-9-]*(\s+[^\s"'>/=]+(\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*\/?>$/.test(t)) ?? [], what).toEqual([]);
+  expect(
+    html
+      .match(/<[a-zA-Z][^>]*\son[a-z]+\s*=[^>]*>/gi)
+      ?.filter(
+        (t) =>
+          !/^<[a-zA-Z][a-zA-Z0-9-]*(\s+[^\s"'>/=]+(\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*\/?>$/.test(
+            t,
+          ),
+      ) ?? [],
+    what,
+  ).toEqual([]);
 }
 
 const decodeEntities = (s: string) =>
-  s.replace(/&#x([0-9a-f]+);?/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+  s
+    .replace(/&#x([0-9a-f]+);?/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
     .replace(/&#(\d+);?/g, (_, d: string) => String.fromCodePoint(Number(d)))
-    .replace(/&colon;/gi, ':').replace(/&tab;/gi, '\t').replace(/&newline;/gi, '\n');
+    .replace(/&colon;/gi, ':')
+    .replace(/&tab;/gi, '\t')
+    .replace(/&newline;/gi, '\n');
 
 describe('pages', () => {
   it('the article page, the archive and the front page show hostile front matter and markdown as text', async () => {
@@ -80,8 +101,17 @@ describe('pages', () => {
 
   it('the signup form echoes hostile input escaped, whatever the field', async () => {
     for (const value of HOSTILE) {
-      const body = new URLSearchParams([['email', value], ['topics', value], ['frequency', value], ['form', 'hosted']]);
-      const response = await app.request('/subscribe', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+      const body = new URLSearchParams([
+        ['email', value],
+        ['topics', value],
+        ['frequency', value],
+        ['form', 'hosted'],
+      ]);
+      const response = await app.request('/subscribe', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+      });
       expect(response.status).toBe(422);
       assertInert(`signup form with ${JSON.stringify(value)}`, await response.text());
     }
@@ -103,8 +133,12 @@ describe('emails', () => {
     ...overrides,
   });
 
-  it('the article email (MJML) with a hostile article and editor\'s note: everything shown as text', async () => {
-    const email = await new MjmlIssueRenderer('templates').render(anIssue(), [article], stack.deps.publication);
+  it("the article email (MJML) with a hostile article and editor's note: everything shown as text", async () => {
+    const email = await new MjmlIssueRenderer('templates').render(
+      anIssue(),
+      [article],
+      stack.deps.publication,
+    );
     assertInert('article email', email.html);
     // Shown, escaped (MJML's escaping uses numeric entities, ours named ones).
     expect(email.html).toMatch(/(&lt;|&#60;)script(&gt;|&#62;)alert\(&#39;note&#39;\)/);
@@ -114,56 +148,102 @@ describe('emails', () => {
   });
 
   it('the digest email with the same article and note', async () => {
-    const issue = anIssue({ id: 'digest-daily-x', content: { kind: 'digest', frequency: 'daily', period: '2026-11-28', slugs: [SLUG] }, deliveryKey: 'digest-daily-x' });
-    const email = await new MjmlIssueRenderer('templates').render(issue, [article], stack.deps.publication);
+    const issue = anIssue({
+      id: 'digest-daily-x',
+      content: { kind: 'digest', frequency: 'daily', period: '2026-11-28', slugs: [SLUG] },
+      deliveryKey: 'digest-daily-x',
+    });
+    const email = await new MjmlIssueRenderer('templates').render(
+      issue,
+      [article],
+      stack.deps.publication,
+    );
     assertInert('digest email', email.html);
   });
 
-  it('no header injection through the subject or the sender\'s name: the MIME has exactly its own header lines', async () => {
-    const mailer = new SesMailer({ from: { name: 'The Gazette\r\nBcc: victim@example.com', address: 'news@example.org' }, replyTo: 'reply@example.org' });
-    for (const subject of ['Hello\r\nBcc: victim@example.com', 'Hello\nX-Injected: 1', 'Hello\rContent-Type: text/html', `${article.title}\r\n\r\n<script>alert(1)</script>`]) {
-      const raw = (await mailer.compose({ to: 'reader@example.com', subject, html: '<p>hi</p>', text: 'hi', headers: { 'List-Id': 'gazette.example.org' } })).toString('utf8');
+  it("no header injection through the subject or the sender's name: the MIME has exactly its own header lines", async () => {
+    const mailer = new SesMailer({
+      from: { name: 'The Gazette\r\nBcc: victim@example.com', address: 'news@example.org' },
+      replyTo: 'reply@example.org',
+    });
+    for (const subject of [
+      'Hello\r\nBcc: victim@example.com',
+      'Hello\nX-Injected: 1',
+      'Hello\rContent-Type: text/html',
+      `${article.title}\r\n\r\n<script>alert(1)</script>`,
+    ]) {
+      const raw = (
+        await mailer.compose({
+          to: 'reader@example.com',
+          subject,
+          html: '<p>hi</p>',
+          text: 'hi',
+          headers: { 'List-Id': 'gazette.example.org' },
+        })
+      ).toString('utf8');
       const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
-      const names = head.split('\r\n').filter((line) => !/^[ \t]/.test(line)).map((line) => line.slice(0, line.indexOf(':')).toLowerCase());
-      expect(names.filter((n) => ['bcc', 'x-injected', 'cc'].includes(n)), head).toEqual([]);
-      expect(names.filter((n) => n === 'content-type'), head).toHaveLength(1);
-      expect(names.filter((n) => n === 'subject'), head).toHaveLength(1);
-      expect(names.filter((n) => n === 'from'), head).toHaveLength(1);
+      const names = head
+        .split('\r\n')
+        .filter((line) => !/^[ \t]/.test(line))
+        .map((line) => line.slice(0, line.indexOf(':')).toLowerCase());
+      expect(
+        names.filter((n) => ['bcc', 'x-injected', 'cc'].includes(n)),
+        head,
+      ).toEqual([]);
+      expect(
+        names.filter((n) => n === 'content-type'),
+        head,
+      ).toHaveLength(1);
+      expect(
+        names.filter((n) => n === 'subject'),
+        head,
+      ).toHaveLength(1);
+      expect(
+        names.filter((n) => n === 'from'),
+        head,
+      ).toHaveLength(1);
     }
   });
 });
 
-describe.skipIf(!browserAvailable())('in a real DOM (Chromium, scripts enabled, no network)', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => browser?.close());
-
-  it('no dialog, no script element, no handler attribute, no script URL in anything rendered above', async () => {
-    expect(rendered.length).toBeGreaterThan(10);
-    const page = await browser.newPage({ javaScriptEnabled: true });
-    const dialogs: string[] = [];
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
+describe.skipIf(!browserAvailable())(
+  'in a real DOM (Chromium, scripts enabled, no network)',
+  () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
     });
-    // No request leaves the page: hostile src/href values cannot reach anything.
-    await page.route('**/*', (route) => route.abort());
-    for (const { what, html } of rendered) {
-      await page.setContent(html, { waitUntil: 'load' });
-      // Click every link and hover everything: a javascript: URL or a handler would fire now.
-      // A string, so this file needs no DOM types (a `lib: dom` reference would change every file's types).
-      const findings = await page.evaluate<{ scripts: number; handlers: string[]; urls: string[] }>(`(() => {
+    afterAll(async () => browser?.close());
+
+    it('no dialog, no script element, no handler attribute, no script URL in anything rendered above', async () => {
+      expect(rendered.length).toBeGreaterThan(10);
+      const page = await browser.newPage({ javaScriptEnabled: true });
+      const dialogs: string[] = [];
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      // No request leaves the page: hostile src/href values cannot reach anything.
+      await page.route('**/*', (route) => route.abort());
+      for (const { what, html } of rendered) {
+        await page.setContent(html, { waitUntil: 'load' });
+        // Click every link and hover everything: a javascript: URL or a handler would fire now.
+        // A string, so this file needs no DOM types (a `lib: dom` reference would change every file's types).
+        const findings = await page.evaluate<{
+          scripts: number;
+          handlers: string[];
+          urls: string[];
+        }>(`(() => {
         const all = Array.from(document.querySelectorAll('*'));
         const handlers = all.flatMap((el) => Array.from(el.attributes).filter((a) => /^on/i.test(a.name)).map((a) => el.tagName + '[' + a.name + ']'));
         const urls = all.flatMap((el) => ['href', 'src', 'action', 'formaction'].map((n) => el.getAttribute(n) || '').filter((v) => /^(javascript|data|vbscript):/i.test(v.replace(/[\\s\\0-\\x1f]/g, ''))));
         for (const a of Array.from(document.querySelectorAll('a'))) a.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
         return { scripts: document.querySelectorAll('script').length, handlers, urls };
       })()`);
-      expect(findings, what).toEqual({ scripts: 0, handlers: [], urls: [] });
-    }
-    expect(dialogs).toEqual([]);
-    await page.close();
-  });
-});
+        expect(findings, what).toEqual({ scripts: 0, handlers: [], urls: [] });
+      }
+      expect(dialogs).toEqual([]);
+      await page.close();
+    });
+  },
+);

@@ -1,6 +1,11 @@
 import { transactionalTemplates } from '../../functions/adapters/templates/transactional.generated.js';
 import { MemoryIssueRepository } from '../../functions/adapters/memory/memory-issues.js';
-import { FixedQuota, MemoryEventLog, MemoryPublicationLog, MemorySuppressionList } from '../../functions/adapters/memory/memory-misc.js';
+import {
+  FixedQuota,
+  MemoryEventLog,
+  MemoryPublicationLog,
+  MemorySuppressionList,
+} from '../../functions/adapters/memory/memory-misc.js';
 import { MemoryLedger } from '../../functions/adapters/memory/memory-ledger.js';
 import { MemorySubscriberRepository } from '../../functions/adapters/memory/memory-subscribers.js';
 import { RecordingMailer } from '../../functions/adapters/memory/recording-mailer.js';
@@ -44,7 +49,8 @@ export function aPublication(overrides: Partial<Publication> = {}): Publication 
 
 let counter = 0;
 /** A unique address per call, so tests never share a subscriber by accident. */
-export const uniqueEmail = (prefix = 'reader') => `${prefix}.${process.pid}.${Date.now().toString(36)}.${counter++}@example.com`;
+export const uniqueEmail = (prefix = 'reader') =>
+  `${prefix}.${process.pid}.${Date.now().toString(36)}.${counter++}@example.com`;
 
 export function aSubscriber(overrides: Partial<Subscriber> = {}): Subscriber {
   const email = overrides.email ?? uniqueEmail();
@@ -54,7 +60,11 @@ export function aSubscriber(overrides: Partial<Subscriber> = {}): Subscriber {
     state: 'confirmed',
     topics: ['security'],
     frequency: 'weekly',
-    consent: { at: '2026-11-01T00:00:00.000Z', form: 'hosted', confirmedAt: '2026-11-01T00:05:00.000Z' },
+    consent: {
+      at: '2026-11-01T00:00:00.000Z',
+      form: 'hosted',
+      confirmedAt: '2026-11-01T00:05:00.000Z',
+    },
     createdAt: '2026-11-01T00:00:00.000Z',
     updatedAt: '2026-11-01T00:05:00.000Z',
     confirmedAt: '2026-11-01T00:05:00.000Z',
@@ -84,7 +94,11 @@ export function anArticle(overrides: Partial<Article> = {}): Article {
 export function stubRenderer(): IssueRenderer & { renders: number } {
   return {
     renders: 0,
-    async render(issue: Issue, articles: readonly Article[], _publication: Publication): Promise<CompiledEmail> {
+    async render(
+      issue: Issue,
+      articles: readonly Article[],
+      _publication: Publication,
+    ): Promise<CompiledEmail> {
       this.renders++;
       const titles = articles.map((a) => a.title).join(', ');
       return {

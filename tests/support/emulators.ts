@@ -30,27 +30,46 @@ export const startInMemoryDynalite = () => startDynalite({ port: 0 });
  * Needs Java 17+.
  */
 export async function startDynamoDbLocal(): Promise<Running> {
-  const pkg = dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json'));
+  const pkg = dirname(
+    createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json'),
+  );
   const emulator = join(pkg, 'emulator');
   const port = await freePort();
-  const child = spawn('java', [`-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`, '-jar', join(emulator, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // It writes a metadata file into its working folder even in memory mode.
-    cwd: tmpdir(),
-  });
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(emulator, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-port',
+      String(port),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // It writes a metadata file into its working folder even in memory mode.
+      cwd: tmpdir(),
+    },
+  );
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
     try {
       await client.send(new ListTablesCommand({}));
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s:\n${output}`);
+      if (Date.now() > deadline)
+        throw new Error(`DynamoDB Local did not start within 60 s:\n${output}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -15,7 +15,13 @@ const FIELDS: Field[] = [
   { name: 'day-of-month', min: 1, max: 31, special: /^(L|LW|([1-9]|[12]\d|3[01])W)$/ },
   { name: 'month', min: 1, max: 12, names: MONTHS, special: /^$/ },
   // nL (last weekday n of the month), n#k (k-th weekday n).
-  { name: 'day-of-week', min: 1, max: 7, names: DAYS, special: /^(L|([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)L|([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)#[1-5])$/ },
+  {
+    name: 'day-of-week',
+    min: 1,
+    max: 7,
+    names: DAYS,
+    special: /^(L|([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)L|([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)#[1-5])$/,
+  },
   { name: 'year', min: 1970, max: 2199, special: /^$/ },
 ];
 
@@ -36,9 +42,11 @@ function checkField(field: Field, text: string): string | undefined {
     const [, from, to, step] = match;
     const start = from === '*' ? field.min : value(field, from!);
     if (start === undefined) return `${field.name}: "${from}" is outside ${field.min}-${field.max}`;
-    if (to !== undefined && value(field, to) === undefined) return `${field.name}: "${to}" is outside ${field.min}-${field.max}`;
+    if (to !== undefined && value(field, to) === undefined)
+      return `${field.name}: "${to}" is outside ${field.min}-${field.max}`;
     if (from === '*' && to !== undefined) return `${field.name}: "${part}" ranges from *`;
-    if (step !== undefined && Number(step) < 1) return `${field.name}: step "${step}" must be 1 or more`;
+    if (step !== undefined && Number(step) < 1)
+      return `${field.name}: step "${step}" must be 1 or more`;
   }
   return undefined;
 }
@@ -49,16 +57,19 @@ export function eventBridgeScheduleProblem(expression: string): string | undefin
   if (rate) {
     const n = Number(rate[1]);
     if (n < 1) return 'a rate must be 1 or more';
-    if ((n === 1) !== !rate[2]!.endsWith('s')) return `use "${rate[2]!.replace(/s$/, '')}" for 1 and the plural otherwise`;
+    if ((n === 1) !== !rate[2]!.endsWith('s'))
+      return `use "${rate[2]!.replace(/s$/, '')}" for 1 and the plural otherwise`;
     return undefined;
   }
   const cron = /^cron\((.+)\)$/.exec(expression);
   if (!cron) return 'not cron(...) or rate(...)';
   const fields = cron[1]!.split(' ');
-  if (fields.length !== 6) return `cron needs 6 fields separated by single spaces, got ${fields.length}`;
+  if (fields.length !== 6)
+    return `cron needs 6 fields separated by single spaces, got ${fields.length}`;
   const [, , dayOfMonth, , dayOfWeek] = fields as [string, string, string, string, string, string];
   // Exactly one of the two day fields is '?': a value or '*' in one needs '?' in the other.
-  if ((dayOfMonth === '?') === (dayOfWeek === '?')) return "exactly one of day-of-month and day-of-week must be '?'";
+  if ((dayOfMonth === '?') === (dayOfWeek === '?'))
+    return "exactly one of day-of-month and day-of-week must be '?'";
   for (const [i, field] of FIELDS.entries()) {
     const text = fields[i]!;
     if (text === '?' && (field.name === 'day-of-month' || field.name === 'day-of-week')) continue;

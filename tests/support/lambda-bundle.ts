@@ -13,7 +13,12 @@ import { cp, mkdir, readFile, symlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { bundleExternals, handlerFile, packagedFolders, type FunctionDefinition } from '../../infra/functions.js';
+import {
+  bundleExternals,
+  handlerFile,
+  packagedFolders,
+  type FunctionDefinition,
+} from '../../infra/functions.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -47,7 +52,14 @@ function bundleOptions(entry: Entry) {
   return {
     ...('file' in entry
       ? { entryPoints: [resolve(root, entry.file)] }
-      : { stdin: { contents: entry.contents, sourcefile: entry.sourcefile, resolveDir: root, loader: 'ts' as const } }),
+      : {
+          stdin: {
+            contents: entry.contents,
+            sourcefile: entry.sourcefile,
+            resolveDir: root,
+            loader: 'ts' as const,
+          },
+        }),
     absWorkingDir: root,
     bundle: true,
     platform: 'node' as const,
@@ -69,7 +81,11 @@ async function bundle(entry: Entry, outfile: string) {
   // keeps an external's imported names even where their use was shaken out.
   const readable = await build({ ...bundleOptions(entry), minify: false, write: false, outfile });
   const output = Object.values(result.metafile.outputs)[0]!;
-  return { metafile: result.metafile, bytes: output.bytes, sdkImports: sdkCallsOf(readable.outputFiles[0]!.text) };
+  return {
+    metafile: result.metafile,
+    bytes: output.bytes,
+    sdkImports: sdkCallsOf(readable.outputFiles[0]!.text),
+  };
 }
 
 /** The `@aws-sdk/*` names the (unminified) code uses, by package. */
@@ -79,8 +95,13 @@ function sdkCallsOf(code: string): Record<string, string[]> {
   const used: Record<string, string[]> = {};
   for (const match of code.matchAll(statement)) {
     const [, what, pkg] = match as unknown as [string, string, string];
-    if (what.startsWith('*')) throw new Error(`the bundle imports all of ${pkg}: its calls cannot be told apart`);
-    for (const binding of what.slice(1, -1).split(',').map((b) => b.trim()).filter(Boolean)) {
+    if (what.startsWith('*'))
+      throw new Error(`the bundle imports all of ${pkg}: its calls cannot be told apart`);
+    for (const binding of what
+      .slice(1, -1)
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean)) {
       const [name, alias = name] = binding.split(/\s+as\s+/) as [string, string?];
       if (new RegExp(`\\b${alias}\\b`).test(body)) (used[pkg] ??= []).push(name);
     }
@@ -88,19 +109,37 @@ function sdkCallsOf(code: string): Record<string, string[]> {
   // Loaded on first use (SesMailer): `const { A, B } = await import("@aws-sdk/…")`, every name used.
   const loaded = /\{([^}]*)\}\s*=\s*await\s+import\(\s*["'](@aws-sdk\/[^"']+)["']\s*\)/g;
   for (const [, what, pkg] of code.matchAll(loaded) as unknown as [string, string, string][]) {
-    for (const binding of what.split(',').map((b) => b.trim()).filter(Boolean)) (used[pkg] ??= []).push(binding.split(/\s*:\s*/)[0]!);
+    for (const binding of what
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean))
+      (used[pkg] ??= []).push(binding.split(/\s*:\s*/)[0]!);
   }
   const dynamic = [...code.matchAll(/import\(\s*["'](@aws-sdk\/[^"']+)["']\s*\)/g)].length;
   const understood = [...code.matchAll(loaded)].length;
-  if (dynamic !== understood) throw new Error('the bundle loads an @aws-sdk package dynamically in a form whose calls cannot be told apart');
+  if (dynamic !== understood)
+    throw new Error(
+      'the bundle loads an @aws-sdk package dynamically in a form whose calls cannot be told apart',
+    );
   return used;
 }
 
-async function makePackage(name: string, dir: string, copyFiles: readonly (keyof typeof packagedFolders)[]) {
+async function makePackage(
+  name: string,
+  dir: string,
+  copyFiles: readonly (keyof typeof packagedFolders)[],
+) {
   await mkdir(join(dir, 'node_modules'), { recursive: true });
-  for (const folder of copyFiles) await cp(join(root, packagedFolders[folder]), join(dir, packagedFolders[folder]), { recursive: true });
+  for (const folder of copyFiles)
+    await cp(join(root, packagedFolders[folder]), join(dir, packagedFolders[folder]), {
+      recursive: true,
+    });
   // The Lambda Node.js runtime provides the AWS SDK v3, and nothing else of node_modules.
-  await symlink(join(root, 'node_modules', '@aws-sdk'), join(dir, 'node_modules', '@aws-sdk'), 'dir');
+  await symlink(
+    join(root, 'node_modules', '@aws-sdk'),
+    join(dir, 'node_modules', '@aws-sdk'),
+    'dir',
+  );
   return { name, dir };
 }
 
@@ -110,17 +149,32 @@ const timeoutMsOf = (timeout: FunctionDefinition['timeout']) => {
 };
 
 /** Builds one function's package under `outRoot/<name>/`. */
-export async function buildLambdaPackage(name: string, definition: FunctionDefinition, outRoot: string): Promise<LambdaPackage> {
+export async function buildLambdaPackage(
+  name: string,
+  definition: FunctionDefinition,
+  outRoot: string,
+): Promise<LambdaPackage> {
   const { file, exportName } = handlerFile(definition.handler);
   const { dir } = await makePackage(name, join(outRoot, name), definition.copyFiles);
   // SST names the bundle after the handler file, dots turned into dashes.
   const bundlePath = join(dir, `${basename(file, '.ts').replaceAll('.', '-')}.mjs`);
   const built = await bundle({ file }, bundlePath);
-  return { name, dir, bundle: bundlePath, exportName, timeoutMs: timeoutMsOf(definition.timeout), ...built };
+  return {
+    name,
+    dir,
+    bundle: bundlePath,
+    exportName,
+    timeoutMs: timeoutMsOf(definition.timeout),
+    ...built,
+  };
 }
 
 /** Bundles a few lines of TypeScript, resolved from the project root, into an existing package. */
-export async function buildProbe(into: LambdaPackage, name: string, contents: string): Promise<LambdaPackage> {
+export async function buildProbe(
+  into: LambdaPackage,
+  name: string,
+  contents: string,
+): Promise<LambdaPackage> {
   const bundlePath = join(into.dir, `${name}.mjs`);
   const built = await bundle({ contents, sourcefile: `${name}.ts` }, bundlePath);
   return { ...into, name, bundle: bundlePath, exportName: 'handler', ...built };
@@ -133,28 +187,51 @@ export type RunningLambda = {
 };
 
 /** Starts an execution environment for the package with exactly `env`. */
-export async function startLambda(pkg: LambdaPackage, env: Record<string, string>): Promise<RunningLambda> {
-  const child: ChildProcess = fork(join(root, 'tests/support/lambda-runner.mjs'), [pkg.bundle, pkg.exportName, String(pkg.timeoutMs), pkg.name], {
-    cwd: pkg.dir,
-    env: { ...env, LAMBDA_TASK_ROOT: pkg.dir, AWS_LAMBDA_FUNCTION_NAME: pkg.name, TZ: 'UTC' },
-    execArgv: [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+export async function startLambda(
+  pkg: LambdaPackage,
+  env: Record<string, string>,
+): Promise<RunningLambda> {
+  const child: ChildProcess = fork(
+    join(root, 'tests/support/lambda-runner.mjs'),
+    [pkg.bundle, pkg.exportName, String(pkg.timeoutMs), pkg.name],
+    {
+      cwd: pkg.dir,
+      env: { ...env, LAMBDA_TASK_ROOT: pkg.dir, AWS_LAMBDA_FUNCTION_NAME: pkg.name, TZ: 'UTC' },
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let ready!: () => void;
   const started = new Promise<void>((r) => (ready = r));
-  child.on('message', (message: { ready?: true; id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string; stack?: string } }) => {
-    if (message.ready) return ready();
-    const waiter = pending.get(message.id!);
-    pending.delete(message.id!);
-    if (message.ok) waiter?.resolve(message.result);
-    else waiter?.reject(Object.assign(new Error(`${pkg.name}: ${message.error!.name}: ${message.error!.message}\n${output}`), { stack: message.error!.stack }));
-  });
+  child.on(
+    'message',
+    (message: {
+      ready?: true;
+      id?: number;
+      ok?: boolean;
+      result?: unknown;
+      error?: { name: string; message: string; stack?: string };
+    }) => {
+      if (message.ready) return ready();
+      const waiter = pending.get(message.id!);
+      pending.delete(message.id!);
+      if (message.ok) waiter?.resolve(message.result);
+      else
+        waiter?.reject(
+          Object.assign(
+            new Error(`${pkg.name}: ${message.error!.name}: ${message.error!.message}\n${output}`),
+            { stack: message.error!.stack },
+          ),
+        );
+    },
+  );
   child.on('exit', (code) => {
-    for (const waiter of pending.values()) waiter.reject(new Error(`${pkg.name} exited (${code}):\n${output}`));
+    for (const waiter of pending.values())
+      waiter.reject(new Error(`${pkg.name} exited (${code}):\n${output}`));
     pending.clear();
   });
   await started;

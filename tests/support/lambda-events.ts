@@ -8,15 +8,30 @@ import { randomUUID } from 'node:crypto';
 export const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
-export type HttpResponse = { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean; cookies?: string[] };
+export type HttpResponse = {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded: boolean;
+  cookies?: string[];
+};
 
 /**
  * An API Gateway HTTP API request. Text bodies arrive as they are; others (a posted form
  * included) base64-encoded, as API Gateway does.
  */
-export function httpEvent(method: string, url: string, options: { headers?: Record<string, string>; body?: string; sourceIp?: string } = {}) {
+export function httpEvent(
+  method: string,
+  url: string,
+  options: { headers?: Record<string, string>; body?: string; sourceIp?: string } = {},
+) {
   const { host, pathname, search } = new URL(url);
-  const headers: Record<string, string> = { host, 'user-agent': 'vitest', 'x-forwarded-proto': 'https', ...options.headers };
+  const headers: Record<string, string> = {
+    host,
+    'user-agent': 'vitest',
+    'x-forwarded-proto': 'https',
+    ...options.headers,
+  };
   const text = /^(text\/|application\/json)/.test(headers['content-type'] ?? 'text/plain');
   const now = new Date();
   return {
@@ -31,7 +46,13 @@ export function httpEvent(method: string, url: string, options: { headers?: Reco
       apiId: 'a1b2c3d4e5',
       domainName: host,
       domainPrefix: host.split('.')[0],
-      http: { method, path: pathname, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '198.51.100.7', userAgent: 'vitest' },
+      http: {
+        method,
+        path: pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: options.sourceIp ?? '198.51.100.7',
+        userAgent: 'vitest',
+      },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
@@ -40,11 +61,15 @@ export function httpEvent(method: string, url: string, options: { headers?: Reco
     },
     ...(options.body === undefined
       ? { isBase64Encoded: false }
-      : { body: text ? options.body : Buffer.from(options.body).toString('base64'), isBase64Encoded: !text }),
+      : {
+          body: text ? options.body : Buffer.from(options.body).toString('base64'),
+          isBase64Encoded: !text,
+        }),
   };
 }
 
-export const responseBody = (response: HttpResponse) => (response.isBase64Encoded ? Buffer.from(response.body, 'base64').toString('utf8') : response.body);
+export const responseBody = (response: HttpResponse) =>
+  response.isBase64Encoded ? Buffer.from(response.body, 'base64').toString('utf8') : response.body;
 
 /** What an EventBridge rule with a schedule delivers when its target passes the event itself. */
 export function scheduledEvent(rule: string, at = new Date()) {
@@ -62,7 +87,13 @@ export function scheduledEvent(rule: string, at = new Date()) {
 }
 
 /** A permanent bounce, as SES publishes it to EventBridge from a configuration set. */
-export function sesBounceEvent(options: { messageId: string; recipient: string; configurationSet: string; from: string; tags?: Record<string, string[]> }) {
+export function sesBounceEvent(options: {
+  messageId: string;
+  recipient: string;
+  configurationSet: string;
+  from: string;
+  tags?: Record<string, string[]>;
+}) {
   const timestamp = new Date().toISOString();
   return {
     version: '0',
@@ -79,7 +110,14 @@ export function sesBounceEvent(options: { messageId: string; recipient: string; 
         feedbackId: `${randomUUID()}-000000`,
         bounceType: 'Permanent',
         bounceSubType: 'General',
-        bouncedRecipients: [{ emailAddress: options.recipient, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+        bouncedRecipients: [
+          {
+            emailAddress: options.recipient,
+            action: 'failed',
+            status: '5.1.1',
+            diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+          },
+        ],
         timestamp,
         reportingMTA: 'dsn; e226-55.smtp-out.us-east-1.amazonses.com',
       },
@@ -91,7 +129,11 @@ export function sesBounceEvent(options: { messageId: string; recipient: string; 
         messageId: options.messageId,
         destination: [options.recipient],
         headersTruncated: false,
-        tags: { 'ses:configuration-set': [options.configurationSet], 'ses:source-ip': ['198.51.100.7'], ...options.tags },
+        tags: {
+          'ses:configuration-set': [options.configurationSet],
+          'ses:source-ip': ['198.51.100.7'],
+          ...options.tags,
+        },
       },
     },
   };

@@ -9,13 +9,18 @@ const [bundle, exportName, timeoutMs, functionName] = process.argv.slice(2);
 
 const loaded = import(pathToFileURL(bundle).href).then((module) => {
   const handler = module[exportName];
-  if (typeof handler !== 'function') throw new Error(`${bundle} does not export a function named ${exportName}`);
+  if (typeof handler !== 'function')
+    throw new Error(`${bundle} does not export a function named ${exportName}`);
   return handler;
 });
 // An init failure is reported on the first invocation, as Lambda reports it.
 loaded.catch(() => {});
 
-const describe = (error) => ({ name: error?.name ?? 'Error', message: error?.message ?? String(error), stack: error?.stack });
+const describe = (error) => ({
+  name: error?.name ?? 'Error',
+  message: error?.message ?? String(error),
+  stack: error?.stack,
+});
 
 process.on('message', async ({ id, event }) => {
   try {

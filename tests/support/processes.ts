@@ -20,8 +20,12 @@ export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv
     async waitForOutput(pattern: RegExp, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(stdout)) {
-        if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode}) before printing ${pattern}:\n${stdout}\n${stderr}`);
-        if (Date.now() > deadline) throw new Error(`${script} did not print ${pattern} in time:\n${stdout}\n${stderr}`);
+        if (child.exitCode !== null)
+          throw new Error(
+            `${script} exited (${child.exitCode}) before printing ${pattern}:\n${stdout}\n${stderr}`,
+          );
+        if (Date.now() > deadline)
+          throw new Error(`${script} did not print ${pattern} in time:\n${stdout}\n${stderr}`);
         await new Promise((r) => setTimeout(r, 100));
       }
       return stdout;

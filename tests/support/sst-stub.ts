@@ -9,7 +9,12 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { vi } from 'vitest';
 
-export type Recorded = { type: string; name: string; args: Record<string, any>; opts?: Record<string, any> };
+export type Recorded = {
+  type: string;
+  name: string;
+  args: Record<string, any>;
+  opts?: Record<string, any>;
+};
 
 export type Synthesis = {
   app: { name: string; removal: string; home: string; providers?: Record<string, unknown> };
@@ -32,7 +37,12 @@ export const exampleSettings = {
 const token = (path: string) => `{{${path}}}`;
 
 function stubGlobals(stage: string, components: Recorded[]) {
-  const record = (type: string, name: string, args: Record<string, any>, opts?: Record<string, any>) => {
+  const record = (
+    type: string,
+    name: string,
+    args: Record<string, any>,
+    opts?: Record<string, any>,
+  ) => {
     components.push({ type, name, args, opts });
   };
   const interpolate = (strings: TemplateStringsArray, ...values: unknown[]) =>
@@ -64,12 +74,18 @@ function stubGlobals(stage: string, components: Recorded[]) {
       record('sst.aws.Email', name, args);
       this.sender = args.sender;
       this.configSet = token(`${name}.configSet`);
-      this.nodes = { identity: { arn: token(`${name}.identity.arn`) }, configurationSet: { arn: token(`${name}.configurationSet.arn`) } };
+      this.nodes = {
+        identity: { arn: token(`${name}.identity.arn`) },
+        configurationSet: { arn: token(`${name}.configurationSet.arn`) },
+      };
     }
   }
   class ApiGatewayV2 {
     readonly url: string;
-    constructor(private readonly name: string, args: Record<string, any>) {
+    constructor(
+      private readonly name: string,
+      args: Record<string, any>,
+    ) {
       record('sst.aws.ApiGatewayV2', name, args);
       this.url = token(`${name}.url`);
     }
@@ -90,14 +106,25 @@ function stubGlobals(stage: string, components: Recorded[]) {
     }
   }
   const Bus = {
-    subscribe(name: string, busArn: string, subscriber: Record<string, any>, args?: Record<string, any>) {
+    subscribe(
+      name: string,
+      busArn: string,
+      subscriber: Record<string, any>,
+      args?: Record<string, any>,
+    ) {
       record('sst.aws.Bus.subscribe', name, { busArn, subscriber, ...args });
     },
   };
 
   return {
     $config: (config: unknown) => config,
-    $app: { name: 'dispatch', stage, removal: stage === 'production' ? 'retain' : 'remove', providers: {}, protect: false },
+    $app: {
+      name: 'dispatch',
+      stage,
+      removal: stage === 'production' ? 'retain' : 'remove',
+      providers: {},
+      protect: false,
+    },
     $dev: false,
     $interpolate: interpolate,
     sst: { Secret, aws: { Dynamo, Email, ApiGatewayV2, Cron, Bus, Function } },
@@ -112,12 +139,15 @@ function stubGlobals(stage: string, components: Recorded[]) {
  * Evaluates sst.config.ts for a stage with the given deploy-time environment. Modules are
  * re-imported each time (the infra files create their components when imported, as under SST).
  */
-export async function synthesize(options: { stage?: string; env?: Record<string, string> } = {}): Promise<Synthesis> {
+export async function synthesize(
+  options: { stage?: string; env?: Record<string, string> } = {},
+): Promise<Synthesis> {
   const stage = options.stage ?? 'production';
   const components: Recorded[] = [];
   const globals = stubGlobals(stage, components);
   const saved = new Map<string, PropertyDescriptor | undefined>();
-  for (const key of Object.keys(globals)) saved.set(key, Object.getOwnPropertyDescriptor(globalThis, key));
+  for (const key of Object.keys(globals))
+    saved.set(key, Object.getOwnPropertyDescriptor(globalThis, key));
   const env = options.env ?? exampleSettings;
   const savedEnv = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(globalThis, globals);
@@ -139,7 +169,8 @@ export async function synthesize(options: { stage?: string; env?: Record<string,
       byType: (type) => components.filter((c) => c.type === type),
       one(type, name) {
         const found = components.filter((c) => c.type === type && c.name === name);
-        if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+        if (found.length !== 1)
+          throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
         return found[0]!;
       },
     };
@@ -156,12 +187,19 @@ export async function synthesize(options: { stage?: string; env?: Record<string,
 }
 
 /** Every Lambda function the synthesis asked for, by the name infra/functions.ts gives it. */
-export function deployedFunctions(synthesis: Synthesis): { component: Recorded; args: Record<string, any> }[] {
+export function deployedFunctions(
+  synthesis: Synthesis,
+): { component: Recorded; args: Record<string, any> }[] {
   return [
     // A route given function args deploys a function; one given an ARN points at a Function below.
-    ...synthesis.byType('sst.aws.ApiGatewayV2.route').filter((c) => typeof c.args.handler === 'object').map((c) => ({ component: c, args: c.args.handler })),
+    ...synthesis
+      .byType('sst.aws.ApiGatewayV2.route')
+      .filter((c) => typeof c.args.handler === 'object')
+      .map((c) => ({ component: c, args: c.args.handler })),
     ...synthesis.byType('sst.aws.Function').map((c) => ({ component: c, args: c.args })),
-    ...synthesis.byType('sst.aws.Bus.subscribe').map((c) => ({ component: c, args: c.args.subscriber })),
+    ...synthesis
+      .byType('sst.aws.Bus.subscribe')
+      .map((c) => ({ component: c, args: c.args.subscriber })),
     ...synthesis.byType('sst.aws.Cron').map((c) => ({ component: c, args: c.args.function })),
   ];
 }

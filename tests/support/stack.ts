@@ -15,11 +15,27 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
   // Most tests sign up many addresses from one IP: the signup rate limits are lifted unless a test
   // sets them (tests/security/ does).
   const limits = { SIGNUP_LIMIT_PER_IP_PER_HOUR: '0', SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0' };
-  const env = { ...process.env, BASE_URL: undefined, AWS_ENDPOINT_URL_DYNAMODB: undefined, AWS_ENDPOINT_URL_SES: undefined, DATA_DIR: dataDir, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', ...limits, ...extraEnv };
+  const env = {
+    ...process.env,
+    BASE_URL: undefined,
+    AWS_ENDPOINT_URL_DYNAMODB: undefined,
+    AWS_ENDPOINT_URL_SES: undefined,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    DYNAMODB_PORT: '0',
+    SES_PORT: '0',
+    ...limits,
+    ...extraEnv,
+  };
   return startLocalStack({ env, persist: false, schedules: false });
 }
 
-export type StoredEmail = { messageId: string; subject: string; destination: { to: string[] }; body: { html?: string; text?: string } };
+export type StoredEmail = {
+  messageId: string;
+  subject: string;
+  destination: { to: string[] };
+  body: { html?: string; text?: string };
+};
 
 /** What the SES emulator received, as its inbox viewer shows it. */
 export async function emailsTo(sesEndpoint: string, address: string): Promise<StoredEmail[]> {
@@ -29,12 +45,19 @@ export async function emailsTo(sesEndpoint: string, address: string): Promise<St
 }
 
 /** The exact MIME the app handed to SES, kept by the local outbox. */
-export async function rawMessage(stack: LocalStack, messageId: string): Promise<{ raw: string; parsed: ParsedMail }> {
+export async function rawMessage(
+  stack: LocalStack,
+  messageId: string,
+): Promise<{ raw: string; parsed: ParsedMail }> {
   const raw = await readFile(join(stack.env.OUTBOX_DIR!, `${messageId}.eml`), 'utf8');
   return { raw, parsed: await simpleParser(raw) };
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -47,12 +70,20 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, what: stri
 /** A header's value exactly as sent (unfolded); mailparser folds List-* headers into one object. */
 export function headerValue(parsed: ParsedMail, name: string): string | undefined {
   const line = parsed.headerLines.find((h) => h.key === name.toLowerCase())?.line;
-  return line?.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+  return line
+    ?.slice(line.indexOf(':') + 1)
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
 }
 
 /** Confirmed subscribers straight into the table (the signup path has its own tests). */
-export async function seedReaders(stack: LocalStack, count: number, make: (i: number) => import('../../functions/core/subscribers/subscriber.js').Subscriber) {
+export async function seedReaders(
+  stack: LocalStack,
+  count: number,
+  make: (i: number) => import('../../functions/core/subscribers/subscriber.js').Subscriber,
+) {
   const readers = Array.from({ length: count }, (_, i) => make(i));
-  for (let i = 0; i < readers.length; i += 50) await Promise.all(readers.slice(i, i + 50).map((r) => stack.deps.subscribers.create(r)));
+  for (let i = 0; i < readers.length; i += 50)
+    await Promise.all(readers.slice(i, i + 50).map((r) => stack.deps.subscribers.create(r)));
   return readers;
 }

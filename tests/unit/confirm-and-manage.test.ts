@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { confirmSubscription } from '../../functions/core/subscribers/confirm.js';
-import { resubscribe, unsubscribe, updatePreferences } from '../../functions/core/subscribers/manage.js';
+import {
+  resubscribe,
+  unsubscribe,
+  updatePreferences,
+} from '../../functions/core/subscribers/manage.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { linkIn, memoryDeps, tokenOf, uniqueEmail } from '../support/builders.js';
@@ -16,26 +20,42 @@ async function pendingReader() {
 describe('confirming', () => {
   it('confirms once, records who confirmed, and sends one welcome with list headers', async () => {
     const { deps, email, id, confirmToken } = await pendingReader();
-    const results = await Promise.all(Array.from({ length: 10 }, () => confirmSubscription(deps, confirmToken, { ip: '198.51.100.2', userAgent: 'Browser' })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        confirmSubscription(deps, confirmToken, { ip: '198.51.100.2', userAgent: 'Browser' }),
+      ),
+    );
     expect(results.filter((r) => r.status === 'confirmed')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'already_confirmed')).toHaveLength(9);
-    expect(await deps.subscribers.get(id)).toMatchObject({ state: 'confirmed', consent: { ip: '198.51.100.1', confirmIp: '198.51.100.2', confirmUserAgent: 'Browser' } });
+    expect(await deps.subscribers.get(id)).toMatchObject({
+      state: 'confirmed',
+      consent: { ip: '198.51.100.1', confirmIp: '198.51.100.2', confirmUserAgent: 'Browser' },
+    });
     const welcomes = deps.mailer.to(email).filter((m) => m.subject.startsWith('Welcome'));
     expect(welcomes).toHaveLength(1);
-    expect(welcomes[0]!.headers?.['List-Unsubscribe']).toMatch(/^<https:\/\/news\.example\.org\/unsubscribe\/.+>$/);
+    expect(welcomes[0]!.headers?.['List-Unsubscribe']).toMatch(
+      /^<https:\/\/news\.example\.org\/unsubscribe\/.+>$/,
+    );
   });
 
   it('reports an expired link (48 h) without confirming, so the page can offer a new one', async () => {
     const { deps, id, confirmToken } = await pendingReader();
     deps.clock.advance(48 * 3600_000 + 1);
-    expect(await confirmSubscription(deps, confirmToken)).toEqual({ status: 'expired', subscriberId: id });
+    expect(await confirmSubscription(deps, confirmToken)).toEqual({
+      status: 'expired',
+      subscriberId: id,
+    });
     expect(await deps.subscribers.get(id)).toMatchObject({ state: 'pending' });
   });
 
   it('throws invalid_token for a tampered link and for an unsubscribe token', async () => {
     const { deps, id, confirmToken } = await pendingReader();
-    await expect(confirmSubscription(deps, `${confirmToken}x`)).rejects.toMatchObject({ code: 'invalid_token' });
-    await expect(confirmSubscription(deps, deps.signer.sign('unsubscribe', id))).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(confirmSubscription(deps, `${confirmToken}x`)).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
+    await expect(
+      confirmSubscription(deps, deps.signer.sign('unsubscribe', id)),
+    ).rejects.toMatchObject({ code: 'invalid_token' });
   });
 
   it('does not bring back a reader who unsubscribed before clicking an old confirmation link', async () => {
@@ -61,8 +81,19 @@ describe('unsubscribing and preferences', () => {
     const { deps, id, confirmToken } = await pendingReader();
     await confirmSubscription(deps, confirmToken);
     const token = deps.signer.sign('preferences', id);
-    expect(await updatePreferences(deps, token, { topics: ['economy', 'politics'], frequency: 'immediate' })).toMatchObject({ topics: ['economy', 'politics'], frequency: 'immediate', state: 'confirmed' });
-    await expect(updatePreferences(deps, token, { topics: [], frequency: 'daily' })).rejects.toMatchObject({ details: { issues: [{ field: 'topics' }] } });
+    expect(
+      await updatePreferences(deps, token, {
+        topics: ['economy', 'politics'],
+        frequency: 'immediate',
+      }),
+    ).toMatchObject({
+      topics: ['economy', 'politics'],
+      frequency: 'immediate',
+      state: 'confirmed',
+    });
+    await expect(
+      updatePreferences(deps, token, { topics: [], frequency: 'daily' }),
+    ).rejects.toMatchObject({ details: { issues: [{ field: 'topics' }] } });
   });
 
   it('resubscribes an unsubscribed reader from the preferences link, but never a bounced one', async () => {
@@ -73,6 +104,8 @@ describe('unsubscribing and preferences', () => {
 
     const current = (await deps.subscribers.get(id))!;
     await deps.subscribers.save({ ...current, state: 'bounced', version: current.version + 1 });
-    await expect(resubscribe(deps, deps.signer.sign('preferences', id))).rejects.toMatchObject({ code: 'conflict' });
+    await expect(resubscribe(deps, deps.signer.sign('preferences', id))).rejects.toMatchObject({
+      code: 'conflict',
+    });
   });
 });

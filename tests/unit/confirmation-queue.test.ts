@@ -6,7 +6,8 @@ import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js'
 import { linkIn, memoryDeliveryDeps } from '../support/builders.js';
 
 describe('confirmations queued by an import', () => {
-  const csv = (n: number) => `email,topics\n${Array.from({ length: n }, (_, i) => `imported.${i}@example.com,security`).join('\n')}\n`;
+  const csv = (n: number) =>
+    `email,topics\n${Array.from({ length: n }, (_, i) => `imported.${i}@example.com,security`).join('\n')}\n`;
 
   it('are not mailed by the import itself, then each goes out once with the tick, paced', async () => {
     const deps = memoryDeliveryDeps();
@@ -22,15 +23,24 @@ describe('confirmations queued by an import', () => {
     expect(report).toMatchObject({ imported: 0, confirmationsQueued: 30, errors: [] });
     expect(deps.mailer.sent).toHaveLength(0);
 
-    const [a, b] = await Promise.all([sendQueuedConfirmations(deps), sendQueuedConfirmations(deps)]);
+    const [a, b] = await Promise.all([
+      sendQueuedConfirmations(deps),
+      sendQueuedConfirmations(deps),
+    ]);
     expect(a.sent + b.sent).toBe(30);
     expect(deps.mailer.sent).toHaveLength(30);
     expect(new Set(deps.mailer.sent.map((m) => m.to)).size).toBe(30);
     // 10 a second: each run spaced its sends 100 ms apart (the two share the clock, as they share time).
-    expect(sentAt.at(-1)! - sentAt[0]!).toBeGreaterThanOrEqual((Math.max(a.sent, b.sent) - 1) * 100);
+    expect(sentAt.at(-1)! - sentAt[0]!).toBeGreaterThanOrEqual(
+      (Math.max(a.sent, b.sent) - 1) * 100,
+    );
     expect(linkIn(deps.mailer.sent[0]!.text, 'confirm')).toMatch(/\/confirm\//);
     expect(await sendQueuedConfirmations(deps)).toEqual({ sent: 0 });
-    expect(await deps.subscribers.get(subscriberIdFor('imported.0@example.com'))).toMatchObject({ state: 'pending', confirmationQueuedAt: undefined, confirmationsInWindow: 1 });
+    expect(await deps.subscribers.get(subscriberIdFor('imported.0@example.com'))).toMatchObject({
+      state: 'pending',
+      confirmationQueuedAt: undefined,
+      confirmationsInWindow: 1,
+    });
   });
 
   it('puts a reader back in the queue when SES refuses, and stops until the next tick', async () => {

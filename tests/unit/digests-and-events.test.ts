@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Pacer } from '../../functions/core/delivery/pacer.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
-import { handleSesEvent, SOFT_BOUNCE_LIMIT, type SesEvent } from '../../functions/core/events/ses-events.js';
-import { digestPeriod, publishNewArticles, startDigest } from '../../functions/core/issues/digests.js';
+import {
+  handleSesEvent,
+  SOFT_BOUNCE_LIMIT,
+  type SesEvent,
+} from '../../functions/core/events/ses-events.js';
+import {
+  digestPeriod,
+  publishNewArticles,
+  startDigest,
+} from '../../functions/core/issues/digests.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
 import { aSubscriber, anArticle, memoryDeliveryDeps } from '../support/builders.js';
 
@@ -17,7 +25,10 @@ describe('digests', () => {
   async function withPublished() {
     const deps = memoryDeliveryDeps([anArticle({ slug: 'old', title: 'Old' })]);
     await publishNewArticles(deps); // the baseline: "old" was there before
-    deps.articles.list.push(anArticle({ slug: 'new-one', title: 'New one', topics: ['politics'] }), anArticle({ slug: 'new-two', title: 'New two' }));
+    deps.articles.list.push(
+      anArticle({ slug: 'new-one', title: 'New one', topics: ['politics'] }),
+      anArticle({ slug: 'new-two', title: 'New two' }),
+    );
     await publishNewArticles(deps);
     return deps;
   }
@@ -30,11 +41,19 @@ describe('digests', () => {
     await deps.subscribers.create(weekly);
     const firedAt = new Date(deps.clock.now().getTime() + 3_600_000);
 
-    const results = await Promise.all([startDigest(deps, 'daily', firedAt), startDigest(deps, 'daily', firedAt), startDigest(deps, 'daily', new Date(firedAt.getTime() + 60_000))]);
+    const results = await Promise.all([
+      startDigest(deps, 'daily', firedAt),
+      startDigest(deps, 'daily', firedAt),
+      startDigest(deps, 'daily', new Date(firedAt.getTime() + 60_000)),
+    ]);
 
     expect(results.filter((r) => r.status === 'started')).toHaveLength(1);
     const issue = results.find((r) => r.status === 'started')!.issue;
-    expect(issue).toMatchObject({ id: `digest-daily-${digestPeriod('daily', firedAt)}`, state: 'sending', audience: { frequencies: ['daily'] } });
+    expect(issue).toMatchObject({
+      id: `digest-daily-${digestPeriod('daily', firedAt)}`,
+      state: 'sending',
+      audience: { frequencies: ['daily'] },
+    });
     expect(issue.content).toMatchObject({ kind: 'digest', slugs: ['new-one', 'new-two'] });
     await runWorker(deps, { issueId: issue.id });
     expect(deps.mailer.sent.map((m) => m.to)).toEqual([daily.email]);
@@ -52,9 +71,19 @@ describe('digests', () => {
 });
 
 describe('SES events', () => {
-  const mail = (to: string, issue = 'issue-1') => ({ messageId: `m-${to}`, destination: [to], tags: { issue: [issue] } });
-  const bounce = (to: string, type: 'Permanent' | 'Transient', at = '2026-11-28T10:00:00Z'): SesEvent => ({
-    eventType: 'Bounce', mail: mail(to), bounce: { bounceType: type, bouncedRecipients: [{ emailAddress: to }], timestamp: at },
+  const mail = (to: string, issue = 'issue-1') => ({
+    messageId: `m-${to}`,
+    destination: [to],
+    tags: { issue: [issue] },
+  });
+  const bounce = (
+    to: string,
+    type: 'Permanent' | 'Transient',
+    at = '2026-11-28T10:00:00Z',
+  ): SesEvent => ({
+    eventType: 'Bounce',
+    mail: mail(to),
+    bounce: { bounceType: type, bouncedRecipients: [{ emailAddress: to }], timestamp: at },
   });
 
   it('suppress an address at a hard bounce: state bounced, excluded from sends, refused at signup', async () => {
@@ -64,7 +93,11 @@ describe('SES events', () => {
 
     const outcome = await handleSesEvent(deps, bounce(reader.email, 'Permanent'));
 
-    expect(outcome).toMatchObject({ duplicate: false, suppressed: [reader.email], engagement: 'bounced' });
+    expect(outcome).toMatchObject({
+      duplicate: false,
+      suppressed: [reader.email],
+      engagement: 'bounced',
+    });
     expect(await deps.subscribers.get(reader.id)).toMatchObject({ state: 'bounced' });
     expect(await deps.suppressions.isSuppressed(reader.email)).toBe(true);
     expect(await deps.issues.engagement('issue-1')).toMatchObject({ bounced: 1 });
@@ -76,7 +109,14 @@ describe('SES events', () => {
     const deps = memoryDeliveryDeps();
     const reader = aSubscriber();
     await deps.subscribers.create(reader);
-    const complaint: SesEvent = { eventType: 'Complaint', mail: mail(reader.email), complaint: { complainedRecipients: [{ emailAddress: reader.email }], timestamp: '2026-11-28T10:00:00Z' } };
+    const complaint: SesEvent = {
+      eventType: 'Complaint',
+      mail: mail(reader.email),
+      complaint: {
+        complainedRecipients: [{ emailAddress: reader.email }],
+        timestamp: '2026-11-28T10:00:00Z',
+      },
+    };
     await handleSesEvent(deps, complaint);
     const after = await deps.subscribers.get(reader.id);
     expect(await handleSesEvent(deps, complaint)).toEqual({ duplicate: true, suppressed: [] });
@@ -91,20 +131,50 @@ describe('SES events', () => {
     await deps.subscribers.create(reader);
     await handleSesEvent(deps, bounce(reader.email, 'Transient', '2026-11-28T10:00:01Z'));
     await handleSesEvent(deps, bounce(reader.email, 'Transient', '2026-11-28T10:00:02Z'));
-    await handleSesEvent(deps, { eventType: 'Delivery', mail: mail(reader.email), delivery: { timestamp: '2026-11-28T10:00:03Z' } });
-    expect(await deps.subscribers.get(reader.id)).toMatchObject({ state: 'confirmed', softBounces: 0 });
-    for (let i = 0; i < SOFT_BOUNCE_LIMIT; i++) await handleSesEvent(deps, bounce(reader.email, 'Transient', `2026-11-28T11:00:0${i}Z`));
+    await handleSesEvent(deps, {
+      eventType: 'Delivery',
+      mail: mail(reader.email),
+      delivery: { timestamp: '2026-11-28T10:00:03Z' },
+    });
+    expect(await deps.subscribers.get(reader.id)).toMatchObject({
+      state: 'confirmed',
+      softBounces: 0,
+    });
+    for (let i = 0; i < SOFT_BOUNCE_LIMIT; i++)
+      await handleSesEvent(deps, bounce(reader.email, 'Transient', `2026-11-28T11:00:0${i}Z`));
     expect(await deps.subscribers.get(reader.id)).toMatchObject({ state: 'bounced' });
     expect(await deps.suppressions.isSuppressed(reader.email)).toBe(true);
   });
 
   it('count deliveries, opens and clicks per issue', async () => {
     const deps = memoryDeliveryDeps();
-    await handleSesEvent(deps, { eventType: 'Delivery', mail: mail('a@example.com'), delivery: { timestamp: '2026-11-28T10:00:00Z' } });
-    await handleSesEvent(deps, { eventType: 'Open', mail: mail('a@example.com'), open: { timestamp: '2026-11-28T10:01:00Z' } });
-    await handleSesEvent(deps, { eventType: 'Open', mail: mail('a@example.com'), open: { timestamp: '2026-11-28T10:02:00Z' } });
-    await handleSesEvent(deps, { eventType: 'Click', mail: mail('a@example.com'), click: { timestamp: '2026-11-28T10:03:00Z', link: 'https://x.test' } });
-    expect(await deps.issues.engagement('issue-1')).toEqual({ delivered: 1, bounced: 0, complained: 0, opened: 2, clicked: 1 });
+    await handleSesEvent(deps, {
+      eventType: 'Delivery',
+      mail: mail('a@example.com'),
+      delivery: { timestamp: '2026-11-28T10:00:00Z' },
+    });
+    await handleSesEvent(deps, {
+      eventType: 'Open',
+      mail: mail('a@example.com'),
+      open: { timestamp: '2026-11-28T10:01:00Z' },
+    });
+    await handleSesEvent(deps, {
+      eventType: 'Open',
+      mail: mail('a@example.com'),
+      open: { timestamp: '2026-11-28T10:02:00Z' },
+    });
+    await handleSesEvent(deps, {
+      eventType: 'Click',
+      mail: mail('a@example.com'),
+      click: { timestamp: '2026-11-28T10:03:00Z', link: 'https://x.test' },
+    });
+    expect(await deps.issues.engagement('issue-1')).toEqual({
+      delivered: 1,
+      bounced: 0,
+      complained: 0,
+      opened: 2,
+      clicked: 1,
+    });
   });
 });
 
@@ -112,32 +182,46 @@ describe('pacing', () => {
   it('keeps the spacing after a timer that fired late, instead of bunching the next sends', async () => {
     let now = 0;
     let late = true;
-    const pacer = new Pacer(10, () => now, async (ms) => {
-      now += ms + (late ? 60 : 0); // the first wait overshoots by 60 ms
-      late = false;
-    });
+    const pacer = new Pacer(
+      10,
+      () => now,
+      async (ms) => {
+        now += ms + (late ? 60 : 0); // the first wait overshoots by 60 ms
+        late = false;
+      },
+    );
     const times: number[] = [];
     for (let i = 0; i < 30; i++) {
       await pacer.take();
       times.push(now);
     }
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(100);
+    for (let i = 1; i < times.length; i++)
+      expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(100);
   });
 
   it('never lets a send go before its slot when the timer fires early (Node truncates 4.7 ms to 4)', async () => {
     let now = 0;
-    const pacer = new Pacer(7, () => now, async (ms) => void (now += Math.trunc(ms))); // 142.86 ms slots
+    const pacer = new Pacer(
+      7,
+      () => now,
+      async (ms) => void (now += Math.trunc(ms)),
+    ); // 142.86 ms slots
     const times: number[] = [];
     for (let i = 0; i < 50; i++) {
       await pacer.take();
       times.push(now);
     }
-    for (let i = 0; i + 7 < times.length; i++) expect(times[i + 7]! - times[i]!).toBeGreaterThanOrEqual(1000);
+    for (let i = 0; i + 7 < times.length; i++)
+      expect(times[i + 7]! - times[i]!).toBeGreaterThanOrEqual(1000);
   });
 
   it('spaces sends evenly: no one-second window ever holds more than the rate', async () => {
     let now = 0;
-    const pacer = new Pacer(50, () => now, async (ms) => void (now += ms));
+    const pacer = new Pacer(
+      50,
+      () => now,
+      async (ms) => void (now += ms),
+    );
     const times: number[] = [];
     for (let i = 0; i < 500; i++) {
       await pacer.take();

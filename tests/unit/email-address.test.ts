@@ -3,7 +3,10 @@ import { normalizeEmail } from '../../functions/core/email-address.js';
 
 describe('normalizeEmail', () => {
   it('trims and lower-cases, so one mailbox is one subscriber', () => {
-    expect(normalizeEmail('  Jane.Doe@Example.COM ')).toEqual({ ok: true, email: 'jane.doe@example.com' });
+    expect(normalizeEmail('  Jane.Doe@Example.COM ')).toEqual({
+      ok: true,
+      email: 'jane.doe@example.com',
+    });
   });
 
   it('turns an international domain into punycode, as mail servers see it', () => {
@@ -17,7 +20,10 @@ describe('normalizeEmail', () => {
     ['ok@example.com\r\nBcc: victim@example.com', /line breaks/],
     ['nul\0@example.com', /line breaks or NUL/],
     [`${'x'.repeat(65)}@example.com`, /longer than 64/],
-    [`${'a'.repeat(60)}@${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(60)}.${'g'.repeat(60)}.com`, /longer than 254/],
+    [
+      `${'a'.repeat(60)}@${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(60)}.${'g'.repeat(60)}.com`,
+      /longer than 254/,
+    ],
     ['a@-bad-.com', /domain/],
     ['a@1.2.3.4', /domain/],
   ])('rejects %j with a reason', (input, reason) => {

@@ -8,8 +8,13 @@ describe('per-recipient personalization', () => {
   });
 
   it('fills every placeholder, escaping for HTML and not for text', () => {
-    const out = personalize({ unsubscribe_url: 'https://x.test/u/a.b?c=1&d=2', email: '"o\'neil"<x>@example.com' });
-    expect(out.html).toBe('<a href="https://x.test/u/a.b?c=1&#38;d=2">Unsubscribe</a> &#34;o&#39;neil&#34;&#60;x&#62;@example.com');
+    const out = personalize({
+      unsubscribe_url: 'https://x.test/u/a.b?c=1&d=2',
+      email: '"o\'neil"<x>@example.com',
+    });
+    expect(out.html).toBe(
+      '<a href="https://x.test/u/a.b?c=1&#38;d=2">Unsubscribe</a> &#34;o&#39;neil&#34;&#60;x&#62;@example.com',
+    );
     expect(out.text).toBe('Unsubscribe: https://x.test/u/a.b?c=1&d=2 ("o\'neil"<x>@example.com)');
   });
 

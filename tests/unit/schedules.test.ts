@@ -8,7 +8,9 @@ describe('schedule expressions', () => {
     expect(toFiveFieldCron('cron(0 7 ? * MON *)')).toBe('0 7 * * MON');
     expect(toFiveFieldCron('cron(0 7 ? * 2 *)')).toBe('0 7 * * MON');
     const weekly = new Cron(toFiveFieldCron('cron(0 7 ? * MON *)'), { timezone: 'UTC' });
-    expect(weekly.nextRun(new Date('2026-11-28T09:00:00Z'))?.toISOString()).toBe('2026-11-30T07:00:00.000Z');
+    expect(weekly.nextRun(new Date('2026-11-28T09:00:00Z'))?.toISOString()).toBe(
+      '2026-11-30T07:00:00.000Z',
+    );
   });
 
   it('refuse what EventBridge refuses', () => {
@@ -17,6 +19,7 @@ describe('schedule expressions', () => {
   });
 
   it('are all valid for the local scheduler', () => {
-    for (const s of Object.values(scheduleDefinitions)) expect(() => new Cron(toFiveFieldCron(s.expression))).not.toThrow();
+    for (const s of Object.values(scheduleDefinitions))
+      expect(() => new Cron(toFiveFieldCron(s.expression))).not.toThrow();
   });
 });

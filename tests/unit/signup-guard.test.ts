@@ -22,7 +22,12 @@ const refusal = async (promise: Promise<unknown>) => {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof DomainError) return { code: error.code, issues: error.details.issues, retryAfterSeconds: error.details.retryAfterSeconds };
+    if (error instanceof DomainError)
+      return {
+        code: error.code,
+        issues: error.details.issues,
+        retryAfterSeconds: error.details.retryAfterSeconds,
+      };
     throw error;
   }
   return undefined;
@@ -31,9 +36,14 @@ const refusal = async (promise: Promise<unknown>) => {
 describe('signup guard', () => {
   it('per IP: the fourth signup in an hour is refused with the seconds left in the window; the next hour is open again', async () => {
     const deps = guardedDeps();
-    for (let i = 0; i < 3; i++) await subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '198.51.100.1' });
+    for (let i = 0; i < 3; i++)
+      await subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '198.51.100.1' });
     const email = uniqueEmail();
-    expect(await refusal(subscribe(deps, { email }, 'api', { ip: '198.51.100.1' }))).toEqual({ code: 'rate_limited', issues: undefined, retryAfterSeconds: 3600 });
+    expect(await refusal(subscribe(deps, { email }, 'api', { ip: '198.51.100.1' }))).toEqual({
+      code: 'rate_limited',
+      issues: undefined,
+      retryAfterSeconds: 3600,
+    });
     expect(deps.subscribers.items.size).toBe(3);
     expect(deps.mailer.sent).toHaveLength(3);
     deps.clock.advance(60 * 60 * 1000);
@@ -46,13 +56,20 @@ describe('signup guard', () => {
     const email = uniqueEmail();
     await subscribe(deps, { email }, 'api', { ip: '198.51.100.2' });
     await subscribe(deps, { email }, 'api', {});
-    expect((await refusal(subscribe(deps, { email }, 'api', { ip: '198.51.100.3' })))?.code).toBe('rate_limited');
+    expect((await refusal(subscribe(deps, { email }, 'api', { ip: '198.51.100.3' })))?.code).toBe(
+      'rate_limited',
+    );
   });
 
   it('a disposable domain or its subdomain is an invalid email before anything is counted or stored', async () => {
     const deps = guardedDeps();
     for (const email of ['a@mailinator.com', 'a@x.MAILINATOR.com']) {
-      expect(await refusal(subscribe(deps, { email }, 'api', { ip: '198.51.100.4' }))).toMatchObject({ code: 'invalid_input', issues: [{ field: 'email', message: expect.stringContaining('disposable') }] });
+      expect(
+        await refusal(subscribe(deps, { email }, 'api', { ip: '198.51.100.4' })),
+      ).toMatchObject({
+        code: 'invalid_input',
+        issues: [{ field: 'email', message: expect.stringContaining('disposable') }],
+      });
     }
     expect(deps.subscribers.items.size).toBe(0);
     expect((deps.abuse.rateLimiter as MemoryRateLimiter).counts.size).toBe(0);
@@ -60,17 +77,38 @@ describe('signup guard', () => {
 
   it('0 turns a limit off', async () => {
     const deps = guardedDeps({ limits: { perIpPerHour: 0, perAddressPerHour: 0 } });
-    for (let i = 0; i < 10; i++) await subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '198.51.100.5' });
+    for (let i = 0; i < 10; i++)
+      await subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '198.51.100.5' });
     expect(deps.subscribers.items.size).toBe(10);
   });
 
   it('the CAPTCHA is asked after the counters, and a refusal stores nothing', async () => {
     const asked: string[] = [];
-    const captcha: CaptchaVerifier = { verify: async (token) => (asked.push(token), token === 'yes') };
+    const captcha: CaptchaVerifier = {
+      verify: async (token) => (asked.push(token), token === 'yes'),
+    };
     const deps = guardedDeps({ captcha, limits: { perIpPerHour: 1, perAddressPerHour: 0 } });
-    expect((await refusal(subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '198.51.100.6', captchaToken: 'no' })))?.issues).toEqual([{ field: 'captchaToken', message: expect.any(String) }]);
+    expect(
+      (
+        await refusal(
+          subscribe(deps, { email: uniqueEmail() }, 'api', {
+            ip: '198.51.100.6',
+            captchaToken: 'no',
+          }),
+        )
+      )?.issues,
+    ).toEqual([{ field: 'captchaToken', message: expect.any(String) }]);
     // The IP's one signup was used by the refused attempt: the provider is not asked again.
-    expect((await refusal(subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '198.51.100.6', captchaToken: 'yes' })))?.code).toBe('rate_limited');
+    expect(
+      (
+        await refusal(
+          subscribe(deps, { email: uniqueEmail() }, 'api', {
+            ip: '198.51.100.6',
+            captchaToken: 'yes',
+          }),
+        )
+      )?.code,
+    ).toBe('rate_limited');
     expect(asked).toEqual(['no']);
     expect(deps.subscribers.items.size).toBe(0);
   });
@@ -85,7 +123,13 @@ describe('signup guard', () => {
     const deps = guardedDeps({ limits: { perIpPerHour: 2, perAddressPerHour: 0 } });
     await subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '2001:db8:1:2::1' });
     await subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '2001:db8:1:2::2' });
-    expect((await refusal(subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '2001:db8:1:2:ffff::3' })))?.code).toBe('rate_limited');
+    expect(
+      (
+        await refusal(
+          subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '2001:db8:1:2:ffff::3' }),
+        )
+      )?.code,
+    ).toBe('rate_limited');
     await subscribe(deps, { email: uniqueEmail() }, 'api', { ip: '2001:db8:1:3::1' });
   });
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../functions/core/errors.js';
 import { MailFailure } from '../../functions/core/ports.js';
 import { confirmSubscription } from '../../functions/core/subscribers/confirm.js';
-import { resendConfirmation, subscribe, CONFIRMATIONS_PER_DAY } from '../../functions/core/subscribers/subscribe.js';
+import {
+  resendConfirmation,
+  subscribe,
+  CONFIRMATIONS_PER_DAY,
+} from '../../functions/core/subscribers/subscribe.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { linkIn, memoryDeps, tokenOf, uniqueEmail } from '../support/builders.js';
 
@@ -11,12 +15,25 @@ describe('subscribe (double opt-in)', () => {
     const deps = memoryDeps();
     const email = uniqueEmail();
 
-    await subscribe(deps, { email: `  ${email.toUpperCase()} `, topics: ['security'], frequency: 'daily' }, 'hosted', { ip: '203.0.113.7', userAgent: 'Test/1.0' });
+    await subscribe(
+      deps,
+      { email: `  ${email.toUpperCase()} `, topics: ['security'], frequency: 'daily' },
+      'hosted',
+      { ip: '203.0.113.7', userAgent: 'Test/1.0' },
+    );
 
     const stored = await deps.subscribers.get(subscriberIdFor(email));
     expect(stored).toMatchObject({
-      email, state: 'pending', topics: ['security'], frequency: 'daily',
-      consent: { form: 'hosted', ip: '203.0.113.7', userAgent: 'Test/1.0', at: '2026-11-28T09:00:00.000Z' },
+      email,
+      state: 'pending',
+      topics: ['security'],
+      frequency: 'daily',
+      consent: {
+        form: 'hosted',
+        ip: '203.0.113.7',
+        userAgent: 'Test/1.0',
+        at: '2026-11-28T09:00:00.000Z',
+      },
     });
     const [mail, ...rest] = deps.mailer.to(email);
     expect(rest).toHaveLength(0);
@@ -29,15 +46,26 @@ describe('subscribe (double opt-in)', () => {
     const deps = memoryDeps();
     const email = uniqueEmail();
     await subscribe(deps, { email }, 'embed');
-    expect(await deps.subscribers.get(subscriberIdFor(email))).toMatchObject({ topics: ['security', 'politics', 'economy'], frequency: 'weekly' });
+    expect(await deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+      topics: ['security', 'politics', 'economy'],
+      frequency: 'weekly',
+    });
   });
 
   it('rejects bad input naming each field, and stores nothing', async () => {
     const deps = memoryDeps();
-    const error = await subscribe(deps, { email: 'nope', topics: ['astrology'], frequency: 'hourly' }, 'api').catch((e) => e);
+    const error = await subscribe(
+      deps,
+      { email: 'nope', topics: ['astrology'], frequency: 'hourly' },
+      'api',
+    ).catch((e) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error.code).toBe('invalid_input');
-    expect(error.details.issues.map((i: { field: string }) => i.field).sort()).toEqual(['email', 'frequency', 'topics']);
+    expect(error.details.issues.map((i: { field: string }) => i.field).sort()).toEqual([
+      'email',
+      'frequency',
+      'topics',
+    ]);
     expect(deps.subscribers.items.size).toBe(0);
     expect(deps.mailer.sent).toHaveLength(0);
   });
@@ -75,7 +103,10 @@ describe('subscribe (double opt-in)', () => {
 
     expect(result.confirmationSent).toBe(false);
     expect(deps.mailer.sent).toHaveLength(before);
-    expect(await deps.subscribers.get(subscriberIdFor(email))).toMatchObject({ state: 'confirmed', topics: ['economy'] });
+    expect(await deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+      state: 'confirmed',
+      topics: ['economy'],
+    });
   });
 
   it('asks an unsubscribed reader who signs up again to confirm again', async () => {
@@ -84,12 +115,20 @@ describe('subscribe (double opt-in)', () => {
     await subscribe(deps, { email }, 'hosted');
     const id = subscriberIdFor(email);
     const current = (await deps.subscribers.get(id))!;
-    await deps.subscribers.save({ ...current, state: 'unsubscribed', version: current.version + 1 });
+    await deps.subscribers.save({
+      ...current,
+      state: 'unsubscribed',
+      version: current.version + 1,
+    });
     deps.clock.advance(3600_000);
 
     await subscribe(deps, { email, topics: ['politics'] }, 'embed');
 
-    expect(await deps.subscribers.get(id)).toMatchObject({ state: 'pending', topics: ['politics'], consent: { form: 'embed' } });
+    expect(await deps.subscribers.get(id)).toMatchObject({
+      state: 'pending',
+      topics: ['politics'],
+      consent: { form: 'embed' },
+    });
     expect(deps.mailer.to(email)).toHaveLength(2);
   });
 
@@ -111,9 +150,13 @@ describe('subscribe (double opt-in)', () => {
     const email = uniqueEmail();
     await subscribe(deps, { email }, 'hosted');
     deps.clock.advance(49 * 3600_000);
-    expect(await resendConfirmation(deps, subscriberIdFor(email))).toEqual({ confirmationSent: true });
+    expect(await resendConfirmation(deps, subscriberIdFor(email))).toEqual({
+      confirmationSent: true,
+    });
     await confirmSubscription(deps, tokenOf(linkIn(deps.mailer.to(email)[1]!.text, 'confirm')));
     deps.clock.advance(3600_000);
-    expect(await resendConfirmation(deps, subscriberIdFor(email))).toEqual({ confirmationSent: false });
+    expect(await resendConfirmation(deps, subscriberIdFor(email))).toEqual({
+      confirmationSent: false,
+    });
   });
 });

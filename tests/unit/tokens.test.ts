@@ -9,7 +9,10 @@ const now = new Date('2026-11-28T09:00:00Z');
 describe('signed tokens', () => {
   it('verify for their own purpose and carry the subscriber id, not the address', () => {
     const token = signer.sign('unsubscribe', 'sub-123');
-    expect(signer.verify('unsubscribe', token, now)).toEqual({ subscriberId: 'sub-123', expired: false });
+    expect(signer.verify('unsubscribe', token, now)).toEqual({
+      subscriberId: 'sub-123',
+      expired: false,
+    });
     expect(Buffer.from(token.split('.')[0]!, 'base64url').toString()).not.toContain('@');
   });
 
@@ -24,18 +27,27 @@ describe('signed tokens', () => {
   it('reject a changed payload, a changed signature and a token from another secret', () => {
     const token = signer.sign('preferences', 'sub-123');
     const [body, mac] = token.split('.') as [string, string];
-    const forgedBody = Buffer.from(JSON.stringify({ p: 'preferences', s: 'sub-999' })).toString('base64url');
+    const forgedBody = Buffer.from(JSON.stringify({ p: 'preferences', s: 'sub-999' })).toString(
+      'base64url',
+    );
     expect(() => signer.verify('preferences', `${forgedBody}.${mac}`, now)).toThrow(/not valid/);
-    expect(() => signer.verify('preferences', `${body}.${mac.slice(0, -2)}AA`, now)).toThrow(/not valid/);
+    expect(() => signer.verify('preferences', `${body}.${mac.slice(0, -2)}AA`, now)).toThrow(
+      /not valid/,
+    );
     const other = new TokenSigner(`${TEST_SECRET}-other`).sign('preferences', 'sub-123');
     expect(() => signer.verify('preferences', other, now)).toThrow(/not valid/);
-    for (const junk of ['', '.', 'abc', 'a.b.c', '%%%.%%%']) expect(() => signer.verify('preferences', junk, now)).toThrow(DomainError);
+    for (const junk of ['', '.', 'abc', 'a.b.c', '%%%.%%%'])
+      expect(() => signer.verify('preferences', junk, now)).toThrow(DomainError);
   });
 
   it('report expiry instead of failing, so a page can offer a new link', () => {
     const token = signer.sign('confirm', 'sub-123', new Date(now.getTime() + 48 * 3600_000));
-    expect(signer.verify('confirm', token, new Date(now.getTime() + 47 * 3600_000)).expired).toBe(false);
-    expect(signer.verify('confirm', token, new Date(now.getTime() + 48 * 3600_000)).expired).toBe(true);
+    expect(signer.verify('confirm', token, new Date(now.getTime() + 47 * 3600_000)).expired).toBe(
+      false,
+    );
+    expect(signer.verify('confirm', token, new Date(now.getTime() + 48 * 3600_000)).expired).toBe(
+      true,
+    );
   });
 
   it('refuse a short secret', () => {

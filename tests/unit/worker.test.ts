@@ -3,7 +3,14 @@ import { runTick } from '../../functions/core/delivery/tick.js';
 import { runWorker, SHARD_LEASE_MS } from '../../functions/core/delivery/worker.js';
 import { processedOf } from '../../functions/core/issues/issue.js';
 import {
-  cancelIssue, createArticleIssue, findOrCreateEditorSend, issueReport, pauseIssue, resumeIssue, scheduleIssue, sendIssueNow,
+  cancelIssue,
+  createArticleIssue,
+  findOrCreateEditorSend,
+  issueReport,
+  pauseIssue,
+  resumeIssue,
+  scheduleIssue,
+  sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
 import { MailFailure } from '../../functions/core/ports.js';
 import { recipientShardOf } from '../../functions/core/subscribers/subscriber.js';
@@ -52,19 +59,32 @@ async function nextWorkerOnceLeaseRunsOut(deps: Deps, issueId: string) {
 describe('the send worker', () => {
   it('mails each confirmed subscriber in the audience once, renders once, and finishes the issue', async () => {
     const { deps, readers } = await withReaders(120);
-    for (const other of [aSubscriber({ state: 'pending' }), aSubscriber({ state: 'unsubscribed' }), aSubscriber({ topics: ['economy'] })]) {
+    for (const other of [
+      aSubscriber({ state: 'pending' }),
+      aSubscriber({ state: 'unsubscribed' }),
+      aSubscriber({ topics: ['economy'] }),
+    ]) {
       await deps.subscribers.create(other);
     }
     const id = await sendNow(deps);
 
-    expect(await runWorker(deps, { issueId: id })).toMatchObject({ stoppedBecause: 'issue_finished', sent: 120 });
+    expect(await runWorker(deps, { issueId: id })).toMatchObject({
+      stoppedBecause: 'issue_finished',
+      sent: 120,
+    });
 
     expect([...perRecipient(deps).keys()].sort()).toEqual(readers.map((r) => r.email).sort());
     expect([...perRecipient(deps).values()].every((n) => n === 1)).toBe(true);
     expect(deps.renderer.renders).toBe(1);
     const report = await issueReport(deps, id);
     expect(report.issue.state).toBe('sent');
-    expect(report.counts).toEqual({ sent: 120, skipped: 0, failed: 0, suppressed: 0, ambiguous: 0 });
+    expect(report.counts).toEqual({
+      sent: 120,
+      skipped: 0,
+      failed: 0,
+      suppressed: 0,
+      ambiguous: 0,
+    });
     expect(report.remaining).toBe(0);
     const mail = deps.mailer.sent[0]!;
     expect(mail.headers?.['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
@@ -77,7 +97,10 @@ describe('the send worker', () => {
     const immediate = aSubscriber({ frequency: 'immediate' });
     await deps.subscribers.create(daily);
     await deps.subscribers.create(immediate);
-    const issue = await createArticleIssue(deps, { article: 'test-article', frequencies: ['immediate'] });
+    const issue = await createArticleIssue(deps, {
+      article: 'test-article',
+      frequencies: ['immediate'],
+    });
     await sendIssueNow(deps, issue.id);
     await runWorker(deps, { issueId: issue.id });
     expect(deps.mailer.sent.map((m) => m.to)).toEqual([immediate.email]);
@@ -86,7 +109,9 @@ describe('the send worker', () => {
   it('lets several workers share an issue without overlap', async () => {
     const { deps } = await withReaders(300);
     const id = await sendNow(deps);
-    const results = await Promise.all([1, 2, 3, 4].map((n) => runWorker(deps, { issueId: id, workerId: `w${n}` })));
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((n) => runWorker(deps, { issueId: id, workerId: `w${n}` })),
+    );
     expect(results.reduce((sum, r) => sum + r.sent, 0)).toBe(300);
     expect(results.filter((r) => r.sent > 0).length).toBeGreaterThan(1);
     expect(deps.mailer.sent).toHaveLength(300);
@@ -98,7 +123,8 @@ describe('the send worker', () => {
     let calls = 0;
     deps.mailer.failWith = () => {
       calls++;
-      if (calls % 3 === 1) return new MailFailure('throttled', 'Throttling: Maximum sending rate exceeded.');
+      if (calls % 3 === 1)
+        return new MailFailure('throttled', 'Throttling: Maximum sending rate exceeded.');
       if (calls % 7 === 0) return new MailFailure('transient', 'InternalFailure');
       return undefined;
     };
@@ -111,7 +137,8 @@ describe('the send worker', () => {
   it('never resends a recipient whose outcome is unknown, and lists them in the report', async () => {
     const { deps, readers } = await withReaders(10);
     const unlucky = readers[3]!;
-    deps.mailer.failWith = (m) => (m.to === unlucky.email ? new MailFailure('unknown', 'socket hang up') : undefined);
+    deps.mailer.failWith = (m) =>
+      m.to === unlucky.email ? new MailFailure('unknown', 'socket hang up') : undefined;
     const id = await sendNow(deps);
     await runWorker(deps, { issueId: id });
     const report = await issueReport(deps, id);
@@ -127,12 +154,17 @@ describe('the send worker', () => {
   it('counts SES refusals as failures with their reason, and skips suppressed addresses', async () => {
     const { deps, readers } = await withReaders(6);
     await deps.suppressions.suppress(readers[0]!.email, 'complaint', new Date());
-    deps.mailer.failWith = (m) => (m.to === readers[1]!.email ? new MailFailure('rejected', 'MessageRejected: Email address is not verified.') : undefined);
+    deps.mailer.failWith = (m) =>
+      m.to === readers[1]!.email
+        ? new MailFailure('rejected', 'MessageRejected: Email address is not verified.')
+        : undefined;
     const id = await sendNow(deps);
     await runWorker(deps, { issueId: id });
     const report = await issueReport(deps, id);
     expect(report.counts).toEqual({ sent: 4, skipped: 0, failed: 1, suppressed: 1, ambiguous: 0 });
-    expect(report.failures).toEqual([{ subscriberId: readers[1]!.id, reason: 'MessageRejected: Email address is not verified.' }]);
+    expect(report.failures).toEqual([
+      { subscriberId: readers[1]!.id, reason: 'MessageRejected: Email address is not verified.' },
+    ]);
     expect(deps.mailer.to(readers[0]!.email)).toHaveLength(0);
   });
 
@@ -146,7 +178,9 @@ describe('the send worker', () => {
       }
       return undefined;
     };
-    expect(await runWorker(deps, { issueId: id })).toMatchObject({ stoppedBecause: 'issue_stopped' });
+    expect(await runWorker(deps, { issueId: id })).toMatchObject({
+      stoppedBecause: 'issue_stopped',
+    });
     const paused = await issueReport(deps, id);
     expect(paused.issue.state).toBe('paused');
     expect(deps.mailer.sent.length).toBeLessThan(200);
@@ -204,7 +238,14 @@ describe('the send worker', () => {
   it('resumes a shard whose worker died once its lease runs out', async () => {
     const { deps } = await withReaders(50);
     const id = await sendNow(deps);
-    for (let shard = 0; shard < 8; shard++) await deps.issues.claimShard(id, shard, 'dead-worker', deps.clock.now(), new Date(deps.clock.now().getTime() + SHARD_LEASE_MS));
+    for (let shard = 0; shard < 8; shard++)
+      await deps.issues.claimShard(
+        id,
+        shard,
+        'dead-worker',
+        deps.clock.now(),
+        new Date(deps.clock.now().getTime() + SHARD_LEASE_MS),
+      );
     expect(await runWorker(deps)).toMatchObject({ stoppedBecause: 'idle', sent: 0 });
     deps.clock.advance(SHARD_LEASE_MS + 1);
     expect(await runWorker(deps)).toMatchObject({ sent: 50 });
@@ -247,11 +288,22 @@ describe('the send worker', () => {
       // The 6th reader mailed: its claim carries the 5th's receipt, and nothing else does.
       const sixth = readers.find((r) => r.email === deps.mailer.sent[5]!.to)!;
       const carrier = [...deps.ledger.entries.values()].find((e) => e.subscriberId === sixth.id)!;
-      expect(carrier).toMatchObject({ status: 'claimed', previousSent: { subscriberId: readers.find((r) => r.email === deps.mailer.sent[4]!.to)!.id } });
+      expect(carrier).toMatchObject({
+        status: 'claimed',
+        previousSent: {
+          subscriberId: readers.find((r) => r.email === deps.mailer.sent[4]!.to)!.id,
+        },
+      });
       const proven = carrier.previousSent!.subscriberId;
       const leaver = readers.find((r) => r.id === carrier.subscriberId)!;
-      if (leaves === 'bounces') await deps.suppressions.suppress(leaver.email, 'bounce', deps.clock.now());
-      else await deps.subscribers.save({ ...leaver, state: 'unsubscribed', version: leaver.version + 1 });
+      if (leaves === 'bounces')
+        await deps.suppressions.suppress(leaver.email, 'bounce', deps.clock.now());
+      else
+        await deps.subscribers.save({
+          ...leaver,
+          state: 'unsubscribed',
+          version: leaver.version + 1,
+        });
 
       await nextWorkerOnceLeaseRunsOut(deps, id);
 
@@ -260,7 +312,10 @@ describe('the send worker', () => {
       expect([...perRecipient(deps).values()].every((n) => n === 1)).toBe(true);
       const inFlight = readers.filter((r) => !deps.mailer.to(r.email).length);
       expect(report.ambiguous).toEqual([inFlight[0]!.id]); // still only the message in flight
-      expect(deps.ledger.entries.get(`${report.issue.deliveryKey}/${proven}`)).toMatchObject({ status: 'sent', messageId: expect.stringMatching(/^memory-/) });
+      expect(deps.ledger.entries.get(`${report.issue.deliveryKey}/${proven}`)).toMatchObject({
+        status: 'sent',
+        messageId: expect.stringMatching(/^memory-/),
+      });
     });
   }
 
@@ -284,9 +339,13 @@ describe('the send worker', () => {
 
   it('pauses the issue and stops at once when SES pauses the account, and says why', async () => {
     const { deps } = await withReaders(10);
-    deps.mailer.failWith = () => new MailFailure('account_paused', 'AccountSendingPausedException: Email sending is disabled');
+    deps.mailer.failWith = () =>
+      new MailFailure('account_paused', 'AccountSendingPausedException: Email sending is disabled');
     const id = await sendNow(deps);
-    expect(await runWorker(deps, { issueId: id })).toMatchObject({ stoppedBecause: 'account_paused', sent: 0 });
+    expect(await runWorker(deps, { issueId: id })).toMatchObject({
+      stoppedBecause: 'account_paused',
+      sent: 0,
+    });
     const { issue } = await issueReport(deps, id);
     expect(issue).toMatchObject({ state: 'paused', pause: { reason: 'account_paused' } });
     expect(issue.pause?.message).toMatch(/AccountSendingPaused.*resumes the issue/);
@@ -299,7 +358,10 @@ describe('issue transitions', () => {
     const issue = await createArticleIssue(deps, { article: 'test-article' });
     const results = await Promise.all([sendIssueNow(deps, issue.id), sendIssueNow(deps, issue.id)]);
     expect(results.filter((r) => r.changed)).toHaveLength(1);
-    await Promise.all([runWorker(deps, { issueId: issue.id }), runWorker(deps, { issueId: issue.id })]);
+    await Promise.all([
+      runWorker(deps, { issueId: issue.id }),
+      runWorker(deps, { issueId: issue.id }),
+    ]);
     expect(deps.mailer.sent).toHaveLength(20);
   });
 
@@ -324,11 +386,19 @@ describe('issue transitions', () => {
 
   it('validate what an editor creates, field by field', async () => {
     const deps = memoryDeliveryDeps();
-    await expect(createArticleIssue(deps, { article: 'no-such-article' })).rejects.toMatchObject({ details: { issues: [{ field: 'article' }] } });
-    await expect(createArticleIssue(deps, { article: 'test-article', subject: 'a\r\nBcc: x@example.com' })).rejects.toMatchObject({ details: { issues: [{ field: 'subject' }] } });
-    await expect(createArticleIssue(deps, { article: 'test-article', topics: ['astrology'] })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(createArticleIssue(deps, { article: 'no-such-article' })).rejects.toMatchObject({
+      details: { issues: [{ field: 'article' }] },
+    });
+    await expect(
+      createArticleIssue(deps, { article: 'test-article', subject: 'a\r\nBcc: x@example.com' }),
+    ).rejects.toMatchObject({ details: { issues: [{ field: 'subject' }] } });
+    await expect(
+      createArticleIssue(deps, { article: 'test-article', topics: ['astrology'] }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
     const issue = await createArticleIssue(deps, { article: 'test-article' });
-    await expect(scheduleIssue(deps, issue.id, new Date('2020-01-01'))).rejects.toMatchObject({ details: { issues: [{ field: 'at', message: 'must be in the future' }] } });
+    await expect(scheduleIssue(deps, issue.id, new Date('2020-01-01'))).rejects.toMatchObject({
+      details: { issues: [{ field: 'at', message: 'must be in the future' }] },
+    });
   });
 });
 

@@ -37,7 +37,8 @@ export class StaticDisposableDomains implements DisposableDomains {
   }
   async isDisposable(domain: string) {
     const labels = domain.toLowerCase().split('.');
-    for (let i = 0; i < labels.length - 1; i++) if (this.set.has(labels.slice(i).join('.'))) return true;
+    for (let i = 0; i < labels.length - 1; i++)
+      if (this.set.has(labels.slice(i).join('.'))) return true;
     return false;
   }
 }

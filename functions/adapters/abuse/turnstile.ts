@@ -19,12 +19,26 @@ export class TurnstileVerifier implements CaptchaVerifier {
     if (ip) body.set('remoteip', ip);
     let response: Response;
     try {
-      response = await this.fetchImpl(SITEVERIFY_URL, { method: 'POST', body, signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await this.fetchImpl(SITEVERIFY_URL, {
+        method: 'POST',
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (error) {
       // Fail closed but retryable: without the provider's word we neither accept nor blame the reader.
-      throw new DomainError(ErrorCodes.unavailable, 'The anti-robot check is unavailable just now; please try again.', { reason: 'captcha_unreachable' }, { cause: error });
+      throw new DomainError(
+        ErrorCodes.unavailable,
+        'The anti-robot check is unavailable just now; please try again.',
+        { reason: 'captcha_unreachable' },
+        { cause: error },
+      );
     }
-    if (!response.ok) throw new DomainError(ErrorCodes.unavailable, 'The anti-robot check is unavailable just now; please try again.', { reason: `captcha_http_${response.status}` });
+    if (!response.ok)
+      throw new DomainError(
+        ErrorCodes.unavailable,
+        'The anti-robot check is unavailable just now; please try again.',
+        { reason: `captcha_http_${response.status}` },
+      );
     const result = (await response.json().catch(() => ({}))) as { success?: unknown };
     return result.success === true;
   }

@@ -5,7 +5,13 @@ import { parseArticle, type Article } from '../../core/content/article.js';
 import type { Topic } from '../../core/publication.js';
 
 const topicsSchema = z
-  .array(z.object({ id: z.string().regex(/^[a-z0-9-]+$/), label: z.string().min(1), description: z.string().optional() }))
+  .array(
+    z.object({
+      id: z.string().regex(/^[a-z0-9-]+$/),
+      label: z.string().min(1),
+      description: z.string().optional(),
+    }),
+  )
   .min(1);
 
 /** The publication's topics, from `content/topics.json`. */
@@ -17,9 +23,16 @@ export async function loadTopics(contentDir: string): Promise<Topic[]> {
  * Every `content/*.md` article. One bad file fails the whole load with its name and field:
  * an editor must not find out from a reader that an article never went out.
  */
-export async function loadArticles(contentDir: string, topics: readonly Topic[]): Promise<Article[]> {
+export async function loadArticles(
+  contentDir: string,
+  topics: readonly Topic[],
+): Promise<Article[]> {
   const files = (await readdir(contentDir)).filter((f) => f.endsWith('.md')).sort();
-  return Promise.all(files.map(async (file) => parseArticle(file, await readFile(join(contentDir, file), 'utf8'), topics)));
+  return Promise.all(
+    files.map(async (file) =>
+      parseArticle(file, await readFile(join(contentDir, file), 'utf8'), topics),
+    ),
+  );
 }
 
 /** How long the catalog trusts what it read before looking at the folder again. */
@@ -35,7 +48,9 @@ export function articleCatalog(contentDir: string, topics: readonly Topic[]) {
   let checkedAt = 0;
   const signature = async () => {
     const files = (await readdir(contentDir)).filter((f) => f.endsWith('.md')).sort();
-    const stats = await Promise.all(files.map(async (f) => `${f}:${(await stat(join(contentDir, f))).mtimeMs}`));
+    const stats = await Promise.all(
+      files.map(async (f) => `${f}:${(await stat(join(contentDir, f))).mtimeMs}`),
+    );
     return stats.join('|');
   };
   const all = async () => {

@@ -1,4 +1,10 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
 import { createTableInput } from './table.js';
@@ -14,7 +20,10 @@ export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoD
 }
 
 /** Creates the table if it is missing (local stack and tests; on AWS, infra owns the table). */
-export async function ensureTable(client: DynamoDBDocumentClient, tableName: string): Promise<void> {
+export async function ensureTable(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return;
@@ -28,13 +37,18 @@ export async function ensureTable(client: DynamoDBDocumentClient, tableName: str
   }
   for (let i = 0; i < 100; i++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE' && Table.GlobalSecondaryIndexes?.every((g) => g.IndexStatus === 'ACTIVE')) return;
+    if (
+      Table?.TableStatus === 'ACTIVE' &&
+      Table.GlobalSecondaryIndexes?.every((g) => g.IndexStatus === 'ACTIVE')
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`table ${tableName} did not become active`);
 }
 
-export const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
+export const isConditionFailure = (error: unknown) =>
+  (error as Error)?.name === 'ConditionalCheckFailedException';
 
 /**
  * SDK errors stop here: throttling and service faults (after the SDK's own retries) become the
@@ -42,9 +56,20 @@ export const isConditionFailure = (error: unknown) => (error as Error)?.name ===
  */
 export function translateDynamoError(error: unknown): never {
   const name = (error as Error)?.name ?? '';
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  if (/Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|InternalServerError/.test(name) || status >= 500) {
-    throw new DomainError(ErrorCodes.unavailable, 'The database is busy; please try again.', { reason: name }, { cause: error });
+  const status =
+    (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+  if (
+    /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|InternalServerError/.test(
+      name,
+    ) ||
+    status >= 500
+  ) {
+    throw new DomainError(
+      ErrorCodes.unavailable,
+      'The database is busy; please try again.',
+      { reason: name },
+      { cause: error },
+    );
   }
   throw error;
 }

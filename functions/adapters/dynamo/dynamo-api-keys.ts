@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord, ApiKeyRepository } from '../../core/access/api-keys.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
 
@@ -6,22 +12,41 @@ import { isConditionFailure, translateDynamoError } from './client.js';
 const PK = 'APIKEYS';
 
 export class DynamoApiKeyRepository implements ApiKeyRepository {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
 
   async create(record: ApiKeyRecord) {
     await this.client
-      .send(new PutCommand({ TableName: this.tableName, Item: { PK, SK: record.hash, entity: 'apikey', ...record }, ConditionExpression: 'attribute_not_exists(PK)' }))
+      .send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { PK, SK: record.hash, entity: 'apikey', ...record },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      )
       .catch(translateDynamoError);
   }
 
   async get(hash: string) {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { PK, SK: hash }, ConsistentRead: true })).catch(translateDynamoError);
+    const { Item } = await this.client
+      .send(
+        new GetCommand({ TableName: this.tableName, Key: { PK, SK: hash }, ConsistentRead: true }),
+      )
+      .catch(translateDynamoError);
     return Item ? strip(Item) : undefined;
   }
 
   async list() {
     const { Items = [] } = await this.client
-      .send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': PK } }))
+      .send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': PK },
+        }),
+      )
       .catch(translateDynamoError);
     return Items.map(strip);
   }
@@ -30,10 +55,15 @@ export class DynamoApiKeyRepository implements ApiKeyRepository {
     const match = (await this.list()).find((k) => k.prefix === prefix && !k.revokedAt);
     if (!match) return false;
     try {
-      await this.client.send(new UpdateCommand({
-        TableName: this.tableName, Key: { PK, SK: match.hash },
-        UpdateExpression: 'SET revokedAt = :at', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':at': at.toISOString() },
-      }));
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK, SK: match.hash },
+          UpdateExpression: 'SET revokedAt = :at',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -43,7 +73,14 @@ export class DynamoApiKeyRepository implements ApiKeyRepository {
 
   async touch(hash: string, at: Date) {
     await this.client
-      .send(new UpdateCommand({ TableName: this.tableName, Key: { PK, SK: hash }, UpdateExpression: 'SET lastUsedAt = :at', ExpressionAttributeValues: { ':at': at.toISOString() } }))
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK, SK: hash },
+          UpdateExpression: 'SET lastUsedAt = :at',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      )
       .catch(translateDynamoError);
   }
 }

@@ -5,7 +5,8 @@ import type { Subscriber } from '../../core/subscribers/subscriber.js';
 import { translateDynamoError } from './client.js';
 import { fromItem } from './dynamo-subscribers.js';
 
-const encode = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
+const encode = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 /**
  * A cursor comes back from a URL, so it is checked: a table key ({PK, SK} strings) or a 422 on
  * `cursor`. Unchecked, garbage was a JSON SyntaxError or a DynamoDB ValidationException: a 500.
@@ -18,10 +19,14 @@ function decode(cursor: string | undefined): Record<string, string> | undefined 
   } catch {
     key = undefined;
   }
-  const valid = typeof key === 'object' && key !== null && !Array.isArray(key)
-    && Object.keys(key).sort().join() === 'PK,SK'
-    && Object.values(key).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024);
-  if (!valid) throw invalidInput([{ field: 'cursor', message: 'is not a page cursor this list gave out' }]);
+  const valid =
+    typeof key === 'object' &&
+    key !== null &&
+    !Array.isArray(key) &&
+    Object.keys(key).sort().join() === 'PK,SK' &&
+    Object.values(key).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024);
+  if (!valid)
+    throw invalidInput([{ field: 'cursor', message: 'is not a page cursor this list gave out' }]);
   return key as Record<string, string>;
 }
 
@@ -30,11 +35,22 @@ function decode(cursor: string | undefined): Record<string, string> | undefined 
  * pipeline and the public API never get this adapter (and their functions no Scan permission).
  */
 export class DynamoDirectory implements Directory {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
 
   async subscribers(cursor?: string, limit = 100): Promise<Page<Subscriber>> {
     const { Items = [], LastEvaluatedKey } = await this.client
-      .send(new ScanCommand({ TableName: this.tableName, FilterExpression: 'entity = :e', ExpressionAttributeValues: { ':e': 'subscriber' }, Limit: limit, ExclusiveStartKey: decode(cursor) }))
+      .send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'entity = :e',
+          ExpressionAttributeValues: { ':e': 'subscriber' },
+          Limit: limit,
+          ExclusiveStartKey: decode(cursor),
+        }),
+      )
       .catch(translateDynamoError);
     return { items: Items.map(fromItem), cursor: encode(LastEvaluatedKey) };
   }
@@ -44,9 +60,23 @@ export class DynamoDirectory implements Directory {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client
-        .send(new ScanCommand({ TableName: this.tableName, FilterExpression: 'entity = :e', ExpressionAttributeValues: { ':e': 'suppression' }, ExclusiveStartKey: start }))
+        .send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'entity = :e',
+            ExpressionAttributeValues: { ':e': 'suppression' },
+            ExclusiveStartKey: start,
+          }),
+        )
         .catch(translateDynamoError);
-      found.push(...(page.Items ?? []).map((i) => ({ key: i.key as string, email: i.email as string | undefined, reason: i.reason as SuppressionReason, at: i.at as string })));
+      found.push(
+        ...(page.Items ?? []).map((i) => ({
+          key: i.key as string,
+          email: i.email as string | undefined,
+          reason: i.reason as SuppressionReason,
+          at: i.at as string,
+        })),
+      );
       start = page.LastEvaluatedKey;
     } while (start);
     return found.sort((a, b) => b.at.localeCompare(a.at));

@@ -1,36 +1,86 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../core/access/idempotency.js';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  IdempotencyRecord,
+  IdempotencyStore,
+  StoredResponse,
+} from '../../core/access/idempotency.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
 
 /** Keys are remembered a day (TTL), the usual window for client retries. */
 const RETENTION_S = 24 * 60 * 60;
-const itemKey = (scope: string, key: string) => ({ PK: `IDEMPOTENCY#${scope}#${key}`, SK: 'IDEMPOTENCY' });
+const itemKey = (scope: string, key: string) => ({
+  PK: `IDEMPOTENCY#${scope}#${key}`,
+  SK: 'IDEMPOTENCY',
+});
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
 
-  async claim(scope: string, key: string, bodyHash: string, at: Date): Promise<'claimed' | IdempotencyRecord> {
+  async claim(
+    scope: string,
+    key: string,
+    bodyHash: string,
+    at: Date,
+  ): Promise<'claimed' | IdempotencyRecord> {
     try {
-      await this.client.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { ...itemKey(scope, key), entity: 'idempotency', bodyHash, at: at.toISOString(), expiresAt: Math.floor(at.getTime() / 1000) + RETENTION_S },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }));
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...itemKey(scope, key),
+            entity: 'idempotency',
+            bodyHash,
+            at: at.toISOString(),
+            expiresAt: Math.floor(at.getTime() / 1000) + RETENTION_S,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
       return 'claimed';
     } catch (error) {
       if (!isConditionFailure(error)) return translateDynamoError(error);
     }
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: itemKey(scope, key), ConsistentRead: true })).catch(translateDynamoError);
-    return { bodyHash: Item?.bodyHash as string, response: Item?.response as StoredResponse | undefined };
+    const { Item } = await this.client
+      .send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: itemKey(scope, key),
+          ConsistentRead: true,
+        }),
+      )
+      .catch(translateDynamoError);
+    return {
+      bodyHash: Item?.bodyHash as string,
+      response: Item?.response as StoredResponse | undefined,
+    };
   }
 
   async complete(scope: string, key: string, response: StoredResponse) {
     await this.client
-      .send(new UpdateCommand({ TableName: this.tableName, Key: itemKey(scope, key), UpdateExpression: 'SET #response = :response', ExpressionAttributeNames: { '#response': 'response' }, ExpressionAttributeValues: { ':response': response } }))
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKey(scope, key),
+          UpdateExpression: 'SET #response = :response',
+          ExpressionAttributeNames: { '#response': 'response' },
+          ExpressionAttributeValues: { ':response': response },
+        }),
+      )
       .catch(translateDynamoError);
   }
 
   async release(scope: string, key: string) {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: itemKey(scope, key) })).catch(translateDynamoError);
+    await this.client
+      .send(new DeleteCommand({ TableName: this.tableName, Key: itemKey(scope, key) }))
+      .catch(translateDynamoError);
   }
 }

@@ -1,5 +1,17 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { zeroCounts, type Engagement, type Issue, type IssueState, type ShardProgress } from '../../core/issues/issue.js';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  zeroCounts,
+  type Engagement,
+  type Issue,
+  type IssueState,
+  type ShardProgress,
+} from '../../core/issues/issue.js';
 import type { IssueRepository } from '../../core/ports.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
 import { tableKeys } from './table.js';
@@ -8,10 +20,19 @@ const pk = (id: string) => `ISSUE#${id}`;
 const shardSk = (shard: number) => `SHARD#${String(shard).padStart(2, '0')}`;
 /** Issues sit in the index under their state, oldest first: a tick lists what is due with one Query. */
 const statePartition = (state: IssueState) => `ISSUES#${state}`;
-const noEngagement = (): Engagement => ({ delivered: 0, bounced: 0, complained: 0, opened: 0, clicked: 0 });
+const noEngagement = (): Engagement => ({
+  delivered: 0,
+  bounced: 0,
+  complained: 0,
+  opened: 0,
+  clicked: 0,
+});
 
 export class DynamoIssueRepository implements IssueRepository {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
 
   create(issue: Issue) {
     return this.put(issue, { ConditionExpression: 'attribute_not_exists(PK)' });
@@ -21,12 +42,23 @@ export class DynamoIssueRepository implements IssueRepository {
     // An id from a URL may be longer than any issue's, and as a key over DynamoDB's size limit it
     // would be a ValidationException, a 500: it cannot exist.
     if (id.length > 256) return undefined;
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { PK: pk(id), SK: 'META' }, ConsistentRead: true })).catch(translateDynamoError);
+    const { Item } = await this.client
+      .send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { PK: pk(id), SK: 'META' },
+          ConsistentRead: true,
+        }),
+      )
+      .catch(translateDynamoError);
     return Item ? (strip(Item) as Issue) : undefined;
   }
 
   save(next: Issue) {
-    return this.put(next, { ConditionExpression: 'version = :previous', ExpressionAttributeValues: { ':previous': next.version - 1 } });
+    return this.put(next, {
+      ConditionExpression: 'version = :previous',
+      ExpressionAttributeValues: { ':previous': next.version - 1 },
+    });
   }
 
   async listByState(state: IssueState, limit = 1000): Promise<Issue[]> {
@@ -34,13 +66,15 @@ export class DynamoIssueRepository implements IssueRepository {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client
-        .send(new QueryCommand({
-          TableName: this.tableName,
-          IndexName: tableKeys.index,
-          KeyConditionExpression: `${tableKeys.indexPartitionKey} = :partition`,
-          ExpressionAttributeValues: { ':partition': statePartition(state) },
-          ExclusiveStartKey: start,
-        }))
+        .send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: tableKeys.index,
+            KeyConditionExpression: `${tableKeys.indexPartitionKey} = :partition`,
+            ExpressionAttributeValues: { ':partition': statePartition(state) },
+            ExclusiveStartKey: start,
+          }),
+        )
         .catch(translateDynamoError);
       found.push(...(page.Items ?? []).map((item) => strip(item) as Issue));
       start = page.LastEvaluatedKey;
@@ -51,33 +85,63 @@ export class DynamoIssueRepository implements IssueRepository {
 
   async shards(issueId: string): Promise<ShardProgress[]> {
     const { Items = [] } = await this.client
-      .send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :shard)',
-        ExpressionAttributeValues: { ':pk': pk(issueId), ':shard': 'SHARD#' },
-        ConsistentRead: true,
-      }))
+      .send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :shard)',
+          ExpressionAttributeValues: { ':pk': pk(issueId), ':shard': 'SHARD#' },
+          ConsistentRead: true,
+        }),
+      )
       .catch(translateDynamoError);
     return Items.map((item) => strip(item) as ShardProgress);
   }
 
-  async claimShard(issueId: string, shard: number, owner: string, now: Date, until: Date): Promise<ShardProgress | undefined> {
+  async claimShard(
+    issueId: string,
+    shard: number,
+    owner: string,
+    now: Date,
+    until: Date,
+  ): Promise<ShardProgress | undefined> {
     try {
-      const { Attributes } = await this.client.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { PK: pk(issueId), SK: shardSk(shard) },
-        // Every attribute by placeholder: several (shard, counts) are DynamoDB reserved words.
-        UpdateExpression:
-          'SET #entity = :entity, #issueId = :issue, #shard = :shard, #leaseOwner = :owner, #leaseUntil = :until, #done = if_not_exists(#done, :false), ' +
-          '#counts = if_not_exists(#counts, :zero), #ambiguous = if_not_exists(#ambiguous, :empty), #failures = if_not_exists(#failures, :empty)',
-        ConditionExpression: 'attribute_not_exists(PK) OR (#done = :false AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now OR #leaseOwner = :owner))',
-        ExpressionAttributeNames: Object.fromEntries(['entity', 'issueId', 'shard', 'leaseOwner', 'leaseUntil', 'done', 'counts', 'ambiguous', 'failures'].map((n) => [`#${n}`, n])),
-        ExpressionAttributeValues: {
-          ':entity': 'shard', ':issue': issueId, ':shard': shard, ':owner': owner, ':until': until.toISOString(),
-          ':now': now.toISOString(), ':false': false, ':zero': zeroCounts(), ':empty': [],
-        },
-        ReturnValues: 'ALL_NEW',
-      }));
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: pk(issueId), SK: shardSk(shard) },
+          // Every attribute by placeholder: several (shard, counts) are DynamoDB reserved words.
+          UpdateExpression:
+            'SET #entity = :entity, #issueId = :issue, #shard = :shard, #leaseOwner = :owner, #leaseUntil = :until, #done = if_not_exists(#done, :false), ' +
+            '#counts = if_not_exists(#counts, :zero), #ambiguous = if_not_exists(#ambiguous, :empty), #failures = if_not_exists(#failures, :empty)',
+          ConditionExpression:
+            'attribute_not_exists(PK) OR (#done = :false AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now OR #leaseOwner = :owner))',
+          ExpressionAttributeNames: Object.fromEntries(
+            [
+              'entity',
+              'issueId',
+              'shard',
+              'leaseOwner',
+              'leaseUntil',
+              'done',
+              'counts',
+              'ambiguous',
+              'failures',
+            ].map((n) => [`#${n}`, n]),
+          ),
+          ExpressionAttributeValues: {
+            ':entity': 'shard',
+            ':issue': issueId,
+            ':shard': shard,
+            ':owner': owner,
+            ':until': until.toISOString(),
+            ':now': now.toISOString(),
+            ':false': false,
+            ':zero': zeroCounts(),
+            ':empty': [],
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
       return strip(Attributes!) as ShardProgress;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
@@ -87,13 +151,21 @@ export class DynamoIssueRepository implements IssueRepository {
 
   async saveShard(progress: ShardProgress, owner: string): Promise<boolean> {
     try {
-      await this.client.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { PK: pk(progress.issueId), SK: shardSk(progress.shard), entity: 'shard', ...progress, leaseOwner: owner },
-        ConditionExpression: '#leaseOwner = :owner',
-        ExpressionAttributeNames: { '#leaseOwner': 'leaseOwner' },
-        ExpressionAttributeValues: { ':owner': owner },
-      }));
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            PK: pk(progress.issueId),
+            SK: shardSk(progress.shard),
+            entity: 'shard',
+            ...progress,
+            leaseOwner: owner,
+          },
+          ConditionExpression: '#leaseOwner = :owner',
+          ExpressionAttributeNames: { '#leaseOwner': 'leaseOwner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -105,30 +177,47 @@ export class DynamoIssueRepository implements IssueRepository {
     const fields = Object.entries(change).filter(([, v]) => v);
     if (fields.length === 0) return;
     await this.client
-      .send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { PK: pk(issueId), SK: 'STATS' },
-        UpdateExpression: `ADD ${fields.map(([f]) => `#${f} :${f}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(fields.map(([f]) => [`#${f}`, f])),
-        ExpressionAttributeValues: Object.fromEntries(fields.map(([f, v]) => [`:${f}`, v])),
-      }))
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: pk(issueId), SK: 'STATS' },
+          UpdateExpression: `ADD ${fields.map(([f]) => `#${f} :${f}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(fields.map(([f]) => [`#${f}`, f])),
+          ExpressionAttributeValues: Object.fromEntries(fields.map(([f, v]) => [`:${f}`, v])),
+        }),
+      )
       .catch(translateDynamoError);
   }
 
   async engagement(issueId: string): Promise<Engagement> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { PK: pk(issueId), SK: 'STATS' } })).catch(translateDynamoError);
+    const { Item } = await this.client
+      .send(new GetCommand({ TableName: this.tableName, Key: { PK: pk(issueId), SK: 'STATS' } }))
+      .catch(translateDynamoError);
     const stats = noEngagement();
-    for (const field of Object.keys(stats) as (keyof Engagement)[]) stats[field] = Number(Item?.[field] ?? 0);
+    for (const field of Object.keys(stats) as (keyof Engagement)[])
+      stats[field] = Number(Item?.[field] ?? 0);
     return stats;
   }
 
-  private async put(issue: Issue, condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> }) {
+  private async put(
+    issue: Issue,
+    condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
+  ) {
     try {
-      await this.client.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { PK: pk(issue.id), SK: 'META', GSI1PK: statePartition(issue.state), GSI1SK: `${issue.createdAt}#${issue.id}`, entity: 'issue', ...issue },
-        ...condition,
-      }));
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            PK: pk(issue.id),
+            SK: 'META',
+            GSI1PK: statePartition(issue.state),
+            GSI1SK: `${issue.createdAt}#${issue.id}`,
+            entity: 'issue',
+            ...issue,
+          },
+          ...condition,
+        }),
+      );
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

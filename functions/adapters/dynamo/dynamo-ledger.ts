@@ -1,10 +1,21 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { tableKeys } from './table.js';
 import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
 import { isConditionFailure, translateDynamoError } from './client.js';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
 
-const key = (deliveryKey: string, subscriberId: string) => ({ PK: `DELIVERY#${deliveryKey}`, SK: `RECIPIENT#${subscriberId}` });
+const key = (deliveryKey: string, subscriberId: string) => ({
+  PK: `DELIVERY#${deliveryKey}`,
+  SK: `RECIPIENT#${subscriberId}`,
+});
 /** BatchWriteItem's limit. */
 const BATCH = 25;
 /** How far findReceipt reads (100 entries a page): the carrier is a claim of the same shard, a few entries on. */
@@ -17,40 +28,70 @@ const MAX_BATCH_ATTEMPTS = 8;
  * Its own class so that the workspace, which only reads it, carries no code that writes the ledger.
  */
 export class DynamoSendHistory implements Pick<DeliveryLedger, 'history'> {
-  constructor(protected readonly client: DynamoDBDocumentClient, protected readonly tableName: string) {}
+  constructor(
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
+  ) {}
 
   async history(subscriberId: string, limit = 100): Promise<LedgerEntry[]> {
     const { Items = [] } = await this.client
-      .send(new QueryCommand({
-        TableName: this.tableName,
-        IndexName: tableKeys.index,
-        KeyConditionExpression: `${tableKeys.indexPartitionKey} = :history`,
-        ExpressionAttributeValues: { ':history': `HISTORY#${subscriberId}` },
-        ScanIndexForward: false,
-        Limit: limit,
-      }))
+      .send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: tableKeys.index,
+          KeyConditionExpression: `${tableKeys.indexPartitionKey} = :history`,
+          ExpressionAttributeValues: { ':history': `HISTORY#${subscriberId}` },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      )
       .catch(translateDynamoError);
-    return Items.map(({ PK: _pk, SK: _sk, GSI1PK: _g, GSI1SK: _s, entity: _e, ...entry }) => entry as LedgerEntry);
+    return Items.map(
+      ({ PK: _pk, SK: _sk, GSI1PK: _g, GSI1SK: _s, entity: _e, ...entry }) => entry as LedgerEntry,
+    );
   }
 }
 
 export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryLedger {
-  async claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date, previousSent?: SendReceipt): Promise<'claimed' | LedgerEntry> {
+  async claim(
+    deliveryKey: string,
+    subscriberId: string,
+    issueId: string,
+    at: Date,
+    previousSent?: SendReceipt,
+  ): Promise<'claimed' | LedgerEntry> {
     try {
-      await this.client.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { ...key(deliveryKey, subscriberId), entity: 'ledger', deliveryKey, subscriberId, issueId, status: 'claimed', claimedAt: at.toISOString(), ...(previousSent && { previousSent }) },
-        // A definite failure (SES said no) may be retried; a claim or a send may not.
-        ConditionExpression: 'attribute_not_exists(PK) OR #status = :failed',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':failed': 'failed' },
-      }));
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key(deliveryKey, subscriberId),
+            entity: 'ledger',
+            deliveryKey,
+            subscriberId,
+            issueId,
+            status: 'claimed',
+            claimedAt: at.toISOString(),
+            ...(previousSent && { previousSent }),
+          },
+          // A definite failure (SES said no) may be retried; a claim or a send may not.
+          ConditionExpression: 'attribute_not_exists(PK) OR #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed' },
+        }),
+      );
       return 'claimed';
     } catch (error) {
       if (!isConditionFailure(error)) return translateDynamoError(error);
     }
     const { Item } = await this.client
-      .send(new GetCommand({ TableName: this.tableName, Key: key(deliveryKey, subscriberId), ConsistentRead: true }))
+      .send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: key(deliveryKey, subscriberId),
+          ConsistentRead: true,
+        }),
+      )
       .catch(translateDynamoError);
     const { PK, SK, entity, ...entry } = Item ?? {};
     return entry as LedgerEntry;
@@ -67,14 +108,25 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
       let requests: Record<string, unknown>[] = sent.slice(start, start + BATCH).map((entry) => ({
         PutRequest: {
           Item: {
-            ...key(deliveryKey, entry.subscriberId), entity: 'ledger', deliveryKey, ...entry, status: 'sent',
-            GSI1PK: `HISTORY#${entry.subscriberId}`, GSI1SK: entry.sentAt,
+            ...key(deliveryKey, entry.subscriberId),
+            entity: 'ledger',
+            deliveryKey,
+            ...entry,
+            status: 'sent',
+            GSI1PK: `HISTORY#${entry.subscriberId}`,
+            GSI1SK: entry.sentAt,
           },
         },
       }));
       for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt >= MAX_BATCH_ATTEMPTS) throw new DomainError(ErrorCodes.unavailable, `DynamoDB left ${requests.length} ledger marks unprocessed ${attempt} times`, { reason: 'throttled' });
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 2_000)));
+        if (attempt >= MAX_BATCH_ATTEMPTS)
+          throw new DomainError(
+            ErrorCodes.unavailable,
+            `DynamoDB left ${requests.length} ledger marks unprocessed ${attempt} times`,
+            { reason: 'throttled' },
+          );
+        if (attempt > 0)
+          await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 2_000)));
         const { UnprocessedItems } = await this.client
           .send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }))
           .catch(translateDynamoError);
@@ -92,15 +144,21 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
     let start: Record<string, unknown> | undefined;
     for (let page = 0; page < MAX_RECEIPT_PAGES; page++) {
       const { Items = [], LastEvaluatedKey } = await this.client
-        .send(new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND SK > :after',
-          FilterExpression: 'previousSent.subscriberId = :id',
-          ExpressionAttributeValues: { ':pk': `DELIVERY#${deliveryKey}`, ':after': `RECIPIENT#${subscriberId}`, ':id': subscriberId },
-          ExclusiveStartKey: start,
-          Limit: 100,
-          ConsistentRead: true,
-        }))
+        .send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'PK = :pk AND SK > :after',
+            FilterExpression: 'previousSent.subscriberId = :id',
+            ExpressionAttributeValues: {
+              ':pk': `DELIVERY#${deliveryKey}`,
+              ':after': `RECIPIENT#${subscriberId}`,
+              ':id': subscriberId,
+            },
+            ExclusiveStartKey: start,
+            Limit: 100,
+            ConsistentRead: true,
+          }),
+        )
         .catch(translateDynamoError);
       const carrier = Items[0] as { previousSent?: SendReceipt } | undefined;
       if (carrier?.previousSent) return carrier.previousSent;
@@ -111,32 +169,46 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
   }
 
   async markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date) {
-    await this.update(deliveryKey, subscriberId, 'SET #status = :failed, failure = :reason, failedAt = :at', { ':failed': 'failed', ':reason': reason.slice(0, 500), ':at': at.toISOString() });
+    await this.update(
+      deliveryKey,
+      subscriberId,
+      'SET #status = :failed, failure = :reason, failedAt = :at',
+      { ':failed': 'failed', ':reason': reason.slice(0, 500), ':at': at.toISOString() },
+    );
   }
 
   async release(deliveryKey: string, subscriberId: string) {
     try {
-      await this.client.send(new DeleteCommand({
-        TableName: this.tableName,
-        Key: key(deliveryKey, subscriberId),
-        ConditionExpression: '#status = :claimed',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':claimed': 'claimed' },
-      }));
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key(deliveryKey, subscriberId),
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':claimed': 'claimed' },
+        }),
+      );
     } catch (error) {
       if (!isConditionFailure(error)) translateDynamoError(error);
     }
   }
 
-  private async update(deliveryKey: string, subscriberId: string, expression: string, values: Record<string, unknown>) {
+  private async update(
+    deliveryKey: string,
+    subscriberId: string,
+    expression: string,
+    values: Record<string, unknown>,
+  ) {
     await this.client
-      .send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: key(deliveryKey, subscriberId),
-        UpdateExpression: expression,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
-      }))
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(deliveryKey, subscriberId),
+          UpdateExpression: expression,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      )
       .catch(translateDynamoError);
   }
 }

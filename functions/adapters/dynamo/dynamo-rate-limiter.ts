@@ -12,24 +12,35 @@ import { isConditionFailure, translateDynamoError } from './client.js';
  * callers on any number of Lambda instances serialize on the item, so exactly `limit` succeed.
  */
 export class DynamoRateLimiter implements RateLimiter {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
 
   async hit(key: string, limit: number, windowSeconds: number, now: Date): Promise<RateDecision> {
     const nowS = Math.floor(now.getTime() / 1000);
     const windowStart = nowS - (nowS % windowSeconds);
     const windowEnd = windowStart + windowSeconds;
     try {
-      await this.client.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { PK: `RATE#${key}#${windowStart}`, SK: 'RATE' },
-        UpdateExpression: 'ADD hits :one SET expiresAt = :expiresAt, entity = :entity',
-        ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
-        // Kept one window past its end: harmless, and clock skew between instances cannot revive it.
-        ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expiresAt': windowEnd + windowSeconds, ':entity': 'rate-limit' },
-      }));
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: `RATE#${key}#${windowStart}`, SK: 'RATE' },
+          UpdateExpression: 'ADD hits :one SET expiresAt = :expiresAt, entity = :entity',
+          ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
+          // Kept one window past its end: harmless, and clock skew between instances cannot revive it.
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':limit': limit,
+            ':expiresAt': windowEnd + windowSeconds,
+            ':entity': 'rate-limit',
+          },
+        }),
+      );
       return { allowed: true };
     } catch (error) {
-      if (isConditionFailure(error)) return { allowed: false, retryAfterSeconds: Math.max(1, windowEnd - nowS) };
+      if (isConditionFailure(error))
+        return { allowed: false, retryAfterSeconds: Math.max(1, windowEnd - nowS) };
       return translateDynamoError(error);
     }
   }

@@ -1,4 +1,12 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
 import { countsDelta } from '../../core/subscribers/stats.js';
 import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
@@ -12,13 +20,18 @@ const recipientsPartition = (shard: number) => `RECIPIENTS#${shard}`;
 const MAX_ID_LENGTH = 256;
 
 export class DynamoSubscriberRepository implements SubscriberRepository {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
 
   async get(id: string): Promise<Subscriber | undefined> {
     // Ids are hashes; a longer one (from a URL) cannot exist, and as a key over DynamoDB's size
     // limit it would fail as a ValidationException, a 500.
     if (id.length > MAX_ID_LENGTH) return undefined;
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true })).catch(translateDynamoError);
+    const { Item } = await this.client
+      .send(new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true }))
+      .catch(translateDynamoError);
     return Item ? fromItem(Item) : undefined;
   }
 
@@ -35,25 +48,35 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
 
   async listRecipients(query: RecipientQuery): Promise<Page<Subscriber>> {
     const { Items = [], LastEvaluatedKey } = await this.client
-      .send(new QueryCommand({
-        ...this.recipientQuery(query),
-        Limit: query.limit ?? 100,
-        ExclusiveStartKey: query.cursor ? JSON.parse(Buffer.from(query.cursor, 'base64url').toString()) : undefined,
-      }))
+      .send(
+        new QueryCommand({
+          ...this.recipientQuery(query),
+          Limit: query.limit ?? 100,
+          ExclusiveStartKey: query.cursor
+            ? JSON.parse(Buffer.from(query.cursor, 'base64url').toString())
+            : undefined,
+        }),
+      )
       .catch(translateDynamoError);
     return {
       items: Items.map(fromItem),
-      cursor: LastEvaluatedKey ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') : undefined,
+      cursor: LastEvaluatedKey
+        ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url')
+        : undefined,
     };
   }
 
   async delete(id: string): Promise<void> {
-    const { Attributes } = await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key(id), ReturnValues: 'ALL_OLD' })).catch(translateDynamoError);
+    const { Attributes } = await this.client
+      .send(new DeleteCommand({ TableName: this.tableName, Key: key(id), ReturnValues: 'ALL_OLD' }))
+      .catch(translateDynamoError);
     if (Attributes) await this.adjustCounts(fromItem(Attributes), undefined);
   }
 
   async counts(): Promise<Record<string, number>> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: COUNTS_KEY })).catch(translateDynamoError);
+    const { Item } = await this.client
+      .send(new GetCommand({ TableName: this.tableName, Key: COUNTS_KEY }))
+      .catch(translateDynamoError);
     const { PK: _pk, SK: _sk, entity: _e, ...counts } = Item ?? {};
     return counts as Record<string, number>;
   }
@@ -67,25 +90,29 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     const delta = Object.entries(countsDelta(before, after));
     if (delta.length === 0) return;
     await this.client
-      .send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: COUNTS_KEY,
-        UpdateExpression: `ADD ${delta.map((_, i) => `#k${i} :v${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(delta.map(([k], i) => [`#k${i}`, k])),
-        ExpressionAttributeValues: Object.fromEntries(delta.map(([, v], i) => [`:v${i}`, v])),
-      }))
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: COUNTS_KEY,
+          UpdateExpression: `ADD ${delta.map((_, i) => `#k${i} :v${i}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(delta.map(([k], i) => [`#k${i}`, k])),
+          ExpressionAttributeValues: Object.fromEntries(delta.map(([, v], i) => [`:v${i}`, v])),
+        }),
+      )
       .catch(translateDynamoError);
   }
 
   async listQueuedConfirmations(limit: number): Promise<Subscriber[]> {
     const { Items = [] } = await this.client
-      .send(new QueryCommand({
-        TableName: this.tableName,
-        IndexName: tableKeys.index,
-        KeyConditionExpression: `${tableKeys.indexPartitionKey} = :queue`,
-        ExpressionAttributeValues: { ':queue': CONFIRMATION_QUEUE },
-        Limit: limit,
-      }))
+      .send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: tableKeys.index,
+          KeyConditionExpression: `${tableKeys.indexPartitionKey} = :queue`,
+          ExpressionAttributeValues: { ':queue': CONFIRMATION_QUEUE },
+          Limit: limit,
+        }),
+      )
       .catch(translateDynamoError);
     return Items.map(fromItem);
   }
@@ -95,7 +122,13 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client
-        .send(new QueryCommand({ ...this.recipientQuery(query), Select: 'COUNT', ExclusiveStartKey: start }))
+        .send(
+          new QueryCommand({
+            ...this.recipientQuery(query),
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+          }),
+        )
         .catch(translateDynamoError);
       count += page.Count ?? 0;
       start = page.LastEvaluatedKey;
@@ -126,9 +159,19 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     };
   }
 
-  private async put(subscriber: Subscriber, condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> }) {
+  private async put(
+    subscriber: Subscriber,
+    condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
+  ) {
     try {
-      const { Attributes } = await this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(subscriber), ReturnValues: 'ALL_OLD', ...condition }));
+      const { Attributes } = await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(subscriber),
+          ReturnValues: 'ALL_OLD',
+          ...condition,
+        }),
+      );
       await this.adjustCounts(Attributes ? fromItem(Attributes) : undefined, subscriber);
       return true;
     } catch (error) {
@@ -146,7 +189,10 @@ function toItem(subscriber: Subscriber) {
     subscriber.state === 'confirmed'
       ? { GSI1PK: recipientsPartition(recipientShardOf(subscriber.id)), GSI1SK: subscriber.id }
       : subscriber.state === 'pending' && subscriber.confirmationQueuedAt
-        ? { GSI1PK: CONFIRMATION_QUEUE, GSI1SK: `${subscriber.confirmationQueuedAt}#${subscriber.id}` }
+        ? {
+            GSI1PK: CONFIRMATION_QUEUE,
+            GSI1SK: `${subscriber.confirmationQueuedAt}#${subscriber.id}`,
+          }
         : {};
   return { ...key(subscriber.id), ...recipientKeys, entity: 'subscriber', ...subscriber };
 }

@@ -23,16 +23,35 @@ export class MemoryIssueRepository implements IssueRepository {
     return true;
   }
   async listByState(state: IssueState) {
-    return [...this.items.values()].filter((i) => i.state === state).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map((i) => structuredClone(i));
+    return [...this.items.values()]
+      .filter((i) => i.state === state)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .map((i) => structuredClone(i));
   }
   async shards(issueId: string) {
-    return [...this.shardItems.values()].filter((s) => s.issueId === issueId).sort((a, b) => a.shard - b.shard).map((s) => structuredClone(s));
+    return [...this.shardItems.values()]
+      .filter((s) => s.issueId === issueId)
+      .sort((a, b) => a.shard - b.shard)
+      .map((s) => structuredClone(s));
   }
   async claimShard(issueId: string, shard: number, owner: string, now: Date, until: Date) {
     const key = `${issueId}/${shard}`;
-    const current = this.shardItems.get(key) ?? { issueId, shard, done: false, counts: zeroCounts(), ambiguous: [], failures: [] };
+    const current = this.shardItems.get(key) ?? {
+      issueId,
+      shard,
+      done: false,
+      counts: zeroCounts(),
+      ambiguous: [],
+      failures: [],
+    };
     if (current.done) return undefined;
-    if (current.leaseOwner && current.leaseOwner !== owner && current.leaseUntil && Date.parse(current.leaseUntil) >= now.getTime()) return undefined;
+    if (
+      current.leaseOwner &&
+      current.leaseOwner !== owner &&
+      current.leaseUntil &&
+      Date.parse(current.leaseUntil) >= now.getTime()
+    )
+      return undefined;
     const claimed = { ...current, leaseOwner: owner, leaseUntil: until.toISOString() };
     this.shardItems.set(key, claimed);
     return structuredClone(claimed);
@@ -45,10 +64,19 @@ export class MemoryIssueRepository implements IssueRepository {
   }
   async addEngagement(issueId: string, change: Partial<Engagement>) {
     const current = await this.engagement(issueId);
-    for (const [field, value] of Object.entries(change)) current[field as keyof Engagement] += value;
+    for (const [field, value] of Object.entries(change))
+      current[field as keyof Engagement] += value;
     this.stats.set(issueId, current);
   }
   async engagement(issueId: string): Promise<Engagement> {
-    return { ...(this.stats.get(issueId) ?? { delivered: 0, bounced: 0, complained: 0, opened: 0, clicked: 0 }) };
+    return {
+      ...(this.stats.get(issueId) ?? {
+        delivered: 0,
+        bounced: 0,
+        complained: 0,
+        opened: 0,
+        clicked: 0,
+      }),
+    };
   }
 }

@@ -4,27 +4,56 @@ import { keyOrder } from './key-order.js';
 export class MemoryLedger implements DeliveryLedger {
   readonly entries = new Map<string, LedgerEntry>();
 
-  async claim(deliveryKey: string, subscriberId: string, issueId: string, at: Date, previousSent?: SendReceipt) {
+  async claim(
+    deliveryKey: string,
+    subscriberId: string,
+    issueId: string,
+    at: Date,
+    previousSent?: SendReceipt,
+  ) {
     const key = `${deliveryKey}/${subscriberId}`;
     const existing = this.entries.get(key);
     if (existing && existing.status !== 'failed') return structuredClone(existing);
-    this.entries.set(key, { deliveryKey, subscriberId, issueId, status: 'claimed', claimedAt: at.toISOString(), ...(previousSent && { previousSent: { ...previousSent } }) });
+    this.entries.set(key, {
+      deliveryKey,
+      subscriberId,
+      issueId,
+      status: 'claimed',
+      claimedAt: at.toISOString(),
+      ...(previousSent && { previousSent: { ...previousSent } }),
+    });
     return 'claimed' as const;
   }
   async markSent(deliveryKey: string, sent: SentEntry[]) {
-    for (const entry of sent) this.entries.set(`${deliveryKey}/${entry.subscriberId}`, { deliveryKey, ...structuredClone(entry), status: 'sent' });
+    for (const entry of sent)
+      this.entries.set(`${deliveryKey}/${entry.subscriberId}`, {
+        deliveryKey,
+        ...structuredClone(entry),
+        status: 'sent',
+      });
   }
   async findReceipt(deliveryKey: string, subscriberId: string) {
     const carrier = [...this.entries.values()]
-      .filter((e) => e.deliveryKey === deliveryKey && e.subscriberId > subscriberId && e.previousSent?.subscriberId === subscriberId)
+      .filter(
+        (e) =>
+          e.deliveryKey === deliveryKey &&
+          e.subscriberId > subscriberId &&
+          e.previousSent?.subscriberId === subscriberId,
+      )
       .sort((a, b) => keyOrder(a.subscriberId, b.subscriberId))[0];
     return carrier?.previousSent ? { ...carrier.previousSent } : undefined;
   }
   async markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date) {
-    Object.assign(this.entries.get(`${deliveryKey}/${subscriberId}`)!, { status: 'failed', failure: reason, failedAt: at.toISOString() });
+    Object.assign(this.entries.get(`${deliveryKey}/${subscriberId}`)!, {
+      status: 'failed',
+      failure: reason,
+      failedAt: at.toISOString(),
+    });
   }
   async history(subscriberId: string) {
-    return [...this.entries.values()].filter((e) => e.subscriberId === subscriberId && e.status === 'sent').sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''));
+    return [...this.entries.values()]
+      .filter((e) => e.subscriberId === subscriberId && e.status === 'sent')
+      .sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''));
   }
   async release(deliveryKey: string, subscriberId: string) {
     const key = `${deliveryKey}/${subscriberId}`;

@@ -1,4 +1,11 @@
-import type { EventLog, PublicationLog, QuotaSource, SendQuota, SuppressionList, SuppressionReason } from '../../core/ports.js';
+import type {
+  EventLog,
+  PublicationLog,
+  QuotaSource,
+  SendQuota,
+  SuppressionList,
+  SuppressionReason,
+} from '../../core/ports.js';
 
 export class MemorySuppressionList implements SuppressionList {
   readonly entries = new Map<string, { reason: SuppressionReason; at: string }>();
@@ -53,7 +60,9 @@ export class MemoryPublicationLog implements PublicationLog {
 }
 
 export class FixedQuota implements QuotaSource {
-  constructor(public quota: SendQuota = { maxSendRate: 1000, max24HourSend: 1_000_000, sentLast24Hours: 0 }) {}
+  constructor(
+    public quota: SendQuota = { maxSendRate: 1000, max24HourSend: 1_000_000, sentLast24Hours: 0 },
+  ) {}
   async get() {
     return { ...this.quota };
   }

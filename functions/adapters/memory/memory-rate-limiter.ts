@@ -9,7 +9,8 @@ export class MemoryRateLimiter implements RateLimiter {
     const windowStart = nowS - (nowS % windowSeconds);
     const item = `${key}#${windowStart}`;
     const hits = this.counts.get(item) ?? 0;
-    if (hits >= limit) return { allowed: false, retryAfterSeconds: Math.max(1, windowStart + windowSeconds - nowS) };
+    if (hits >= limit)
+      return { allowed: false, retryAfterSeconds: Math.max(1, windowStart + windowSeconds - nowS) };
     this.counts.set(item, hits + 1);
     return { allowed: true };
   }

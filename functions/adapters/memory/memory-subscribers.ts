@@ -39,7 +39,9 @@ export class MemorySubscriberRepository implements SubscriberRepository {
 
   async counts() {
     const counts: Record<string, number> = {};
-    for (const s of this.items.values()) for (const [k, v] of Object.entries(countsDelta(undefined, s))) counts[k] = (counts[k] ?? 0) + v;
+    for (const s of this.items.values())
+      for (const [k, v] of Object.entries(countsDelta(undefined, s)))
+        counts[k] = (counts[k] ?? 0) + v;
     return counts;
   }
 

@@ -17,7 +17,11 @@ export type TemplateValues = {
  * `{{…}}` values are fixed at compile time (the article); `%%…%%` placeholders are left for
  * `preparePersonalization` to fill per recipient.
  */
-export async function compileTemplate(templatesDir: string, name: string, values: TemplateValues = {}): Promise<CompiledEmail> {
+export async function compileTemplate(
+  templatesDir: string,
+  name: string,
+  values: TemplateValues = {},
+): Promise<CompiledEmail> {
   const filePath = join(templatesDir, `${name}.mjml`);
   const source = (await readFile(filePath, 'utf8'))
     .replace(/\{\{\{([a-z_]+)\}\}\}/g, (_, key: string) => lookup(values.html, key, name))
@@ -26,13 +30,21 @@ export async function compileTemplate(templatesDir: string, name: string, values
   // In strict mode MJML throws on invalid markup; either way the template's name leads the message.
   let result: Awaited<ReturnType<typeof mjml2html>>;
   try {
-    result = await mjml2html(source, { validationLevel: 'strict', filePath, keepComments: false, ignoreIncludes: false, includePath: templatesDir });
+    result = await mjml2html(source, {
+      validationLevel: 'strict',
+      filePath,
+      keepComments: false,
+      ignoreIncludes: false,
+      includePath: templatesDir,
+    });
   } catch (error) {
     throw new Error(`templates/${name}.mjml: ${(error as Error).message.trim()}`, { cause: error });
   }
   const { html, errors } = result;
   if (errors.length > 0) {
-    throw new Error(`templates/${name}.mjml: ${errors.map((e) => e.formattedMessage ?? e.message).join('; ')}`);
+    throw new Error(
+      `templates/${name}.mjml: ${errors.map((e) => e.formattedMessage ?? e.message).join('; ')}`,
+    );
   }
   return { html, text: htmlToText(html) };
 }

@@ -31,7 +31,11 @@ export class MimeComposer {
   compose(message: OutgoingMessage, date = new Date()): Buffer {
     const boundary = `=_part_${randomBytes(12).toString('hex')}`;
     let head = '';
-    for (const [name, value] of Object.entries(message.headers ?? {})) head += header(name, name.toLowerCase() === 'list-id' ? encodeListId(value) : encodeHeaderText(value));
+    for (const [name, value] of Object.entries(message.headers ?? {}))
+      head += header(
+        name,
+        name.toLowerCase() === 'list-id' ? encodeListId(value) : encodeHeaderText(value),
+      );
     head += this.fixedHeaders;
     head += header('To', mailbox({ address: message.to }));
     head += header('Subject', encodeHeaderText(message.subject));
@@ -82,7 +86,8 @@ function encodeListId(value: string): string {
 
 /** `Name <address>`, the name quoted or encoded as it needs; the address is checked, never encoded. */
 function mailbox({ name, address }: Mailbox): string {
-  if (!/^[^\s<>()",;:\\@]+@[^\s<>()",;:\\@]+$/.test(address)) throw new Error(`not a mailbox address: ${JSON.stringify(address)}`);
+  if (!/^[^\s<>()",;:\\@]+@[^\s<>()",;:\\@]+$/.test(address))
+    throw new Error(`not a mailbox address: ${JSON.stringify(address)}`);
   const phrase = name?.replace(/\r?\n|\r/g, ' ').trim();
   if (!phrase) return address;
   if (/^[\w ]*$/.test(phrase)) return `${phrase} <${address}>`;

@@ -1,5 +1,10 @@
 import type { SESClient, SESClientConfig } from '@aws-sdk/client-ses';
-import { MailFailure, MailFailureKinds, type Mailer, type OutgoingMessage } from '../../core/ports.js';
+import {
+  MailFailure,
+  MailFailureKinds,
+  type Mailer,
+  type OutgoingMessage,
+} from '../../core/ports.js';
 import { MimeComposer } from './mime.js';
 
 export type SesMailerOptions = {
@@ -24,7 +29,10 @@ export type SesMailerOptions = {
  * it is a dynamic import of a module beside the bundle, not a second bundle).
  */
 export class SesMailer implements Mailer {
-  private client?: Promise<{ client: SESClient; SendRawEmailCommand: typeof import('@aws-sdk/client-ses').SendRawEmailCommand }>;
+  private client?: Promise<{
+    client: SESClient;
+    SendRawEmailCommand: typeof import('@aws-sdk/client-ses').SendRawEmailCommand;
+  }>;
   private readonly composed = new WeakMap<OutgoingMessage, Buffer>();
   private readonly composer: MimeComposer;
 
@@ -36,7 +44,11 @@ export class SesMailer implements Mailer {
     if (!this.client) {
       const loading = (async () => {
         const { SESClient, SendRawEmailCommand } = await import('@aws-sdk/client-ses');
-        return { client: this.options.client ?? new SESClient({ maxAttempts: 1, ...this.options.clientConfig }), SendRawEmailCommand };
+        return {
+          client:
+            this.options.client ?? new SESClient({ maxAttempts: 1, ...this.options.clientConfig }),
+          SendRawEmailCommand,
+        };
       })();
       // A failed load is not kept: the next send tries again rather than failing for the container's life.
       loading.catch(() => {
@@ -58,7 +70,11 @@ export class SesMailer implements Mailer {
       try {
         raw = this.compose(message);
       } catch (error) {
-        throw new MailFailure(MailFailureKinds.rejected, `the message could not be written: ${(error as Error).message}`, { cause: error });
+        throw new MailFailure(
+          MailFailureKinds.rejected,
+          `the message could not be written: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       this.composed.set(message, raw);
     }
@@ -66,21 +82,31 @@ export class SesMailer implements Mailer {
     try {
       sdk = await this.ses();
     } catch (error) {
-      throw new MailFailure(MailFailureKinds.transient, `the SES client could not be loaded: ${(error as Error).message}`, { cause: error });
+      throw new MailFailure(
+        MailFailureKinds.transient,
+        `the SES client could not be loaded: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     let messageId: string;
     try {
-      const result = await sdk.client.send(new sdk.SendRawEmailCommand({
-        RawMessage: { Data: raw },
-        ConfigurationSetName: this.options.configurationSet,
-        Tags: Object.entries(message.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),
-      }));
+      const result = await sdk.client.send(
+        new sdk.SendRawEmailCommand({
+          RawMessage: { Data: raw },
+          ConfigurationSetName: this.options.configurationSet,
+          Tags: Object.entries(message.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),
+        }),
+      );
       messageId = result.MessageId ?? '';
     } catch (error) {
       throw classifySesError(error);
     }
     // SES has the message: a failed local copy must not turn a send into a failure.
-    await this.options.archive?.(messageId, raw).catch((error) => console.error(`outbox: could not keep ${messageId}: ${(error as Error).message}`));
+    await this.options
+      .archive?.(messageId, raw)
+      .catch((error) =>
+        console.error(`outbox: could not keep ${messageId}: ${(error as Error).message}`),
+      );
     return { messageId };
   }
 
@@ -96,10 +122,13 @@ export function classifySesError(error: unknown): MailFailure {
   const name = e?.name ?? '';
   const text = `${name} ${e?.message ?? ''}`;
   const status = e?.$metadata?.httpStatusCode;
-  const fail = (kind: (typeof MailFailureKinds)[keyof typeof MailFailureKinds]) => new MailFailure(kind, `${name}: ${e?.message ?? 'unknown error'}`, { cause: error });
+  const fail = (kind: (typeof MailFailureKinds)[keyof typeof MailFailureKinds]) =>
+    new MailFailure(kind, `${name}: ${e?.message ?? 'unknown error'}`, { cause: error });
   if (/Daily message quota exceeded/i.test(text)) return fail(MailFailureKinds.quotaExceeded);
-  if (/AccountSendingPaused|account.*(suspended|paused)/i.test(text)) return fail(MailFailureKinds.accountPaused);
-  if (/Throttl|Maximum sending rate exceeded|TooManyRequests/i.test(text)) return fail(MailFailureKinds.throttled);
+  if (/AccountSendingPaused|account.*(suspended|paused)/i.test(text))
+    return fail(MailFailureKinds.accountPaused);
+  if (/Throttl|Maximum sending rate exceeded|TooManyRequests/i.test(text))
+    return fail(MailFailureKinds.throttled);
   if (status !== undefined && status >= 500) return fail(MailFailureKinds.transient);
   if (status !== undefined && status >= 400) return fail(MailFailureKinds.rejected);
   // No HTTP answer at all (timeout, reset): SES may have taken the message.

@@ -39,10 +39,19 @@ const createSchema = z.object({
 });
 
 /** A new key: returned once, stored only as a hash. */
-export async function createApiKey(deps: AccessDeps, input: unknown): Promise<{ key: string; record: ApiKeyRecord }> {
+export async function createApiKey(
+  deps: AccessDeps,
+  input: unknown,
+): Promise<{ key: string; record: ApiKeyRecord }> {
   const { name, role } = parseInput(createSchema, input);
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-  const record: ApiKeyRecord = { hash: hashKey(key), prefix: key.slice(0, 12), name, role, createdAt: deps.clock.now().toISOString() };
+  const record: ApiKeyRecord = {
+    hash: hashKey(key),
+    prefix: key.slice(0, 12),
+    name,
+    role,
+    createdAt: deps.clock.now().toISOString(),
+  };
   await deps.apiKeys.create(record);
   return { key, record };
 }
@@ -54,19 +63,31 @@ const TOUCH_EVERY_MS = 60_000;
  * The key's record if the presented key is valid and not revoked; otherwise an `unauthorized`
  * error that says nothing about why (a wrong key and a revoked one look the same).
  */
-export async function authenticate(deps: AccessDeps, presented: string | undefined): Promise<ApiKeyRecord> {
-  if (!presented || !presented.startsWith(KEY_PREFIX) || presented.length > 200) throw unauthorized();
+export async function authenticate(
+  deps: AccessDeps,
+  presented: string | undefined,
+): Promise<ApiKeyRecord> {
+  if (!presented || !presented.startsWith(KEY_PREFIX) || presented.length > 200)
+    throw unauthorized();
   const record = await deps.apiKeys.get(hashKey(presented));
   if (!record || record.revokedAt) throw unauthorized();
   const now = deps.clock.now();
-  if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) > TOUCH_EVERY_MS) await deps.apiKeys.touch(record.hash, now);
+  if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) > TOUCH_EVERY_MS)
+    await deps.apiKeys.touch(record.hash, now);
   return record;
 }
 
 export function requireRole(record: ApiKeyRecord, role: Role) {
   if (role === Roles.editor && record.role !== Roles.editor) {
-    throw new DomainError(ErrorCodes.forbidden, 'This key may only look; sending and changing need an editor key.');
+    throw new DomainError(
+      ErrorCodes.forbidden,
+      'This key may only look; sending and changing need an editor key.',
+    );
   }
 }
 
-const unauthorized = () => new DomainError(ErrorCodes.unauthorized, 'A valid API key is required (Authorization: Bearer <key>).');
+const unauthorized = () =>
+  new DomainError(
+    ErrorCodes.unauthorized,
+    'A valid API key is required (Authorization: Bearer <key>).',
+  );

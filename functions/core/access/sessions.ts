@@ -3,7 +3,13 @@ import type { Clock } from '../clock.js';
 import { authenticate, type ApiKeyRecord, type ApiKeyRepository } from './api-keys.js';
 
 /** A signed-in editor's session. Stored by the hash of its id: the table never holds a live cookie. */
-export type Session = { idHash: string; keyHash: string; csrf: string; createdAt: string; expiresAt: string };
+export type Session = {
+  idHash: string;
+  keyHash: string;
+  csrf: string;
+  createdAt: string;
+  expiresAt: string;
+};
 
 export interface SessionRepository {
   create(session: Session): Promise<void>;
@@ -36,7 +42,10 @@ export async function signIn(deps: SessionDeps, presentedKey: string | undefined
 }
 
 /** The session and its key behind a cookie, or undefined (expired, signed out, key revoked). */
-export async function currentSession(deps: SessionDeps, cookie: string | undefined): Promise<{ session: Session; key: ApiKeyRecord } | undefined> {
+export async function currentSession(
+  deps: SessionDeps,
+  cookie: string | undefined,
+): Promise<{ session: Session; key: ApiKeyRecord } | undefined> {
   if (!cookie || cookie.length > 100) return undefined;
   const session = await deps.sessions.get(hash(cookie));
   if (!session || Date.parse(session.expiresAt) <= deps.clock.now().getTime()) return undefined;

@@ -15,7 +15,9 @@ export function frontMatterSchema(topics: readonly Topic[]) {
       topics: z
         .array(z.string())
         .min(1, 'name at least one topic')
-        .refine((list) => list.every((t) => known.includes(t)), { message: `must only name known topics (${known.join(', ')})` }),
+        .refine((list) => list.every((t) => known.includes(t)), {
+          message: `must only name known topics (${known.join(', ')})`,
+        }),
       author: z.string().trim().min(1).optional(),
       desk: z.string().trim().min(1).optional(),
       sources: z.array(z.object({ title: z.string().min(1), url: httpsUrl })).default([]),
@@ -23,11 +25,16 @@ export function frontMatterSchema(topics: readonly Topic[]) {
        * Further reading. A scraped "See also" line keeps its headline even when the scrape lost
        * its address, so `url` is optional and a related item without one renders as plain text.
        */
-      related: z.array(z.object({ title: z.string().min(1), url: httpsUrl.optional() })).default([]),
+      related: z
+        .array(z.object({ title: z.string().min(1), url: httpsUrl.optional() }))
+        .default([]),
       draft: z.boolean().default(false),
     })
     .strict()
-    .refine((fm) => fm.author || fm.desk, { message: 'name an author or a desk', path: ['author'] });
+    .refine((fm) => fm.author || fm.desk, {
+      message: 'name an author or a desk',
+      path: ['author'],
+    });
 }
 
 export type FrontMatter = z.output<ReturnType<typeof frontMatterSchema>>;
@@ -41,7 +48,10 @@ export type Article = FrontMatter & {
 
 export class ArticleError extends Error {
   override readonly name = 'ArticleError';
-  constructor(readonly file: string, readonly issues: { field: string; message: string }[]) {
+  constructor(
+    readonly file: string,
+    readonly issues: { field: string; message: string }[],
+  ) {
     super(`${file}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
   }
 }
@@ -71,18 +81,26 @@ const escapeText = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.ch
 /** Parses one `content/<slug>.md` file; the slug is the file's name. */
 export function parseArticle(fileName: string, source: string, topics: readonly Topic[]): Article {
   const slug = fileName.replace(/\.md$/, '');
-  if (!SLUG.test(slug)) throw new ArticleError(fileName, [{ field: '(file name)', message: 'must be a lower-case slug like my-article.md' }]);
+  if (!SLUG.test(slug))
+    throw new ArticleError(fileName, [
+      { field: '(file name)', message: 'must be a lower-case slug like my-article.md' },
+    ]);
   let parsed: matter.GrayMatterFile<string>;
   try {
     parsed = matter(source);
   } catch (cause) {
-    throw new ArticleError(fileName, [{ field: '(front matter)', message: `is not valid YAML: ${(cause as Error).message}` }]);
+    throw new ArticleError(fileName, [
+      { field: '(front matter)', message: `is not valid YAML: ${(cause as Error).message}` },
+    ]);
   }
   const result = frontMatterSchema(topics).safeParse(parsed.data);
   if (!result.success) {
     throw new ArticleError(
       fileName,
-      result.error.issues.map((i) => ({ field: i.path.join('.') || '(front matter)', message: i.message })),
+      result.error.issues.map((i) => ({
+        field: i.path.join('.') || '(front matter)',
+        message: i.message,
+      })),
     );
   }
   const body = parsed.content.trim();
@@ -91,7 +109,9 @@ export function parseArticle(fileName: string, source: string, topics: readonly 
   // usual first request) needs their front matter, not their bodies.
   let html: string | undefined;
   return {
-    ...result.data, slug, markdown: body,
+    ...result.data,
+    slug,
+    markdown: body,
     get html() {
       return (html ??= markdown.parse(body, { async: false }) as string);
     },

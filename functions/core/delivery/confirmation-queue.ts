@@ -12,8 +12,12 @@ const BATCH = 50;
  * queue is empty or the deadline is near. Each reader is taken off the queue by a conditional
  * write before the email goes (so two ticks never both send it) and put back if SES refuses.
  */
-export async function sendQueuedConfirmations(deps: DeliveryDeps & SubscriberDeps, options: { deadline?: number } = {}): Promise<{ sent: number }> {
-  const outOfTime = () => options.deadline !== undefined && deps.clock.now().getTime() >= options.deadline - 5_000;
+export async function sendQueuedConfirmations(
+  deps: DeliveryDeps & SubscriberDeps,
+  options: { deadline?: number } = {},
+): Promise<{ sent: number }> {
+  const outOfTime = () =>
+    options.deadline !== undefined && deps.clock.now().getTime() >= options.deadline - 5_000;
   let pacer: Pacer | undefined;
   let sent = 0;
   for (;;) {
@@ -22,7 +26,13 @@ export async function sendQueuedConfirmations(deps: DeliveryDeps & SubscriberDep
     if (!pacer) {
       const quota = await deps.quota.get();
       const { rateFraction, workers, fixedRate } = deps.pacing;
-      pacer = new Pacer(fixedRate !== undefined ? fixedRate / workers : (quota.maxSendRate * rateFraction) / workers, deps.monotonic, deps.sleep);
+      pacer = new Pacer(
+        fixedRate !== undefined
+          ? fixedRate / workers
+          : (quota.maxSendRate * rateFraction) / workers,
+        deps.monotonic,
+        deps.sleep,
+      );
     }
     let progressed = false;
     for (const reader of queued) {
@@ -30,7 +40,14 @@ export async function sendQueuedConfirmations(deps: DeliveryDeps & SubscriberDep
       const now = deps.clock.now().toISOString();
       const taken = await mutateSubscriber(deps.subscribers, reader.id, (current) =>
         current.state === 'pending' && current.confirmationQueuedAt
-          ? { ...current, confirmationQueuedAt: undefined, confirmationSentAt: now, confirmationWindowStart: now, confirmationsInWindow: 1, updatedAt: now }
+          ? {
+              ...current,
+              confirmationQueuedAt: undefined,
+              confirmationSentAt: now,
+              confirmationWindowStart: now,
+              confirmationsInWindow: 1,
+              updatedAt: now,
+            }
           : undefined,
       );
       if (!taken?.changed) continue;
@@ -42,7 +59,10 @@ export async function sendQueuedConfirmations(deps: DeliveryDeps & SubscriberDep
       } catch (error) {
         if (!(error instanceof MailFailure)) throw error;
         // Back in the queue, at its old place; SES is refusing now, so stop until the next tick.
-        await mutateSubscriber(deps.subscribers, reader.id, (current) => ({ ...current, confirmationQueuedAt: reader.confirmationQueuedAt }));
+        await mutateSubscriber(deps.subscribers, reader.id, (current) => ({
+          ...current,
+          confirmationQueuedAt: reader.confirmationQueuedAt,
+        }));
         return { sent };
       }
     }

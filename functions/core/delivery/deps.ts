@@ -1,6 +1,14 @@
 import type { Clock } from '../clock.js';
 import type { ArticleSource } from '../issues/deps.js';
-import type { DeliveryLedger, IssueRenderer, IssueRepository, Mailer, QuotaSource, SubscriberRepository, SuppressionList } from '../ports.js';
+import type {
+  DeliveryLedger,
+  IssueRenderer,
+  IssueRepository,
+  Mailer,
+  QuotaSource,
+  SubscriberRepository,
+  SuppressionList,
+} from '../ports.js';
 import type { Publication } from '../publication.js';
 import type { TokenSigner } from '../tokens.js';
 

@@ -35,7 +35,8 @@ export class Pacer {
     if (now < this.next) {
       await this.sleep(this.next - now);
       // Never before the slot, whatever the sleep did (a timer's delay is truncated to whole ms).
-      for (now = this.now(); now < this.next; now = this.now()) await this.sleep(Math.max(1, Math.ceil(this.next - now)));
+      for (now = this.now(); now < this.next; now = this.now())
+        await this.sleep(Math.max(1, Math.ceil(this.next - now)));
     }
     this.next = Math.max(this.now(), this.next) + this.interval;
   }

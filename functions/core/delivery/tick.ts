@@ -22,7 +22,10 @@ export type TickResult = {
  * for the daily quota once their wait is over, publish new articles to "every article" readers,
  * then work as a send worker until the deadline. Overlapping ticks are simply more workers.
  */
-export async function runTick(deps: TickDeps, options: { deadline?: number; workerId?: string } = {}): Promise<TickResult> {
+export async function runTick(
+  deps: TickDeps,
+  options: { deadline?: number; workerId?: string } = {},
+): Promise<TickResult> {
   const now = deps.clock.now();
   const started: string[] = [];
   for (const issue of await deps.issues.listByState('scheduled')) {
@@ -34,7 +37,11 @@ export async function runTick(deps: TickDeps, options: { deadline?: number; work
   const resumed: string[] = [];
   for (const issue of await deps.issues.listByState('paused')) {
     const resumeAfter = issue.pause?.resumeAfter;
-    if (issue.pause?.reason === 'daily_quota' && resumeAfter && Date.parse(resumeAfter) <= now.getTime()) {
+    if (
+      issue.pause?.reason === 'daily_quota' &&
+      resumeAfter &&
+      Date.parse(resumeAfter) <= now.getTime()
+    ) {
       const result = await ignoreConflict(transitionIssue(deps, issue.id, 'resume'));
       if (result?.changed) resumed.push(issue.id);
     }

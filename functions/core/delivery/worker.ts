@@ -4,9 +4,24 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { listHeaders } from '../email/list-headers.js';
 import { preparePersonalization, type Personalize } from '../email/personalize.js';
 import { pauseIssue, transitionIssue } from '../issues/manage-issues.js';
-import { addCounts, processedOf, zeroCounts, type Counts, type Issue, type ShardProgress } from '../issues/issue.js';
+import {
+  addCounts,
+  processedOf,
+  zeroCounts,
+  type Counts,
+  type Issue,
+  type ShardProgress,
+} from '../issues/issue.js';
 import { readerLinks } from '../links.js';
-import { MailFailure, MailFailureKinds, type LedgerEntry, type OutgoingMessage, type SendQuota, type SendReceipt, type SentEntry } from '../ports.js';
+import {
+  MailFailure,
+  MailFailureKinds,
+  type LedgerEntry,
+  type OutgoingMessage,
+  type SendQuota,
+  type SendReceipt,
+  type SentEntry,
+} from '../ports.js';
 import { publicationValues } from '../subscribers/messages.js';
 import { RECIPIENT_SHARDS, type Subscriber } from '../subscribers/subscriber.js';
 import type { DeliveryDeps } from './deps.js';
@@ -32,7 +47,13 @@ export type WorkerOptions = {
 };
 
 export type WorkerResult = {
-  stoppedBecause: 'idle' | 'deadline' | 'issue_finished' | 'issue_stopped' | 'account_paused' | 'quota';
+  stoppedBecause:
+    | 'idle'
+    | 'deadline'
+    | 'issue_finished'
+    | 'issue_stopped'
+    | 'account_paused'
+    | 'quota';
   /** Recipients this worker settled (any outcome). */
   processed: number;
   sent: number;
@@ -50,7 +71,10 @@ class Stop extends Error {
  * in order, one message at a time (so a worker killed at any moment leaves at most one recipient
  * whose outcome is unknown). Several workers run side by side on different shards.
  */
-export async function runWorker(deps: DeliveryDeps, options: WorkerOptions = {}): Promise<WorkerResult> {
+export async function runWorker(
+  deps: DeliveryDeps,
+  options: WorkerOptions = {},
+): Promise<WorkerResult> {
   const worker = new Worker(deps, options);
   try {
     return await worker.run();
@@ -69,7 +93,10 @@ class Worker {
   private processed = 0;
   private sent = 0;
 
-  constructor(private readonly deps: DeliveryDeps, private readonly options: WorkerOptions) {
+  constructor(
+    private readonly deps: DeliveryDeps,
+    private readonly options: WorkerOptions,
+  ) {
     this.id = options.workerId ?? randomUUID();
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
@@ -82,13 +109,16 @@ class Worker {
   private get leaseMs() {
     return this.deps.pacing.leaseMs ?? SHARD_LEASE_MS;
   }
-  private outOfTime = () => this.options.deadline !== undefined && this.now() >= this.options.deadline - DEADLINE_MARGIN_MS;
+  private outOfTime = () =>
+    this.options.deadline !== undefined && this.now() >= this.options.deadline - DEADLINE_MARGIN_MS;
 
   async run(): Promise<WorkerResult> {
     for (;;) {
       if (this.outOfTime()) return this.result('deadline');
       const issues = this.options.issueId
-        ? [await this.deps.issues.get(this.options.issueId)].filter((i): i is Issue => i !== undefined)
+        ? [await this.deps.issues.get(this.options.issueId)].filter(
+            (i): i is Issue => i !== undefined,
+          )
         : await this.deps.issues.listByState('sending');
       const sending = issues.filter((i) => i.state === 'sending');
       if (sending.length === 0) {
@@ -113,7 +143,13 @@ class Worker {
       if (this.outOfTime()) throw new Stop('deadline');
       const shard = (offset + i) % RECIPIENT_SHARDS;
       const now = this.deps.clock.now();
-      const claimed = await this.deps.issues.claimShard(issue.id, shard, this.id, now, new Date(now.getTime() + this.leaseMs));
+      const claimed = await this.deps.issues.claimShard(
+        issue.id,
+        shard,
+        this.id,
+        now,
+        new Date(now.getTime() + this.leaseMs),
+      );
       if (!claimed) continue;
       worked = true;
       const stillSending = await this.sendShard(issue, claimed);
@@ -140,7 +176,8 @@ class Worker {
       return await this.sendPages(issue, progress);
     } catch (error) {
       // Stopping for the quota or a paused account: hand the shard back for whoever resumes.
-      if (error instanceof Stop && error.reason !== 'deadline') await this.release(progress.current);
+      if (error instanceof Stop && error.reason !== 'deadline')
+        await this.release(progress.current);
       throw error;
     }
   }
@@ -158,16 +195,21 @@ class Worker {
         cursor: progress.cursor,
         limit: PAGE_SIZE,
       });
-      const suppressed = await this.deps.suppressions.suppressedAmong(page.items.map((s) => s.email));
+      const suppressed = await this.deps.suppressions.suppressedAmong(
+        page.items.map((s) => s.email),
+      );
       const ledger = new PageLedger(this.deps, issue);
       try {
         for (const subscriber of page.items) {
           if (this.now() - lastStateCheck >= STATE_CHECK_MS) {
             lastStateCheck = this.now();
-            if ((await this.deps.issues.get(issue.id))?.state !== 'sending') return await this.abandonPage(progress, ledger, false);
+            if ((await this.deps.issues.get(issue.id))?.state !== 'sending')
+              return await this.abandonPage(progress, ledger, false);
           }
           if (this.outOfTime()) return await this.abandonPage(progress, ledger, true);
-          const outcome = suppressed.has(subscriber.email) ? 'suppressed' : await this.deliver(issue, personalize, subscriber, ledger);
+          const outcome = suppressed.has(subscriber.email)
+            ? 'suppressed'
+            : await this.deliver(issue, personalize, subscriber, ledger);
           if (outcome === 'deferred') return await this.abandonPage(progress, ledger, true);
           if (outcome !== 'unresolved') ledger.count(outcome, subscriber.id);
           if (outcome === 'sent') this.sent++;
@@ -200,7 +242,11 @@ class Worker {
   }
 
   /** Leaves a page unfinished: its sends are marked, its cursor stays, the lease is handed back. */
-  private async abandonPage(progress: ShardProgress, ledger: PageLedger, stillSending: boolean): Promise<boolean> {
+  private async abandonPage(
+    progress: ShardProgress,
+    ledger: PageLedger,
+    stillSending: boolean,
+  ): Promise<boolean> {
     await ledger.flush();
     await this.release(progress);
     if (this.outOfTime()) throw new Stop('deadline');
@@ -208,11 +254,19 @@ class Worker {
   }
 
   private release(progress: ShardProgress) {
-    return this.deps.issues.saveShard({ ...progress, leaseUntil: new Date(this.now() - 1).toISOString() }, this.id);
+    return this.deps.issues.saveShard(
+      { ...progress, leaseUntil: new Date(this.now() - 1).toISOString() },
+      this.id,
+    );
   }
 
   /** Claim (carrying the previous send's receipt), send, remember the receipt: one recipient. */
-  private async deliver(issue: Issue, personalize: Personalize, subscriber: Subscriber, page: PageLedger): Promise<Outcome> {
+  private async deliver(
+    issue: Issue,
+    personalize: Personalize,
+    subscriber: Subscriber,
+    page: PageLedger,
+  ): Promise<Outcome> {
     const { ledger } = this.deps;
     const claim = await page.claim(subscriber.id, this.deps.clock.now());
     if (claim !== 'claimed') return claim;
@@ -231,7 +285,11 @@ class Worker {
       await this.pacer!.take();
       try {
         const { messageId } = await this.deps.mailer.send(message);
-        page.sent({ subscriberId: subscriber.id, messageId, sentAt: this.deps.clock.now().toISOString() });
+        page.sent({
+          subscriberId: subscriber.id,
+          messageId,
+          sentAt: this.deps.clock.now().toISOString(),
+        });
         return 'sent';
       } catch (error) {
         if (!(error instanceof MailFailure)) throw error;
@@ -239,7 +297,9 @@ class Worker {
           case MailFailureKinds.throttled:
           case MailFailureKinds.transient:
             // SES pacing us or having a bad moment: it did not take the message. Back off, retry.
-            await this.sleep(Math.min(50 * 2 ** Math.min(attempt, 7), 5_000) * (0.5 + Math.random() / 2));
+            await this.sleep(
+              Math.min(50 * 2 ** Math.min(attempt, 7), 5_000) * (0.5 + Math.random() / 2),
+            );
             continue;
           case MailFailureKinds.unknown:
             // SES may have accepted it: the claim stays, so it is never resent.
@@ -247,17 +307,27 @@ class Worker {
           case MailFailureKinds.quotaExceeded:
             await page.flush();
             await ledger.release(issue.deliveryKey, subscriber.id);
-            await pauseIssue(this.deps, issue.id, 'daily_quota', { resumeAfter: new Date(this.now() + QUOTA_PAUSE_MS), message: error.message });
+            await pauseIssue(this.deps, issue.id, 'daily_quota', {
+              resumeAfter: new Date(this.now() + QUOTA_PAUSE_MS),
+              message: error.message,
+            });
             throw new Stop('quota');
           case MailFailureKinds.accountPaused:
             await page.flush();
             await ledger.release(issue.deliveryKey, subscriber.id);
-            await pauseIssue(this.deps, issue.id, 'account_paused', { message: `SES refused to send: ${error.message}. Sending stays paused until the account is reinstated and an editor resumes the issue.` });
+            await pauseIssue(this.deps, issue.id, 'account_paused', {
+              message: `SES refused to send: ${error.message}. Sending stays paused until the account is reinstated and an editor resumes the issue.`,
+            });
             throw new Stop('account_paused');
           default:
             // A failed entry can be claimed again later, which replaces it: mark what it proves first.
             await page.flush();
-            await ledger.markFailed(issue.deliveryKey, subscriber.id, `${error.kind}: ${error.message}`, this.deps.clock.now());
+            await ledger.markFailed(
+              issue.deliveryKey,
+              subscriber.id,
+              `${error.kind}: ${error.message}`,
+              this.deps.clock.now(),
+            );
             page.failed(subscriber.id, error.message);
             return 'failed';
         }
@@ -265,7 +335,11 @@ class Worker {
     }
   }
 
-  private messageFor(issue: Issue, personalize: Personalize, subscriber: Subscriber): OutgoingMessage {
+  private messageFor(
+    issue: Issue,
+    personalize: Personalize,
+    subscriber: Subscriber,
+  ): OutgoingMessage {
     const links = readerLinks(this.deps.publication, this.deps.signer, subscriber.id);
     const body = personalize({
       ...publicationValues(this.deps),
@@ -291,12 +365,16 @@ class Worker {
     for (const slug of slugs) {
       const article = await this.deps.articles.bySlug(slug);
       if (!article) {
-        await pauseIssue(this.deps, issue.id, 'editor', { message: `The article "${slug}" is no longer in content/.` });
+        await pauseIssue(this.deps, issue.id, 'editor', {
+          message: `The article "${slug}" is no longer in content/.`,
+        });
         throw new Stop('issue_stopped');
       }
       articles.push(article);
     }
-    const personalize = preparePersonalization(await this.deps.renderer.render(issue, articles, this.deps.publication));
+    const personalize = preparePersonalization(
+      await this.deps.renderer.render(issue, articles, this.deps.publication),
+    );
     this.rendered.set(issue.id, personalize);
     return personalize;
   }
@@ -306,7 +384,10 @@ class Worker {
     if (!this.quota) {
       this.quota = await this.deps.quota.get();
       const { rateFraction, workers, fixedRate } = this.deps.pacing;
-      const rate = fixedRate !== undefined ? fixedRate / workers : (this.quota.maxSendRate * rateFraction) / workers;
+      const rate =
+        fixedRate !== undefined
+          ? fixedRate / workers
+          : (this.quota.maxSendRate * rateFraction) / workers;
       this.pacer = new Pacer(rate, this.deps.monotonic, this.deps.sleep);
     }
     if (this.quotaUsedUp()) await this.pauseForQuota(issue);
@@ -314,7 +395,11 @@ class Worker {
 
   /** What SES reported at the start, plus what this worker sent since, against the 24-hour quota. */
   private quotaUsedUp() {
-    return !!this.quota && this.quota.max24HourSend >= 0 && this.quota.sentLast24Hours + this.sent >= this.quota.max24HourSend;
+    return (
+      !!this.quota &&
+      this.quota.max24HourSend >= 0 &&
+      this.quota.sentLast24Hours + this.sent >= this.quota.max24HourSend
+    );
   }
 
   private async pauseForQuota(issue: Issue): Promise<never> {
@@ -343,7 +428,10 @@ class PageLedger {
   /** This issue's claims from an earlier life of the page, fate not yet known. */
   private readonly unresolved = new Map<string, LedgerEntry>();
 
-  constructor(private readonly deps: DeliveryDeps, private readonly issue: Issue) {}
+  constructor(
+    private readonly deps: DeliveryDeps,
+    private readonly issue: Issue,
+  ) {}
 
   /**
    * Claims a recipient, carrying the receipt of the latest send no write has recorded yet.
@@ -351,7 +439,13 @@ class PageLedger {
    */
   async claim(subscriberId: string, at: Date): Promise<'claimed' | Outcome> {
     const carried = this.latest;
-    const claim = await this.deps.ledger.claim(this.issue.deliveryKey, subscriberId, this.issue.id, at, carried);
+    const claim = await this.deps.ledger.claim(
+      this.issue.deliveryKey,
+      subscriberId,
+      this.issue.id,
+      at,
+      carried,
+    );
     if (claim !== 'claimed') return this.existing(claim);
     this.latest = undefined;
     this.current = { subscriberId, claimedAt: at.toISOString(), carried };
@@ -361,7 +455,12 @@ class PageLedger {
   /** SES accepted the message to the recipient just claimed. */
   sent(receipt: SendReceipt) {
     const claim = this.current!;
-    this.toMark.push({ ...receipt, issueId: this.issue.id, claimedAt: claim.claimedAt, ...(claim.carried && { previousSent: claim.carried }) });
+    this.toMark.push({
+      ...receipt,
+      issueId: this.issue.id,
+      claimedAt: claim.claimedAt,
+      ...(claim.carried && { previousSent: claim.carried }),
+    });
     this.latest = receipt;
   }
 
@@ -376,7 +475,12 @@ class PageLedger {
 
   /** An earlier claim of this issue that a receipt shows was sent: marked with the page, counted sent. */
   private proven(entry: LedgerEntry, receipt: SendReceipt) {
-    this.toMark.push({ ...receipt, issueId: this.issue.id, claimedAt: entry.claimedAt, ...(entry.previousSent && { previousSent: entry.previousSent }) });
+    this.toMark.push({
+      ...receipt,
+      issueId: this.issue.id,
+      claimedAt: entry.claimedAt,
+      ...(entry.previousSent && { previousSent: entry.previousSent }),
+    });
     this.count('sent', entry.subscriberId);
   }
 

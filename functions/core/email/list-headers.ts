@@ -5,7 +5,10 @@ import type { Publication } from '../publication.js';
  * needs both List-Unsubscribe with an https URL and List-Unsubscribe-Post; Gmail and Yahoo require
  * them of bulk senders since 2024.
  */
-export function listHeaders(publication: Publication, unsubscribeUrl: string): Record<string, string> {
+export function listHeaders(
+  publication: Publication,
+  unsubscribeUrl: string,
+): Record<string, string> {
   return {
     'List-Unsubscribe': `<${unsubscribeUrl}>`,
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

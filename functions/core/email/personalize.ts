@@ -17,7 +17,10 @@ export function preparePersonalization(compiled: CompiledEmail): Personalize {
   if (known) return known;
   const html = split(compiled.html);
   const text = split(compiled.text);
-  const personalize: Personalize = (values) => ({ html: join(html, values, escapeHtml), text: join(text, values, (v) => v) });
+  const personalize: Personalize = (values) => ({
+    html: join(html, values, escapeHtml),
+    text: join(text, values, (v) => v),
+  });
   prepared.set(compiled, personalize);
   return personalize;
 }
@@ -39,7 +42,11 @@ function split(source: string): Parts {
   return { literals, names };
 }
 
-function join(parts: Parts, values: Readonly<Record<string, string>>, encode: (v: string) => string): string {
+function join(
+  parts: Parts,
+  values: Readonly<Record<string, string>>,
+  encode: (v: string) => string,
+): string {
   let out = parts.literals[0]!;
   for (let i = 0; i < parts.names.length; i++) {
     const value = values[parts.names[i]!];

@@ -7,7 +7,13 @@ import type { EventLog, IssueRepository, SubscriberRepository, SuppressionList }
 import { mutateSubscriber } from '../subscribers/mutate.js';
 import { subscriberIdFor } from '../subscribers/subscriber.js';
 
-const ACTED_ON = new Set<SesEvent['eventType']>(['Bounce', 'Complaint', 'Delivery', 'Open', 'Click']);
+const ACTED_ON = new Set<SesEvent['eventType']>([
+  'Bounce',
+  'Complaint',
+  'Delivery',
+  'Open',
+  'Click',
+]);
 
 /** Soft bounces in a row that make an address undeliverable. */
 export const SOFT_BOUNCE_LIMIT = 3;
@@ -16,15 +22,35 @@ const recipients = z.array(z.object({ emailAddress: z.string() }));
 
 /** The SES event record (configuration set -> EventBridge), as much of it as we act on. */
 export const sesEventSchema = z.object({
-  eventType: z.enum(['Send', 'Delivery', 'Bounce', 'Complaint', 'Reject', 'Open', 'Click', 'DeliveryDelay', 'RenderingFailure', 'Subscription']),
+  eventType: z.enum([
+    'Send',
+    'Delivery',
+    'Bounce',
+    'Complaint',
+    'Reject',
+    'Open',
+    'Click',
+    'DeliveryDelay',
+    'RenderingFailure',
+    'Subscription',
+  ]),
   mail: z.object({
     messageId: z.string(),
     timestamp: z.string().optional(),
     destination: z.array(z.string()).default([]),
     tags: z.record(z.string(), z.array(z.string())).default({}),
   }),
-  bounce: z.object({ bounceType: z.enum(['Permanent', 'Transient', 'Undetermined']), bounceSubType: z.string().optional(), bouncedRecipients: recipients, timestamp: z.string().optional() }).optional(),
-  complaint: z.object({ complainedRecipients: recipients, timestamp: z.string().optional() }).optional(),
+  bounce: z
+    .object({
+      bounceType: z.enum(['Permanent', 'Transient', 'Undetermined']),
+      bounceSubType: z.string().optional(),
+      bouncedRecipients: recipients,
+      timestamp: z.string().optional(),
+    })
+    .optional(),
+  complaint: z
+    .object({ complainedRecipients: recipients, timestamp: z.string().optional() })
+    .optional(),
   delivery: z.object({ timestamp: z.string().optional() }).optional(),
   open: z.object({ timestamp: z.string().optional() }).optional(),
   click: z.object({ timestamp: z.string().optional(), link: z.string().optional() }).optional(),
@@ -39,7 +65,11 @@ export type EventDeps = {
   clock: Clock;
 };
 
-export type EventOutcome = { duplicate: boolean; suppressed: string[]; engagement?: keyof Engagement };
+export type EventOutcome = {
+  duplicate: boolean;
+  suppressed: string[];
+  engagement?: keyof Engagement;
+};
 
 /**
  * Acts on one SES event: a hard bounce or a complaint suppresses the address at once (never
@@ -61,7 +91,11 @@ export async function handleSesEvent(deps: EventDeps, event: SesEvent): Promise<
   }
 }
 
-async function apply(deps: EventDeps, event: SesEvent, now: Date): Promise<Omit<EventOutcome, 'duplicate'>> {
+async function apply(
+  deps: EventDeps,
+  event: SesEvent,
+  now: Date,
+): Promise<Omit<EventOutcome, 'duplicate'>> {
   const issueId = event.mail.tags.issue?.[0];
   const suppressed: string[] = [];
   const count = async (field: keyof Engagement) => {
@@ -103,7 +137,13 @@ async function apply(deps: EventDeps, event: SesEvent, now: Date): Promise<Omit<
   }
 }
 
-async function suppress(deps: EventDeps, email: string, reason: 'bounce' | 'complaint', state: 'bounced' | 'complained', now: Date) {
+async function suppress(
+  deps: EventDeps,
+  email: string,
+  reason: 'bounce' | 'complaint',
+  state: 'bounced' | 'complained',
+  now: Date,
+) {
   await deps.suppressions.suppress(email, reason, now);
   const at = now.toISOString();
   await mutateSubscriber(deps.subscribers, subscriberIdFor(email), (current) =>
@@ -142,8 +182,21 @@ function normalized(address: string): string | undefined {
 /** The same SES event, however often and under whatever envelope it arrives, has one key. */
 export function eventKey(event: SesEvent): string {
   const detail = event.bounce ?? event.complaint ?? event.delivery ?? event.open ?? event.click;
-  const who = [...(event.bounce?.bouncedRecipients ?? []), ...(event.complaint?.complainedRecipients ?? [])].map((r) => r.emailAddress).sort();
+  const who = [
+    ...(event.bounce?.bouncedRecipients ?? []),
+    ...(event.complaint?.complainedRecipients ?? []),
+  ]
+    .map((r) => r.emailAddress)
+    .sort();
   return createHash('sha256')
-    .update(JSON.stringify([event.eventType, event.mail.messageId, detail?.timestamp ?? null, who, event.click?.link ?? null]))
+    .update(
+      JSON.stringify([
+        event.eventType,
+        event.mail.messageId,
+        detail?.timestamp ?? null,
+        who,
+        event.click?.link ?? null,
+      ]),
+    )
     .digest('base64url');
 }

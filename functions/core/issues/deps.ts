@@ -3,7 +3,10 @@ import type { Article } from '../content/article.js';
 import type { IssueRepository, SubscriberRepository } from '../ports.js';
 import type { Publication } from '../publication.js';
 
-export type ArticleSource = { all(): Promise<Article[]>; bySlug(slug: string): Promise<Article | undefined> };
+export type ArticleSource = {
+  all(): Promise<Article[]>;
+  bySlug(slug: string): Promise<Article | undefined>;
+};
 
 export type IssueDeps = {
   issues: IssueRepository;

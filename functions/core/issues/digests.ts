@@ -34,19 +34,28 @@ export type DigestResult =
  * one digest per period. It gathers the articles published since the previous digest's cutoff;
  * with nothing new, nothing is sent.
  */
-export async function startDigest(deps: DigestDeps, frequency: DigestFrequency, firedAt: Date): Promise<DigestResult> {
+export async function startDigest(
+  deps: DigestDeps,
+  frequency: DigestFrequency,
+  firedAt: Date,
+): Promise<DigestResult> {
   const period = digestPeriod(frequency, firedAt);
   const id = `digest-${frequency}-${period}`;
   const existing = await deps.issues.get(id);
   if (existing) return { status: 'already_started', issue: existing };
 
-  const cutoff = (await deps.publications.digestCutoff(frequency)) ?? new Date(firedAt.getTime() - periodLength[frequency]).toISOString();
+  const cutoff =
+    (await deps.publications.digestCutoff(frequency)) ??
+    new Date(firedAt.getTime() - periodLength[frequency]).toISOString();
   const articles = await articlesPublishedBetween(deps, cutoff, firedAt);
   if (articles.length === 0) return { status: 'nothing_new' };
 
   const now = deps.clock.now().toISOString();
   const label = frequency === 'daily' ? 'Daily' : 'Weekly';
-  const audience = { topics: [...new Set(articles.flatMap((a) => a.topics))], frequencies: [frequency] };
+  const audience = {
+    topics: [...new Set(articles.flatMap((a) => a.topics))],
+    frequencies: [frequency],
+  };
   const issue: Issue = {
     id,
     content: { kind: 'digest', frequency, period, slugs: articles.map((a) => a.slug) },
@@ -70,7 +79,11 @@ export async function startDigest(deps: DigestDeps, frequency: DigestFrequency, 
 }
 
 /** Published articles (by the time they were published here) in (from, to], newest first. */
-async function articlesPublishedBetween(deps: DigestDeps, from: string, to: Date): Promise<Article[]> {
+async function articlesPublishedBetween(
+  deps: DigestDeps,
+  from: string,
+  to: Date,
+): Promise<Article[]> {
   const when = new Map((await deps.publications.published()).map((p) => [p.slug, p.publishedAt]));
   return publishedArticles(await deps.articles.all()).filter((article) => {
     const publishedAt = when.get(article.slug);
@@ -85,8 +98,15 @@ async function articlesPublishedBetween(deps: DigestDeps, from: string, to: Date
  */
 export async function publishNewArticles(deps: DigestDeps): Promise<Issue[]> {
   const now = deps.clock.now();
-  const live = publishedArticles(await deps.articles.all()).filter((a) => a.date.getTime() <= now.getTime());
-  const baseline = new Set(await deps.publications.baseline(live.map((a) => a.slug), now));
+  const live = publishedArticles(await deps.articles.all()).filter(
+    (a) => a.date.getTime() <= now.getTime(),
+  );
+  const baseline = new Set(
+    await deps.publications.baseline(
+      live.map((a) => a.slug),
+      now,
+    ),
+  );
   const started: Issue[] = [];
   for (const article of live) {
     if (baseline.has(article.slug)) continue;

@@ -47,8 +47,20 @@ export type Issue = {
 };
 
 /** What happened to the recipients of one shard so far; summed over shards, the issue's progress. */
-export type Counts = { sent: number; skipped: number; failed: number; suppressed: number; ambiguous: number };
-export const zeroCounts = (): Counts => ({ sent: 0, skipped: 0, failed: 0, suppressed: 0, ambiguous: 0 });
+export type Counts = {
+  sent: number;
+  skipped: number;
+  failed: number;
+  suppressed: number;
+  ambiguous: number;
+};
+export const zeroCounts = (): Counts => ({
+  sent: 0,
+  skipped: 0,
+  failed: 0,
+  suppressed: 0,
+  ambiguous: 0,
+});
 export const addCounts = (a: Counts, b: Counts): Counts => ({
   sent: a.sent + b.sent,
   skipped: a.skipped + b.skipped,
@@ -56,7 +68,8 @@ export const addCounts = (a: Counts, b: Counts): Counts => ({
   suppressed: a.suppressed + b.suppressed,
   ambiguous: a.ambiguous + b.ambiguous,
 });
-export const processedOf = (c: Counts) => c.sent + c.skipped + c.failed + c.suppressed + c.ambiguous;
+export const processedOf = (c: Counts) =>
+  c.sent + c.skipped + c.failed + c.suppressed + c.ambiguous;
 
 /** One shard of one issue's recipients: who works on it, how far it got. */
 export type ShardProgress = {
@@ -74,4 +87,10 @@ export type ShardProgress = {
 };
 
 /** What SES events tell about an issue after it left. */
-export type Engagement = { delivered: number; bounced: number; complained: number; opened: number; clicked: number };
+export type Engagement = {
+  delivered: number;
+  bounced: number;
+  complained: number;
+  opened: number;
+  clicked: number;
+};

@@ -3,7 +3,17 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
 import { Frequencies, RECIPIENT_SHARDS } from '../subscribers/subscriber.js';
 import type { IssueDeps } from './deps.js';
-import { addCounts, processedOf, zeroCounts, type Audience, type Counts, type Engagement, type Issue, type IssueState, type PauseReason } from './issue.js';
+import {
+  addCounts,
+  processedOf,
+  zeroCounts,
+  type Audience,
+  type Counts,
+  type Engagement,
+  type Issue,
+  type IssueState,
+  type PauseReason,
+} from './issue.js';
 
 const allFrequencies = Object.values(Frequencies);
 
@@ -37,12 +47,22 @@ export async function transitionIssue(
     const current = await deps.issues.get(id);
     if (!current) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
     // Asking for the state it is already in is not an error: a double click, a retried request.
-    if (current.state === rule.to && action !== 'schedule') return { issue: current, changed: false };
+    if (current.state === rule.to && action !== 'schedule')
+      return { issue: current, changed: false };
     if (!(rule.from as readonly IssueState[]).includes(current.state)) {
-      throw new DomainError(ErrorCodes.conflict, `Issue ${id} is ${current.state}; it cannot ${describe(action)}.`);
+      throw new DomainError(
+        ErrorCodes.conflict,
+        `Issue ${id} is ${current.state}; it cannot ${describe(action)}.`,
+      );
     }
     const now = deps.clock.now().toISOString();
-    const next: Issue = { ...current, ...patch(current), state: rule.to, updatedAt: now, version: current.version + 1 };
+    const next: Issue = {
+      ...current,
+      ...patch(current),
+      state: rule.to,
+      updatedAt: now,
+      version: current.version + 1,
+    };
     if (rule.to === 'sending') {
       next.startedAt ??= now;
       next.pause = undefined;
@@ -55,12 +75,27 @@ export async function transitionIssue(
 }
 
 const describe = (action: IssueAction) =>
-  ({ schedule: 'be scheduled', sendNow: 'be sent now', startDue: 'start', pause: 'be paused', resume: 'be resumed', cancel: 'be cancelled', finish: 'finish' })[action];
+  ({
+    schedule: 'be scheduled',
+    sendNow: 'be sent now',
+    startDue: 'start',
+    pause: 'be paused',
+    resume: 'be resumed',
+    cancel: 'be cancelled',
+    finish: 'finish',
+  })[action];
 
-export async function countAudience(deps: Pick<IssueDeps, 'subscribers'>, audience: Audience): Promise<number> {
+export async function countAudience(
+  deps: Pick<IssueDeps, 'subscribers'>,
+  audience: Audience,
+): Promise<number> {
   let total = 0;
   for (let shard = 0; shard < RECIPIENT_SHARDS; shard++) {
-    total += await deps.subscribers.countRecipients({ shard, topics: audience.topics, frequencies: audience.frequencies });
+    total += await deps.subscribers.countRecipients({
+      shard,
+      topics: audience.topics,
+      frequencies: audience.frequencies,
+    });
   }
   return total;
 }
@@ -69,11 +104,32 @@ export async function countAudience(deps: Pick<IssueDeps, 'subscribers'>, audien
 export const createIssueSchema = (topics: string[]) =>
   z.object({
     article: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be an article slug'),
-    subject: z.string().trim().min(1).max(200).regex(/^[^\r\n]*$/, 'must be one line').optional(),
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[^\r\n]*$/, 'must be one line')
+      .optional(),
     editorNote: z.string().trim().max(5000).optional(),
-    topics: z.array(z.string().refine((t) => topics.includes(t), { message: `must only name known topics (${topics.join(', ')})` })).min(1).optional(),
-    frequencies: z.array(z.enum(allFrequencies as [typeof allFrequencies[number], ...typeof allFrequencies])).min(1).optional(),
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,80}$/, 'must be lower-case letters, digits and dashes').optional(),
+    topics: z
+      .array(
+        z
+          .string()
+          .refine((t) => topics.includes(t), {
+            message: `must only name known topics (${topics.join(', ')})`,
+          }),
+      )
+      .min(1)
+      .optional(),
+    frequencies: z
+      .array(z.enum(allFrequencies as [(typeof allFrequencies)[number], ...typeof allFrequencies]))
+      .min(1)
+      .optional(),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,80}$/, 'must be lower-case letters, digits and dashes')
+      .optional(),
   });
 
 /**
@@ -83,21 +139,28 @@ export const createIssueSchema = (topics: string[]) =>
 export async function createArticleIssue(deps: IssueDeps, input: unknown): Promise<Issue> {
   const data = parseInput(createIssueSchema(deps.publication.topics.map((t) => t.id)), input);
   const article = await deps.articles.bySlug(data.article);
-  if (!article || article.draft) throw new DomainError(ErrorCodes.invalidInput, `No published article "${data.article}".`, { issues: [{ field: 'article', message: 'is not a published article' }] });
+  if (!article || article.draft)
+    throw new DomainError(ErrorCodes.invalidInput, `No published article "${data.article}".`, {
+      issues: [{ field: 'article', message: 'is not a published article' }],
+    });
   const now = deps.clock.now().toISOString();
   const issue: Issue = {
     id: data.id ?? `article-${article.slug}-${Date.now().toString(36)}`,
     content: { kind: 'article', slug: article.slug },
     subject: data.subject ?? article.title,
     editorNote: data.editorNote,
-    audience: { topics: data.topics ?? article.topics, frequencies: data.frequencies ?? allFrequencies },
+    audience: {
+      topics: data.topics ?? article.topics,
+      frequencies: data.frequencies ?? allFrequencies,
+    },
     state: 'draft',
     deliveryKey: articleDeliveryKey(article.slug),
     createdAt: now,
     updatedAt: now,
     version: 1,
   };
-  if (!(await deps.issues.create(issue))) throw new DomainError(ErrorCodes.conflict, `An issue ${issue.id} already exists.`);
+  if (!(await deps.issues.create(issue)))
+    throw new DomainError(ErrorCodes.conflict, `An issue ${issue.id} already exists.`);
   return issue;
 }
 
@@ -112,26 +175,45 @@ export async function findOrCreateEditorSend(deps: IssueDeps, slug: string): Pro
     return await createArticleIssue(deps, { article: slug, id });
   } catch (error) {
     // Another caller created it between our read and our write: use theirs.
-    if (error instanceof DomainError && error.code === ErrorCodes.conflict) return (await deps.issues.get(id))!;
+    if (error instanceof DomainError && error.code === ErrorCodes.conflict)
+      return (await deps.issues.get(id))!;
     throw error;
   }
 }
 
 export async function scheduleIssue(deps: IssueDeps, id: string, at: Date) {
-  if (Number.isNaN(at.getTime())) throw new DomainError(ErrorCodes.invalidInput, 'The time is not a date.', { issues: [{ field: 'at', message: 'must be an ISO 8601 date and time' }] });
+  if (Number.isNaN(at.getTime()))
+    throw new DomainError(ErrorCodes.invalidInput, 'The time is not a date.', {
+      issues: [{ field: 'at', message: 'must be an ISO 8601 date and time' }],
+    });
   if (at.getTime() < deps.clock.now().getTime() - 60_000) {
-    throw new DomainError(ErrorCodes.invalidInput, 'The time is in the past.', { issues: [{ field: 'at', message: 'must be in the future' }] });
+    throw new DomainError(ErrorCodes.invalidInput, 'The time is in the past.', {
+      issues: [{ field: 'at', message: 'must be in the future' }],
+    });
   }
   return transitionIssue(deps, id, 'schedule', () => ({ scheduledAt: at.toISOString() }));
 }
 
 export const sendIssueNow = (deps: IssueDeps, id: string) => transitionIssue(deps, id, 'sendNow');
 export const cancelIssue = (deps: IssueDeps, id: string) => transitionIssue(deps, id, 'cancel');
-export const resumeIssue = (deps: Pick<IssueDeps, 'issues' | 'clock' | 'subscribers'>, id: string) => transitionIssue(deps, id, 'resume');
+export const resumeIssue = (
+  deps: Pick<IssueDeps, 'issues' | 'clock' | 'subscribers'>,
+  id: string,
+) => transitionIssue(deps, id, 'resume');
 
-export function pauseIssue(deps: Pick<IssueDeps, 'issues' | 'clock' | 'subscribers'>, id: string, reason: PauseReason = 'editor', details: { resumeAfter?: Date; message?: string } = {}) {
+export function pauseIssue(
+  deps: Pick<IssueDeps, 'issues' | 'clock' | 'subscribers'>,
+  id: string,
+  reason: PauseReason = 'editor',
+  details: { resumeAfter?: Date; message?: string } = {},
+) {
   return transitionIssue(deps, id, 'pause', () => ({
-    pause: { reason, at: deps.clock.now().toISOString(), resumeAfter: details.resumeAfter?.toISOString(), message: details.message },
+    pause: {
+      reason,
+      at: deps.clock.now().toISOString(),
+      resumeAfter: details.resumeAfter?.toISOString(),
+      message: details.message,
+    },
   }));
 }
 
@@ -147,7 +229,10 @@ export type IssueReport = {
 };
 
 /** Progress while sending, and the report afterwards: readable at any time, by anyone. */
-export async function issueReport(deps: Pick<IssueDeps, 'issues'>, id: string): Promise<IssueReport> {
+export async function issueReport(
+  deps: Pick<IssueDeps, 'issues'>,
+  id: string,
+): Promise<IssueReport> {
   assertPossibleIssueId(id);
   const issue = await deps.issues.get(id);
   if (!issue) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
@@ -164,12 +249,12 @@ export async function issueReport(deps: Pick<IssueDeps, 'issues'>, id: string): 
   };
 }
 
-
 /**
  * Every id this code makes (`article-<slug>`, `publish-<slug>`, `digest-weekly-2026-W49`, an
  * editor's own) fits this. Anything else cannot exist, so it is not looked up: a 5,000-character
  * id from a URL would otherwise reach DynamoDB as a key over its size limit and fail as a 500.
  */
 function assertPossibleIssueId(id: string) {
-  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/.test(id)) throw new DomainError(ErrorCodes.notFound, 'No such issue.');
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/.test(id))
+    throw new DomainError(ErrorCodes.notFound, 'No such issue.');
 }

@@ -9,15 +9,25 @@ import { publicationValues } from '../subscribers/messages.js';
 import type { ArticleSource } from './deps.js';
 import type { Issue } from './issue.js';
 
-export type PreviewDeps = { renderer: IssueRenderer; articles: ArticleSource; publication: Publication };
+export type PreviewDeps = {
+  renderer: IssueRenderer;
+  articles: ArticleSource;
+  publication: Publication;
+};
 
 /** An unsaved issue for one article, as "send now" would create it: for previews. */
 export function draftFor(article: Article): Issue {
   const now = new Date().toISOString();
   return {
-    id: `preview-${article.slug}`, content: { kind: 'article', slug: article.slug }, subject: article.title,
-    audience: { topics: article.topics, frequencies: ['immediate', 'daily', 'weekly'] }, state: 'draft',
-    deliveryKey: `article:${article.slug}`, createdAt: now, updatedAt: now, version: 1,
+    id: `preview-${article.slug}`,
+    content: { kind: 'article', slug: article.slug },
+    subject: article.title,
+    audience: { topics: article.topics, frequencies: ['immediate', 'daily', 'weekly'] },
+    state: 'draft',
+    deliveryKey: `article:${article.slug}`,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
   };
 }
 
@@ -25,38 +35,67 @@ export function draftFor(article: Article): Issue {
  * The issue's email as a reader would get it (subject, HTML, text), rendered through the same
  * template and personalization as a send, with links that lead nowhere.
  */
-export async function previewIssue(deps: PreviewDeps, issue: Issue, recipient = 'reader@example.com') {
+export async function previewIssue(
+  deps: PreviewDeps,
+  issue: Issue,
+  recipient = 'reader@example.com',
+) {
   const slugs = issue.content.kind === 'article' ? [issue.content.slug] : issue.content.slugs;
   const articles: Article[] = [];
   for (const slug of slugs) {
     const article = await deps.articles.bySlug(slug);
-    if (!article) throw new DomainError(ErrorCodes.notFound, `The article "${slug}" is not in content/.`);
+    if (!article)
+      throw new DomainError(ErrorCodes.notFound, `The article "${slug}" is not in content/.`);
     articles.push(article);
   }
-  const personalize = preparePersonalization(await deps.renderer.render(issue, articles, deps.publication));
+  const personalize = preparePersonalization(
+    await deps.renderer.render(issue, articles, deps.publication),
+  );
   const base = deps.publication.baseUrl;
-  const links = { unsubscribe_url: `${base}/unsubscribe/preview`, preferences_url: `${base}/preferences/preview` };
-  return { subject: issue.subject, ...personalize({ ...publicationValues(deps), ...links, email: recipient }), unsubscribeUrl: links.unsubscribe_url };
+  const links = {
+    unsubscribe_url: `${base}/unsubscribe/preview`,
+    preferences_url: `${base}/preferences/preview`,
+  };
+  return {
+    subject: issue.subject,
+    ...personalize({ ...publicationValues(deps), ...links, email: recipient }),
+    unsubscribeUrl: links.unsubscribe_url,
+  };
 }
 
 export const MAX_TEST_RECIPIENTS = 5;
 
 /** Sends the preview to editors, subject marked [TEST]. Only to the addresses given, at most five. */
-export async function testSendIssue(deps: PreviewDeps & { mailer: Mailer }, issue: Issue, addresses: string) {
+export async function testSendIssue(
+  deps: PreviewDeps & { mailer: Mailer },
+  issue: Issue,
+  addresses: string,
+) {
   const list = addresses.split(/[\s,;]+/).filter(Boolean);
   if (list.length === 0 || list.length > MAX_TEST_RECIPIENTS) {
-    throw new DomainError(ErrorCodes.invalidInput, `Give one to ${MAX_TEST_RECIPIENTS} addresses.`, { issues: [{ field: 'to', message: `must list 1 to ${MAX_TEST_RECIPIENTS} addresses` }] });
+    throw new DomainError(
+      ErrorCodes.invalidInput,
+      `Give one to ${MAX_TEST_RECIPIENTS} addresses.`,
+      { issues: [{ field: 'to', message: `must list 1 to ${MAX_TEST_RECIPIENTS} addresses` }] },
+    );
   }
   const recipients = list.map((address) => {
     const checked = normalizeEmail(address);
-    if (!checked.ok) throw new DomainError(ErrorCodes.invalidInput, `${address}: ${checked.reason}`, { issues: [{ field: 'to', message: `${address} ${checked.reason}` }] });
+    if (!checked.ok)
+      throw new DomainError(ErrorCodes.invalidInput, `${address}: ${checked.reason}`, {
+        issues: [{ field: 'to', message: `${address} ${checked.reason}` }],
+      });
     return checked.email;
   });
   for (const to of recipients) {
     const preview = await previewIssue(deps, issue, to);
     await deps.mailer.send({
-      to, subject: `[TEST] ${preview.subject}`, html: preview.html, text: preview.text,
-      headers: listHeaders(deps.publication, preview.unsubscribeUrl), tags: { kind: 'test' },
+      to,
+      subject: `[TEST] ${preview.subject}`,
+      html: preview.html,
+      text: preview.text,
+      headers: listHeaders(deps.publication, preview.unsubscribeUrl),
+      tags: { kind: 'test' },
     });
   }
   return recipients;

@@ -8,7 +8,10 @@ import { subscribeSchema, toFieldIssues } from './input.js';
 import { subscriberIdFor, type Subscriber } from './subscriber.js';
 
 /** One reader by address: the editors' search is exact, as addresses are personal data. */
-export async function findSubscriber(deps: SubscriberDeps, address: string): Promise<Subscriber | undefined> {
+export async function findSubscriber(
+  deps: SubscriberDeps,
+  address: string,
+): Promise<Subscriber | undefined> {
   const checked = normalizeEmail(address);
   return checked.ok ? deps.subscribers.get(subscriberIdFor(checked.email)) : undefined;
 }
@@ -25,28 +28,67 @@ export async function eraseSubscriber(deps: SubscriberDeps, id: string): Promise
 }
 
 /** Everything kept about one reader, for an access request (GDPR art. 15). */
-export async function subscriberData(deps: SubscriberDeps & { ledger: Pick<DeliveryLedger, 'history'> }, id: string) {
+export async function subscriberData(
+  deps: SubscriberDeps & { ledger: Pick<DeliveryLedger, 'history'> },
+  id: string,
+) {
   const subscriber = await deps.subscribers.get(id);
   if (!subscriber) throw new DomainError(ErrorCodes.notFound, 'No such subscriber.');
-  const { version: _v, confirmationSentAt, confirmationWindowStart: _w, confirmationsInWindow: _c, ...data } = subscriber;
-  const received = (await deps.ledger.history(id)).map((e) => ({ issueId: e.issueId, content: e.deliveryKey, sentAt: e.sentAt, messageId: e.messageId }));
-  return { ...data, lastConfirmationEmailAt: confirmationSentAt, suppressed: await deps.suppressions.isSuppressed(subscriber.email), received };
+  const {
+    version: _v,
+    confirmationSentAt,
+    confirmationWindowStart: _w,
+    confirmationsInWindow: _c,
+    ...data
+  } = subscriber;
+  const received = (await deps.ledger.history(id)).map((e) => ({
+    issueId: e.issueId,
+    content: e.deliveryKey,
+    sentAt: e.sentAt,
+    messageId: e.messageId,
+  }));
+  return {
+    ...data,
+    lastConfirmationEmailAt: confirmationSentAt,
+    suppressed: await deps.suppressions.isSuppressed(subscriber.email),
+    received,
+  };
 }
 
-export const CSV_COLUMNS = ['email', 'state', 'topics', 'frequency', 'consent', 'consent_source', 'consent_at', 'created_at', 'confirmed_at'] as const;
+export const CSV_COLUMNS = [
+  'email',
+  'state',
+  'topics',
+  'frequency',
+  'consent',
+  'consent_source',
+  'consent_at',
+  'created_at',
+  'confirmed_at',
+] as const;
 
 /** Every subscriber as CSV, page by page; `consent` says whether they confirmed. */
-export async function* exportCsv(deps: SubscriberDeps & { directory: Directory }): AsyncGenerator<string> {
+export async function* exportCsv(
+  deps: SubscriberDeps & { directory: Directory },
+): AsyncGenerator<string> {
   yield stringify([CSV_COLUMNS as unknown as string[]]);
   let cursor: string | undefined;
   do {
     const page = await deps.directory.subscribers(cursor, 200);
-    yield stringify(page.items.map((s) => [
-      s.email, s.state, s.topics.join(';'), s.frequency,
-      s.consent.confirmedAt ? 'yes' : 'no',
-      s.consent.source ?? `${s.consent.form} form${s.consent.confirmedAt ? `, confirmed ${s.consent.confirmedAt}` : ''}${s.consent.ip ? `, from ${s.consent.ip}` : ''}`,
-      s.consent.confirmedAt ?? s.consent.at, s.createdAt, s.confirmedAt ?? '',
-    ]));
+    yield stringify(
+      page.items.map((s) => [
+        s.email,
+        s.state,
+        s.topics.join(';'),
+        s.frequency,
+        s.consent.confirmedAt ? 'yes' : 'no',
+        s.consent.source ??
+          `${s.consent.form} form${s.consent.confirmedAt ? `, confirmed ${s.consent.confirmedAt}` : ''}${s.consent.ip ? `, from ${s.consent.ip}` : ''}`,
+        s.consent.confirmedAt ?? s.consent.at,
+        s.createdAt,
+        s.confirmedAt ?? '',
+      ]),
+    );
     cursor = page.cursor;
   } while (cursor);
 }
@@ -71,12 +113,30 @@ export type ImportReport = {
 export async function importCsv(deps: SubscriberDeps, text: string): Promise<ImportReport> {
   let rows: Record<string, string>[];
   try {
-    rows = parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true });
+    rows = parse(text, {
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      relax_column_count: true,
+    });
   } catch (error) {
-    throw new DomainError(ErrorCodes.invalidInput, `The file is not valid CSV: ${(error as Error).message}`, { issues: [{ field: 'file', message: 'is not valid CSV' }] });
+    throw new DomainError(
+      ErrorCodes.invalidInput,
+      `The file is not valid CSV: ${(error as Error).message}`,
+      { issues: [{ field: 'file', message: 'is not valid CSV' }] },
+    );
   }
-  if (rows.length > MAX_IMPORT_ROWS) throw new DomainError(ErrorCodes.invalidInput, `At most ${MAX_IMPORT_ROWS} rows per import.`, { issues: [{ field: 'file', message: `has more than ${MAX_IMPORT_ROWS} rows` }] });
-  if (rows.length > 0 && !('email' in rows[0]!)) throw new DomainError(ErrorCodes.invalidInput, 'The first line must name the columns, with an "email" column.', { issues: [{ field: 'file', message: 'has no email column' }] });
+  if (rows.length > MAX_IMPORT_ROWS)
+    throw new DomainError(ErrorCodes.invalidInput, `At most ${MAX_IMPORT_ROWS} rows per import.`, {
+      issues: [{ field: 'file', message: `has more than ${MAX_IMPORT_ROWS} rows` }],
+    });
+  if (rows.length > 0 && !('email' in rows[0]!))
+    throw new DomainError(
+      ErrorCodes.invalidInput,
+      'The first line must name the columns, with an "email" column.',
+      { issues: [{ field: 'file', message: 'has no email column' }] },
+    );
 
   const report: ImportReport = { imported: 0, confirmationsQueued: 0, skipped: [], errors: [] };
   const schema = subscribeSchema(deps.publication.topics);
@@ -84,7 +144,12 @@ export async function importCsv(deps: SubscriberDeps, text: string): Promise<Imp
     const line = index + 2; // line 1 is the header
     const input = {
       email: row.email ?? '',
-      topics: row.topics ? row.topics.split(/[;,]/).map((t) => t.trim()).filter(Boolean) : undefined,
+      topics: row.topics
+        ? row.topics
+            .split(/[;,]/)
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : undefined,
       frequency: row.frequency || undefined,
     };
     const parsed = schema.safeParse(input);
@@ -99,7 +164,15 @@ export async function importCsv(deps: SubscriberDeps, text: string): Promise<Imp
     }
     const consented = row.consent?.toLowerCase() === 'yes';
     if (consented && !row.consent_source) {
-      report.errors.push({ line, issues: [{ field: 'consent_source', message: 'is required when consent is yes: say where the reader agreed' }] });
+      report.errors.push({
+        line,
+        issues: [
+          {
+            field: 'consent_source',
+            message: 'is required when consent is yes: say where the reader agreed',
+          },
+        ],
+      });
       continue;
     }
     try {
@@ -114,7 +187,10 @@ export async function importCsv(deps: SubscriberDeps, text: string): Promise<Imp
       }
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      report.errors.push({ line, issues: error.details.issues ?? [{ field: 'email', message: error.message }] });
+      report.errors.push({
+        line,
+        issues: error.details.issues ?? [{ field: 'email', message: error.message }],
+      });
     }
   }
   return report;
@@ -124,17 +200,34 @@ export async function importCsv(deps: SubscriberDeps, text: string): Promise<Imp
  * A pending reader whose confirmation email waits in the queue: an import of thousands would
  * outlast the request if it mailed them inline, and must keep to SES's rate anyway.
  */
-async function queueForConfirmation(deps: SubscriberDeps, data: { email: string; topics: string[]; frequency: Subscriber['frequency'] }) {
+async function queueForConfirmation(
+  deps: SubscriberDeps,
+  data: { email: string; topics: string[]; frequency: Subscriber['frequency'] },
+) {
   const at = deps.clock.now().toISOString();
   return deps.subscribers.create({
-    id: subscriberIdFor(data.email), email: data.email, state: 'pending', topics: data.topics, frequency: data.frequency,
-    consent: { at, form: 'import' }, createdAt: at, updatedAt: at, confirmationQueuedAt: at, version: 1,
+    id: subscriberIdFor(data.email),
+    email: data.email,
+    state: 'pending',
+    topics: data.topics,
+    frequency: data.frequency,
+    consent: { at, form: 'import' },
+    createdAt: at,
+    updatedAt: at,
+    confirmationQueuedAt: at,
+    version: 1,
   });
 }
 
-async function addConsented(deps: SubscriberDeps, data: { email: string; topics: string[]; frequency: Subscriber['frequency'] }, source: string, consentAt: string | undefined) {
+async function addConsented(
+  deps: SubscriberDeps,
+  data: { email: string; topics: string[]; frequency: Subscriber['frequency'] },
+  source: string,
+  consentAt: string | undefined,
+) {
   const at = deps.clock.now().toISOString();
-  const given = consentAt && !Number.isNaN(Date.parse(consentAt)) ? new Date(consentAt).toISOString() : at;
+  const given =
+    consentAt && !Number.isNaN(Date.parse(consentAt)) ? new Date(consentAt).toISOString() : at;
   return deps.subscribers.create({
     id: subscriberIdFor(data.email),
     email: data.email,
@@ -148,4 +241,3 @@ async function addConsented(deps: SubscriberDeps, data: { email: string; topics:
     version: 1,
   });
 }
-

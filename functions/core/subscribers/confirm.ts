@@ -15,7 +15,11 @@ export type ConfirmResult =
  * Confirms a pending subscription. Only a POST reaches this (mail scanners prefetch GET links).
  * Of any number of concurrent confirmations, one wins the conditional write and sends the welcome.
  */
-export async function confirmSubscription(deps: SubscriberDeps, token: string, context: RequestContext = {}): Promise<ConfirmResult> {
+export async function confirmSubscription(
+  deps: SubscriberDeps,
+  token: string,
+  context: RequestContext = {},
+): Promise<ConfirmResult> {
   const now = deps.clock.now();
   const verified = deps.signer.verify('confirm', token, now);
   if (verified.expired) return { status: 'expired', subscriberId: verified.subscriberId };
@@ -29,13 +33,23 @@ export async function confirmSubscription(deps: SubscriberDeps, token: string, c
           state: 'confirmed',
           confirmedAt: at,
           updatedAt: at,
-          consent: { ...current.consent, confirmedAt: at, confirmIp: context.ip, confirmUserAgent: context.userAgent },
+          consent: {
+            ...current.consent,
+            confirmedAt: at,
+            confirmIp: context.ip,
+            confirmUserAgent: context.userAgent,
+          },
         },
   );
   // An authentic token for a record that is gone: the reader was erased on request.
-  if (!outcome) throw new DomainError(ErrorCodes.invalidToken, 'This link is not valid.', { reason: 'no such subscriber' });
+  if (!outcome)
+    throw new DomainError(ErrorCodes.invalidToken, 'This link is not valid.', {
+      reason: 'no such subscriber',
+    });
   if (!outcome.changed) {
-    return outcome.subscriber.state === 'confirmed' ? { status: 'already_confirmed' } : { status: 'not_pending' };
+    return outcome.subscriber.state === 'confirmed'
+      ? { status: 'already_confirmed' }
+      : { status: 'not_pending' };
   }
   // The subscription stands even if the welcome cannot be sent; it is a courtesy, not a step.
   const welcomeSent = await deps.mailer.send(welcomeMessage(deps, outcome.subscriber)).then(

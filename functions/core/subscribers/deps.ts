@@ -1,6 +1,11 @@
 import type { AbuseDeps } from '../abuse/ports.js';
 import type { Clock } from '../clock.js';
-import type { Mailer, SubscriberRepository, SuppressionList, TransactionalTemplates } from '../ports.js';
+import type {
+  Mailer,
+  SubscriberRepository,
+  SuppressionList,
+  TransactionalTemplates,
+} from '../ports.js';
 import type { Publication } from '../publication.js';
 import type { TokenSigner } from '../tokens.js';
 

@@ -42,7 +42,9 @@ export function subscribeSchema(topics: readonly Topic[]) {
 
 export function preferencesSchema(topics: readonly Topic[]) {
   return z.object({
-    topics: topicList(topics).refine((list) => list.length > 0, { message: 'choose at least one topic' }),
+    topics: topicList(topics).refine((list) => list.length > 0, {
+      message: 'choose at least one topic',
+    }),
     frequency,
   });
 }
@@ -60,5 +62,8 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
     message: issue.message,
   }));
   // Wrapped schemas (optional, transform) can report the same problem twice; say it once.
-  return issues.filter((issue, i) => issues.findIndex((o) => o.field === issue.field && o.message === issue.message) === i);
+  return issues.filter(
+    (issue, i) =>
+      issues.findIndex((o) => o.field === issue.field && o.message === issue.message) === i,
+  );
 }

@@ -6,10 +6,17 @@ import { mutateSubscriber } from './mutate.js';
 import type { Subscriber } from './subscriber.js';
 
 /** The reader a link was sent to; throws `invalid_token` for a bad link or an erased reader. */
-export async function readerFromToken(deps: SubscriberDeps, purpose: TokenPurpose, token: string): Promise<Subscriber> {
+export async function readerFromToken(
+  deps: SubscriberDeps,
+  purpose: TokenPurpose,
+  token: string,
+): Promise<Subscriber> {
   const { subscriberId } = deps.signer.verify(purpose, token, deps.clock.now());
   const subscriber = await deps.subscribers.get(subscriberId);
-  if (!subscriber) throw new DomainError(ErrorCodes.invalidToken, 'This link is not valid.', { reason: 'no such subscriber' });
+  if (!subscriber)
+    throw new DomainError(ErrorCodes.invalidToken, 'This link is not valid.', {
+      reason: 'no such subscriber',
+    });
   return subscriber;
 }
 
@@ -28,11 +35,20 @@ export async function unsubscribe(deps: SubscriberDeps, token: string): Promise<
   return outcome?.subscriber ?? reader;
 }
 
-export async function updatePreferences(deps: SubscriberDeps, token: string, input: unknown): Promise<Subscriber> {
+export async function updatePreferences(
+  deps: SubscriberDeps,
+  token: string,
+  input: unknown,
+): Promise<Subscriber> {
   const reader = await readerFromToken(deps, 'preferences', token);
   const { topics, frequency } = parseInput(preferencesSchema(deps.publication.topics), input);
   const at = deps.clock.now().toISOString();
-  const outcome = await mutateSubscriber(deps.subscribers, reader.id, (current) => ({ ...current, topics, frequency, updatedAt: at }));
+  const outcome = await mutateSubscriber(deps.subscribers, reader.id, (current) => ({
+    ...current,
+    topics,
+    frequency,
+    updatedAt: at,
+  }));
   return outcome?.subscriber ?? reader;
 }
 
@@ -46,10 +62,19 @@ export async function resubscribe(deps: SubscriberDeps, token: string): Promise<
   const at = deps.clock.now().toISOString();
   const outcome = await mutateSubscriber(deps.subscribers, reader.id, (current) => {
     if (current.state === 'bounced' || current.state === 'complained') {
-      throw new DomainError(ErrorCodes.conflict, 'Mail to this address bounced or was reported as spam, so we cannot send to it again.');
+      throw new DomainError(
+        ErrorCodes.conflict,
+        'Mail to this address bounced or was reported as spam, so we cannot send to it again.',
+      );
     }
     return current.state === 'unsubscribed'
-      ? { ...current, state: 'confirmed', unsubscribedAt: undefined, confirmedAt: current.confirmedAt ?? at, updatedAt: at }
+      ? {
+          ...current,
+          state: 'confirmed',
+          unsubscribedAt: undefined,
+          confirmedAt: current.confirmedAt ?? at,
+          updatedAt: at,
+        }
       : undefined;
   });
   return outcome?.subscriber ?? reader;

@@ -14,7 +14,11 @@ export function publicationValues(deps: Pick<SubscriberDeps, 'publication'>) {
   };
 }
 
-export function confirmationMessage(deps: SubscriberDeps, subscriber: Subscriber, now: Date): OutgoingMessage {
+export function confirmationMessage(
+  deps: SubscriberDeps,
+  subscriber: Subscriber,
+  now: Date,
+): OutgoingMessage {
   const personalize = preparePersonalization(deps.templates.confirmation);
   const body = personalize({
     ...publicationValues(deps),

@@ -22,5 +22,8 @@ export async function mutateSubscriber(
     const stored = { ...next, version: current.version + 1 };
     if (await repo.save(stored)) return { subscriber: stored, changed: true };
   }
-  throw new DomainError(ErrorCodes.conflict, 'Too many concurrent changes to this subscriber; try again.');
+  throw new DomainError(
+    ErrorCodes.conflict,
+    'Too many concurrent changes to this subscriber; try again.',
+  );
 }

@@ -8,7 +8,10 @@ export type SubscriberCounts = Record<string, number>;
  * a create, a deletion). Keys: `state:<s>`, `topic:<t>` and `frequency:<f>` (confirmed readers),
  * `joined:<day>`, `left:<day>`.
  */
-export function countsDelta(before: Subscriber | undefined, after: Subscriber | undefined): SubscriberCounts {
+export function countsDelta(
+  before: Subscriber | undefined,
+  after: Subscriber | undefined,
+): SubscriberCounts {
   const delta: SubscriberCounts = {};
   const add = (key: string, n: number) => (delta[key] = (delta[key] ?? 0) + n);
   const apply = (s: Subscriber | undefined, sign: number) => {
@@ -22,7 +25,8 @@ export function countsDelta(before: Subscriber | undefined, after: Subscriber | 
   apply(before, -1);
   apply(after, +1);
   if (!before && after) add(`joined:${after.createdAt.slice(0, 10)}`, 1);
-  if (after?.state === 'unsubscribed' && before?.state !== 'unsubscribed' && after.unsubscribedAt) add(`left:${after.unsubscribedAt.slice(0, 10)}`, 1);
+  if (after?.state === 'unsubscribed' && before?.state !== 'unsubscribed' && after.unsubscribedAt)
+    add(`left:${after.unsubscribedAt.slice(0, 10)}`, 1);
   for (const [key, n] of Object.entries(delta)) if (n === 0) delete delta[key];
   return delta;
 }

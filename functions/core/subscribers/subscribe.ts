@@ -34,7 +34,11 @@ export async function subscribe(
   // reveals nothing. The suppression lookup runs beside it (a read, one round trip less); its
   // answer is only looked at once the guard has let the signup through.
   const [, suppressed] = await Promise.all([
-    guardSignup(deps.abuse, { email, ip: context.ip, captchaToken: context.captchaToken }, deps.clock.now()),
+    guardSignup(
+      deps.abuse,
+      { email, ip: context.ip, captchaToken: context.captchaToken },
+      deps.clock.now(),
+    ),
     deps.suppressions.isSuppressed(email),
   ]);
   // A suppressed address (hard bounce, complaint, erasure) is never mailed again, whatever form
@@ -46,9 +50,17 @@ export async function subscribe(
   const consent = { at, form, ip: context.ip, userAgent: context.userAgent };
 
   const fresh: Subscriber = {
-    id, email, state: 'pending', topics, frequency, consent,
-    createdAt: at, updatedAt: at,
-    confirmationSentAt: at, confirmationWindowStart: at, confirmationsInWindow: 1,
+    id,
+    email,
+    state: 'pending',
+    topics,
+    frequency,
+    consent,
+    createdAt: at,
+    updatedAt: at,
+    confirmationSentAt: at,
+    confirmationWindowStart: at,
+    confirmationsInWindow: 1,
     version: 1,
   };
   if (await deps.subscribers.create(fresh)) {
@@ -64,7 +76,16 @@ export async function subscribe(
     if (!quota) return undefined;
     // A returning reader signs up afresh: new choices, new consent, a new confirmation.
     // Mailed now, so any confirmation an import queued for them is dropped: one email, not two.
-    return { ...current, state: 'pending', topics, frequency, consent, updatedAt: at, confirmationQueuedAt: undefined, ...quota };
+    return {
+      ...current,
+      state: 'pending',
+      topics,
+      frequency,
+      consent,
+      updatedAt: at,
+      confirmationQueuedAt: undefined,
+      ...quota,
+    };
   });
   if (!outcome?.changed) return { confirmationSent: false };
   await sendConfirmation(deps, outcome.subscriber, before, now);
@@ -75,7 +96,10 @@ export async function subscribe(
  * Sends a new confirmation link to a reader who is still pending (the "resend" button on an
  * expired link). Same rate limits as a signup.
  */
-export async function resendConfirmation(deps: SubscriberDeps, subscriberId: string): Promise<SubscribeResult> {
+export async function resendConfirmation(
+  deps: SubscriberDeps,
+  subscriberId: string,
+): Promise<SubscribeResult> {
   const now = deps.clock.now();
   let before: Subscriber | undefined;
   const outcome = await mutateSubscriber(deps.subscribers, subscriberId, (current) => {
@@ -93,7 +117,9 @@ export async function resendConfirmation(deps: SubscriberDeps, subscriberId: str
 function confirmationQuota(current: Subscriber, now: Date) {
   const last = current.confirmationSentAt ? Date.parse(current.confirmationSentAt) : 0;
   if (now.getTime() - last < CONFIRMATION_COOLDOWN_MS) return undefined;
-  const windowStart = current.confirmationWindowStart ? Date.parse(current.confirmationWindowStart) : 0;
+  const windowStart = current.confirmationWindowStart
+    ? Date.parse(current.confirmationWindowStart)
+    : 0;
   const windowOpen = now.getTime() - windowStart < DAY_MS;
   const count = windowOpen ? (current.confirmationsInWindow ?? 0) : 0;
   if (count >= CONFIRMATIONS_PER_DAY) return undefined;
@@ -108,14 +134,20 @@ function confirmationQuota(current: Subscriber, now: Date) {
  * A burst of signups can meet SES's per-second limit: a throttled confirmation is tried again a
  * few times within the request (SES counts per second) before the reader is asked to retry.
  */
-async function sendRetryingThrottles(deps: SubscriberDeps, message: Parameters<SubscriberDeps['mailer']['send']>[0]) {
+async function sendRetryingThrottles(
+  deps: SubscriberDeps,
+  message: Parameters<SubscriberDeps['mailer']['send']>[0],
+) {
   for (let attempt = 0; ; attempt++) {
     try {
       return await deps.mailer.send(message);
     } catch (error) {
-      const retryable = error instanceof MailFailure && (error.kind === 'throttled' || error.kind === 'transient');
+      const retryable =
+        error instanceof MailFailure && (error.kind === 'throttled' || error.kind === 'transient');
       if (!retryable || attempt >= 3) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * (attempt + 1) * (0.5 + Math.random())));
+      await new Promise((resolve) =>
+        setTimeout(resolve, 250 * (attempt + 1) * (0.5 + Math.random())),
+      );
     }
   }
 }
@@ -125,7 +157,12 @@ async function sendRetryingThrottles(deps: SubscriberDeps, message: Parameters<S
  * from sending a second one). If SES fails, give the claim back so the reader can simply retry,
  * and tell them to: a signup is never silently dropped.
  */
-async function sendConfirmation(deps: SubscriberDeps, subscriber: Subscriber, before: Subscriber | undefined, now: Date) {
+async function sendConfirmation(
+  deps: SubscriberDeps,
+  subscriber: Subscriber,
+  before: Subscriber | undefined,
+  now: Date,
+) {
   try {
     await sendRetryingThrottles(deps, confirmationMessage(deps, subscriber, now));
   } catch (error) {
@@ -137,6 +174,11 @@ async function sendConfirmation(deps: SubscriberDeps, subscriber: Subscriber, be
       confirmationsInWindow: before?.confirmationsInWindow ?? 0,
       version: subscriber.version + 1,
     });
-    throw new DomainError(ErrorCodes.unavailable, 'We could not send the confirmation email just now. Please try again in a minute.', { reason: error.kind }, { cause: error });
+    throw new DomainError(
+      ErrorCodes.unavailable,
+      'We could not send the confirmation email just now. Please try again in a minute.',
+      { reason: error.kind },
+      { cause: error },
+    );
   }
 }

@@ -66,7 +66,10 @@ export type Subscriber = {
  * never the address.
  */
 export function subscriberIdFor(normalizedEmail: string): string {
-  return createHash('sha256').update(`subscriber:${normalizedEmail}`).digest('base64url').slice(0, 24);
+  return createHash('sha256')
+    .update(`subscriber:${normalizedEmail}`)
+    .digest('base64url')
+    .slice(0, 24);
 }
 
 /** Recipients are spread over a fixed number of shards so several workers can send without overlap. */

@@ -9,7 +9,10 @@ import { subscriberIdFor } from './subscriber.js';
 /** A normalized address, or the domain's invalid-input error naming the field. */
 export function requireEmail(value: unknown, field = 'email'): string {
   const checked = normalizeEmail(typeof value === 'string' ? value : '');
-  if (!checked.ok) throw new DomainError(ErrorCodes.invalidInput, `The address ${checked.reason}.`, { issues: [{ field, message: checked.reason }] });
+  if (!checked.ok)
+    throw new DomainError(ErrorCodes.invalidInput, `The address ${checked.reason}.`, {
+      issues: [{ field, message: checked.reason }],
+    });
   return checked.email;
 }
 
@@ -22,14 +25,22 @@ const editorRequest = z.object({
  * An editor suppresses an address: it is never mailed again, and a reader who had it is
  * unsubscribed too, so the workspace shows what is true.
  */
-export async function suppressAddress(deps: Pick<SubscriberDeps, 'subscribers' | 'suppressions' | 'clock'>, input: unknown) {
+export async function suppressAddress(
+  deps: Pick<SubscriberDeps, 'subscribers' | 'suppressions' | 'clock'>,
+  input: unknown,
+) {
   const { email: raw, reason } = parseInput(editorRequest, input);
   const email = requireEmail(raw);
   const now = deps.clock.now();
   await deps.suppressions.suppress(email, 'manual', now);
   await mutateSubscriber(deps.subscribers, subscriberIdFor(email), (current) =>
     current.state === 'confirmed' || current.state === 'pending'
-      ? { ...current, state: 'unsubscribed', unsubscribedAt: now.toISOString(), updatedAt: now.toISOString() }
+      ? {
+          ...current,
+          state: 'unsubscribed',
+          unsubscribedAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+        }
       : undefined,
   );
   return { email, reason };

@@ -4,4 +4,11 @@ import type { DeliveryLedger, Directory, IssueRenderer, PublicationLog } from '.
 import type { AppDeps } from '../../config.js';
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
-export type AdminDeps = AppDeps & { sessions: SessionRepository; renderer: IssueRenderer; directory: Directory; idempotency: IdempotencyStore; ledger: Pick<DeliveryLedger, 'history'>; publications: PublicationLog };
+export type AdminDeps = AppDeps & {
+  sessions: SessionRepository;
+  renderer: IssueRenderer;
+  directory: Directory;
+  idempotency: IdempotencyStore;
+  ledger: Pick<DeliveryLedger, 'history'>;
+  publications: PublicationLog;
+};

@@ -22,7 +22,14 @@ iframe{border:1px solid #d0d7de;background:#fff}pre{white-space:pre-wrap;backgro
 .bar{height:.8rem;background:#eaeef2;border-radius:4px;overflow:hidden}.bar span{display:block;height:100%;background:#1a7f37}
 `;
 
-export type AdminPageProps = { publication: Publication; title: string; csrf?: string; editor?: string; children: Child; refresh?: number };
+export type AdminPageProps = {
+  publication: Publication;
+  title: string;
+  csrf?: string;
+  editor?: string;
+  children: Child;
+  refresh?: number;
+};
 
 export function AdminLayout(props: AdminPageProps) {
   return (
@@ -37,7 +44,9 @@ export function AdminLayout(props: AdminPageProps) {
       </head>
       <body>
         <header>
-          <strong><a href="/admin">{props.publication.name}</a></strong>
+          <strong>
+            <a href="/admin">{props.publication.name}</a>
+          </strong>
           {props.csrf ? (
             <nav aria-label="Admin">
               <a href="/admin">Dashboard</a>
@@ -50,7 +59,9 @@ export function AdminLayout(props: AdminPageProps) {
           {props.csrf ? (
             <form method="post" action="/admin/sign-out">
               <input type="hidden" name="_csrf" value={props.csrf} />
-              <button type="submit" class="secondary">Sign out{props.editor ? ` (${props.editor})` : ''}</button>
+              <button type="submit" class="secondary">
+                Sign out{props.editor ? ` (${props.editor})` : ''}
+              </button>
             </form>
           ) : null}
         </header>
@@ -64,15 +75,27 @@ export function AdminLayout(props: AdminPageProps) {
 }
 
 /** Every state-changing admin form carries the session's CSRF token. */
-export const Csrf = (props: { token: string }) => <input type="hidden" name="_csrf" value={props.token} />;
+export const Csrf = (props: { token: string }) => (
+  <input type="hidden" name="_csrf" value={props.token} />
+);
 
 /** A one-button form: the admin's verbs are POSTs. */
-export function ActionButton(props: { action: string; csrf: string; label: string; kind?: 'secondary' | 'danger'; fields?: Record<string, string> }) {
+export function ActionButton(props: {
+  action: string;
+  csrf: string;
+  label: string;
+  kind?: 'secondary' | 'danger';
+  fields?: Record<string, string>;
+}) {
   return (
     <form method="post" action={props.action}>
       <Csrf token={props.csrf} />
-      {Object.entries(props.fields ?? {}).map(([name, value]) => <input type="hidden" name={name} value={value} />)}
-      <button type="submit" class={props.kind}>{props.label}</button>
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={props.kind}>
+        {props.label}
+      </button>
     </form>
   );
 }

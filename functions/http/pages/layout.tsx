@@ -38,7 +38,12 @@ pre,table{display:block;max-width:100%;overflow-x:auto}
 @media (max-width:30rem){body{font-size:16px}h1{font-size:1.6rem}header nav a{margin-left:.75rem}}
 `;
 
-export function Layout(props: { title: string; publication: Publication; children: Child; description?: string }) {
+export function Layout(props: {
+  title: string;
+  publication: Publication;
+  children: Child;
+  description?: string;
+}) {
   const { publication } = props;
   return (
     <html lang="en">
@@ -46,18 +51,34 @@ export function Layout(props: { title: string; publication: Publication; childre
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
-        <title>{props.title === publication.name ? publication.name : `${props.title} · ${publication.name}`}</title>
+        <title>
+          {props.title === publication.name
+            ? publication.name
+            : `${props.title} · ${publication.name}`}
+        </title>
         {props.description ? <meta name="description" content={props.description} /> : null}
         {/* Feed autodiscovery: browsers and feed readers find the feeds from any page. */}
-        <link rel="alternate" type="application/rss+xml" title={`${publication.name} (RSS)`} href={`${publication.baseUrl}${FEED_PATHS.rss}`} />
-        <link rel="alternate" type="application/atom+xml" title={`${publication.name} (Atom)`} href={`${publication.baseUrl}${FEED_PATHS.atom}`} />
+        <link
+          rel="alternate"
+          type="application/rss+xml"
+          title={`${publication.name} (RSS)`}
+          href={`${publication.baseUrl}${FEED_PATHS.rss}`}
+        />
+        <link
+          rel="alternate"
+          type="application/atom+xml"
+          title={`${publication.name} (Atom)`}
+          href={`${publication.baseUrl}${FEED_PATHS.atom}`}
+        />
         <style>{styles}</style>
         {/* Every public page carries the signup form, so every one needs the widget's script. */}
         {publication.captchaSiteKey ? <script src={TURNSTILE_SCRIPT} async defer /> : null}
       </head>
       <body>
         {/* Keyboard and screen-reader users jump past the masthead straight to the page. */}
-        <a class="skip" href="#content">Skip to content</a>
+        <a class="skip" href="#content">
+          Skip to content
+        </a>
         <header>
           <a href="/">{publication.name}</a>
           <nav aria-label="Site">
@@ -71,7 +92,8 @@ export function Layout(props: { title: string; publication: Publication; childre
             {publication.name} · {publication.postalAddress}
           </p>
           <p>
-            <a href="/articles">All articles</a> · Follow by feed: <a href={FEED_PATHS.rss}>RSS</a> · <a href={FEED_PATHS.atom}>Atom</a>
+            <a href="/articles">All articles</a> · Follow by feed: <a href={FEED_PATHS.rss}>RSS</a>{' '}
+            · <a href={FEED_PATHS.atom}>Atom</a>
           </p>
         </footer>
       </body>

@@ -6,33 +6,65 @@ import { TURNSTILE_SCRIPT } from '../turnstile.js';
 export type SignupValues = { email?: string; topics?: string[]; frequency?: string };
 
 /** The signup form, shared by the hosted page, the article pages and (as HTML) the embed snippet. */
-export function SignupForm(props: { publication: Publication; values?: SignupValues; issues?: FieldIssue[]; form?: 'hosted' | 'embed' }) {
+export function SignupForm(props: {
+  publication: Publication;
+  values?: SignupValues;
+  issues?: FieldIssue[];
+  form?: 'hosted' | 'embed';
+}) {
   const { publication, values = {}, issues = [] } = props;
-  const errorFor = (field: string) => issues.filter((i) => i.field === field || i.field.startsWith(`${field}.`)).map((i) => i.message).join('; ');
+  const errorFor = (field: string) =>
+    issues
+      .filter((i) => i.field === field || i.field.startsWith(`${field}.`))
+      .map((i) => i.message)
+      .join('; ');
   const chosenTopics = values.topics ?? publication.topics.map((t) => t.id);
   const frequency = (values.frequency ?? Frequencies.weekly) as Frequency;
   const emailError = errorFor('email');
   return (
-    <form class="stack" method="post" action="/subscribe" aria-label={`Subscribe to ${publication.name}`}>
+    <form
+      class="stack"
+      method="post"
+      action="/subscribe"
+      aria-label={`Subscribe to ${publication.name}`}
+    >
       <input type="hidden" name="form" value={props.form ?? 'hosted'} />
       <label>
         Your email address
         <input
-          type="email" name="email" required autocomplete="email" maxlength={320}
-          value={values.email ?? ''} aria-invalid={emailError ? 'true' : undefined}
+          type="email"
+          name="email"
+          required
+          autocomplete="email"
+          maxlength={320}
+          value={values.email ?? ''}
+          aria-invalid={emailError ? 'true' : undefined}
           aria-describedby={emailError ? 'email-error' : undefined}
         />
       </label>
-      {emailError ? <p class="error" id="email-error" role="alert">Email address {emailError}.</p> : null}
+      {emailError ? (
+        <p class="error" id="email-error" role="alert">
+          Email address {emailError}.
+        </p>
+      ) : null}
       <fieldset>
         <legend>Topics</legend>
         {publication.topics.map((topic) => (
           <label>
-            <input type="checkbox" name="topics" value={topic.id} checked={chosenTopics.includes(topic.id)} />
+            <input
+              type="checkbox"
+              name="topics"
+              value={topic.id}
+              checked={chosenTopics.includes(topic.id)}
+            />
             {topic.label}
           </label>
         ))}
-        {errorFor('topics') ? <p class="error" role="alert">Topics {errorFor('topics')}.</p> : null}
+        {errorFor('topics') ? (
+          <p class="error" role="alert">
+            Topics {errorFor('topics')}.
+          </p>
+        ) : null}
       </fieldset>
       <fieldset>
         <legend>How often</legend>
@@ -42,7 +74,11 @@ export function SignupForm(props: { publication: Publication; values?: SignupVal
             {frequencyLabels[value]}
           </label>
         ))}
-        {errorFor('frequency') ? <p class="error" role="alert">Frequency {errorFor('frequency')}.</p> : null}
+        {errorFor('frequency') ? (
+          <p class="error" role="alert">
+            Frequency {errorFor('frequency')}.
+          </p>
+        ) : null}
       </fieldset>
       {/* A field people never see: bots that fill every input give themselves away. */}
       <div class="hp" aria-hidden="true">
@@ -51,7 +87,9 @@ export function SignupForm(props: { publication: Publication; values?: SignupVal
         </label>
       </div>
       {/* Turnstile's script (in the page's head) fills this in, and adds the token to the form. */}
-      {publication.captchaSiteKey ? <div class="cf-turnstile" data-sitekey={publication.captchaSiteKey} /> : null}
+      {publication.captchaSiteKey ? (
+        <div class="cf-turnstile" data-sitekey={publication.captchaSiteKey} />
+      ) : null}
       <button type="submit">Subscribe</button>
       <p class="hint">We will email you a link to confirm. No confirmation, no newsletter.</p>
     </form>
@@ -65,12 +103,17 @@ export function SignupForm(props: { publication: Publication; values?: SignupVal
  */
 export function embedSnippet(publication: Publication): string {
   const topics = publication.topics
-    .map((t) => `  <label><input type="checkbox" name="topics" value="${t.id}" checked> ${t.label}</label>`)
+    .map(
+      (t) =>
+        `  <label><input type="checkbox" name="topics" value="${t.id}" checked> ${t.label}</label>`,
+    )
     .join('\n');
   const captcha = publication.captchaSiteKey
     ? `  <div class="cf-turnstile" data-sitekey="${escapeAttribute(publication.captchaSiteKey)}"></div>\n`
     : '';
-  const script = publication.captchaSiteKey ? `<script src="${TURNSTILE_SCRIPT}" async defer></script>\n` : '';
+  const script = publication.captchaSiteKey
+    ? `<script src="${TURNSTILE_SCRIPT}" async defer></script>\n`
+    : '';
   return `${script}<form method="post" action="${publication.baseUrl}/subscribe">
   <input type="hidden" name="form" value="embed">
   <label>Email <input type="email" name="email" required></label>
@@ -85,4 +128,5 @@ ${captcha}  <button type="submit">Subscribe</button>
 </form>`;
 }
 
-const escapeAttribute = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeAttribute = (value: string) =>
+  value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

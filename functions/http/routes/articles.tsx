@@ -9,9 +9,16 @@ import { SignupForm } from '../pages/signup.js';
 
 export const articleRoutes = new Hono<AppEnv>();
 
-const topicLabels = (topics: readonly Topic[], ids: readonly string[]) => ids.map((id) => topics.find((t) => t.id === id)?.label ?? id).join(', ');
+const topicLabels = (topics: readonly Topic[], ids: readonly string[]) =>
+  ids.map((id) => topics.find((t) => t.id === id)?.label ?? id).join(', ');
 
-const dateLabel = (date: Date) => date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const dateLabel = (date: Date) =>
+  date.toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
 
 articleRoutes.get('/articles', async (c) => {
   const deps = c.get('deps');
@@ -19,12 +26,20 @@ articleRoutes.get('/articles', async (c) => {
   return c.html(
     <Layout title="Articles" publication={deps.publication}>
       <h1>Articles</h1>
-      <p class="hint">Every article we have published, newest first. Follow them in a feed reader: <a href={FEED_PATHS.rss}>RSS</a> or <a href={FEED_PATHS.atom}>Atom</a>.</p>
+      <p class="hint">
+        Every article we have published, newest first. Follow them in a feed reader:{' '}
+        <a href={FEED_PATHS.rss}>RSS</a> or <a href={FEED_PATHS.atom}>Atom</a>.
+      </p>
       {articles.length === 0 ? <p>Nothing published yet.</p> : null}
       {articles.map((a) => (
         <article>
-          <h2><a href={`/articles/${a.slug}`}>{a.title}</a></h2>
-          <p class="meta"><time datetime={a.date.toISOString().slice(0, 10)}>{dateLabel(a.date)}</time> · {a.author ?? a.desk}</p>
+          <h2>
+            <a href={`/articles/${a.slug}`}>{a.title}</a>
+          </h2>
+          <p class="meta">
+            <time datetime={a.date.toISOString().slice(0, 10)}>{dateLabel(a.date)}</time> ·{' '}
+            {a.author ?? a.desk}
+          </p>
           <p>{a.summary}</p>
         </article>
       ))}
@@ -46,20 +61,32 @@ articleRoutes.get('/articles/:slug', async (c) => {
       <article>
         <h1>{article.title}</h1>
         <p class="meta">
-          <time datetime={article.date.toISOString().slice(0, 10)}>{dateLabel(article.date)}</time> · {article.author ?? article.desk} · {topicLabels(deps.publication.topics, article.topics)}
+          <time datetime={article.date.toISOString().slice(0, 10)}>{dateLabel(article.date)}</time>{' '}
+          · {article.author ?? article.desk} ·{' '}
+          {topicLabels(deps.publication.topics, article.topics)}
         </p>
         {/* Rendered by us from the repository's markdown, with raw HTML stripped. */}
         {raw(article.html)}
         {article.sources.length > 0 ? (
           <section aria-labelledby="sources">
             <h2 id="sources">Sources</h2>
-            <ul>{article.sources.map((s) => <li><a href={s.url}>{s.title}</a></li>)}</ul>
+            <ul>
+              {article.sources.map((s) => (
+                <li>
+                  <a href={s.url}>{s.title}</a>
+                </li>
+              ))}
+            </ul>
           </section>
         ) : null}
         {article.related.length > 0 ? (
           <section aria-labelledby="related">
             <h2 id="related">Related</h2>
-            <ul>{article.related.map((r) => <li>{r.url ? <a href={r.url}>{r.title}</a> : r.title}</li>)}</ul>
+            <ul>
+              {article.related.map((r) => (
+                <li>{r.url ? <a href={r.url}>{r.title}</a> : r.title}</li>
+              ))}
+            </ul>
           </section>
         ) : null}
       </article>

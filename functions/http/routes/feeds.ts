@@ -32,7 +32,10 @@ for (const format of ['rss', 'atom'] as const) {
     const deps = c.get('deps');
     const xml = buildFeed(format, deps.publication, await deps.articles.all());
     // Feed readers poll; a few minutes of caching costs nothing for articles that ship with a deploy.
-    return c.body(xml, 200, { 'content-type': CONTENT_TYPES[format], 'cache-control': 'public, max-age=300' });
+    return c.body(xml, 200, {
+      'content-type': CONTENT_TYPES[format],
+      'cache-control': 'public, max-age=300',
+    });
   });
 }
 
@@ -44,7 +47,11 @@ for (const format of ['rss', 'atom'] as const) {
  * HTML (Atom's `type="html"`; RSS readers mostly render titles and descriptions as HTML), so they
  * are HTML-escaped first: an article titled `<script>` shows as text, never runs.
  */
-export function buildFeed(format: FeedFormat, publication: Publication, articles: readonly Article[]): string {
+export function buildFeed(
+  format: FeedFormat,
+  publication: Publication,
+  articles: readonly Article[],
+): string {
   const base = publication.baseUrl;
   const items = publishedArticles(articles).slice(0, FEED_LENGTH);
   const feed = new Feed({
@@ -65,7 +72,12 @@ export function buildFeed(format: FeedFormat, publication: Publication, articles
   return format === 'rss' ? feed.rss2() : feed.atom1();
 }
 
-function feedItem(format: FeedFormat, article: Article, base: string, topicLabel: ReadonlyMap<string, string>): Item {
+function feedItem(
+  format: FeedFormat,
+  article: Article,
+  base: string,
+  topicLabel: ReadonlyMap<string, string>,
+): Item {
   const link = `${base}/articles/${article.slug}`;
   const byline = article.author ?? article.desk ?? '';
   return {
@@ -107,5 +119,8 @@ function absoluteLinks(html: string, base: string): string {
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+  return text.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
+  );
 }

@@ -2,9 +2,18 @@ import { Hono, type Context } from 'hono';
 import { DomainError, ErrorCodes, type FieldIssue } from '../../core/errors.js';
 import { readerLinks } from '../../core/links.js';
 import { confirmSubscription } from '../../core/subscribers/confirm.js';
-import { readerFromToken, resubscribe, unsubscribe, updatePreferences } from '../../core/subscribers/manage.js';
+import {
+  readerFromToken,
+  resubscribe,
+  unsubscribe,
+  updatePreferences,
+} from '../../core/subscribers/manage.js';
 import { resendConfirmation } from '../../core/subscribers/subscribe.js';
-import { Frequencies, frequencyLabels, type Subscriber } from '../../core/subscribers/subscriber.js';
+import {
+  Frequencies,
+  frequencyLabels,
+  type Subscriber,
+} from '../../core/subscribers/subscriber.js';
 import type { AppEnv } from '../app.js';
 import { MessagePage } from '../pages/layout.js';
 import { requestContext } from './signup.js';
@@ -46,15 +55,26 @@ readerRoutes.post('/confirm/:token', async (c) => {
     case 'not_pending':
       return c.html(
         <MessagePage publication={deps.publication} title="This link has been used up">
-          <p>This confirmation link belongs to a subscription that has since ended. To subscribe again, <a href="/">sign up here</a>.</p>
+          <p>
+            This confirmation link belongs to a subscription that has since ended. To subscribe
+            again, <a href="/">sign up here</a>.
+          </p>
         </MessagePage>,
         409,
       );
     default:
       return c.html(
         <MessagePage publication={deps.publication} title="You are subscribed">
-          <p>Thank you: your subscription to {deps.publication.name} is confirmed{result.status === 'confirmed' && result.welcomeSent ? ', and a welcome email is on its way' : ''}.</p>
-          <p><a href="/articles">Read the latest articles</a>.</p>
+          <p>
+            Thank you: your subscription to {deps.publication.name} is confirmed
+            {result.status === 'confirmed' && result.welcomeSent
+              ? ', and a welcome email is on its way'
+              : ''}
+            .
+          </p>
+          <p>
+            <a href="/articles">Read the latest articles</a>.
+          </p>
         </MessagePage>,
       );
   }
@@ -62,12 +82,17 @@ readerRoutes.post('/confirm/:token', async (c) => {
 
 readerRoutes.post('/confirm/:token/resend', async (c) => {
   const deps = c.get('deps');
-  const verified = verifyOrNull(() => deps.signer.verify('confirm', c.req.param('token'), deps.clock.now()));
+  const verified = verifyOrNull(() =>
+    deps.signer.verify('confirm', c.req.param('token'), deps.clock.now()),
+  );
   if (!verified) return invalidLink(c);
   await resendConfirmation(deps, verified.subscriberId);
   return c.html(
     <MessagePage publication={deps.publication} title="Check your inbox">
-      <p>If this subscription is still waiting for confirmation, a new link is on its way. It works for 48 hours.</p>
+      <p>
+        If this subscription is still waiting for confirmation, a new link is on its way. It works
+        for 48 hours.
+      </p>
     </MessagePage>,
   );
 });
@@ -75,7 +100,9 @@ readerRoutes.post('/confirm/:token/resend', async (c) => {
 function expiredConfirmation(c: Context<AppEnv>, token: string) {
   return c.html(
     <MessagePage publication={c.get('deps').publication} title="This link has expired">
-      <p>Confirmation links work for 48 hours, and this one is older. We can send you a fresh one.</p>
+      <p>
+        Confirmation links work for 48 hours, and this one is older. We can send you a fresh one.
+      </p>
       <form method="post" action={`/confirm/${token}/resend`}>
         <button type="submit">Send me a new link</button>
       </form>
@@ -91,15 +118,25 @@ readerRoutes.get('/unsubscribe/:token', async (c) => {
   const token = c.req.param('token');
   const reader = await readerOrNull(() => readerFromToken(deps, 'unsubscribe', token));
   if (!reader) return invalidLink(c);
-  if (reader.state !== 'confirmed' && reader.state !== 'pending') return unsubscribedPage(c, reader);
+  if (reader.state !== 'confirmed' && reader.state !== 'pending')
+    return unsubscribedPage(c, reader);
   return c.html(
     <MessagePage publication={deps.publication} title="Unsubscribe">
-      <p>Unsubscribe {maskEmail(reader.email)} from {deps.publication.name}? You will receive nothing more from us.</p>
+      <p>
+        Unsubscribe {maskEmail(reader.email)} from {deps.publication.name}? You will receive nothing
+        more from us.
+      </p>
       <form method="post" action={`/unsubscribe/${token}`}>
         <input type="hidden" name="List-Unsubscribe" value="One-Click" />
         <button type="submit">Unsubscribe</button>
       </form>
-      <p class="hint">Rather hear from us less often? <a href={readerLinks(deps.publication, deps.signer, reader.id).preferences}>Change your preferences</a> instead.</p>
+      <p class="hint">
+        Rather hear from us less often?{' '}
+        <a href={readerLinks(deps.publication, deps.signer, reader.id).preferences}>
+          Change your preferences
+        </a>{' '}
+        instead.
+      </p>
     </MessagePage>,
   );
 });
@@ -116,9 +153,17 @@ function unsubscribedPage(c: Context<AppEnv>, reader: Subscriber) {
   const suppressed = reader.state === 'bounced' || reader.state === 'complained';
   return c.html(
     <MessagePage publication={deps.publication} title="You are unsubscribed">
-      <p>{maskEmail(reader.email)} will receive nothing more from {deps.publication.name}.</p>
+      <p>
+        {maskEmail(reader.email)} will receive nothing more from {deps.publication.name}.
+      </p>
       {suppressed ? null : (
-        <p class="hint">Unsubscribed by mistake? <a href={readerLinks(deps.publication, deps.signer, reader.id).preferences}>You can resubscribe from your preferences</a>.</p>
+        <p class="hint">
+          Unsubscribed by mistake?{' '}
+          <a href={readerLinks(deps.publication, deps.signer, reader.id).preferences}>
+            You can resubscribe from your preferences
+          </a>
+          .
+        </p>
       )}
     </MessagePage>,
   );
@@ -127,7 +172,9 @@ function unsubscribedPage(c: Context<AppEnv>, reader: Subscriber) {
 // ---- preferences --------------------------------------------------------------------------
 
 readerRoutes.get('/preferences/:token', async (c) => {
-  const reader = await readerOrNull(() => readerFromToken(c.get('deps'), 'preferences', c.req.param('token')));
+  const reader = await readerOrNull(() =>
+    readerFromToken(c.get('deps'), 'preferences', c.req.param('token')),
+  );
   return reader ? preferencesPage(c, reader) : invalidLink(c);
 });
 
@@ -141,7 +188,9 @@ readerRoutes.post('/preferences/:token', async (c) => {
   };
   try {
     const reader = await readerOrNull(() => updatePreferences(deps, token, input));
-    return reader ? preferencesPage(c, reader, { notice: 'Your preferences are saved.' }) : invalidLink(c);
+    return reader
+      ? preferencesPage(c, reader, { notice: 'Your preferences are saved.' })
+      : invalidLink(c);
   } catch (error) {
     if (!(error instanceof DomainError) || error.code !== ErrorCodes.invalidInput) throw error;
     const reader = await readerFromToken(deps, 'preferences', token);
@@ -151,18 +200,33 @@ readerRoutes.post('/preferences/:token', async (c) => {
 
 readerRoutes.post('/preferences/:token/resubscribe', async (c) => {
   const reader = await readerOrNull(() => resubscribe(c.get('deps'), c.req.param('token')));
-  return reader ? preferencesPage(c, reader, { notice: 'Welcome back: you are subscribed again.' }) : invalidLink(c);
+  return reader
+    ? preferencesPage(c, reader, { notice: 'Welcome back: you are subscribed again.' })
+    : invalidLink(c);
 });
 
-function preferencesPage(c: Context<AppEnv>, reader: Subscriber, extra: { notice?: string; issues?: FieldIssue[] } = {}, status: 200 | 422 = 200) {
+function preferencesPage(
+  c: Context<AppEnv>,
+  reader: Subscriber,
+  extra: { notice?: string; issues?: FieldIssue[] } = {},
+  status: 200 | 422 = 200,
+) {
   const deps = c.get('deps');
   const token = c.req.param('token')!;
   const links = readerLinks(deps.publication, deps.signer, reader.id);
   const subscribed = reader.state === 'confirmed' || reader.state === 'pending';
-  const errorsFor = (field: string) => extra.issues?.filter((i) => i.field.startsWith(field)).map((i) => i.message).join('; ');
+  const errorsFor = (field: string) =>
+    extra.issues
+      ?.filter((i) => i.field.startsWith(field))
+      .map((i) => i.message)
+      .join('; ');
   return c.html(
     <MessagePage publication={deps.publication} title="Your preferences">
-      {extra.notice ? <p class="notice" role="status">{extra.notice}</p> : null}
+      {extra.notice ? (
+        <p class="notice" role="status">
+          {extra.notice}
+        </p>
+      ) : null}
       <p>Preferences for {maskEmail(reader.email)}.</p>
       {reader.state === 'unsubscribed' ? (
         <div class="notice">
@@ -173,35 +237,57 @@ function preferencesPage(c: Context<AppEnv>, reader: Subscriber, extra: { notice
         </div>
       ) : null}
       {reader.state === 'bounced' || reader.state === 'complained' ? (
-        <p class="notice">Mail to this address bounced or was reported as spam, so we no longer send to it.</p>
+        <p class="notice">
+          Mail to this address bounced or was reported as spam, so we no longer send to it.
+        </p>
       ) : null}
       <form class="stack" method="post" action={`/preferences/${token}`}>
         <fieldset>
           <legend>Topics</legend>
           {deps.publication.topics.map((topic) => (
             <label>
-              <input type="checkbox" name="topics" value={topic.id} checked={reader.topics.includes(topic.id)} />
+              <input
+                type="checkbox"
+                name="topics"
+                value={topic.id}
+                checked={reader.topics.includes(topic.id)}
+              />
               {topic.label}
             </label>
           ))}
-          {errorsFor('topics') ? <p class="error" role="alert">Topics: {errorsFor('topics')}.</p> : null}
+          {errorsFor('topics') ? (
+            <p class="error" role="alert">
+              Topics: {errorsFor('topics')}.
+            </p>
+          ) : null}
         </fieldset>
         <fieldset>
           <legend>How often</legend>
           {Object.values(Frequencies).map((value) => (
             <label>
-              <input type="radio" name="frequency" value={value} checked={reader.frequency === value} />
+              <input
+                type="radio"
+                name="frequency"
+                value={value}
+                checked={reader.frequency === value}
+              />
               {frequencyLabels[value]}
             </label>
           ))}
-          {errorsFor('frequency') ? <p class="error" role="alert">Frequency: {errorsFor('frequency')}.</p> : null}
+          {errorsFor('frequency') ? (
+            <p class="error" role="alert">
+              Frequency: {errorsFor('frequency')}.
+            </p>
+          ) : null}
         </fieldset>
         <button type="submit">Save preferences</button>
       </form>
       {subscribed ? (
         <form method="post" action={new URL(links.unsubscribe).pathname}>
           <input type="hidden" name="List-Unsubscribe" value="One-Click" />
-          <button type="submit" class="secondary">Unsubscribe from everything</button>
+          <button type="submit" class="secondary">
+            Unsubscribe from everything
+          </button>
         </form>
       ) : null}
     </MessagePage>,
@@ -214,7 +300,10 @@ function preferencesPage(c: Context<AppEnv>, reader: Subscriber, extra: { notice
 function invalidLink(c: Context<AppEnv>) {
   return c.html(
     <MessagePage publication={c.get('deps').publication} title="This link is not valid">
-      <p>The link may have been cut short or changed on its way. Open it again from the email, or <a href="/">sign up again</a> to get a fresh one.</p>
+      <p>
+        The link may have been cut short or changed on its way. Open it again from the email, or{' '}
+        <a href="/">sign up again</a> to get a fresh one.
+      </p>
     </MessagePage>,
     400,
   );

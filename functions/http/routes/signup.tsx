@@ -9,7 +9,8 @@ import { embedSnippet, SignupForm, type SignupValues } from '../pages/signup.js'
 
 export const signupRoutes = new Hono<AppEnv>();
 
-const CHECK_INBOX = 'Check your inbox: if this address can subscribe, a confirmation link is on its way.';
+const CHECK_INBOX =
+  'Check your inbox: if this address can subscribe, a confirmation link is on its way.';
 
 signupRoutes.get('/', async (c) => {
   const deps = c.get('deps');
@@ -17,12 +18,21 @@ signupRoutes.get('/', async (c) => {
   return c.html(
     <Layout title={deps.publication.name} publication={deps.publication}>
       <h1>Subscribe to {deps.publication.name}</h1>
-      <p>Our reporting in your inbox: choose your topics and how often you hear from us. Leave with one click whenever you like.</p>
+      <p>
+        Our reporting in your inbox: choose your topics and how often you hear from us. Leave with
+        one click whenever you like.
+      </p>
       <SignupForm publication={deps.publication} />
       {latest.length > 0 ? (
         <section aria-labelledby="latest">
           <h2 id="latest">Latest articles</h2>
-          <ul>{latest.map((a) => <li><a href={`/articles/${a.slug}`}>{a.title}</a></li>)}</ul>
+          <ul>
+            {latest.map((a) => (
+              <li>
+                <a href={`/articles/${a.slug}`}>{a.title}</a>
+              </li>
+            ))}
+          </ul>
         </section>
       ) : null}
     </Layout>,
@@ -35,13 +45,17 @@ signupRoutes.post('/subscribe', async (c) => {
   const body = await c.req.parseBody({ all: true });
   const values: SignupValues = {
     email: typeof body.email === 'string' ? body.email : undefined,
-    topics: body.topics === undefined ? [] : ([] as unknown[]).concat(body.topics).filter((t): t is string => typeof t === 'string'),
+    topics:
+      body.topics === undefined
+        ? []
+        : ([] as unknown[]).concat(body.topics).filter((t): t is string => typeof t === 'string'),
     frequency: typeof body.frequency === 'string' ? body.frequency : undefined,
   };
   const form = body.form === 'hosted' ? 'hosted' : 'embed';
   if (!isHoneypotEmpty(body.website)) return checkInbox(c);
   // The Turnstile widget posts its token under this name (only checked when a CAPTCHA is configured).
-  const captchaToken = typeof body['cf-turnstile-response'] === 'string' ? body['cf-turnstile-response'] : undefined;
+  const captchaToken =
+    typeof body['cf-turnstile-response'] === 'string' ? body['cf-turnstile-response'] : undefined;
   try {
     await subscribe(deps, values, form, { ...requestContext(c), captchaToken });
   } catch (error) {
@@ -49,8 +63,15 @@ signupRoutes.post('/subscribe', async (c) => {
     return c.html(
       <Layout title="Subscribe" publication={deps.publication}>
         <h1>Subscribe to {deps.publication.name}</h1>
-        <p class="notice" role="alert">Please check the form: {error.message}.</p>
-        <SignupForm publication={deps.publication} values={values} issues={error.details.issues} form={form} />
+        <p class="notice" role="alert">
+          Please check the form: {error.message}.
+        </p>
+        <SignupForm
+          publication={deps.publication}
+          values={values}
+          issues={error.details.issues}
+          form={form}
+        />
       </Layout>,
       422,
     );
@@ -59,27 +80,67 @@ signupRoutes.post('/subscribe', async (c) => {
 });
 
 // Public signup endpoint: any site may call it from the browser; no cookies are involved.
-signupRoutes.use('/api/subscribe', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Content-Type'] }));
+signupRoutes.use(
+  '/api/subscribe',
+  cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Content-Type'] }),
+);
 
 signupRoutes.post('/api/subscribe', async (c) => {
   const deps = c.get('deps');
   if (!c.req.header('content-type')?.toLowerCase().startsWith('application/json')) {
-    return c.json({ error: { code: 'unsupported_media_type', message: 'Send the body as application/json.', issues: [{ field: '(content-type)', message: 'must be application/json' }] } }, 415);
+    return c.json(
+      {
+        error: {
+          code: 'unsupported_media_type',
+          message: 'Send the body as application/json.',
+          issues: [{ field: '(content-type)', message: 'must be application/json' }],
+        },
+      },
+      415,
+    );
   }
   let body: unknown;
   try {
     body = await c.req.json();
   } catch {
-    return c.json({ error: { code: ErrorCodes.invalidInput, message: 'The body is not valid JSON.', issues: [{ field: '(body)', message: 'is not valid JSON' }] } }, 400);
+    return c.json(
+      {
+        error: {
+          code: ErrorCodes.invalidInput,
+          message: 'The body is not valid JSON.',
+          issues: [{ field: '(body)', message: 'is not valid JSON' }],
+        },
+      },
+      400,
+    );
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return c.json({ error: { code: ErrorCodes.invalidInput, message: 'The body must be a JSON object.', issues: [{ field: '(body)', message: 'must be a JSON object' }] } }, 422);
+    return c.json(
+      {
+        error: {
+          code: ErrorCodes.invalidInput,
+          message: 'The body must be a JSON object.',
+          issues: [{ field: '(body)', message: 'must be a JSON object' }],
+        },
+      },
+      422,
+    );
   }
   const { website, captchaToken, ...input } = body as Record<string, unknown>;
   if (captchaToken !== undefined && typeof captchaToken !== 'string') {
-    return c.json({ error: { code: ErrorCodes.invalidInput, message: 'captchaToken: must be a string', issues: [{ field: 'captchaToken', message: 'must be a string' }] } }, 422);
+    return c.json(
+      {
+        error: {
+          code: ErrorCodes.invalidInput,
+          message: 'captchaToken: must be a string',
+          issues: [{ field: 'captchaToken', message: 'must be a string' }],
+        },
+      },
+      422,
+    );
   }
-  if (isHoneypotEmpty(website)) await subscribe(deps, input, 'api', { ...requestContext(c), captchaToken });
+  if (isHoneypotEmpty(website))
+    await subscribe(deps, input, 'api', { ...requestContext(c), captchaToken });
   return c.json({ status: 'pending', message: CHECK_INBOX }, 202);
 });
 
@@ -89,11 +150,20 @@ signupRoutes.get('/embed', (c) => {
     <Layout title="Embed the signup form" publication={deps.publication}>
       <h1>Embed the signup form</h1>
       {deps.publication.captchaSiteKey ? (
-        <p>Paste this HTML into any page. It loads Cloudflare Turnstile's script for the anti-robot check (the page's hostname must be allowed for this site key in Cloudflare's dashboard); readers land on our confirmation page after submitting.</p>
+        <p>
+          Paste this HTML into any page. It loads Cloudflare Turnstile's script for the anti-robot
+          check (the page's hostname must be allowed for this site key in Cloudflare's dashboard);
+          readers land on our confirmation page after submitting.
+        </p>
       ) : (
-        <p>Paste this HTML into any page. It needs no script; readers land on our confirmation page after submitting.</p>
+        <p>
+          Paste this HTML into any page. It needs no script; readers land on our confirmation page
+          after submitting.
+        </p>
       )}
-      <pre style="white-space:pre-wrap;background:#f6f8fa;padding:1rem;border-radius:6px;font-size:.85rem"><code>{embedSnippet(deps.publication)}</code></pre>
+      <pre style="white-space:pre-wrap;background:#f6f8fa;padding:1rem;border-radius:6px;font-size:.85rem">
+        <code>{embedSnippet(deps.publication)}</code>
+      </pre>
     </Layout>,
   );
 });
@@ -102,7 +172,10 @@ function checkInbox(c: import('hono').Context<AppEnv>) {
   return c.html(
     <MessagePage publication={c.get('deps').publication} title="Check your inbox">
       <p>{CHECK_INBOX}</p>
-      <p class="hint">The link works for 48 hours. Nothing arrived? Look in your spam folder, or sign up again in a few minutes.</p>
+      <p class="hint">
+        The link works for 48 hours. Nothing arrived? Look in your spam folder, or sign up again in
+        a few minutes.
+      </p>
     </MessagePage>,
   );
 }
