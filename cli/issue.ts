@@ -55,8 +55,11 @@ const usage = () => {
   );
   process.exit(2);
 };
-const need = (value: string | undefined, what: string) =>
-  value ?? (console.error(`missing ${what}`), usage(), '');
+const need = (value: string | undefined, what: string): string => {
+  if (value !== undefined) return value;
+  console.error(`missing ${what}`);
+  return usage();
+};
 
 try {
   if (!command || values.help) usage();

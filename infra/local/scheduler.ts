@@ -85,5 +85,10 @@ export function startScheduler(
         },
       ),
   );
-  return { stop: () => jobs.forEach((job) => job.stop()), fire };
+  return {
+    stop: () => {
+      for (const job of jobs) job.stop();
+    },
+    fire,
+  };
 }

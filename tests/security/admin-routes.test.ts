@@ -29,9 +29,12 @@ function adminRoutes(prefix: string, open: RegExp) {
       method: r.method,
       path: r.path.replace(/:[a-zA-Z]+/g, 'x-param').replace(/\{[a-zA-Z]+\}/g, 'x-param'),
     }))
-    .filter((r) =>
-      seen.has(`${r.method} ${r.path}`) ? false : (seen.add(`${r.method} ${r.path}`), true),
-    );
+    .filter((r) => {
+      const key = `${r.method} ${r.path}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 const request = (

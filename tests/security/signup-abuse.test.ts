@@ -197,7 +197,10 @@ describe('CAPTCHA hook', () => {
     expect(stack.deps.abuse?.captcha).toBeUndefined();
     const calls: [string, string | undefined][] = [];
     const fake: CaptchaVerifier = {
-      verify: async (token, clientIp) => (calls.push([token, clientIp]), token === 'good-token'),
+      verify: async (token, clientIp) => {
+        calls.push([token, clientIp]);
+        return token === 'good-token';
+      },
     };
     const guarded = createApp(
       { ...stack.deps, abuse: { ...stack.deps.abuse!, captcha: fake } },
@@ -270,7 +273,7 @@ describe('CAPTCHA hook', () => {
       );
       // The widget sits inside the signup form, so the token Turnstile adds goes with the form.
       expect(html, path).toMatch(
-        /<form[^>]*action="\/subscribe"[^]*<div class="cf-turnstile" data-sitekey="1x00000000000000000000AA"><\/div>[^]*<\/form>/,
+        /<form[^>]*action="\/subscribe"[\s\S]*<div class="cf-turnstile" data-sitekey="1x00000000000000000000AA"><\/div>[\s\S]*<\/form>/,
       );
       expect(csp(res)['script-src'], path).toEqual(['https://challenges.cloudflare.com']);
       expect(csp(res)['frame-src'], path).toEqual(['https://challenges.cloudflare.com']);

@@ -9,7 +9,7 @@
  *   only the function's environment, the handler imported once and invoked per event.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { cp, mkdir, readFile, symlink } from 'node:fs/promises';
+import { cp, mkdir, symlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';

@@ -85,7 +85,10 @@ describe('signup guard', () => {
   it('the CAPTCHA is asked after the counters, and a refusal stores nothing', async () => {
     const asked: string[] = [];
     const captcha: CaptchaVerifier = {
-      verify: async (token) => (asked.push(token), token === 'yes'),
+      verify: async (token) => {
+        asked.push(token);
+        return token === 'yes';
+      },
     };
     const deps = guardedDeps({ captcha, limits: { perIpPerHour: 1, perAddressPerHour: 0 } });
     expect(

@@ -67,8 +67,7 @@ export async function authenticate(
   deps: AccessDeps,
   presented: string | undefined,
 ): Promise<ApiKeyRecord> {
-  if (!presented || !presented.startsWith(KEY_PREFIX) || presented.length > 200)
-    throw unauthorized();
+  if (!presented?.startsWith(KEY_PREFIX) || presented.length > 200) throw unauthorized();
   const record = await deps.apiKeys.get(hashKey(presented));
   if (!record || record.revokedAt) throw unauthorized();
   const now = deps.clock.now();

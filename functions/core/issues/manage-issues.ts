@@ -114,11 +114,9 @@ export const createIssueSchema = (topics: string[]) =>
     editorNote: z.string().trim().max(5000).optional(),
     topics: z
       .array(
-        z
-          .string()
-          .refine((t) => topics.includes(t), {
-            message: `must only name known topics (${topics.join(', ')})`,
-          }),
+        z.string().refine((t) => topics.includes(t), {
+          message: `must only name known topics (${topics.join(', ')})`,
+        }),
       )
       .min(1)
       .optional(),

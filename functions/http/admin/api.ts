@@ -101,13 +101,10 @@ const TransitionSchema = z
   .openapi('Transition');
 const IdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 const IdempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .openapi({
-      description:
-        'A retry with the same key and body returns the first answer; the same key with another body is a 409.',
-    }),
+  'idempotency-key': z.string().optional().openapi({
+    description:
+      'A retry with the same key and body returns the first answer; the same key with another body is a 409.',
+  }),
 });
 const errors = {
   401: {
