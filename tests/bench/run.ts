@@ -39,8 +39,8 @@ import {
   type DeployedVariable,
   type FunctionDefinition,
 } from '../../infra/functions.js';
-import { startSesGateway } from '../../infra/local/ses-gateway.js';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { startSesGateway } from '../../local/ses-gateway.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
 import { buildLambdaPackage, startLambda, type LambdaPackage } from '../support/lambda-bundle.js';
 import {

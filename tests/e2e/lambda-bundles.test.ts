@@ -17,7 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
 import { functionDefinitions, type FunctionDefinition } from '../../infra/functions.js';
-import { startSesEmulator, type Running } from '../../infra/local/emulators.js';
+import { startSesEmulator, type Running } from '../../local/emulators.js';
 import {
   buildLambdaPackage,
   buildProbe,

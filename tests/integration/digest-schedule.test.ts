@@ -2,8 +2,8 @@ import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScheduler, type Scheduler } from '../../infra/local/scheduler.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import { startScheduler, type Scheduler } from '../../local/scheduler.js';
+import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 

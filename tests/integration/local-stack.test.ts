@@ -8,8 +8,8 @@ import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.j
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { createArticleIssue, scheduleIssue } from '../../functions/core/issues/manage-issues.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
-import { startScheduler } from '../../infra/local/scheduler.js';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { startScheduler } from '../../local/scheduler.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { aSubscriber, uniqueEmail } from '../support/builders.js';
 import { startInMemoryDynalite } from '../support/emulators.js';
 import { emailsTo, startTestStack } from '../support/stack.js';

@@ -15,7 +15,7 @@ import { SesMailer } from '../../functions/adapters/ses/ses-mailer.js';
 import type { Article } from '../../functions/core/content/article.js';
 import type { Issue } from '../../functions/core/issues/issue.js';
 import { createApp } from '../../functions/http/app.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
 import { startTestStack } from '../support/stack.js';
 import { HOSTILE } from './fuzz-support.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MimeComposer } from '../../functions/adapters/ses/mime.js';
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer.js';
 import { MailFailure } from '../../functions/core/ports.js';
-import { startSesGateway } from '../../infra/local/ses-gateway.js';
+import { startSesGateway } from '../../local/ses-gateway.js';
 
 // What a mail client shows, read back from our bytes by a real MIME parser (mailparser).
 const composer = (fromName: string) =>

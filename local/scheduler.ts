@@ -4,7 +4,7 @@ import {
   scheduleDefinitions,
   toFiveFieldCron,
   type ScheduleName,
-} from '../schedule-definitions.js';
+} from '../infra/schedule-definitions.js';
 
 export type Scheduler = {
   stop(): void;
@@ -43,7 +43,7 @@ type Handler = (
 async function loadHandler(name: ScheduleName): Promise<Handler> {
   const spec = scheduleDefinitions[name].handler;
   const dot = spec.lastIndexOf('.');
-  const module = (await import(/* @vite-ignore */ `../../${spec.slice(0, dot)}.js`)) as Record<
+  const module = (await import(/* @vite-ignore */ `../${spec.slice(0, dot)}.js`)) as Record<
     string,
     Handler
   >;

@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
-import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
-import { buildAdminDeps, parseConfig } from '../../functions/config.js';
-import { createAdminApp } from '../../functions/http/admin/admin-app.js';
-import type { AdminDeps } from '../../functions/http/admin/deps.js';
+import { createDocumentClient, ensureTable } from '../functions/adapters/dynamo/client.js';
+import { MjmlIssueRenderer } from '../functions/adapters/mjml/mjml-renderer.js';
+import { buildAdminDeps, parseConfig } from '../functions/config.js';
+import { createAdminApp } from '../functions/http/admin/admin-app.js';
+import type { AdminDeps } from '../functions/http/admin/deps.js';
 import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from './environment.js';
 import { startDynalite, startSesEmulator, type Running } from './emulators.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
@@ -70,7 +70,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         max24HourSend: Number(env.LOCAL_SES_MAX_24_HOUR_SEND ?? 50_000),
         // Handed to the ses-events Lambda handler as EventBridge would, loaded on first use.
         onEvent: async (event) =>
-          (await import('../../functions/handlers/ses-events.js')).handler(event),
+          (await import('../functions/handlers/ses-events.js')).handler(event),
       });
       started.push(sesGateway);
       sesEndpoint = inboxUrl = sesGateway.url;
