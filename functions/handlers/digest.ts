@@ -1,7 +1,7 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { MjmlIssueRenderer } from '../adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../config.js';
-import { perConfiguration } from './init.js';
+import { perConfiguration } from './per-configuration.js';
 import { runWorker } from '../core/delivery/worker.js';
 import { startDigest } from '../core/issues/digests.js';
 import type { DigestFrequency } from '../core/issues/issue.js';

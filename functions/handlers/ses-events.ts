@@ -1,7 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { buildEventDeps, parseConfig } from '../config.js';
 import { handleSesEvent, sesEventSchema } from '../core/events/ses-events.js';
-import { perConfiguration } from './init.js';
+import { perConfiguration } from './per-configuration.js';
 
 const eventDeps = perConfiguration(() => buildEventDeps(parseConfig(process.env)));
 

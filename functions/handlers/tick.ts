@@ -1,7 +1,7 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { MjmlIssueRenderer } from '../adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../config.js';
-import { perConfiguration } from './init.js';
+import { perConfiguration } from './per-configuration.js';
 import { runTick } from '../core/delivery/tick.js';
 
 const deliveryDeps = perConfiguration(() => {
