@@ -113,7 +113,7 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     expect(await page.getByTestId('state').textContent()).toBe('sending');
     // The tick's worker sends (npm start runs it every minute; here we fire it).
     const { startScheduler } = await import('../../local/scheduler.js');
-    await startScheduler({ cron: false, budgetMs: 20_000, log: () => {} }).fire('tick');
+    await startScheduler({ cron: false, budgetMs: 20_000 }).fire('tick');
     await page.goto(issueUrl);
     expect(await page.getByTestId('state').textContent()).toBe('sent');
     expect(await page.getByTestId('progress').textContent()).toMatch(
@@ -161,9 +161,9 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     });
     // The confirmation goes out with the next tick, paced like any send.
     const { startScheduler } = await import('../../local/scheduler.js');
-    expect(
-      await startScheduler({ cron: false, budgetMs: 20_000, log: () => {} }).fire('tick'),
-    ).toMatchObject({ confirmationsSent: 1 });
+    expect(await startScheduler({ cron: false, budgetMs: 20_000 }).fire('tick')).toMatchObject({
+      confirmationsSent: 1,
+    });
     expect((await emailsTo(stack.sesEndpoint, newcomer)).map((m) => m.subject)).toEqual([
       'Confirm your subscription to The Regional Dispatch',
     ]);

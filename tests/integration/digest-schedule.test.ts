@@ -15,7 +15,7 @@ beforeAll(async () => {
   contentDir = join(await mkdtemp(join(tmpdir(), 'dispatch-content-')), 'content');
   await cp('content', contentDir, { recursive: true });
   stack = await startTestStack({ CONTENT_DIR: contentDir });
-  scheduler = startScheduler({ cron: false, budgetMs: 20_000, log: () => {} });
+  scheduler = startScheduler({ cron: false, budgetMs: 20_000 });
 });
 afterAll(async () => stack?.close());
 

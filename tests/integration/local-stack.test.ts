@@ -91,7 +91,7 @@ describe('the local stack', () => {
     await scheduleIssue(deps, issue.id, new Date(Date.now() + 1_000));
     await new Promise((r) => setTimeout(r, 1_100));
 
-    const scheduler = startScheduler({ log: () => {}, budgetMs: 20_000 });
+    const scheduler = startScheduler({ budgetMs: 20_000 });
     cleanup.push(async () => scheduler.stop());
     expect(await scheduler.fire('tick')).toMatchObject({
       started: [issue.id],
