@@ -1,17 +1,10 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { MjmlIssueRenderer } from '../adapters/mjml/mjml-renderer.js';
-import { buildDeliveryDeps, parseConfig } from '../config.js';
 import { runWorker } from '../core/delivery/worker.js';
 import { startDigest } from '../core/issues/digests.js';
 import type { DigestFrequency } from '../core/issues/issue.js';
-import { createLogger } from '../logger.js';
-import { perConfiguration } from './per-configuration.js';
+import { deliveryFunction } from './delivery-function.js';
 
-const logger = createLogger();
-const deliveryDeps = perConfiguration(() => {
-  const config = parseConfig(process.env);
-  return buildDeliveryDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR), logger);
-});
+const { logger, deliveryDeps } = deliveryFunction();
 
 type ScheduledEvent = EventBridgeEvent<'Scheduled Event', unknown>;
 

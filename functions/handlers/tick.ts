@@ -1,15 +1,8 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { MjmlIssueRenderer } from '../adapters/mjml/mjml-renderer.js';
-import { buildDeliveryDeps, parseConfig } from '../config.js';
 import { runTick } from '../core/delivery/tick.js';
-import { createLogger } from '../logger.js';
-import { perConfiguration } from './per-configuration.js';
+import { deliveryFunction } from './delivery-function.js';
 
-const logger = createLogger();
-const deliveryDeps = perConfiguration(() => {
-  const config = parseConfig(process.env);
-  return buildDeliveryDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR), logger);
-});
+const { logger, deliveryDeps } = deliveryFunction();
 
 /**
  * EventBridge, every minute: start due issues, resume quota-paused ones, publish new articles,
