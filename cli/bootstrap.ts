@@ -2,7 +2,7 @@ import { MjmlIssueRenderer } from '../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../functions/config.js';
 import { processedOf, type Counts } from '../functions/core/issues/issue.js';
 import type { IssueReport } from '../functions/core/issues/manage-issues.js';
-import { dataDirOf, readStackInfo } from '../infra/local/environment.js';
+import { dataDirOf, readStackInfo } from '../local/environment.js';
 
 /**
  * The editor's tools run against whatever the environment points at; by default the stack that

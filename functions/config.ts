@@ -32,6 +32,7 @@ import type { AbuseDeps } from './core/abuse/ports.js';
 import { DynamoRateLimiter } from './adapters/dynamo/dynamo-rate-limiter.js';
 import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
+import { createLogger, type Logger } from './logger.js';
 
 const envSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -121,14 +122,18 @@ export type AppDeps = SubscriberDeps & {
   apiKeys: ApiKeyRepository;
 };
 
-/** Everything the HTTP app needs. No MJML here: transactional emails are precompiled. */
-export async function buildAppDeps(config: Config): Promise<AppDeps> {
+/**
+ * Everything the HTTP app needs. No MJML here: transactional emails are precompiled. `logger` is
+ * the process's own (a handler's, to which it adds each invocation's context); the default is for
+ * entry points that log nothing of their own (the CLI, tests).
+ */
+export async function buildAppDeps(config: Config, logger = createLogger()): Promise<AppDeps> {
   const publication = await buildPublication(config);
   const client = createDocumentClient();
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
-    mailer: buildMailer(config, publication),
+    mailer: buildMailer(config, publication, logger),
     templates: transactionalTemplates,
     signer: new TokenSigner(config.SIGNING_SECRET),
     clock: systemClock,
@@ -161,8 +166,12 @@ export function buildAbuseDeps(
 }
 
 /** The send pipeline's dependencies; the renderer is passed in so MJML loads only where it is used. */
-export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer) {
-  const app = await buildAppDeps(config);
+export async function buildDeliveryDeps(
+  config: Config,
+  renderer: IssueRenderer,
+  logger = createLogger(),
+) {
+  const app = await buildAppDeps(config, logger);
   const client = createDocumentClient();
   return {
     ...app,
@@ -181,8 +190,12 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
 }
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
-export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
-  const app = await buildAppDeps(config);
+export async function buildAdminDeps(
+  config: Config,
+  renderer: IssueRenderer,
+  logger = createLogger(),
+) {
+  const app = await buildAppDeps(config, logger);
   const client = createDocumentClient();
   return {
     ...app,
@@ -207,8 +220,9 @@ export function buildEventDeps(config: Config) {
   };
 }
 
-function buildMailer(config: Config, publication: Publication) {
+function buildMailer(config: Config, publication: Publication, logger: Logger) {
   return new SesMailer({
+    logger,
     from: { name: publication.fromName, address: publication.fromAddress },
     replyTo: publication.replyTo,
     configurationSet: config.SES_CONFIGURATION_SET,

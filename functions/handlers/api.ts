@@ -1,15 +1,20 @@
-import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import type { Context } from 'aws-lambda';
+import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { buildAppDeps, parseConfig } from '../config.js';
 import { createApp } from '../http/app.js';
 import { lambdaClientIp } from '../http/lambda-client-ip.js';
+import { createLogger } from '../logger.js';
 
-const app = buildAppDeps(parseConfig(process.env)).then((deps) =>
+const logger = createLogger();
+
+const app = buildAppDeps(parseConfig(process.env), logger).then((deps) =>
   createApp(deps, {
     clientIp: lambdaClientIp,
   }),
 );
 
 /** The Hono app behind a function URL or API Gateway v2 (HTTP API). */
-export async function handler(event: LambdaEvent, context: LambdaContext) {
+export async function handler(event: LambdaEvent, context: Context) {
+  logger.addContext(context);
   return handle(await app)(event, context);
 }

@@ -1,25 +1,20 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { MjmlIssueRenderer } from '../adapters/mjml/mjml-renderer.js';
-import { buildDeliveryDeps, parseConfig } from '../config.js';
-import { perConfiguration } from './init.js';
 import { runWorker } from '../core/delivery/worker.js';
 import { startDigest } from '../core/issues/digests.js';
 import type { DigestFrequency } from '../core/issues/issue.js';
+import { deliveryFunction } from './delivery-function.js';
 
-const deliveryDeps = perConfiguration(() => {
-  const config = parseConfig(process.env);
-  return buildDeliveryDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR));
-});
+const { logger, deliveryDeps } = deliveryFunction();
 
 type ScheduledEvent = EventBridgeEvent<'Scheduled Event', unknown>;
-type LambdaContext = Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>;
 
 /**
  * EventBridge, at the digest's time: start this period's digest (once, however many firings),
  * then begin sending it. The period is the event's own time, so a late or repeated delivery of
  * the same firing lands in the same period.
  */
-async function digest(frequency: DigestFrequency, event: ScheduledEvent, context: LambdaContext) {
+async function digest(frequency: DigestFrequency, event: ScheduledEvent, context: Context) {
+  logger.addContext(context);
   const resolved = await deliveryDeps();
   const result = await startDigest(resolved, frequency, new Date(event.time));
   const worker =
@@ -35,19 +30,14 @@ async function digest(frequency: DigestFrequency, event: ScheduledEvent, context
     issueId: 'issue' in result ? result.issue.id : undefined,
     worker,
   };
-  console.log(
-    JSON.stringify({
-      level: 'info',
-      schedule: `${frequency}-digest`,
-      eventId: event.id,
-      time: event.time,
-      ...summary,
-    }),
-  );
+  logger.info('digest done', {
+    schedule: `${frequency}-digest`,
+    eventId: event.id,
+    time: event.time,
+    ...summary,
+  });
   return summary;
 }
 
-export const daily = (event: ScheduledEvent, context: LambdaContext) =>
-  digest('daily', event, context);
-export const weekly = (event: ScheduledEvent, context: LambdaContext) =>
-  digest('weekly', event, context);
+export const daily = (event: ScheduledEvent, context: Context) => digest('daily', event, context);
+export const weekly = (event: ScheduledEvent, context: Context) => digest('weekly', event, context);

@@ -1,7 +1,10 @@
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { buildEventDeps, parseConfig } from '../config.js';
 import { handleSesEvent, sesEventSchema } from '../core/events/ses-events.js';
-import { perConfiguration } from './init.js';
+import { createLogger } from '../logger.js';
+import { perConfiguration } from './per-configuration.js';
+
+const logger = createLogger();
 
 const eventDeps = perConfiguration(() => buildEventDeps(parseConfig(process.env)));
 
@@ -10,18 +13,16 @@ const eventDeps = perConfiguration(() => buildEventDeps(parseConfig(process.env)
  * EventBridge. A malformed event is logged and dropped: throwing would make EventBridge retry
  * something that can never succeed. A failure to store is thrown, so EventBridge retries it.
  */
-export async function handler(event: EventBridgeEvent<string, unknown>) {
+export async function handler(event: EventBridgeEvent<string, unknown>, context: Context) {
+  logger.addContext(context);
   const parsed = sesEventSchema.safeParse(event.detail);
   if (!parsed.success) {
-    console.log(
-      JSON.stringify({
-        level: 'warn',
-        handler: 'ses-events',
-        eventId: event.id,
-        detailType: event['detail-type'],
-        problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-      }),
-    );
+    logger.warn('SES event dropped: malformed', {
+      handler: 'ses-events',
+      eventId: event.id,
+      detailType: event['detail-type'],
+      problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    });
     return { handled: false };
   }
   const outcome = await handleSesEvent(eventDeps(), parsed.data);
@@ -31,17 +32,14 @@ export async function handler(event: EventBridgeEvent<string, unknown>) {
     parsed.data.eventType === 'Complaint' ||
     outcome.suppressed.length > 0
   )
-    console.log(
-      JSON.stringify({
-        level: 'info',
-        handler: 'ses-events',
-        eventId: event.id,
-        eventType: parsed.data.eventType,
-        messageId: parsed.data.mail.messageId,
-        duplicate: outcome.duplicate,
-        suppressed: outcome.suppressed.length,
-        engagement: outcome.engagement,
-      }),
-    );
+    logger.info('SES event handled', {
+      handler: 'ses-events',
+      eventId: event.id,
+      eventType: parsed.data.eventType,
+      messageId: parsed.data.mail.messageId,
+      duplicate: outcome.duplicate,
+      suppressed: outcome.suppressed.length,
+      engagement: outcome.engagement,
+    });
   return { handled: true, ...outcome, suppressed: outcome.suppressed.length };
 }

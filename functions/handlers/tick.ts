@@ -1,13 +1,8 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { MjmlIssueRenderer } from '../adapters/mjml/mjml-renderer.js';
-import { buildDeliveryDeps, parseConfig } from '../config.js';
-import { perConfiguration } from './init.js';
 import { runTick } from '../core/delivery/tick.js';
+import { deliveryFunction } from './delivery-function.js';
 
-const deliveryDeps = perConfiguration(() => {
-  const config = parseConfig(process.env);
-  return buildDeliveryDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR));
-});
+const { logger, deliveryDeps } = deliveryFunction();
 
 /**
  * EventBridge, every minute: start due issues, resume quota-paused ones, publish new articles,
@@ -15,8 +10,9 @@ const deliveryDeps = perConfiguration(() => {
  */
 export async function handler(
   event: EventBridgeEvent<'Scheduled Event', unknown>,
-  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+  context: Context,
 ) {
+  logger.addContext(context);
   const result = await runTick(await deliveryDeps(), {
     deadline: Date.now() + context.getRemainingTimeInMillis(),
     workerId: context.awsRequestId,
@@ -28,14 +24,6 @@ export async function handler(
     confirmationsSent: result.confirmationsSent,
     worker: result.worker,
   };
-  console.log(
-    JSON.stringify({
-      level: 'info',
-      schedule: 'tick',
-      eventId: event.id,
-      time: event.time,
-      ...summary,
-    }),
-  );
+  logger.info('tick done', { schedule: 'tick', eventId: event.id, time: event.time, ...summary });
   return summary;
 }

@@ -32,6 +32,7 @@ import {
 import type { Issue } from '../../functions/core/issues/issue.js';
 import type { OutgoingMessage } from '../../functions/core/ports.js';
 import { recipientShardOf, subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
+import { createLogger } from '../../functions/logger.js';
 import {
   functionDefinitions,
   packagedFolders,
@@ -39,8 +40,8 @@ import {
   type DeployedVariable,
   type FunctionDefinition,
 } from '../../infra/functions.js';
-import { startSesGateway } from '../../infra/local/ses-gateway.js';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { startSesGateway } from '../../local/ses-gateway.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
 import { buildLambdaPackage, startLambda, type LambdaPackage } from '../support/lambda-bundle.js';
 import {
@@ -219,6 +220,7 @@ async function benchPacing() {
     );
     const mailer = new SesMailer({
       from: { name: 'Bench', address: 'news@example.org' },
+      logger: createLogger(),
       clientConfig: { endpoint: gateway.url, region: 'us-east-1', credentials: CREDENTIALS },
     });
     const seconds = QUICK ? 5 : 30;
@@ -414,6 +416,7 @@ async function pipelineAgainstFloor(
     };
     const mailer = new SesMailer({
       from: { name: 'Bench', address: 'news@example.org' },
+      logger: createLogger(),
       clientConfig: {
         endpoint: sidecar.ses,
         region: 'us-east-1',

@@ -21,7 +21,7 @@ import {
   issueReport,
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
-import { startLocalStack } from '../../infra/local/stack.js';
+import { startLocalStack } from '../../local/stack.js';
 
 const SLUG = 'nato-western-balkans-stability';
 const stack = await startLocalStack({

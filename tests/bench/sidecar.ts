@@ -9,8 +9,8 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { startDynalite } from '../../infra/local/emulators.js';
-import { startSesGateway } from '../../infra/local/ses-gateway.js';
+import { startDynalite } from '../../local/emulators.js';
+import { startSesGateway } from '../../local/ses-gateway.js';
 
 type Tally = { requests: number; requestBytes: number; responseBytes: number; units: number };
 const counts: Record<string, Tally> = {};

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { uniqueEmail } from '../support/builders.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
 import { startTestStack } from '../support/stack.js';

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
 import { emailsTo, startTestStack, waitFor } from '../support/stack.js';
@@ -112,8 +112,8 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     await submit(page.getByRole('button', { name: 'Send now' }));
     expect(await page.getByTestId('state').textContent()).toBe('sending');
     // The tick's worker sends (npm start runs it every minute; here we fire it).
-    const { startScheduler } = await import('../../infra/local/scheduler.js');
-    await startScheduler({ cron: false, budgetMs: 20_000, log: () => {} }).fire('tick');
+    const { startScheduler } = await import('../../local/scheduler.js');
+    await startScheduler({ cron: false, budgetMs: 20_000 }).fire('tick');
     await page.goto(issueUrl);
     expect(await page.getByTestId('state').textContent()).toBe('sent');
     expect(await page.getByTestId('progress').textContent()).toMatch(
@@ -160,10 +160,10 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
       state: 'pending',
     });
     // The confirmation goes out with the next tick, paced like any send.
-    const { startScheduler } = await import('../../infra/local/scheduler.js');
-    expect(
-      await startScheduler({ cron: false, budgetMs: 20_000, log: () => {} }).fire('tick'),
-    ).toMatchObject({ confirmationsSent: 1 });
+    const { startScheduler } = await import('../../local/scheduler.js');
+    expect(await startScheduler({ cron: false, budgetMs: 20_000 }).fire('tick')).toMatchObject({
+      confirmationsSent: 1,
+    });
     expect((await emailsTo(stack.sesEndpoint, newcomer)).map((m) => m.subject)).toEqual([
       'Confirm your subscription to The Regional Dispatch',
     ]);

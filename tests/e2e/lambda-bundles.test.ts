@@ -17,7 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
 import { functionDefinitions, type FunctionDefinition } from '../../infra/functions.js';
-import { startSesEmulator, type Running } from '../../infra/local/emulators.js';
+import { startSesEmulator, type Running } from '../../local/emulators.js';
 import {
   buildLambdaPackage,
   buildProbe,
@@ -168,6 +168,17 @@ const linkTo = (text: string, kind: string) => {
   if (!match) throw new Error(`no ${kind} link in:\n${text}`);
   return match[0];
 };
+/** The JSON lines a function has written so far, as CloudWatch would keep them. */
+const logLines = (name: string) =>
+  lambdas[name]!.logs()
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
 const emailWith = (address: string, subject: RegExp) =>
   waitFor(
     async () => (await emailsTo(ses.url, address)).find((e) => subject.test(e.subject)),
@@ -293,14 +304,26 @@ describe('api (HTTP API events, payload format 2.0)', () => {
 });
 
 describe('scheduled functions (EventBridge scheduled events)', () => {
-  it("each runs from its schedule's event and returns a summary", async () => {
+  it("each runs from its schedule's event, returns a summary and logs it with the invocation's request id", async () => {
     const scheduled = Object.keys(packages).filter(
       (name) => definition(name).trigger.kind === 'schedule',
     );
     expect(scheduled).toContain('tick');
     for (const name of scheduled) {
-      const result = await lambdas[name]!.invoke(scheduledEvent(`dispatch-production-${name}`));
+      const event = scheduledEvent(`dispatch-production-${name}`);
+      const result = await lambdas[name]!.invoke(event);
       expect(result, name).toEqual(expect.any(Object));
+      const lines = logLines(name);
+      expect(lines, name).toContainEqual(
+        expect.objectContaining({
+          level: 'INFO',
+          function_name: name,
+          function_request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          eventId: event.id,
+          schedule: expect.any(String),
+        }),
+      );
+      for (const line of lines) expect(line.function_request_id, JSON.stringify(line)).toBeTruthy();
     }
   });
 });
@@ -315,5 +338,13 @@ describe('ses-events (an SES event through EventBridge)', () => {
       from: 'newsletter@news.example.com',
     });
     await expect(lambdas.sesEvents!.invoke(event)).resolves.toMatchObject({ handled: true });
+    expect(logLines('sesEvents')).toContainEqual(
+      expect.objectContaining({
+        function_name: 'sesEvents',
+        function_request_id: expect.any(String),
+        eventId: event.id,
+        eventType: 'Bounce',
+      }),
+    );
   });
 });

@@ -46,7 +46,7 @@ describe.skipIf(!browserAvailable())('a reader’s journey in a real browser', (
     };
     appUrl = `http://127.0.0.1:${port}`;
     sesUrl = `http://127.0.0.1:${sesPort}`;
-    app = runScript('infra/local/start.ts', [], env);
+    app = runScript('local/start.ts', [], env);
     await app.waitForOutput(/is running locally/);
     browser = await launchChromium();
     page = await browser.newPage();

@@ -2,7 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { startTestStack } from '../support/stack.js';
 

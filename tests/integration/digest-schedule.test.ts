@@ -2,8 +2,8 @@ import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScheduler, type Scheduler } from '../../infra/local/scheduler.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import { startScheduler, type Scheduler } from '../../local/scheduler.js';
+import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
   contentDir = join(await mkdtemp(join(tmpdir(), 'dispatch-content-')), 'content');
   await cp('content', contentDir, { recursive: true });
   stack = await startTestStack({ CONTENT_DIR: contentDir });
-  scheduler = startScheduler({ cron: false, budgetMs: 20_000, log: () => {} });
+  scheduler = startScheduler({ cron: false, budgetMs: 20_000 });
 });
 afterAll(async () => stack?.close());
 

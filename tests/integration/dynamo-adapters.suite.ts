@@ -12,7 +12,7 @@ import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dyna
 import type { Issue } from '../../functions/core/issues/issue.js';
 import { mutateSubscriber } from '../../functions/core/subscribers/mutate.js';
 import { RECIPIENT_SHARDS, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
-import type { Running } from '../../infra/local/emulators.js';
+import type { Running } from '../../local/emulators.js';
 import { aSubscriber } from '../support/builders.js';
 import { useLocalAws } from '../support/emulators.js';
 

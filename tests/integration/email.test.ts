@@ -5,7 +5,7 @@ import { runWorker } from '../../functions/core/delivery/worker.js';
 import { findOrCreateEditorSend, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
 import { confirmSubscription } from '../../functions/core/subscribers/confirm.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { linkIn, tokenOf, uniqueEmail } from '../support/builders.js';
 import { emailsTo, headerValue, rawMessage, startTestStack } from '../support/stack.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { createApp } from '../../functions/http/app.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { linkIn, uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 

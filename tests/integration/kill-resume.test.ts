@@ -8,8 +8,8 @@ import {
   issueReport,
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
-import { startSesGateway, type SesGateway } from '../../infra/local/ses-gateway.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import { startSesGateway, type SesGateway } from '../../local/ses-gateway.js';
+import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
 

@@ -8,8 +8,8 @@ import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.j
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { createArticleIssue, scheduleIssue } from '../../functions/core/issues/manage-issues.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
-import { startScheduler } from '../../infra/local/scheduler.js';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { startScheduler } from '../../local/scheduler.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { aSubscriber, uniqueEmail } from '../support/builders.js';
 import { startInMemoryDynalite } from '../support/emulators.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
@@ -91,7 +91,7 @@ describe('the local stack', () => {
     await scheduleIssue(deps, issue.id, new Date(Date.now() + 1_000));
     await new Promise((r) => setTimeout(r, 1_100));
 
-    const scheduler = startScheduler({ log: () => {}, budgetMs: 20_000 });
+    const scheduler = startScheduler({ budgetMs: 20_000 });
     cleanup.push(async () => scheduler.stop());
     expect(await scheduler.fire('tick')).toMatchObject({
       started: [issue.id],

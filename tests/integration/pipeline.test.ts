@@ -10,7 +10,7 @@ import {
   resumeIssue,
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
 

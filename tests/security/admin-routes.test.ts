@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { signIn } from '../../functions/core/access/sessions.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { startTestStack } from '../support/stack.js';
 
 let stack: LocalStack;

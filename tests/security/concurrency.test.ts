@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubscriberRepository } from '../../functions/core/ports.js';
 import { subscriberIdFor, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
 import { createApp } from '../../functions/http/app.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { linkIn, uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 import { subscriberSchema } from './subscriber-schema.js';

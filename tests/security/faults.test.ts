@@ -16,7 +16,7 @@ import { DynamoRateLimiter } from '../../functions/adapters/dynamo/dynamo-rate-l
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { createApp } from '../../functions/http/app.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 import { subscriberSchema } from './subscriber-schema.js';

@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { startTestStack } from '../support/stack.js';
 import { checkResponse, hostileString, type Sent, tally } from './fuzz-support.js';
 

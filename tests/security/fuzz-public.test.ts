@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeEmail } from '../../functions/core/email-address.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { createApp } from '../../functions/http/app.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { linkIn, uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 import { subscriberSchema } from './subscriber-schema.js';

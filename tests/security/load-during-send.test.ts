@@ -8,7 +8,7 @@ import {
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
 

@@ -13,7 +13,7 @@ import { DomainError } from '../../functions/core/errors.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { buildAppDeps, parseConfig } from '../../functions/config.js';
 import { createApp } from '../../functions/http/app.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import {
   DISPOSABLE_DOMAINS_PATH,
   packagedDisposableDomains,

@@ -15,7 +15,8 @@ import { SesMailer } from '../../functions/adapters/ses/ses-mailer.js';
 import type { Article } from '../../functions/core/content/article.js';
 import type { Issue } from '../../functions/core/issues/issue.js';
 import { createApp } from '../../functions/http/app.js';
-import type { LocalStack } from '../../infra/local/stack.js';
+import { createLogger } from '../../functions/logger.js';
+import type { LocalStack } from '../../local/stack.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
 import { startTestStack } from '../support/stack.js';
 import { HOSTILE } from './fuzz-support.js';
@@ -166,6 +167,7 @@ describe('emails', () => {
     const mailer = new SesMailer({
       from: { name: 'The Gazette\r\nBcc: victim@example.com', address: 'news@example.org' },
       replyTo: 'reply@example.org',
+      logger: createLogger(),
     });
     for (const subject of [
       'Hello\r\nBcc: victim@example.com',

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startDynalite, type Running } from '../../infra/local/emulators.js';
+import { startDynalite, type Running } from '../../local/emulators.js';
 
 /** Points the SDK at local emulators the standard way, exactly as the local stack does. */
 export function useLocalAws(endpoints: { dynamodb?: string; ses?: string }) {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
 
 /**
  * The local stack as `npm start` builds it, on free ports, with in-memory DynamoDB and a fresh

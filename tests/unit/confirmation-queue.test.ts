@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sendQueuedConfirmations } from '../../functions/core/delivery/confirmation-queue.js';
 import { MailFailure } from '../../functions/core/ports.js';
-import { importCsv } from '../../functions/core/subscribers/admin.js';
+import { importCsv } from '../../functions/core/subscribers/csv.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { linkIn, memoryDeliveryDeps } from '../support/builders.js';
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { MimeComposer } from '../../functions/adapters/ses/mime.js';
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer.js';
 import { MailFailure } from '../../functions/core/ports.js';
-import { startSesGateway } from '../../infra/local/ses-gateway.js';
+import { createLogger } from '../../functions/logger.js';
+import { startSesGateway } from '../../local/ses-gateway.js';
 
 // What a mail client shows, read back from our bytes by a real MIME parser (mailparser).
 const composer = (fromName: string) =>
@@ -148,6 +149,7 @@ describe('MIME of a list message', () => {
     try {
       const mailer = new SesMailer({
         from: { name: 'x', address: 'news@example.org' },
+        logger: createLogger(),
         clientConfig: {
           endpoint: ses.url,
           region: 'us-east-1',
@@ -163,6 +165,37 @@ describe('MIME of a list message', () => {
       // The same mailer sends a well-formed message: the refusal was about the message, not SES.
       await mailer.send({ to: 'reader@example.com', subject: 's', text: 't', html: 'h' });
       expect(ses.accepted.get('reader@example.com')).toBe(1);
+    } finally {
+      await ses.close();
+    }
+  });
+
+  it('a local copy that cannot be kept does not fail a send SES accepted: it is reported on the logger', async () => {
+    const ses = await startSesGateway({ port: 0, maxSendRate: 1_000 });
+    try {
+      const reported: unknown[][] = [];
+      const mailer = new SesMailer({
+        from: { name: 'x', address: 'news@example.org' },
+        clientConfig: {
+          endpoint: ses.url,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        },
+        archive: async () => {
+          throw new Error('disk full');
+        },
+        logger: { error: (...line: unknown[]) => void reported.push(line) },
+      });
+      const { messageId } = await mailer.send({
+        to: 'reader@example.com',
+        subject: 's',
+        text: 't',
+        html: 'h',
+      });
+      expect(ses.accepted.get('reader@example.com')).toBe(1);
+      expect(reported).toEqual([
+        [expect.stringMatching(/outbox/), { messageId, error: new Error('disk full') }],
+      ]);
     } finally {
       await ses.close();
     }

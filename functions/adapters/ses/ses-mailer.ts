@@ -5,6 +5,7 @@ import {
   type Mailer,
   type OutgoingMessage,
 } from '../../core/ports.js';
+import type { Logger } from '../../logger.js';
 import { MimeComposer } from './mime.js';
 
 export type SesMailerOptions = {
@@ -16,6 +17,8 @@ export type SesMailerOptions = {
   clientConfig?: SESClientConfig;
   /** Called with every accepted message's raw MIME (the local outbox keeps a copy). */
   archive?: (messageId: string, raw: Buffer) => Promise<void>;
+  /** Where a failed archive copy is reported: it must not fail the send. */
+  logger: Pick<Logger, 'error'>;
 };
 
 /**
@@ -105,7 +108,7 @@ export class SesMailer implements Mailer {
     await this.options
       .archive?.(messageId, raw)
       .catch((error) =>
-        console.error(`outbox: could not keep ${messageId}: ${(error as Error).message}`),
+        this.options.logger.error('outbox: could not keep a copy', { messageId, error }),
       );
     return { messageId };
   }

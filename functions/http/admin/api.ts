@@ -17,13 +17,12 @@ import {
 import { toFieldIssues } from '../../core/subscribers/input.js';
 import { publishedArticles } from '../../core/content/article.js';
 import { draftFor, previewIssue, testSendIssue } from '../../core/issues/preview.js';
+import { exportCsv, importCsv } from '../../core/subscribers/csv.js';
 import {
   eraseSubscriber,
-  exportCsv,
   findSubscriber,
-  importCsv,
   subscriberData,
-} from '../../core/subscribers/admin.js';
+} from '../../core/subscribers/personal-data.js';
 import { subscribe } from '../../core/subscribers/subscribe.js';
 import { allowAddress, suppressAddress } from '../../core/subscribers/suppression.js';
 import { startDigest } from '../../core/issues/digests.js';

@@ -23,13 +23,12 @@ import {
   scheduleIssue,
   sendIssueNow,
 } from '../../core/issues/manage-issues.js';
+import { exportCsv, importCsv } from '../../core/subscribers/csv.js';
 import {
   eraseSubscriber,
-  exportCsv,
   findSubscriber,
-  importCsv,
   subscriberData,
-} from '../../core/subscribers/admin.js';
+} from '../../core/subscribers/personal-data.js';
 import { subscribe } from '../../core/subscribers/subscribe.js';
 import { allowAddress, suppressAddress } from '../../core/subscribers/suppression.js';
 import {

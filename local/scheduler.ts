@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 import { Cron } from 'croner';
+import { createLogger, type Logger } from '../functions/logger.js';
 import {
   scheduleDefinitions,
   toFiveFieldCron,
   type ScheduleName,
-} from '../schedule-definitions.js';
+} from '../infra/schedule-definitions.js';
+import { lambdaContext } from './lambda-context.js';
 
 export type Scheduler = {
   stop(): void;
@@ -31,10 +34,7 @@ export function scheduledEvent(
   };
 }
 
-type Handler = (
-  event: ReturnType<typeof scheduledEvent>,
-  context: { getRemainingTimeInMillis(): number; awsRequestId: string },
-) => Promise<unknown>;
+type Handler = (event: ReturnType<typeof scheduledEvent>, context: Context) => Promise<unknown>;
 
 /**
  * Loads a handler from its infra name (`functions/handlers/tick.handler`) on first firing, after
@@ -43,7 +43,7 @@ type Handler = (
 async function loadHandler(name: ScheduleName): Promise<Handler> {
   const spec = scheduleDefinitions[name].handler;
   const dot = spec.lastIndexOf('.');
-  const module = (await import(/* @vite-ignore */ `../../${spec.slice(0, dot)}.js`)) as Record<
+  const module = (await import(/* @vite-ignore */ `../${spec.slice(0, dot)}.js`)) as Record<
     string,
     Handler
   >;
@@ -57,17 +57,13 @@ async function loadHandler(name: ScheduleName): Promise<Handler> {
  * `budgetMs` as its "Lambda timeout", so a tick works for most of its minute and then yields.
  */
 export function startScheduler(
-  options: { log?: (line: string) => void; budgetMs?: number; cron?: boolean } = {},
+  options: { logger?: Logger; budgetMs?: number; cron?: boolean } = {},
 ): Scheduler {
-  const log = options.log ?? console.log;
+  const logger = options.logger ?? createLogger();
   const budgetMs = options.budgetMs ?? 50_000;
   const fire = async (name: ScheduleName, at = new Date()) => {
     const handler = await loadHandler(name);
-    const deadline = Date.now() + budgetMs;
-    return handler(scheduledEvent(name, at), {
-      getRemainingTimeInMillis: () => deadline - Date.now(),
-      awsRequestId: randomUUID(),
-    });
+    return handler(scheduledEvent(name, at), lambdaContext(name, budgetMs));
   };
   // Without cron (tests), schedules fire only when told to.
   const names = options.cron === false ? [] : (Object.keys(scheduleDefinitions) as ScheduleName[]);
@@ -80,7 +76,7 @@ export function startScheduler(
           try {
             await fire(name);
           } catch (error) {
-            log(`schedule ${name} failed: ${(error as Error).stack ?? error}`);
+            logger.error('schedule failed', { schedule: name, error });
           }
         },
       ),

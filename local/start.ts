@@ -3,7 +3,7 @@
  * PORT (3000), DYNAMODB_PORT (8000) and SES_PORT (8005) move the listeners; AWS_ENDPOINT_URL_*
  * already set point the app elsewhere and skip that emulator.
  */
-import { scheduleDefinitions } from '../schedule-definitions.js';
+import { scheduleDefinitions } from '../infra/schedule-definitions.js';
 import { startLocalStack } from './stack.js';
 
 const stack = await startLocalStack({ persist: true, schedules: true });

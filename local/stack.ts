@@ -4,13 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
-import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
-import { buildAdminDeps, parseConfig } from '../../functions/config.js';
-import { createAdminApp } from '../../functions/http/admin/admin-app.js';
-import type { AdminDeps } from '../../functions/http/admin/deps.js';
+import { createDocumentClient, ensureTable } from '../functions/adapters/dynamo/client.js';
+import { MjmlIssueRenderer } from '../functions/adapters/mjml/mjml-renderer.js';
+import { buildAdminDeps, parseConfig } from '../functions/config.js';
+import { createAdminApp } from '../functions/http/admin/admin-app.js';
+import type { AdminDeps } from '../functions/http/admin/deps.js';
+import { createLogger, type Logger } from '../functions/logger.js';
 import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from './environment.js';
 import { startDynalite, startSesEmulator, type Running } from './emulators.js';
+import { lambdaContext } from './lambda-context.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startSesGateway, type SesGateway } from './ses-gateway.js';
 
@@ -20,7 +22,8 @@ export type LocalStackOptions = {
   persist?: boolean;
   /** Run the schedules in-process. */
   schedules?: boolean;
-  log?: (line: string) => void;
+  /** The stack's one logger: the mailer, the scheduler and the SES gateway report through it. */
+  logger?: Logger;
 };
 
 export type LocalStack = LocalStackInfo & {
@@ -42,6 +45,7 @@ const portOf = (value: string | undefined, fallback: number) =>
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger();
   const dataDir = dataDirOf(env);
   await mkdir(dataDir, { recursive: true });
   const started: Running[] = [];
@@ -68,9 +72,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         upstream: emulator.url,
         maxSendRate: Number(env.LOCAL_SES_MAX_SEND_RATE ?? 14),
         max24HourSend: Number(env.LOCAL_SES_MAX_24_HOUR_SEND ?? 50_000),
+        logger,
         // Handed to the ses-events Lambda handler as EventBridge would, loaded on first use.
         onEvent: async (event) =>
-          (await import('../../functions/handlers/ses-events.js')).handler(event),
+          (await import('../functions/handlers/ses-events.js')).handler(
+            event,
+            lambdaContext('sesEvents', 30_000),
+          ),
       });
       started.push(sesGateway);
       sesEndpoint = inboxUrl = sesGateway.url;
@@ -106,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(process.env, stackEnv);
     const config = parseConfig(process.env);
     // One server locally; on AWS the workspace (/admin, /api/admin) is its own function.
-    const deps = await buildAdminDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR));
+    const deps = await buildAdminDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR), logger);
     await ensureTable(createDocumentClient(), config.TABLE_NAME);
     const app = createAdminApp(deps, { clientIp: (c) => getConnInfo(c).remote.address });
     handle = (request, bindings) => app.fetch(request, bindings);
@@ -114,7 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let scheduler: Scheduler | undefined;
     if (options.schedules) {
       scheduler = startScheduler({
-        log: options.log,
+        logger,
         budgetMs: Number(env.LOCAL_TICK_BUDGET_MS ?? 50_000),
       });
       closers.push(async () => scheduler?.stop());

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLogger, type Logger } from '../functions/logger.js';
 
 /**
  * SES as the local stack sees it: a gateway in front of the emulator (aws-ses-v2-local) that adds
@@ -30,6 +31,8 @@ export type SesGatewayOptions = {
   region?: string;
   /** Answer each send this much later (benchmarks model SES's own latency with it). */
   latencyMs?: number;
+  /** Where a failed `onEvent` is reported (the stack's logger). */
+  logger?: Logger;
 };
 
 export type Faults = { throttle?: number; serverError?: number; accountPaused?: boolean };
@@ -68,6 +71,7 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
   const lastSecond: number[] = [];
   const lastDay: number[] = [];
   const pending = new Set<Promise<unknown>>();
+  const logger = options.logger ?? createLogger();
 
   const publish = (detailType: string, detail: Record<string, unknown>) => {
     if (!options.onEvent) return;
@@ -85,9 +89,9 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
     // SES publishes after it accepted the message, not while the sender waits.
     const delivery = new Promise((resolve) => setTimeout(resolve, 5))
       .then(() => options.onEvent!(event))
-      .catch((error) => {
-        console.error(`ses-gateway: event handler failed: ${(error as Error).stack ?? error}`);
-      });
+      .catch((error) =>
+        logger.error('ses-gateway: event handler failed', { eventId: event.id, error }),
+      );
     pending.add(delivery);
     void delivery.finally(() => pending.delete(delivery));
   };
