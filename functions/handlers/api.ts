@@ -2,10 +2,14 @@ import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { buildAppDeps, parseConfig } from '../config.js';
 import { createApp } from '../http/app.js';
 import { lambdaClientIp } from '../http/lambda-client-ip.js';
+import { createLogger } from '../logger.js';
+
+const logger = createLogger();
 
 const app = buildAppDeps(parseConfig(process.env)).then((deps) =>
   createApp(deps, {
     clientIp: lambdaClientIp,
+    logger,
   }),
 );
 

@@ -2,9 +2,12 @@ import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { buildAppDeps, parseConfig } from '../config.js';
 import { createFeedsApp } from '../http/feeds-app.js';
 import { lambdaClientIp } from '../http/lambda-client-ip.js';
+import { createLogger } from '../logger.js';
+
+const logger = createLogger();
 
 const app = buildAppDeps(parseConfig(process.env)).then((deps) =>
-  createFeedsApp(deps, { clientIp: lambdaClientIp }),
+  createFeedsApp(deps, { clientIp: lambdaClientIp, logger }),
 );
 
 /** GET /feed.xml and /atom.xml (API Gateway routes them here). */

@@ -8,6 +8,7 @@ import { createDocumentClient, ensureTable } from '../../functions/adapters/dyna
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
 import { buildAdminDeps, parseConfig } from '../../functions/config.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
+import { createLogger } from '../../functions/logger.js';
 import type { AdminDeps } from '../../functions/http/admin/deps.js';
 import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from './environment.js';
 import { startDynalite, startSesEmulator, type Running } from './emulators.js';
@@ -108,7 +109,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // One server locally; on AWS the workspace (/admin, /api/admin) is its own function.
     const deps = await buildAdminDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR));
     await ensureTable(createDocumentClient(), config.TABLE_NAME);
-    const app = createAdminApp(deps, { clientIp: (c) => getConnInfo(c).remote.address });
+    const app = createAdminApp(deps, {
+      clientIp: (c) => getConnInfo(c).remote.address,
+      logger: createLogger(),
+    });
     handle = (request, bindings) => app.fetch(request, bindings);
 
     let scheduler: Scheduler | undefined;

@@ -5,6 +5,7 @@ import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { startTestStack } from '../support/stack.js';
+import { quietLogger } from '../support/logger.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createAdminApp>;
@@ -13,7 +14,7 @@ let viewer: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  app = createAdminApp(stack.deps, { log: () => {} });
+  app = createAdminApp(stack.deps, { logger: quietLogger() });
   editor = (await createApiKey(stack.deps, { name: 'Editor', role: 'editor' })).key;
   viewer = (await createApiKey(stack.deps, { name: 'Viewer', role: 'viewer' })).key;
 });
