@@ -36,7 +36,10 @@ beforeAll(async () => {
   const topics = await loadTopics(HOSTILE_DIR);
   const articles = articleCatalog(HOSTILE_DIR, topics);
   article = (await articles.bySlug(SLUG))!;
-  app = createApp({ ...stack.deps, articles }, { clientIp: () => '192.0.2.60', logger: quietLogger() });
+  app = createApp(
+    { ...stack.deps, articles },
+    { clientIp: () => '192.0.2.60', logger: quietLogger() },
+  );
 });
 afterAll(async () => stack?.close());
 
