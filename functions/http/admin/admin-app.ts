@@ -1,7 +1,7 @@
 import type { AppOptions } from '../app.js';
 import { createFeedsApp } from '../feeds-app.js';
 import type { AdminDeps } from './deps.js';
-import { adminApiRoutes } from './api.js';
+import { adminApiRoutes } from './api/index.js';
 import { workspaceRoutes } from './workspace/index.js';
 
 /**
