@@ -39,11 +39,21 @@ export type ErrorPage = (
   status: ContentfulStatusCode,
 ) => Response | Promise<Response>;
 
+/**
+ * A throttled dependency says nothing of when it will have room; the SDK has already backed off
+ * for about this long, so a client that waits as much again is likely to get through.
+ */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+const retryAfterOf = (error: DomainError) =>
+  error.details.retryAfterSeconds ??
+  (error.code === ErrorCodes.unavailable ? UNAVAILABLE_RETRY_AFTER_SECONDS : undefined);
+
 /** The error's status and Retry-After, its body as JSON or as the page given. */
 export function errorResponse(c: Context, error: DomainError, page?: ErrorPage) {
   const status = statusOf[error.code];
-  if (error.details.retryAfterSeconds !== undefined)
-    c.header('Retry-After', String(error.details.retryAfterSeconds));
+  const retryAfter = retryAfterOf(error);
+  if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
   return page ? page(c, error, status) : c.json(envelopeOf(error), status);
 }
 
