@@ -116,7 +116,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // One server locally; on AWS the workspace (/admin, /api/admin) is its own function.
     const deps = await buildAdminDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR), logger);
     await ensureTable(createDocumentClient(), config.TABLE_NAME);
-    const app = createAdminApp(deps, { clientIp: (c) => getConnInfo(c).remote.address });
+    const app = createAdminApp(deps, {
+      clientIp: (c) => getConnInfo(c).remote.address,
+      logger,
+    });
     handle = (request, bindings) => app.fetch(request, bindings);
 
     let scheduler: Scheduler | undefined;

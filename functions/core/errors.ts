@@ -1,6 +1,7 @@
 /**
- * The one error type of the domain. Its codes are a closed set; the HTTP layer maps each code to
- * a status in one place (`http/app.ts`), so the domain never thinks in status codes.
+ * The one error type of the domain. Its codes are a closed set, every code that reaches the wire
+ * among them; the HTTP layer maps each code to a status in one place (`http/errors.ts`), so the
+ * domain never thinks in status codes.
  */
 export const ErrorCodes = {
   /** Input failed validation; `issues` lists each field and why. */
@@ -18,6 +19,14 @@ export const ErrorCodes = {
   unavailable: 'unavailable',
   /** The caller went over a rate limit; `retryAfterSeconds` says when to try again. */
   rateLimited: 'rate_limited',
+  /** The body could not be read at all (broken JSON): nothing to validate field by field. */
+  malformedRequest: 'malformed_request',
+  /** The body is over the size limit. */
+  payloadTooLarge: 'payload_too_large',
+  /** The body is in a format the endpoint does not take. */
+  unsupportedMediaType: 'unsupported_media_type',
+  /** An unexpected failure on our side; the message carries only a request id. */
+  internal: 'internal',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -13,6 +13,7 @@ const renderer = new MjmlIssueRenderer(config.TEMPLATES_DIR);
 const app = buildAdminDeps(config, renderer, logger).then((deps) =>
   createAdminApp(deps, {
     clientIp: lambdaClientIp,
+    logger,
   }),
 );
 

@@ -10,6 +10,7 @@ const logger = createLogger();
 const app = buildAppDeps(parseConfig(process.env), logger).then((deps) =>
   createApp(deps, {
     clientIp: lambdaClientIp,
+    logger,
   }),
 );
 

@@ -8,7 +8,7 @@ import { createLogger } from '../logger.js';
 const logger = createLogger();
 
 const app = buildAppDeps(parseConfig(process.env), logger).then((deps) =>
-  createFeedsApp(deps, { clientIp: lambdaClientIp }),
+  createFeedsApp(deps, { clientIp: lambdaClientIp, logger }),
 );
 
 /** GET /feed.xml and /atom.xml (API Gateway routes them here). */

@@ -5,15 +5,17 @@ import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { startTestStack } from '../support/stack.js';
+import { captureLogger } from '../support/logger.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createAdminApp>;
 let editor: string;
 let viewer: string;
+const logger = captureLogger();
 
 beforeAll(async () => {
   stack = await startTestStack();
-  app = createAdminApp(stack.deps, { log: () => {} });
+  app = createAdminApp(stack.deps, { logger });
   editor = (await createApiKey(stack.deps, { name: 'Editor', role: 'editor' })).key;
   viewer = (await createApiKey(stack.deps, { name: 'Viewer', role: 'viewer' })).key;
 });
@@ -239,6 +241,12 @@ describe('the admin API for issues', () => {
         })
       ).status,
     ).toBe(204);
+    // Who allowed an address again, and why, is on record; the address itself is not.
+    const removals = logger.lines.filter((line) => line.message === 'suppression_removed');
+    expect(removals).toEqual([
+      expect.objectContaining({ level: 'INFO', reason: 'asked again', by: expect.any(String) }),
+    ]);
+    expect(JSON.stringify(removals)).not.toContain('noisy@example.com');
 
     expect(await (await call('/digests', editor, { frequency: 'daily' })).json()).toEqual({
       status: 'nothing_new',

@@ -8,6 +8,7 @@ import { createFeedsApp as createApp } from '../../functions/http/feeds-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { uniqueEmail } from '../support/builders.js';
 import { startTestStack } from '../support/stack.js';
+import { quietLogger } from '../support/logger.js';
 
 const SEED = 'nato-western-balkans-stability';
 const HOSTILE = 'hostile-title';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   await cp('content', contentDir, { recursive: true });
   await cp('tests/fixtures/feeds', contentDir, { recursive: true });
   stack = await startTestStack({ CONTENT_DIR: contentDir });
-  app = createApp(stack.deps, { log: () => {} });
+  app = createApp(stack.deps, { logger: quietLogger() });
   base = stack.deps.publication.baseUrl;
 });
 afterAll(async () => stack?.close());

@@ -4,13 +4,14 @@ import { createApp } from '../../functions/http/app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { linkIn, uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
+import { quietLogger } from '../support/logger.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  app = createApp(stack.deps, { clientIp: () => '192.0.2.10', log: () => {} });
+  app = createApp(stack.deps, { clientIp: () => '192.0.2.10', logger: quietLogger() });
 });
 afterAll(async () => stack?.close());
 

@@ -4,6 +4,7 @@ import { signIn } from '../../functions/core/access/sessions.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { startTestStack } from '../support/stack.js';
+import { quietLogger } from '../support/logger.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createAdminApp>;
@@ -11,7 +12,7 @@ const keys = { editor: '', viewer: '', revoked: '' };
 
 beforeAll(async () => {
   stack = await startTestStack();
-  app = createAdminApp(stack.deps, { log: () => {} });
+  app = createAdminApp(stack.deps, { logger: quietLogger() });
   keys.editor = (await createApiKey(stack.deps, { name: 'E', role: 'editor' })).key;
   keys.viewer = (await createApiKey(stack.deps, { name: 'V', role: 'viewer' })).key;
   const revoked = await createApiKey(stack.deps, { name: 'R', role: 'editor' });

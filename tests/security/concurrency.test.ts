@@ -12,6 +12,7 @@ import type { LocalStack } from '../../local/stack.js';
 import { linkIn, uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 import { subscriberSchema } from './subscriber-schema.js';
+import { quietLogger } from '../support/logger.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createApp>;
@@ -45,7 +46,7 @@ beforeAll(async () => {
           key in recording ? (recording as never)[key] : Reflect.get(target, key),
       }),
     },
-    { clientIp: () => '192.0.2.50', log: () => {} },
+    { clientIp: () => '192.0.2.50', logger: quietLogger() },
   );
 });
 afterAll(async () => stack?.close());

@@ -20,12 +20,14 @@ import type { LocalStack } from '../../local/stack.js';
 import { uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 import { subscriberSchema } from './subscriber-schema.js';
+import { captureLogger } from '../support/logger.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createApp>;
 const faults = { share: 0, injected: { before: 0, after: 0 }, calls: 0 };
 let random = mulberry32(7);
-const logs: Record<string, unknown>[] = [];
+const logger = captureLogger();
+const logs = logger.lines;
 
 beforeAll(async () => {
   // Limits on (and high), so the rate limiter's DynamoDB calls meet the faults too.
@@ -78,7 +80,7 @@ beforeAll(async () => {
     suppressions: new DynamoSuppressionList(client, table),
     abuse: { ...stack.deps.abuse!, rateLimiter: new DynamoRateLimiter(client, table) },
   };
-  app = createApp(deps, { clientIp: () => '192.0.2.90', log: (entry) => logs.push(entry) });
+  app = createApp(deps, { clientIp: () => '192.0.2.90', logger });
 });
 afterAll(async () => stack?.close());
 
@@ -113,7 +115,7 @@ describe('DynamoDB throttling and 5xx', () => {
     );
     expect(statuses.every((s) => s === 202 || s === 503)).toBe(true);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
-    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+    expect(logs.filter((l) => l.level === 'ERROR')).toEqual([]);
 
     faults.share = 0;
     const schema = subscriberSchema(stack.deps.publication.topics.map((t) => t.id));

@@ -11,6 +11,7 @@ import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { startTestStack } from '../support/stack.js';
 import { checkResponse, hostileString, type Sent, tally } from './fuzz-support.js';
+import { quietLogger } from '../support/logger.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createAdminApp>;
@@ -19,7 +20,7 @@ let csrf: string;
 
 beforeAll(async () => {
   stack = await startTestStack({ LOCAL_SES_MAX_SEND_RATE: '100000' });
-  app = createAdminApp(stack.deps, { log: () => {} });
+  app = createAdminApp(stack.deps, { logger: quietLogger() });
   const { key } = await createApiKey(stack.deps, { name: 'Fuzz editor', role: 'editor' });
   const signedIn = await app.request('/admin/sign-in', {
     method: 'POST',

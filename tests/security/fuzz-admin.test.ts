@@ -12,6 +12,7 @@ import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { startTestStack } from '../support/stack.js';
 import { checkResponse, hostileString, type Sent, tally } from './fuzz-support.js';
+import { quietLogger } from '../support/logger.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createAdminApp>;
@@ -21,7 +22,7 @@ const created = new Set<string>();
 
 beforeAll(async () => {
   stack = await startTestStack();
-  app = createAdminApp(stack.deps, { log: () => {} });
+  app = createAdminApp(stack.deps, { logger: quietLogger() });
   editor = (await createApiKey(stack.deps, { name: 'Fuzz editor', role: 'editor' })).key;
   viewer = (await createApiKey(stack.deps, { name: 'Fuzz viewer', role: 'viewer' })).key;
 });

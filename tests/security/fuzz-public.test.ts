@@ -15,10 +15,11 @@ import { linkIn, uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 import { subscriberSchema } from './subscriber-schema.js';
 import { checkResponse, hostileString, requestInit, type Sent, tally } from './fuzz-support.js';
+import { captureLogger } from '../support/logger.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createApp>;
-const logs: string[] = [];
+const logger = captureLogger();
 /** Every address the run offered that normalizes: each may have become a record. */
 const offered = new Set<string>();
 
@@ -26,7 +27,7 @@ beforeAll(async () => {
   stack = await startTestStack();
   app = createApp(stack.deps, {
     clientIp: () => '192.0.2.77',
-    log: (entry) => logs.push(JSON.stringify(entry)),
+    logger,
   });
 });
 afterAll(async () => {
@@ -395,7 +396,7 @@ describe('fuzzing the public endpoints', () => {
       `fuzz-public: ${offered.size} valid-looking addresses offered, ${found} records re-read and parsed`,
     );
     expect(found).toBeGreaterThan(0);
-    const allLogs = logs.join('\n');
+    const allLogs = logger.lines.map((line) => JSON.stringify(line)).join('\n');
     for (const email of offered)
       expect(allLogs.includes(email), `${email} in the logs`).toBe(false);
     expect(allLogs).not.toMatch(/\/(confirm|unsubscribe|preferences)\/[A-Za-z0-9_-]{20,}/);

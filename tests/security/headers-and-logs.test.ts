@@ -5,18 +5,21 @@
  * any log line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, hashAddresses, redactPath } from '../../functions/http/app.js';
+import { hashAddresses, redactPath } from '../../functions/http/access-log.js';
+import { createApp } from '../../functions/http/app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { linkIn, uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
+import { captureLogger, quietLogger } from '../support/logger.js';
 
 let stack: LocalStack;
-const logs: Record<string, unknown>[] = [];
+const logger = captureLogger();
+const logs = logger.lines;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  app = createApp(stack.deps, { clientIp: () => '192.0.2.70', log: (entry) => logs.push(entry) });
+  app = createApp(stack.deps, { clientIp: () => '192.0.2.70', logger });
 });
 afterAll(async () => stack?.close());
 
@@ -64,7 +67,7 @@ describe('security headers', () => {
         ...stack.deps,
         publication: { ...stack.deps.publication, baseUrl: 'https://news.example.org' },
       },
-      { log: () => {} },
+      { logger: quietLogger() },
     );
     for (const [method, path] of PUBLIC_ROUTES) {
       const response = await https.request(path, { method });
@@ -138,7 +141,7 @@ describe('access log', () => {
     for (const kind of ['unsubscribe', 'preferences'])
       await app.request(new URL(linkIn(welcome.body.text!, kind)).pathname);
 
-    const requests = logs.filter((l) => l.msg === 'request');
+    const requests = logs.filter((l) => l.message === 'request');
     expect(requests.map((l) => `${l.method} ${l.path} ${l.status}`)).toEqual([
       'POST /api/subscribe 202',
       'GET /confirm/:token 200',
@@ -149,7 +152,7 @@ describe('access log', () => {
     ]);
     for (const line of requests) {
       expect(line).toMatchObject({
-        level: 'info',
+        level: 'INFO',
         requestId: expect.stringMatching(/\S/),
         durationMs: expect.any(Number),
       });
@@ -182,7 +185,7 @@ describe('access log', () => {
           },
         },
       },
-      { log: (entry) => logs.push(entry) },
+      { logger },
     );
     logs.length = 0;
     const response = await failing.request(
@@ -191,7 +194,7 @@ describe('access log', () => {
     );
     expect(response.status).toBe(500);
     expect(await response.text()).not.toMatch(/secret/i);
-    const errorLines = logs.filter((l) => l.level === 'error');
+    const errorLines = logs.filter((l) => l.level === 'ERROR');
     expect(errorLines).toHaveLength(1);
     expect(errorLines[0]!.error).toMatch(/addr:[0-9a-f]{12}/);
     for (const line of errorLines)

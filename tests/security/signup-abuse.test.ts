@@ -20,6 +20,7 @@ import {
 } from '../../scripts/build-disposable-domains.js';
 import { uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
+import { quietLogger } from '../support/logger.js';
 
 const PER_IP = 5;
 const PER_ADDRESS = 3;
@@ -33,7 +34,7 @@ beforeAll(async () => {
     SIGNUP_LIMIT_PER_IP_PER_HOUR: String(PER_IP),
     SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: String(PER_ADDRESS),
   });
-  app = createApp(stack.deps, { clientIp: () => ip, log: () => {} });
+  app = createApp(stack.deps, { clientIp: () => ip, logger: quietLogger() });
 });
 afterAll(async () => stack?.close());
 
@@ -121,10 +122,10 @@ describe('rate limits', () => {
   it('holds across instances: 40 concurrent signups from one IP through two separately built apps admit exactly the limit', async () => {
     const other = createApp(await buildAppDeps(parseConfig(process.env)), {
       clientIp: () => sharedIp,
-      log: () => {},
+      logger: quietLogger(),
     });
     const sharedIp = freshIp();
-    const mine = createApp(stack.deps, { clientIp: () => sharedIp, log: () => {} });
+    const mine = createApp(stack.deps, { clientIp: () => sharedIp, logger: quietLogger() });
     const responses = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         (i % 2 ? other : mine).request('/api/subscribe', json({ email: uniqueEmail('multi') })),
@@ -204,7 +205,7 @@ describe('CAPTCHA hook', () => {
     };
     const guarded = createApp(
       { ...stack.deps, abuse: { ...stack.deps.abuse!, captcha: fake } },
-      { clientIp: () => ip, log: () => {} },
+      { clientIp: () => ip, logger: quietLogger() },
     );
     ip = freshIp();
     const missing = uniqueEmail('captcha');
@@ -250,7 +251,7 @@ describe('CAPTCHA hook', () => {
           .map(([k, ...v]) => [k, v]),
       );
     // Off (the default): no script on any page, and no script-src (default-src 'none' forbids all).
-    const plain = await createApp(stack.deps, { log: () => {} }).request('/');
+    const plain = await createApp(stack.deps, { logger: quietLogger() }).request('/');
     expect(await plain.text()).not.toContain('<script');
     expect(csp(plain)['script-src']).toBeUndefined();
     expect(csp(plain)['default-src']).toEqual(["'none'"]);
@@ -263,7 +264,7 @@ describe('CAPTCHA hook', () => {
       }),
     );
     expect(deps.abuse?.captcha).toBeDefined();
-    const guarded = createApp(deps, { log: () => {} });
+    const guarded = createApp(deps, { logger: quietLogger() });
     const article = (await deps.articles.all())[0]!;
     for (const path of ['/', `/articles/${article.slug}`, '/articles']) {
       const res = await guarded.request(path);

@@ -20,6 +20,7 @@ import type { LocalStack } from '../../local/stack.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
 import { startTestStack } from '../support/stack.js';
 import { HOSTILE } from './fuzz-support.js';
+import { quietLogger } from '../support/logger.js';
 
 const HOSTILE_DIR = fileURLToPath(new URL('../fixtures/hostile-content', import.meta.url));
 const SLUG = 'hostile-article';
@@ -36,7 +37,10 @@ beforeAll(async () => {
   const topics = await loadTopics(HOSTILE_DIR);
   const articles = articleCatalog(HOSTILE_DIR, topics);
   article = (await articles.bySlug(SLUG))!;
-  app = createApp({ ...stack.deps, articles }, { clientIp: () => '192.0.2.60', log: () => {} });
+  app = createApp(
+    { ...stack.deps, articles },
+    { clientIp: () => '192.0.2.60', logger: quietLogger() },
+  );
 });
 afterAll(async () => stack?.close());
 

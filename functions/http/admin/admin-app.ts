@@ -1,8 +1,8 @@
 import type { AppOptions } from '../app.js';
 import { createFeedsApp } from '../feeds-app.js';
 import type { AdminDeps } from './deps.js';
-import { adminApiRoutes } from './api.js';
-import { adminRoutes } from './routes.js';
+import { adminApiRoutes } from './api/index.js';
+import { workspaceRoutes } from './workspace/index.js';
 
 /**
  * The public app plus the editors' workspace (/admin) and API (/api/admin). A separate Lambda on
@@ -13,6 +13,6 @@ export function createAdminApp(deps: AdminDeps, options: AppOptions = {}) {
   const app = createFeedsApp(deps, options);
   // The API's errors are JSON (the app's onError); the pages' are pages (their own onError).
   app.route('/api/admin', adminApiRoutes(deps));
-  app.route('/', adminRoutes(deps));
+  app.route('/', workspaceRoutes(deps));
   return app;
 }

@@ -9,13 +9,10 @@ import {
   updatePreferences,
 } from '../../core/subscribers/manage.js';
 import { resendConfirmation } from '../../core/subscribers/subscribe.js';
-import {
-  Frequencies,
-  frequencyLabels,
-  type Subscriber,
-} from '../../core/subscribers/subscriber.js';
+import type { Subscriber } from '../../core/subscribers/subscriber.js';
 import type { AppEnv } from '../app.js';
 import { MessagePage } from '../pages/layout.js';
+import { maskEmail, PreferencesPage } from '../pages/preferences.js';
 import { requestContext } from './signup.js';
 
 /**
@@ -212,85 +209,15 @@ function preferencesPage(
   status: 200 | 422 = 200,
 ) {
   const deps = c.get('deps');
-  const token = c.req.param('token')!;
   const links = readerLinks(deps.publication, deps.signer, reader.id);
-  const subscribed = reader.state === 'confirmed' || reader.state === 'pending';
-  const errorsFor = (field: string) =>
-    extra.issues
-      ?.filter((i) => i.field.startsWith(field))
-      .map((i) => i.message)
-      .join('; ');
   return c.html(
-    <MessagePage publication={deps.publication} title="Your preferences">
-      {extra.notice ? (
-        <p class="notice" role="status">
-          {extra.notice}
-        </p>
-      ) : null}
-      <p>Preferences for {maskEmail(reader.email)}.</p>
-      {reader.state === 'unsubscribed' ? (
-        <div class="notice">
-          <p>You are unsubscribed and receive nothing from us.</p>
-          <form method="post" action={`/preferences/${token}/resubscribe`}>
-            <button type="submit">Resubscribe</button>
-          </form>
-        </div>
-      ) : null}
-      {reader.state === 'bounced' || reader.state === 'complained' ? (
-        <p class="notice">
-          Mail to this address bounced or was reported as spam, so we no longer send to it.
-        </p>
-      ) : null}
-      <form class="stack" method="post" action={`/preferences/${token}`}>
-        <fieldset>
-          <legend>Topics</legend>
-          {deps.publication.topics.map((topic) => (
-            <label>
-              <input
-                type="checkbox"
-                name="topics"
-                value={topic.id}
-                checked={reader.topics.includes(topic.id)}
-              />
-              {topic.label}
-            </label>
-          ))}
-          {errorsFor('topics') ? (
-            <p class="error" role="alert">
-              Topics: {errorsFor('topics')}.
-            </p>
-          ) : null}
-        </fieldset>
-        <fieldset>
-          <legend>How often</legend>
-          {Object.values(Frequencies).map((value) => (
-            <label>
-              <input
-                type="radio"
-                name="frequency"
-                value={value}
-                checked={reader.frequency === value}
-              />
-              {frequencyLabels[value]}
-            </label>
-          ))}
-          {errorsFor('frequency') ? (
-            <p class="error" role="alert">
-              Frequency: {errorsFor('frequency')}.
-            </p>
-          ) : null}
-        </fieldset>
-        <button type="submit">Save preferences</button>
-      </form>
-      {subscribed ? (
-        <form method="post" action={new URL(links.unsubscribe).pathname}>
-          <input type="hidden" name="List-Unsubscribe" value="One-Click" />
-          <button type="submit" class="secondary">
-            Unsubscribe from everything
-          </button>
-        </form>
-      ) : null}
-    </MessagePage>,
+    <PreferencesPage
+      publication={deps.publication}
+      reader={reader}
+      token={c.req.param('token')!}
+      unsubscribePath={new URL(links.unsubscribe).pathname}
+      {...extra}
+    />,
     status,
   );
 }
@@ -327,10 +254,4 @@ function verifyOrNull<T>(run: () => T): T | undefined {
     if (error instanceof DomainError && error.code === ErrorCodes.invalidToken) return undefined;
     throw error;
   }
-}
-
-/** Enough of the address for a reader to recognise it, not enough for a shoulder-surfer. */
-export function maskEmail(email: string): string {
-  const [local = '', domain = ''] = email.split('@');
-  return `${local.slice(0, 2)}${'•'.repeat(Math.max(1, Math.min(6, local.length - 2)))}@${domain}`;
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { DomainError, ErrorCodes } from '../../core/errors.js';
+import { DomainError, ErrorCodes, invalidInput } from '../../core/errors.js';
+import { rejection } from '../errors.js';
 import { subscribe } from '../../core/subscribers/subscribe.js';
 import { publishedArticles } from '../../core/content/article.js';
 import type { AppEnv } from '../app.js';
@@ -87,58 +88,31 @@ signupRoutes.use(
 
 signupRoutes.post('/api/subscribe', async (c) => {
   const deps = c.get('deps');
-  if (!c.req.header('content-type')?.toLowerCase().startsWith('application/json')) {
-    return c.json(
-      {
-        error: {
-          code: 'unsupported_media_type',
-          message: 'Send the body as application/json.',
-          issues: [{ field: '(content-type)', message: 'must be application/json' }],
-        },
-      },
-      415,
+  if (!c.req.header('content-type')?.toLowerCase().startsWith('application/json'))
+    throw rejection(
+      ErrorCodes.unsupportedMediaType,
+      '(content-type)',
+      'must be application/json',
+      'Send the body as application/json.',
     );
-  }
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    return c.json(
-      {
-        error: {
-          code: ErrorCodes.invalidInput,
-          message: 'The body is not valid JSON.',
-          issues: [{ field: '(body)', message: 'is not valid JSON' }],
-        },
-      },
-      400,
+  const body: unknown = await c.req.json().catch(() => {
+    throw rejection(
+      ErrorCodes.malformedRequest,
+      '(body)',
+      'is not valid JSON',
+      'The body is not valid JSON.',
     );
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return c.json(
-      {
-        error: {
-          code: ErrorCodes.invalidInput,
-          message: 'The body must be a JSON object.',
-          issues: [{ field: '(body)', message: 'must be a JSON object' }],
-        },
-      },
-      422,
+  });
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw rejection(
+      ErrorCodes.invalidInput,
+      '(body)',
+      'must be a JSON object',
+      'The body must be a JSON object.',
     );
-  }
   const { website, captchaToken, ...input } = body as Record<string, unknown>;
-  if (captchaToken !== undefined && typeof captchaToken !== 'string') {
-    return c.json(
-      {
-        error: {
-          code: ErrorCodes.invalidInput,
-          message: 'captchaToken: must be a string',
-          issues: [{ field: 'captchaToken', message: 'must be a string' }],
-        },
-      },
-      422,
-    );
-  }
+  if (captchaToken !== undefined && typeof captchaToken !== 'string')
+    throw invalidInput([{ field: 'captchaToken', message: 'must be a string' }]);
   if (isHoneypotEmpty(website))
     await subscribe(deps, input, 'api', { ...requestContext(c), captchaToken });
   return c.json({ status: 'pending', message: CHECK_INBOX }, 202);

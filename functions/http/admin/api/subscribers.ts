@@ -1,0 +1,183 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireRole } from '../../../core/access/api-keys.js';
+import { DomainError, ErrorCodes } from '../../../core/errors.js';
+import { exportCsv, importCsv } from '../../../core/subscribers/csv.js';
+import {
+  eraseSubscriber,
+  findSubscriber,
+  subscriberData,
+} from '../../../core/subscribers/personal-data.js';
+import { subscribe } from '../../../core/subscribers/subscribe.js';
+import type { AdminDeps } from '../deps.js';
+import { apiApp, idempotent } from './context.js';
+import { errors, IdempotencyHeader } from './schemas.js';
+
+/** The dashboard counters, and subscribers: find, list, add, export, import, erase. */
+export function subscribersApi(deps: AdminDeps) {
+  const api = apiApp();
+  const change = idempotent(deps);
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/stats',
+      summary:
+        "The dashboard's counters: subscribers by state, topic and frequency; joins and leaves per day",
+      security: [{ bearer: [] }],
+      responses: {
+        200: {
+          description: 'Counters',
+          content: {
+            'application/json': { schema: z.object({ counts: z.record(z.string(), z.number()) }) },
+          },
+        },
+        401: errors[401],
+      },
+    }),
+    async (c) => c.json({ counts: await deps.subscribers.counts() }, 200),
+  );
+  const SubscriberSchema = z
+    .object({
+      id: z.string(),
+      email: z.string(),
+      state: z.string(),
+      topics: z.array(z.string()),
+      frequency: z.string(),
+      consent: z.record(z.string(), z.unknown()),
+      createdAt: z.string(),
+      confirmedAt: z.string().optional(),
+      unsubscribedAt: z.string().optional(),
+    })
+    .openapi('Subscriber');
+  const SubscriberId = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/subscribers',
+      summary: 'Find one subscriber by address, or list them a page at a time',
+      security: [{ bearer: [] }],
+      request: {
+        query: z.object({
+          email: z.string().max(320).optional(),
+          cursor: z.string().max(2000).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'Subscribers',
+          content: {
+            'application/json': {
+              schema: z.object({
+                subscribers: z.array(SubscriberSchema),
+                cursor: z.string().optional(),
+              }),
+            },
+          },
+        },
+        401: errors[401],
+        422: errors[422],
+      },
+    }),
+    async (c) => {
+      const { email, cursor } = c.req.valid('query');
+      if (email !== undefined) {
+        const found = await findSubscriber(deps, email);
+        return c.json({ subscribers: found ? [found] : [] } as never, 200);
+      }
+      const page = await deps.directory.subscribers(cursor, 100);
+      return c.json({ subscribers: page.items, cursor: page.cursor } as never, 200);
+    },
+  );
+
+  const AddSubscriber = z
+    .object({
+      email: z.string(),
+      topics: z.array(z.string()).optional(),
+      frequency: z.string().optional(),
+    })
+    .openapi('AddSubscriber');
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/subscribers',
+      summary: 'Add a subscriber: they are sent a confirmation, as from the signup form',
+      security: [{ bearer: [] }],
+      request: {
+        headers: IdempotencyHeader,
+        body: { required: true, content: { 'application/json': { schema: AddSubscriber } } },
+      },
+      responses: {
+        202: {
+          description: 'A confirmation is on its way (if the address may subscribe)',
+          content: { 'application/json': { schema: z.object({ status: z.literal('pending') }) } },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      return change(c, body, async () => {
+        await subscribe(deps, body, 'admin');
+        return { status: 202 as never, body: { status: 'pending' } };
+      }) as never;
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/subscribers/{id}',
+      summary: 'Everything kept about one reader (access request)',
+      security: [{ bearer: [] }],
+      request: { params: SubscriberId },
+      responses: {
+        200: {
+          description: 'The reader’s data',
+          content: {
+            'application/json': { schema: SubscriberSchema.extend({ suppressed: z.boolean() }) },
+          },
+        },
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    async (c) => c.json((await subscriberData(deps, c.req.valid('param').id)) as never, 200),
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/subscribers/{id}',
+      summary: 'Erase a reader for good; only a suppression hash remains',
+      security: [{ bearer: [] }],
+      request: { params: SubscriberId },
+      responses: {
+        204: { description: 'Erased' },
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      requireRole(c.get('apiKey'), 'editor');
+      await eraseSubscriber(deps, c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+
+  api.get('/subscribers.csv', async (c) => {
+    let csv = '';
+    for await (const chunk of exportCsv(deps)) csv += chunk;
+    return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });
+  });
+  api.post('/subscribers/import', async (c) => {
+    requireRole(c.get('apiKey'), 'editor');
+    if (!c.req.header('content-type')?.startsWith('text/csv')) {
+      throw new DomainError(ErrorCodes.invalidInput, 'Send the file as text/csv.', {
+        issues: [{ field: '(body)', message: 'must be text/csv' }],
+      });
+    }
+    return c.json(await importCsv(deps, await c.req.text()), 200);
+  });
+  return api;
+}

@@ -1,0 +1,112 @@
+import type { issueReport } from '../../../core/issues/manage-issues.js';
+import { ActionButton, Csrf } from '../layout.js';
+import { EmailPreview, type Preview } from './email-preview.js';
+
+/** One issue: its progress while sending, its report afterwards, its actions and its preview. */
+export function IssuePage(props: {
+  report: Awaited<ReturnType<typeof issueReport>>;
+  preview: Preview;
+  csrf: string;
+  notice: string | undefined;
+}) {
+  const { report, csrf, notice } = props;
+  const { issue, counts, engagement } = report;
+  const done = counts.sent + counts.skipped + counts.failed + counts.suppressed + counts.ambiguous;
+  const total = Math.max(issue.total ?? 0, done);
+  return (
+    <>
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <div class="card">
+        <p>
+          <strong>State:</strong> <span data-testid="state">{issue.state}</span>
+          {issue.pause
+            ? ` (${issue.pause.reason}${issue.pause.message ? `: ${issue.pause.message}` : ''})`
+            : ''}
+          {issue.scheduledAt && issue.state === 'scheduled' ? `, for ${issue.scheduledAt}` : ''}
+        </p>
+        <p>
+          <strong>Audience:</strong> {issue.audience.topics.join(', ')};{' '}
+          {issue.audience.frequencies.join(', ')} · <strong>Recipients:</strong>{' '}
+          {issue.total ?? 'counted when sending starts'}
+        </p>
+        <div
+          class="bar"
+          role="progressbar"
+          aria-label="Progress"
+          aria-valuemin={0}
+          aria-valuemax={total}
+          aria-valuenow={done}
+        >
+          <span style={`width:${total ? Math.round((100 * done) / total) : 0}%`} />
+        </div>
+        <p data-testid="progress">
+          {counts.sent} sent · {counts.skipped} skipped · {counts.failed} failed ·{' '}
+          {counts.suppressed} suppressed · {counts.ambiguous} ambiguous · {report.remaining}{' '}
+          remaining
+        </p>
+        <p>
+          {engagement.delivered} delivered · {engagement.bounced} bounced · {engagement.complained}{' '}
+          complained · {engagement.opened} opened · {engagement.clicked} clicked
+        </p>
+        {report.ambiguous.length ? (
+          <p class="error">
+            Ambiguous (a worker stopped between SES and the ledger; never resent):{' '}
+            {report.ambiguous.join(', ')}
+          </p>
+        ) : null}
+        {report.failures.length ? (
+          <ul>
+            {report.failures.map((f) => (
+              <li>
+                {f.subscriberId}: {f.reason}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+      <div class="actions">
+        {issue.state === 'draft' || issue.state === 'scheduled' ? (
+          <form method="post" action={`/admin/issues/${issue.id}/schedule`} class="card">
+            <Csrf token={csrf} />
+            <label for="at">Send at (UTC)</label>
+            <input id="at" type="datetime-local" name="at" required />
+            <button type="submit">Schedule</button>
+          </form>
+        ) : null}
+        {issue.state === 'draft' || issue.state === 'scheduled' ? (
+          <ActionButton action={`/admin/issues/${issue.id}/send`} csrf={csrf} label="Send now" />
+        ) : null}
+        {issue.state === 'sending' || issue.state === 'scheduled' ? (
+          <ActionButton
+            action={`/admin/issues/${issue.id}/pause`}
+            csrf={csrf}
+            label="Pause"
+            kind="secondary"
+          />
+        ) : null}
+        {issue.state === 'paused' ? (
+          <ActionButton action={`/admin/issues/${issue.id}/resume`} csrf={csrf} label="Resume" />
+        ) : null}
+        {['draft', 'scheduled', 'sending', 'paused'].includes(issue.state) ? (
+          <ActionButton
+            action={`/admin/issues/${issue.id}/cancel`}
+            csrf={csrf}
+            label="Cancel"
+            kind="danger"
+          />
+        ) : null}
+      </div>
+      <form method="post" action={`/admin/issues/${issue.id}/test`} class="card">
+        <Csrf token={csrf} />
+        <label for="to">Test-send to (up to five editor addresses)</label>
+        <input id="to" name="to" size={60} required />
+        <button type="submit">Send test</button>
+      </form>
+      <EmailPreview preview={props.preview} />
+    </>
+  );
+}

@@ -1,0 +1,113 @@
+import type { importCsv } from '../../../core/subscribers/csv.js';
+import type { Subscriber } from '../../../core/subscribers/subscriber.js';
+import type { AdminDeps } from '../deps.js';
+import { ActionButton } from '../layout.js';
+
+type History = Awaited<ReturnType<AdminDeps['ledger']['history']>>;
+type ImportReport = Awaited<ReturnType<typeof importCsv>>;
+
+/** One reader: state, consent, the issues they received, export and erasure. */
+export function SubscriberPage(props: { s: Subscriber; history: History; csrf: string }) {
+  const { s, history, csrf } = props;
+  return (
+    <>
+      <div class="card">
+        <p>
+          <strong>State:</strong> {s.state} · <strong>Topics:</strong> {s.topics.join(', ')} ·{' '}
+          <strong>Frequency:</strong> {s.frequency}
+        </p>
+        <h2>Consent</h2>
+        <p>
+          Asked {s.consent.at} through the {s.consent.form} form
+          {s.consent.ip ? ` from ${s.consent.ip}` : ''}
+          {s.consent.userAgent ? ` (${s.consent.userAgent})` : ''}.
+          {s.consent.source ? ` Source: ${s.consent.source}.` : ''}
+        </p>
+        <p>
+          {s.consent.confirmedAt
+            ? `Confirmed ${s.consent.confirmedAt}${s.consent.confirmIp ? ` from ${s.consent.confirmIp}` : ''}.`
+            : 'Not confirmed.'}
+        </p>
+        {s.unsubscribedAt ? <p>Unsubscribed {s.unsubscribedAt}.</p> : null}
+        {s.softBounces ? <p>{s.softBounces} soft bounces in a row.</p> : null}
+        <h2>Issues received</h2>
+        {history.length === 0 ? (
+          <p>None yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Issue</th>
+                <th>Sent</th>
+                <th>SES message id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((e) => (
+                <tr>
+                  <td>
+                    <a href={`/admin/issues/${e.issueId}`}>{e.issueId}</a>
+                  </td>
+                  <td>{e.sentAt}</td>
+                  <td>
+                    <code>{e.messageId}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+      <div class="actions">
+        <a href={`/admin/subscribers/${s.id}/export.json`} download>
+          Export this reader's data (JSON)
+        </a>
+        <ActionButton
+          action={`/admin/subscribers/${s.id}/erase`}
+          csrf={csrf}
+          label="Delete for good (erasure request)"
+          kind="danger"
+        />
+      </div>
+    </>
+  );
+}
+
+export function ImportReportPage({ report }: { report: ImportReport }) {
+  return (
+    <>
+      <p class="notice" role="status" data-testid="import-summary">
+        {report.imported} imported as confirmed · {report.confirmationsQueued} queued for a
+        confirmation email · {report.skipped.length} skipped · {report.errors.length} rows with
+        errors
+      </p>
+      {report.errors.length ? (
+        <>
+          <h2>Rows with errors (not imported)</h2>
+          <ul>
+            {report.errors.map((e) => (
+              <li>
+                Line {e.line}: {e.issues.map((i) => `${i.field} ${i.message}`).join('; ')}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {report.skipped.length ? (
+        <>
+          <h2>Skipped</h2>
+          <ul>
+            {report.skipped.map((s) => (
+              <li>
+                Line {s.line}: {s.email}: {s.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      <p>
+        <a href="/admin/subscribers">Back to subscribers</a>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,134 @@
+import type { Publication } from '../../../core/publication.js';
+import { Frequencies, type Subscriber } from '../../../core/subscribers/subscriber.js';
+import { Csrf } from '../layout.js';
+
+export type SubscriberFilter = { state?: string; topic?: string; frequency?: string };
+
+/** A page of subscribers, the search that found them, and the add, import and export forms. */
+export function SubscriberList(props: {
+  rows: Subscriber[];
+  next: string | undefined;
+  q: string | undefined;
+  filter: SubscriberFilter;
+  notice: string | undefined;
+  csrf: string;
+  publication: Publication;
+}) {
+  const { rows, next, q, filter, notice, csrf } = props;
+  return (
+    <>
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for the browsers editors still use. */}
+      <form method="get" action="/admin/subscribers" class="card actions" role="search">
+        <div>
+          <label for="q">Address</label>
+          <input id="q" name="q" type="search" value={q ?? ''} />
+        </div>
+        <div>
+          <label for="state">State</label>
+          <select id="state" name="state">
+            <option value="">any</option>
+            {['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'].map((s) => (
+              <option value={s} selected={filter.state === s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="topic">Topic</label>
+          <select id="topic" name="topic">
+            <option value="">any</option>
+            {props.publication.topics.map((t) => (
+              <option value={t.id} selected={filter.topic === t.id}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="frequency">Frequency</label>
+          <select id="frequency" name="frequency">
+            <option value="">any</option>
+            {Object.values(Frequencies).map((f) => (
+              <option value={f} selected={filter.frequency === f}>
+                {f}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">Search</button>
+      </form>
+      <table>
+        <thead>
+          <tr>
+            <th>Address</th>
+            <th>State</th>
+            <th>Topics</th>
+            <th>Frequency</th>
+            <th>Since</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((s) => (
+            <tr>
+              <td>
+                <a href={`/admin/subscribers/${s.id}`}>{s.email}</a>
+              </td>
+              <td>{s.state}</td>
+              <td>{s.topics.join(', ')}</td>
+              <td>{s.frequency}</td>
+              <td>{s.createdAt.slice(0, 10)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {next ? (
+        <p>
+          <a href={`/admin/subscribers?cursor=${encodeURIComponent(next)}`}>Next page</a>
+        </p>
+      ) : null}
+      <div class="grid">
+        <form method="post" action="/admin/subscribers" class="card">
+          <h2>Add a subscriber</h2>
+          <Csrf token={csrf} />
+          <label for="add-email">Address</label>
+          <input id="add-email" name="email" type="email" required />
+          <p>They get a confirmation email, as from the signup form.</p>
+          <button type="submit">Add</button>
+        </form>
+        <form
+          method="post"
+          action="/admin/subscribers/import"
+          enctype="multipart/form-data"
+          class="card"
+        >
+          <h2>Import CSV</h2>
+          <Csrf token={csrf} />
+          <label for="file">
+            CSV file (columns: email, topics, frequency, consent, consent_source)
+          </label>
+          <input id="file" name="file" type="file" accept=".csv,text/csv" required />
+          <p>
+            Rows with <code>consent=yes</code> and a <code>consent_source</code> are added as
+            confirmed; every other row gets a confirmation email, sent by the next tick at SES's
+            pace.
+          </p>
+          <button type="submit">Import</button>
+        </form>
+        <div class="card">
+          <h2>Export</h2>
+          <p>
+            <a href="/admin/subscribers/export.csv" download>
+              Download every subscriber as CSV
+            </a>
+          </p>
+        </div>
+      </div>
+    </>
+  );
+}

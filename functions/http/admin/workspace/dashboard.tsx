@@ -1,0 +1,18 @@
+import { Hono } from 'hono';
+import { issueReport } from '../../../core/issues/manage-issues.js';
+import type { AdminDeps } from '../deps.js';
+import { Dashboard } from '../pages/dashboard.js';
+import { allIssues, page, type WorkspaceEnv } from './page.js';
+
+export const dashboardRoutes = (deps: AdminDeps) =>
+  new Hono<WorkspaceEnv>().get('/', async (c) => {
+    // Counters kept by every subscriber write: one read, whatever the list's size.
+    const counts = await deps.subscribers.counts();
+    const latest = (await allIssues(deps)).slice(0, 8);
+    const reports = await Promise.all(latest.map((i) => issueReport(deps, i.id)));
+    return page(
+      c,
+      'Dashboard',
+      <Dashboard publication={deps.publication} counts={counts} reports={reports} />,
+    );
+  });

@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import { DomainError } from '../../../core/errors.js';
+import { errorResponse } from '../../errors.js';
+import type { AdminDeps } from '../deps.js';
+import { articleRoutes } from './articles.js';
+import { dashboardRoutes } from './dashboard.js';
+import { digestRoutes, issueRoutes } from './issues.js';
+import { workspaceErrorPage, type WorkspaceEnv } from './page.js';
+import { sessionRoutes } from './session.js';
+import { subscriberRoutes } from './subscribers.js';
+import { suppressionRoutes } from './suppressions.js';
+
+/** The editors' workspace under /admin: one sub-app per noun, behind the session's middleware. */
+export function workspaceRoutes(deps: AdminDeps) {
+  const admin = new Hono<WorkspaceEnv>()
+    .route('/admin', sessionRoutes(deps))
+    .route('/admin', dashboardRoutes(deps))
+    .route('/admin/articles', articleRoutes(deps))
+    .route('/admin/issues', issueRoutes(deps))
+    .route('/admin/digests', digestRoutes(deps))
+    .route('/admin/subscribers', subscriberRoutes(deps))
+    .route('/admin/suppressions', suppressionRoutes(deps));
+  // A domain error is the API's status on a page; anything else is the app's logged 500.
+  admin.onError((error, c) => {
+    if (error instanceof DomainError) return errorResponse(c, error, workspaceErrorPage);
+    throw error;
+  });
+  return admin;
+}

@@ -1,0 +1,111 @@
+import { Hono } from 'hono';
+import { publishedArticles } from '../../../core/content/article.js';
+import { DomainError, ErrorCodes } from '../../../core/errors.js';
+import { startDigest } from '../../../core/issues/digests.js';
+import {
+  cancelIssue,
+  createArticleIssue,
+  issueReport,
+  pauseIssue,
+  resumeIssue,
+  scheduleIssue,
+  sendIssueNow,
+} from '../../../core/issues/manage-issues.js';
+import { previewIssue, testSendIssue } from '../../../core/issues/preview.js';
+import type { AdminDeps } from '../deps.js';
+import { IssuePage } from '../pages/issue.js';
+import { IssueList } from '../pages/issues.js';
+import { allIssues, noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
+
+/** A form's repeated field, without its empty entries. */
+const list = (v: unknown) =>
+  ([] as unknown[]).concat(v ?? []).filter((x): x is string => typeof x === 'string' && x !== '');
+const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
+
+const verbs = {
+  send: [sendIssueNow, 'sent'],
+  pause: [(d: AdminDeps, id: string) => pauseIssue(d, id), 'paused'],
+  resume: [resumeIssue, 'resumed'],
+  cancel: [cancelIssue, 'cancelled'],
+} as const;
+
+export function issueRoutes(deps: AdminDeps) {
+  const issues = new Hono<WorkspaceEnv>()
+    .get('/', async (c) =>
+      page(
+        c,
+        'Issues',
+        <IssueList
+          issues={await allIssues(deps)}
+          articles={publishedArticles(await deps.articles.all())}
+          csrf={c.get('session').csrf}
+          publication={deps.publication}
+        />,
+      ),
+    )
+    .post('/', async (c) => {
+      const body = await c.req.parseBody({ all: true });
+      const issue = await createArticleIssue(deps, {
+        article: body.article,
+        subject: text(body.subject),
+        editorNote: text(body.editorNote),
+        topics: list(body.topics).length ? list(body.topics) : undefined,
+        frequencies: list(body.frequencies).length ? list(body.frequencies) : undefined,
+      });
+      return redirect(c, `/admin/issues/${issue.id}?notice=created`);
+    })
+    .get('/:id', async (c) => {
+      const report = await issueReport(deps, c.req.param('id'));
+      return page(
+        c,
+        report.issue.subject,
+        <IssuePage
+          report={report}
+          preview={await previewIssue(deps, report.issue)}
+          csrf={c.get('session').csrf}
+          notice={noticeOf(c)}
+        />,
+        200,
+        report.issue.state === 'sending' ? 3 : undefined,
+      );
+    })
+    .post('/:id/schedule', async (c) => {
+      const body = await c.req.parseBody();
+      const raw = typeof body.at === 'string' ? body.at : '';
+      // datetime-local has no zone: the form says UTC, so read it as UTC.
+      const at = new Date(/Z|[+-]\d\d:\d\d$/.test(raw) ? raw : `${raw}Z`);
+      await scheduleIssue(deps, c.req.param('id'), at);
+      return redirect(c, `/admin/issues/${c.req.param('id')}?notice=scheduled`);
+    });
+  for (const [verb, [run, notice]] of Object.entries(verbs)) {
+    issues.post(`/:id/${verb}`, async (c) => {
+      await run(deps, c.req.param('id'));
+      return redirect(c, `/admin/issues/${c.req.param('id')}?notice=${notice}`);
+    });
+  }
+  return issues.post('/:id/test', async (c) => {
+    const issue = await deps.issues.get(c.req.param('id'));
+    if (!issue) throw new DomainError(ErrorCodes.notFound, 'No such issue.');
+    const body = await c.req.parseBody();
+    await testSendIssue(deps, issue, typeof body.to === 'string' ? body.to : '');
+    return redirect(c, `/admin/issues/${issue.id}?notice=tested`);
+  });
+}
+
+/** Start this period's digest now (mounted at /admin/digests); its schedule would, once per period. */
+export const digestRoutes = (deps: AdminDeps) =>
+  new Hono<WorkspaceEnv>().post('/', async (c) => {
+    const body = await c.req.parseBody();
+    const frequency = body.frequency === 'weekly' ? 'weekly' : 'daily';
+    const result = await startDigest(deps, frequency, deps.clock.now());
+    if (result.status === 'nothing_new')
+      return page(
+        c,
+        'Nothing to send',
+        <p class="notice" role="status">
+          No article was published since the last {frequency} digest, so there is nothing to send.{' '}
+          <a href="/admin/issues">Back to issues</a>
+        </p>,
+      );
+    return redirect(c, `/admin/issues/${result.issue.id}?notice=sent`);
+  });

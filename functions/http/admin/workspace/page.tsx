@@ -1,0 +1,82 @@
+import type { Context } from 'hono';
+import type { Child } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ApiKeyRecord } from '../../../core/access/api-keys.js';
+import type { Session } from '../../../core/access/sessions.js';
+import { IssueStates } from '../../../core/issues/issue.js';
+import type { AppEnv } from '../../app.js';
+import type { ErrorPage } from '../../errors.js';
+import { AdminLayout } from '../layout.js';
+import type { AdminDeps } from '../deps.js';
+import { IssuesList } from '../pages/error.js';
+
+/** A workspace request: the app's variables, and the editor's session once signed in. */
+export type WorkspaceEnv = {
+  Variables: AppEnv['Variables'] & { session: Session; key: ApiKeyRecord };
+};
+type WorkspaceContext = Context<WorkspaceEnv>;
+
+/** A page in the workspace's layout, with the session's CSRF token in its sign-out form. */
+export const page = (
+  c: WorkspaceContext,
+  title: string,
+  body: Child,
+  status: ContentfulStatusCode = 200,
+  refresh?: number,
+) =>
+  c.html(
+    <AdminLayout
+      publication={c.get('deps').publication}
+      title={title}
+      csrf={c.get('session')?.csrf}
+      editor={c.get('key')?.name}
+      refresh={refresh}
+    >
+      {body}
+    </AdminLayout>,
+    status,
+  );
+
+/** After a POST: see-other, so a reload does not post again. */
+export const redirect = (c: WorkspaceContext, to: string) => c.redirect(to, 303);
+
+/** Fixed texts for the notices after a redirect: nothing from the query string reaches the page. */
+const notices: Record<string, string> = {
+  created: 'Issue created as a draft.',
+  scheduled: 'Issue scheduled.',
+  sent: 'Sending started: progress below.',
+  paused: 'Issue paused.',
+  resumed: 'Issue resumed.',
+  cancelled: 'Issue cancelled.',
+  tested: 'Test email sent.',
+  added: 'Subscriber added; a confirmation email is on its way.',
+  erased: 'Subscriber erased; only a suppression hash remains.',
+  suppressed: 'Address suppressed.',
+  unsuppressed: 'Address removed from the suppression list.',
+};
+
+export const noticeOf = (c: WorkspaceContext): string | undefined =>
+  notices[c.req.query('notice') ?? ''];
+
+/** A domain error in the workspace: the status the API would answer, in the workspace's layout. */
+export const workspaceErrorPage: ErrorPage = (c, error, status) =>
+  page(
+    c as WorkspaceContext,
+    'That did not work',
+    <>
+      <p class="error" role="alert">
+        {error.message}
+      </p>
+      <IssuesList issues={error.details.issues} />
+      <p>
+        <a href="/admin">Back to the dashboard</a>
+      </p>
+    </>,
+    status,
+  );
+
+/** Every issue, newest first: the workspace lists them all (a publication has hundreds, not millions). */
+export const allIssues = async (deps: AdminDeps) =>
+  (await Promise.all(Object.values(IssueStates).map((s) => deps.issues.listByState(s))))
+    .flat()
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));

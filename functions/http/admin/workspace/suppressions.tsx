@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import { allowAddress, suppressAddress } from '../../../core/subscribers/suppression.js';
+import type { AdminDeps } from '../deps.js';
+import { SuppressionList } from '../pages/suppressions.js';
+import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
+
+export const suppressionRoutes = (deps: AdminDeps) =>
+  new Hono<WorkspaceEnv>()
+    .get('/', async (c) =>
+      page(
+        c,
+        'Suppression list',
+        <SuppressionList
+          entries={await deps.directory.suppressions()}
+          csrf={c.get('session').csrf}
+          notice={noticeOf(c)}
+        />,
+      ),
+    )
+    .post('/', async (c) => {
+      await suppressAddress(deps, await c.req.parseBody());
+      return redirect(c, '/admin/suppressions?notice=suppressed');
+    })
+    .post('/remove', async (c) => {
+      const { reason } = await allowAddress(deps, await c.req.parseBody());
+      // An address mailed again is a decision someone must answer for: who, and why.
+      c.get('logger').info('suppression_removed', { by: c.get('key').prefix, reason });
+      return redirect(c, '/admin/suppressions?notice=unsuppressed');
+    });
