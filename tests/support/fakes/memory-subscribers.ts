@@ -1,6 +1,9 @@
-import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
-import { countsDelta } from '../../core/subscribers/stats.js';
-import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
+import type { Page, RecipientQuery, SubscriberRepository } from '../../../functions/core/ports.js';
+import { countsDelta } from '../../../functions/core/subscribers/stats.js';
+import {
+  recipientShardOf,
+  type Subscriber,
+} from '../../../functions/core/subscribers/subscriber.js';
 import { keyOrder } from './key-order.js';
 
 /** An in-memory SubscriberRepository for unit tests of the domain; same contract as the Dynamo one. */

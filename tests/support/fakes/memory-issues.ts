@@ -1,6 +1,11 @@
-import type { Engagement, Issue, IssueState, ShardProgress } from '../../core/issues/issue.js';
-import { zeroCounts } from '../../core/issues/issue.js';
-import type { IssueRepository } from '../../core/ports.js';
+import type {
+  Engagement,
+  Issue,
+  IssueState,
+  ShardProgress,
+} from '../../../functions/core/issues/issue.js';
+import { zeroCounts } from '../../../functions/core/issues/issue.js';
+import type { IssueRepository } from '../../../functions/core/ports.js';
 
 export class MemoryIssueRepository implements IssueRepository {
   readonly items = new Map<string, Issue>();

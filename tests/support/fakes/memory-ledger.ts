@@ -1,4 +1,9 @@
-import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
+import type {
+  DeliveryLedger,
+  LedgerEntry,
+  SendReceipt,
+  SentEntry,
+} from '../../../functions/core/ports.js';
 import { keyOrder } from './key-order.js';
 
 export class MemoryLedger implements DeliveryLedger {
