@@ -8,11 +8,9 @@ import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/cont
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
 import { DynamoDeliveryLedger, DynamoSendHistory } from './adapters/dynamo/dynamo-ledger.js';
-import {
-  DynamoEventLog,
-  DynamoPublicationLog,
-  DynamoSuppressionList,
-} from './adapters/dynamo/dynamo-misc.js';
+import { DynamoEventLog } from './adapters/dynamo/dynamo-event-log.js';
+import { DynamoPublicationLog } from './adapters/dynamo/dynamo-publication-log.js';
+import { DynamoSuppressionList } from './adapters/dynamo/dynamo-suppression-list.js';
 import { DynamoSubscriberRepository } from './adapters/dynamo/dynamo-subscribers.js';
 import { SesQuotaSource } from './adapters/ses/ses-quota.js';
 import { outboxArchive } from './adapters/ses/outbox.js';

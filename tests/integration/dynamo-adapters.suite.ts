@@ -3,11 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
 import { DynamoIssueRepository } from '../../functions/adapters/dynamo/dynamo-issues.js';
 import { DynamoDeliveryLedger } from '../../functions/adapters/dynamo/dynamo-ledger.js';
-import {
-  DynamoEventLog,
-  DynamoPublicationLog,
-  DynamoSuppressionList,
-} from '../../functions/adapters/dynamo/dynamo-misc.js';
+import { DynamoEventLog } from '../../functions/adapters/dynamo/dynamo-event-log.js';
+import { DynamoPublicationLog } from '../../functions/adapters/dynamo/dynamo-publication-log.js';
+import { DynamoSuppressionList } from '../../functions/adapters/dynamo/dynamo-suppression-list.js';
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
 import type { Issue } from '../../functions/core/issues/issue.js';
 import { mutateSubscriber } from '../../functions/core/subscribers/mutate.js';
