@@ -5,28 +5,20 @@ import {
   type Subscriber,
 } from '../../../functions/core/subscribers/subscriber.js';
 import { keyOrder } from './key-order.js';
+import { VersionedItems } from './versioned-items.js';
 
-/** An in-memory SubscriberRepository for unit tests of the domain; same contract as the Dynamo one. */
-export class MemorySubscriberRepository implements SubscriberRepository {
-  readonly items = new Map<string, Subscriber>();
-
-  async get(id: string) {
-    const item = this.items.get(id);
-    return item && structuredClone(item);
-  }
-
-  async create(subscriber: Subscriber) {
-    if (this.items.has(subscriber.id)) return false;
-    this.items.set(subscriber.id, structuredClone(subscriber));
-    return true;
-  }
-
-  async save(next: Subscriber) {
-    const current = this.items.get(next.id);
-    if (!current || current.version !== next.version - 1) return false;
-    this.items.set(next.id, structuredClone(next));
-    return true;
-  }
+/**
+ * An in-memory SubscriberRepository for unit tests of the domain; same contract as the Dynamo one
+ * (tests/support/adapter-contract.ts). One difference it cannot avoid: a DynamoDB page holds up
+ * to `limit` items read *before* the filter, so it may come back short or empty with a cursor;
+ * here a page is `limit` matching readers. Callers that follow cursors see the same readers.
+ */
+export class MemorySubscriberRepository
+  extends VersionedItems<Subscriber>
+  implements SubscriberRepository
+{
+  /** Kept like the adapter's counter item: every write adds its delta, and nothing recounts. */
+  private readonly counters = new Map<string, number>();
 
   async listRecipients(query: RecipientQuery): Promise<Page<Subscriber>> {
     const all = this.matching(query);
@@ -37,27 +29,36 @@ export class MemorySubscriberRepository implements SubscriberRepository {
   }
 
   async delete(id: string) {
+    const before = this.items.get(id);
     this.items.delete(id);
+    if (before) this.count(before, undefined);
   }
 
   async counts() {
-    const counts: Record<string, number> = {};
-    for (const s of this.items.values())
-      for (const [k, v] of Object.entries(countsDelta(undefined, s)))
-        counts[k] = (counts[k] ?? 0) + v;
-    return counts;
+    return Object.fromEntries(this.counters);
   }
 
   async listQueuedConfirmations(limit: number) {
+    // The adapter's index key: queued time, then id.
+    const queueKey = (s: Subscriber) => `${s.confirmationQueuedAt}#${s.id}`;
     return [...this.items.values()]
       .filter((s) => s.state === 'pending' && s.confirmationQueuedAt)
-      .sort((a, b) => a.confirmationQueuedAt!.localeCompare(b.confirmationQueuedAt!))
+      .sort((a, b) => keyOrder(queueKey(a), queueKey(b)))
       .slice(0, limit)
       .map((s) => structuredClone(s));
   }
 
   async countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>) {
     return this.matching(query).length;
+  }
+
+  protected override written(before: Subscriber | undefined, after: Subscriber) {
+    this.count(before, after);
+  }
+
+  private count(before: Subscriber | undefined, after: Subscriber | undefined) {
+    for (const [key, n] of Object.entries(countsDelta(before, after)))
+      this.counters.set(key, (this.counters.get(key) ?? 0) + n);
   }
 
   private matching(query: Omit<RecipientQuery, 'cursor' | 'limit'>) {
