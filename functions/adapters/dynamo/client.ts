@@ -47,9 +47,6 @@ export async function ensureTable(
   throw new Error(`table ${tableName} did not become active`);
 }
 
-export const isConditionFailure = (error: unknown) =>
-  (error as Error)?.name === 'ConditionalCheckFailedException';
-
 /**
  * SDK errors stop here: throttling and service faults (after the SDK's own retries) become the
  * domain's `unavailable`, which the API answers with a 503 the client may retry.

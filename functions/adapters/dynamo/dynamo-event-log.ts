@@ -1,6 +1,7 @@
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventLog } from '../../core/ports.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError } from './client.js';
+import { conditionally } from './conditional-write.js';
 
 /** Handled events, kept 30 days (TTL): long past any redelivery. */
 const EVENT_RETENTION_S = 30 * 24 * 60 * 60;
@@ -12,8 +13,8 @@ export class DynamoEventLog implements EventLog {
   ) {}
 
   async record(key: string, at: Date) {
-    try {
-      await this.client.send(
+    return conditionally(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -25,12 +26,8 @@ export class DynamoEventLog implements EventLog {
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return translateDynamoError(error);
-    }
+      ),
+    );
   }
 
   async forget(key: string) {

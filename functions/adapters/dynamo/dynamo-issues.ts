@@ -13,7 +13,8 @@ import {
   type ShardProgress,
 } from '../../core/issues/issue.js';
 import type { IssueRepository } from '../../core/ports.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError } from './client.js';
+import { conditionally, unlessConditionFails } from './conditional-write.js';
 import { tableKeys } from './table.js';
 
 const pk = (id: string) => `ISSUE#${id}`;
@@ -104,8 +105,8 @@ export class DynamoIssueRepository implements IssueRepository {
     now: Date,
     until: Date,
   ): Promise<ShardProgress | undefined> {
-    try {
-      const { Attributes } = await this.client.send(
+    const claimed = await unlessConditionFails(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: pk(issueId), SK: shardSk(shard) },
@@ -141,17 +142,14 @@ export class DynamoIssueRepository implements IssueRepository {
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return strip(Attributes!) as ShardProgress;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      return translateDynamoError(error);
-    }
+      ),
+    );
+    return claimed && (strip(claimed.Attributes!) as ShardProgress);
   }
 
   async saveShard(progress: ShardProgress, owner: string): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionally(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -165,12 +163,8 @@ export class DynamoIssueRepository implements IssueRepository {
           ExpressionAttributeNames: { '#leaseOwner': 'leaseOwner' },
           ExpressionAttributeValues: { ':owner': owner },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return translateDynamoError(error);
-    }
+      ),
+    );
   }
 
   async addEngagement(issueId: string, change: Partial<Engagement>): Promise<void> {
@@ -203,8 +197,8 @@ export class DynamoIssueRepository implements IssueRepository {
     issue: Issue,
     condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
   ) {
-    try {
-      await this.client.send(
+    return conditionally(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -217,12 +211,8 @@ export class DynamoIssueRepository implements IssueRepository {
           },
           ...condition,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return translateDynamoError(error);
-    }
+      ),
+    );
   }
 }
 

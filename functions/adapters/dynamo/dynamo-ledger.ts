@@ -1,15 +1,14 @@
 import {
   BatchWriteCommand,
   DeleteCommand,
-  GetCommand,
-  PutCommand,
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { tableKeys } from './table.js';
 import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError } from './client.js';
+import { conditionally, putOrRead } from './conditional-write.js';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
 
 const key = (deliveryKey: string, subscriberId: string) => ({
@@ -60,40 +59,25 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
     at: Date,
     previousSent?: SendReceipt,
   ): Promise<'claimed' | LedgerEntry> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...key(deliveryKey, subscriberId),
-            entity: 'ledger',
-            deliveryKey,
-            subscriberId,
-            issueId,
-            status: 'claimed',
-            claimedAt: at.toISOString(),
-            ...(previousSent && { previousSent }),
-          },
-          // A definite failure (SES said no) may be retried; a claim or a send may not.
-          ConditionExpression: 'attribute_not_exists(PK) OR #status = :failed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed' },
-        }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if (!isConditionFailure(error)) return translateDynamoError(error);
-    }
-    const { Item } = await this.client
-      .send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: key(deliveryKey, subscriberId),
-          ConsistentRead: true,
-        }),
-      )
-      .catch(translateDynamoError);
-    const { PK, SK, entity, ...entry } = Item ?? {};
+    const claim = await putOrRead(this.client, {
+      TableName: this.tableName,
+      Item: {
+        ...key(deliveryKey, subscriberId),
+        entity: 'ledger',
+        deliveryKey,
+        subscriberId,
+        issueId,
+        status: 'claimed',
+        claimedAt: at.toISOString(),
+        ...(previousSent && { previousSent }),
+      },
+      // A definite failure (SES said no) may be retried; a claim or a send may not.
+      ConditionExpression: 'attribute_not_exists(PK) OR #status = :failed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':failed': 'failed' },
+    });
+    if (claim.written) return 'claimed';
+    const { PK, SK, entity, ...entry } = claim.existing ?? {};
     return entry as LedgerEntry;
   }
 
@@ -178,8 +162,8 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
   }
 
   async release(deliveryKey: string, subscriberId: string) {
-    try {
-      await this.client.send(
+    await conditionally(
+      this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: key(deliveryKey, subscriberId),
@@ -187,10 +171,8 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':claimed': 'claimed' },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) translateDynamoError(error);
-    }
+      ),
+    );
   }
 
   private async update(

@@ -6,7 +6,8 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { PublicationLog } from '../../core/ports.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError } from './client.js';
+import { conditionally, putOrRead } from './conditional-write.js';
 
 /** One small partition: the baseline, each published article, each digest's cutoff. */
 const PUBLICATIONS = 'PUBLICATIONS';
@@ -18,39 +19,24 @@ export class DynamoPublicationLog implements PublicationLog {
   ) {}
 
   async baseline(slugs: readonly string[], at: Date): Promise<string[]> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            PK: PUBLICATIONS,
-            SK: 'BASELINE',
-            entity: 'baseline',
-            slugs: [...slugs],
-            at: at.toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return [...slugs];
-    } catch (error) {
-      if (!isConditionFailure(error)) return translateDynamoError(error);
-    }
-    const { Item } = await this.client
-      .send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { PK: PUBLICATIONS, SK: 'BASELINE' },
-          ConsistentRead: true,
-        }),
-      )
-      .catch(translateDynamoError);
-    return (Item?.slugs as string[]) ?? [];
+    const first = await putOrRead(this.client, {
+      TableName: this.tableName,
+      Item: {
+        PK: PUBLICATIONS,
+        SK: 'BASELINE',
+        entity: 'baseline',
+        slugs: [...slugs],
+        at: at.toISOString(),
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
+    if (first.written) return [...slugs];
+    return (first.existing?.slugs as string[]) ?? [];
   }
 
   async markPublished(slug: string, at: Date) {
-    try {
-      await this.client.send(
+    return conditionally(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -62,12 +48,8 @@ export class DynamoPublicationLog implements PublicationLog {
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return translateDynamoError(error);
-    }
+      ),
+    );
   }
 
   async published() {
@@ -110,8 +92,8 @@ export class DynamoPublicationLog implements PublicationLog {
   }
 
   async advanceDigestCutoff(frequency: string, to: string) {
-    try {
-      await this.client.send(
+    await conditionally(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: PUBLICATIONS, SK: `DIGEST#${frequency}` },
@@ -119,9 +101,7 @@ export class DynamoPublicationLog implements PublicationLog {
           ConditionExpression: 'attribute_not_exists(cutoff) OR cutoff < :to',
           ExpressionAttributeValues: { ':to': to, ':entity': 'digest-cutoff' },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) translateDynamoError(error);
-    }
+      ),
+    );
   }
 }

@@ -10,7 +10,8 @@ import {
 import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
 import { countsDelta } from '../../core/subscribers/stats.js';
 import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError } from './client.js';
+import { unlessConditionFails } from './conditional-write.js';
 import { tableKeys } from './table.js';
 
 const key = (id: string) => ({ PK: `SUBSCRIBER#${id}`, SK: 'PROFILE' });
@@ -163,21 +164,20 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     subscriber: Subscriber,
     condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
   ) {
-    try {
-      const { Attributes } = await this.client.send(
+    const written = await unlessConditionFails(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: toItem(subscriber),
           ReturnValues: 'ALL_OLD',
           ...condition,
         }),
-      );
-      await this.adjustCounts(Attributes ? fromItem(Attributes) : undefined, subscriber);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return translateDynamoError(error);
-    }
+      ),
+    );
+    if (!written) return false;
+    const { Attributes } = written;
+    await this.adjustCounts(Attributes ? fromItem(Attributes) : undefined, subscriber);
+    return true;
   }
 }
 

@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { SuppressionList, SuppressionReason } from '../../core/ports.js';
 import { suppressionKeyOf } from '../../core/suppression-key.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError } from './client.js';
+import { conditionally } from './conditional-write.js';
 
 const suppressionKey = (email: string) => ({
   PK: `SUPPRESSION#${suppressionKeyOf(email)}`,
@@ -21,9 +22,9 @@ export class DynamoSuppressionList implements SuppressionList {
   ) {}
 
   async suppress(email: string, reason: SuppressionReason, at: Date) {
-    try {
-      // The first reason stands: a later "manual" does not hide that the address bounced.
-      await this.client.send(
+    // The first reason stands: a later "manual" does not hide that the address bounced.
+    await conditionally(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           // An erased reader leaves only the hash; other suppressions keep the address for editors.
@@ -37,10 +38,8 @@ export class DynamoSuppressionList implements SuppressionList {
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) translateDynamoError(error);
-    }
+      ),
+    );
   }
 
   async isSuppressed(email: string) {
