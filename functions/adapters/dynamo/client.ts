@@ -48,6 +48,18 @@ export async function ensureTable(
 }
 
 /**
+ * A paginator's pages (lib-dynamodb's `paginateQuery`, `paginateScan`), its errors translated as
+ * every other call's are. A consumer that stops early (`break`) reads no further page.
+ */
+export async function* translated<T>(pages: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* pages;
+  } catch (error) {
+    translateDynamoError(error);
+  }
+}
+
+/**
  * SDK errors stop here: throttling and service faults (after the SDK's own retries) become the
  * domain's `unavailable`, which the API answers with a 503 the client may retry.
  */

@@ -4,6 +4,7 @@ import {
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import {
   zeroCounts,
@@ -13,7 +14,7 @@ import {
   type ShardProgress,
 } from '../../core/issues/issue.js';
 import type { IssueRepository } from '../../core/ports.js';
-import { translateDynamoError } from './client.js';
+import { translateDynamoError, translated } from './client.js';
 import { conditionally, unlessConditionFails } from './conditional-write.js';
 import { tableKeys } from './table.js';
 
@@ -64,22 +65,19 @@ export class DynamoIssueRepository implements IssueRepository {
 
   async listByState(state: IssueState, limit = 1000): Promise<Issue[]> {
     const found: Issue[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: tableKeys.index,
-            KeyConditionExpression: `${tableKeys.indexPartitionKey} = :partition`,
-            ExpressionAttributeValues: { ':partition': statePartition(state) },
-            ExclusiveStartKey: start,
-          }),
-        )
-        .catch(translateDynamoError);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: tableKeys.index,
+        KeyConditionExpression: `${tableKeys.indexPartitionKey} = :partition`,
+        ExpressionAttributeValues: { ':partition': statePartition(state) },
+      },
+    );
+    for await (const page of translated(pages)) {
       found.push(...(page.Items ?? []).map((item) => strip(item) as Issue));
-      start = page.LastEvaluatedKey;
-    } while (start && found.length < limit);
+      if (found.length >= limit) break;
+    }
     // The index is eventually consistent: an issue that just moved on may still be listed here.
     return found.filter((i) => i.state === state).slice(0, limit);
   }

@@ -4,10 +4,11 @@ import {
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { tableKeys } from './table.js';
 import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
-import { translateDynamoError } from './client.js';
+import { translateDynamoError, translated } from './client.js';
 import { conditionally, putOrRead } from './conditional-write.js';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
 
@@ -125,29 +126,25 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
    * 8 shards), so this reads a page or two, and it runs only for a page redone after a crash.
    */
   async findReceipt(deliveryKey: string, subscriberId: string): Promise<SendReceipt | undefined> {
-    let start: Record<string, unknown> | undefined;
-    for (let page = 0; page < MAX_RECEIPT_PAGES; page++) {
-      const { Items = [], LastEvaluatedKey } = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND SK > :after',
-            FilterExpression: 'previousSent.subscriberId = :id',
-            ExpressionAttributeValues: {
-              ':pk': `DELIVERY#${deliveryKey}`,
-              ':after': `RECIPIENT#${subscriberId}`,
-              ':id': subscriberId,
-            },
-            ExclusiveStartKey: start,
-            Limit: 100,
-            ConsistentRead: true,
-          }),
-        )
-        .catch(translateDynamoError);
+    const pages = paginateQuery(
+      { client: this.client, pageSize: 100 },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND SK > :after',
+        FilterExpression: 'previousSent.subscriberId = :id',
+        ExpressionAttributeValues: {
+          ':pk': `DELIVERY#${deliveryKey}`,
+          ':after': `RECIPIENT#${subscriberId}`,
+          ':id': subscriberId,
+        },
+        ConsistentRead: true,
+      },
+    );
+    let read = 0;
+    for await (const { Items = [] } of translated(pages)) {
       const carrier = Items[0] as { previousSent?: SendReceipt } | undefined;
       if (carrier?.previousSent) return carrier.previousSent;
-      if (!LastEvaluatedKey) return undefined;
-      start = LastEvaluatedKey;
+      if (++read >= MAX_RECEIPT_PAGES) break;
     }
     return undefined;
   }

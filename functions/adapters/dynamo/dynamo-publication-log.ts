@@ -1,12 +1,12 @@
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import type { PublicationLog } from '../../core/ports.js';
-import { translateDynamoError } from './client.js';
+import { translateDynamoError, translated } from './client.js';
 import { conditionally, putOrRead } from './conditional-write.js';
 
 /** One small partition: the baseline, each published article, each digest's cutoff. */
@@ -54,27 +54,22 @@ export class DynamoPublicationLog implements PublicationLog {
 
   async published() {
     const found: { slug: string; publishedAt: string }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :article)',
-            ExpressionAttributeValues: { ':pk': PUBLICATIONS, ':article': 'ARTICLE#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        )
-        .catch(translateDynamoError);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :article)',
+        ExpressionAttributeValues: { ':pk': PUBLICATIONS, ':article': 'ARTICLE#' },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of translated(pages))
       found.push(
         ...(page.Items ?? []).map((i) => ({
           slug: i.slug as string,
           publishedAt: i.publishedAt as string,
         })),
       );
-      start = page.LastEvaluatedKey;
-    } while (start);
     return found;
   }
 
