@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/content/fs-content.js';
 import { createDocumentClient } from './adapters/dynamo/client.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
 import { DynamoDeliveryLedger, DynamoSendHistory } from './adapters/dynamo/dynamo-ledger.js';
 import { DynamoEventLog } from './adapters/dynamo/dynamo-event-log.js';
@@ -113,6 +114,23 @@ export async function buildPublication(config: Config): Promise<Publication> {
   };
 }
 
+/**
+ * One DynamoDB document client per configuration, shared by every adapter built from it: one
+ * connection pool per process, however many builders run (delivery and admin build on the app's).
+ * A new configuration (a test restarting the local stack on new ports) gets a client of its own.
+ */
+const documentClients = new WeakMap<Config, DynamoDBDocumentClient>();
+
+function documentClientFor(config: Config): DynamoDBDocumentClient {
+  let client = documentClients.get(config);
+  if (!client) {
+    // Timeouts (connectionTimeoutMs, requestTimeoutMs) for every adapter go here.
+    client = createDocumentClient();
+    documentClients.set(config, client);
+  }
+  return client;
+}
+
 export type AppDeps = SubscriberDeps & {
   articles: ArticleCatalog;
   issues: IssueRepository;
@@ -122,7 +140,7 @@ export type AppDeps = SubscriberDeps & {
 /** Everything the HTTP app needs. No MJML here: transactional emails are precompiled. */
 export async function buildAppDeps(config: Config): Promise<AppDeps> {
   const publication = await buildPublication(config);
-  const client = createDocumentClient();
+  const client = documentClientFor(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
@@ -139,10 +157,7 @@ export async function buildAppDeps(config: Config): Promise<AppDeps> {
 }
 
 /** The signup's abuse defences; each is described with its variable above. */
-export function buildAbuseDeps(
-  config: Config,
-  client: ReturnType<typeof createDocumentClient>,
-): AbuseDeps {
+export function buildAbuseDeps(config: Config, client: DynamoDBDocumentClient): AbuseDeps {
   return {
     rateLimiter: new DynamoRateLimiter(client, config.TABLE_NAME),
     limits: {
@@ -161,11 +176,10 @@ export function buildAbuseDeps(
 /** The send pipeline's dependencies; the renderer is passed in so MJML loads only where it is used. */
 export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer) {
   const app = await buildAppDeps(config);
-  const client = createDocumentClient();
+  const client = documentClientFor(config);
   return {
     ...app,
     ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME),
-    issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     quota: new SesQuotaSource(),
     pacing: {
@@ -181,7 +195,7 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
 export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
   const app = await buildAppDeps(config);
-  const client = createDocumentClient();
+  const client = documentClientFor(config);
   return {
     ...app,
     sessions: new DynamoSessionRepository(client, config.TABLE_NAME),
@@ -195,7 +209,7 @@ export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
 
 /** What the `ses-events` function needs: no mailer, no templates. */
 export function buildEventDeps(config: Config) {
-  const client = createDocumentClient();
+  const client = documentClientFor(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
