@@ -6,13 +6,12 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/content/fs-content.js';
 import { createDocumentClient } from './adapters/dynamo/client.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
 import { DynamoDeliveryLedger, DynamoSendHistory } from './adapters/dynamo/dynamo-ledger.js';
-import {
-  DynamoEventLog,
-  DynamoPublicationLog,
-  DynamoSuppressionList,
-} from './adapters/dynamo/dynamo-misc.js';
+import { DynamoEventLog } from './adapters/dynamo/dynamo-event-log.js';
+import { DynamoPublicationLog } from './adapters/dynamo/dynamo-publication-log.js';
+import { DynamoSuppressionList } from './adapters/dynamo/dynamo-suppression-list.js';
 import { DynamoSubscriberRepository } from './adapters/dynamo/dynamo-subscribers.js';
 import { SesQuotaSource } from './adapters/ses/ses-quota.js';
 import { outboxArchive } from './adapters/ses/outbox.js';
@@ -116,6 +115,23 @@ export async function buildPublication(config: Config): Promise<Publication> {
   };
 }
 
+/**
+ * One DynamoDB document client per configuration, shared by every adapter built from it: one
+ * connection pool per process, however many builders run (delivery and admin build on the app's).
+ * A new configuration (a test restarting the local stack on new ports) gets a client of its own.
+ */
+const documentClients = new WeakMap<Config, DynamoDBDocumentClient>();
+
+function documentClientFor(config: Config): DynamoDBDocumentClient {
+  let client = documentClients.get(config);
+  if (!client) {
+    // Timeouts (connectionTimeoutMs, requestTimeoutMs) for every adapter go here.
+    client = createDocumentClient();
+    documentClients.set(config, client);
+  }
+  return client;
+}
+
 export type AppDeps = SubscriberDeps & {
   articles: ArticleCatalog;
   issues: IssueRepository;
@@ -129,7 +145,7 @@ export type AppDeps = SubscriberDeps & {
  */
 export async function buildAppDeps(config: Config, logger = createLogger()): Promise<AppDeps> {
   const publication = await buildPublication(config);
-  const client = createDocumentClient();
+  const client = documentClientFor(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
@@ -146,10 +162,7 @@ export async function buildAppDeps(config: Config, logger = createLogger()): Pro
 }
 
 /** The signup's abuse defences; each is described with its variable above. */
-export function buildAbuseDeps(
-  config: Config,
-  client: ReturnType<typeof createDocumentClient>,
-): AbuseDeps {
+export function buildAbuseDeps(config: Config, client: DynamoDBDocumentClient): AbuseDeps {
   return {
     rateLimiter: new DynamoRateLimiter(client, config.TABLE_NAME),
     limits: {
@@ -172,11 +185,10 @@ export async function buildDeliveryDeps(
   logger = createLogger(),
 ) {
   const app = await buildAppDeps(config, logger);
-  const client = createDocumentClient();
+  const client = documentClientFor(config);
   return {
     ...app,
     ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME),
-    issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     quota: new SesQuotaSource(),
     pacing: {
@@ -196,7 +208,7 @@ export async function buildAdminDeps(
   logger = createLogger(),
 ) {
   const app = await buildAppDeps(config, logger);
-  const client = createDocumentClient();
+  const client = documentClientFor(config);
   return {
     ...app,
     sessions: new DynamoSessionRepository(client, config.TABLE_NAME),
@@ -210,7 +222,7 @@ export async function buildAdminDeps(
 
 /** What the `ses-events` function needs: no mailer, no templates. */
 export function buildEventDeps(config: Config) {
-  const client = createDocumentClient();
+  const client = documentClientFor(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
-import { DynamoSuppressionList } from '../../functions/adapters/dynamo/dynamo-misc.js';
+import { DynamoSuppressionList } from '../../functions/adapters/dynamo/dynamo-suppression-list.js';
 import { DynamoRateLimiter } from '../../functions/adapters/dynamo/dynamo-rate-limiter.js';
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';

@@ -1,14 +1,12 @@
 import { transactionalTemplates } from '../../functions/adapters/templates/transactional.generated.js';
-import { MemoryIssueRepository } from '../../functions/adapters/memory/memory-issues.js';
-import {
-  FixedQuota,
-  MemoryEventLog,
-  MemoryPublicationLog,
-  MemorySuppressionList,
-} from '../../functions/adapters/memory/memory-misc.js';
-import { MemoryLedger } from '../../functions/adapters/memory/memory-ledger.js';
-import { MemorySubscriberRepository } from '../../functions/adapters/memory/memory-subscribers.js';
-import { RecordingMailer } from '../../functions/adapters/memory/recording-mailer.js';
+import { FixedQuota } from './fakes/fixed-quota.js';
+import { MemoryEventLog } from './fakes/memory-event-log.js';
+import { MemoryIssueRepository } from './fakes/memory-issues.js';
+import { MemoryLedger } from './fakes/memory-ledger.js';
+import { MemoryPublicationLog } from './fakes/memory-publication-log.js';
+import { MemorySubscriberRepository } from './fakes/memory-subscribers.js';
+import { MemorySuppressionList } from './fakes/memory-suppression-list.js';
+import { RecordingMailer } from './fakes/recording-mailer.js';
 import type { Article } from '../../functions/core/content/article.js';
 import type { Issue } from '../../functions/core/issues/issue.js';
 import type { CompiledEmail, IssueRenderer } from '../../functions/core/ports.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StaticDisposableDomains } from '../../functions/adapters/abuse/disposable-domains.js';
-import { MemoryRateLimiter } from '../../functions/adapters/memory/memory-rate-limiter.js';
+import { MemoryRateLimiter } from '../support/fakes/memory-rate-limiter.js';
 import type { AbuseDeps, CaptchaVerifier } from '../../functions/core/abuse/ports.js';
 import { clientNetwork } from '../../functions/core/abuse/signup-guard.js';
 import { DomainError } from '../../functions/core/errors.js';

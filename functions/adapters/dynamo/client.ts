@@ -9,12 +9,29 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
 import { createTableInput } from './table.js';
 
+export type DocumentClientOptions = DynamoDBClientConfig & {
+  /** How long to wait for a connection. Unset, the SDK's default: no limit. */
+  connectionTimeoutMs?: number;
+  /** How long to wait for the answer once the request is on its way. Unset, the SDK's default: none. */
+  requestTimeoutMs?: number;
+};
+
 /**
- * The document client. The endpoint comes from the SDK's own `AWS_ENDPOINT_URL_DYNAMODB` when set
- * (the local stack, tests), so the same code talks to AWS when it is not.
+ * The document client; build one per process and share it (the composition root does). The
+ * endpoint comes from the SDK's own `AWS_ENDPOINT_URL_DYNAMODB` when set (the local stack,
+ * tests), so the same code talks to AWS when it is not. The timeouts go to the SDK's Node HTTP
+ * handler; without them the client keeps the SDK's defaults.
  */
-export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+export function createDocumentClient({
+  connectionTimeoutMs,
+  requestTimeoutMs,
+  ...config
+}: DocumentClientOptions = {}): DynamoDBDocumentClient {
+  const timeouts = connectionTimeoutMs !== undefined || requestTimeoutMs !== undefined;
+  const requestHandler = timeouts
+    ? { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs }
+    : undefined;
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ requestHandler, ...config }), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }
@@ -47,8 +64,17 @@ export async function ensureTable(
   throw new Error(`table ${tableName} did not become active`);
 }
 
-export const isConditionFailure = (error: unknown) =>
-  (error as Error)?.name === 'ConditionalCheckFailedException';
+/**
+ * A paginator's pages (lib-dynamodb's `paginateQuery`, `paginateScan`), its errors translated as
+ * every other call's are. A consumer that stops early (`break`) reads no further page.
+ */
+export async function* translated<T>(pages: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* pages;
+  } catch (error) {
+    translateDynamoError(error);
+  }
+}
 
 /**
  * SDK errors stop here: throttling and service faults (after the SDK's own retries) become the

@@ -6,7 +6,8 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord, ApiKeyRepository } from '../../core/access/api-keys.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError } from './client.js';
+import { conditionally } from './conditional-write.js';
 
 /** All keys in one small partition, by hash: a lookup is one GetItem, a list one Query. */
 const PK = 'APIKEYS';
@@ -54,8 +55,8 @@ export class DynamoApiKeyRepository implements ApiKeyRepository {
   async revoke(prefix: string, at: Date) {
     const match = (await this.list()).find((k) => k.prefix === prefix && !k.revokedAt);
     if (!match) return false;
-    try {
-      await this.client.send(
+    return conditionally(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK, SK: match.hash },
@@ -63,12 +64,8 @@ export class DynamoApiKeyRepository implements ApiKeyRepository {
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return translateDynamoError(error);
-    }
+      ),
+    );
   }
 
   async touch(hash: string, at: Date) {

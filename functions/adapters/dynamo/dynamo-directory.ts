@@ -1,8 +1,8 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { Directory, Page, SuppressionEntry, SuppressionReason } from '../../core/ports.js';
 import { invalidInput } from '../../core/errors.js';
 import type { Subscriber } from '../../core/subscribers/subscriber.js';
-import { translateDynamoError } from './client.js';
+import { translateDynamoError, translated } from './client.js';
 import { fromItem } from './dynamo-subscribers.js';
 
 const encode = (key: Record<string, unknown> | undefined) =>
@@ -40,6 +40,7 @@ export class DynamoDirectory implements Directory {
     private readonly tableName: string,
   ) {}
 
+  /** One page by hand, not `paginateScan`: the workspace hands the cursor to the next request. */
   async subscribers(cursor?: string, limit = 100): Promise<Page<Subscriber>> {
     const { Items = [], LastEvaluatedKey } = await this.client
       .send(
@@ -57,18 +58,15 @@ export class DynamoDirectory implements Directory {
 
   async suppressions(): Promise<SuppressionEntry[]> {
     const found: SuppressionEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: 'entity = :e',
-            ExpressionAttributeValues: { ':e': 'suppression' },
-            ExclusiveStartKey: start,
-          }),
-        )
-        .catch(translateDynamoError);
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        FilterExpression: 'entity = :e',
+        ExpressionAttributeValues: { ':e': 'suppression' },
+      },
+    );
+    for await (const page of translated(pages))
       found.push(
         ...(page.Items ?? []).map((i) => ({
           key: i.key as string,
@@ -77,8 +75,6 @@ export class DynamoDirectory implements Directory {
           at: i.at as string,
         })),
       );
-      start = page.LastEvaluatedKey;
-    } while (start);
     return found.sort((a, b) => b.at.localeCompare(a.at));
   }
 }

@@ -1,16 +1,11 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   IdempotencyRecord,
   IdempotencyStore,
   StoredResponse,
 } from '../../core/access/idempotency.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError } from './client.js';
+import { putOrRead } from './conditional-write.js';
 
 /** Keys are remembered a day (TTL), the usual window for client retries. */
 const RETENTION_S = 24 * 60 * 60;
@@ -31,36 +26,21 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     bodyHash: string,
     at: Date,
   ): Promise<'claimed' | IdempotencyRecord> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...itemKey(scope, key),
-            entity: 'idempotency',
-            bodyHash,
-            at: at.toISOString(),
-            expiresAt: Math.floor(at.getTime() / 1000) + RETENTION_S,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if (!isConditionFailure(error)) return translateDynamoError(error);
-    }
-    const { Item } = await this.client
-      .send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: itemKey(scope, key),
-          ConsistentRead: true,
-        }),
-      )
-      .catch(translateDynamoError);
+    const claim = await putOrRead(this.client, {
+      TableName: this.tableName,
+      Item: {
+        ...itemKey(scope, key),
+        entity: 'idempotency',
+        bodyHash,
+        at: at.toISOString(),
+        expiresAt: Math.floor(at.getTime() / 1000) + RETENTION_S,
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
+    if (claim.written) return 'claimed';
     return {
-      bodyHash: Item?.bodyHash as string,
-      response: Item?.response as StoredResponse | undefined,
+      bodyHash: claim.existing?.bodyHash as string,
+      response: claim.existing?.response as StoredResponse | undefined,
     };
   }
 

@@ -4,6 +4,7 @@ import {
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import {
   zeroCounts,
@@ -13,7 +14,8 @@ import {
   type ShardProgress,
 } from '../../core/issues/issue.js';
 import type { IssueRepository } from '../../core/ports.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError, translated } from './client.js';
+import { conditionally, unlessConditionFails } from './conditional-write.js';
 import { tableKeys } from './table.js';
 
 const pk = (id: string) => `ISSUE#${id}`;
@@ -63,22 +65,19 @@ export class DynamoIssueRepository implements IssueRepository {
 
   async listByState(state: IssueState, limit = 1000): Promise<Issue[]> {
     const found: Issue[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: tableKeys.index,
-            KeyConditionExpression: `${tableKeys.indexPartitionKey} = :partition`,
-            ExpressionAttributeValues: { ':partition': statePartition(state) },
-            ExclusiveStartKey: start,
-          }),
-        )
-        .catch(translateDynamoError);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: tableKeys.index,
+        KeyConditionExpression: `${tableKeys.indexPartitionKey} = :partition`,
+        ExpressionAttributeValues: { ':partition': statePartition(state) },
+      },
+    );
+    for await (const page of translated(pages)) {
       found.push(...(page.Items ?? []).map((item) => strip(item) as Issue));
-      start = page.LastEvaluatedKey;
-    } while (start && found.length < limit);
+      if (found.length >= limit) break;
+    }
     // The index is eventually consistent: an issue that just moved on may still be listed here.
     return found.filter((i) => i.state === state).slice(0, limit);
   }
@@ -104,8 +103,8 @@ export class DynamoIssueRepository implements IssueRepository {
     now: Date,
     until: Date,
   ): Promise<ShardProgress | undefined> {
-    try {
-      const { Attributes } = await this.client.send(
+    const claimed = await unlessConditionFails(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: pk(issueId), SK: shardSk(shard) },
@@ -141,17 +140,14 @@ export class DynamoIssueRepository implements IssueRepository {
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return strip(Attributes!) as ShardProgress;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      return translateDynamoError(error);
-    }
+      ),
+    );
+    return claimed && (strip(claimed.Attributes!) as ShardProgress);
   }
 
   async saveShard(progress: ShardProgress, owner: string): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionally(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -165,12 +161,8 @@ export class DynamoIssueRepository implements IssueRepository {
           ExpressionAttributeNames: { '#leaseOwner': 'leaseOwner' },
           ExpressionAttributeValues: { ':owner': owner },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return translateDynamoError(error);
-    }
+      ),
+    );
   }
 
   async addEngagement(issueId: string, change: Partial<Engagement>): Promise<void> {
@@ -203,8 +195,8 @@ export class DynamoIssueRepository implements IssueRepository {
     issue: Issue,
     condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
   ) {
-    try {
-      await this.client.send(
+    return conditionally(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -217,12 +209,8 @@ export class DynamoIssueRepository implements IssueRepository {
           },
           ...condition,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return translateDynamoError(error);
-    }
+      ),
+    );
   }
 }
 

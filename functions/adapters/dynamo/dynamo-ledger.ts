@@ -1,15 +1,15 @@
 import {
   BatchWriteCommand,
   DeleteCommand,
-  GetCommand,
-  PutCommand,
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { tableKeys } from './table.js';
 import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError, translated } from './client.js';
+import { conditionally, putOrRead } from './conditional-write.js';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
 
 const key = (deliveryKey: string, subscriberId: string) => ({
@@ -60,40 +60,25 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
     at: Date,
     previousSent?: SendReceipt,
   ): Promise<'claimed' | LedgerEntry> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...key(deliveryKey, subscriberId),
-            entity: 'ledger',
-            deliveryKey,
-            subscriberId,
-            issueId,
-            status: 'claimed',
-            claimedAt: at.toISOString(),
-            ...(previousSent && { previousSent }),
-          },
-          // A definite failure (SES said no) may be retried; a claim or a send may not.
-          ConditionExpression: 'attribute_not_exists(PK) OR #status = :failed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed' },
-        }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if (!isConditionFailure(error)) return translateDynamoError(error);
-    }
-    const { Item } = await this.client
-      .send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: key(deliveryKey, subscriberId),
-          ConsistentRead: true,
-        }),
-      )
-      .catch(translateDynamoError);
-    const { PK, SK, entity, ...entry } = Item ?? {};
+    const claim = await putOrRead(this.client, {
+      TableName: this.tableName,
+      Item: {
+        ...key(deliveryKey, subscriberId),
+        entity: 'ledger',
+        deliveryKey,
+        subscriberId,
+        issueId,
+        status: 'claimed',
+        claimedAt: at.toISOString(),
+        ...(previousSent && { previousSent }),
+      },
+      // A definite failure (SES said no) may be retried; a claim or a send may not.
+      ConditionExpression: 'attribute_not_exists(PK) OR #status = :failed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':failed': 'failed' },
+    });
+    if (claim.written) return 'claimed';
+    const { PK, SK, entity, ...entry } = claim.existing ?? {};
     return entry as LedgerEntry;
   }
 
@@ -141,29 +126,25 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
    * 8 shards), so this reads a page or two, and it runs only for a page redone after a crash.
    */
   async findReceipt(deliveryKey: string, subscriberId: string): Promise<SendReceipt | undefined> {
-    let start: Record<string, unknown> | undefined;
-    for (let page = 0; page < MAX_RECEIPT_PAGES; page++) {
-      const { Items = [], LastEvaluatedKey } = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND SK > :after',
-            FilterExpression: 'previousSent.subscriberId = :id',
-            ExpressionAttributeValues: {
-              ':pk': `DELIVERY#${deliveryKey}`,
-              ':after': `RECIPIENT#${subscriberId}`,
-              ':id': subscriberId,
-            },
-            ExclusiveStartKey: start,
-            Limit: 100,
-            ConsistentRead: true,
-          }),
-        )
-        .catch(translateDynamoError);
+    const pages = paginateQuery(
+      { client: this.client, pageSize: 100 },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND SK > :after',
+        FilterExpression: 'previousSent.subscriberId = :id',
+        ExpressionAttributeValues: {
+          ':pk': `DELIVERY#${deliveryKey}`,
+          ':after': `RECIPIENT#${subscriberId}`,
+          ':id': subscriberId,
+        },
+        ConsistentRead: true,
+      },
+    );
+    let read = 0;
+    for await (const { Items = [] } of translated(pages)) {
       const carrier = Items[0] as { previousSent?: SendReceipt } | undefined;
       if (carrier?.previousSent) return carrier.previousSent;
-      if (!LastEvaluatedKey) return undefined;
-      start = LastEvaluatedKey;
+      if (++read >= MAX_RECEIPT_PAGES) break;
     }
     return undefined;
   }
@@ -178,8 +159,8 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
   }
 
   async release(deliveryKey: string, subscriberId: string) {
-    try {
-      await this.client.send(
+    await conditionally(
+      this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: key(deliveryKey, subscriberId),
@@ -187,10 +168,8 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':claimed': 'claimed' },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) translateDynamoError(error);
-    }
+      ),
+    );
   }
 
   private async update(

@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RateDecision, RateLimiter } from '../../core/abuse/ports.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { conditionally } from './conditional-write.js';
 
 /**
  * Fixed-window counters, one item per (key, window): `RATE#<key>#<window start>`. The window is
@@ -21,8 +21,8 @@ export class DynamoRateLimiter implements RateLimiter {
     const nowS = Math.floor(now.getTime() / 1000);
     const windowStart = nowS - (nowS % windowSeconds);
     const windowEnd = windowStart + windowSeconds;
-    try {
-      await this.client.send(
+    const counted = await conditionally(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: `RATE#${key}#${windowStart}`, SK: 'RATE' },
@@ -36,12 +36,10 @@ export class DynamoRateLimiter implements RateLimiter {
             ':entity': 'rate-limit',
           },
         }),
-      );
-      return { allowed: true };
-    } catch (error) {
-      if (isConditionFailure(error))
-        return { allowed: false, retryAfterSeconds: Math.max(1, windowEnd - nowS) };
-      return translateDynamoError(error);
-    }
+      ),
+    );
+    return counted
+      ? { allowed: true }
+      : { allowed: false, retryAfterSeconds: Math.max(1, windowEnd - nowS) };
   }
 }

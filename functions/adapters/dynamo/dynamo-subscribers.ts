@@ -6,11 +6,13 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
 import { countsDelta } from '../../core/subscribers/stats.js';
 import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
-import { isConditionFailure, translateDynamoError } from './client.js';
+import { translateDynamoError, translated } from './client.js';
+import { unlessConditionFails } from './conditional-write.js';
 import { tableKeys } from './table.js';
 
 const key = (id: string) => ({ PK: `SUBSCRIBER#${id}`, SK: 'PROFILE' });
@@ -46,6 +48,10 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     });
   }
 
+  /**
+   * One page, by hand rather than with `paginateQuery`: the send worker reads a page at a time on
+   * purpose and keeps the cursor in its shard's progress, so a worker that dies resumes there.
+   */
   async listRecipients(query: RecipientQuery): Promise<Page<Subscriber>> {
     const { Items = [], LastEvaluatedKey } = await this.client
       .send(
@@ -119,20 +125,11 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
 
   async countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>): Promise<number> {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            ...this.recipientQuery(query),
-            Select: 'COUNT',
-            ExclusiveStartKey: start,
-          }),
-        )
-        .catch(translateDynamoError);
-      count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.client },
+      { ...this.recipientQuery(query), Select: 'COUNT' },
+    );
+    for await (const page of translated(pages)) count += page.Count ?? 0;
     return count;
   }
 
@@ -163,21 +160,20 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     subscriber: Subscriber,
     condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
   ) {
-    try {
-      const { Attributes } = await this.client.send(
+    const written = await unlessConditionFails(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: toItem(subscriber),
           ReturnValues: 'ALL_OLD',
           ...condition,
         }),
-      );
-      await this.adjustCounts(Attributes ? fromItem(Attributes) : undefined, subscriber);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return translateDynamoError(error);
-    }
+      ),
+    );
+    if (!written) return false;
+    const { Attributes } = written;
+    await this.adjustCounts(Attributes ? fromItem(Attributes) : undefined, subscriber);
+    return true;
   }
 }
 

@@ -1,4 +1,9 @@
-import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
+import type {
+  DeliveryLedger,
+  LedgerEntry,
+  SendReceipt,
+  SentEntry,
+} from '../../../functions/core/ports.js';
 import { keyOrder } from './key-order.js';
 
 export class MemoryLedger implements DeliveryLedger {
@@ -50,10 +55,11 @@ export class MemoryLedger implements DeliveryLedger {
       failedAt: at.toISOString(),
     });
   }
-  async history(subscriberId: string) {
+  async history(subscriberId: string, limit = 100) {
     return [...this.entries.values()]
       .filter((e) => e.subscriberId === subscriberId && e.status === 'sent')
-      .sort((a, b) => (b.sentAt ?? '').localeCompare(a.sentAt ?? ''));
+      .sort((a, b) => keyOrder(b.sentAt ?? '', a.sentAt ?? ''))
+      .slice(0, limit);
   }
   async release(deliveryKey: string, subscriberId: string) {
     const key = `${deliveryKey}/${subscriberId}`;

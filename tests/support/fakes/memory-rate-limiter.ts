@@ -1,4 +1,4 @@
-import type { RateDecision, RateLimiter } from '../../core/abuse/ports.js';
+import type { RateDecision, RateLimiter } from '../../../functions/core/abuse/ports.js';
 
 /** The DynamoDB limiter's semantics in a Map, for unit tests. */
 export class MemoryRateLimiter implements RateLimiter {

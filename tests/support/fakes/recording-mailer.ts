@@ -1,4 +1,4 @@
-import type { Mailer, OutgoingMessage } from '../../core/ports.js';
+import type { Mailer, OutgoingMessage } from '../../../functions/core/ports.js';
 
 /** Keeps what the domain asked to send; `failWith` makes the next sends fail, for error paths. */
 export class RecordingMailer implements Mailer {

@@ -1,31 +1,25 @@
-import type { Engagement, Issue, IssueState, ShardProgress } from '../../core/issues/issue.js';
-import { zeroCounts } from '../../core/issues/issue.js';
-import type { IssueRepository } from '../../core/ports.js';
+import type {
+  Engagement,
+  Issue,
+  IssueState,
+  ShardProgress,
+} from '../../../functions/core/issues/issue.js';
+import { zeroCounts } from '../../../functions/core/issues/issue.js';
+import type { IssueRepository } from '../../../functions/core/ports.js';
+import { keyOrder } from './key-order.js';
+import { VersionedItems } from './versioned-items.js';
 
-export class MemoryIssueRepository implements IssueRepository {
-  readonly items = new Map<string, Issue>();
+export class MemoryIssueRepository extends VersionedItems<Issue> implements IssueRepository {
   readonly shardItems = new Map<string, ShardProgress>();
   readonly stats = new Map<string, Engagement>();
 
-  async create(issue: Issue) {
-    if (this.items.has(issue.id)) return false;
-    this.items.set(issue.id, structuredClone(issue));
-    return true;
-  }
-  async get(id: string) {
-    const issue = this.items.get(id);
-    return issue && structuredClone(issue);
-  }
-  async save(next: Issue) {
-    const current = this.items.get(next.id);
-    if (!current || current.version !== next.version - 1) return false;
-    this.items.set(next.id, structuredClone(next));
-    return true;
-  }
-  async listByState(state: IssueState) {
+  async listByState(state: IssueState, limit = 1000) {
+    // The adapter's index key: creation time, then id.
+    const indexKey = (i: Issue) => `${i.createdAt}#${i.id}`;
     return [...this.items.values()]
       .filter((i) => i.state === state)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .sort((a, b) => keyOrder(indexKey(a), indexKey(b)))
+      .slice(0, limit)
       .map((i) => structuredClone(i));
   }
   async shards(issueId: string) {
@@ -62,21 +56,22 @@ export class MemoryIssueRepository implements IssueRepository {
     this.shardItems.set(key, structuredClone({ ...progress, leaseOwner: owner }));
     return true;
   }
+  // No await between the read and the write: DynamoDB's ADD is atomic, so concurrent calls add up.
   async addEngagement(issueId: string, change: Partial<Engagement>) {
-    const current = await this.engagement(issueId);
+    const current = this.stats.get(issueId) ?? noEngagement();
     for (const [field, value] of Object.entries(change))
       current[field as keyof Engagement] += value;
     this.stats.set(issueId, current);
   }
   async engagement(issueId: string): Promise<Engagement> {
-    return {
-      ...(this.stats.get(issueId) ?? {
-        delivered: 0,
-        bounced: 0,
-        complained: 0,
-        opened: 0,
-        clicked: 0,
-      }),
-    };
+    return { ...(this.stats.get(issueId) ?? noEngagement()) };
   }
 }
+
+const noEngagement = (): Engagement => ({
+  delivered: 0,
+  bounced: 0,
+  complained: 0,
+  opened: 0,
+  clicked: 0,
+});

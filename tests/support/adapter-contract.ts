@@ -1,0 +1,471 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import type { RateLimiter } from '../../functions/core/abuse/ports.js';
+import type { Issue } from '../../functions/core/issues/issue.js';
+import type {
+  DeliveryLedger,
+  EventLog,
+  IssueRepository,
+  PublicationLog,
+  SubscriberRepository,
+  SuppressionList,
+} from '../../functions/core/ports.js';
+import { mutateSubscriber } from '../../functions/core/subscribers/mutate.js';
+import { RECIPIENT_SHARDS, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
+import { aSubscriber } from './builders.js';
+
+/**
+ * One contract for the storage ports, run against every implementation we have: the adapters on
+ * dynalite (the local stack's default) and on DynamoDB Local (AWS's own emulator), and the memory
+ * fakes the unit tests use. They must behave the same on all three, and on AWS: a fake that
+ * drifts from DynamoDB makes unit tests pass (or flake) for reasons production does not share.
+ * Every case runs everywhere; the adapters share one store for the whole suite, as a table would.
+ */
+export type ContractAdapters = {
+  subscribers: SubscriberRepository;
+  ledger: DeliveryLedger;
+  issues: IssueRepository;
+  suppressions: SuppressionList;
+  events: EventLog;
+  publications: PublicationLog;
+  rateLimiter: RateLimiter;
+};
+
+export type ContractSubject = { adapters: ContractAdapters; close?: () => Promise<void> };
+
+function anIssue(overrides: Partial<Issue> = {}): Issue {
+  const now = new Date().toISOString();
+  return {
+    id: `issue-${randomUUID()}`,
+    content: { kind: 'article', slug: 'x' },
+    subject: 'S',
+    audience: { topics: ['security'], frequencies: ['weekly'] },
+    state: 'draft',
+    deliveryKey: 'article:x',
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    ...overrides,
+  };
+}
+
+export function describeAdapterContract(name: string, open: () => Promise<ContractSubject>) {
+  describe(`the storage contract on ${name}`, () => {
+    let subject: ContractSubject;
+    let subscribers: SubscriberRepository;
+    let ledger: DeliveryLedger;
+    let issues: IssueRepository;
+    let suppressions: SuppressionList;
+    let events: EventLog;
+    let publications: PublicationLog;
+    let rateLimiter: RateLimiter;
+
+    beforeAll(async () => {
+      subject = await open();
+      ({ subscribers, ledger, issues, suppressions, events, publications, rateLimiter } =
+        subject.adapters);
+    });
+    afterAll(async () => subject?.close?.());
+
+    async function readAll(query: {
+      topics: string[];
+      frequencies?: Subscriber['frequency'][];
+      limit?: number;
+    }) {
+      const found: Subscriber[] = [];
+      for (let shard = 0; shard < RECIPIENT_SHARDS; shard++) {
+        let cursor: string | undefined;
+        do {
+          const page = await subscribers.listRecipients({ shard, ...query, cursor });
+          found.push(...page.items);
+          cursor = page.cursor;
+        } while (cursor);
+      }
+      return found;
+    }
+
+    it('creates a subscriber once: a second create of the same id is refused', async () => {
+      const reader = aSubscriber({ state: 'pending' });
+      expect(await subscribers.create(reader)).toBe(true);
+      expect(await subscribers.create({ ...reader, topics: ['economy'] })).toBe(false);
+      expect(await subscribers.get(reader.id)).toEqual(reader);
+    });
+
+    it('saves only over the version it read', async () => {
+      const reader = aSubscriber();
+      await subscribers.create(reader);
+      expect(await subscribers.save({ ...reader, frequency: 'daily', version: 2 })).toBe(true);
+      expect(await subscribers.save({ ...reader, frequency: 'immediate', version: 2 })).toBe(false);
+      expect(await subscribers.get(reader.id)).toMatchObject({ frequency: 'daily', version: 2 });
+    });
+
+    it('loses no update among concurrent writers of one subscriber', async () => {
+      const reader = aSubscriber({ topics: [] });
+      await subscribers.create(reader);
+      const topics = ['a', 'b', 'c', 'd', 'e', 'f'];
+      await Promise.all(
+        topics.map((t) =>
+          mutateSubscriber(subscribers, reader.id, (s) => ({ ...s, topics: [...s.topics, t] })),
+        ),
+      );
+      const stored = await subscribers.get(reader.id);
+      expect(stored?.topics.sort()).toEqual(topics);
+      expect(stored?.version).toBe(1 + topics.length);
+    });
+
+    it('lists each confirmed subscriber of a topic exactly once across shards and pages, and no one else', async () => {
+      const topic = `t-${randomUUID().slice(0, 8)}`;
+      const wanted = Array.from({ length: 45 }, (_, i) =>
+        aSubscriber({ topics: [topic, 'security'], frequency: i % 3 === 0 ? 'daily' : 'weekly' }),
+      );
+      const unwanted = [
+        aSubscriber({ topics: [topic], state: 'pending' }),
+        aSubscriber({ topics: [topic], state: 'unsubscribed' }),
+        aSubscriber({ topics: [topic], state: 'bounced' }),
+        aSubscriber({ topics: ['other'] }),
+      ];
+      for (const s of [...wanted, ...unwanted]) await subscribers.create(s);
+
+      const found = await readAll({ topics: [topic], limit: 7 });
+      expect(found.map((s) => s.id).sort()).toEqual(wanted.map((s) => s.id).sort());
+      expect(found[0]).toEqual(wanted.find((w) => w.id === found[0]!.id));
+
+      let counted = 0;
+      for (let shard = 0; shard < RECIPIENT_SHARDS; shard++)
+        counted += await subscribers.countRecipients({ shard, topics: [topic] });
+      expect(counted).toBe(45);
+
+      const daily = await readAll({ topics: [topic], frequencies: ['daily'] });
+      expect(daily).toHaveLength(15);
+    });
+
+    it('keeps the dashboard’s counters in step with every create, save and delete', async () => {
+      const before = await subscribers.counts();
+      const c = (counts: Record<string, number>, key: string) =>
+        (counts[key] ?? 0) - (before[key] ?? 0);
+      const topic = `t-${randomUUID().slice(0, 8)}`;
+      const pending = aSubscriber({
+        topics: [topic],
+        state: 'pending',
+        createdAt: '2026-11-20T10:00:00.000Z',
+      });
+      const confirmed = aSubscriber({ topics: [topic], frequency: 'daily' });
+      await subscribers.create(pending);
+      await subscribers.create(confirmed);
+      await subscribers.create(confirmed); // refused: counts nothing
+      await subscribers.save({ ...pending, state: 'confirmed', version: 2 });
+      await subscribers.save({
+        ...confirmed,
+        state: 'unsubscribed',
+        unsubscribedAt: '2026-11-28T09:00:00.000Z',
+        version: 2,
+      });
+      await subscribers.save({ ...confirmed, state: 'confirmed', version: 2 }); // stale version: refused
+      let now = await subscribers.counts();
+      expect([
+        c(now, `topic:${topic}`),
+        c(now, 'state:pending'),
+        c(now, 'state:unsubscribed'),
+        c(now, 'joined:2026-11-20'),
+        c(now, 'left:2026-11-28'),
+      ]).toEqual([1, 0, 1, 1, 1]);
+      await subscribers.delete(pending.id);
+      now = await subscribers.counts();
+      expect(c(now, `topic:${topic}`)).toBe(0);
+      expect(c(now, 'state:confirmed')).toBe(0);
+      // A day's joins and leaves are history: an erasure does not take them back.
+      expect([c(now, 'joined:2026-11-20'), c(now, 'left:2026-11-28')]).toEqual([1, 1]);
+    });
+
+    it('lists pending readers whose confirmation is queued, oldest first, up to the limit', async () => {
+      // Queued long before anything else in the store, so these come first whatever ran before.
+      const queued = (at: string, state: Subscriber['state'] = 'pending') =>
+        aSubscriber({ state, confirmationQueuedAt: at });
+      const [second, third, confirmed, first] = [
+        queued('2000-01-02T00:00:00.000Z'),
+        queued('2000-01-03T00:00:00.000Z'),
+        queued('2000-01-01T00:00:00.000Z', 'confirmed'),
+        queued('2000-01-01T00:00:00.000Z'),
+      ];
+      const tie = queued('2000-01-02T00:00:00.000Z'); // the same time: by id, as the index sorts
+      for (const s of [second, third, confirmed, first, tie]) await subscribers.create(s);
+      const sameTime = [second, tie].sort((a, b) => (a.id < b.id ? -1 : 1));
+      expect((await subscribers.listQueuedConfirmations(3)).map((s) => s.id)).toEqual(
+        [first, ...sameTime].map((s) => s.id),
+      );
+    });
+
+    it('drops an unsubscribed reader from the recipients at once', async () => {
+      const topic = `t-${randomUUID().slice(0, 8)}`;
+      const reader = aSubscriber({ topics: [topic] });
+      await subscribers.create(reader);
+      expect(await readAll({ topics: [topic] })).toHaveLength(1);
+      await subscribers.save({ ...reader, state: 'unsubscribed', version: 2 });
+      expect(await readAll({ topics: [topic] })).toHaveLength(0);
+    });
+
+    it('lets exactly one of many concurrent claims through, a definite failure be claimed again, a release undo a claim', async () => {
+      const key = `article:${randomUUID()}`;
+      const claims = await Promise.all(
+        Array.from({ length: 15 }, () => ledger.claim(key, 'sub-1', 'issue-a', new Date())),
+      );
+      expect(claims.filter((c) => c === 'claimed')).toHaveLength(1);
+      expect(claims.find((c) => c !== 'claimed')).toMatchObject({
+        deliveryKey: key,
+        subscriberId: 'sub-1',
+        issueId: 'issue-a',
+        status: 'claimed',
+      });
+
+      await ledger.markFailed(key, 'sub-1', 'rejected: MessageRejected', new Date());
+      expect(await ledger.claim(key, 'sub-1', 'issue-b', new Date())).toBe('claimed');
+      await ledger.markSent(key, [
+        {
+          subscriberId: 'sub-1',
+          issueId: 'issue-b',
+          claimedAt: new Date().toISOString(),
+          messageId: 'msg-1',
+          sentAt: new Date().toISOString(),
+        },
+      ]);
+      expect(await ledger.claim(key, 'sub-1', 'issue-c', new Date())).toMatchObject({
+        status: 'sent',
+        messageId: 'msg-1',
+        issueId: 'issue-b',
+      });
+      await ledger.release(key, 'sub-1'); // a sent entry is never released
+      expect(await ledger.claim(key, 'sub-1', 'issue-c', new Date())).toMatchObject({
+        status: 'sent',
+      });
+
+      expect(await ledger.claim(key, 'sub-2', 'issue-a', new Date())).toBe('claimed');
+      await ledger.release(key, 'sub-2');
+      expect(await ledger.claim(key, 'sub-2', 'issue-a', new Date())).toBe('claimed');
+    });
+
+    it('keeps the receipt a claim carries, through the claim and the mark; marks more than one batch at once', async () => {
+      const key = `article:${randomUUID()}`;
+      const receipt = {
+        subscriberId: 'sub-0',
+        messageId: 'msg-0',
+        sentAt: '2026-11-28T07:00:00.000Z',
+      };
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', new Date(), receipt)).toBe('claimed');
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', new Date())).toMatchObject({
+        status: 'claimed',
+        previousSent: receipt,
+      });
+      // 60 entries: three BatchWriteItem calls of at most 25.
+      const sent = Array.from({ length: 60 }, (_, i) => ({
+        subscriberId: `sub-${i + 1}`,
+        issueId: 'issue-a',
+        claimedAt: '2026-11-28T07:00:00.000Z',
+        messageId: `msg-${i + 1}`,
+        sentAt: '2026-11-28T07:00:01.000Z',
+        ...(i === 0 && { previousSent: receipt }),
+      }));
+      await ledger.markSent(key, sent);
+      expect(await ledger.claim(key, 'sub-1', 'issue-b', new Date())).toMatchObject({
+        status: 'sent',
+        messageId: 'msg-1',
+        issueId: 'issue-a',
+        previousSent: receipt,
+      });
+      expect(await ledger.claim(key, 'sub-60', 'issue-b', new Date())).toMatchObject({
+        status: 'sent',
+        messageId: 'msg-60',
+      });
+      expect((await ledger.history('sub-60')).map((e) => e.messageId)).toEqual(['msg-60']);
+    });
+
+    it('finds the receipt of a send on the later claim that carries it, reading past other entries', async () => {
+      const key = `article:${randomUUID()}`;
+      // 250 claims of other readers between the sent one and its carrier (ids sort as strings).
+      for (let i = 0; i < 250; i++)
+        await ledger.claim(key, `m-${String(i).padStart(3, '0')}`, 'issue-a', new Date());
+      const receipt = {
+        subscriberId: 'a-sent',
+        messageId: 'msg-a',
+        sentAt: '2026-11-28T07:00:00.000Z',
+      };
+      await ledger.claim(key, 'a-sent', 'issue-a', new Date());
+      await ledger.claim(key, 'z-carrier', 'issue-a', new Date(), receipt);
+      expect(await ledger.findReceipt(key, 'a-sent')).toEqual(receipt);
+      expect(await ledger.findReceipt(key, 'm-100')).toBeUndefined();
+      expect(await ledger.findReceipt(`article:${randomUUID()}`, 'a-sent')).toBeUndefined();
+    });
+
+    it('keeps each reader’s history of what was sent to them, newest first', async () => {
+      const reader = `sub-${randomUUID()}`;
+      for (const [i, day] of ['2026-11-01', '2026-11-08', '2026-11-15'].entries()) {
+        const key = `article:history-${i}`;
+        await ledger.claim(key, reader, `issue-${i}`, new Date(day));
+        await ledger.markSent(key, [
+          {
+            subscriberId: reader,
+            issueId: `issue-${i}`,
+            claimedAt: new Date(day).toISOString(),
+            messageId: `msg-${i}`,
+            sentAt: `${day}T07:00:00.000Z`,
+          },
+        ]);
+      }
+      await ledger.claim('article:unsent', reader, 'issue-x', new Date()); // claimed, never sent: not history
+      const history = await ledger.history(reader);
+      expect(history.map((e) => [e.issueId, e.messageId])).toEqual([
+        ['issue-2', 'msg-2'],
+        ['issue-1', 'msg-1'],
+        ['issue-0', 'msg-0'],
+      ]);
+      expect((await ledger.history(reader, 2)).map((e) => e.messageId)).toEqual(['msg-2', 'msg-1']);
+    });
+
+    it('moves an issue between states only over the version read, and lists it under its state', async () => {
+      const issue = anIssue();
+      expect(await issues.create(issue)).toBe(true);
+      expect(await issues.create(issue)).toBe(false);
+      expect(await issues.save({ ...issue, state: 'sending', version: 2 })).toBe(true);
+      expect(await issues.save({ ...issue, state: 'cancelled', version: 2 })).toBe(false);
+      expect((await issues.listByState('sending')).map((i) => i.id)).toContain(issue.id);
+      expect((await issues.listByState('draft')).map((i) => i.id)).not.toContain(issue.id);
+      expect(await issues.get(issue.id)).toMatchObject({
+        state: 'sending',
+        version: 2,
+        audience: issue.audience,
+      });
+    });
+
+    it('lists the issues in a state oldest first (a tick starts what was scheduled first)', async () => {
+      const later = anIssue({ state: 'scheduled', createdAt: '2026-11-02T00:00:00.000Z' });
+      const earlier = anIssue({ state: 'scheduled', createdAt: '2026-11-01T00:00:00.000Z' });
+      const tie = anIssue({ state: 'scheduled', createdAt: '2026-11-01T00:00:00.000Z' });
+      for (const issue of [later, earlier, tie]) await issues.create(issue);
+      const ours = new Set([later.id, earlier.id, tie.id]);
+      const listed = (await issues.listByState('scheduled')).filter((i) => ours.has(i.id));
+      const sameTime = [earlier, tie].sort((a, b) => (a.id < b.id ? -1 : 1));
+      expect(listed.map((i) => i.id)).toEqual([...sameTime, later].map((i) => i.id));
+    });
+
+    it('gives a shard’s lease to one worker at a time, and only its holder saves progress', async () => {
+      const issue = anIssue();
+      await issues.create(issue);
+      const now = new Date('2026-11-28T09:00:00Z');
+      const until = new Date(now.getTime() + 120_000);
+      const claims = await Promise.all(
+        ['w1', 'w2', 'w3'].map((w) => issues.claimShard(issue.id, 3, w, now, until)),
+      );
+      const winners = claims.filter((c) => c !== undefined);
+      expect(winners).toHaveLength(1);
+      expect(winners[0]).toMatchObject({
+        issueId: issue.id,
+        shard: 3,
+        done: false,
+        counts: { sent: 0 },
+        ambiguous: [],
+      });
+      const holder = winners[0]!.leaseOwner!;
+      const loser = ['w1', 'w2', 'w3'].find((w) => w !== holder)!;
+
+      expect(
+        await issues.saveShard(
+          { ...winners[0]!, cursor: 'abc', counts: { ...winners[0]!.counts, sent: 5 } },
+          loser,
+        ),
+      ).toBe(false);
+      expect(
+        await issues.saveShard(
+          {
+            ...winners[0]!,
+            cursor: 'abc',
+            counts: { ...winners[0]!.counts, sent: 5 },
+            ambiguous: ['s9'],
+          },
+          holder,
+        ),
+      ).toBe(true);
+      // After the lease runs out another worker takes over where the holder stopped.
+      const later = new Date(until.getTime() + 1);
+      expect(
+        await issues.claimShard(issue.id, 3, loser, later, new Date(later.getTime() + 120_000)),
+      ).toMatchObject({ cursor: 'abc', counts: { sent: 5 }, ambiguous: ['s9'], leaseOwner: loser });
+      await issues.saveShard({ ...(await issues.shards(issue.id))[0]!, done: true }, loser);
+      expect(
+        await issues.claimShard(
+          issue.id,
+          3,
+          'w4',
+          new Date(later.getTime() + 10 * 60_000),
+          new Date(later.getTime() + 11 * 60_000),
+        ),
+      ).toBeUndefined();
+      expect((await issues.shards(issue.id)).map((s) => [s.shard, s.done])).toEqual([[3, true]]);
+    });
+
+    it('adds up engagement counters', async () => {
+      const id = `issue-${randomUUID()}`;
+      await Promise.all([
+        issues.addEngagement(id, { delivered: 1 }),
+        issues.addEngagement(id, { delivered: 1, opened: 1 }),
+        issues.addEngagement(id, { bounced: 1 }),
+      ]);
+      expect(await issues.engagement(id)).toEqual({
+        delivered: 2,
+        bounced: 1,
+        complained: 0,
+        opened: 1,
+        clicked: 0,
+      });
+    });
+
+    it('keeps suppressions by a hash of the address and finds them a page at a time', async () => {
+      const emails = Array.from({ length: 120 }, () => aSubscriber().email);
+      await suppressions.suppress(emails[5]!, 'bounce', new Date());
+      await suppressions.suppress(emails[110]!, 'complaint', new Date());
+      expect(await suppressions.suppressedAmong(emails)).toEqual(new Set([emails[5], emails[110]]));
+      expect(await suppressions.isSuppressed(emails[5]!)).toBe(true);
+      await suppressions.remove(emails[5]!);
+      expect(await suppressions.isSuppressed(emails[5]!)).toBe(false);
+    });
+
+    it('records an event key once', async () => {
+      const key = randomUUID();
+      const results = await Promise.all([
+        events.record(key, new Date()),
+        events.record(key, new Date()),
+      ]);
+      expect(results.sort()).toEqual([false, true]);
+      await events.forget(key);
+      expect(await events.record(key, new Date())).toBe(true);
+    });
+
+    it('keeps the first baseline, publishes each article once and only moves digest cutoffs forward', async () => {
+      expect(await publications.baseline(['a', 'b'], new Date())).toEqual(['a', 'b']);
+      expect(await publications.baseline(['a', 'b', 'c'], new Date())).toEqual(['a', 'b']);
+      const marks = await Promise.all([
+        publications.markPublished('c', new Date('2026-11-28T10:00:00Z')),
+        publications.markPublished('c', new Date('2026-11-28T10:00:00Z')),
+      ]);
+      expect(marks.filter(Boolean)).toHaveLength(1);
+      expect(await publications.published()).toEqual([
+        { slug: 'c', publishedAt: '2026-11-28T10:00:00.000Z' },
+      ]);
+      await publications.advanceDigestCutoff('daily', '2026-11-28T07:00:00.000Z');
+      await publications.advanceDigestCutoff('daily', '2026-11-27T07:00:00.000Z');
+      expect(await publications.digestCutoff('daily')).toBe('2026-11-28T07:00:00.000Z');
+    });
+
+    it('lets a key through a window’s limit however many ask at once, then says when the window ends', async () => {
+      const key = `ip:${randomUUID()}`;
+      const at = new Date('2026-11-28T10:59:00Z');
+      const decisions = await Promise.all(
+        Array.from({ length: 8 }, () => rateLimiter.hit(key, 5, 3600, at)),
+      );
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
+      expect(decisions.find((d) => !d.allowed)).toEqual({ allowed: false, retryAfterSeconds: 60 });
+      expect(await rateLimiter.hit(`ip:${randomUUID()}`, 5, 3600, at)).toEqual({ allowed: true });
+      expect(await rateLimiter.hit(key, 5, 3600, new Date('2026-11-28T11:00:00Z'))).toEqual({
+        allowed: true,
+      });
+    });
+  });
+}

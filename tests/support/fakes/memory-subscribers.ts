@@ -1,0 +1,71 @@
+import type { Page, RecipientQuery, SubscriberRepository } from '../../../functions/core/ports.js';
+import { countsDelta } from '../../../functions/core/subscribers/stats.js';
+import {
+  recipientShardOf,
+  type Subscriber,
+} from '../../../functions/core/subscribers/subscriber.js';
+import { keyOrder } from './key-order.js';
+import { VersionedItems } from './versioned-items.js';
+
+/**
+ * An in-memory SubscriberRepository for unit tests of the domain; same contract as the Dynamo one
+ * (tests/support/adapter-contract.ts). One difference it cannot avoid: a DynamoDB page holds up
+ * to `limit` items read *before* the filter, so it may come back short or empty with a cursor;
+ * here a page is `limit` matching readers. Callers that follow cursors see the same readers.
+ */
+export class MemorySubscriberRepository
+  extends VersionedItems<Subscriber>
+  implements SubscriberRepository
+{
+  /** Kept like the adapter's counter item: every write adds its delta, and nothing recounts. */
+  private readonly counters = new Map<string, number>();
+
+  async listRecipients(query: RecipientQuery): Promise<Page<Subscriber>> {
+    const all = this.matching(query);
+    const start = query.cursor ? Number(query.cursor) : 0;
+    const limit = query.limit ?? 100;
+    const items = all.slice(start, start + limit).map((s) => structuredClone(s));
+    return { items, cursor: start + limit < all.length ? String(start + limit) : undefined };
+  }
+
+  async delete(id: string) {
+    const before = this.items.get(id);
+    this.items.delete(id);
+    if (before) this.count(before, undefined);
+  }
+
+  async counts() {
+    return Object.fromEntries(this.counters);
+  }
+
+  async listQueuedConfirmations(limit: number) {
+    // The adapter's index key: queued time, then id.
+    const queueKey = (s: Subscriber) => `${s.confirmationQueuedAt}#${s.id}`;
+    return [...this.items.values()]
+      .filter((s) => s.state === 'pending' && s.confirmationQueuedAt)
+      .sort((a, b) => keyOrder(queueKey(a), queueKey(b)))
+      .slice(0, limit)
+      .map((s) => structuredClone(s));
+  }
+
+  async countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>) {
+    return this.matching(query).length;
+  }
+
+  protected override written(before: Subscriber | undefined, after: Subscriber) {
+    this.count(before, after);
+  }
+
+  private count(before: Subscriber | undefined, after: Subscriber | undefined) {
+    for (const [key, n] of Object.entries(countsDelta(before, after)))
+      this.counters.set(key, (this.counters.get(key) ?? 0) + n);
+  }
+
+  private matching(query: Omit<RecipientQuery, 'cursor' | 'limit'>) {
+    return [...this.items.values()]
+      .filter((s) => s.state === 'confirmed' && recipientShardOf(s.id) === query.shard)
+      .filter((s) => s.topics.some((t) => query.topics.includes(t)))
+      .filter((s) => !query.frequencies || query.frequencies.includes(s.frequency))
+      .sort((a, b) => keyOrder(a.id, b.id));
+  }
+}

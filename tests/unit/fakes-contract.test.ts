@@ -1,0 +1,21 @@
+import { describeAdapterContract } from '../support/adapter-contract.js';
+import { MemoryEventLog } from '../support/fakes/memory-event-log.js';
+import { MemoryIssueRepository } from '../support/fakes/memory-issues.js';
+import { MemoryLedger } from '../support/fakes/memory-ledger.js';
+import { MemoryPublicationLog } from '../support/fakes/memory-publication-log.js';
+import { MemoryRateLimiter } from '../support/fakes/memory-rate-limiter.js';
+import { MemorySubscriberRepository } from '../support/fakes/memory-subscribers.js';
+import { MemorySuppressionList } from '../support/fakes/memory-suppression-list.js';
+
+// The unit tests' fakes held to the contract the DynamoDB adapters meet on dynalite and DynamoDB Local.
+describeAdapterContract('the memory fakes', async () => ({
+  adapters: {
+    subscribers: new MemorySubscriberRepository(),
+    ledger: new MemoryLedger(),
+    issues: new MemoryIssueRepository(),
+    suppressions: new MemorySuppressionList(),
+    events: new MemoryEventLog(),
+    publications: new MemoryPublicationLog(),
+    rateLimiter: new MemoryRateLimiter(),
+  },
+}));
