@@ -216,7 +216,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     memory: '1024 MB',
     timeout: '30 seconds',
     environment: [...publicationVariables, 'TEMPLATES_DIR'],
-    copyFiles: ['content', 'templates'],
+    // data/: the disposable-domain list, read when an editor adds a subscriber (as the signup API).
+    copyFiles: ['content', 'templates', 'data'],
     // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
     table: [...readWrite, 'dynamodb:Scan'],
     ses: ['ses:SendRawEmail'],
