@@ -44,7 +44,16 @@ function environmentValues(
   };
 }
 
-function permissions(definition: FunctionDefinition): sst.aws.FunctionArgs['permissions'] {
+type Options = {
+  baseUrl: $util.Input<string>;
+  /** The queue of a function with `onFailure: 'dead-letter-queue'`. */
+  deadLetterQueueArn?: $util.Input<string>;
+};
+
+function permissions(
+  definition: FunctionDefinition,
+  options: Options,
+): sst.aws.FunctionArgs['permissions'] {
   const grants: { actions: string[]; resources: $util.Input<$util.Input<string>[]> }[] = [];
   if (definition.table.length > 0) {
     grants.push({
@@ -57,13 +66,38 @@ function permissions(definition: FunctionDefinition): sst.aws.FunctionArgs['perm
   // GetSendQuota has no resource to scope to.
   if (definition.ses.includes('ses:GetSendQuota'))
     grants.push({ actions: ['ses:GetSendQuota'], resources: ['*'] });
+  // Lambda sends the on-failure record with the function's own role. Reading and deleting the
+  // dead letters is the operator's CLI's, granted to no function.
+  const queue = deadLetterQueueOf(definition, options);
+  if (queue) grants.push({ actions: ['sqs:SendMessage'], resources: [queue] });
   return grants;
 }
 
-export function functionArgs(
-  name: string,
-  options: { baseUrl: $util.Input<string> },
-): sst.aws.FunctionArgs {
+/** Lambda's asynchronous invocation settings: how old an event may grow, where a failure goes. */
+function eventInvokeConfig(
+  definition: FunctionDefinition,
+  options: Options,
+): sst.aws.FunctionArgs['transform'] {
+  const { maxEventAgeSeconds } = definition;
+  const queue = deadLetterQueueOf(definition, options);
+  if (maxEventAgeSeconds === undefined && queue === undefined) return undefined;
+  return {
+    eventInvokeConfig: (args) => {
+      if (maxEventAgeSeconds !== undefined) args.maximumEventAgeInSeconds = maxEventAgeSeconds;
+      if (queue) args.destinationConfig = { onFailure: { destination: queue } };
+    },
+  };
+}
+
+function deadLetterQueueOf(definition: FunctionDefinition, options: Options) {
+  if (!definition.onFailure) return undefined;
+  // SST creates the invocation config (where the destination lives) only when retries are set.
+  if (definition.retries === undefined || !options.deadLetterQueueArn)
+    throw new Error('onFailure needs retries set and deadLetterQueueArn passed to functionArgs');
+  return options.deadLetterQueueArn;
+}
+
+export function functionArgs(name: string, options: Options): sst.aws.FunctionArgs {
   const definition = functionDefinitions[name];
   if (!definition) throw new Error(`no function named ${name} in infra/functions.ts`);
   const values = environmentValues(options.baseUrl);
@@ -80,21 +114,13 @@ export function functionArgs(
     memory: definition.memory,
     timeout: definition.timeout,
     environment,
-    permissions: permissions(definition),
+    permissions: permissions(definition, options),
     copyFiles: definition.copyFiles.map((folder) => ({ from: packagedFolders[folder] })),
     nodejs: { format: 'esm', minify: true, esbuild: { external: [...bundleExternals] } },
     ...(definition.reservedConcurrency === undefined
       ? {}
       : { concurrency: { reserved: definition.reservedConcurrency } }),
     ...(definition.retries === undefined ? {} : { retries: definition.retries }),
-    ...(definition.maxEventAgeSeconds === undefined
-      ? {}
-      : {
-          transform: {
-            eventInvokeConfig: (args) => {
-              args.maximumEventAgeInSeconds = definition.maxEventAgeSeconds;
-            },
-          },
-        }),
+    transform: eventInvokeConfig(definition, options),
   };
 }

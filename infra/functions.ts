@@ -87,6 +87,12 @@ export type FunctionDefinition = {
   retries?: number;
   /** How long a throttled asynchronous invocation may wait before Lambda drops it. */
   maxEventAgeSeconds?: number;
+  /**
+   * Where an asynchronous invocation goes once its retries are spent (or it grew too old):
+   * the SQS dead-letter queue of infra/dead-letters.ts. Needs `retries` set (SST creates the
+   * invocation config only then), and grants the function sqs:SendMessage on that queue alone.
+   */
+  onFailure?: 'dead-letter-queue';
   /** The configuration variables the function is given (the values come from infra/environment.ts). */
   environment: readonly DeployedVariable[];
   copyFiles: readonly PackagedFolder[];
@@ -216,7 +222,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     memory: '1024 MB',
     timeout: '30 seconds',
     environment: [...publicationVariables, 'TEMPLATES_DIR'],
-    copyFiles: ['content', 'templates'],
+    // data/: the disposable-domain list, read when an editor adds a subscriber (as the signup API).
+    copyFiles: ['content', 'templates', 'data'],
     // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
     table: [...readWrite, 'dynamodb:Scan'],
     ses: ['ses:SendRawEmail'],
@@ -224,7 +231,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
   },
   /**
    * Bounces, complaints, deliveries, opens and clicks: small writes. Lambda's two retries stay:
-   * a failed store is thrown on purpose so EventBridge's event is tried again.
+   * a failed store is thrown on purpose so EventBridge's event is tried again; an event that
+   * fails all three times is kept in the dead-letter queue for `npm run events -- replay`.
    */
   sesEvents: {
     handler: 'functions/handlers/ses-events.handler',
@@ -236,6 +244,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     copyFiles: [],
     table: readWrite,
     ses: [],
+    retries: 2,
+    onFailure: 'dead-letter-queue',
     trigger: { kind: 'ses-events' },
   },
   ...scheduled,

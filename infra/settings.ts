@@ -38,6 +38,8 @@ const settingsSchema = z.object({
    * deploy then also wants the `TurnstileSecretKey` secret (infra/secrets.ts). Unset: no CAPTCHA.
    */
   DISPATCH_TURNSTILE_SITE_KEY: z.string().min(1).optional(),
+  /** Where the deployment's alarms are mailed (infra/alerts.ts); unset, they only show in CloudWatch. */
+  DISPATCH_ALERT_EMAIL: z.email().optional(),
 });
 
 export type DeploySettings = {
@@ -50,6 +52,7 @@ export type DeploySettings = {
   postalAddress: string;
   listId?: string;
   turnstileSiteKey?: string;
+  alertEmail?: string;
 };
 
 export function readDeploySettings(env: Record<string, string | undefined>): DeploySettings {
@@ -76,5 +79,6 @@ export function readDeploySettings(env: Record<string, string | undefined>): Dep
     postalAddress: s.DISPATCH_POSTAL_ADDRESS,
     listId: s.DISPATCH_LIST_ID,
     turnstileSiteKey: s.DISPATCH_TURNSTILE_SITE_KEY,
+    alertEmail: s.DISPATCH_ALERT_EMAIL,
   };
 }

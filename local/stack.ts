@@ -12,8 +12,8 @@ import type { AdminDeps } from '../functions/http/admin/deps.js';
 import { createLogger, type Logger } from '../functions/logger.js';
 import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from './environment.js';
 import { startDynalite, startSesEmulator, type Running } from './emulators.js';
-import { lambdaContext } from './lambda-context.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
+import { localSesEvents } from './ses-events.js';
 import { startSesGateway, type SesGateway } from './ses-gateway.js';
 
 export type LocalStackOptions = {
@@ -73,12 +73,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         maxSendRate: Number(env.LOCAL_SES_MAX_SEND_RATE ?? 14),
         max24HourSend: Number(env.LOCAL_SES_MAX_24_HOUR_SEND ?? 50_000),
         logger,
-        // Handed to the ses-events Lambda handler as EventBridge would, loaded on first use.
-        onEvent: async (event) =>
-          (await import('../functions/handlers/ses-events.js')).handler(
-            event,
-            lambdaContext('sesEvents', 30_000),
-          ),
+        // Handed to the ses-events handler as EventBridge and Lambda would: retried, then dead-lettered.
+        onEvent: localSesEvents({ dataDir, logger }),
       });
       started.push(sesGateway);
       sesEndpoint = inboxUrl = sesGateway.url;

@@ -10,8 +10,9 @@ const eventDeps = perConfiguration(() => buildEventDeps(parseConfig(process.env)
 
 /**
  * SES events (bounce, complaint, delivery, open, click) from the configuration set, through
- * EventBridge. A malformed event is logged and dropped: throwing would make EventBridge retry
- * something that can never succeed. A failure to store is thrown, so EventBridge retries it.
+ * EventBridge. A malformed event is logged and dropped: throwing would make Lambda retry
+ * something that can never succeed. A failure to store is thrown, so Lambda retries the
+ * invocation and, after its retries, sends the event to the dead-letter queue (docs/sending.md).
  */
 export async function handler(event: EventBridgeEvent<string, unknown>, context: Context) {
   logger.addContext(context);

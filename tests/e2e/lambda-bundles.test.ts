@@ -15,7 +15,11 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
+import { DynamoApiKeyRepository } from '../../functions/adapters/dynamo/dynamo-api-keys.js';
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
+import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { systemClock } from '../../functions/core/clock.js';
 import { functionDefinitions, type FunctionDefinition } from '../../infra/functions.js';
 import { startSesEmulator, type Running } from '../../local/emulators.js';
 import {
@@ -299,6 +303,108 @@ describe('api (HTTP API events, payload format 2.0)', () => {
     );
     expect(found.map((i) => i[tableKeys.partitionKey]?.S)).toContain(
       indexed[0]![tableKeys.partitionKey]!.S,
+    );
+  });
+});
+
+describe('feeds (HTTP API events)', () => {
+  it('GET /feed.xml serves the RSS feed of the packaged content', async () => {
+    const response = await lambdas.feeds!.invoke<HttpResponse>(
+      httpEvent('GET', `${BASE_URL}/feed.xml`),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/xml/);
+    expect(responseBody(response)).toContain('nato-western-balkans-stability');
+  });
+});
+
+/**
+ * The admin function's routes that read a packaged file or the table: each folder its code opens
+ * (content/, templates/, data/) must be in its package, or these answer 500 on AWS.
+ */
+describe('admin (HTTP API events): the routes that read packaged files', () => {
+  let key: string;
+  const admin = () => lambdas.admin!;
+  const withKey = (method: string, path: string, body?: unknown) =>
+    admin().invoke<HttpResponse>(
+      httpEvent(method, `${BASE_URL}${path}`, {
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
+
+  beforeAll(async () => {
+    const documents = createDocumentClient({
+      endpoint: dynamodb.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const apiKeys = new DynamoApiKeyRepository(documents, TABLE);
+    key = (await createApiKey({ apiKeys, clock: systemClock }, { name: 'Bundle', role: 'editor' }))
+      .key;
+  });
+
+  it('POST /api/admin/subscribers adds a subscriber (the signup guard reads data/)', async () => {
+    const email = `added-${randomUUID().slice(0, 8)}@example.com`;
+    const added = await withKey('POST', '/api/admin/subscribers', {
+      email,
+      topics: ['security'],
+      frequency: 'weekly',
+    });
+    expect(added.statusCode, responseBody(added)).toBe(202);
+    expect(JSON.parse(responseBody(added))).toEqual({ status: 'pending' });
+    expect((await emailWith(email, /confirm/i)).subject).toMatch(/confirm/i);
+  });
+
+  it('GET /api/admin/articles/{slug}/preview renders the article (content/ and templates/)', async () => {
+    const preview = await withKey(
+      'GET',
+      '/api/admin/articles/nato-western-balkans-stability/preview',
+    );
+    expect(preview.statusCode, responseBody(preview)).toBe(200);
+    const { html, text } = JSON.parse(responseBody(preview)) as { html: string; text: string };
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(text.length).toBeGreaterThan(100);
+  });
+
+  // Confirmed rows: a queued confirmation would be the tick's to send, and slow the schedules' test.
+  it('the workspace signs in with the key and imports a CSV', async () => {
+    const signedIn = await admin().invoke<HttpResponse>(
+      httpEvent('POST', `${BASE_URL}/admin/sign-in`, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ key }).toString(),
+      }),
+    );
+    expect(signedIn.statusCode, responseBody(signedIn)).toBe(303);
+    const cookie = signedIn.cookies!.map((c) => c.split(';')[0]).join('; ');
+    const page = await admin().invoke<HttpResponse>(
+      httpEvent('GET', `${BASE_URL}/admin/subscribers`, { headers: { cookie } }),
+    );
+    expect(page.statusCode, responseBody(page)).toBe(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(responseBody(page))![1]!;
+    const imported = `imported-${randomUUID().slice(0, 8)}@example.com`;
+    const boundary = `----bundle${randomUUID()}`;
+    const part = (headers: string, value: string) =>
+      `--${boundary}\r\n${headers}\r\n\r\n${value}\r\n`;
+    const body =
+      part('Content-Disposition: form-data; name="_csrf"', csrf) +
+      part(
+        'Content-Disposition: form-data; name="file"; filename="readers.csv"\r\nContent-Type: text/csv',
+        `email,topics,frequency,consent,consent_source\n${imported},security,weekly,yes,a paper form\n`,
+      ) +
+      `--${boundary}--\r\n`;
+    const report = await admin().invoke<HttpResponse>(
+      httpEvent('POST', `${BASE_URL}/admin/subscribers/import`, {
+        headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body,
+      }),
+    );
+    expect(report.statusCode, responseBody(report)).toBe(200);
+    expect(responseBody(report)).toMatch(
+      /data-testid="import-summary"[^>]*>\s*1 imported as confirmed · 0 queued/,
     );
   });
 });

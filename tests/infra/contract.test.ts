@@ -211,6 +211,15 @@ describe('the functions', () => {
     for (const { args } of deployedFunctions(production)) {
       expect(args.link, 'a link grants dynamodb:* / ses:*').toBeUndefined();
       for (const grant of args.permissions as { actions: string[]; resources: string[] }[]) {
+        // The one other grant: ses-events writing its own failures to its dead-letter queue.
+        if (grant.actions.some((a) => a.startsWith('sqs:'))) {
+          expect(args.handler).toBe(functionDefinitions.sesEvents!.handler);
+          expect(grant).toEqual({
+            actions: ['sqs:SendMessage'],
+            resources: ['{{SesEventsDeadLetters.arn}}'],
+          });
+          continue;
+        }
         for (const action of grant.actions) expect(action).toMatch(/^(dynamodb|ses):[A-Za-z]+$/);
         if (grant.actions.some((a) => a.startsWith('dynamodb:')))
           expect(grant.resources).toEqual(['{{Table.arn}}', '{{Table.arn}}/index/*']);
@@ -309,6 +318,91 @@ describe('email and SES events', () => {
     expect(handlerFile(subscription!.args.subscriber.handler).file).toBe(
       'functions/handlers/ses-events.ts',
     );
+  });
+});
+
+describe("SES events' dead letters", () => {
+  const QUEUE_ARN = '{{SesEventsDeadLetters.arn}}';
+  const subscription = () => production.one('sst.aws.Bus.subscribe', 'SesEvents');
+
+  it('are kept 14 days (the longest SQS allows) in one queue', () => {
+    const queue = production.one('sst.aws.Queue', 'SesEventsDeadLetters');
+    const queueArgs: Record<string, unknown> = {};
+    queue.args.transform.queue(queueArgs, {}, queue.name);
+    expect(queueArgs.messageRetentionSeconds).toBe(14 * 24 * 60 * 60);
+    expect(production.outputs.sesEventsDeadLetters).toBe('{{SesEventsDeadLetters.url}}');
+  });
+
+  it("come from the ses-events function's on-failure destination, after Lambda's two retries", () => {
+    const fn = subscription().args.subscriber;
+    expect(fn.handler).toBe(functionDefinitions.sesEvents!.handler);
+    expect(fn.retries).toBe(2);
+    const config: Record<string, unknown> = {};
+    fn.transform.eventInvokeConfig(config, {}, 'SesEvents');
+    expect(config.destinationConfig).toEqual({ onFailure: { destination: QUEUE_ARN } });
+    // No other function sends its failures anywhere: their events are schedules, retried by the next tick.
+    for (const { args } of deployedFunctions(production)) {
+      if (args.handler === fn.handler || !args.transform?.eventInvokeConfig) continue;
+      const other: Record<string, unknown> = {};
+      args.transform.eventInvokeConfig(other, {}, args.handler);
+      expect(other.destinationConfig, args.handler).toBeUndefined();
+    }
+  });
+
+  it('and from the rule target, when EventBridge cannot invoke the function; only that rule may write', () => {
+    const target: Record<string, unknown> = { rule: 'rule', arn: 'arn' };
+    subscription().args.transform.target(target, {}, 'SesEvents');
+    expect(target.deadLetterConfig).toEqual({ arn: QUEUE_ARN });
+    const { args } = production.one('aws.sqs.QueuePolicy', 'SesEventsDeadLettersPolicy');
+    expect(args.queueUrl).toBe('{{SesEventsDeadLetters.url}}');
+    expect(JSON.parse(args.policy).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: QUEUE_ARN,
+        Condition: { ArnEquals: { 'aws:SourceArn': '{{SesEvents.rule.arn}}' } },
+      },
+    ]);
+  });
+
+  it('raise an alarm as soon as one is visible, sent to the alerts topic', () => {
+    const { args } = production.one('aws.cloudwatch.MetricAlarm', 'SesEventsDeadLettersAlarm');
+    expect(args).toMatchObject({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: '{{SesEventsDeadLetters.name}}' },
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: ['{{Alerts.arn}}'],
+    });
+    production.one('sst.aws.SnsTopic', 'Alerts');
+  });
+
+  it('mail the alarm to DISPATCH_ALERT_EMAIL when it is set, and to nobody otherwise', async () => {
+    expect(production.byType('aws.sns.TopicSubscription')).toEqual([]);
+    const alerted = await synthesize({
+      env: { ...exampleSettings, DISPATCH_ALERT_EMAIL: 'ops@example.com' },
+    });
+    expect(alerted.one('aws.sns.TopicSubscription', 'AlertsEmail').args).toEqual({
+      topic: '{{Alerts.arn}}',
+      protocol: 'email',
+      endpoint: 'ops@example.com',
+    });
+    expect(() =>
+      readDeploySettings({ ...exampleSettings, DISPATCH_ALERT_EMAIL: 'not an address' }),
+    ).toThrow(/DISPATCH_ALERT_EMAIL/);
+  });
+
+  it("are read and deleted by the operator's CLI only: no function may receive or delete them", () => {
+    for (const { args } of deployedFunctions(production)) {
+      const actions = (args.permissions as { actions: string[] }[]).flatMap((g) => g.actions);
+      for (const action of actions)
+        expect(action, args.handler).not.toMatch(
+          /^sqs:(\*|Receive|Delete|ChangeMessageVisibility|GetQueue|Purge)/,
+        );
+    }
   });
 });
 

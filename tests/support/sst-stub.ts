@@ -113,8 +113,34 @@ function stubGlobals(stage: string, components: Recorded[]) {
       args?: Record<string, any>,
     ) {
       record('sst.aws.Bus.subscribe', name, { busArn, subscriber, ...args });
+      return { nodes: { rule: { arn: token(`${name}.rule.arn`) } } };
     },
   };
+  class Queue {
+    readonly arn: string;
+    readonly url: string;
+    readonly nodes: { queue: { name: string } };
+    constructor(name: string, args: Record<string, any> = {}) {
+      record('sst.aws.Queue', name, args);
+      this.arn = token(`${name}.arn`);
+      this.url = token(`${name}.url`);
+      this.nodes = { queue: { name: token(`${name}.name`) } };
+    }
+  }
+  class SnsTopic {
+    readonly arn: string;
+    constructor(name: string, args: Record<string, any> = {}) {
+      record('sst.aws.SnsTopic', name, args);
+      this.arn = token(`${name}.arn`);
+    }
+  }
+  /** A plain Pulumi AWS resource, recorded as `aws.<module>.<Class>`. */
+  const resource = (type: string) =>
+    class {
+      constructor(name: string, args: Record<string, any>) {
+        record(type, name, args);
+      }
+    };
 
   return {
     $config: (config: unknown) => config,
@@ -127,10 +153,17 @@ function stubGlobals(stage: string, components: Recorded[]) {
     },
     $dev: false,
     $interpolate: interpolate,
-    sst: { Secret, aws: { Dynamo, Email, ApiGatewayV2, Cron, Bus, Function } },
+    $jsonStringify: (value: unknown) => JSON.stringify(value),
+    sst: {
+      Secret,
+      aws: { Dynamo, Email, ApiGatewayV2, Cron, Bus, Function, Queue, SnsTopic },
+    },
     aws: {
       getRegionOutput: () => ({ region: REGION }),
       getCallerIdentityOutput: () => ({ accountId: ACCOUNT }),
+      cloudwatch: { MetricAlarm: resource('aws.cloudwatch.MetricAlarm') },
+      sns: { TopicSubscription: resource('aws.sns.TopicSubscription') },
+      sqs: { QueuePolicy: resource('aws.sqs.QueuePolicy') },
     },
   };
 }

@@ -1,0 +1,63 @@
+/**
+ * `npm run events -- list` | `count` | `replay`: the SES events `ses-events` could not handle.
+ * With SES_EVENTS_DLQ_URL set (the deploy's `sesEventsDeadLetters` output, plus TABLE_NAME and
+ * AWS credentials) it reads the deployment's SQS dead-letter queue; without it, the local
+ * stack's (`npm start`) files under the data folder. `replay` hands each event to the same
+ * handler and deletes it once handled; one that fails again stays, and the exit code says so.
+ */
+import { FileDeadLetters } from '../functions/adapters/files/file-dead-letters.js';
+import { SqsDeadLetters } from '../functions/adapters/sqs/sqs-dead-letters.js';
+import { buildEventDeps, parseConfig } from '../functions/config.js';
+import { replayDeadLetters, type DeadLetters } from '../functions/core/events/dead-letters.js';
+import { handleSesEvent, sesEventSchema } from '../functions/core/events/ses-events.js';
+import { dataDirOf, readStackInfo } from '../local/environment.js';
+import { localDeadLettersDir } from '../local/ses-events.js';
+import { connectionHint } from './bootstrap.js';
+
+const [command] = process.argv.slice(2);
+
+function store(): DeadLetters {
+  const url = process.env.SES_EVENTS_DLQ_URL;
+  return url
+    ? new SqsDeadLetters(url)
+    : new FileDeadLetters(localDeadLettersDir(dataDirOf(process.env)));
+}
+
+async function replay(letters: DeadLetters) {
+  const stack = await readStackInfo(dataDirOf(process.env));
+  for (const [key, value] of Object.entries(stack?.env ?? {})) process.env[key] ??= value;
+  const deps = buildEventDeps(parseConfig(process.env));
+  const report = await replayDeadLetters(letters, (event) =>
+    handleSesEvent(deps, sesEventSchema.parse(event.detail)),
+  );
+  for (const r of report.replayed)
+    console.log(
+      `replayed  ${r.eventId}${r.duplicate ? '  (handled before: nothing changed)' : ''}${r.suppressed.length ? `  suppressed ${r.suppressed.join(', ')}` : ''}`,
+    );
+  for (const f of report.failed) console.log(`failed    ${f.eventId}: ${f.reason} (left in place)`);
+  console.log(`${report.replayed.length} replayed, ${report.failed.length} failed again.`);
+  return report.failed.length === 0 ? 0 : 1;
+}
+
+try {
+  const letters = store();
+  if (command === 'count') {
+    console.log(String(await letters.count()));
+  } else if (command === 'list') {
+    for (const l of await letters.list()) {
+      const detail = l.event.detail as { mail?: { messageId?: string; destination?: string[] } };
+      console.log(
+        `${l.failedAt ?? '?'}  ${l.event['detail-type']}  event ${l.event.id}  message ${detail.mail?.messageId ?? '?'}  to ${detail.mail?.destination?.join(', ') ?? '?'}\n    ${l.reason}`,
+      );
+    }
+  } else if (command === 'replay') {
+    process.exit(await replay(letters));
+  } else {
+    console.error('usage: npm run events -- list | count | replay');
+    process.exit(2);
+  }
+  process.exit(0);
+} catch (error) {
+  console.error(`${(error as Error).stack}${connectionHint(error)}`);
+  process.exit(1);
+}

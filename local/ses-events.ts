@@ -1,0 +1,42 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { FileDeadLetters } from '../functions/adapters/files/file-dead-letters.js';
+import type { SesEventEnvelope } from '../functions/core/events/dead-letters.js';
+import type { Logger } from '../functions/logger.js';
+import { lambdaContext } from './lambda-context.js';
+
+/** Where the local stack keeps the SES events it could not handle (`npm run events`). */
+export const localDeadLettersDir = (dataDir: string) => join(dataDir, 'dead-letters');
+
+/**
+ * The `ses-events` function as Lambda runs it for EventBridge: invoked asynchronously, a failure
+ * retried twice (Lambda waits about 1 and 2 minutes; here `retryDelaysMs`), then handed to the
+ * on-failure destination, which locally is a file under the data folder.
+ */
+export function localSesEvents(options: {
+  dataDir: string;
+  logger: Logger;
+  retryDelaysMs?: readonly number[];
+}) {
+  const deadLetters = new FileDeadLetters(localDeadLettersDir(options.dataDir));
+  const delays = options.retryDelaysMs ?? [1000, 2000];
+  return async (event: SesEventEnvelope) => {
+    const { handler } = await import('../functions/handlers/ses-events.js');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await handler(event as never, lambdaContext('sesEvents', 30_000));
+      } catch (error) {
+        if (attempt >= delays.length) {
+          await deadLetters.put(event, (error as Error).message, new Date());
+          options.logger.error('ses-events: event dead-lettered after retries', {
+            eventId: event.id,
+            attempts: attempt + 1,
+            error,
+          });
+          return undefined;
+        }
+        await sleep(delays[attempt]);
+      }
+    }
+  };
+}
