@@ -216,12 +216,25 @@ export interface QuotaSource {
   get(): Promise<SendQuota>;
 }
 
-/** Remembers which events were handled, so a redelivered event changes nothing. */
+/**
+ * Remembers which events were handled, so a redelivered event changes nothing, and which are
+ * being handled, so a failed attempt is taken over instead of being mistaken for a duplicate.
+ */
 export interface EventLog {
-  /** True the first time a key is recorded; false ever after. */
-  record(key: string, at: Date): Promise<boolean>;
-  forget(key: string): Promise<void>;
+  /**
+   * Starts handling `key` as `attempt`: 'go' the first time, again for the same attempt (the
+   * SDK retrying a write whose answer was lost) and for an attempt that began before `staleBefore`
+   * without finishing (it failed); 'done' once an attempt finished; 'busy' while another attempt
+   * that began since `staleBefore` may still be running.
+   */
+  begin(key: string, attempt: string, at: Date, staleBefore: Date): Promise<EventStart>;
+  /** Every effect of the attempt is applied: the key is done for good. */
+  finish(key: string, attempt: string): Promise<void>;
+  /** The attempt failed: the next one may start at once instead of waiting for it to go stale. */
+  abandon(key: string, attempt: string): Promise<void>;
 }
+
+export type EventStart = 'go' | 'done' | 'busy';
 
 /** Which articles have been published as issues to "every article" readers. */
 export interface PublicationLog {

@@ -427,15 +427,38 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect(await suppressions.isSuppressed(emails[5]!)).toBe(false);
     });
 
-    it('records an event key once', async () => {
+    it('starts an event once, lets its own retry and a stale attempt in, and none after it finished', async () => {
       const key = randomUUID();
+      const t0 = new Date('2026-12-01T10:00:00Z');
+      const fresh = new Date(t0.getTime() - 60_000);
       const results = await Promise.all([
-        events.record(key, new Date()),
-        events.record(key, new Date()),
+        events.begin(key, 'a', t0, fresh),
+        events.begin(key, 'b', t0, fresh),
       ]);
-      expect(results.sort()).toEqual([false, true]);
-      await events.forget(key);
-      expect(await events.record(key, new Date())).toBe(true);
+      expect([...results].sort()).toEqual(['busy', 'go']);
+      const holder = results[0] === 'go' ? 'a' : 'b';
+      // The holder's own write again (the SDK retrying after a lost answer) goes ahead.
+      expect(await events.begin(key, holder, t0, fresh)).toBe('go');
+      // Once the holder is older than the stale mark, another attempt takes over.
+      const later = new Date(t0.getTime() + 120_000);
+      expect(await events.begin(key, 'c', later, new Date(later.getTime() - 60_000))).toBe('go');
+      // The taken-over attempt cannot close the key; the one holding it can.
+      await events.finish(key, holder);
+      expect(await events.begin(key, 'd', later, new Date(later.getTime() - 60_000))).toBe('busy');
+      await events.finish(key, 'c');
+      expect(await events.begin(key, 'e', later, later)).toBe('done');
+      expect(await events.begin(key, 'c', later, later)).toBe('done');
+    });
+
+    it('lets the next attempt in at once when one gives its event up', async () => {
+      const key = randomUUID();
+      const at = new Date();
+      const fresh = new Date(at.getTime() - 60_000);
+      expect(await events.begin(key, 'a', at, fresh)).toBe('go');
+      await events.abandon(key, 'b'); // not the holder: changes nothing
+      expect(await events.begin(key, 'c', at, fresh)).toBe('busy');
+      await events.abandon(key, 'a');
+      expect(await events.begin(key, 'c', at, fresh)).toBe('go');
     });
 
     it('keeps the first baseline, publishes each article once and only moves digest cutoffs forward', async () => {

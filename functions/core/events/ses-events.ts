@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import { normalizeEmail } from '../email-address.js';
@@ -81,13 +81,38 @@ export async function handleSesEvent(deps: EventDeps, event: SesEvent): Promise<
   if (!ACTED_ON.has(event.eventType)) return { duplicate: false, suppressed: [] };
   const key = eventKey(event);
   const now = deps.clock.now();
-  if (!(await deps.events.record(key, now))) return { duplicate: true, suppressed: [] };
+  const attempt = randomUUID();
+  const start = await deps.events.begin(
+    key,
+    attempt,
+    now,
+    new Date(now.getTime() - EVENT_STALE_MS),
+  );
+  if (start === 'done') return { duplicate: true, suppressed: [] };
+  // Another delivery of this event is being handled right now: fail, so this one is retried (or
+  // kept as a dead letter) rather than dropped on the chance that the other fails.
+  if (start === 'busy') throw new EventBusyError(key);
+  // A failure leaves the key `applying` and gives it up, so the retry takes it over (if even that
+  // write fails, once it is stale). Suppressions are idempotent, so a retried bounce is safe; an
+  // engagement counter the failed attempt had already added to may count the event twice.
+  let outcome: Omit<EventOutcome, 'duplicate'>;
   try {
-    return { duplicate: false, ...(await apply(deps, event, now)) };
+    outcome = await apply(deps, event, now);
   } catch (error) {
-    // Not applied: forget the key, so EventBridge's retry applies it.
-    await deps.events.forget(key);
+    await deps.events.abandon(key, attempt).catch(() => undefined);
     throw error;
+  }
+  await deps.events.finish(key, attempt);
+  return { duplicate: false, ...outcome };
+}
+
+/** Longer than one handling of an event can take (the function's timeout is 30 s). */
+export const EVENT_STALE_MS = 60_000;
+
+export class EventBusyError extends Error {
+  override readonly name = 'EventBusyError';
+  constructor(readonly key: string) {
+    super(`SES event ${key} is being handled by another attempt; retry later`);
   }
 }
 

@@ -1,13 +1,26 @@
-import type { EventLog } from '../../../functions/core/ports.js';
+import type { EventLog, EventStart } from '../../../functions/core/ports.js';
+
+type Entry = { status: 'applying' | 'applied'; attempt?: string; at: Date };
 
 export class MemoryEventLog implements EventLog {
-  readonly keys = new Set<string>();
-  async record(key: string) {
-    if (this.keys.has(key)) return false;
-    this.keys.add(key);
-    return true;
+  readonly entries = new Map<string, Entry>();
+
+  async begin(key: string, attempt: string, at: Date, staleBefore: Date): Promise<EventStart> {
+    const entry = this.entries.get(key);
+    if (entry?.status === 'applied') return 'done';
+    if (entry && entry.attempt !== attempt && entry.at >= staleBefore) return 'busy';
+    this.entries.set(key, { status: 'applying', attempt, at });
+    return 'go';
   }
-  async forget(key: string) {
-    this.keys.delete(key);
+
+  async abandon(key: string, attempt: string) {
+    const entry = this.entries.get(key);
+    if (entry?.status === 'applying' && entry.attempt === attempt)
+      this.entries.set(key, { ...entry, at: new Date(0) });
+  }
+
+  async finish(key: string, attempt: string) {
+    const entry = this.entries.get(key);
+    if (entry?.attempt === attempt) this.entries.set(key, { status: 'applied', at: entry.at });
   }
 }
