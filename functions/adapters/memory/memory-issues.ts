@@ -1,4 +1,10 @@
-import type { Engagement, Issue, IssueState, ShardProgress } from '../../core/issues/issue.js';
+import type {
+  DigestFrequency,
+  Engagement,
+  Issue,
+  IssueState,
+  ShardProgress,
+} from '../../core/issues/issue.js';
 import { zeroCounts } from '../../core/issues/issue.js';
 import type { IssueRepository } from '../../core/ports.js';
 
@@ -21,6 +27,17 @@ export class MemoryIssueRepository implements IssueRepository {
     if (!current || current.version !== next.version - 1) return false;
     this.items.set(next.id, structuredClone(next));
     return true;
+  }
+  async latestDigest(frequency: DigestFrequency, period: string) {
+    const earlier = [...this.items.values()]
+      .filter(
+        (i) =>
+          i.content.kind === 'digest' &&
+          i.content.frequency === frequency &&
+          i.content.period < period,
+      )
+      .sort((a, b) => b.id.localeCompare(a.id));
+    return earlier[0] && structuredClone(earlier[0]);
   }
   async listByState(state: IssueState) {
     return [...this.items.values()]

@@ -15,7 +15,18 @@ export type DigestFrequency = Extract<Frequency, 'daily' | 'weekly'>;
 /** What an issue sends: one article, or a digest of the articles published in a period. */
 export type IssueContent =
   | { kind: 'article'; slug: string }
-  | { kind: 'digest'; frequency: DigestFrequency; period: string; slugs: string[] };
+  | {
+      kind: 'digest';
+      frequency: DigestFrequency;
+      period: string;
+      slugs: string[];
+      /**
+       * The end of the articles' window (the firing's time): where the next digest starts. It is
+       * part of the digest itself, so creating the digest and moving the cutoff are one write.
+       * Absent on digests made before it was kept here.
+       */
+      cutoff?: string;
+    };
 
 /** Who receives it: confirmed subscribers with at least one of the topics and one of the frequencies. */
 export type Audience = { topics: string[]; frequencies: Frequency[] };
