@@ -103,6 +103,11 @@ export interface DeliveryLedger {
   markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date): Promise<void>;
   /** Gives a claim back when the message was certainly never handed to SES. */
   release(deliveryKey: string, subscriberId: string): Promise<void>;
+  /**
+   * Of these subscribers, those who have this delivery key already: sent, or claimed (a send in
+   * flight or of unknown outcome, which must not be repeated). Batched reads, never one per reader.
+   */
+  receivedAmong(deliveryKey: string, subscriberIds: readonly string[]): Promise<Set<string>>;
   /** What one reader was sent, newest first (the editors' view of a subscriber, access requests). */
   history(subscriberId: string, limit?: number): Promise<LedgerEntry[]>;
 }

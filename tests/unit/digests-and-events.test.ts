@@ -13,6 +13,12 @@ import {
   publishNewArticles,
   startDigest,
 } from '../../functions/core/issues/digests.js';
+import { NOTHING_NEW } from '../../functions/core/issues/digest-editions.js';
+import {
+  findOrCreateEditorSend,
+  issueReport,
+  transitionIssue,
+} from '../../functions/core/issues/manage-issues.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
 import { aSubscriber, anArticle, memoryDeliveryDeps } from '../support/builders.js';
 
@@ -147,6 +153,48 @@ describe('digests that cannot be lost or repeated', () => {
       slugs: ['new-three'],
       cutoff: '2026-12-02T07:00:00.000Z',
     });
+  });
+});
+
+describe('a digest, reader by reader', () => {
+  it('leaves out what each reader already received as an issue, sends nothing to a reader with nothing new, and renders once per set of articles', async () => {
+    const deps = await withPublished(); // new-one (politics), new-two (security)
+    const gotOne = aSubscriber({ frequency: 'weekly', topics: ['politics'] });
+    const gotTwo = aSubscriber({ frequency: 'weekly', topics: ['security'] });
+    const gotBoth = aSubscriber({ frequency: 'weekly', topics: ['politics', 'security'] });
+    for (const reader of [gotOne, gotTwo, gotBoth]) await deps.subscribers.create(reader);
+    for (const slug of ['new-one', 'new-two']) {
+      const send = await findOrCreateEditorSend(deps, slug);
+      await transitionIssue(deps, send.id, 'sendNow');
+      await runWorker(deps, { issueId: send.id });
+    }
+    const late = [1, 2, 3].map(() =>
+      aSubscriber({ frequency: 'weekly', topics: ['politics', 'security'] }),
+    );
+    for (const reader of late) await deps.subscribers.create(reader);
+    const before = deps.mailer.sent.length;
+    deps.renderer.renders = 0;
+
+    const digest = await startDigest(
+      deps,
+      'weekly',
+      new Date(deps.clock.now().getTime() + 3_600_000),
+    );
+    if (digest.status !== 'started') throw new Error(digest.status);
+    await runWorker(deps, { issueId: digest.issue.id });
+
+    const subjects = Object.fromEntries(
+      deps.mailer.sent.slice(before).map((m) => [m.to, m.subject]),
+    );
+    expect(subjects).toEqual({
+      [gotOne.email]: 'Weekly digest: New two',
+      [gotTwo.email]: 'Weekly digest: New one',
+      ...Object.fromEntries(late.map((r) => [r.email, 'Weekly digest: New one and 1 more'])),
+    });
+    expect(deps.renderer.renders).toBe(3);
+    const report = await issueReport(deps, digest.issue.id);
+    expect(report.counts).toMatchObject({ sent: 5, skipped: 1 });
+    expect(report.skips).toEqual({ [NOTHING_NEW]: 1 });
   });
 });
 

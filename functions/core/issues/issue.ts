@@ -95,7 +95,18 @@ export type ShardProgress = {
   /** Recipients whose send outcome is unknown, listed in the report. Never resent. */
   ambiguous: string[];
   failures: { subscriberId: string; reason: string }[];
+  /** Why recipients were skipped on purpose (a digest's reader with nothing new), by reason. */
+  skips?: Record<string, number>;
 };
+
+export function addSkips(
+  a: Record<string, number> = {},
+  b: Record<string, number> = {},
+): Record<string, number> {
+  const sum = { ...a };
+  for (const [reason, n] of Object.entries(b)) sum[reason] = (sum[reason] ?? 0) + n;
+  return sum;
+}
 
 /** What SES events tell about an issue after it left. */
 export type Engagement = {
