@@ -266,7 +266,7 @@ class Worker {
   /** A digest's reader who received every one of its articles as an issue is sent nothing. */
   private async deliverEdition(
     issue: Issue,
-    edition: Promise<Edition> | undefined,
+    edition: Edition | undefined,
     subscriber: Subscriber,
     page: PageLedger,
   ): Promise<Outcome> {
@@ -274,7 +274,7 @@ class Worker {
       page.skippedBecause(NOTHING_NEW);
       return 'skipped';
     }
-    return this.deliver(issue, await edition, subscriber, page);
+    return this.deliver(issue, edition, subscriber, page);
   }
 
   /** Claim (carrying the previous send's receipt), send, remember the receipt: one recipient. */

@@ -26,7 +26,7 @@ type EditionDeps = {
  * edition is rendered once, when first needed, never per reader.
  */
 export class Editions {
-  private readonly rendered = new Map<string, Promise<Edition>>();
+  private readonly rendered = new Map<string, Edition>();
 
   constructor(
     private readonly deps: EditionDeps,
@@ -36,27 +36,35 @@ export class Editions {
 
   /**
    * Each reader's edition for one page of recipients: one batched ledger read per article of
-   * the digest, none for an article issue. Undefined for a reader with nothing new.
+   * the digest (none for an article issue), then a render of each set of articles the page needs
+   * that no earlier page did. Undefined for a reader with nothing new.
    */
   async forPage(
     recipients: readonly Subscriber[],
-  ): Promise<(reader: Subscriber) => Promise<Edition> | undefined> {
-    if (this.issue.content.kind !== 'digest') return () => this.edition(this.articles);
+  ): Promise<(reader: Subscriber) => Edition | undefined> {
+    if (this.issue.content.kind !== 'digest') {
+      const whole = await this.edition(this.articles);
+      return () => whole;
+    }
     const ids = recipients.map((r) => r.id);
     const received = await Promise.all(
       this.articles.map((a) => this.deps.ledger.receivedAmong(articleDeliveryKey(a.slug), ids)),
     );
-    return (reader) => {
-      const lacking = this.articles.filter((_, i) => !received[i]!.has(reader.id));
-      return lacking.length === 0 ? undefined : this.edition(lacking);
-    };
+    const lacking = new Map<string, Article[]>();
+    for (const reader of recipients) {
+      const articles = this.articles.filter((_, i) => !received[i]!.has(reader.id));
+      if (articles.length > 0) lacking.set(reader.id, articles);
+    }
+    const editions = new Map<string, Edition>();
+    for (const [id, articles] of lacking) editions.set(id, await this.edition(articles));
+    return (reader) => editions.get(reader.id);
   }
 
-  private edition(articles: readonly Article[]): Promise<Edition> {
+  private async edition(articles: readonly Article[]): Promise<Edition> {
     const set = articles.map((a) => a.slug).join('\n');
     let edition = this.rendered.get(set);
     if (!edition) {
-      edition = this.render(articles);
+      edition = await this.render(articles);
       this.rendered.set(set, edition);
     }
     return edition;
