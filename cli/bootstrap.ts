@@ -48,6 +48,8 @@ export function printReport(report: IssueReport) {
     );
   for (const f of report.failures)
     console.log(`  failed     subscriber ${f.subscriberId}: ${f.reason}`);
+  for (const [reason, n] of Object.entries(report.skips))
+    console.log(`  skipped    ${n} recipient${n === 1 ? '' : 's'}: ${reason}`);
 }
 
 export function connectionHint(error: unknown): string {

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { defaultDigestSchedules } from '../infra/schedule-definitions.js';
 import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/content/fs-content.js';
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -52,6 +53,12 @@ const envSchema = z.object({
   OUTBOX_DIR: z.string().optional(),
   CONTENT_DIR: z.string().default('content'),
   TEMPLATES_DIR: z.string().default('templates'),
+  /**
+   * The digests' EventBridge schedules, which the deployment gives the tick: it starts a digest
+   * whose latest firing left none (a failed run, an outage).
+   */
+  DAILY_DIGEST_SCHEDULE: z.string().default(defaultDigestSchedules.daily),
+  WEEKLY_DIGEST_SCHEDULE: z.string().default(defaultDigestSchedules.weekly),
   /** Share of SES's MaxSendRate that bulk sends may use; the rest stays for confirmations. */
   SEND_RATE_FRACTION: z.coerce.number().gt(0).max(1).default(0.8),
   /** Workers that may send at once (the worker function's reserved concurrency on AWS). */

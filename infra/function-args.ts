@@ -14,6 +14,7 @@ import {
   type DeployedVariable,
   type FunctionDefinition,
 } from './functions.js';
+import { scheduleDefinitions } from './schedule-definitions.js';
 import { signingSecret, turnstileSecret } from './secrets.js';
 import { readDeploySettings } from './settings.js';
 import { table } from './table.js';
@@ -41,6 +42,9 @@ function environmentValues(
     SEND_WORKERS: String(sendWorkers),
     TURNSTILE_SITE_KEY: settings.turnstileSiteKey,
     TURNSTILE_SECRET_KEY: turnstileSecret?.value,
+    // The expressions the rules run (infra/schedules.ts), so the tick catches up the same times.
+    DAILY_DIGEST_SCHEDULE: scheduleDefinitions.dailyDigest.expression,
+    WEEKLY_DIGEST_SCHEDULE: scheduleDefinitions.weeklyDigest.expression,
   };
 }
 

@@ -73,7 +73,9 @@ export type DeployedVariable =
   | 'TEMPLATES_DIR'
   | 'SEND_WORKERS'
   | 'TURNSTILE_SITE_KEY'
-  | 'TURNSTILE_SECRET_KEY';
+  | 'TURNSTILE_SECRET_KEY'
+  | 'DAILY_DIGEST_SCHEDULE'
+  | 'WEEKLY_DIGEST_SCHEDULE';
 
 export type FunctionDefinition = {
   /** `path/to/file.export`, from the project root, as SST's `handler`. */
@@ -83,7 +85,7 @@ export type FunctionDefinition = {
   timeout: `${number} seconds` | `${number} minutes`;
   /** Set where SES's sending rate needs a cap on how many run at once. */
   reservedConcurrency?: number;
-  /** Retries of a failed asynchronous invocation (EventBridge); unset keeps Lambda's two. */
+  /** Retries of a failed asynchronous invocation (EventBridge), 0-2; unset leaves no invoke config (Lambda's two, and no event age). */
   retries?: number;
   /** How long a throttled asynchronous invocation may wait before Lambda drops it. */
   maxEventAgeSeconds?: number;
@@ -165,11 +167,27 @@ const sendingWorker = {
   ses: ['ses:SendRawEmail', 'ses:GetSendQuota'],
 } as const satisfies Omit<FunctionDefinition, 'handler' | 'description' | 'trigger'>;
 
+/**
+ * What differs between the scheduled functions. A digest firing that fails is tried again (Lambda's
+ * two retries, a minute or two apart): its period's digest is one conditional write, so a retry
+ * that finds it started only resumes sending, and the hour's wait covers the retries. The tick
+ * still drops a throttled or failed firing (the next comes a minute later) and is the digests'
+ * last resort: it knows their schedules and starts a digest whose firings all failed.
+ */
+const perSchedule: Record<string, Partial<FunctionDefinition>> = {
+  tick: {
+    environment: [...sendingWorker.environment, 'DAILY_DIGEST_SCHEDULE', 'WEEKLY_DIGEST_SCHEDULE'],
+  },
+  dailyDigest: { retries: 2, maxEventAgeSeconds: 3600 },
+  weeklyDigest: { retries: 2, maxEventAgeSeconds: 3600 },
+};
+
 const scheduled = Object.fromEntries(
   Object.entries(scheduleDefinitions).map(([name, schedule]) => [
     name,
     {
       ...sendingWorker,
+      ...perSchedule[name],
       handler: schedule.handler,
       description: schedule.description,
       trigger: { kind: 'schedule', schedule: name, expression: schedule.expression },

@@ -2,6 +2,12 @@
  * The schedules, in EventBridge syntax: one definition read by the AWS deployment (`sst.aws.Cron`)
  * and by the local stack's in-process scheduler, so the two cannot drift.
  */
+/** The digests' times when `DAILY_DIGEST_SCHEDULE` / `WEEKLY_DIGEST_SCHEDULE` are unset. */
+export const defaultDigestSchedules = {
+  daily: 'cron(0 7 * * ? *)',
+  weekly: 'cron(0 7 ? * MON *)',
+} as const;
+
 export const scheduleDefinitions = {
   /** Starts due issues, resumes paused-for-quota ones, publishes new articles, then sends. */
   tick: {
@@ -11,12 +17,12 @@ export const scheduleDefinitions = {
   },
   /** Times are configurable at deploy (and local start) time; both read the same variables. */
   dailyDigest: {
-    expression: process.env.DAILY_DIGEST_SCHEDULE ?? 'cron(0 7 * * ? *)',
+    expression: process.env.DAILY_DIGEST_SCHEDULE ?? defaultDigestSchedules.daily,
     handler: 'functions/handlers/digest.daily',
     description: 'Daily digest, 07:00 UTC by default',
   },
   weeklyDigest: {
-    expression: process.env.WEEKLY_DIGEST_SCHEDULE ?? 'cron(0 7 ? * MON *)',
+    expression: process.env.WEEKLY_DIGEST_SCHEDULE ?? defaultDigestSchedules.weekly,
     handler: 'functions/handlers/digest.weekly',
     description: 'Weekly digest, Mondays 07:00 UTC by default',
   },

@@ -1,6 +1,12 @@
 import type { Article } from './content/article.js';
 import type { Publication } from './publication.js';
-import type { Engagement, Issue, IssueState, ShardProgress } from './issues/issue.js';
+import type {
+  DigestFrequency,
+  Engagement,
+  Issue,
+  IssueState,
+  ShardProgress,
+} from './issues/issue.js';
 import type { Frequency, Subscriber } from './subscribers/subscriber.js';
 
 /** Subscribers, one item each. Every write is a single-item conditional write. */
@@ -97,6 +103,11 @@ export interface DeliveryLedger {
   markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date): Promise<void>;
   /** Gives a claim back when the message was certainly never handed to SES. */
   release(deliveryKey: string, subscriberId: string): Promise<void>;
+  /**
+   * Of these subscribers, those who have this delivery key already: sent, or claimed (a send in
+   * flight or of unknown outcome, which must not be repeated). Batched reads, never one per reader.
+   */
+  receivedAmong(deliveryKey: string, subscriberIds: readonly string[]): Promise<Set<string>>;
   /** What one reader was sent, newest first (the editors' view of a subscriber, access requests). */
   history(subscriberId: string, limit?: number): Promise<LedgerEntry[]>;
 }
@@ -164,6 +175,11 @@ export interface IssueRepository {
   get(id: string): Promise<Issue | undefined>;
   /** Writes `next` only over version `next.version - 1`: every state transition is conditional. */
   save(next: Issue): Promise<boolean>;
+  /**
+   * The latest digest of a frequency whose period sorts before `period` (daily periods are dates,
+   * weekly ones ISO weeks): its cutoff is where the next digest's articles start. One Query.
+   */
+  latestDigest(frequency: DigestFrequency, period: string): Promise<Issue | undefined>;
   /** Issues in a state, oldest first. A Query on the index, never a Scan. */
   listByState(state: IssueState, limit?: number): Promise<Issue[]>;
   shards(issueId: string): Promise<ShardProgress[]>;

@@ -1,12 +1,24 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { runTick } from '../core/delivery/tick.js';
+import { digestSchedules as schedulesOf } from '../adapters/schedules/digest-schedules.js';
+import { parseConfig } from '../config.js';
 import { deliveryFunction } from './delivery-function.js';
+import { perConfiguration } from './per-configuration.js';
 
 const { logger, deliveryDeps } = deliveryFunction();
+/** The digests' schedules, so a tick can start a digest whose own firing failed. */
+const digestSchedules = perConfiguration(() => {
+  const config = parseConfig(process.env);
+  return schedulesOf({
+    daily: config.DAILY_DIGEST_SCHEDULE,
+    weekly: config.WEEKLY_DIGEST_SCHEDULE,
+  });
+});
 
 /**
  * EventBridge, every minute: start due issues, resume quota-paused ones, publish new articles,
- * then send until the function's own timeout is near. Overlapping ticks are more workers.
+ * catch up a digest whose firing failed, then send until the function's own timeout is near.
+ * Overlapping ticks are more workers.
  */
 export async function handler(
   event: EventBridgeEvent<'Scheduled Event', unknown>,
@@ -16,11 +28,14 @@ export async function handler(
   const result = await runTick(await deliveryDeps(), {
     deadline: Date.now() + context.getRemainingTimeInMillis(),
     workerId: context.awsRequestId,
+    firedAt: new Date(event.time),
+    digestSchedules: digestSchedules(),
   });
   const summary = {
     started: result.started,
     resumed: result.resumed,
     published: result.published,
+    digests: result.digests,
     confirmationsSent: result.confirmationsSent,
     worker: result.worker,
   };

@@ -42,6 +42,7 @@ import {
 } from '../../infra/functions.js';
 import { startSesGateway } from '../../local/ses-gateway.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
 import { buildLambdaPackage, startLambda, type LambdaPackage } from '../support/lambda-bundle.js';
 import {
@@ -727,6 +728,8 @@ function lambdaEnvironment(
     SEND_WORKERS: String(sendWorkers),
     TURNSTILE_SITE_KEY: undefined,
     TURNSTILE_SECRET_KEY: undefined,
+    DAILY_DIGEST_SCHEDULE: scheduleDefinitions.dailyDigest.expression,
+    WEEKLY_DIGEST_SCHEDULE: scheduleDefinitions.weeklyDigest.expression,
   };
   return {
     ...Object.fromEntries(

@@ -269,13 +269,33 @@ describe('the schedules', () => {
     }
   });
 
-  it('drop a throttled firing after a minute instead of queueing it (the next one comes anyway)', () => {
-    for (const cron of production.byType('sst.aws.Cron')) {
-      expect(cron.args.function.retries, cron.name).toBe(0);
+  it('drop a throttled tick after a minute instead of queueing it (the next one comes anyway)', () => {
+    const tick = production.one('sst.aws.Cron', 'ScheduleTick');
+    expect(tick.args.function.retries).toBe(0);
+    const config: Record<string, unknown> = {};
+    tick.args.function.transform.eventInvokeConfig(config, {}, tick.name);
+    expect(config.maximumEventAgeInSeconds).toBe(60);
+  });
+
+  it("retry a failed digest firing (Lambda's two retries) within the hour", () => {
+    for (const name of ['ScheduleDailyDigest', 'ScheduleWeeklyDigest']) {
+      const cron = production.one('sst.aws.Cron', name);
+      expect(cron.args.function.retries, name).toBe(2);
       const config: Record<string, unknown> = {};
-      cron.args.function.transform.eventInvokeConfig(config, {}, cron.name);
-      expect(config.maximumEventAgeInSeconds, cron.name).toBe(60);
+      cron.args.function.transform.eventInvokeConfig(config, {}, name);
+      expect(config.maximumEventAgeInSeconds, name).toBe(3600);
     }
+  });
+
+  it("give the tick the digests' own expressions, so it catches up the times the rules fire", () => {
+    const tick = production.one('sst.aws.Cron', 'ScheduleTick');
+    const rules = Object.fromEntries(
+      production.byType('sst.aws.Cron').map((cron) => [cron.name, cron.args.schedule]),
+    );
+    expect(tick.args.function.environment).toMatchObject({
+      DAILY_DIGEST_SCHEDULE: rules.ScheduleDailyDigest,
+      WEEKLY_DIGEST_SCHEDULE: rules.ScheduleWeeklyDigest,
+    });
   });
 
   it('the syntax check itself rejects what EventBridge rejects', () => {

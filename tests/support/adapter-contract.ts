@@ -346,6 +346,36 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect(listed.map((i) => i.id)).toEqual([...sameTime, later].map((i) => i.id));
     });
 
+    it('keeps each digest with its frequency’s others: the latest before a period is one Query away', async () => {
+      const digest = (period: string, frequency: 'daily' | 'weekly' = 'daily'): Issue => ({
+        ...anIssue(),
+        id: `digest-${frequency}-${period}`,
+        content: { kind: 'digest', frequency, period, slugs: ['x'], cutoff: `${period}T07:00` },
+        state: 'sending',
+      });
+      for (const d of [digest('2026-11-27'), digest('2026-11-29'), digest('2026-W48', 'weekly')])
+        expect(await issues.create(d)).toBe(true);
+      expect(await issues.create(digest('2026-11-29'))).toBe(false);
+
+      expect((await issues.latestDigest('daily', '2026-11-30'))?.id).toBe(
+        'digest-daily-2026-11-29',
+      );
+      expect((await issues.latestDigest('daily', '2026-11-29'))?.id).toBe(
+        'digest-daily-2026-11-27',
+      );
+      expect(await issues.latestDigest('daily', '2026-11-27')).toBeUndefined();
+      expect((await issues.latestDigest('weekly', '2026-W49'))?.id).toBe('digest-weekly-2026-W48');
+      // Still an issue like any other: read by id, listed by state, moved only over its version.
+      const id = 'digest-daily-2026-11-29';
+      expect(await issues.get(id)).toMatchObject({ content: { cutoff: '2026-11-29T07:00' } });
+      expect((await issues.listByState('sending')).map((i) => i.id)).toContain(id);
+      expect(await issues.save({ ...digest('2026-11-29'), state: 'sent', version: 2 })).toBe(true);
+      expect(await issues.get(id)).toMatchObject({ state: 'sent', version: 2 });
+      expect(
+        await issues.claimShard(id, 0, 'w', new Date(), new Date(Date.now() + 60_000)),
+      ).toMatchObject({ issueId: id });
+    });
+
     it('gives a shard’s lease to one worker at a time, and only its holder saves progress', async () => {
       const issue = anIssue();
       await issues.create(issue);

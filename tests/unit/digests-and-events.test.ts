@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { digestSchedules } from '../../functions/adapters/schedules/digest-schedules.js';
 import { Pacer } from '../../functions/core/delivery/pacer.js';
+import { runTick } from '../../functions/core/delivery/tick.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
 import {
   handleSesEvent,
@@ -11,8 +13,25 @@ import {
   publishNewArticles,
   startDigest,
 } from '../../functions/core/issues/digests.js';
+import { NOTHING_NEW } from '../../functions/core/issues/digest-editions.js';
+import {
+  findOrCreateEditorSend,
+  issueReport,
+  transitionIssue,
+} from '../../functions/core/issues/manage-issues.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
 import { aSubscriber, anArticle, memoryDeliveryDeps } from '../support/builders.js';
+
+async function withPublished() {
+  const deps = memoryDeliveryDeps([anArticle({ slug: 'old', title: 'Old' })]);
+  await publishNewArticles(deps); // the baseline: "old" was there before
+  deps.articles.list.push(
+    anArticle({ slug: 'new-one', title: 'New one', topics: ['politics'] }),
+    anArticle({ slug: 'new-two', title: 'New two' }),
+  );
+  await publishNewArticles(deps);
+  return deps;
+}
 
 describe('digests', () => {
   it('name their period: a UTC day, an ISO week', () => {
@@ -21,17 +40,6 @@ describe('digests', () => {
     expect(digestPeriod('weekly', new Date('2027-01-01T07:00:00Z'))).toBe('2026-W53');
     expect(digestPeriod('weekly', new Date('2027-01-04T07:00:00Z'))).toBe('2027-W01');
   });
-
-  async function withPublished() {
-    const deps = memoryDeliveryDeps([anArticle({ slug: 'old', title: 'Old' })]);
-    await publishNewArticles(deps); // the baseline: "old" was there before
-    deps.articles.list.push(
-      anArticle({ slug: 'new-one', title: 'New one', topics: ['politics'] }),
-      anArticle({ slug: 'new-two', title: 'New two' }),
-    );
-    await publishNewArticles(deps);
-    return deps;
-  }
 
   it('start once per period, however many firings, with the articles published since the last one', async () => {
     const deps = await withPublished();
@@ -67,6 +75,126 @@ describe('digests', () => {
     expect((await startDigest(deps, 'weekly', monday)).status).toBe('started');
     const nextMonday = new Date(monday.getTime() + 7 * 86_400_000);
     expect(await startDigest(deps, 'weekly', nextMonday)).toEqual({ status: 'nothing_new' });
+  });
+});
+
+describe('digests that cannot be lost or repeated', () => {
+  const DAY = 86_400_000;
+  const schedules = digestSchedules({ daily: 'cron(0 7 * * ? *)', weekly: 'cron(0 7 ? * MON *)' });
+
+  /** The 07:00 firing's create throws before writing (DynamoDB failing under it). */
+  function failNextCreate(deps: ReturnType<typeof memoryDeliveryDeps>, afterWriting = false) {
+    const create = deps.issues.create.bind(deps.issues);
+    deps.issues.create = async (issue) => {
+      deps.issues.create = create;
+      if (afterWriting) await create(issue);
+      throw new Error('the run died here');
+    };
+  }
+
+  it('carry their own cutoff: a run that dies right after creating a digest cannot make the next one repeat it', async () => {
+    const deps = await withPublished(); // new-one and new-two, published at 09:00 on the 28th
+    await deps.subscribers.create(aSubscriber({ frequency: 'daily', topics: ['politics'] }));
+    const day1 = new Date('2026-11-29T07:00:00Z');
+    failNextCreate(deps, true);
+    await expect(startDigest(deps, 'daily', day1)).rejects.toThrow('the run died here');
+
+    deps.clock.advance(DAY); // the 29th, 09:00: a third article
+    deps.articles.list.push(anArticle({ slug: 'new-three', title: 'New three' }));
+    await publishNewArticles(deps);
+    const day2 = await startDigest(deps, 'daily', new Date(day1.getTime() + DAY));
+
+    expect(day2).toMatchObject({ status: 'started', issue: { content: { slugs: ['new-three'] } } });
+  });
+
+  it('are caught up by the next tick when the 07:00 firing fails, once however many ticks and firings', async () => {
+    const deps = await withPublished();
+    const reader = aSubscriber({ frequency: 'daily', topics: ['politics'] });
+    await deps.subscribers.create(reader);
+    const seven = new Date('2026-11-29T07:00:00Z');
+    failNextCreate(deps);
+    await expect(startDigest(deps, 'daily', seven)).rejects.toThrow('the run died here');
+
+    const tick = (minutes: number) =>
+      runTick(deps, {
+        firedAt: new Date(seven.getTime() + minutes * 60_000),
+        digestSchedules: schedules,
+      });
+    const [first, ...others] = await Promise.all([
+      tick(1),
+      tick(1),
+      tick(2),
+      startDigest(deps, 'daily', seven),
+      startDigest(deps, 'daily', seven),
+    ]);
+    const started = [first, ...others].flatMap((r) =>
+      'digests' in r ? r.digests : r.status === 'started' ? [r.issue.id] : [],
+    );
+    expect(started).toEqual(['digest-daily-2026-11-29']);
+    expect((await tick(3)).digests).toEqual([]);
+    expect(deps.mailer.sent.filter((m) => m.to === reader.email)).toHaveLength(1);
+  });
+
+  it('are caught up for the latest firing only, with everything since the last digest', async () => {
+    const deps = await withPublished();
+    await startDigest(deps, 'daily', new Date('2026-11-29T07:00:00Z'));
+    deps.clock.advance(2 * DAY); // the 30th: an article while the service is down until the 2nd
+    deps.articles.list.push(anArticle({ slug: 'new-three', title: 'New three' }));
+    await publishNewArticles(deps);
+
+    const tick = await runTick(deps, {
+      firedAt: new Date('2026-12-02T12:00:00Z'),
+      digestSchedules: schedules,
+    });
+
+    // The 30th's, the 1st's and the Monday's firings never ran: one digest each, the latest.
+    expect(tick.digests).toEqual(['digest-daily-2026-12-02', 'digest-weekly-2026-W49']);
+    expect((await deps.issues.get('digest-daily-2026-12-02'))?.content).toMatchObject({
+      slugs: ['new-three'],
+      cutoff: '2026-12-02T07:00:00.000Z',
+    });
+  });
+});
+
+describe('a digest, reader by reader', () => {
+  it('leaves out what each reader already received as an issue, sends nothing to a reader with nothing new, and renders once per set of articles', async () => {
+    const deps = await withPublished(); // new-one (politics), new-two (security)
+    const gotOne = aSubscriber({ frequency: 'weekly', topics: ['politics'] });
+    const gotTwo = aSubscriber({ frequency: 'weekly', topics: ['security'] });
+    const gotBoth = aSubscriber({ frequency: 'weekly', topics: ['politics', 'security'] });
+    for (const reader of [gotOne, gotTwo, gotBoth]) await deps.subscribers.create(reader);
+    for (const slug of ['new-one', 'new-two']) {
+      const send = await findOrCreateEditorSend(deps, slug);
+      await transitionIssue(deps, send.id, 'sendNow');
+      await runWorker(deps, { issueId: send.id });
+    }
+    const late = [1, 2, 3].map(() =>
+      aSubscriber({ frequency: 'weekly', topics: ['politics', 'security'] }),
+    );
+    for (const reader of late) await deps.subscribers.create(reader);
+    const before = deps.mailer.sent.length;
+    deps.renderer.renders = 0;
+
+    const digest = await startDigest(
+      deps,
+      'weekly',
+      new Date(deps.clock.now().getTime() + 3_600_000),
+    );
+    if (digest.status !== 'started') throw new Error(digest.status);
+    await runWorker(deps, { issueId: digest.issue.id });
+
+    const subjects = Object.fromEntries(
+      deps.mailer.sent.slice(before).map((m) => [m.to, m.subject]),
+    );
+    expect(subjects).toEqual({
+      [gotOne.email]: 'Weekly digest: New two',
+      [gotTwo.email]: 'Weekly digest: New one',
+      ...Object.fromEntries(late.map((r) => [r.email, 'Weekly digest: New one and 1 more'])),
+    });
+    expect(deps.renderer.renders).toBe(3);
+    const report = await issueReport(deps, digest.issue.id);
+    expect(report.counts).toMatchObject({ sent: 5, skipped: 1 });
+    expect(report.skips).toEqual({ [NOTHING_NEW]: 1 });
   });
 });
 

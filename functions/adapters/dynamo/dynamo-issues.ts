@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   zeroCounts,
+  type DigestFrequency,
   type Engagement,
   type Issue,
   type IssueState,
@@ -19,6 +20,19 @@ import { conditionally, unlessConditionFails } from './conditional-write.js';
 import { tableKeys } from './table.js';
 
 const pk = (id: string) => `ISSUE#${id}`;
+/**
+ * A digest's own item sits with the other digests of its frequency, sorted by period, so the
+ * next period finds the latest one (and its cutoff) with one Query; its shards and counters stay
+ * under `ISSUE#<id>` like any issue's. Only ids of the shape `startDigest` makes live there.
+ */
+const digestId = /^digest-(daily|weekly)-(\d{4}-(?:\d{2}-\d{2}|W\d{2}))$/;
+const digestPartition = (frequency: DigestFrequency) => `DIGESTS#${frequency}`;
+function metaKey(id: string) {
+  const digest = digestId.exec(id);
+  return digest
+    ? { PK: digestPartition(digest[1] as DigestFrequency), SK: `PERIOD#${digest[2]}` }
+    : { PK: pk(id), SK: 'META' };
+}
 const shardSk = (shard: number) => `SHARD#${String(shard).padStart(2, '0')}`;
 /** Issues sit in the index under their state, oldest first: a tick lists what is due with one Query. */
 const statePartition = (state: IssueState) => `ISSUES#${state}`;
@@ -48,7 +62,7 @@ export class DynamoIssueRepository implements IssueRepository {
       .send(
         new GetCommand({
           TableName: this.tableName,
-          Key: { PK: pk(id), SK: 'META' },
+          Key: metaKey(id),
           ConsistentRead: true,
         }),
       )
@@ -61,6 +75,25 @@ export class DynamoIssueRepository implements IssueRepository {
       ConditionExpression: 'version = :previous',
       ExpressionAttributeValues: { ':previous': next.version - 1 },
     });
+  }
+
+  async latestDigest(frequency: DigestFrequency, period: string): Promise<Issue | undefined> {
+    const { Items = [] } = await this.client
+      .send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND SK < :period',
+          ExpressionAttributeValues: {
+            ':pk': digestPartition(frequency),
+            ':period': `PERIOD#${period}`,
+          },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      )
+      .catch(translateDynamoError);
+    return Items[0] ? (strip(Items[0]) as Issue) : undefined;
   }
 
   async listByState(state: IssueState, limit = 1000): Promise<Issue[]> {
@@ -200,8 +233,7 @@ export class DynamoIssueRepository implements IssueRepository {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            PK: pk(issue.id),
-            SK: 'META',
+            ...metaKey(issue.id),
             GSI1PK: statePartition(issue.state),
             GSI1SK: `${issue.createdAt}#${issue.id}`,
             entity: 'issue',

@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   QueryCommand,
@@ -147,6 +148,37 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
       if (++read >= MAX_RECEIPT_PAGES) break;
     }
     return undefined;
+  }
+
+  /** BatchGetItem, 100 keys a request (its limit); what DynamoDB leaves unprocessed is asked again. */
+  async receivedAmong(deliveryKey: string, subscriberIds: readonly string[]): Promise<Set<string>> {
+    const received = new Set<string>();
+    for (let from = 0; from < subscriberIds.length; from += 100) {
+      let keys: Record<string, unknown>[] = subscriberIds
+        .slice(from, from + 100)
+        .map((id) => key(deliveryKey, id));
+      for (let round = 0; keys.length > 0; round++) {
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** round, 2_000)));
+        const { Responses, UnprocessedKeys } = await this.client
+          .send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: {
+                  Keys: keys,
+                  ConsistentRead: true,
+                  ProjectionExpression: 'subscriberId, #status',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                },
+              },
+            }),
+          )
+          .catch(translateDynamoError);
+        for (const entry of Responses?.[this.tableName] ?? [])
+          if (entry.status !== 'failed') received.add(entry.subscriberId as string);
+        keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return received;
   }
 
   async markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date) {

@@ -1,5 +1,10 @@
 import { DomainError, ErrorCodes } from '../errors.js';
-import { publishNewArticles, type DigestDeps } from '../issues/digests.js';
+import {
+  catchUpDigests,
+  publishNewArticles,
+  type DigestDeps,
+  type DigestSchedule,
+} from '../issues/digests.js';
 import { transitionIssue } from '../issues/manage-issues.js';
 import type { DeliveryDeps } from './deps.js';
 import type { SubscriberDeps } from '../subscribers/deps.js';
@@ -12,6 +17,8 @@ export type TickResult = {
   started: string[];
   resumed: string[];
   published: string[];
+  /** Digests this tick started because their own firing had not (it failed, or never came). */
+  digests: string[];
   /** Confirmation emails that imports had queued. */
   confirmationsSent: number;
   worker: WorkerResult;
@@ -20,11 +27,18 @@ export type TickResult = {
 /**
  * What every tick does (every minute): start scheduled issues that are due, resume issues paused
  * for the daily quota once their wait is over, publish new articles to "every article" readers,
- * then work as a send worker until the deadline. Overlapping ticks are simply more workers.
+ * start any digest its schedule's latest firing left unstarted, then work as a send worker until
+ * the deadline. Overlapping ticks are simply more workers.
  */
 export async function runTick(
   deps: TickDeps,
-  options: { deadline?: number; workerId?: string } = {},
+  options: {
+    deadline?: number;
+    workerId?: string;
+    /** The tick's own firing time (the EventBridge event's): the moment digests are caught up to. */
+    firedAt?: Date;
+    digestSchedules?: DigestSchedule[];
+  } = {},
 ): Promise<TickResult> {
   const now = deps.clock.now();
   const started: string[] = [];
@@ -47,9 +61,10 @@ export async function runTick(
     }
   }
   const published = (await publishNewArticles(deps)).map((i) => i.id);
+  const digests = await catchUpDigests(deps, options.digestSchedules ?? [], options.firedAt ?? now);
   const confirmations = await sendQueuedConfirmations(deps, { deadline: options.deadline });
   const worker = await runWorker(deps, { deadline: options.deadline, workerId: options.workerId });
-  return { started, resumed, published, confirmationsSent: confirmations.sent, worker };
+  return { started, resumed, published, digests, confirmationsSent: confirmations.sent, worker };
 }
 
 /** Another caller moved the issue first: that is the outcome we wanted anyway. */

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Article } from '../content/article.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { listHeaders } from '../email/list-headers.js';
-import { preparePersonalization, type Personalize } from '../email/personalize.js';
+import { Editions, NOTHING_NEW, type Edition } from '../issues/digest-editions.js';
 import { pauseIssue, transitionIssue } from '../issues/manage-issues.js';
 import {
   addCounts,
+  addSkips,
   processedOf,
   zeroCounts,
   type Counts,
@@ -89,7 +90,7 @@ class Worker {
   private readonly sleep: (ms: number) => Promise<void>;
   private pacer?: Pacer;
   private quota?: SendQuota;
-  private readonly rendered = new Map<string, Personalize>();
+  private readonly rendered = new Map<string, Editions>();
   private processed = 0;
   private sent = 0;
 
@@ -184,7 +185,7 @@ class Worker {
 
   private async sendPages(issue: Issue, state: { current: ShardProgress }): Promise<boolean> {
     let progress = state.current;
-    const personalize = await this.personalizerFor(issue);
+    const editions = await this.editionsFor(issue);
     let lastStateCheck = this.now();
     while (!progress.done) {
       await this.ensurePacing(issue);
@@ -198,6 +199,7 @@ class Worker {
       const suppressed = await this.deps.suppressions.suppressedAmong(
         page.items.map((s) => s.email),
       );
+      const editionOf = await editions.forPage(page.items);
       const ledger = new PageLedger(this.deps, issue);
       try {
         for (const subscriber of page.items) {
@@ -209,7 +211,7 @@ class Worker {
           if (this.outOfTime()) return await this.abandonPage(progress, ledger, true);
           const outcome = suppressed.has(subscriber.email)
             ? 'suppressed'
-            : await this.deliver(issue, personalize, subscriber, ledger);
+            : await this.deliverEdition(issue, editionOf(subscriber), subscriber, ledger);
           if (outcome === 'deferred') return await this.abandonPage(progress, ledger, true);
           if (outcome !== 'unresolved') ledger.count(outcome, subscriber.id);
           if (outcome === 'sent') this.sent++;
@@ -221,7 +223,7 @@ class Worker {
         if (!(error instanceof Stop)) await ledger.flush().catch(() => undefined);
         throw error;
       }
-      const { counts, ambiguous, failures } = ledger.outcome();
+      const { counts, ambiguous, failures, skips } = ledger.outcome();
       this.processed += processedOf(counts);
       // A page's counts are saved with its cursor in one write: a page that is redone after a
       // crash is counted again from the ledger, never twice.
@@ -230,6 +232,7 @@ class Worker {
         cursor: page.cursor,
         done: !page.cursor,
         counts: addCounts(progress.counts, counts),
+        ...(Object.keys(skips).length > 0 && { skips: addSkips(progress.skips, skips) }),
         ambiguous: [...progress.ambiguous, ...ambiguous],
         failures: [...progress.failures, ...failures].slice(-100),
         leaseUntil: new Date(this.now() + this.leaseMs).toISOString(),
@@ -260,17 +263,31 @@ class Worker {
     );
   }
 
+  /** A digest's reader who received every one of its articles as an issue is sent nothing. */
+  private async deliverEdition(
+    issue: Issue,
+    edition: Edition | undefined,
+    subscriber: Subscriber,
+    page: PageLedger,
+  ): Promise<Outcome> {
+    if (!edition) {
+      page.skippedBecause(NOTHING_NEW);
+      return 'skipped';
+    }
+    return this.deliver(issue, edition, subscriber, page);
+  }
+
   /** Claim (carrying the previous send's receipt), send, remember the receipt: one recipient. */
   private async deliver(
     issue: Issue,
-    personalize: Personalize,
+    edition: Edition,
     subscriber: Subscriber,
     page: PageLedger,
   ): Promise<Outcome> {
     const { ledger } = this.deps;
     const claim = await page.claim(subscriber.id, this.deps.clock.now());
     if (claim !== 'claimed') return claim;
-    const message = this.messageFor(issue, personalize, subscriber);
+    const message = this.messageFor(issue, edition, subscriber);
     for (let attempt = 0; ; attempt++) {
       if (this.outOfTime()) {
         await page.flush(); // before the release: this claim may carry the only proof of the send before it
@@ -335,13 +352,9 @@ class Worker {
     }
   }
 
-  private messageFor(
-    issue: Issue,
-    personalize: Personalize,
-    subscriber: Subscriber,
-  ): OutgoingMessage {
+  private messageFor(issue: Issue, edition: Edition, subscriber: Subscriber): OutgoingMessage {
     const links = readerLinks(this.deps.publication, this.deps.signer, subscriber.id);
-    const body = personalize({
+    const body = edition.personalize({
       ...publicationValues(this.deps),
       unsubscribe_url: links.unsubscribe,
       preferences_url: links.preferences,
@@ -349,15 +362,15 @@ class Worker {
     });
     return {
       to: subscriber.email,
-      subject: issue.subject,
+      subject: edition.subject,
       ...body,
       headers: listHeaders(this.deps.publication, links.unsubscribe),
       tags: { kind: 'issue', issue: issue.id },
     };
   }
 
-  /** MJML runs once per issue in this worker; every recipient after that is a substitution. */
-  private async personalizerFor(issue: Issue): Promise<Personalize> {
+  /** MJML runs once per issue (per edition of a digest) in this worker; every recipient after that is a substitution. */
+  private async editionsFor(issue: Issue): Promise<Editions> {
     const cached = this.rendered.get(issue.id);
     if (cached) return cached;
     const slugs = issue.content.kind === 'article' ? [issue.content.slug] : issue.content.slugs;
@@ -372,11 +385,9 @@ class Worker {
       }
       articles.push(article);
     }
-    const personalize = preparePersonalization(
-      await this.deps.renderer.render(issue, articles, this.deps.publication),
-    );
-    this.rendered.set(issue.id, personalize);
-    return personalize;
+    const editions = new Editions(this.deps, issue, articles);
+    this.rendered.set(issue.id, editions);
+    return editions;
   }
 
   /** Reads SES's quota once per worker run: the pace, and whether the day's quota has room. */
@@ -422,6 +433,7 @@ class PageLedger {
   private counts = zeroCounts();
   private readonly ambiguous: string[] = [];
   private readonly failures: ShardProgress['failures'] = [];
+  private readonly skips: Record<string, number> = {};
   private toMark: SentEntry[] = [];
   private latest?: SendReceipt;
   private current?: { subscriberId: string; claimedAt: string; carried?: SendReceipt };
@@ -466,6 +478,10 @@ class PageLedger {
 
   failed(subscriberId: string, reason: string) {
     this.failures.push({ subscriberId, reason });
+  }
+
+  skippedBecause(reason: string) {
+    this.skips[reason] = (this.skips[reason] ?? 0) + 1;
   }
 
   count(outcome: keyof Counts, subscriberId: string) {
@@ -524,6 +540,11 @@ class PageLedger {
   }
 
   outcome() {
-    return { counts: this.counts, ambiguous: this.ambiguous, failures: this.failures };
+    return {
+      counts: this.counts,
+      ambiguous: this.ambiguous,
+      failures: this.failures,
+      skips: this.skips,
+    };
   }
 }

@@ -29,10 +29,12 @@ export type DigestResult =
   | { status: 'nothing_new' };
 
 /**
- * Starts this period's digest for one frequency. EventBridge delivers a schedule at least once,
- * so the digest's id is its period, and creating it is a conditional write: however many firings,
- * one digest per period. It gathers the articles published since the previous digest's cutoff;
- * with nothing new, nothing is sent.
+ * Starts this period's digest for one frequency. EventBridge delivers a schedule at least once
+ * and the tick catches up a missed one, so the digest's id is its period and creating it is a
+ * conditional write: however many firings, one digest per period. It gathers the articles
+ * published since the previous digest's cutoff, and carries its own cutoff: creating the digest
+ * is the only write, so no crash can leave a digest whose articles the next one repeats. With
+ * nothing new, nothing is written or sent.
  */
 export async function startDigest(
   deps: DigestDeps,
@@ -44,22 +46,25 @@ export async function startDigest(
   const existing = await deps.issues.get(id);
   if (existing) return { status: 'already_started', issue: existing };
 
-  const cutoff =
-    (await deps.publications.digestCutoff(frequency)) ??
-    new Date(firedAt.getTime() - periodLength[frequency]).toISOString();
-  const articles = await articlesPublishedBetween(deps, cutoff, firedAt);
+  const from = await previousCutoff(deps, frequency, period, firedAt);
+  const articles = await articlesPublishedBetween(deps, from, firedAt);
   if (articles.length === 0) return { status: 'nothing_new' };
 
   const now = deps.clock.now().toISOString();
-  const label = frequency === 'daily' ? 'Daily' : 'Weekly';
   const audience = {
     topics: [...new Set(articles.flatMap((a) => a.topics))],
     frequencies: [frequency],
   };
   const issue: Issue = {
     id,
-    content: { kind: 'digest', frequency, period, slugs: articles.map((a) => a.slug) },
-    subject: `${label} digest: ${articles[0]!.title}${articles.length > 1 ? ` and ${articles.length - 1} more` : ''}`,
+    content: {
+      kind: 'digest',
+      frequency,
+      period,
+      slugs: articles.map((a) => a.slug),
+      cutoff: firedAt.toISOString(),
+    },
+    subject: digestSubject(frequency, articles),
     audience,
     state: 'sending',
     deliveryKey: id,
@@ -74,8 +79,59 @@ export async function startDigest(
     if (!winner) throw new DomainError(ErrorCodes.conflict, `Digest ${id} could not be created.`);
     return { status: 'already_started', issue: winner };
   }
-  await deps.publications.advanceDigestCutoff(frequency, firedAt.toISOString());
   return { status: 'started', issue };
+}
+
+/** A digest's schedule as the tick sees it: when it last fired, at or before a moment. */
+export type DigestSchedule = {
+  frequency: DigestFrequency;
+  lastFiring(at: Date): Date | undefined;
+};
+
+/**
+ * The tick's catch-up: each digest is started for its schedule's latest firing, so a firing that
+ * failed, was dropped or fell in an outage still gets its period's digest at the next tick. A
+ * period already started costs one read; `startDigest` keeps it to one digest per period.
+ */
+export async function catchUpDigests(
+  deps: DigestDeps,
+  schedules: readonly DigestSchedule[],
+  at: Date,
+): Promise<string[]> {
+  const started: string[] = [];
+  for (const schedule of schedules) {
+    const firedAt = schedule.lastFiring(at);
+    if (!firedAt) continue;
+    const result = await startDigest(deps, schedule.frequency, firedAt);
+    if (result.status === 'started') started.push(result.issue.id);
+  }
+  return started;
+}
+
+/** "Daily digest: <the newest title> and 2 more": also the subject of a reader's part of it. */
+export function digestSubject(frequency: DigestFrequency, articles: readonly Article[]): string {
+  const label = frequency === 'daily' ? 'Daily' : 'Weekly';
+  const more = articles.length > 1 ? ` and ${articles.length - 1} more` : '';
+  return `${label} digest: ${articles[0]!.title}${more}`;
+}
+
+/**
+ * Where this period's articles start: the latest earlier digest's cutoff; for a deployment whose
+ * digests predate that, the cutoff it kept apart; for the first digest, one period back.
+ */
+async function previousCutoff(
+  deps: DigestDeps,
+  frequency: DigestFrequency,
+  period: string,
+  firedAt: Date,
+): Promise<string> {
+  const previous = await deps.issues.latestDigest(frequency, period);
+  if (previous?.content.kind === 'digest' && previous.content.cutoff)
+    return previous.content.cutoff;
+  return (
+    (await deps.publications.digestCutoff(frequency)) ??
+    new Date(firedAt.getTime() - periodLength[frequency]).toISOString()
+  );
 }
 
 /** Published articles (by the time they were published here) in (from, to], newest first. */

@@ -15,7 +15,18 @@ export type DigestFrequency = Extract<Frequency, 'daily' | 'weekly'>;
 /** What an issue sends: one article, or a digest of the articles published in a period. */
 export type IssueContent =
   | { kind: 'article'; slug: string }
-  | { kind: 'digest'; frequency: DigestFrequency; period: string; slugs: string[] };
+  | {
+      kind: 'digest';
+      frequency: DigestFrequency;
+      period: string;
+      slugs: string[];
+      /**
+       * The end of the articles' window (the firing's time): where the next digest starts. It is
+       * part of the digest itself, so creating the digest and moving the cutoff are one write.
+       * Absent on digests made before it was kept here.
+       */
+      cutoff?: string;
+    };
 
 /** Who receives it: confirmed subscribers with at least one of the topics and one of the frequencies. */
 export type Audience = { topics: string[]; frequencies: Frequency[] };
@@ -84,7 +95,18 @@ export type ShardProgress = {
   /** Recipients whose send outcome is unknown, listed in the report. Never resent. */
   ambiguous: string[];
   failures: { subscriberId: string; reason: string }[];
+  /** Why recipients were skipped on purpose (a digest's reader with nothing new), by reason. */
+  skips?: Record<string, number>;
 };
+
+export function addSkips(
+  a: Record<string, number> = {},
+  b: Record<string, number> = {},
+): Record<string, number> {
+  const sum = { ...a };
+  for (const [reason, n] of Object.entries(b)) sum[reason] = (sum[reason] ?? 0) + n;
+  return sum;
+}
 
 /** What SES events tell about an issue after it left. */
 export type Engagement = {

@@ -5,6 +5,7 @@ import { Frequencies, RECIPIENT_SHARDS } from '../subscribers/subscriber.js';
 import type { IssueDeps } from './deps.js';
 import {
   addCounts,
+  addSkips,
   processedOf,
   zeroCounts,
   type Audience,
@@ -223,6 +224,8 @@ export type IssueReport = {
   shardsDone: number;
   ambiguous: string[];
   failures: { subscriberId: string; reason: string }[];
+  /** Recipients skipped on purpose, by reason (within `counts.skipped`). */
+  skips: Record<string, number>;
   engagement: Engagement;
 };
 
@@ -243,6 +246,7 @@ export async function issueReport(
     shardsDone: shards.filter((s) => s.done).length,
     ambiguous: shards.flatMap((s) => s.ambiguous),
     failures: shards.flatMap((s) => s.failures),
+    skips: shards.reduce((sum, s) => addSkips(sum, s.skips), {}),
     engagement: await deps.issues.engagement(id),
   };
 }

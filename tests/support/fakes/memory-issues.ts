@@ -1,4 +1,5 @@
 import type {
+  DigestFrequency,
   Engagement,
   Issue,
   IssueState,
@@ -13,6 +14,17 @@ export class MemoryIssueRepository extends VersionedItems<Issue> implements Issu
   readonly shardItems = new Map<string, ShardProgress>();
   readonly stats = new Map<string, Engagement>();
 
+  async latestDigest(frequency: DigestFrequency, period: string) {
+    const earlier = [...this.items.values()]
+      .filter(
+        (i) =>
+          i.content.kind === 'digest' &&
+          i.content.frequency === frequency &&
+          i.content.period < period,
+      )
+      .sort((a, b) => keyOrder(b.id, a.id));
+    return earlier[0] && structuredClone(earlier[0]);
+  }
   async listByState(state: IssueState, limit = 1000) {
     // The adapter's index key: creation time, then id.
     const indexKey = (i: Issue) => `${i.createdAt}#${i.id}`;

@@ -55,6 +55,10 @@ export class MemoryLedger implements DeliveryLedger {
       failedAt: at.toISOString(),
     });
   }
+  async receivedAmong(deliveryKey: string, subscriberIds: readonly string[]) {
+    const status = (id: string) => this.entries.get(`${deliveryKey}/${id}`)?.status;
+    return new Set(subscriberIds.filter((id) => status(id) === 'sent' || status(id) === 'claimed'));
+  }
   async history(subscriberId: string, limit = 100) {
     return [...this.entries.values()]
       .filter((e) => e.subscriberId === subscriberId && e.status === 'sent')
