@@ -70,6 +70,8 @@ export type FaultProxy = {
   port: number;
   requests: RecordedRequest[];
   setPolicy(policy: Policy): void;
+  /** Destroys the sockets of the requests it holds (`hang`): their clients see a reset. */
+  dropHeld(): void;
   /** Ends held requests (their sockets are destroyed) and stops listening. */
   close(): Promise<void>;
 };
@@ -185,6 +187,9 @@ export async function startFaultProxy(options: {
     port,
     requests,
     setPolicy: (next) => (policy = next),
+    dropHeld: () => {
+      for (const socket of held) socket.destroy();
+    },
     close: async () => {
       for (const socket of held) socket.destroy();
       server.closeAllConnections();

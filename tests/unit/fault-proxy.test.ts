@@ -106,11 +106,17 @@ describe('the fault proxy', () => {
     expect(proxy.requests[1]).toMatchObject({ fate: 'hang', forwarded: true, clientGaveUp: true });
 
     proxy.setPolicy(() => ({ kind: 'hang' }));
+    const dropped = sesCall();
+    await new Promise((r) => setTimeout(r, 100));
+    proxy.dropHeld();
+    await expect(dropped).rejects.toThrow();
+
     const held = sesCall();
     await new Promise((r) => setTimeout(r, 100));
     await proxy.close();
     await expect(held).rejects.toThrow();
     expect(hits).toBe(2);
+    expect(proxy.requests.map((r) => r.fate)).toEqual(['delay', 'hang', 'hang', 'hang']);
   });
 
   it('draws the same faults from the same seed', async () => {
