@@ -60,6 +60,14 @@ const envSchema = z.object({
   SEND_RATE: z.coerce.number().gt(0).optional(),
   /** Seconds a dead worker's shard waits before another worker takes it over. */
   SEND_LEASE_SECONDS: z.coerce.number().int().min(1).max(900).default(120),
+  /** Milliseconds to open a connection to DynamoDB before the call fails (and is retried). */
+  DYNAMODB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),
+  /** Milliseconds DynamoDB has to answer a call before it is abandoned and retried. */
+  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  /** Milliseconds to open a connection to SES; a send that never connected is retried. */
+  SES_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),
+  /** Milliseconds SES has to answer a send; a send that timed out is ambiguous, never resent. */
+  SES_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   /** Signups (any address) one client IP may make per hour, across all API instances; 0 turns the limit off. */
   SIGNUP_LIMIT_PER_IP_PER_HOUR: z.coerce.number().int().min(0).default(20),
   /**
@@ -115,6 +123,22 @@ export async function buildPublication(config: Config): Promise<Publication> {
   };
 }
 
+/**
+ * Every AWS client's HTTP timeouts. The installed @smithy/node-http-handler only logs a warning
+ * when `requestTimeout` passes unless `throwOnRequestTimeout` is set: without it a call that is
+ * never answered waits for ever.
+ */
+function timeouts(connectionTimeout: number, requestTimeout: number) {
+  return { requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true } };
+}
+
+const dynamoClient = (config: Config) =>
+  createDocumentClient(
+    timeouts(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS),
+  );
+const sesClientConfig = (config: Config) =>
+  timeouts(config.SES_CONNECT_TIMEOUT_MS, config.SES_REQUEST_TIMEOUT_MS);
+
 export type AppDeps = SubscriberDeps & {
   articles: ArticleCatalog;
   issues: IssueRepository;
@@ -124,7 +148,7 @@ export type AppDeps = SubscriberDeps & {
 /** Everything the HTTP app needs. No MJML here: transactional emails are precompiled. */
 export async function buildAppDeps(config: Config): Promise<AppDeps> {
   const publication = await buildPublication(config);
-  const client = createDocumentClient();
+  const client = dynamoClient(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
@@ -141,10 +165,7 @@ export async function buildAppDeps(config: Config): Promise<AppDeps> {
 }
 
 /** The signup's abuse defences; each is described with its variable above. */
-export function buildAbuseDeps(
-  config: Config,
-  client: ReturnType<typeof createDocumentClient>,
-): AbuseDeps {
+export function buildAbuseDeps(config: Config, client: ReturnType<typeof dynamoClient>): AbuseDeps {
   return {
     rateLimiter: new DynamoRateLimiter(client, config.TABLE_NAME),
     limits: {
@@ -163,13 +184,13 @@ export function buildAbuseDeps(
 /** The send pipeline's dependencies; the renderer is passed in so MJML loads only where it is used. */
 export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer) {
   const app = await buildAppDeps(config);
-  const client = createDocumentClient();
+  const client = dynamoClient(config);
   return {
     ...app,
     ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME),
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
-    quota: new SesQuotaSource(),
+    quota: new SesQuotaSource(sesClientConfig(config)),
     pacing: {
       rateFraction: config.SEND_RATE_FRACTION,
       workers: config.SEND_WORKERS,
@@ -183,7 +204,7 @@ export async function buildDeliveryDeps(config: Config, renderer: IssueRenderer)
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
 export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
   const app = await buildAppDeps(config);
-  const client = createDocumentClient();
+  const client = dynamoClient(config);
   return {
     ...app,
     sessions: new DynamoSessionRepository(client, config.TABLE_NAME),
@@ -197,7 +218,7 @@ export async function buildAdminDeps(config: Config, renderer: IssueRenderer) {
 
 /** What the `ses-events` function needs: no mailer, no templates. */
 export function buildEventDeps(config: Config) {
-  const client = createDocumentClient();
+  const client = dynamoClient(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
@@ -212,6 +233,7 @@ function buildMailer(config: Config, publication: Publication) {
     from: { name: publication.fromName, address: publication.fromAddress },
     replyTo: publication.replyTo,
     configurationSet: config.SES_CONFIGURATION_SET,
+    clientConfig: sesClientConfig(config),
     archive: config.OUTBOX_DIR ? outboxArchive(resolve(config.OUTBOX_DIR)) : undefined,
   });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -53,12 +54,20 @@ export class DynamoSendHistory implements Pick<DeliveryLedger, 'history'> {
 }
 
 export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryLedger {
+  /**
+   * A conditional put carrying a fresh attempt id. The SDK retries a write whose answer was lost
+   * (a 5xx, a dropped connection, a timeout); that retry fails its condition on the claim the
+   * first try made, and the attempt id shows it is this claim. DynamoDB returns the refusing item
+   * with the refusal (ReturnValuesOnConditionCheckFailure, DynamoDB Local too); dynalite ignores
+   * the option, so without it the entry is read.
+   */
   async claim(
     deliveryKey: string,
     subscriberId: string,
     issueId: string,
     at: Date,
     previousSent?: SendReceipt,
+    attempt: string = randomUUID(),
   ): Promise<'claimed' | LedgerEntry> {
     try {
       await this.client.send(
@@ -73,16 +82,21 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
             status: 'claimed',
             claimedAt: at.toISOString(),
             ...(previousSent && { previousSent }),
+            attempt,
           },
           // A definite failure (SES said no) may be retried; a claim or a send may not.
           ConditionExpression: 'attribute_not_exists(PK) OR #status = :failed',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':failed': 'failed' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return 'claimed';
     } catch (error) {
       if (!isConditionFailure(error)) return translateDynamoError(error);
+      // The refusing item comes back in DynamoDB's own (marshalled) form.
+      const old = (error as { Item?: Record<string, { S?: string }> }).Item;
+      if (old && old.attempt?.S === attempt && old.status?.S === 'claimed') return 'claimed';
     }
     const { Item } = await this.client
       .send(
@@ -94,6 +108,7 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
       )
       .catch(translateDynamoError);
     const { PK, SK, entity, ...entry } = Item ?? {};
+    if (entry.status === 'claimed' && entry.attempt === attempt) return 'claimed';
     return entry as LedgerEntry;
   }
 
