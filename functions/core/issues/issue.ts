@@ -84,6 +84,11 @@ export type ShardProgress = {
   /** Recipients whose send outcome is unknown, listed in the report. Never resent. */
   ambiguous: string[];
   failures: { subscriberId: string; reason: string }[];
+  /**
+   * Recipients of the page at `cursor` already settled and counted: the page was left mid-way
+   * (pause, cancel, deadline), its counts saved, and the redo skips them.
+   */
+  settled?: string[];
 };
 
 /** What SES events tell about an issue after it left. */
