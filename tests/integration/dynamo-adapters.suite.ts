@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
 import { DynamoIssueRepository } from '../../functions/adapters/dynamo/dynamo-issues.js';
@@ -44,12 +45,14 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
     let suppressions: DynamoSuppressionList;
     let events: DynamoEventLog;
     let publications: DynamoPublicationLog;
+    let client: ReturnType<typeof createDocumentClient>;
+    let table: string;
 
     beforeAll(async () => {
       running = await start();
       useLocalAws({ dynamodb: running.url });
-      const client = createDocumentClient();
-      const table = `test-${randomUUID()}`;
+      client = createDocumentClient();
+      table = `test-${randomUUID()}`;
       await ensureTable(client, table);
       await ensureTable(client, table); // idempotent: the local stack calls it at every start
       subscribers = new DynamoSubscriberRepository(client, table);
@@ -215,6 +218,58 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
       expect(await ledger.claim(key, 'sub-2', 'issue-a', new Date())).toBe('claimed');
       await ledger.release(key, 'sub-2');
       expect(await ledger.claim(key, 'sub-2', 'issue-a', new Date())).toBe('claimed');
+    });
+
+    it('recognises a claim retried after its answer was lost by its attempt id, and no other claim', async () => {
+      const key = `article:${randomUUID()}`;
+      const at = new Date();
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', at, undefined, 'attempt-1')).toBe(
+        'claimed',
+      );
+      // The SDK's retry of a write that was applied: the same attempt, so the same claim.
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', at, undefined, 'attempt-1')).toBe(
+        'claimed',
+      );
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', at, undefined, 'attempt-2')).toMatchObject(
+        { status: 'claimed', issueId: 'issue-a', attempt: 'attempt-1' },
+      );
+      expect(await ledger.claim(key, 'sub-1', 'issue-b', new Date())).toMatchObject({
+        status: 'claimed',
+        attempt: 'attempt-1',
+      });
+      await ledger.markSent(key, [
+        {
+          subscriberId: 'sub-1',
+          issueId: 'issue-a',
+          claimedAt: at.toISOString(),
+          messageId: 'msg-1',
+          sentAt: new Date().toISOString(),
+        },
+      ]);
+      // Once sent, the entry is nobody's claim any more, not even the attempt that made it.
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', at, undefined, 'attempt-1')).toMatchObject(
+        { status: 'sent', messageId: 'msg-1' },
+      );
+    });
+
+    it(`returns the refusing item with a failed condition ${engine === 'dynalite' ? 'not at all (dynalite ignores ReturnValuesOnConditionCheckFailure: the ledger reads the entry)' : '(ReturnValuesOnConditionCheckFailure ALL_OLD)'}`, async () => {
+      const item = { PK: `probe#${randomUUID()}`, SK: 'probe', attempt: 'attempt-1' };
+      const put = () =>
+        client.send(
+          new PutCommand({
+            TableName: table,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(PK)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+      await put();
+      const refused = (await put().catch((error: unknown) => error)) as {
+        name: string;
+        Item?: Record<string, { S?: string }>;
+      };
+      expect(refused.name).toBe('ConditionalCheckFailedException');
+      expect(refused.Item?.attempt?.S).toBe(engine === 'dynalite' ? undefined : 'attempt-1');
     });
 
     it('keeps the receipt a claim carries, through the claim and the mark; marks more than one batch at once', async () => {

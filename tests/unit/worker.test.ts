@@ -118,14 +118,14 @@ describe('the send worker', () => {
     expect(new Set(deps.mailer.sent.map((m) => m.to)).size).toBe(300);
   });
 
-  it('retries throttling and SES 5xx until each message is taken: neither is ever a failure', async () => {
+  it('retries throttling and sends that never reached SES until each message is taken: neither is ever a failure', async () => {
     const { deps } = await withReaders(40);
     let calls = 0;
     deps.mailer.failWith = () => {
       calls++;
       if (calls % 3 === 1)
         return new MailFailure('throttled', 'Throttling: Maximum sending rate exceeded.');
-      if (calls % 7 === 0) return new MailFailure('transient', 'InternalFailure');
+      if (calls % 7 === 0) return new MailFailure('transient', 'connect ECONNREFUSED');
       return undefined;
     };
     const id = await sendNow(deps);

@@ -101,6 +101,9 @@ export class SesMailer implements Mailer {
     } catch (error) {
       throw classifySesError(error);
     }
+    // A success without a message id is not SES's answer (a proxy, a truncated body): it proves nothing.
+    if (!messageId)
+      throw new MailFailure(MailFailureKinds.unknown, 'SES answered without a message id');
     // SES has the message: a failed local copy must not turn a send into a failure.
     await this.options
       .archive?.(messageId, raw)
