@@ -230,25 +230,33 @@ class Worker {
         page.items.map((s) => s.email),
       );
       const ledger = new PageLedger(this.deps, issue);
+      let left = false;
+      const leave = (halt: Halt) => {
+        left = true;
+        return this.leavePage(halt, shard, ledger);
+      };
       try {
         for (const subscriber of page.items) {
           if (settled.has(subscriber.id)) continue; // counted when the page was left mid-way
           const halt = await this.mayClaim(issue, shard.lease);
-          if (halt) return await this.leavePage(halt, shard, ledger);
+          if (halt) return await leave(halt);
           const outcome = suppressed.has(subscriber.email)
             ? 'suppressed'
             : await this.deliver(issue, personalize, subscriber, ledger, shard.lease);
-          if (isHalt(outcome)) return await this.leavePage(outcome, shard, ledger);
+          if (isHalt(outcome)) return await leave(outcome);
           if (outcome !== 'unresolved') ledger.count(outcome, subscriber.id);
           if (outcome === 'sent') this.sent++;
         }
         await ledger.settle();
         await ledger.flush();
       } catch (error) {
-        // Quota or a paused account: what the page did so far is saved with the shard.
-        if (error instanceof Stop) await this.leavePage('stopped', shard, ledger);
-        // DynamoDB failing under us: record what SES accepted if it still can, then give up the run.
-        else await ledger.flush().catch(() => undefined);
+        // Quota or a paused account: what the page did so far is saved with the shard (once).
+        if (error instanceof Stop) {
+          if (!left) await leave('stopped');
+        } else {
+          // DynamoDB failing under us: record what SES accepted if it still can, then give up the run.
+          await ledger.flush().catch(() => undefined);
+        }
         throw error;
       }
       // A page's counts are saved with its cursor in one write: a page that is redone after a
