@@ -67,6 +67,14 @@ const envSchema = z.object({
   SEND_RATE: z.coerce.number().gt(0).optional(),
   /** Seconds a dead worker's shard waits before another worker takes it over. */
   SEND_LEASE_SECONDS: z.coerce.number().int().min(1).max(900).default(120),
+  /** Milliseconds to open a connection to DynamoDB before the call fails (and is retried). */
+  DYNAMODB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),
+  /** Milliseconds DynamoDB has to answer a call before it is abandoned and retried. */
+  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  /** Milliseconds to open a connection to SES; a send that never connected is retried. */
+  SES_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),
+  /** Milliseconds SES has to answer a send; a send that timed out is ambiguous, never resent. */
+  SES_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   /** Signups (any address) one client IP may make per hour, across all API instances; 0 turns the limit off. */
   SIGNUP_LIMIT_PER_IP_PER_HOUR: z.coerce.number().int().min(0).default(20),
   /**
@@ -123,6 +131,18 @@ export async function buildPublication(config: Config): Promise<Publication> {
 }
 
 /**
+ * Every AWS client's HTTP timeouts. The installed @smithy/node-http-handler only logs a warning
+ * when `requestTimeout` passes unless `throwOnRequestTimeout` is set: without it a call that is
+ * never answered waits for ever.
+ */
+function timeouts(connectionTimeout: number, requestTimeout: number) {
+  return { requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true } };
+}
+
+const sesClientConfig = (config: Config) =>
+  timeouts(config.SES_CONNECT_TIMEOUT_MS, config.SES_REQUEST_TIMEOUT_MS);
+
+/**
  * One DynamoDB document client per configuration, shared by every adapter built from it: one
  * connection pool per process, however many builders run (delivery and admin build on the app's).
  * A new configuration (a test restarting the local stack on new ports) gets a client of its own.
@@ -132,8 +152,9 @@ const documentClients = new WeakMap<Config, DynamoDBDocumentClient>();
 function documentClientFor(config: Config): DynamoDBDocumentClient {
   let client = documentClients.get(config);
   if (!client) {
-    // Timeouts (connectionTimeoutMs, requestTimeoutMs) for every adapter go here.
-    client = createDocumentClient();
+    client = createDocumentClient(
+      timeouts(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS),
+    );
     documentClients.set(config, client);
   }
   return client;
@@ -197,7 +218,7 @@ export async function buildDeliveryDeps(
     ...app,
     ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
-    quota: new SesQuotaSource(),
+    quota: new SesQuotaSource(sesClientConfig(config)),
     pacing: {
       rateFraction: config.SEND_RATE_FRACTION,
       workers: config.SEND_WORKERS,
@@ -245,6 +266,7 @@ function buildMailer(config: Config, publication: Publication, logger: Logger) {
     from: { name: publication.fromName, address: publication.fromAddress },
     replyTo: publication.replyTo,
     configurationSet: config.SES_CONFIGURATION_SET,
+    clientConfig: sesClientConfig(config),
     archive: config.OUTBOX_DIR ? outboxArchive(resolve(config.OUTBOX_DIR)) : undefined,
   });
 }

@@ -63,6 +63,8 @@ export type LedgerEntry = {
   failure?: string;
   /** The send this worker made just before this claim: proof that it reached SES. */
   previousSent?: SendReceipt;
+  /** Unique to the claim that wrote the entry: a retried write recognises its own claim by it. */
+  attempt?: string;
 };
 
 /** A claimed entry to be marked sent. */
@@ -82,13 +84,17 @@ export type SentEntry = SendReceipt & {
  * receipt. Marks are written in batches, a page at a time.
  */
 export interface DeliveryLedger {
-  /** Returns 'claimed', or the entry that prevented the claim. */
+  /**
+   * Returns 'claimed', or the entry that prevented the claim. An entry written by this same
+   * `attempt` (the write was applied and its answer lost, then retried) is this claim: 'claimed'.
+   */
   claim(
     deliveryKey: string,
     subscriberId: string,
     issueId: string,
     at: Date,
     previousSent?: SendReceipt,
+    attempt?: string,
   ): Promise<'claimed' | LedgerEntry>;
   /** Marks claimed entries sent (a page's worth at once). */
   markSent(deliveryKey: string, sent: SentEntry[]): Promise<void>;
@@ -127,15 +133,18 @@ export type OutgoingMessage = {
 export const MailFailureKinds = {
   /** SES asked us to slow down: retry later, never a failure of the recipient. */
   throttled: 'throttled',
-  /** SES answered with a server error, so it did not take the message: retry later. */
+  /** The request never reached SES (connection refused, connect timeout): retry later. */
   transient: 'transient',
   /** SES refused this message (bad address, message rejected): it was not sent. */
   rejected: 'rejected',
-  /** Sending is paused for the whole account (SES review, suspension): nothing may be sent. */
+  /**
+   * SES refuses every message until an operator acts (account or configuration set paused,
+   * MAIL FROM domain unverified, credentials refused): release the claim and pause the issue.
+   */
   accountPaused: 'account_paused',
   /** The account's 24-hour quota is used up: wait for room. */
   quotaExceeded: 'quota_exceeded',
-  /** The request may or may not have been accepted (timeout, connection reset). */
+  /** The request may or may not have been accepted (a 5xx, a timeout, a reset): never resent. */
   unknown: 'unknown',
 } as const;
 export type MailFailureKind = (typeof MailFailureKinds)[keyof typeof MailFailureKinds];

@@ -243,6 +243,39 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect(await ledger.claim(key, 'sub-2', 'issue-a', new Date())).toBe('claimed');
     });
 
+    it('recognises a claim retried after its answer was lost by its attempt id, and no other claim', async () => {
+      const key = `article:${randomUUID()}`;
+      const at = new Date();
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', at, undefined, 'attempt-1')).toBe(
+        'claimed',
+      );
+      // The SDK's retry of a write that was applied: the same attempt, so the same claim.
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', at, undefined, 'attempt-1')).toBe(
+        'claimed',
+      );
+      // Anyone else is shown the claim in place (on DynamoDB, the item the refusal returns).
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', at, undefined, 'attempt-2')).toMatchObject(
+        { status: 'claimed', issueId: 'issue-a', attempt: 'attempt-1' },
+      );
+      expect(await ledger.claim(key, 'sub-1', 'issue-b', new Date())).toMatchObject({
+        status: 'claimed',
+        attempt: 'attempt-1',
+      });
+      await ledger.markSent(key, [
+        {
+          subscriberId: 'sub-1',
+          issueId: 'issue-a',
+          claimedAt: at.toISOString(),
+          messageId: 'msg-1',
+          sentAt: new Date().toISOString(),
+        },
+      ]);
+      // Once sent, the entry is nobody's claim any more, not even the attempt that made it.
+      expect(await ledger.claim(key, 'sub-1', 'issue-a', at, undefined, 'attempt-1')).toMatchObject(
+        { status: 'sent', messageId: 'msg-1' },
+      );
+    });
+
     it('keeps the receipt a claim carries, through the claim and the mark; marks more than one batch at once', async () => {
       const key = `article:${randomUUID()}`;
       const receipt = {

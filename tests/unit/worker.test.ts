@@ -118,14 +118,14 @@ describe('the send worker', () => {
     expect(new Set(deps.mailer.sent.map((m) => m.to)).size).toBe(300);
   });
 
-  it('retries throttling and SES 5xx until each message is taken: neither is ever a failure', async () => {
+  it('retries throttling and sends that never reached SES until each message is taken: neither is ever a failure', async () => {
     const { deps } = await withReaders(40);
     let calls = 0;
     deps.mailer.failWith = () => {
       calls++;
       if (calls % 3 === 1)
         return new MailFailure('throttled', 'Throttling: Maximum sending rate exceeded.');
-      if (calls % 7 === 0) return new MailFailure('transient', 'InternalFailure');
+      if (calls % 7 === 0) return new MailFailure('transient', 'connect ECONNREFUSED');
       return undefined;
     };
     const id = await sendNow(deps);
@@ -228,11 +228,57 @@ describe('the send worker', () => {
     expect(first.sent).toBeGreaterThan(40);
     expect(first.sent).toBeLessThan(60);
     expect(deps.clock.now().getTime()).toBeLessThanOrEqual(deadline);
+    // The page it left mid-way is counted too: the report is what SES took, at every moment.
+    expect((await issueReport(deps, id)).counts.sent).toBe(first.sent);
 
     deps.mailer.failWith = undefined;
     await runWorker(deps); // no waiting for a lease: the first worker handed its shard back
     expect((await issueReport(deps, id)).issue.state).toBe('sent');
     expect(deps.mailer.sent).toHaveLength(100);
+  });
+
+  it('stops claiming in a shard whose lease another worker took, and leaves its counts to that worker', async () => {
+    const { deps, readers } = await withReaders(60);
+    const id = await sendNow(deps);
+    Object.assign(deps.pacing, { leaseMs: 1_000 });
+    const byEmail = new Map(readers.map((r) => [r.email, r]));
+    const shardOf = (email: string) => recipientShardOf(byEmail.get(email)!.id);
+    let takenShard: number | undefined;
+    let sentThereWhenTaken = 0;
+    deps.mailer.failWith = (message) => {
+      if (deps.mailer.sent.length === 3 && takenShard === undefined) {
+        // The worker stalls past its lease mid-page, and another worker takes the shard.
+        takenShard = shardOf(message.to);
+        // This message goes out (it is in flight), then nothing more of that shard from this worker.
+        sentThereWhenTaken =
+          1 + deps.mailer.sent.filter((m) => shardOf(m.to) === takenShard).length;
+        deps.clock.advance(1_001);
+        void deps.issues.claimShard(
+          id,
+          takenShard,
+          'other',
+          deps.clock.now(),
+          new Date(deps.clock.now().getTime() + 60_000),
+        );
+      }
+      return undefined;
+    };
+    // Alone on no particular issue, it works every other shard and leaves the taken one.
+    expect(await runWorker(deps, { workerId: 'stalled' })).toMatchObject({
+      stoppedBecause: 'idle',
+    });
+    deps.mailer.failWith = undefined;
+    expect(deps.mailer.sent.filter((m) => shardOf(m.to) === takenShard)).toHaveLength(
+      sentThereWhenTaken,
+    );
+    expect((await issueReport(deps, id)).issue.state).toBe('sending');
+
+    await runWorker(deps, { issueId: id, workerId: 'other' });
+    const report = await issueReport(deps, id);
+    expect(report.issue.state).toBe('sent');
+    expect(report.counts).toMatchObject({ sent: 60, ambiguous: 0 });
+    expect([...perRecipient(deps).values()].every((n) => n === 1)).toBe(true);
+    expect(deps.mailer.sent).toHaveLength(60);
   });
 
   it('resumes a shard whose worker died once its lease runs out', async () => {

@@ -9,29 +9,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
 import { createTableInput } from './table.js';
 
-export type DocumentClientOptions = DynamoDBClientConfig & {
-  /** How long to wait for a connection. Unset, the SDK's default: no limit. */
-  connectionTimeoutMs?: number;
-  /** How long to wait for the answer once the request is on its way. Unset, the SDK's default: none. */
-  requestTimeoutMs?: number;
-};
-
 /**
- * The document client; build one per process and share it (the composition root does). The
- * endpoint comes from the SDK's own `AWS_ENDPOINT_URL_DYNAMODB` when set (the local stack,
- * tests), so the same code talks to AWS when it is not. The timeouts go to the SDK's Node HTTP
- * handler; without them the client keeps the SDK's defaults.
+ * The document client; build one per process and share it (the composition root does, with the
+ * timeouts every AWS client gets). The endpoint comes from the SDK's own
+ * `AWS_ENDPOINT_URL_DYNAMODB` when set (the local stack, tests), so the same code talks to AWS
+ * when it is not.
  */
-export function createDocumentClient({
-  connectionTimeoutMs,
-  requestTimeoutMs,
-  ...config
-}: DocumentClientOptions = {}): DynamoDBDocumentClient {
-  const timeouts = connectionTimeoutMs !== undefined || requestTimeoutMs !== undefined;
-  const requestHandler = timeouts
-    ? { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs }
-    : undefined;
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ requestHandler, ...config }), {
+export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

@@ -1,9 +1,11 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
   type DynamoDBDocumentClient,
   type PutCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { translateDynamoError } from './client.js';
 import { tableKeys } from './table.js';
 
@@ -36,13 +38,23 @@ export type PutOrRead =
 
 /**
  * A put under its condition (a claim: the first writer wins); when the condition does not hold,
- * the item in its place, read strongly consistent so it is the one that won.
+ * the item in its place. DynamoDB returns it with the refusal (ReturnValuesOnConditionCheckFailure,
+ * DynamoDB Local too); dynalite ignores the option, so there it is read, strongly consistent, so
+ * it is the one that won.
  */
 export async function putOrRead(
   client: DynamoDBDocumentClient,
   put: PutCommandInput & { Item: { PK: string; SK: string } },
 ): Promise<PutOrRead> {
-  if (await conditionally(client.send(new PutCommand(put)))) return { written: true };
+  try {
+    await client.send(new PutCommand({ ...put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+    return { written: true };
+  } catch (error) {
+    if (!isConditionFailure(error)) return translateDynamoError(error);
+    // The refusing item comes back in DynamoDB's own (marshalled) form, even through lib-dynamodb.
+    const refusing = (error as { Item?: Record<string, AttributeValue> }).Item;
+    if (refusing) return { written: false, existing: unmarshall(refusing) };
+  }
   const { Item } = await client
     .send(
       new GetCommand({

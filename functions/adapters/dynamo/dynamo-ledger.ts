@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -54,12 +55,20 @@ export class DynamoSendHistory implements Pick<DeliveryLedger, 'history'> {
 }
 
 export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryLedger {
+  /**
+   * A conditional put carrying a fresh attempt id. The SDK retries a write whose answer was lost
+   * (a 5xx, a dropped connection, a timeout); that retry fails its condition on the claim the
+   * first try made, and the attempt id shows it is this claim. DynamoDB returns the refusing item
+   * with the refusal (ReturnValuesOnConditionCheckFailure, DynamoDB Local too); dynalite ignores
+   * the option, so without it the entry is read.
+   */
   async claim(
     deliveryKey: string,
     subscriberId: string,
     issueId: string,
     at: Date,
     previousSent?: SendReceipt,
+    attempt: string = randomUUID(),
   ): Promise<'claimed' | LedgerEntry> {
     const claim = await putOrRead(this.client, {
       TableName: this.tableName,
@@ -72,6 +81,7 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
         status: 'claimed',
         claimedAt: at.toISOString(),
         ...(previousSent && { previousSent }),
+        attempt,
       },
       // A definite failure (SES said no) may be retried; a claim or a send may not.
       ConditionExpression: 'attribute_not_exists(PK) OR #status = :failed',
@@ -80,6 +90,7 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
     });
     if (claim.written) return 'claimed';
     const { PK, SK, entity, ...entry } = claim.existing ?? {};
+    if (entry.status === 'claimed' && entry.attempt === attempt) return 'claimed';
     return entry as LedgerEntry;
   }
 

@@ -104,6 +104,9 @@ export class SesMailer implements Mailer {
     } catch (error) {
       throw classifySesError(error);
     }
+    // A success without a message id is not SES's answer (a proxy, a truncated body): it proves nothing.
+    if (!messageId)
+      throw new MailFailure(MailFailureKinds.unknown, 'SES answered without a message id');
     // SES has the message: a failed local copy must not turn a send into a failure.
     await this.options
       .archive?.(messageId, raw)
@@ -119,21 +122,44 @@ export class SesMailer implements Mailer {
   }
 }
 
-/** Maps SES's answers onto what the send pipeline must do next. */
+/** Refusals that every message would meet: nothing can be sent until an operator acts. */
+const SENDING_STOPPED =
+  /AccountSendingPaused|ConfigurationSetSendingPaused|ConfigurationSetDoesNotExist|MailFromDomainNotVerified|account.*(suspended|paused)/i;
+/** Refusals of the request's credentials or signature: the same for every message. */
+const NOT_AUTHORISED =
+  /InvalidClientTokenId|SignatureDoesNotMatch|IncompleteSignature|MissingAuthenticationToken|AccessDenied|RequestExpired|UnrecognizedClient|ExpiredToken|NotAuthorized/;
+/** Errors raised before a byte of the request left: the connection was never made. */
+const NEVER_CONNECTED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
+
+/**
+ * Maps SES's answers onto what the send pipeline must do next, by what each answer proves about
+ * the message (the table and its sources are in docs/sending.md, "What each SES answer proves").
+ * Only an answer that proves SES did not take the message may lead to a retry or a release; a
+ * 5xx, a timeout, a reset, or anything else that proves nothing is `unknown`, never resent.
+ */
 export function classifySesError(error: unknown): MailFailure {
-  const e = error as Error & { $metadata?: { httpStatusCode?: number }; Code?: string };
+  const e = error as Error & { $metadata?: { httpStatusCode?: number }; code?: string };
   const name = e?.name ?? '';
   const text = `${name} ${e?.message ?? ''}`;
   const status = e?.$metadata?.httpStatusCode;
   const fail = (kind: (typeof MailFailureKinds)[keyof typeof MailFailureKinds]) =>
     new MailFailure(kind, `${name}: ${e?.message ?? 'unknown error'}`, { cause: error });
-  if (/Daily message quota exceeded/i.test(text)) return fail(MailFailureKinds.quotaExceeded);
-  if (/AccountSendingPaused|account.*(suspended|paused)/i.test(text))
-    return fail(MailFailureKinds.accountPaused);
-  if (/Throttl|Maximum sending rate exceeded|TooManyRequests/i.test(text))
-    return fail(MailFailureKinds.throttled);
-  if (status !== undefined && status >= 500) return fail(MailFailureKinds.transient);
-  if (status !== undefined && status >= 400) return fail(MailFailureKinds.rejected);
-  // No HTTP answer at all (timeout, reset): SES may have taken the message.
+  if (status !== undefined && status >= 400 && status < 500) {
+    // SES's documented refusals: "the call returns an error and does not send the email".
+    if (/Daily message quota exceeded/i.test(text)) return fail(MailFailureKinds.quotaExceeded);
+    if (/Throttl|Maximum sending rate exceeded|TooManyRequests/i.test(text) || status === 429)
+      return fail(MailFailureKinds.throttled);
+    if (SENDING_STOPPED.test(text) || NOT_AUTHORISED.test(text) || status === 403)
+      return fail(MailFailureKinds.accountPaused);
+    return fail(MailFailureKinds.rejected);
+  }
+  if (status === undefined && neverConnected(e)) return fail(MailFailureKinds.transient);
   return fail(MailFailureKinds.unknown);
+}
+
+/** A refused connection, or a connect timeout: the request was never written. */
+function neverConnected(e: Error & { code?: string }) {
+  if (NEVER_CONNECTED.test(`${e?.code ?? ''} ${e?.message ?? ''}`)) return true;
+  // @smithy/node-http-handler's connectionTimeout (a requestTimeout says "exceeded").
+  return e?.name === 'TimeoutError' && /did not establish a connection/.test(e.message);
 }

@@ -1,4 +1,4 @@
-import type { SESClient } from '@aws-sdk/client-ses';
+import type { SESClient, SESClientConfig } from '@aws-sdk/client-ses';
 import type { QuotaSource, SendQuota } from '../../core/ports.js';
 
 /**
@@ -7,11 +7,14 @@ import type { QuotaSource, SendQuota } from '../../core/ports.js';
  * (config.ts) but never asks for the quota, and must not pay for loading the client.
  */
 export class SesQuotaSource implements QuotaSource {
-  constructor(private client?: SESClient) {}
+  private client?: SESClient;
+
+  /** Never the mailer's client: this one keeps the SDK's retries, harmless for a read. */
+  constructor(private readonly config: SESClientConfig = {}) {}
 
   async get(): Promise<SendQuota> {
     const { SESClient, GetSendQuotaCommand } = await import('@aws-sdk/client-ses');
-    this.client ??= new SESClient({}); // one client (and its connections) for the instance's life
+    this.client ??= new SESClient(this.config); // one client (and its connections) for the instance's life
     const quota = await this.client.send(new GetSendQuotaCommand({}));
     return {
       maxSendRate: quota.MaxSendRate ?? 1,

@@ -8,33 +8,29 @@ import {
   addCounts,
   addSkips,
   processedOf,
-  zeroCounts,
-  type Counts,
   type Issue,
+  type IssueState,
   type ShardProgress,
 } from '../issues/issue.js';
 import { readerLinks } from '../links.js';
-import {
-  MailFailure,
-  MailFailureKinds,
-  type LedgerEntry,
-  type OutgoingMessage,
-  type SendQuota,
-  type SendReceipt,
-  type SentEntry,
-} from '../ports.js';
+import { MailFailure, MailFailureKinds, type OutgoingMessage, type SendQuota } from '../ports.js';
 import { publicationValues } from '../subscribers/messages.js';
 import { RECIPIENT_SHARDS, type Subscriber } from '../subscribers/subscriber.js';
 import type { DeliveryDeps } from './deps.js';
+import { ShardLease } from './lease.js';
 import { Pacer } from './pacer.js';
+import { PageLedger, type ClaimOutcome } from './page-ledger.js';
 
 /** A worker that stops renewing its lease for this long is presumed dead; the shard is free again. */
 export const SHARD_LEASE_MS = 2 * 60 * 1000;
 /** Stop taking recipients this long before the deadline: room for one SES call and the ledger mark. */
 export const DEADLINE_MARGIN_MS = 5_000;
 const PAGE_SIZE = 50;
-/** How often a worker re-reads its issue, to notice a pause or a cancel within a page. */
-const STATE_CHECK_MS = 1_000;
+/**
+ * How old a worker's knowledge of an issue's state may grow before it is read again: a pause or
+ * a cancel stops every send within about this (and within a second, the promise, at any size).
+ */
+const STATE_REREAD_MS = 500;
 const QUOTA_PAUSE_MS = 60 * 60 * 1000;
 
 export type WorkerOptions = {
@@ -60,7 +56,12 @@ export type WorkerResult = {
   sent: number;
 };
 
-type Outcome = keyof Counts | 'deferred' | 'unresolved';
+/** Why a page is left before its end. */
+type Halt = 'deadline' | 'lease_lost' | 'stopped';
+type Outcome = Exclude<ClaimOutcome, 'claimed'> | Halt;
+const isHalt = (o: Outcome): o is Halt => o === 'deadline' || o === 'lease_lost' || o === 'stopped';
+/** A shard while this worker holds it: its progress as last saved, and the lease. */
+type WorkedShard = { current: ShardProgress; lease: ShardLease };
 class Stop extends Error {
   constructor(readonly reason: WorkerResult['stoppedBecause']) {
     super(reason);
@@ -91,6 +92,8 @@ class Worker {
   private pacer?: Pacer;
   private quota?: SendQuota;
   private readonly rendered = new Map<string, Editions>();
+  /** What this worker last read of each issue's state, and when that read began. */
+  private readonly knowledge = new Map<string, { state?: IssueState; at: number }>();
   private processed = 0;
   private sent = 0;
 
@@ -142,6 +145,7 @@ class Worker {
     const offset = Math.floor(Math.random() * RECIPIENT_SHARDS);
     for (let i = 0; i < RECIPIENT_SHARDS; i++) {
       if (this.outOfTime()) throw new Stop('deadline');
+      if (!(await this.stillSending(issue))) return true;
       const shard = (offset + i) % RECIPIENT_SHARDS;
       const now = this.deps.clock.now();
       const claimed = await this.deps.issues.claimShard(
@@ -170,24 +174,50 @@ class Worker {
     }
   }
 
+  /**
+   * Whether the issue is still sending, by this worker's knowledge of it: one timestamp per
+   * issue, re-read once it is STATE_REREAD_MS old. Asked before every claim and every send, so
+   * no send starts on knowledge much older than that, whatever the issue's size or shard.
+   */
+  private async stillSending(issue: Issue): Promise<boolean> {
+    const known = this.knowledge.get(issue.id);
+    if (!known || this.now() - known.at >= STATE_REREAD_MS) {
+      const at = this.now(); // the state is at least as new as the moment the read began
+      const state = (await this.deps.issues.get(issue.id))?.state;
+      this.knowledge.set(issue.id, { state, at });
+      return state === 'sending';
+    }
+    return known.state === 'sending';
+  }
+
   /** Sends one shard page by page; false when the issue stopped sending. */
   private async sendShard(issue: Issue, start: ShardProgress): Promise<boolean> {
-    const progress = { current: start };
+    const shard: WorkedShard = {
+      current: start,
+      lease: new ShardLease(this.deps, this.id, this.leaseMs, start),
+    };
     try {
-      return await this.sendPages(issue, progress);
+      return await this.sendPages(issue, shard);
     } catch (error) {
       // Stopping for the quota or a paused account: hand the shard back for whoever resumes.
       if (error instanceof Stop && error.reason !== 'deadline')
-        await this.release(progress.current);
+        await shard.lease.write(this.released(shard.current), (p) => this.save(p));
       throw error;
+    } finally {
+      await shard.lease.stop();
     }
   }
 
-  private async sendPages(issue: Issue, state: { current: ShardProgress }): Promise<boolean> {
-    let progress = state.current;
+  private save = (progress: ShardProgress) => this.deps.issues.saveShard(progress, this.id);
+  private released = (progress: ShardProgress): ShardProgress => ({
+    ...progress,
+    leaseUntil: new Date(this.now() - 1).toISOString(),
+  });
+
+  private async sendPages(issue: Issue, shard: WorkedShard): Promise<boolean> {
     const editions = await this.editionsFor(issue);
-    let lastStateCheck = this.now();
-    while (!progress.done) {
+    while (!shard.current.done) {
+      const progress = shard.current;
       await this.ensurePacing(issue);
       const page = await this.deps.subscribers.listRecipients({
         shard: progress.shard,
@@ -196,71 +226,109 @@ class Worker {
         cursor: progress.cursor,
         limit: PAGE_SIZE,
       });
+      const settled = new Set(progress.settled);
       const suppressed = await this.deps.suppressions.suppressedAmong(
         page.items.map((s) => s.email),
       );
+      // Chosen (and rendered) before the page's first claim, so choosing adds no wait per recipient.
       const editionOf = await editions.forPage(page.items);
       const ledger = new PageLedger(this.deps, issue);
+      let left = false;
+      const leave = (halt: Halt) => {
+        left = true;
+        return this.leavePage(halt, shard, ledger);
+      };
       try {
         for (const subscriber of page.items) {
-          if (this.now() - lastStateCheck >= STATE_CHECK_MS) {
-            lastStateCheck = this.now();
-            if ((await this.deps.issues.get(issue.id))?.state !== 'sending')
-              return await this.abandonPage(progress, ledger, false);
-          }
-          if (this.outOfTime()) return await this.abandonPage(progress, ledger, true);
+          if (settled.has(subscriber.id)) continue; // counted when the page was left mid-way
+          const halt = await this.mayClaim(issue, shard.lease);
+          if (halt) return await leave(halt);
           const outcome = suppressed.has(subscriber.email)
             ? 'suppressed'
-            : await this.deliverEdition(issue, editionOf(subscriber), subscriber, ledger);
-          if (outcome === 'deferred') return await this.abandonPage(progress, ledger, true);
+            : await this.deliverEdition(
+                issue,
+                editionOf(subscriber),
+                subscriber,
+                ledger,
+                shard.lease,
+              );
+          if (isHalt(outcome)) return await leave(outcome);
           if (outcome !== 'unresolved') ledger.count(outcome, subscriber.id);
           if (outcome === 'sent') this.sent++;
         }
         await ledger.settle();
         await ledger.flush();
       } catch (error) {
-        // DynamoDB failing under us: record what SES accepted if it still can, then give up the run.
-        if (!(error instanceof Stop)) await ledger.flush().catch(() => undefined);
+        // Quota or a paused account: what the page did so far is saved with the shard (once).
+        if (error instanceof Stop) {
+          if (!left) await leave('stopped');
+        } else {
+          // DynamoDB failing under us: record what SES accepted if it still can, then give up the run.
+          await ledger.flush().catch(() => undefined);
+        }
         throw error;
       }
-      const { counts, ambiguous, failures, skips } = ledger.outcome();
-      this.processed += processedOf(counts);
       // A page's counts are saved with its cursor in one write: a page that is redone after a
       // crash is counted again from the ledger, never twice.
-      const next: ShardProgress = {
-        ...progress,
+      const next = this.withPage(progress, ledger, {
         cursor: page.cursor,
         done: !page.cursor,
-        counts: addCounts(progress.counts, counts),
-        ...(Object.keys(skips).length > 0 && { skips: addSkips(progress.skips, skips) }),
-        ambiguous: [...progress.ambiguous, ...ambiguous],
-        failures: [...progress.failures, ...failures].slice(-100),
+        settled: undefined,
         leaseUntil: new Date(this.now() + this.leaseMs).toISOString(),
-      };
-      if (!(await this.deps.issues.saveShard(next, this.id))) return true; // lease lost: someone else has it now
-      progress = state.current = next;
+      });
+      if (!(await shard.lease.write(next, this.save))) return true; // lease lost: someone else has it now
+      this.processed += processedOf(ledger.outcome().counts);
+      shard.current = next;
       this.options.onPage?.();
     }
     return true;
   }
 
-  /** Leaves a page unfinished: its sends are marked, its cursor stays, the lease is handed back. */
-  private async abandonPage(
+  /** The shard's progress with a page's outcome (whole, or as far as it got) added. */
+  private withPage(
     progress: ShardProgress,
     ledger: PageLedger,
-    stillSending: boolean,
-  ): Promise<boolean> {
-    await ledger.flush();
-    await this.release(progress);
-    if (this.outOfTime()) throw new Stop('deadline');
-    return stillSending;
+    change: Partial<ShardProgress>,
+  ): ShardProgress {
+    const { counts, ambiguous, failures, skips } = ledger.outcome();
+    return {
+      ...progress,
+      counts: addCounts(progress.counts, counts),
+      ...(Object.keys(skips).length > 0 && { skips: addSkips(progress.skips, skips) }),
+      ambiguous: [...progress.ambiguous, ...ambiguous],
+      failures: [...progress.failures, ...failures].slice(-100),
+      ...change,
+    };
   }
 
-  private release(progress: ShardProgress) {
-    return this.deps.issues.saveShard(
-      { ...progress, leaseUntil: new Date(this.now() - 1).toISOString() },
-      this.id,
-    );
+  /** Why no claim may be made now (the issue stopped, the lease is gone, time is up), or undefined. */
+  private async mayClaim(issue: Issue, lease: ShardLease): Promise<Halt | undefined> {
+    if (this.outOfTime()) return 'deadline';
+    if (!(await lease.held())) return 'lease_lost';
+    if (!(await this.stillSending(issue))) return 'stopped';
+    return undefined;
+  }
+
+  /**
+   * Leaves a page unfinished. Its sends are marked; unless the lease was lost (the new holder
+   * counts them from the ledger), its counts so far are saved with the cursor where it is and
+   * the settled readers listed, and the lease is handed back. False when the issue stopped.
+   */
+  private async leavePage(halt: Halt, shard: WorkedShard, ledger: PageLedger): Promise<boolean> {
+    await ledger.flush();
+    if (halt === 'lease_lost') return true;
+    const progress = shard.current;
+    const { settled } = ledger.outcome();
+    const left = this.withPage(progress, ledger, {
+      settled: [...(progress.settled ?? []), ...settled],
+      leaseUntil: new Date(this.now() - 1).toISOString(),
+    });
+    if (await shard.lease.write(left, this.save)) {
+      this.processed += processedOf(ledger.outcome().counts);
+      shard.current = left;
+    }
+    if (halt === 'deadline') throw new Stop('deadline');
+    return halt !== 'stopped';
   }
 
   /** A digest's reader who received every one of its articles as an issue is sent nothing. */
@@ -269,12 +337,13 @@ class Worker {
     edition: Edition | undefined,
     subscriber: Subscriber,
     page: PageLedger,
+    lease: ShardLease,
   ): Promise<Outcome> {
     if (!edition) {
       page.skippedBecause(NOTHING_NEW);
       return 'skipped';
     }
-    return this.deliver(issue, edition, subscriber, page);
+    return this.deliver(issue, edition, subscriber, page, lease);
   }
 
   /** Claim (carrying the previous send's receipt), send, remember the receipt: one recipient. */
@@ -283,23 +352,26 @@ class Worker {
     edition: Edition,
     subscriber: Subscriber,
     page: PageLedger,
+    lease: ShardLease,
   ): Promise<Outcome> {
     const { ledger } = this.deps;
     const claim = await page.claim(subscriber.id, this.deps.clock.now());
     if (claim !== 'claimed') return claim;
     const message = this.messageFor(issue, edition, subscriber);
     for (let attempt = 0; ; attempt++) {
-      if (this.outOfTime()) {
-        await page.flush(); // before the release: this claim may carry the only proof of the send before it
-        await ledger.release(issue.deliveryKey, subscriber.id);
-        return 'deferred';
-      }
       if (this.quotaUsedUp()) {
         await page.flush();
         await ledger.release(issue.deliveryKey, subscriber.id);
         await this.pauseForQuota(issue);
       }
       await this.pacer!.take();
+      // The pace (or a backoff) may have waited: the issue and the lease are asked again.
+      const halt = await this.mayClaim(issue, lease);
+      if (halt) {
+        await page.flush(); // before the release: this claim may carry the only proof of the send before it
+        await ledger.release(issue.deliveryKey, subscriber.id);
+        return halt;
+      }
       try {
         const { messageId } = await this.deps.mailer.send(message);
         page.sent({
@@ -313,7 +385,7 @@ class Worker {
         switch (error.kind) {
           case MailFailureKinds.throttled:
           case MailFailureKinds.transient:
-            // SES pacing us or having a bad moment: it did not take the message. Back off, retry.
+            // SES refused to take it, or was never reached: it did not take the message. Back off, retry.
             await this.sleep(
               Math.min(50 * 2 ** Math.min(attempt, 7), 5_000) * (0.5 + Math.random() / 2),
             );
@@ -419,132 +491,5 @@ class Worker {
       message: `SES's 24-hour quota (${this.quota?.max24HourSend}) is used up; the issue resumes when there is room.`,
     });
     throw new Stop('quota');
-  }
-}
-
-/**
- * One page's dealings with the ledger. Sends are marked together when the page ends (or is left);
- * until then each claim carries the receipt of the send before it, so a worker killed mid-page
- * leaves proof of every send but the one in flight. A page redone after a kill meets its own
- * earlier claims: each is settled by a receipt found on a later claim of the page, or, when none
- * turns up, counted ambiguous (never resent).
- */
-class PageLedger {
-  private counts = zeroCounts();
-  private readonly ambiguous: string[] = [];
-  private readonly failures: ShardProgress['failures'] = [];
-  private readonly skips: Record<string, number> = {};
-  private toMark: SentEntry[] = [];
-  private latest?: SendReceipt;
-  private current?: { subscriberId: string; claimedAt: string; carried?: SendReceipt };
-  /** This issue's claims from an earlier life of the page, fate not yet known. */
-  private readonly unresolved = new Map<string, LedgerEntry>();
-
-  constructor(
-    private readonly deps: DeliveryDeps,
-    private readonly issue: Issue,
-  ) {}
-
-  /**
-   * Claims a recipient, carrying the receipt of the latest send no write has recorded yet.
-   * Returns 'claimed', or what the recipient's existing entry means for this issue.
-   */
-  async claim(subscriberId: string, at: Date): Promise<'claimed' | Outcome> {
-    const carried = this.latest;
-    const claim = await this.deps.ledger.claim(
-      this.issue.deliveryKey,
-      subscriberId,
-      this.issue.id,
-      at,
-      carried,
-    );
-    if (claim !== 'claimed') return this.existing(claim);
-    this.latest = undefined;
-    this.current = { subscriberId, claimedAt: at.toISOString(), carried };
-    return 'claimed';
-  }
-
-  /** SES accepted the message to the recipient just claimed. */
-  sent(receipt: SendReceipt) {
-    const claim = this.current!;
-    this.toMark.push({
-      ...receipt,
-      issueId: this.issue.id,
-      claimedAt: claim.claimedAt,
-      ...(claim.carried && { previousSent: claim.carried }),
-    });
-    this.latest = receipt;
-  }
-
-  failed(subscriberId: string, reason: string) {
-    this.failures.push({ subscriberId, reason });
-  }
-
-  skippedBecause(reason: string) {
-    this.skips[reason] = (this.skips[reason] ?? 0) + 1;
-  }
-
-  count(outcome: keyof Counts, subscriberId: string) {
-    this.counts[outcome]++;
-    if (outcome === 'ambiguous') this.ambiguous.push(subscriberId);
-  }
-
-  /** An earlier claim of this issue that a receipt shows was sent: marked with the page, counted sent. */
-  private proven(entry: LedgerEntry, receipt: SendReceipt) {
-    this.toMark.push({
-      ...receipt,
-      issueId: this.issue.id,
-      claimedAt: entry.claimedAt,
-      ...(entry.previousSent && { previousSent: entry.previousSent }),
-    });
-    this.count('sent', entry.subscriberId);
-  }
-
-  /** A claim refused because the recipient already has an entry: what it means for this issue. */
-  private existing(entry: LedgerEntry): Outcome {
-    const proof = entry.previousSent;
-    const proven = proof && this.unresolved.get(proof.subscriberId);
-    if (proof && proven) {
-      this.unresolved.delete(proof.subscriberId);
-      this.proven(proven, proof);
-    }
-    // Sent by this issue in a page that is being redone: count it as this issue's send.
-    if (entry.status === 'sent') return entry.issueId === this.issue.id ? 'sent' : 'skipped';
-    if (entry.status === 'claimed' && entry.issueId === this.issue.id) {
-      this.unresolved.set(entry.subscriberId, entry);
-      return 'unresolved';
-    }
-    return 'ambiguous';
-  }
-
-  /** Marks the page's sends so far. */
-  async flush() {
-    if (this.toMark.length === 0) return;
-    await this.deps.ledger.markSent(this.issue.deliveryKey, this.toMark);
-    this.toMark = [];
-    this.latest = undefined; // marked: no claim needs to carry it any more
-  }
-
-  /**
-   * Settles the earlier claims no later claim of the page vouched for: their receipt may sit on a
-   * claim the page no longer shows (that reader bounced or left since, or a newcomer pushed it to
-   * the next page), so the ledger is asked. Claims still unproven stay claimed, and are ambiguous.
-   */
-  async settle() {
-    for (const [id, entry] of this.unresolved) {
-      const receipt = await this.deps.ledger.findReceipt(this.issue.deliveryKey, id);
-      if (receipt) this.proven(entry, receipt);
-      else this.count('ambiguous', id);
-    }
-    this.unresolved.clear();
-  }
-
-  outcome() {
-    return {
-      counts: this.counts,
-      ambiguous: this.ambiguous,
-      failures: this.failures,
-      skips: this.skips,
-    };
   }
 }

@@ -97,6 +97,11 @@ export type ShardProgress = {
   failures: { subscriberId: string; reason: string }[];
   /** Why recipients were skipped on purpose (a digest's reader with nothing new), by reason. */
   skips?: Record<string, number>;
+  /**
+   * Recipients of the page at `cursor` already settled and counted: the page was left mid-way
+   * (pause, cancel, deadline), its counts saved, and the redo skips them.
+   */
+  settled?: string[];
 };
 
 export function addSkips(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   DeliveryLedger,
   LedgerEntry,
@@ -15,9 +16,11 @@ export class MemoryLedger implements DeliveryLedger {
     issueId: string,
     at: Date,
     previousSent?: SendReceipt,
+    attempt: string = randomUUID(),
   ) {
     const key = `${deliveryKey}/${subscriberId}`;
     const existing = this.entries.get(key);
+    if (existing?.status === 'claimed' && existing.attempt === attempt) return 'claimed' as const;
     if (existing && existing.status !== 'failed') return structuredClone(existing);
     this.entries.set(key, {
       deliveryKey,
@@ -26,6 +29,7 @@ export class MemoryLedger implements DeliveryLedger {
       status: 'claimed',
       claimedAt: at.toISOString(),
       ...(previousSent && { previousSent: { ...previousSent } }),
+      attempt,
     });
     return 'claimed' as const;
   }

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { zeroCounts, type Counts, type Issue, type ShardProgress } from '../issues/issue.js';
+import type { LedgerEntry, SendReceipt, SentEntry } from '../ports.js';
+import type { DeliveryDeps } from './deps.js';
+
+/** What a recipient's existing entry means for this issue, or that its claim is this worker's. */
+export type ClaimOutcome = 'claimed' | keyof Counts | 'unresolved';
+/** Tries of one claim that throws (the SDK's own retries spent): the same attempt id each time. */
+const CLAIM_TRIES = 3;
+
+/**
+ * One page's dealings with the ledger. Sends are marked together when the page ends (or is left);
+ * until then each claim carries the receipt of the send before it, so a worker killed mid-page
+ * leaves proof of every send but the one in flight. A page redone after a kill meets its own
+ * earlier claims: each is settled by a receipt found on a later claim of the page, or, when none
+ * turns up, counted ambiguous (never resent).
+ */
+export class PageLedger {
+  private counts = zeroCounts();
+  private readonly ambiguous: string[] = [];
+  private readonly failures: ShardProgress['failures'] = [];
+  private readonly settled: string[] = [];
+  /** Readers skipped on purpose (a digest's reader with nothing new), by reason. */
+  private readonly skips: Record<string, number> = {};
+  private toMark: SentEntry[] = [];
+  private latest?: SendReceipt;
+  private current?: { subscriberId: string; claimedAt: string; carried?: SendReceipt };
+  /** This issue's claims from an earlier life of the page, fate not yet known. */
+  private readonly unresolved = new Map<string, LedgerEntry>();
+
+  constructor(
+    private readonly deps: Pick<DeliveryDeps, 'ledger'>,
+    private readonly issue: Issue,
+  ) {}
+
+  /**
+   * Claims a recipient, carrying the receipt of the latest send no write has recorded yet. Each
+   * claim has its own attempt id: a write applied whose answer was lost, then retried (by the SDK
+   * or here), finds its own entry and is still this claim, so the reader is neither lost nor
+   * judged ambiguous. Returns 'claimed', or what the recipient's existing entry means.
+   */
+  async claim(subscriberId: string, at: Date): Promise<ClaimOutcome> {
+    const carried = this.latest;
+    const attempt = randomUUID();
+    const claim = await this.tryClaim(subscriberId, at, carried, attempt);
+    if (claim !== 'claimed') return this.existing(claim);
+    this.latest = undefined;
+    this.current = { subscriberId, claimedAt: at.toISOString(), carried };
+    return 'claimed';
+  }
+
+  private async tryClaim(id: string, at: Date, carried: SendReceipt | undefined, attempt: string) {
+    const { deliveryKey, id: issueId } = this.issue;
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.deps.ledger.claim(deliveryKey, id, issueId, at, carried, attempt);
+      } catch (error) {
+        if (tries >= CLAIM_TRIES) throw error;
+      }
+    }
+  }
+
+  /** SES accepted the message to the recipient just claimed. */
+  sent(receipt: SendReceipt) {
+    const claim = this.current!;
+    this.toMark.push({
+      ...receipt,
+      issueId: this.issue.id,
+      claimedAt: claim.claimedAt,
+      ...(claim.carried && { previousSent: claim.carried }),
+    });
+    this.latest = receipt;
+  }
+
+  failed(subscriberId: string, reason: string) {
+    this.failures.push({ subscriberId, reason });
+  }
+
+  skippedBecause(reason: string) {
+    this.skips[reason] = (this.skips[reason] ?? 0) + 1;
+  }
+
+  count(outcome: keyof Counts, subscriberId: string) {
+    this.counts[outcome]++;
+    this.settled.push(subscriberId);
+    if (outcome === 'ambiguous') this.ambiguous.push(subscriberId);
+  }
+
+  /** An earlier claim of this issue that a receipt shows was sent: marked with the page, counted sent. */
+  private proven(entry: LedgerEntry, receipt: SendReceipt) {
+    this.toMark.push({
+      ...receipt,
+      issueId: this.issue.id,
+      claimedAt: entry.claimedAt,
+      ...(entry.previousSent && { previousSent: entry.previousSent }),
+    });
+    this.count('sent', entry.subscriberId);
+  }
+
+  /** A claim refused because the recipient already has an entry: what it means for this issue. */
+  private existing(entry: LedgerEntry): ClaimOutcome {
+    const proof = entry.previousSent;
+    const proven = proof && this.unresolved.get(proof.subscriberId);
+    if (proof && proven) {
+      this.unresolved.delete(proof.subscriberId);
+      this.proven(proven, proof);
+    }
+    // Sent by this issue in a page that is being redone: count it as this issue's send.
+    if (entry.status === 'sent') return entry.issueId === this.issue.id ? 'sent' : 'skipped';
+    if (entry.status === 'claimed' && entry.issueId === this.issue.id) {
+      this.unresolved.set(entry.subscriberId, entry);
+      return 'unresolved';
+    }
+    return 'ambiguous';
+  }
+
+  /** Marks the page's sends so far. */
+  async flush() {
+    if (this.toMark.length === 0) return;
+    await this.deps.ledger.markSent(this.issue.deliveryKey, this.toMark);
+    this.toMark = [];
+    this.latest = undefined; // marked: no claim needs to carry it any more
+  }
+
+  /**
+   * Settles the earlier claims no later claim of the page vouched for: their receipt may sit on a
+   * claim the page no longer shows (that reader bounced or left since, or a newcomer pushed it to
+   * the next page), so the ledger is asked. Claims still unproven stay claimed, and are ambiguous.
+   */
+  async settle() {
+    for (const [id, entry] of this.unresolved) {
+      const receipt = await this.deps.ledger.findReceipt(this.issue.deliveryKey, id);
+      if (receipt) this.proven(entry, receipt);
+      else this.count('ambiguous', id);
+    }
+    this.unresolved.clear();
+  }
+
+  /** The page's counts so far, the ambiguous and failed among them, and who was settled. */
+  outcome() {
+    return {
+      counts: this.counts,
+      ambiguous: this.ambiguous,
+      failures: this.failures,
+      settled: this.settled,
+      skips: this.skips,
+    };
+  }
+}
