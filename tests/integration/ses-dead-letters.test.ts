@@ -13,21 +13,21 @@ import type { Running } from '../../local/emulators.js';
 import { localDeadLettersDir, localSesEvents } from '../../local/ses-events.js';
 import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber, uniqueEmail } from '../support/builders.js';
-import { startDynamoFaultProxy, type DynamoFaultProxy } from '../support/dynamo-fault-proxy.js';
+import { type FaultProxy, passAll, startFaultProxy } from '../support/fault-proxy.js';
 import { startInMemoryDynalite } from '../support/emulators.js';
 import { sesBounceEvent } from '../support/lambda-events.js';
 import { startTestStack } from '../support/stack.js';
 import { createLogger } from '../../functions/logger.js';
 
 let dynamodb: Running;
-let proxy: DynamoFaultProxy;
+let proxy: FaultProxy;
 let stack: LocalStack;
 let deadLetters: FileDeadLetters;
 let sesEvents: ReturnType<typeof localSesEvents>;
 
 beforeAll(async () => {
   dynamodb = await startInMemoryDynalite();
-  proxy = await startDynamoFaultProxy(dynamodb.url);
+  proxy = await startFaultProxy({ upstream: dynamodb.url });
   stack = await startTestStack({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
   deadLetters = new FileDeadLetters(localDeadLettersDir(stack.dataDir));
   // The stack's own ses-events path, with Lambda's retries made immediate.
@@ -78,11 +78,13 @@ describe('SES events that fail', () => {
     await stack.deps.subscribers.create(aSubscriber({ email }));
     const event = bounceOf(email);
 
-    proxy.refuse(/^(PutItem|UpdateItem|DeleteItem)$/);
+    const writes = /^(PutItem|UpdateItem|DeleteItem)$/;
+    proxy.setPolicy((r) => (writes.test(r.operation) ? { kind: 'fail' } : { kind: 'pass' }));
     await sesEvents(event);
-    proxy.refuse(undefined);
+    proxy.setPolicy(passAll);
     // Three invocations (the first and Lambda's two retries), each refused by the table.
-    expect(proxy.refused()).toBeGreaterThanOrEqual(3);
+    const refused = proxy.requests.filter((r) => r.fate === 'fail' && !r.forwarded);
+    expect(refused.length).toBeGreaterThanOrEqual(3);
     const [letter, ...others] = await deadLetters.list();
     expect(others).toEqual([]);
     expect(letter!.event).toEqual(event);
@@ -95,6 +97,26 @@ describe('SES events that fail', () => {
     expect(replay.stdout).toContain(`suppressed ${email}`);
     expect(replay.stdout).toContain('1 replayed, 0 failed again.');
 
+    const after = await seenByTheNextSend(email);
+    expect(after.suppressed).toBe(true);
+    expect(after.subscriber?.state).toBe('bounced');
+    expect(await deadLetters.count()).toBe(0);
+  }, 120_000);
+
+  it('a bounce whose first write is applied and its answer lost is still acted on, once', async () => {
+    const email = uniqueEmail('lost-answer');
+    await stack.deps.subscribers.create(aSubscriber({ email }));
+    // The event log's first write reaches the table, and its answer is lost: the SDK retries it,
+    // and that retry fails its condition on the item the first try wrote.
+    const isEventStart = (r: { operation: string; input?: Record<string, unknown> }) =>
+      r.operation === 'PutItem' && JSON.stringify(r.input?.Item ?? {}).includes('"EVENT#');
+    let faulted = 0;
+    proxy.setPolicy((r) =>
+      isEventStart(r) && faulted++ === 0 ? { kind: 'failAfter' } : { kind: 'pass' },
+    );
+    await sesEvents(bounceOf(email));
+    proxy.setPolicy(passAll);
+    expect(faulted).toBeGreaterThanOrEqual(2); // the write and the SDK's retry of it
     const after = await seenByTheNextSend(email);
     expect(after.suppressed).toBe(true);
     expect(after.subscriber?.state).toBe('bounced');
