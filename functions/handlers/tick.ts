@@ -21,7 +21,7 @@ export async function handler(
     started: result.started,
     resumed: result.resumed,
     published: result.published,
-    confirmationsSent: result.confirmationsSent,
+    outbox: result.outbox,
     worker: result.worker,
   };
   logger.info('tick done', { schedule: 'tick', eventId: event.id, time: event.time, ...summary });
