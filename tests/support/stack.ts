@@ -27,8 +27,13 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
     ...limits,
     ...extraEnv,
   };
-  return startLocalStack({ env, persist: false, schedules: false });
+  const stack = await startLocalStack({ env, persist: false, schedules: false });
+  stacks.set(stack.sesEndpoint, stack);
+  return stack;
 }
+
+/** Test stacks by their SES endpoint, so `emailsTo` can let their outbox settle first. */
+const stacks = new Map<string, LocalStack>();
 
 export type StoredEmail = {
   messageId: string;
@@ -37,8 +42,12 @@ export type StoredEmail = {
   body: { html?: string; text?: string };
 };
 
-/** What the SES emulator received, as its inbox viewer shows it. */
+/**
+ * What the SES emulator received, as its inbox viewer shows it, once the stack's outbox has sent
+ * what was due: requests only queue their emails, and the sender is a moment behind.
+ */
 export async function emailsTo(sesEndpoint: string, address: string): Promise<StoredEmail[]> {
+  await stacks.get(sesEndpoint)?.outbox?.settled();
   const response = await fetch(`${sesEndpoint}/store`);
   const { emails } = (await response.json()) as { emails: StoredEmail[] };
   return emails.filter((e) => e.destination.to.some((to) => to.includes(address)));

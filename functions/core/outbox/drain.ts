@@ -104,3 +104,38 @@ async function settle(deps: OutboxDeps, ref: OutboxRef, claim: OutboxEntry, next
     held.entry?.id === claim.id && held.entry.attemptId === claim.attemptId ? next : undefined,
   );
 }
+
+/** One entry a Streams record woke the sender for, as the record's new image named it. */
+export type Wake = OutboxRef & { to: string; entryId: string; dueAt: string; key: string };
+
+/** How long the Streams consumer waits for an entry due soon (a backoff) rather than leave it to the tick. */
+const WAIT_FOR_DUE_MS = 30_000;
+
+/**
+ * The Streams consumer's work: each woken entry in order, waiting for one due within seconds (a
+ * throttle's backoff; its rewrite is what woke us). Resolves with the key of the first record
+ * that failed for a reason other than SES's answer (DynamoDB throttled, say): Lambda retries the
+ * batch from there (ReportBatchItemFailures), and claims make a repeat harmless.
+ */
+export async function deliverWoken(
+  deps: OutboxDeps & { sleep?: (ms: number) => Promise<void> },
+  wakes: Wake[],
+  deadline: number,
+): Promise<{ result: DrainResult; failedKey?: string }> {
+  const result: DrainResult = { sent: 0, retry: 0, failed: 0, cancelled: 0, skipped: 0 };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (const wake of wakes) {
+    const wait = Date.parse(wake.dueAt) - deps.clock.now().getTime();
+    if (wait > WAIT_FOR_DUE_MS || deps.clock.now().getTime() + wait > deadline - 10_000) {
+      result.skipped++; // the tick's sweep finds it when it is due
+      continue;
+    }
+    if (wait > 0) await sleep(wait);
+    try {
+      result[await deliverEntry(deps, wake, wake.entryId)]++;
+    } catch {
+      return { result, failedKey: wake.key };
+    }
+  }
+  return { result };
+}
