@@ -21,6 +21,7 @@ export default $config({
     const { email } = await import('./infra/email.js');
     const { api } = await import('./infra/api.js');
     await import('./infra/events.js');
+    const { outboxFailures } = await import('./infra/outbox.js');
     const { crons } = await import('./infra/schedules.js');
     return {
       url: api.url,
@@ -29,6 +30,7 @@ export default $config({
       configurationSet: email.configSet,
       schedules: Object.keys(crons).join(', '),
       signingSecret: signingSecret.name,
+      outboxFailures: outboxFailures.url,
     };
   },
 });

@@ -20,13 +20,16 @@ export type Held = {
  */
 export type Decide = (held: Held) => OutboxEntry | null | undefined;
 
+/** What reading and writing an entry takes: not SES (an editor's retry only queues). */
+export type HolderDeps = Omit<OutboxDeps, 'mailer' | 'budget'>;
+
 /**
  * Reads the item holding an entry, decides, and writes it back conditionally on the version read
  * (re-reading on a lost race), as every write to a subscriber is. Resolves with the entry stored
  * last and whether this call wrote it; undefined when the item is gone (an erased reader).
  */
 export async function changeEntry(
-  deps: OutboxDeps,
+  deps: HolderDeps,
   ref: OutboxRef,
   decide: Decide,
 ): Promise<{ entry: OutboxEntry | undefined; changed: boolean } | undefined> {
@@ -57,7 +60,7 @@ export async function changeEntry(
  * A reader's email is only wanted while it still fits: a confirmation while they are pending, a
  * welcome while they are confirmed. An unsubscribe or a bounce in the meantime cancels it.
  */
-function heldBy(deps: OutboxDeps, subscriber: Subscriber): Held {
+function heldBy(deps: HolderDeps, subscriber: Subscriber): Held {
   const entry = subscriber.outbox;
   const wanted =
     (entry?.kind === 'confirmation' && subscriber.state === 'pending') ||

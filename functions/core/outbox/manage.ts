@@ -2,7 +2,7 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import type { OutgoingMessage } from '../ports.js';
 import { queuedEntry, requeued } from './entry.js';
 import type { OutboxDeps } from './deps.js';
-import { changeEntry } from './holders.js';
+import { changeEntry, type HolderDeps } from './holders.js';
 import type { OutboxHolder, OutboxListing } from './ports.js';
 import { randomUUID } from 'node:crypto';
 
@@ -19,7 +19,7 @@ export function listGivenUp(
  * given up and still wanted (a reader who has since unsubscribed is not sent a confirmation).
  */
 export async function retryGivenUp(
-  deps: OutboxDeps,
+  deps: HolderDeps,
   holder: OutboxHolder,
   id: string,
 ): Promise<OutboxListing> {
