@@ -139,8 +139,6 @@ export function sesBounceEvent(options: {
   };
 }
 
-
-
 /**
  * What a DynamoDB Streams event source mapping hands the function: one record per item write,
  * its new image in DynamoDB's attribute-value form (as a low-level Scan or Query returns items),

@@ -8,7 +8,10 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
  * The local stack as `npm start` builds it, on free ports, with in-memory DynamoDB and a fresh
  * data folder: the same code paths, isolated per test file.
  */
-export async function startTestStack(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
+export async function startTestStack(
+  extraEnv: Record<string, string> = {},
+  options: { outbox?: boolean } = {},
+): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
   // Vitest puts Vite's BASE_URL ('/') into process.env; the stack must choose its own.
   // A stack started earlier in this process left its endpoints in process.env: start fresh ones.
@@ -27,7 +30,7 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
     ...limits,
     ...extraEnv,
   };
-  const stack = await startLocalStack({ env, persist: false, schedules: false });
+  const stack = await startLocalStack({ env, persist: false, schedules: false, ...options });
   stacks.set(stack.sesEndpoint, stack);
   return stack;
 }
