@@ -3,25 +3,22 @@ import { Csrf } from '../layout.js';
 
 const kinds = { confirmation: 'Confirmation', welcome: 'Welcome', test: 'Test send' } as const;
 
+type GivenUpProps = { entries: OutboxListing[]; csrf: string; notice?: string };
+
 /** Transactional emails the outbox gave up on, why, and a button to queue one again. */
-export function GivenUpList(props: {
-  entries: OutboxListing[];
-  csrf: string;
-  notice: string | undefined;
-}) {
-  const { entries, csrf, notice } = props;
+export function GivenUpList({ entries, csrf, notice }: GivenUpProps) {
   return (
     <>
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
       <p>
         Confirmations, welcomes and test sends are retried until their link would expire (48 hours).
         These were not sent, or SES may have them (an interrupted send is never repeated on its
         own): check the reason before trying again.
       </p>
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
       {entries.length === 0 ? (
         <p>Nothing given up.</p>
       ) : (
