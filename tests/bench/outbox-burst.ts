@@ -27,6 +27,9 @@ export type BurstResult = {
 
 export async function outboxBurst(signups: number, maxSendRate = 14): Promise<BurstResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-burst-'));
+  // An earlier bench's stack left a fixed SEND_RATE in this process's environment (the stack
+  // copies its settings there, as Lambda has them): this one paces from SES's quota.
+  delete process.env.SEND_RATE;
   const stack = await startLocalStack({
     env: {
       ...process.env,

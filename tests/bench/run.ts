@@ -331,6 +331,7 @@ async function stackOn(
   dynamodb: string,
   ses: string,
   extra: Record<string, string> = {},
+  options: { outbox?: boolean } = {},
 ): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-bench-'));
   const env = {
@@ -348,7 +349,7 @@ async function stackOn(
     SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0',
     ...extra,
   };
-  return startLocalStack({ env, persist: false, schedules: false });
+  return startLocalStack({ env, persist: false, schedules: false, ...options });
 }
 
 async function sendIssue(stack: LocalStack, workers: number, count: number, topic = 'security') {
@@ -639,12 +640,15 @@ async function benchSignup() {
   let server: ReturnType<typeof serve> | undefined;
   try {
     // Every request comes from 127.0.0.1: the per-IP signup limit is off for this (issue 13's
-    // terms); fresh addresses keep the per-address one away. The stack's outbox sends the
-    // confirmations meanwhile, as it would in production.
-    stack = await stackOn(sidecar.dynamodb, sidecar.ses, {
-      LOCAL_SES_MAX_SEND_RATE: '1000000',
-      SIGNUP_LIMIT_PER_IP_PER_HOUR: '0',
-    });
+    // terms); fresh addresses keep the per-address one away. No outbox sender in this process:
+    // on AWS it is another function (the table stream's), and here it would take the signups'
+    // CPU; the burst below measures it.
+    stack = await stackOn(
+      sidecar.dynamodb,
+      sidecar.ses,
+      { LOCAL_SES_MAX_SEND_RATE: '1000000', SIGNUP_LIMIT_PER_IP_PER_HOUR: '0' },
+      { outbox: false },
+    );
     const table = process.env.TABLE_NAME!;
     bare.post('/put', async (c) => {
       const body = await c.req.json<{ email: string }>();

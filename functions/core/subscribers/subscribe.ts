@@ -32,25 +32,28 @@ export async function subscribe(
   context: RequestContext = {},
 ): Promise<SubscribeResult> {
   const { email, topics, frequency } = parseInput(subscribeSchema(deps.publication.topics), input);
+  const id = subscriberIdFor(email);
   // The guard decides before anything about the address is used: a refusal stores nothing and
-  // reveals nothing. The suppression lookup runs beside it; its answer is only looked at once the
-  // guard has let the signup through.
-  const [, suppressed] = await Promise.all([
+  // reveals nothing. The suppression lookup and the record's read run beside it (one round trip,
+  // not three); their answers are only looked at once the guard has let the signup through.
+  const [, suppressed, stored] = await Promise.all([
     guardSignup(
       deps.abuse,
       { email, ip: context.ip, captchaToken: context.captchaToken },
       deps.clock.now(),
     ),
     deps.suppressions.isSuppressed(email),
+    deps.subscribers.get(id),
   ]);
-  const id = subscriberIdFor(email);
   const now = deps.clock.now();
   const at = now.toISOString();
   const consent = { at, form, ip: context.ip, userAgent: context.userAgent };
   const choices = { topics, frequency, consent, updatedAt: at };
 
+  let current = stored;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await deps.subscribers.get(id);
+    // A lost race (a concurrent signup of the address wrote first): read again, decide again.
+    if (attempt > 0) current = await deps.subscribers.get(id);
     const quota = confirmationQuota(current, now);
     // A returning reader (pending, or unsubscribed) signs up afresh: new choices, new consent, a
     // new confirmation; an entry already queued for them is replaced, so one email, not two.
