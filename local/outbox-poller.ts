@@ -23,9 +23,12 @@ export async function startOutboxPoller(options: {
   let busy = false;
   const loop = (async () => {
     while (running) {
-      busy = true;
       try {
-        await drainOutbox(deps, { deadline: Date.now() + 60_000 });
+        // Busy only while there is work, so `settled` answers at once when there is none.
+        if ((await deps.outbox.due(new Date(), 1)).length > 0) {
+          busy = true;
+          await drainOutbox(deps, { deadline: Date.now() + 60_000 });
+        }
       } catch (error) {
         options.logger.error('outbox poll failed', { error });
       } finally {
