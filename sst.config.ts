@@ -22,6 +22,7 @@ export default $config({
     const { api } = await import('./infra/api.js');
     await import('./infra/events.js');
     const { sesEventsDeadLetters } = await import('./infra/dead-letters.js');
+    const { outboxFailures } = await import('./infra/outbox.js');
     const { crons } = await import('./infra/schedules.js');
     return {
       url: api.url,
@@ -32,6 +33,7 @@ export default $config({
       signingSecret: signingSecret.name,
       // SES_EVENTS_DLQ_URL for `npm run events` (docs/sending.md).
       sesEventsDeadLetters: sesEventsDeadLetters.url,
+      outboxFailures: outboxFailures.url,
     };
   },
 });

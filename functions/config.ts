@@ -14,12 +14,17 @@ import { DynamoEventLog } from './adapters/dynamo/dynamo-event-log.js';
 import { DynamoPublicationLog } from './adapters/dynamo/dynamo-publication-log.js';
 import { DynamoSuppressionList } from './adapters/dynamo/dynamo-suppression-list.js';
 import { DynamoSubscriberRepository } from './adapters/dynamo/dynamo-subscribers.js';
+import { DynamoOutboxStore } from './adapters/dynamo/dynamo-outbox.js';
+import { transactionalBudget } from './core/delivery/rate-budget.js';
+import type { Pacing } from './core/delivery/deps.js';
+import type { OutboxDeps } from './core/outbox/deps.js';
+import type { OutboxStore } from './core/outbox/ports.js';
 import { SesQuotaSource } from './adapters/ses/ses-quota.js';
 import { outboxArchive } from './adapters/ses/outbox.js';
 import { SesMailer } from './adapters/ses/ses-mailer.js';
 import { transactionalTemplates } from './adapters/templates/transactional.generated.js';
 import { systemClock } from './core/clock.js';
-import type { IssueRenderer, IssueRepository } from './core/ports.js';
+import type { IssueRenderer, IssueRepository, Mailer } from './core/ports.js';
 import type { ApiKeyRepository } from './core/access/api-keys.js';
 import { DynamoApiKeyRepository } from './adapters/dynamo/dynamo-api-keys.js';
 import { DynamoSessionRepository } from './adapters/dynamo/dynamo-sessions.js';
@@ -59,8 +64,10 @@ const envSchema = z.object({
    */
   DAILY_DIGEST_SCHEDULE: z.string().default(defaultDigestSchedules.daily),
   WEEKLY_DIGEST_SCHEDULE: z.string().default(defaultDigestSchedules.weekly),
-  /** Share of SES's MaxSendRate that bulk sends may use; the rest stays for confirmations. */
+  /** Share of SES's MaxSendRate the service may use, bulk and transactional together. */
   SEND_RATE_FRACTION: z.coerce.number().gt(0).max(1).default(0.8),
+  /** The share of that rate reserved for transactional mail (the outbox); bulk sends get the rest. */
+  TRANSACTIONAL_RATE_SHARE: z.coerce.number().gt(0).max(1).default(0.2),
   /** Workers that may send at once (the worker function's reserved concurrency on AWS). */
   SEND_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /** A fixed total send rate (messages per second), overriding the quota: benchmarks and tests. */
@@ -161,23 +168,26 @@ function documentClientFor(config: Config): DynamoDBDocumentClient {
 }
 
 export type AppDeps = SubscriberDeps & {
+  /** Where requests queue their emails (test sends) and editors see the given-up ones. */
+  outbox: OutboxStore;
   articles: ArticleCatalog;
   issues: IssueRepository;
   apiKeys: ApiKeyRepository;
 };
 
 /**
- * Everything the HTTP app needs. No MJML here: transactional emails are precompiled. `logger` is
+ * Everything the HTTP app needs. No MJML here, and no SES: requests queue their emails in the
+ * outbox and the outbox's sender sends them (buildOutboxDeps). `logger` is
  * the process's own (a handler's, to which it adds each invocation's context); the default is for
  * entry points that log nothing of their own (the CLI, tests).
  */
-export async function buildAppDeps(config: Config, logger = createLogger()): Promise<AppDeps> {
+export async function buildAppDeps(config: Config, _logger = createLogger()): Promise<AppDeps> {
   const publication = await buildPublication(config);
   const client = documentClientFor(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
-    mailer: buildMailer(config, publication, logger),
+    outbox: new DynamoOutboxStore(client, config.TABLE_NAME),
     templates: transactionalTemplates,
     signer: new TokenSigner(config.SIGNING_SECRET),
     clock: systemClock,
@@ -206,25 +216,42 @@ export function buildAbuseDeps(config: Config, client: DynamoDBDocumentClient): 
   };
 }
 
+function pacingOf(config: Config): Pacing {
+  return {
+    rateFraction: config.SEND_RATE_FRACTION,
+    workers: config.SEND_WORKERS,
+    fixedRate: config.SEND_RATE,
+    transactionalShare: config.TRANSACTIONAL_RATE_SHARE,
+    leaseMs: config.SEND_LEASE_SECONDS * 1000,
+  };
+}
+
+/** The outbox's sender (the Streams consumer, the tick's sweep, the local poller): MJML-free. */
+export async function buildOutboxDeps(config: Config, logger = createLogger()) {
+  const app = await buildAppDeps(config, logger);
+  const quota = new SesQuotaSource(sesClientConfig(config));
+  const pacing = pacingOf(config);
+  return {
+    ...app,
+    mailer: buildMailer(config, app.publication, logger) as Mailer,
+    quota,
+    pacing,
+    budget: transactionalBudget(quota, pacing),
+  } satisfies OutboxDeps & Record<string, unknown>;
+}
+
 /** The send pipeline's dependencies; the renderer is passed in so MJML loads only where it is used. */
 export async function buildDeliveryDeps(
   config: Config,
   renderer: IssueRenderer,
   logger = createLogger(),
 ) {
-  const app = await buildAppDeps(config, logger);
+  const outbox = await buildOutboxDeps(config, logger);
   const client = documentClientFor(config);
   return {
-    ...app,
+    ...outbox,
     ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
-    quota: new SesQuotaSource(sesClientConfig(config)),
-    pacing: {
-      rateFraction: config.SEND_RATE_FRACTION,
-      workers: config.SEND_WORKERS,
-      fixedRate: config.SEND_RATE,
-      leaseMs: config.SEND_LEASE_SECONDS * 1000,
-    },
     renderer,
   };
 }

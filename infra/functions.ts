@@ -55,7 +55,8 @@ export type SesAction = 'ses:SendRawEmail' | 'ses:GetSendQuota';
 export type Trigger =
   | { kind: 'http' }
   | { kind: 'schedule'; schedule: string; expression: string }
-  | { kind: 'ses-events' };
+  | { kind: 'ses-events' }
+  | { kind: 'dynamodb-stream' };
 
 /** A variable of `functions/config.ts` that the deployment sets (OUTBOX_DIR is local only). */
 export type DeployedVariable =
@@ -197,10 +198,10 @@ const scheduled = Object.fromEntries(
 
 export const functionDefinitions: Record<string, FunctionDefinition> = {
   /**
-   * The Hono app: pages, the JSON API, confirmation and welcome emails (precompiled: no MJML).
-   * 512 MB gives enough CPU for a quick cold start; a request is a few DynamoDB calls and at most
-   * one SES call, far inside 10 s (API Gateway itself gives up at 30 s). No reserved concurrency:
-   * confirmations are rate limited per address, and reserving would take from the account's pool.
+   * The Hono app: pages, the JSON API. It never calls SES: a signup or a confirmation queues its
+   * email in the reader's record, and the outbox's sender sends it. 512 MB gives enough CPU for a
+   * quick cold start; a request is a few DynamoDB calls, far inside 10 s (API Gateway itself
+   * gives up at 30 s). No reserved concurrency: reserving would take from the account's pool.
    */
   api: {
     handler: 'functions/handlers/api.handler',
@@ -211,7 +212,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     // data/: the disposable-domain list, read on an instance's first signup; too big to bundle.
     copyFiles: ['content', 'data'],
     table: apiTable,
-    ses: ['ses:SendRawEmail'],
+    ses: [],
     trigger: { kind: 'http' },
   },
   /**
@@ -226,7 +227,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     environment: publicationVariables,
     copyFiles: ['content'],
     table: apiTable,
-    ses: ['ses:SendRawEmail'],
+    ses: [],
     trigger: { kind: 'http' },
   },
   /**
@@ -244,7 +245,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     copyFiles: ['content', 'templates', 'data'],
     // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
     table: [...readWrite, 'dynamodb:Scan'],
-    ses: ['ses:SendRawEmail'],
+    // Test sends are queued in the outbox like every transactional email.
+    ses: [],
     trigger: { kind: 'http' },
   },
   /**
@@ -266,12 +268,29 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     onFailure: 'dead-letter-queue',
     trigger: { kind: 'ses-events' },
   },
+  /**
+   * The outbox's sender, on the table's stream (infra/outbox.ts): confirmations, welcomes and test
+   * sends, within seconds of the write that queued them, at the transactional share of SES's
+   * rate. Precompiled templates, no MJML. One invocation per stream shard at a time; five
+   * minutes lets it wait out a throttle's backoff instead of leaving the entry to the tick.
+   */
+  outbox: {
+    handler: 'functions/handlers/outbox.handler',
+    description: 'Outbox: confirmation, welcome and test emails from the table stream',
+    memory: '512 MB',
+    timeout: '5 minutes',
+    environment: publicationVariables,
+    copyFiles: ['content'],
+    table: readWrite,
+    ses: ['ses:SendRawEmail', 'ses:GetSendQuota'],
+    trigger: { kind: 'dynamodb-stream' },
+  },
   ...scheduled,
 };
 
 /** Workers that may send at once: the send pipeline divides SES's rate between them. */
 export const sendWorkers = Object.values(functionDefinitions)
-  .filter((f) => f.ses.includes('ses:GetSendQuota'))
+  .filter((f) => f.trigger.kind === 'schedule')
   .reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
 
 /** The file SST bundles for a handler (`functions/handlers/api.handler` -> `functions/handlers/api.ts`). */

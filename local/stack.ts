@@ -12,6 +12,7 @@ import type { AdminDeps } from '../functions/http/admin/deps.js';
 import { createLogger, type Logger } from '../functions/logger.js';
 import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from './environment.js';
 import { startDynalite, startSesEmulator, type Running } from './emulators.js';
+import { startOutboxPoller, type OutboxPoller } from './outbox-poller.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { localSesEvents } from './ses-events.js';
 import { startSesGateway, type SesGateway } from './ses-gateway.js';
@@ -22,6 +23,8 @@ export type LocalStackOptions = {
   persist?: boolean;
   /** Run the schedules in-process. */
   schedules?: boolean;
+  /** Run the outbox's sender in-process (default on: without it no email leaves). */
+  outbox?: boolean;
   /** The stack's one logger: the mailer, the scheduler and the SES gateway report through it. */
   logger?: Logger;
 };
@@ -32,6 +35,7 @@ export type LocalStack = LocalStackInfo & {
   /** The SES gateway, when this stack started it (tests inject faults and read its counts). */
   sesGateway?: SesGateway;
   scheduler?: Scheduler;
+  outbox?: OutboxPoller;
   close: () => Promise<void>;
 };
 
@@ -118,6 +122,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     handle = (request, bindings) => app.fetch(request, bindings);
 
+    let outbox: OutboxPoller | undefined;
+    if (options.outbox !== false) {
+      const poller = await startOutboxPoller({ logger });
+      outbox = poller;
+      closers.push(() => poller.stop());
+    }
+
     let scheduler: Scheduler | undefined;
     if (options.schedules) {
       scheduler = startScheduler({
@@ -135,6 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataDir,
       sesGateway,
       scheduler,
+      outbox,
       close: async () => {
         for (const close of closers.reverse()) await close();
         for (const s of started.reverse()) await s.close();

@@ -29,8 +29,13 @@ export interface SubscriberRepository {
   /** The dashboard's counters, kept up to date by every write above. */
   counts(): Promise<Record<string, number>>;
   countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>): Promise<number>;
-  /** Pending readers whose confirmation email is queued, oldest first (a Query on the sparse index). */
-  listQueuedConfirmations(limit: number): Promise<Subscriber[]>;
+  /**
+   * A signup's write: the same number and size of writes whatever the address's history, so its
+   * timing tells nothing. `expected` is the version `next` replaces (0: none stored yet), or
+   * 'none' for a write that must not land (a confirmed or suppressed address), which is made all
+   * the same and fails its condition. False when it did not land.
+   */
+  writeSignup(next: Subscriber, expected: number | 'none'): Promise<boolean>;
 }
 
 export type RecipientQuery = {

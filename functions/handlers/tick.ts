@@ -36,7 +36,7 @@ export async function handler(
     resumed: result.resumed,
     published: result.published,
     digests: result.digests,
-    confirmationsSent: result.confirmationsSent,
+    outbox: result.outbox,
     worker: result.worker,
   };
   logger.info('tick done', { schedule: 'tick', eventId: event.id, time: event.time, ...summary });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,coldstart,scale]`
+ * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale]`
  *
  * Each figure is printed next to a baseline measured in the same run, with its target and a
  * PASS/SHORT mark, and the whole run is appended as JSON to tests/bench/results/<ISO date>.json.
@@ -41,6 +41,7 @@ import {
   type FunctionDefinition,
 } from '../../infra/functions.js';
 import { startSesGateway } from '../../local/ses-gateway.js';
+import { outboxBurst } from './outbox-burst.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
@@ -331,6 +332,7 @@ async function stackOn(
   dynamodb: string,
   ses: string,
   extra: Record<string, string> = {},
+  options: { outbox?: boolean } = {},
 ): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-bench-'));
   const env = {
@@ -348,7 +350,7 @@ async function stackOn(
     SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0',
     ...extra,
   };
-  return startLocalStack({ env, persist: false, schedules: false });
+  return startLocalStack({ env, persist: false, schedules: false, ...options });
 }
 
 async function sendIssue(stack: LocalStack, workers: number, count: number, topic = 'security') {
@@ -589,12 +591,17 @@ type Cannon = {
   errors: number;
   emails: string[];
 };
-async function cannon(url: string, seconds: number, prefix: string): Promise<Cannon> {
+async function cannon(
+  url: string,
+  seconds: number,
+  prefix: string,
+  connections = 10,
+): Promise<Cannon> {
   let n = 0;
   const emails: string[] = [];
   const result = await autocannon({
     url,
-    connections: 10,
+    connections,
     duration: seconds,
     requests: [
       {
@@ -633,12 +640,16 @@ async function benchSignup() {
   const client = createDocumentClient();
   let server: ReturnType<typeof serve> | undefined;
   try {
-    // Every request comes from 127.0.0.1: the per-IP signup limit stays on (its counter is part of
-    // a signup's cost) but high enough not to answer 429. Fresh addresses keep the per-address one away.
-    stack = await stackOn(sidecar.dynamodb, sidecar.ses, {
-      LOCAL_SES_MAX_SEND_RATE: '1000000',
-      SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000000',
-    });
+    // Every request comes from 127.0.0.1: the per-IP signup limit is off for this (issue 13's
+    // terms); fresh addresses keep the per-address one away. No outbox sender in this process:
+    // on AWS it is another function (the table stream's), and here it would take the signups'
+    // CPU; the burst below measures it.
+    stack = await stackOn(
+      sidecar.dynamodb,
+      sidecar.ses,
+      { LOCAL_SES_MAX_SEND_RATE: '1000000', SIGNUP_LIMIT_PER_IP_PER_HOUR: '0' },
+      { outbox: false },
+    );
     const table = process.env.TABLE_NAME!;
     bare.post('/put', async (c) => {
       const body = await c.req.json<{ email: string }>();
@@ -657,10 +668,37 @@ async function benchSignup() {
     server = serve({ fetch: bare.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => setTimeout(r, 100));
     const port = (server.address() as import('node:net').AddressInfo).port;
-    await cannon(`http://127.0.0.1:${port}/put`, 1, 'warm'); // warm-up both
-    await cannon(`${stack.appUrl}/api/subscribe`, 1, 'warmsignup');
-    const baseline = await cannon(`http://127.0.0.1:${port}/put`, seconds, 'bare');
-    const signup = await cannon(`${stack.appUrl}/api/subscribe`, seconds, 'signup');
+    const connections = 20;
+    await cannon(`http://127.0.0.1:${port}/put`, 1, 'warm', connections); // warm-up both
+    await cannon(`${stack.appUrl}/api/subscribe`, 1, 'warmsignup', connections);
+    // Alternated rounds, so the machine's drift lands on both alike; figures are the rounds' medians.
+    const rounds = 3;
+    const bareRuns: Cannon[] = [];
+    const signupRuns: Cannon[] = [];
+    for (let round = 0; round < rounds; round++) {
+      bareRuns.push(
+        await cannon(`http://127.0.0.1:${port}/put`, seconds / rounds, `bare${round}`, connections),
+      );
+      signupRuns.push(
+        await cannon(
+          `${stack.appUrl}/api/subscribe`,
+          seconds / rounds,
+          `signup${round}`,
+          connections,
+        ),
+      );
+    }
+    const merge = (runs: Cannon[]): Cannon => ({
+      rps: median(runs.map((r) => r.rps)),
+      p50: median(runs.map((r) => r.p50)),
+      p99: Math.max(...runs.map((r) => r.p99)),
+      non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+      ok: runs.reduce((n, r) => n + r.ok, 0),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      emails: runs.flatMap((r) => r.emails),
+    });
+    const baseline = merge(bareRuns);
+    const signup = merge(signupRuns);
     const missing: string[] = [];
     for (const email of signup.emails)
       if (!(await stack.deps.subscribers.get(subscriberIdFor(email)))) missing.push(email);
@@ -674,18 +712,25 @@ async function benchSignup() {
         baseline: baseline.rps,
         baselineUnit: 'req/s (bare Hono + one PutItem)',
         ratio,
-        target: '≥0.7 of baseline',
-        pass: ratio >= 0.7 && missing.length === 0 && signup.ok > 0,
+        target: '≥0.5 of baseline, p99 ≤50 ms, 0 non-2xx',
+        pass:
+          ratio >= 0.5 &&
+          signup.p99 <= 50 &&
+          signup.non2xx === 0 &&
+          signup.errors === 0 &&
+          missing.length === 0 &&
+          signup.ok > 0,
         details: {
           seconds,
-          connections: 10,
+          rounds,
+          connections,
           signup: { ...signup, emails: undefined },
           baseline: { ...baseline, emails: undefined },
           stored: signup.emails.length - missing.length,
           missing: missing.slice(0, 10),
         },
       },
-      `${fmt(signup.rps, 0)} req/s p50 ${signup.p50} ms p99 ${signup.p99} ms vs bare PutItem ${fmt(baseline.rps, 0)} req/s p50 ${baseline.p50} ms p99 ${baseline.p99} ms  ratio ${fmt(ratio, 2)}  (${signup.ok} 2xx, ${signup.non2xx} other, ${signup.errors} errors; ${signup.emails.length - missing.length}/${signup.emails.length} 2xx signups in the table)`,
+      `${fmt(signup.rps, 0)} req/s p50 ${signup.p50} ms p99 ${signup.p99} ms vs bare PutItem ${fmt(baseline.rps, 0)} req/s p50 ${baseline.p50} ms p99 ${baseline.p99} ms  ratio ${fmt(ratio, 2)}  (${connections} connections, ${rounds} alternated rounds; ${signup.ok} 2xx, ${signup.non2xx} other, ${signup.errors} errors; ${signup.emails.length - missing.length}/${signup.emails.length} 2xx signups in the table)`,
     );
   } finally {
     if (server)
@@ -693,6 +738,33 @@ async function benchSignup() {
     await stack?.close();
     await sidecar.close();
   }
+}
+
+/** The outbox's burst at SES's default 14/s: its drain rate next to its share of the rate. */
+async function benchBurst() {
+  const signups = QUICK ? 30 : 200;
+  const burst = await outboxBurst(signups);
+  const ratio = burst.rate / burst.share;
+  report(
+    {
+      bench: 'burst',
+      metric: 'outbox drain rate',
+      value: burst.rate,
+      unit: 'emails/s',
+      baseline: burst.share,
+      baselineUnit: 'emails/s (the transactional share of 14/s)',
+      ratio,
+      target: `≥0.9 of the share, ${signups}+${signups} each exactly once, 0 non-2xx`,
+      pass:
+        ratio >= 0.9 &&
+        burst.confirmations === signups &&
+        burst.welcomes === signups &&
+        burst.duplicates === 0 &&
+        burst.non2xx === 0,
+      details: burst,
+    },
+    `${signups} signups + ${signups} confirmations: ${burst.confirmations} confirmations, ${burst.welcomes} welcomes, ${burst.duplicates} duplicates, ${burst.non2xx} non-2xx; last email after ${fmt(burst.seconds, 1)} s = ${fmt(burst.rate, 2)} emails/s vs its share ${fmt(burst.share, 2)}/s  ratio ${fmt(ratio, 2)}`,
+  );
 }
 
 // 6. Cold start ------------------------------------------------------------------------------------
@@ -1059,6 +1131,7 @@ const benches: [string, () => Promise<void>][] = [
   ['pipeline', benchPipeline],
   ['cost', benchCost],
   ['signup', benchSignup],
+  ['burst', benchBurst],
   ['coldstart', benchColdStart],
   ['scale', benchScale],
 ];

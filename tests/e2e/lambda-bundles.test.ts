@@ -22,6 +22,7 @@ import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { systemClock } from '../../functions/core/clock.js';
 import { functionDefinitions, type FunctionDefinition } from '../../infra/functions.js';
 import { startSesEmulator, type Running } from '../../local/emulators.js';
+import { startSesGateway } from '../../local/ses-gateway.js';
 import {
   buildLambdaPackage,
   buildProbe,
@@ -30,6 +31,7 @@ import {
   type RunningLambda,
 } from '../support/lambda-bundle.js';
 import {
+  dynamodbStreamEvent,
   httpEvent,
   responseBody,
   scheduledEvent,
@@ -49,6 +51,8 @@ const CONFIGURATION_SET = 'dispatch-production-EmailConfig';
 let workDir: string;
 let dynamodb: Running;
 let ses: Running;
+/** In front of the emulator, as locally: the outbox's sender reads the quota (GetSendQuota). */
+let gateway: Running;
 let client: DynamoDBClient;
 const packages: Record<string, LambdaPackage> = {};
 const environments: Record<string, Record<string, string>> = {};
@@ -120,7 +124,7 @@ function localEnvironment(
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-    AWS_ENDPOINT_URL_SES: ses.url,
+    AWS_ENDPOINT_URL_SES: gateway.url,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
@@ -128,6 +132,7 @@ function localEnvironment(
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'dispatch-bundles-'));
   [dynamodb, ses] = await Promise.all([startInMemoryDynalite(), startSesEmulator({ port: 0 })]);
+  gateway = await startSesGateway({ port: 0, upstream: ses.url });
   client = new DynamoDBClient({
     endpoint: dynamodb.url,
     region: 'us-east-1',
@@ -159,6 +164,7 @@ afterAll(async () => {
   await Promise.all(Object.values(lambdas).map((l) => l.close()));
   client?.destroy();
   await dynamodb?.close();
+  await gateway?.close();
   await ses?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
@@ -183,11 +189,32 @@ const logLines = (name: string) =>
         return [];
       }
     });
-const emailWith = (address: string, subject: RegExp) =>
-  waitFor(
+/**
+ * What the table's stream would hand the outbox's sender now: a record for each item whose entry
+ * is queued (the filter infra sets), read from the outbox's index in the stream's own format.
+ */
+async function streamOfQueued() {
+  const { Items = [] } = await client.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: tableKeys.outboxIndex,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': tableKeys.outboxPartitionKey },
+      ExpressionAttributeValues: { ':pk': { S: 'OUTBOX#queued' } },
+    }),
+  );
+  return dynamodbStreamEvent(Items);
+}
+const emailWith = async (address: string, subject: RegExp) => {
+  // The API only queues; the outbox function, woken by the stream, sends.
+  const event = await streamOfQueued();
+  expect(event.Records.length).toBeGreaterThan(0);
+  await expect(lambdas.outbox!.invoke(event)).resolves.toEqual({ batchItemFailures: [] });
+  return waitFor(
     async () => (await emailsTo(ses.url, address)).find((e) => subject.test(e.subject)),
     `an email to ${address} matching ${subject}`,
   );
+};
 
 describe('bundles', () => {
   it('the API carries no MJML and stays under its size budget', () => {
@@ -431,6 +458,33 @@ describe('scheduled functions (EventBridge scheduled events)', () => {
       );
       for (const line of lines) expect(line.function_request_id, JSON.stringify(line)).toBeTruthy();
     }
+  });
+});
+
+describe('outbox (DynamoDB Streams records)', () => {
+  it('sends each queued entry once however often its record is delivered, and logs the batch', async () => {
+    const email = `stream-${randomUUID().slice(0, 8)}@example.com`;
+    await api().invoke(
+      httpEvent('POST', `${BASE_URL}/api/subscribe`, {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email }),
+      }),
+    );
+    const event = await streamOfQueued();
+    // Streams delivers at least once: the same batch twice, and concurrently, mails once.
+    await Promise.all([lambdas.outbox!.invoke(event), lambdas.outbox!.invoke(event)]);
+    await lambdas.outbox!.invoke(event);
+    await waitFor(async () => ((await emailsTo(ses.url, email)).length ? true : undefined), email);
+    expect(await emailsTo(ses.url, email)).toHaveLength(1);
+    expect((await streamOfQueued()).Records).toHaveLength(0);
+    expect(logLines('outbox')).toContainEqual(
+      expect.objectContaining({
+        function_name: 'outbox',
+        function_request_id: expect.any(String),
+        message: 'outbox woken',
+        sent: 1,
+      }),
+    );
   });
 });
 

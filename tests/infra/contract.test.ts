@@ -5,7 +5,9 @@
  */
 import { Cron as LocalCron } from 'croner';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { outboxIndexKeys } from '../../functions/adapters/dynamo/dynamo-outbox.js';
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
+import { claimed, queuedEntry } from '../../functions/core/outbox/entry.js';
 import { configKeys, requiredConfigKeys } from '../../functions/config.js';
 import {
   bundleExternals,
@@ -62,7 +64,7 @@ describe('the table', () => {
     expect(args.globalIndexes).toEqual(Object.fromEntries(indexes));
   });
 
-  it('names exactly the keys the adapters write: PK/SK, GSI1 on GSI1PK/GSI1SK (ALL), TTL on expiresAt', () => {
+  it('names exactly the keys the adapters write: PK/SK, GSI1 on GSI1PK/GSI1SK (ALL), the outbox on GSI2 (ALL), TTL on expiresAt', () => {
     const { args } = production.one('sst.aws.Dynamo', 'Table');
     expect(tableKeys).toEqual({
       partitionKey: 'PK',
@@ -70,11 +72,15 @@ describe('the table', () => {
       index: 'GSI1',
       indexPartitionKey: 'GSI1PK',
       indexSortKey: 'GSI1SK',
+      outboxIndex: 'GSI2',
+      outboxPartitionKey: 'GSI2PK',
+      outboxSortKey: 'GSI2SK',
       ttl: 'expiresAt',
     });
     expect(args.primaryIndex).toEqual({ hashKey: 'PK', rangeKey: 'SK' });
     expect(args.globalIndexes).toEqual({
       GSI1: { hashKey: 'GSI1PK', rangeKey: 'GSI1SK', projection: 'all' },
+      GSI2: { hashKey: 'GSI2PK', rangeKey: 'GSI2SK', projection: 'all' },
     });
     expect(args.ttl).toBe('expiresAt');
   });
@@ -193,11 +199,19 @@ describe('the functions', () => {
   });
 
   it('that send in bulk are capped, and SEND_WORKERS is the sum of their caps', () => {
-    const workers = deployedFunctions(production).filter(({ args }) =>
-      (args.permissions as { actions: string[] }[]).some((p) =>
-        p.actions.includes('ses:GetSendQuota'),
-      ),
-    );
+    // The bulk senders are the scheduled ones; the outbox's sender reads the quota for its own share.
+    const bulk = new Set(Object.values(scheduleDefinitions).map((s) => s.handler));
+    const workers = deployedFunctions(production).filter(({ args }) => bulk.has(args.handler));
+    expect(
+      deployedFunctions(production)
+        .filter(({ args }) =>
+          (args.permissions as { actions: string[] }[]).some((p) =>
+            p.actions.includes('ses:GetSendQuota'),
+          ),
+        )
+        .map(({ args }) => args.handler)
+        .sort(),
+    ).toEqual([...bulk, functionDefinitions.outbox!.handler].sort());
     expect(workers.length).toBeGreaterThan(0);
     const total = workers.reduce(
       (sum, { args }) => sum + (args.concurrency?.reserved ?? Number.NaN),
@@ -211,12 +225,16 @@ describe('the functions', () => {
     for (const { args } of deployedFunctions(production)) {
       expect(args.link, 'a link grants dynamodb:* / ses:*').toBeUndefined();
       for (const grant of args.permissions as { actions: string[]; resources: string[] }[]) {
-        // The one other grant: ses-events writing its own failures to its dead-letter queue.
+        // The only SQS grants: each function that writes its own failures to its own queue.
         if (grant.actions.some((a) => a.startsWith('sqs:'))) {
-          expect(args.handler).toBe(functionDefinitions.sesEvents!.handler);
+          const queueOf: Record<string, string> = {
+            [functionDefinitions.sesEvents!.handler]: '{{SesEventsDeadLetters.arn}}',
+            [functionDefinitions.outbox!.handler]: '{{OutboxFailures.arn}}',
+          };
+          expect(Object.keys(queueOf)).toContain(args.handler);
           expect(grant).toEqual({
             actions: ['sqs:SendMessage'],
-            resources: ['{{SesEventsDeadLetters.arn}}'],
+            resources: [queueOf[args.handler]],
           });
           continue;
         }
@@ -423,6 +441,36 @@ describe("SES events' dead letters", () => {
           /^sqs:(\*|Receive|Delete|ChangeMessageVisibility|GetQueue|Purge)/,
         );
     }
+  });
+});
+
+describe('the outbox', () => {
+  it('is the table stream, filtered to queued entries, to the outbox function, failures to a queue', () => {
+    expect(production.one('sst.aws.Dynamo', 'Table').args.stream).toBe('new-image');
+    const { args } = production.one('sst.aws.Dynamo.subscribe', 'OutboxSender');
+    expect(args.table).toBe('Table');
+    expect(handlerFile(args.subscriber.handler).file).toBe('functions/handlers/outbox.ts');
+    // The filter matches what the adapters write for a queued entry, and nothing else they write.
+    expect(args.filters).toEqual([
+      {
+        eventName: ['INSERT', 'MODIFY'],
+        dynamodb: { NewImage: { [tableKeys.outboxPartitionKey]: { S: ['OUTBOX#queued'] } } },
+      },
+    ]);
+    const queued = queuedEntry('confirmation', new Date());
+    expect(outboxIndexKeys('subscriber', 'x', queued).GSI2PK).toBe('OUTBOX#queued');
+    expect(outboxIndexKeys('subscriber', 'x', claimed(queued, new Date())).GSI2PK).not.toBe(
+      'OUTBOX#queued',
+    );
+    const mapping: Record<string, unknown> = {};
+    args.transform.eventSourceMapping(mapping, {}, 'OutboxSender');
+    expect(mapping).toMatchObject({
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: expect.any(Number),
+      destinationConfig: { onFailure: { destinationArn: '{{OutboxFailures.arn}}' } },
+    });
+    expect(production.outputs.outboxFailures).toBe('{{OutboxFailures.url}}');
   });
 });
 

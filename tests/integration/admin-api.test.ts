@@ -4,7 +4,8 @@ import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
-import { startTestStack } from '../support/stack.js';
+import { emailsTo, startTestStack } from '../support/stack.js';
+import { givenUp, queuedEntry } from '../../functions/core/outbox/entry.js';
 import { captureLogger } from '../support/logger.js';
 
 let stack: LocalStack;
@@ -120,6 +121,8 @@ describe('the admin API for issues', () => {
       '/issues/{id}/schedule',
       '/issues/{id}/send',
       '/issues/{id}/test',
+      '/outbox/failed',
+      '/outbox/{holder}/{id}/retry',
       '/stats',
       '/subscribers',
       '/subscribers/{id}',
@@ -265,5 +268,43 @@ describe('the admin API for issues', () => {
     );
     expect(preview.html).toContain('Manage your preferences');
     expect(preview.text).toContain('NATO has reiterated');
+  });
+});
+
+describe('the admin API for the outbox', () => {
+  it('lists a given-up email with its reason, and an editor’s retry sends it once', async () => {
+    const reader = aSubscriber({
+      email: `given-up-${Date.now()}@example.com`,
+      state: 'pending',
+      outbox: givenUp(
+        queuedEntry('confirmation', new Date()),
+        'rejected: MessageRejected',
+        new Date(),
+      ),
+    });
+    await stack.deps.subscribers.create(reader);
+    const listed = await call('/outbox/failed', viewer);
+    expect(listed.status).toBe(200);
+    const { entries } = (await listed.json()) as { entries: Record<string, unknown>[] };
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        holder: 'subscriber',
+        id: reader.id,
+        to: reader.email,
+        kind: 'confirmation',
+        state: 'failed',
+        reason: 'rejected: MessageRejected',
+      }),
+    );
+    expect((await call(`/outbox/subscriber/${reader.id}/retry`, viewer, {})).status).toBe(403);
+    const retried = await call(`/outbox/subscriber/${reader.id}/retry`, editor, {});
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ state: 'queued', kind: 'confirmation' });
+    expect((await call(`/outbox/subscriber/${reader.id}/retry`, editor, {})).status).toBe(404);
+    expect(await emailsTo(stack.sesEndpoint, reader.email)).toHaveLength(1);
+    const after = (await (await call('/outbox/failed', viewer)).json()) as {
+      entries: { id: string }[];
+    };
+    expect(after.entries.map((e) => e.id)).not.toContain(reader.id);
   });
 });

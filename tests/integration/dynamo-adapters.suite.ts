@@ -5,6 +5,7 @@ import { DynamoIssueRepository } from '../../functions/adapters/dynamo/dynamo-is
 import { DynamoDeliveryLedger } from '../../functions/adapters/dynamo/dynamo-ledger.js';
 import { DynamoPublicationLog } from '../../functions/adapters/dynamo/dynamo-publication-log.js';
 import { DynamoRateLimiter } from '../../functions/adapters/dynamo/dynamo-rate-limiter.js';
+import { DynamoOutboxStore } from '../../functions/adapters/dynamo/dynamo-outbox.js';
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo/dynamo-suppression-list.js';
 import type { Running } from '../../local/emulators.js';
@@ -29,6 +30,7 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
         events: new DynamoEventLog(client, table),
         publications: new DynamoPublicationLog(client, table),
         rateLimiter: new DynamoRateLimiter(client, table),
+        outbox: new DynamoOutboxStore(client, table),
       },
       close: () => running.close(),
     };

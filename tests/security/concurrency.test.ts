@@ -11,6 +11,9 @@ import { createApp } from '../../functions/http/app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { linkIn, uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
+import { buildOutboxDeps, parseConfig } from '../../functions/config.js';
+import type { OutboxDeps } from '../../functions/core/outbox/deps.js';
+import { drainOutbox } from '../../functions/core/outbox/drain.js';
 import { subscriberSchema } from './subscriber-schema.js';
 import { quietLogger } from '../support/logger.js';
 
@@ -18,9 +21,11 @@ let stack: LocalStack;
 let app: ReturnType<typeof createApp>;
 /** Every write the table accepted, in the order it answered. */
 const accepted: Subscriber[] = [];
+let outbox: OutboxDeps;
 
 beforeAll(async () => {
-  stack = await startTestStack({ LOCAL_SES_MAX_SEND_RATE: '100000' });
+  // The outbox is drained below through the recording decorator, so its writes are seen too.
+  stack = await startTestStack({ LOCAL_SES_MAX_SEND_RATE: '100000' }, { outbox: false });
   const real = stack.deps.subscribers;
   // A recording decorator: the adapters and the domain run unchanged; only accepted writes are noted.
   const recording: SubscriberRepository = {
@@ -35,20 +40,29 @@ beforeAll(async () => {
       if (ok) accepted.push(s);
       return ok;
     },
+    writeSignup: async (s, expected) => {
+      const ok = await real.writeSignup(s, expected);
+      if (ok) accepted.push(s);
+      return ok;
+    },
     listRecipients: (q) => real.listRecipients(q),
     countRecipients: (q) => real.countRecipients(q),
   } as SubscriberRepository;
+  const subscribers = new Proxy(real, {
+    get: (target, key) => (key in recording ? (recording as never)[key] : Reflect.get(target, key)),
+  });
   app = createApp(
-    {
-      ...stack.deps,
-      subscribers: new Proxy(real, {
-        get: (target, key) =>
-          key in recording ? (recording as never)[key] : Reflect.get(target, key),
-      }),
-    },
+    { ...stack.deps, subscribers },
     { clientIp: () => '192.0.2.50', logger: quietLogger() },
   );
+  outbox = { ...(await buildOutboxDeps(parseConfig(process.env), quietLogger())), subscribers };
 });
+
+/** What the reader received once the outbox (through the recorder) has sent what was due. */
+const received = async (email: string) => {
+  await drainOutbox(outbox);
+  return emailsTo(stack.sesEndpoint, email);
+};
 afterAll(async () => stack?.close());
 
 const json = (body: unknown) => ({
@@ -69,16 +83,27 @@ describe('one reader, many requests at once', () => {
     const bodies = await Promise.all(responses.map((r) => r.text()));
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(202));
     expect(new Set(bodies).size).toBe(1);
-    expect(await emailsTo(stack.sesEndpoint, email)).toHaveLength(1);
+    expect(await received(email)).toHaveLength(1);
     const record = await stack.deps.subscribers.get(subscriberIdFor(email));
-    expect(record).toMatchObject({ state: 'pending', version: 1, confirmationsInWindow: 1 });
-    expect(accepted.filter((s) => s.email === email)).toHaveLength(1);
+    // Version 1 is the one signup write that landed; 2 and 3 the outbox's claim and receipt.
+    expect(record).toMatchObject({
+      state: 'pending',
+      version: 3,
+      confirmationsInWindow: 1,
+      outbox: { kind: 'confirmation', state: 'sent' },
+    });
+    const writes = accepted.filter((s) => s.email === email);
+    expect(writes.map((s) => [s.version, s.outbox?.state])).toEqual([
+      [1, 'queued'],
+      [2, 'sending'],
+      [3, 'sent'],
+    ]);
   });
 
   it('50 confirms racing 50 unsubscribes: confirmed or unsubscribed, as the last accepted write says; versions 1, 2, 3… without a gap', async () => {
     const email = uniqueEmail('confirm-vs-unsub');
     await app.request('/api/subscribe', json({ email }));
-    const confirmation = (await emailsTo(stack.sesEndpoint, email))[0]!;
+    const confirmation = (await received(email))[0]!;
     const confirmPath = pathOf(linkIn(confirmation.body.text!, 'confirm'));
     // The unsubscribe link of a pending reader: the same signer the emails use.
     const { readerLinks } = await import('../../functions/core/links.js');
@@ -113,9 +138,7 @@ describe('one reader, many requests at once', () => {
         (s, i) => i > 0 && s.state === 'unsubscribed' && history[i - 1]!.state !== 'unsubscribed',
       ).length,
     ).toBe(1);
-    const welcomes = (await emailsTo(stack.sesEndpoint, email)).filter((e) =>
-      e.subject.startsWith('Welcome'),
-    );
+    const welcomes = (await received(email)).filter((e) => e.subject.startsWith('Welcome'));
     expect(welcomes.length).toBeLessThanOrEqual(1);
   });
 });

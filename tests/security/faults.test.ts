@@ -144,7 +144,9 @@ describe('DynamoDB throttling and 5xx', () => {
     console.log(
       `faults: after one retry each, ${withoutEmail} of ${emails.length} addresses are still waiting for the cooldown to get their email`,
     );
-  });
+    // 150 signups, 110 retries and 150 inboxes read once the outbox has sent: more than the
+    // default 30 s on a loaded 2-core machine.
+  }, 90_000);
 
   it('the reader routes under faults: 503 pages, never 500', async () => {
     random = mulberry32(9);

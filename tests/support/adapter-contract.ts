@@ -10,6 +10,8 @@ import type {
   SubscriberRepository,
   SuppressionList,
 } from '../../functions/core/ports.js';
+import { queuedEntry, claimed, givenUp, sent } from '../../functions/core/outbox/entry.js';
+import type { OutboxStore } from '../../functions/core/outbox/ports.js';
 import { mutateSubscriber } from '../../functions/core/subscribers/mutate.js';
 import { RECIPIENT_SHARDS, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
 import { aSubscriber } from './builders.js';
@@ -29,6 +31,7 @@ export type ContractAdapters = {
   events: EventLog;
   publications: PublicationLog;
   rateLimiter: RateLimiter;
+  outbox: OutboxStore;
 };
 
 export type ContractSubject = { adapters: ContractAdapters; close?: () => Promise<void> };
@@ -59,10 +62,11 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
     let events: EventLog;
     let publications: PublicationLog;
     let rateLimiter: RateLimiter;
+    let outbox: OutboxStore;
 
     beforeAll(async () => {
       subject = await open();
-      ({ subscribers, ledger, issues, suppressions, events, publications, rateLimiter } =
+      ({ subscribers, ledger, issues, suppressions, events, publications, rateLimiter, outbox } =
         subject.adapters);
     });
     afterAll(async () => subject?.close?.());
@@ -177,22 +181,81 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect([c(now, 'joined:2026-11-20'), c(now, 'left:2026-11-28')]).toEqual([1, 1]);
     });
 
-    it('lists pending readers whose confirmation is queued, oldest first, up to the limit', async () => {
-      // Queued long before anything else in the store, so these come first whatever ran before.
-      const queued = (at: string, state: Subscriber['state'] = 'pending') =>
-        aSubscriber({ state, confirmationQueuedAt: at });
-      const [second, third, confirmed, first] = [
-        queued('2000-01-02T00:00:00.000Z'),
-        queued('2000-01-03T00:00:00.000Z'),
-        queued('2000-01-01T00:00:00.000Z', 'confirmed'),
-        queued('2000-01-01T00:00:00.000Z'),
-      ];
-      const tie = queued('2000-01-02T00:00:00.000Z'); // the same time: by id, as the index sorts
-      for (const s of [second, third, confirmed, first, tie]) await subscribers.create(s);
-      const sameTime = [second, tie].sort((a, b) => (a.id < b.id ? -1 : 1));
-      expect((await subscribers.listQueuedConfirmations(3)).map((s) => s.id)).toEqual(
-        [first, ...sameTime].map((s) => s.id),
+    it('lists due outbox entries, abandoned claims first, then queued ones by due time', async () => {
+      // Due long before anything else in the store, so these come first whatever ran before.
+      const at = (iso: string) => new Date(iso);
+      const holding = (
+        entry: ReturnType<typeof queuedEntry>,
+        state: Subscriber['state'] = 'pending',
+      ) => aSubscriber({ state, outbox: entry });
+      const early = holding(queuedEntry('confirmation', at('2000-01-01T00:00:00.000Z')));
+      const later = holding(queuedEntry('welcome', at('2000-01-02T00:00:00.000Z')), 'confirmed');
+      const notYet = holding(queuedEntry('confirmation', new Date(Date.now() + 3_600_000)));
+      const inFlight = holding(
+        claimed(
+          queuedEntry('confirmation', at('2000-01-01T00:00:00.000Z')),
+          at('2000-01-01T00:00:00.000Z'),
+        ),
       );
+      const done = holding(
+        sent(
+          queuedEntry('welcome', at('2000-01-01T00:00:00.000Z')),
+          'm-1',
+          at('2000-01-01T00:00:00.000Z'),
+        ),
+        'confirmed',
+      );
+      const gaveUp = holding(
+        givenUp(
+          queuedEntry('confirmation', at('2000-01-01T00:00:00.000Z')),
+          'rejected: no',
+          at('2099-01-01T00:00:00.000Z'),
+        ),
+      );
+      for (const s of [early, later, notYet, inFlight, done, gaveUp]) await subscribers.create(s);
+      const due = (await outbox.due(at('2000-01-03T00:00:00.000Z'), 3)).map((l) => l.id);
+      expect(due).toEqual([inFlight.id, early.id, later.id]);
+      const [listed] = await outbox.due(at('2000-01-03T00:00:00.000Z'), 1);
+      expect(listed).toMatchObject({
+        holder: 'subscriber',
+        to: inFlight.email,
+        entry: inFlight.outbox,
+      });
+      expect((await outbox.failed(1)).map((l) => [l.id, l.entry.reason])).toEqual([
+        [gaveUp.id, 'rejected: no'],
+      ]);
+      // Sent: off the index; and a test send's own item is listed as the subscribers' are.
+      const message = { to: 'editor@example.org', subject: 'S', html: '<p>h</p>', text: 't' };
+      const test = {
+        id: randomUUID(),
+        message,
+        outbox: queuedEntry('test', at('2000-01-02T12:00:00.000Z')),
+        version: 1,
+      };
+      expect(await outbox.createMessage(test)).toBe(true);
+      expect(await outbox.createMessage(test)).toBe(false);
+      expect(await outbox.saveMessage({ ...test, version: 3 })).toBe(false);
+      const ids = (await outbox.due(at('2000-01-03T00:00:00.000Z'), 10)).map((l) => l.id);
+      expect(ids.indexOf(test.id)).toBeGreaterThan(ids.indexOf(later.id));
+      expect(ids).not.toContain(done.id);
+      expect(ids).not.toContain(notYet.id);
+      expect(await outbox.getMessage(test.id)).toEqual(test);
+    });
+
+    it('makes a signup write of "none" cost a write and change nothing', async () => {
+      const reader = aSubscriber({ state: 'confirmed' });
+      await subscribers.create(reader);
+      const counts = await subscribers.counts();
+      const pendingTwin = { ...reader, state: 'pending' as const, version: reader.version + 1 };
+      expect(await subscribers.writeSignup(pendingTwin, 'none')).toBe(false);
+      expect(await subscribers.get(reader.id)).toEqual(reader);
+      expect(await subscribers.counts()).toEqual(counts);
+      const fresh = aSubscriber({ state: 'pending' });
+      expect(await subscribers.writeSignup(fresh, 0)).toBe(true);
+      expect(await subscribers.writeSignup(fresh, 0)).toBe(false);
+      expect(
+        await subscribers.writeSignup({ ...fresh, version: fresh.version + 1 }, fresh.version),
+      ).toBe(true);
     });
 
     it('drops an unsubscribed reader from the recipients at once', async () => {

@@ -4,6 +4,9 @@ import { MemoryEventLog } from './fakes/memory-event-log.js';
 import { MemoryIssueRepository } from './fakes/memory-issues.js';
 import { MemoryLedger } from './fakes/memory-ledger.js';
 import { MemoryPublicationLog } from './fakes/memory-publication-log.js';
+import { drainOutbox } from '../../functions/core/outbox/drain.js';
+import type { OutboxDeps } from '../../functions/core/outbox/deps.js';
+import { MemoryOutboxStore } from './fakes/memory-outbox.js';
 import { MemorySubscriberRepository } from './fakes/memory-subscribers.js';
 import { MemorySuppressionList } from './fakes/memory-suppression-list.js';
 import { RecordingMailer } from './fakes/recording-mailer.js';
@@ -109,15 +112,19 @@ export function stubRenderer(): IssueRenderer & { renders: number } {
 
 /** The domain's dependencies as in-memory fakes, typed so tests can reach into them. */
 export function memoryDeps() {
+  const subscribers = new MemorySubscriberRepository();
   return {
-    subscribers: new MemorySubscriberRepository(),
+    subscribers,
     suppressions: new MemorySuppressionList(),
+    outbox: new MemoryOutboxStore(subscribers),
     mailer: new RecordingMailer(),
+    // No pacing in unit tests of the domain: the outbox's rate has tests of its own.
+    budget: { take: async () => {} },
     templates: transactionalTemplates,
     signer: new TokenSigner(TEST_SECRET),
     clock: fixedClock(),
     publication: aPublication(),
-  } satisfies SubscriberDeps;
+  } satisfies SubscriberDeps & OutboxDeps;
 }
 
 /** Articles for the delivery fakes: what `content/` would hold. */
@@ -158,3 +165,12 @@ export const linkIn = (text: string, path: string) => {
   if (!match) throw new Error(`no /${path}/ link in:\n${text}`);
   return match[0];
 };
+
+/**
+ * The mailer after the outbox has sent what is due: requests only queue their emails, so a test
+ * of what a reader receives drains the outbox first, as the sender would within a second.
+ */
+export async function delivered(deps: ReturnType<typeof memoryDeps>) {
+  await drainOutbox(deps);
+  return deps.mailer;
+}

@@ -138,3 +138,34 @@ export function sesBounceEvent(options: {
     },
   };
 }
+
+/**
+ * What a DynamoDB Streams event source mapping hands the function: one record per item write,
+ * its new image in DynamoDB's attribute-value form (as a low-level Scan or Query returns items),
+ * as `new-image` streams carry it.
+ */
+export function dynamodbStreamEvent(
+  items: Record<string, unknown>[],
+  options: { table?: string; eventName?: 'INSERT' | 'MODIFY' } = {},
+) {
+  const table = options.table ?? 'dispatch-production-TableTable';
+  const streamArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${table}/stream/2026-11-28T00:00:00.000`;
+  return {
+    Records: items.map((item, i) => ({
+      eventID: randomUUID().replaceAll('-', ''),
+      eventName: options.eventName ?? 'MODIFY',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: REGION,
+      dynamodb: {
+        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+        Keys: { PK: item.PK, SK: item.SK },
+        NewImage: item,
+        SequenceNumber: String(100000000000000000000 + i),
+        SizeBytes: JSON.stringify(item).length,
+        StreamViewType: 'NEW_IMAGE',
+      },
+      eventSourceARN: streamArn,
+    })),
+  };
+}

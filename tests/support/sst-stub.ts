@@ -60,10 +60,19 @@ function stubGlobals(stage: string, components: Recorded[]) {
   class Dynamo {
     readonly name: string;
     readonly arn: string;
-    constructor(name: string, args: Record<string, any>, opts?: Record<string, any>) {
-      record('sst.aws.Dynamo', name, args, opts);
-      this.name = token(`${name}.name`);
-      this.arn = token(`${name}.arn`);
+    constructor(
+      private readonly tableName: string,
+      private readonly args: Record<string, any>,
+      opts?: Record<string, any>,
+    ) {
+      record('sst.aws.Dynamo', tableName, args, opts);
+      this.name = token(`${tableName}.name`);
+      this.arn = token(`${tableName}.arn`);
+    }
+    subscribe(name: string, subscriber: Record<string, any>, args?: Record<string, any>) {
+      // SST refuses a subscription to a table without a stream, at deploy time: so does this.
+      if (!this.args.stream) throw new Error(`${this.tableName} has no stream to subscribe to`);
+      record('sst.aws.Dynamo.subscribe', name, { table: this.tableName, subscriber, ...args });
     }
   }
   class Email {
@@ -234,5 +243,8 @@ export function deployedFunctions(
       .byType('sst.aws.Bus.subscribe')
       .map((c) => ({ component: c, args: c.args.subscriber })),
     ...synthesis.byType('sst.aws.Cron').map((c) => ({ component: c, args: c.args.function })),
+    ...synthesis
+      .byType('sst.aws.Dynamo.subscribe')
+      .map((c) => ({ component: c, args: c.args.subscriber })),
   ];
 }

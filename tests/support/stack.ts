@@ -8,7 +8,10 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
  * The local stack as `npm start` builds it, on free ports, with in-memory DynamoDB and a fresh
  * data folder: the same code paths, isolated per test file.
  */
-export async function startTestStack(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
+export async function startTestStack(
+  extraEnv: Record<string, string> = {},
+  options: { outbox?: boolean } = {},
+): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
   // Vitest puts Vite's BASE_URL ('/') into process.env; the stack must choose its own.
   // A stack started earlier in this process left its endpoints in process.env: start fresh ones.
@@ -27,8 +30,13 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
     ...limits,
     ...extraEnv,
   };
-  return startLocalStack({ env, persist: false, schedules: false });
+  const stack = await startLocalStack({ env, persist: false, schedules: false, ...options });
+  stacks.set(stack.sesEndpoint, stack);
+  return stack;
 }
+
+/** Test stacks by their SES endpoint, so `emailsTo` can let their outbox settle first. */
+const stacks = new Map<string, LocalStack>();
 
 export type StoredEmail = {
   messageId: string;
@@ -37,8 +45,12 @@ export type StoredEmail = {
   body: { html?: string; text?: string };
 };
 
-/** What the SES emulator received, as its inbox viewer shows it. */
+/**
+ * What the SES emulator received, as its inbox viewer shows it, once the stack's outbox has sent
+ * what was due: requests only queue their emails, and the sender is a moment behind.
+ */
 export async function emailsTo(sesEndpoint: string, address: string): Promise<StoredEmail[]> {
+  await stacks.get(sesEndpoint)?.outbox?.settled();
   const response = await fetch(`${sesEndpoint}/store`);
   const { emails } = (await response.json()) as { emails: StoredEmail[] };
   return emails.filter((e) => e.destination.to.some((to) => to.includes(address)));

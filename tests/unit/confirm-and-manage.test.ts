@@ -7,13 +7,13 @@ import {
 } from '../../functions/core/subscribers/manage.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
-import { linkIn, memoryDeps, tokenOf, uniqueEmail } from '../support/builders.js';
+import { delivered, linkIn, memoryDeps, tokenOf, uniqueEmail } from '../support/builders.js';
 
 async function pendingReader() {
   const deps = memoryDeps();
   const email = uniqueEmail();
   await subscribe(deps, { email, topics: ['security'] }, 'hosted', { ip: '198.51.100.1' });
-  const confirmToken = tokenOf(linkIn(deps.mailer.to(email)[0]!.text, 'confirm'));
+  const confirmToken = tokenOf(linkIn((await delivered(deps)).to(email)[0]!.text, 'confirm'));
   return { deps, email, id: subscriberIdFor(email), confirmToken };
 }
 
@@ -31,7 +31,9 @@ describe('confirming', () => {
       state: 'confirmed',
       consent: { ip: '198.51.100.1', confirmIp: '198.51.100.2', confirmUserAgent: 'Browser' },
     });
-    const welcomes = deps.mailer.to(email).filter((m) => m.subject.startsWith('Welcome'));
+    const welcomes = (await delivered(deps))
+      .to(email)
+      .filter((m) => m.subject.startsWith('Welcome'));
     expect(welcomes).toHaveLength(1);
     expect(welcomes[0]!.headers?.['List-Unsubscribe']).toMatch(
       /^<https:\/\/news\.example\.org\/unsubscribe\/.+>$/,

@@ -4,18 +4,23 @@ import { MemoryIssueRepository } from '../support/fakes/memory-issues.js';
 import { MemoryLedger } from '../support/fakes/memory-ledger.js';
 import { MemoryPublicationLog } from '../support/fakes/memory-publication-log.js';
 import { MemoryRateLimiter } from '../support/fakes/memory-rate-limiter.js';
+import { MemoryOutboxStore } from '../support/fakes/memory-outbox.js';
 import { MemorySubscriberRepository } from '../support/fakes/memory-subscribers.js';
 import { MemorySuppressionList } from '../support/fakes/memory-suppression-list.js';
 
 // The unit tests' fakes held to the contract the DynamoDB adapters meet on dynalite and DynamoDB Local.
-describeAdapterContract('the memory fakes', async () => ({
-  adapters: {
-    subscribers: new MemorySubscriberRepository(),
-    ledger: new MemoryLedger(),
-    issues: new MemoryIssueRepository(),
-    suppressions: new MemorySuppressionList(),
-    events: new MemoryEventLog(),
-    publications: new MemoryPublicationLog(),
-    rateLimiter: new MemoryRateLimiter(),
-  },
-}));
+describeAdapterContract('the memory fakes', async () => {
+  const subscribers = new MemorySubscriberRepository();
+  return {
+    adapters: {
+      subscribers,
+      outbox: new MemoryOutboxStore(subscribers),
+      ledger: new MemoryLedger(),
+      issues: new MemoryIssueRepository(),
+      suppressions: new MemorySuppressionList(),
+      events: new MemoryEventLog(),
+      publications: new MemoryPublicationLog(),
+      rateLimiter: new MemoryRateLimiter(),
+    },
+  };
+});

@@ -5,7 +5,7 @@ import type { AbuseDeps, CaptchaVerifier } from '../../functions/core/abuse/port
 import { clientNetwork } from '../../functions/core/abuse/signup-guard.js';
 import { DomainError } from '../../functions/core/errors.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
-import { memoryDeps, uniqueEmail } from '../support/builders.js';
+import { delivered, memoryDeps, uniqueEmail } from '../support/builders.js';
 
 function guardedDeps(overrides: Partial<AbuseDeps> = {}) {
   const deps = memoryDeps();
@@ -45,7 +45,7 @@ describe('signup guard', () => {
       retryAfterSeconds: 3600,
     });
     expect(deps.subscribers.items.size).toBe(3);
-    expect(deps.mailer.sent).toHaveLength(3);
+    expect((await delivered(deps)).sent).toHaveLength(3);
     deps.clock.advance(60 * 60 * 1000);
     await subscribe(deps, { email }, 'api', { ip: '198.51.100.1' });
     expect(deps.subscribers.items.size).toBe(4);

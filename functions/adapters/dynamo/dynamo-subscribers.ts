@@ -13,6 +13,7 @@ import { countsDelta } from '../../core/subscribers/stats.js';
 import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
 import { translateDynamoError, translated } from './client.js';
 import { unlessConditionFails } from './conditional-write.js';
+import { outboxIndexKeys } from './dynamo-outbox.js';
 import { tableKeys } from './table.js';
 
 const key = (id: string) => ({ PK: `SUBSCRIBER#${id}`, SK: 'PROFILE' });
@@ -93,8 +94,12 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
    * acceptable for a dashboard, and dynalite has no transactions to offer anyway.
    */
   private async adjustCounts(before: Subscriber | undefined, after: Subscriber | undefined) {
-    const delta = Object.entries(countsDelta(before, after));
-    if (delta.length === 0) return;
+    const delta = countsDelta(before, after);
+    if (Object.keys(delta).length > 0) await this.addCounts(delta);
+  }
+
+  private async addCounts(counts: Record<string, number>) {
+    const delta = Object.entries(counts);
     await this.client
       .send(
         new UpdateCommand({
@@ -106,21 +111,6 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
         }),
       )
       .catch(translateDynamoError);
-  }
-
-  async listQueuedConfirmations(limit: number): Promise<Subscriber[]> {
-    const { Items = [] } = await this.client
-      .send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: tableKeys.index,
-          KeyConditionExpression: `${tableKeys.indexPartitionKey} = :queue`,
-          ExpressionAttributeValues: { ':queue': CONFIRMATION_QUEUE },
-          Limit: limit,
-        }),
-      )
-      .catch(translateDynamoError);
-    return Items.map(fromItem);
   }
 
   async countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>): Promise<number> {
@@ -156,6 +146,38 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     };
   }
 
+  async writeSignup(next: Subscriber, expected: number | 'none'): Promise<boolean> {
+    const condition =
+      expected === 'none'
+        ? // Never holds: the write costs what a real one does and changes nothing.
+          { ConditionExpression: 'attribute_not_exists(PK) AND attribute_exists(PK)' }
+        : expected === 0
+          ? { ConditionExpression: 'attribute_not_exists(PK)' }
+          : {
+              ConditionExpression: 'version = :previous',
+              ExpressionAttributeValues: { ':previous': expected },
+            };
+    const written = await unlessConditionFails(
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(next),
+          ReturnValues: 'ALL_OLD',
+          ...condition,
+        }),
+      ),
+    );
+    const before = written?.Attributes ? fromItem(written.Attributes) : undefined;
+    // The counters are written either way, with zeros when nothing changed: a new address's
+    // signup must not be the only one that makes a second write.
+    const shape = countsDelta(undefined, { ...next, state: 'pending' });
+    const delta = written ? countsDelta(before, next) : {};
+    await this.addCounts(
+      Object.fromEntries(Object.keys({ ...shape, ...delta }).map((k) => [k, delta[k] ?? 0])),
+    );
+    return written !== undefined;
+  }
+
   private async put(
     subscriber: Subscriber,
     condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
@@ -177,23 +199,21 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
   }
 }
 
-/** Confirmations waiting to be sent sit in one partition of the sparse index, oldest first. */
-const CONFIRMATION_QUEUE = 'CONFIRMATIONS#queued';
-
 function toItem(subscriber: Subscriber) {
   const recipientKeys =
     subscriber.state === 'confirmed'
       ? { GSI1PK: recipientsPartition(recipientShardOf(subscriber.id)), GSI1SK: subscriber.id }
-      : subscriber.state === 'pending' && subscriber.confirmationQueuedAt
-        ? {
-            GSI1PK: CONFIRMATION_QUEUE,
-            GSI1SK: `${subscriber.confirmationQueuedAt}#${subscriber.id}`,
-          }
-        : {};
-  return { ...key(subscriber.id), ...recipientKeys, entity: 'subscriber', ...subscriber };
+      : {};
+  return {
+    ...key(subscriber.id),
+    ...recipientKeys,
+    ...outboxIndexKeys('subscriber', subscriber.id, subscriber.outbox),
+    entity: 'subscriber',
+    ...subscriber,
+  };
 }
 
 export function fromItem(item: Record<string, unknown>): Subscriber {
-  const { PK, SK, GSI1PK, GSI1SK, entity, ...subscriber } = item;
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, ...subscriber } = item;
   return subscriber as Subscriber;
 }

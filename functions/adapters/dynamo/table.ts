@@ -11,7 +11,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * GSI1 is sparse: only confirmed subscribers and issues being sent carry its keys, so a send
  * reads its audience with one Query per shard and never touches pending or unsubscribed readers,
- * and a tick finds unfinished issues with one Query.
+ * and a tick finds unfinished issues with one Query. GSI2 is the outbox's (a confirmed reader
+ * with a welcome queued is in both): `OUTBOX#queued|sending|failed`, sorted by when it is due.
  * `expiresAt` (epoch seconds) is the TTL attribute on AWS; locally nothing sweeps it.
  */
 export const tableKeys = {
@@ -20,6 +21,10 @@ export const tableKeys = {
   index: 'GSI1',
   indexPartitionKey: 'GSI1PK',
   indexSortKey: 'GSI1SK',
+  /** The outbox's sparse index: only items with an email queued, in flight or given up. */
+  outboxIndex: 'GSI2',
+  outboxPartitionKey: 'GSI2PK',
+  outboxSortKey: 'GSI2SK',
   ttl: 'expiresAt',
 } as const;
 
@@ -32,6 +37,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: tableKeys.sortKey, AttributeType: 'S' },
       { AttributeName: tableKeys.indexPartitionKey, AttributeType: 'S' },
       { AttributeName: tableKeys.indexSortKey, AttributeType: 'S' },
+      { AttributeName: tableKeys.outboxPartitionKey, AttributeType: 'S' },
+      { AttributeName: tableKeys.outboxSortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
@@ -43,6 +50,14 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         KeySchema: [
           { AttributeName: tableKeys.indexPartitionKey, KeyType: 'HASH' },
           { AttributeName: tableKeys.indexSortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: tableKeys.outboxIndex,
+        KeySchema: [
+          { AttributeName: tableKeys.outboxPartitionKey, KeyType: 'HASH' },
+          { AttributeName: tableKeys.outboxSortKey, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },

@@ -19,6 +19,8 @@ export type Pacing = {
   workers: number;
   /** A fixed rate for all workers together, overriding the quota (benchmarks, tests). */
   fixedRate?: number;
+  /** Transactional mail's reserved share of the rate (rate-budget.ts); default 0.2. */
+  transactionalShare?: number;
   /** How long a shard stays with a worker that stopped renewing it; default SHARD_LEASE_MS. */
   leaseMs?: number;
 };

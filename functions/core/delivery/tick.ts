@@ -8,10 +8,11 @@ import {
 import { transitionIssue } from '../issues/manage-issues.js';
 import type { DeliveryDeps } from './deps.js';
 import type { SubscriberDeps } from '../subscribers/deps.js';
-import { sendQueuedConfirmations } from './confirmation-queue.js';
+import type { OutboxDeps } from '../outbox/deps.js';
+import { drainOutbox, type DrainResult } from '../outbox/drain.js';
 import { runWorker, type WorkerResult } from './worker.js';
 
-export type TickDeps = DeliveryDeps & DigestDeps & SubscriberDeps;
+export type TickDeps = DeliveryDeps & DigestDeps & SubscriberDeps & OutboxDeps;
 
 export type TickResult = {
   started: string[];
@@ -19,16 +20,16 @@ export type TickResult = {
   published: string[];
   /** Digests this tick started because their own firing had not (it failed, or never came). */
   digests: string[];
-  /** Confirmation emails that imports had queued. */
-  confirmationsSent: number;
+  /** The outbox sweep: whatever the Streams consumer missed (or, locally, had not reached yet). */
+  outbox: DrainResult;
   worker: WorkerResult;
 };
 
 /**
  * What every tick does (every minute): start scheduled issues that are due, resume issues paused
  * for the daily quota once their wait is over, publish new articles to "every article" readers,
- * start any digest its schedule's latest firing left unstarted, then work as a send worker until
- * the deadline. Overlapping ticks are simply more workers.
+ * start any digest its schedule's latest firing left unstarted, sweep the outbox for due emails,
+ * then work as a send worker until the deadline. Overlapping ticks are simply more workers.
  */
 export async function runTick(
   deps: TickDeps,
@@ -62,9 +63,9 @@ export async function runTick(
   }
   const published = (await publishNewArticles(deps)).map((i) => i.id);
   const digests = await catchUpDigests(deps, options.digestSchedules ?? [], options.firedAt ?? now);
-  const confirmations = await sendQueuedConfirmations(deps, { deadline: options.deadline });
+  const outbox = await drainOutbox(deps, { deadline: options.deadline });
   const worker = await runWorker(deps, { deadline: options.deadline, workerId: options.workerId });
-  return { started, resumed, published, digests, confirmationsSent: confirmations.sent, worker };
+  return { started, resumed, published, digests, outbox, worker };
 }
 
 /** Another caller moved the issue first: that is the outcome we wanted anyway. */

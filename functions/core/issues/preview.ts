@@ -3,7 +3,9 @@ import { normalizeEmail } from '../email-address.js';
 import { listHeaders } from '../email/list-headers.js';
 import { preparePersonalization } from '../email/personalize.js';
 import { DomainError, ErrorCodes } from '../errors.js';
-import type { IssueRenderer, Mailer } from '../ports.js';
+import type { OutboxDeps } from '../outbox/deps.js';
+import { queueMessage } from '../outbox/manage.js';
+import type { IssueRenderer } from '../ports.js';
 import type { Publication } from '../publication.js';
 import { publicationValues } from '../subscribers/messages.js';
 import type { ArticleSource } from './deps.js';
@@ -67,7 +69,7 @@ export const MAX_TEST_RECIPIENTS = 5;
 
 /** Sends the preview to editors, subject marked [TEST]. Only to the addresses given, at most five. */
 export async function testSendIssue(
-  deps: PreviewDeps & { mailer: Mailer },
+  deps: PreviewDeps & Pick<OutboxDeps, 'outbox' | 'clock'>,
   issue: Issue,
   addresses: string,
 ) {
@@ -89,7 +91,8 @@ export async function testSendIssue(
   });
   for (const to of recipients) {
     const preview = await previewIssue(deps, issue, to);
-    await deps.mailer.send({
+    // Queued like every transactional email: the outbox sends it at SES's pace, and says so if not.
+    await queueMessage(deps, {
       to,
       subject: `[TEST] ${preview.subject}`,
       html: preview.html,

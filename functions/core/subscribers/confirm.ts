@@ -1,10 +1,10 @@
 import { DomainError, ErrorCodes } from '../errors.js';
 import type { RequestContext, SubscriberDeps } from './deps.js';
-import { welcomeMessage } from './messages.js';
+import { queuedEntry } from '../outbox/entry.js';
 import { mutateSubscriber } from './mutate.js';
 
 export type ConfirmResult =
-  | { status: 'confirmed'; welcomeSent: boolean }
+  | { status: 'confirmed' }
   | { status: 'already_confirmed' }
   /** The link is authentic but older than 48 h; the page offers a fresh one. */
   | { status: 'expired'; subscriberId: string }
@@ -13,7 +13,9 @@ export type ConfirmResult =
 
 /**
  * Confirms a pending subscription. Only a POST reaches this (mail scanners prefetch GET links).
- * Of any number of concurrent confirmations, one wins the conditional write and sends the welcome.
+ * Of any number of concurrent confirmations, one wins the conditional write, and that write queues
+ * the welcome (it carries the preferences and unsubscribe links): the outbox sends it, retrying
+ * until SES takes it, so no reader is confirmed without their welcome queued.
  */
 export async function confirmSubscription(
   deps: SubscriberDeps,
@@ -39,6 +41,7 @@ export async function confirmSubscription(
             confirmIp: context.ip,
             confirmUserAgent: context.userAgent,
           },
+          outbox: queuedEntry('welcome', now),
         },
   );
   // An authentic token for a record that is gone: the reader was erased on request.
@@ -51,10 +54,5 @@ export async function confirmSubscription(
       ? { status: 'already_confirmed' }
       : { status: 'not_pending' };
   }
-  // The subscription stands even if the welcome cannot be sent; it is a courtesy, not a step.
-  const welcomeSent = await deps.mailer.send(welcomeMessage(deps, outcome.subscriber)).then(
-    () => true,
-    () => false,
-  );
-  return { status: 'confirmed', welcomeSent };
+  return { status: 'confirmed' };
 }

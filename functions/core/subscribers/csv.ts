@@ -4,6 +4,8 @@ import { DomainError, ErrorCodes, type FieldIssue } from '../errors.js';
 import type { Directory } from '../ports.js';
 import type { SubscriberDeps } from './deps.js';
 import { subscribeSchema, toFieldIssues } from './input.js';
+import { queuedEntry } from '../outbox/entry.js';
+import { confirmationQuota } from './subscribe.js';
 import { subscriberIdFor, type Subscriber } from './subscriber.js';
 
 export const CSV_COLUMNS = [
@@ -148,14 +150,15 @@ export async function importCsv(deps: SubscriberDeps, text: string): Promise<Imp
 }
 
 /**
- * A pending reader whose confirmation email waits in the queue: an import of thousands would
- * outlast the request if it mailed them inline, and must keep to SES's rate anyway.
+ * A pending reader whose confirmation email is queued in their record, as a signup's is: the
+ * outbox sends it at the transactional share of SES's rate, and it counts towards the day's three.
  */
 async function queueForConfirmation(
   deps: SubscriberDeps,
   data: { email: string; topics: string[]; frequency: Subscriber['frequency'] },
 ) {
-  const at = deps.clock.now().toISOString();
+  const now = deps.clock.now();
+  const at = now.toISOString();
   return deps.subscribers.create({
     id: subscriberIdFor(data.email),
     email: data.email,
@@ -165,7 +168,8 @@ async function queueForConfirmation(
     consent: { at, form: 'import' },
     createdAt: at,
     updatedAt: at,
-    confirmationQueuedAt: at,
+    ...confirmationQuota(undefined, now),
+    outbox: queuedEntry('confirmation', now),
     version: 1,
   });
 }

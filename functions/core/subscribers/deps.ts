@@ -1,18 +1,12 @@
 import type { AbuseDeps } from '../abuse/ports.js';
 import type { Clock } from '../clock.js';
-import type {
-  Mailer,
-  SubscriberRepository,
-  SuppressionList,
-  TransactionalTemplates,
-} from '../ports.js';
+import type { SubscriberRepository, SuppressionList, TransactionalTemplates } from '../ports.js';
 import type { Publication } from '../publication.js';
 import type { TokenSigner } from '../tokens.js';
 
 export type SubscriberDeps = {
   subscribers: SubscriberRepository;
   suppressions: SuppressionList;
-  mailer: Mailer;
   templates: TransactionalTemplates;
   signer: TokenSigner;
   clock: Clock;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { OutboxEntry } from '../outbox/entry.js';
 
 export const SubscriberStates = {
   pending: 'pending',
@@ -44,15 +45,15 @@ export type Subscriber = {
   updatedAt: string;
   confirmedAt?: string;
   unsubscribedAt?: string;
-  /** Confirmation emails are rate limited per address; see `subscribe`. */
+  /**
+   * Confirmation emails are rate limited per address, counted when queued; see `subscribe`.
+   * (`confirmationSentAt` is when the last one was queued.)
+   */
   confirmationSentAt?: string;
   confirmationWindowStart?: string;
   confirmationsInWindow?: number;
-  /**
-   * An imported reader waiting for their confirmation email: the tick sends these at the paced
-   * rate (an import of thousands would outlast a request), oldest first.
-   */
-  confirmationQueuedAt?: string;
+  /** The reader's transactional email (confirmation, welcome), written with the change that causes it. */
+  outbox?: OutboxEntry;
   /** Soft bounces since the last delivery; too many in a row suppress the address. */
   softBounces?: number;
   suppressedAt?: string;

@@ -54,6 +54,7 @@ export function AdminLayout(props: AdminPageProps) {
               <a href="/admin/issues">Issues</a>
               <a href="/admin/subscribers">Subscribers</a>
               <a href="/admin/suppressions">Suppressions</a>
+              <a href="/admin/outbox">Outbox</a>
             </nav>
           ) : null}
           {props.csrf ? (

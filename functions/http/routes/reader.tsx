@@ -64,10 +64,7 @@ readerRoutes.post('/confirm/:token', async (c) => {
         <MessagePage publication={deps.publication} title="You are subscribed">
           <p>
             Thank you: your subscription to {deps.publication.name} is confirmed
-            {result.status === 'confirmed' && result.welcomeSent
-              ? ', and a welcome email is on its way'
-              : ''}
-            .
+            {result.status === 'confirmed' ? ', and a welcome email is on its way' : ''}.
           </p>
           <p>
             <a href="/articles">Read the latest articles</a>.

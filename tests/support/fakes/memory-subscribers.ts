@@ -38,14 +38,10 @@ export class MemorySubscriberRepository
     return Object.fromEntries(this.counters);
   }
 
-  async listQueuedConfirmations(limit: number) {
-    // The adapter's index key: queued time, then id.
-    const queueKey = (s: Subscriber) => `${s.confirmationQueuedAt}#${s.id}`;
-    return [...this.items.values()]
-      .filter((s) => s.state === 'pending' && s.confirmationQueuedAt)
-      .sort((a, b) => keyOrder(queueKey(a), queueKey(b)))
-      .slice(0, limit)
-      .map((s) => structuredClone(s));
+  /** Made like the adapter's: a write of 'none' never lands; nothing here can time it anyway. */
+  async writeSignup(next: Subscriber, expected: number | 'none') {
+    if (expected === 'none') return false;
+    return expected === 0 ? this.create(next) : this.save(next);
   }
 
   async countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>) {

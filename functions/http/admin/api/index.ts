@@ -3,6 +3,7 @@ import { articlesApi } from './articles.js';
 import { apiApp, requireKey } from './context.js';
 import { digestsApi } from './digests.js';
 import { issuesApi } from './issues.js';
+import { outboxApi } from './outbox.js';
 import { subscribersApi } from './subscribers.js';
 import { suppressionsApi } from './suppressions.js';
 import { testSendsApi } from './test-sends.js';
@@ -26,7 +27,8 @@ export function adminApiRoutes(deps: AdminDeps) {
     .route('/', subscribersApi(deps))
     .route('/', suppressionsApi(deps))
     .route('/', articlesApi(deps))
-    .route('/', testSendsApi(deps));
+    .route('/', testSendsApi(deps))
+    .route('/', outboxApi(deps));
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -6,6 +6,7 @@ import { articleRoutes } from './articles.js';
 import { dashboardRoutes } from './dashboard.js';
 import { digestRoutes, issueRoutes } from './issues.js';
 import { workspaceErrorPage, type WorkspaceEnv } from './page.js';
+import { outboxRoutes } from './outbox.js';
 import { sessionRoutes } from './session.js';
 import { subscriberRoutes } from './subscribers.js';
 import { suppressionRoutes } from './suppressions.js';
@@ -19,7 +20,8 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/issues', issueRoutes(deps))
     .route('/admin/digests', digestRoutes(deps))
     .route('/admin/subscribers', subscriberRoutes(deps))
-    .route('/admin/suppressions', suppressionRoutes(deps));
+    .route('/admin/suppressions', suppressionRoutes(deps))
+    .route('/admin/outbox', outboxRoutes(deps));
   // A domain error is the API's status on a page; anything else is the app's logged 500.
   admin.onError((error, c) => {
     if (error instanceof DomainError) return errorResponse(c, error, workspaceErrorPage);

@@ -1,0 +1,25 @@
+import type { Clock } from '../clock.js';
+import type { SendBudget } from '../delivery/rate-budget.js';
+import type {
+  Mailer,
+  SubscriberRepository,
+  SuppressionList,
+  TransactionalTemplates,
+} from '../ports.js';
+import type { Publication } from '../publication.js';
+import type { TokenSigner } from '../tokens.js';
+import type { OutboxStore } from './ports.js';
+
+/** What the outbox's sender needs: the records that hold entries, SES, and its share of the rate. */
+export type OutboxDeps = {
+  outbox: OutboxStore;
+  subscribers: SubscriberRepository;
+  suppressions: SuppressionList;
+  mailer: Mailer;
+  /** Slots at the transactional share of the rate (core/delivery/rate-budget.ts). */
+  budget: SendBudget;
+  templates: TransactionalTemplates;
+  signer: TokenSigner;
+  clock: Clock;
+  publication: Publication;
+};

@@ -1,0 +1,141 @@
+import { MailFailure, MailFailureKinds, type OutgoingMessage } from '../ports.js';
+import { claimed, givenUp, isDue, retryLater, sent, type OutboxEntry } from './entry.js';
+import type { OutboxDeps } from './deps.js';
+import { changeEntry } from './holders.js';
+import type { OutboxRef } from './ports.js';
+
+/** What one attempt at one entry came to. */
+export type Outcome = 'sent' | 'retry' | 'failed' | 'cancelled' | 'skipped';
+export type DrainResult = Record<Outcome, number>;
+
+const PAGE = 25;
+/** SES paused the account or the day's quota is used up: no point asking again for a while. */
+const ACCOUNT_WAIT_MS = 15 * 60_000;
+const AMBIGUOUS =
+  'ambiguous: the send was interrupted before SES answered; it may have been delivered, so it is not resent';
+
+/**
+ * Sends what is due, oldest first, until nothing is or the deadline is near: the one drain the
+ * Streams consumer, the tick's sweep and the local poller all run. Stops early when SES is
+ * refusing (throttled): the entries wait their backoff and the next wake-up carries on.
+ */
+export async function drainOutbox(
+  deps: OutboxDeps,
+  options: { deadline?: number } = {},
+): Promise<DrainResult> {
+  const result: DrainResult = { sent: 0, retry: 0, failed: 0, cancelled: 0, skipped: 0 };
+  const outOfTime = () =>
+    options.deadline !== undefined && deps.clock.now().getTime() >= options.deadline - 5_000;
+  for (;;) {
+    const due = await deps.outbox.due(deps.clock.now(), PAGE);
+    if (due.length === 0 || outOfTime()) return result;
+    let progressed = false;
+    for (const listing of due) {
+      if (outOfTime()) return result;
+      const outcome = await deliverEntry(deps, listing, listing.entry.id);
+      result[outcome]++;
+      if (outcome === 'retry') return result;
+      progressed ||= outcome !== 'skipped';
+    }
+    if (!progressed) return result;
+  }
+}
+
+/**
+ * One entry, at most once: claimed with an attempt id by a conditional write, sent, and its
+ * outcome recorded only by the holder of that claim. A claim found abandoned (its sender died
+ * between the claim and SES's answer) is never resent: SES may have the message.
+ */
+export async function deliverEntry(
+  deps: OutboxDeps,
+  ref: OutboxRef & { to: string },
+  entryId: string,
+): Promise<Outcome> {
+  const now = deps.clock.now();
+  const suppressed = ref.holder === 'subscriber' && (await deps.suppressions.isSuppressed(ref.to));
+  let message: OutgoingMessage | undefined;
+  const claim = await changeEntry(deps, ref, (held) => {
+    const entry = held.entry;
+    if (entry?.id !== entryId || !isDue(entry, now)) return undefined;
+    if (entry.state === 'sending') return givenUp(entry, AMBIGUOUS, now);
+    if (Date.parse(entry.expiresAt) <= now.getTime())
+      return givenUp(entry, `expired: ${entry.reason ?? 'never sent'}`, now);
+    message = suppressed ? undefined : held.message(now);
+    return message ? claimed(entry, now) : null;
+  });
+  if (!claim?.changed) return 'skipped';
+  const entry = claim.entry;
+  if (!entry) return 'cancelled';
+  if (entry.state !== 'sending' || !message) return 'failed';
+
+  await deps.budget.take();
+  try {
+    const { messageId } = await deps.mailer.send(message);
+    await settle(deps, ref, entry, sent(entry, messageId, deps.clock.now()));
+    return 'sent';
+  } catch (error) {
+    // Anything but SES's own answer leaves the claim as it is: abandoned, it becomes ambiguous.
+    if (!(error instanceof MailFailure)) throw error;
+    const next = afterFailure(entry, error, deps.clock.now());
+    await settle(deps, ref, entry, next);
+    return next.state === 'queued' ? 'retry' : 'failed';
+  }
+}
+
+function afterFailure(entry: OutboxEntry, error: MailFailure, now: Date): OutboxEntry {
+  const reason = `${error.kind}: ${error.message}`;
+  switch (error.kind) {
+    case MailFailureKinds.throttled:
+    case MailFailureKinds.transient:
+      return retryLater(entry, reason, now);
+    case MailFailureKinds.quotaExceeded:
+    case MailFailureKinds.accountPaused:
+      return retryLater(entry, reason, now, ACCOUNT_WAIT_MS);
+    case MailFailureKinds.unknown:
+      return givenUp(entry, `${AMBIGUOUS} (${reason})`, now);
+    default:
+      return givenUp(entry, reason, now);
+  }
+}
+
+/** The outcome is written only over this very claim; a newer entry in the slot is left alone. */
+async function settle(deps: OutboxDeps, ref: OutboxRef, claim: OutboxEntry, next: OutboxEntry) {
+  await changeEntry(deps, ref, (held) =>
+    held.entry?.id === claim.id && held.entry.attemptId === claim.attemptId ? next : undefined,
+  );
+}
+
+/** One entry a Streams record woke the sender for, as the record's new image named it. */
+export type Wake = OutboxRef & { to: string; entryId: string; dueAt: string; key: string };
+
+/** How long the Streams consumer waits for an entry due soon (a backoff) rather than leave it to the tick. */
+const WAIT_FOR_DUE_MS = 30_000;
+
+/**
+ * The Streams consumer's work: each woken entry in order, waiting for one due within seconds (a
+ * throttle's backoff; its rewrite is what woke us). Resolves with the key of the first record
+ * that failed for a reason other than SES's answer (DynamoDB throttled, say): Lambda retries the
+ * batch from there (ReportBatchItemFailures), and claims make a repeat harmless.
+ */
+export async function deliverWoken(
+  deps: OutboxDeps & { sleep?: (ms: number) => Promise<void> },
+  wakes: Wake[],
+  deadline: number,
+): Promise<{ result: DrainResult; failedKey?: string }> {
+  const result: DrainResult = { sent: 0, retry: 0, failed: 0, cancelled: 0, skipped: 0 };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (const wake of wakes) {
+    const wait = Date.parse(wake.dueAt) - deps.clock.now().getTime();
+    if (wait > WAIT_FOR_DUE_MS || deps.clock.now().getTime() + wait > deadline - 10_000) {
+      result.skipped++; // the tick's sweep finds it when it is due
+      continue;
+    }
+    if (wait > 0) await sleep(wait);
+    try {
+      result[await deliverEntry(deps, wake, wake.entryId)]++;
+    } catch {
+      return { result, failedKey: wake.key };
+    }
+  }
+  return { result };
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { CONFIRMATION_TTL_MS } from '../links.js';
+
+/** What the outbox sends. Confirmations cover signups, new links, admin adds and imports. */
+export type OutboxKind = 'confirmation' | 'welcome' | 'test';
+
+/**
+ * queued → sending → sent, or → failed (given up, with the reason; an editor may queue it again).
+ * A throttled or refused-for-now attempt goes back to queued with a later `dueAt`.
+ */
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed';
+
+/**
+ * One pending email, stored in the same item as the change that causes it (a subscriber's
+ * record, or a test send's own item) and written by the same conditional write: no transaction
+ * is needed for "never a change without its email, nor an email without its change".
+ */
+export type OutboxEntry = {
+  /** New for every email queued: a slot re-queued for a second email is a second entry. */
+  id: string;
+  kind: OutboxKind;
+  state: OutboxState;
+  queuedAt: string;
+  /** When the next attempt may be made (queued), or when a claim counts as abandoned (sending). */
+  dueAt: string;
+  /** Given up after this: the confirmation link it carries would have expired. */
+  expiresAt: string;
+  attempts: number;
+  /** The claim of the attempt in flight: only its holder may record the outcome. */
+  attemptId?: string;
+  claimedAt?: string;
+  messageId?: string;
+  sentAt?: string;
+  /** Why the last attempt did not send (kept while retrying), or why it was given up. */
+  reason?: string;
+  failedAt?: string;
+};
+
+/** A claim left this long without an outcome is a sender that died mid-send. */
+export const CLAIM_TIMEOUT_MS = 60_000;
+export const OUTBOX_EXPIRY_MS = CONFIRMATION_TTL_MS;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+export function queuedEntry(kind: OutboxKind, now: Date): OutboxEntry {
+  const at = now.toISOString();
+  return {
+    id: randomUUID(),
+    kind,
+    state: 'queued',
+    queuedAt: at,
+    dueAt: at,
+    expiresAt: new Date(now.getTime() + OUTBOX_EXPIRY_MS).toISOString(),
+    attempts: 0,
+  };
+}
+
+export function claimed(entry: OutboxEntry, now: Date): OutboxEntry {
+  return {
+    ...entry,
+    state: 'sending',
+    attemptId: randomUUID(),
+    claimedAt: now.toISOString(),
+    attempts: entry.attempts + 1,
+    dueAt: new Date(now.getTime() + CLAIM_TIMEOUT_MS).toISOString(),
+  };
+}
+
+export function sent(entry: OutboxEntry, messageId: string, now: Date): OutboxEntry {
+  return { ...entry, state: 'sent', messageId, sentAt: now.toISOString(), reason: undefined };
+}
+
+export function givenUp(entry: OutboxEntry, reason: string, now: Date): OutboxEntry {
+  return { ...entry, state: 'failed', reason, failedAt: now.toISOString() };
+}
+
+/**
+ * Back in the queue after SES said "not now" (throttling, a 5xx, the daily quota): exponential
+ * backoff with jitter, capped, and given up once the entry would be due after it expired.
+ */
+export function retryLater(
+  entry: OutboxEntry,
+  reason: string,
+  now: Date,
+  minimumMs = 0,
+): OutboxEntry {
+  const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, entry.attempts - 1));
+  const wait = Math.max(minimumMs, backoff * (0.5 + Math.random() / 2));
+  const dueAt = now.getTime() + wait;
+  if (dueAt >= Date.parse(entry.expiresAt))
+    return givenUp(entry, `expired after ${entry.attempts} attempts: ${reason}`, now);
+  return { ...entry, state: 'queued', reason, dueAt: new Date(dueAt).toISOString() };
+}
+
+/** An editor's retry of a given-up entry: a fresh entry of the same kind, with a fresh expiry. */
+export function requeued(entry: OutboxEntry, now: Date): OutboxEntry {
+  return { ...queuedEntry(entry.kind, now), reason: `retried after: ${entry.reason ?? 'failed'}` };
+}
+
+/** Whether this entry is one a sender should act on now (due, or a claim abandoned). */
+export function isDue(entry: OutboxEntry | undefined, now: Date): entry is OutboxEntry {
+  return (
+    (entry?.state === 'queued' || entry?.state === 'sending') &&
+    Date.parse(entry.dueAt) <= now.getTime()
+  );
+}

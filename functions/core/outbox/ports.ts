@@ -1,0 +1,32 @@
+import type { OutgoingMessage } from '../ports.js';
+import type { OutboxEntry } from './entry.js';
+
+/** Where an entry lives: a subscriber's record, or a test send's own item. */
+export type OutboxHolder = 'subscriber' | 'message';
+export type OutboxRef = { holder: OutboxHolder; id: string };
+/** An entry as the index lists it, with the address it goes to (the editors' view). */
+export type OutboxListing = OutboxRef & { to: string; entry: OutboxEntry };
+
+/** A test send: the rendered message itself, since an issue's MJML is not the sender's to render. */
+export type OutboxMessage = {
+  id: string;
+  message: OutgoingMessage;
+  outbox: OutboxEntry;
+  version: number;
+};
+
+/**
+ * The outbox's index (a sparse one: only items with an entry queued, in flight or given up carry
+ * its keys) and the test sends' own items. Subscribers' entries are read and written with their
+ * record, through the SubscriberRepository.
+ */
+export interface OutboxStore {
+  /** Entries to act on now: queued ones that are due, and claims abandoned past their timeout. */
+  due(now: Date, limit: number): Promise<OutboxListing[]>;
+  /** Given-up entries, newest first. */
+  failed(limit: number): Promise<OutboxListing[]>;
+  getMessage(id: string): Promise<OutboxMessage | undefined>;
+  createMessage(message: OutboxMessage): Promise<boolean>;
+  /** Conditional on the stored version being `next.version - 1`, as every subscriber write. */
+  saveMessage(next: OutboxMessage): Promise<boolean>;
+}

@@ -1,0 +1,54 @@
+import { buildOutboxDeps, parseConfig } from '../functions/config.js';
+import { drainOutbox } from '../functions/core/outbox/drain.js';
+import type { Logger } from '../functions/logger.js';
+
+export type OutboxPoller = {
+  stop(): Promise<void>;
+  /** Resolves once nothing is due or in flight (tests read the SES emulator after it). */
+  settled(timeoutMs?: number): Promise<void>;
+};
+
+/**
+ * What DynamoDB Streams does on AWS, for a table that has none (dynalite): a look at the
+ * outbox's index every `intervalMs`, and the same drain the Streams consumer and the tick run,
+ * so an email goes within a second of the write that queued it.
+ */
+export async function startOutboxPoller(options: {
+  logger: Logger;
+  intervalMs?: number;
+}): Promise<OutboxPoller> {
+  const intervalMs = options.intervalMs ?? 250;
+  const deps = await buildOutboxDeps(parseConfig(process.env), options.logger);
+  let running = true;
+  let busy = false;
+  const loop = (async () => {
+    while (running) {
+      try {
+        // Busy only while there is work, so `settled` answers at once when there is none.
+        if ((await deps.outbox.due(new Date(), 1)).length > 0) {
+          busy = true;
+          await drainOutbox(deps, { deadline: Date.now() + 60_000 });
+        }
+      } catch (error) {
+        options.logger.error('outbox poll failed', { error });
+      } finally {
+        busy = false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+    settled: async (timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const due = await deps.outbox.due(new Date(Date.now() + 1_000), 1);
+        if (!busy && due.length === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+}

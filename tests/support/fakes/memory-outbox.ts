@@ -1,0 +1,60 @@
+import type { OutboxEntry } from '../../../functions/core/outbox/entry.js';
+import type {
+  OutboxListing,
+  OutboxMessage,
+  OutboxStore,
+} from '../../../functions/core/outbox/ports.js';
+import { keyOrder } from './key-order.js';
+import type { MemorySubscriberRepository } from './memory-subscribers.js';
+import { VersionedItems } from './versioned-items.js';
+
+/**
+ * The outbox over the subscriber fake's records and its own test-send items, listed as the
+ * adapter's sparse index orders them (due time, then holder and id).
+ */
+export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements OutboxStore {
+  constructor(private readonly subscribers: MemorySubscriberRepository) {
+    super();
+  }
+
+  async due(now: Date, limit: number) {
+    const upTo = now.toISOString();
+    const due = (state: OutboxEntry['state']) =>
+      this.listings(state).filter((l) => l.entry.dueAt <= upTo);
+    return [...due('sending'), ...due('queued')].slice(0, limit);
+  }
+
+  async failed(limit: number) {
+    return this.listings('failed').reverse().slice(0, limit);
+  }
+
+  getMessage(id: string) {
+    return this.get(id);
+  }
+  createMessage(message: OutboxMessage) {
+    return this.create(message);
+  }
+  saveMessage(next: OutboxMessage) {
+    return this.save(next);
+  }
+
+  private listings(state: OutboxEntry['state']): OutboxListing[] {
+    const all: OutboxListing[] = [
+      ...[...this.subscribers.items.values()].flatMap((s) =>
+        s.outbox ? [{ holder: 'subscriber' as const, id: s.id, to: s.email, entry: s.outbox }] : [],
+      ),
+      ...[...this.items.values()].map((m) => ({
+        holder: 'message' as const,
+        id: m.id,
+        to: m.message.to,
+        entry: m.outbox,
+      })),
+    ];
+    const at = (l: OutboxListing) =>
+      `${state === 'failed' ? l.entry.failedAt : l.entry.dueAt}#${l.holder}#${l.id}`;
+    return all
+      .filter((l) => l.entry.state === state)
+      .sort((a, b) => keyOrder(at(a), at(b)))
+      .map((l) => structuredClone(l));
+  }
+}
