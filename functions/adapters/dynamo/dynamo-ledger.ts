@@ -34,7 +34,6 @@ const MAX_BATCH_ATTEMPTS = 8;
 
 /**
  * What each reader was sent (sent ledger entries sit in the index under `HISTORY#<subscriber>`).
- * Its own class so that the workspace, which only reads it, carries no code that writes the ledger.
  */
 export class DynamoSendHistory implements Pick<DeliveryLedger, 'history'> {
   constructor(
