@@ -49,6 +49,7 @@ const notices: Record<string, string> = {
   resumed: 'Issue resumed.',
   cancelled: 'Issue cancelled.',
   tested: 'Test email sent.',
+  resolved: 'Decision recorded: the report below counts it.',
   added: 'Subscriber added; a confirmation email is on its way.',
   erased: 'Subscriber erased; only a suppression hash remains.',
   suppressed: 'Address suppressed.',
