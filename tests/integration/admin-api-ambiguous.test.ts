@@ -10,6 +10,7 @@ import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { captureLogger } from '../support/logger.js';
+import { runScript } from '../support/processes.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
 
 let stack: LocalStack;
@@ -75,6 +76,22 @@ describe('the admin API for ambiguous readers', () => {
     });
     expect((await call('/issues/no-such-issue/ambiguous', viewer)).status).toBe(404);
   });
+
+  it('`npm run issue -- status` names the reader by address; `resolve` refuses one who is not ambiguous', async () => {
+    const env = { ...process.env, ...stack.env, DATA_DIR: stack.dataDir };
+    const status = await runScript('cli/issue.ts', ['status', issueId], env).exit();
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(
+      `ambiguous  ${readers[1]!.email} (${readers[1]!.id}): SES answered 500; not resent.`,
+    );
+    const refused = await runScript(
+      'cli/issue.ts',
+      ['resolve', issueId, readers[0]!.id, 'release', '--reason', 'why not'],
+      env,
+    ).exit();
+    expect(refused).toMatchObject({ code: 1 });
+    expect(refused.stderr).toContain(`${readers[0]!.email} is not an ambiguous reader`);
+  }, 60_000);
 
   it('refuses a viewer, an invalid body (422), a reader who is not ambiguous (409), an unknown issue (404)', async () => {
     const path = `/issues/${issueId}/ambiguous/${readers[1]!.id}`;
