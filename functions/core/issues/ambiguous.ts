@@ -154,7 +154,11 @@ function checkInput(resolution: unknown, reason: unknown): string {
 
 /** The reader's claim, if the reader is ambiguous for this issue; a conflict saying why not otherwise. */
 async function assertAmbiguous(deps: AmbiguityDeps, issue: Issue, subscriberId: string) {
-  const who = (await deps.subscribers.get(subscriberId))?.email ?? `Subscriber ${subscriberId}`;
+  // An id from a URL that no subscriber could have is not looked up (a key over DynamoDB's limit is a 500).
+  const possible = /^[A-Za-z0-9_-]{1,64}$/.test(subscriberId);
+  const who =
+    (possible && (await deps.subscribers.get(subscriberId))?.email) ||
+    `Subscriber ${subscriberId.slice(0, 64)}`;
   if (!currentAmbiguous(issue, await deps.issues.shards(issue.id)).includes(subscriberId)) {
     const pending = issue.resolutions?.findLast((r) => r.subscriberId === subscriberId);
     throw conflict(
