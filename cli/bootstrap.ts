@@ -1,6 +1,7 @@
 import { MjmlIssueRenderer } from '../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../functions/config.js';
 import { processedOf, type Counts } from '../functions/core/issues/issue.js';
+import type { AmbiguousReader } from '../functions/core/issues/ambiguous.js';
 import type { IssueReport } from '../functions/core/issues/manage-issues.js';
 import { dataDirOf, readStackInfo } from '../local/environment.js';
 
@@ -26,7 +27,8 @@ export function summaryLine(counts: Counts): string {
   );
 }
 
-export function printReport(report: IssueReport) {
+/** The report; with the ambiguous readers' addresses when given (`ambiguousReaders`), their ids otherwise. */
+export function printReport(report: IssueReport, readers?: AmbiguousReader[]) {
   const { issue, counts, engagement } = report;
   console.log(
     `${issue.id}: ${issue.state}${issue.pause ? ` (${issue.pause.reason}${issue.pause.message ? `: ${issue.pause.message}` : ''})` : ''}`,
@@ -42,9 +44,13 @@ export function printReport(report: IssueReport) {
   console.log(
     `  events     ${engagement.delivered} delivered, ${engagement.bounced} bounced, ${engagement.complained} complained, ${engagement.opened} opened, ${engagement.clicked} clicked`,
   );
-  for (const id of report.ambiguous)
+  for (const r of readers ?? report.ambiguous.map((id) => ({ subscriberId: id, why: '' })))
     console.log(
-      `  ambiguous  subscriber ${id}: a worker stopped between SES and the ledger; not resent`,
+      `  ambiguous  ${'email' in r && r.email ? r.email : `subscriber ${r.subscriberId}`} (${r.subscriberId})${r.why ? `: ${r.why}` : ''}; not resent. Decide: npm run issue -- resolve ${issue.id} ${r.subscriberId} delivered|release --reason "…"`,
+    );
+  for (const r of report.resolutions)
+    console.log(
+      `  decided    subscriber ${r.subscriberId}: ${r.resolution} by ${r.by} at ${r.at} (${r.reason})${r.resolution === 'release' ? (r.resent ? `; sent again: ${r.resent.outcome}` : '; waiting to be sent') : ''}`,
     );
   for (const f of report.failures)
     console.log(`  failed     subscriber ${f.subscriberId}: ${f.reason}`);

@@ -5,16 +5,19 @@
  *   schedule <id> --at <ISO time>      send at a time (the tick starts it)
  *   send <id> [--workers N]            send now, in the foreground, until finished
  *   pause <id> | resume <id> | cancel <id>
- *   status <id>                        progress while sending, the report afterwards
+ *   status <id>                        progress while sending, the report afterwards (ambiguous readers by address)
+ *   resolve <id> <subscriberId> delivered|release --reason "…"   an editor's decision on an ambiguous reader
  *   list [--state S]                   issues by state
  *   digest daily|weekly [--at ISO]     start this period's digest now (as its schedule would)
  *   worker [--seconds N]               one send worker on whatever is sending, then exit
  */
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runWorker } from '../functions/core/delivery/worker.js';
 import { DomainError } from '../functions/core/errors.js';
+import { ambiguousReaders, resolveAmbiguous } from '../functions/core/issues/ambiguous.js';
 import { startDigest } from '../functions/core/issues/digests.js';
-import { IssueStates, type IssueState } from '../functions/core/issues/issue.js';
+import { IssueStates, type IssueState, type Resolution } from '../functions/core/issues/issue.js';
 import {
   cancelIssue,
   createArticleIssue,
@@ -40,6 +43,7 @@ const { positionals, values } = parseArgs({
     workers: { type: 'string', default: '1' },
     state: { type: 'string' },
     seconds: { type: 'string' },
+    reason: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -51,7 +55,7 @@ const list = (value: string | undefined) =>
     .filter(Boolean);
 const usage = () => {
   console.error(
-    'usage: npm run issue -- create|schedule|send|pause|resume|cancel|status|list|digest|worker … (see cli/issue.ts)',
+    'usage: npm run issue -- create|schedule|send|pause|resume|cancel|status|resolve|list|digest|worker … (see cli/issue.ts)',
   );
   process.exit(2);
 };
@@ -120,9 +124,28 @@ try {
         `${(await cancelIssue(deps, need(target, 'issue id'))).issue.id} is cancelled; nothing more is sent.`,
       );
       break;
-    case 'status':
-      printReport(await issueReport(deps, need(target, 'issue id')));
+    case 'status': {
+      const id = need(target, 'issue id');
+      printReport(await issueReport(deps, id), (await ambiguousReaders(deps, id)).readers);
       break;
+    }
+    case 'resolve': {
+      const [, id, subscriberId, resolution] = positionals;
+      const decided = await resolveAmbiguous(
+        deps,
+        need(id, 'issue id'),
+        need(subscriberId, 'subscriber id'),
+        need(resolution, 'delivered or release') as Resolution,
+        need(values.reason, '--reason'),
+        `${userInfo().username} (cli)`,
+      );
+      console.log(
+        decided.resolution === 'delivered'
+          ? `Marked delivered: ${subscriberId} is never sent ${id}.`
+          : `Released: ${subscriberId} is sent ${id} again by the next send (the tick, or: npm run issue -- send ${id}).`,
+      );
+      break;
+    }
     case 'list': {
       const states = values.state ? [values.state as IssueState] : Object.values(IssueStates);
       for (const state of states) {

@@ -9,7 +9,7 @@ import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/cont
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
-import { DynamoDeliveryLedger, DynamoSendHistory } from './adapters/dynamo/dynamo-ledger.js';
+import { DynamoDeliveryLedger, DynamoLedgerReview } from './adapters/dynamo/dynamo-ledger.js';
 import { DynamoEventLog } from './adapters/dynamo/dynamo-event-log.js';
 import { DynamoPublicationLog } from './adapters/dynamo/dynamo-publication-log.js';
 import { DynamoSuppressionList } from './adapters/dynamo/dynamo-suppression-list.js';
@@ -269,7 +269,7 @@ export async function buildAdminDeps(
     sessions: new DynamoSessionRepository(client, config.TABLE_NAME),
     directory: new DynamoDirectory(client, config.TABLE_NAME),
     idempotency: new DynamoIdempotencyStore(client, config.TABLE_NAME),
-    ledger: new DynamoSendHistory(client, config.TABLE_NAME),
+    ledger: new DynamoLedgerReview(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     renderer,
   };

@@ -70,6 +70,17 @@ export type LedgerEntry = {
   previousSent?: SendReceipt;
   /** Unique to the claim that wrote the entry: a retried write recognises its own claim by it. */
   attempt?: string;
+  /** Marked sent by an editor (SES's answer had proved nothing): who, and why. */
+  resolvedBy?: string;
+  resolvedReason?: string;
+};
+
+/** What `resolveClaim` writes: the editor's decision, who made it, when and why. */
+export type ClaimDecision = {
+  resolution: 'delivered' | 'release';
+  by: string;
+  at: Date;
+  reason: string;
 };
 
 /** A claimed entry to be marked sent. */
@@ -114,6 +125,20 @@ export interface DeliveryLedger {
   markFailed(deliveryKey: string, subscriberId: string, reason: string, at: Date): Promise<void>;
   /** Gives a claim back when the message was certainly never handed to SES. */
   release(deliveryKey: string, subscriberId: string): Promise<void>;
+  /** One reader's entry for a delivery key, read consistently. */
+  entry(deliveryKey: string, subscriberId: string): Promise<LedgerEntry | undefined>;
+  /**
+   * An editor's decision on a claim whose send proved nothing, made only while the entry is still
+   * that claim (status claimed, the same attempt): 'delivered' marks it sent (it joins the
+   * reader's history), 'release' deletes it so the reader can be claimed again. False when the
+   * entry is no longer that claim.
+   */
+  resolveClaim(
+    deliveryKey: string,
+    subscriberId: string,
+    attempt: string | undefined,
+    decision: ClaimDecision,
+  ): Promise<boolean>;
   /**
    * Of these subscribers, those who have this delivery key already: sent, or claimed (a send in
    * flight or of unknown outcome, which must not be repeated). Batched reads, never one per reader.

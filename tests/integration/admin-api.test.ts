@@ -115,6 +115,8 @@ describe('the admin API for issues', () => {
       '/digests',
       '/issues',
       '/issues/{id}',
+      '/issues/{id}/ambiguous',
+      '/issues/{id}/ambiguous/{subscriberId}',
       '/issues/{id}/cancel',
       '/issues/{id}/pause',
       '/issues/{id}/resume',

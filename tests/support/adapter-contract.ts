@@ -339,6 +339,47 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       );
     });
 
+    it("resolves an ambiguous claim only while it is still that claim: delivered joins the reader's history, release frees it", async () => {
+      const key = `article:${randomUUID()}`;
+      const reader = `reader-${randomUUID()}`;
+      const decision = { by: 'ed', at: new Date('2026-11-28T08:00:00.000Z'), reason: 'SES log' };
+      await ledger.claim(key, reader, 'issue-a', new Date(), undefined, 'attempt-1');
+      expect(await ledger.entry(key, reader)).toMatchObject({
+        status: 'claimed',
+        attempt: 'attempt-1',
+      });
+      // Another claim than the one decided on: nothing changes.
+      expect(
+        await ledger.resolveClaim(key, reader, 'attempt-2', {
+          ...decision,
+          resolution: 'delivered',
+        }),
+      ).toBe(false);
+      expect(
+        await ledger.resolveClaim(key, reader, 'attempt-1', {
+          ...decision,
+          resolution: 'delivered',
+        }),
+      ).toBe(true);
+      expect(await ledger.entry(key, reader)).toMatchObject({ status: 'sent', resolvedBy: 'ed' });
+      expect((await ledger.history(reader)).map((e) => e.resolvedReason)).toEqual(['SES log']);
+      // A sent entry is never released, and is nobody's to claim.
+      expect(
+        await ledger.resolveClaim(key, reader, 'attempt-1', { ...decision, resolution: 'release' }),
+      ).toBe(false);
+      expect(await ledger.claim(key, reader, 'issue-a', new Date())).toMatchObject({
+        status: 'sent',
+      });
+
+      const other = `reader-${randomUUID()}`;
+      await ledger.claim(key, other, 'issue-a', new Date(), undefined, 'attempt-3');
+      expect(
+        await ledger.resolveClaim(key, other, 'attempt-3', { ...decision, resolution: 'release' }),
+      ).toBe(true);
+      expect(await ledger.entry(key, other)).toBeUndefined();
+      expect(await ledger.claim(key, other, 'issue-a', new Date())).toBe('claimed');
+    });
+
     it('keeps the receipt a claim carries, through the claim and the mark; marks more than one batch at once', async () => {
       const key = `article:${randomUUID()}`;
       const receipt = {

@@ -3,13 +3,20 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
+  GetCommand,
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { tableKeys } from './table.js';
-import type { DeliveryLedger, LedgerEntry, SendReceipt, SentEntry } from '../../core/ports.js';
+import type {
+  ClaimDecision,
+  DeliveryLedger,
+  LedgerEntry,
+  SendReceipt,
+  SentEntry,
+} from '../../core/ports.js';
 import { translateDynamoError, translated } from './client.js';
 import { conditionally, putOrRead } from './conditional-write.js';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
@@ -27,7 +34,6 @@ const MAX_BATCH_ATTEMPTS = 8;
 
 /**
  * What each reader was sent (sent ledger entries sit in the index under `HISTORY#<subscriber>`).
- * Its own class so that the workspace, which only reads it, carries no code that writes the ledger.
  */
 export class DynamoSendHistory implements Pick<DeliveryLedger, 'history'> {
   constructor(
@@ -54,7 +60,99 @@ export class DynamoSendHistory implements Pick<DeliveryLedger, 'history'> {
   }
 }
 
-export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryLedger {
+/**
+ * What an editor needs to decide on an ambiguous reader: the entry, its receipt if a later claim
+ * carries one, and the decision's conditional write. The admin function's part of the ledger
+ * (it never claims or sends, so it carries no BatchWriteItem).
+ */
+export class DynamoLedgerReview
+  extends DynamoSendHistory
+  implements Pick<DeliveryLedger, 'history' | 'entry' | 'findReceipt' | 'resolveClaim'>
+{
+  async entry(deliveryKey: string, subscriberId: string): Promise<LedgerEntry | undefined> {
+    const { Item } = await this.client
+      .send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: key(deliveryKey, subscriberId),
+          ConsistentRead: true,
+        }),
+      )
+      .catch(translateDynamoError);
+    if (!Item) return undefined;
+    const { PK: _pk, SK: _sk, GSI1PK: _g, GSI1SK: _s, entity: _e, ...entry } = Item;
+    return entry as LedgerEntry;
+  }
+
+  /** Conditional on the claim decided on: a worker that claimed the reader since is never overwritten. */
+  async resolveClaim(
+    deliveryKey: string,
+    subscriberId: string,
+    attempt: string | undefined,
+    decision: ClaimDecision,
+  ): Promise<boolean> {
+    const condition = {
+      Key: key(deliveryKey, subscriberId),
+      ConditionExpression: `#status = :claimed AND ${attempt ? '#attempt = :attempt' : 'attribute_not_exists(#attempt)'}`,
+      ExpressionAttributeNames: { '#status': 'status', '#attempt': 'attempt' },
+    };
+    const values = { ':claimed': 'claimed', ...(attempt && { ':attempt': attempt }) };
+    const at = decision.at.toISOString();
+    const command =
+      decision.resolution === 'release'
+        ? new DeleteCommand({
+            TableName: this.tableName,
+            ...condition,
+            ExpressionAttributeValues: values,
+          })
+        : new UpdateCommand({
+            TableName: this.tableName,
+            ...condition,
+            UpdateExpression:
+              'SET #status = :sent, sentAt = :at, resolvedBy = :by, resolvedReason = :reason, GSI1PK = :history, GSI1SK = :at',
+            ExpressionAttributeValues: {
+              ...values,
+              ':sent': 'sent',
+              ':at': at,
+              ':by': decision.by,
+              ':reason': decision.reason.slice(0, 500),
+              ':history': `HISTORY#${subscriberId}`,
+            },
+          });
+    return conditionally(this.client.send(command as never));
+  }
+
+  /**
+   * Reads forward from the subscriber's own entry for the claim that carries its receipt. The
+   * worker's next claim in its shard is usually a few entries on (the partition interleaves the
+   * 8 shards), so this reads a page or two, and it runs only for a page redone after a crash.
+   */
+  async findReceipt(deliveryKey: string, subscriberId: string): Promise<SendReceipt | undefined> {
+    const pages = paginateQuery(
+      { client: this.client, pageSize: 100 },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND SK > :after',
+        FilterExpression: 'previousSent.subscriberId = :id',
+        ExpressionAttributeValues: {
+          ':pk': `DELIVERY#${deliveryKey}`,
+          ':after': `RECIPIENT#${subscriberId}`,
+          ':id': subscriberId,
+        },
+        ConsistentRead: true,
+      },
+    );
+    let read = 0;
+    for await (const { Items = [] } of translated(pages)) {
+      const carrier = Items[0] as { previousSent?: SendReceipt } | undefined;
+      if (carrier?.previousSent) return carrier.previousSent;
+      if (++read >= MAX_RECEIPT_PAGES) break;
+    }
+    return undefined;
+  }
+}
+
+export class DynamoDeliveryLedger extends DynamoLedgerReview implements DeliveryLedger {
   /**
    * A conditional put carrying a fresh attempt id. The SDK retries a write whose answer was lost
    * (a 5xx, a dropped connection, a timeout); that retry fails its condition on the claim the
@@ -130,35 +228,6 @@ export class DynamoDeliveryLedger extends DynamoSendHistory implements DeliveryL
         requests = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
       }
     }
-  }
-
-  /**
-   * Reads forward from the subscriber's own entry for the claim that carries its receipt. The
-   * worker's next claim in its shard is usually a few entries on (the partition interleaves the
-   * 8 shards), so this reads a page or two, and it runs only for a page redone after a crash.
-   */
-  async findReceipt(deliveryKey: string, subscriberId: string): Promise<SendReceipt | undefined> {
-    const pages = paginateQuery(
-      { client: this.client, pageSize: 100 },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND SK > :after',
-        FilterExpression: 'previousSent.subscriberId = :id',
-        ExpressionAttributeValues: {
-          ':pk': `DELIVERY#${deliveryKey}`,
-          ':after': `RECIPIENT#${subscriberId}`,
-          ':id': subscriberId,
-        },
-        ConsistentRead: true,
-      },
-    );
-    let read = 0;
-    for await (const { Items = [] } of translated(pages)) {
-      const carrier = Items[0] as { previousSent?: SendReceipt } | undefined;
-      if (carrier?.previousSent) return carrier.previousSent;
-      if (++read >= MAX_RECEIPT_PAGES) break;
-    }
-    return undefined;
   }
 
   /** BatchGetItem, 100 keys a request (its limit); what DynamoDB leaves unprocessed is asked again. */

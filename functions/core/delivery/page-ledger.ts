@@ -18,6 +18,8 @@ const CLAIM_TRIES = 3;
 export class PageLedger {
   private counts = zeroCounts();
   private readonly ambiguous: string[] = [];
+  /** What SES answered to the ambiguous, when it answered anything. */
+  private readonly why: Record<string, string> = {};
   private readonly failures: ShardProgress['failures'] = [];
   private readonly settled: string[] = [];
   /** Readers skipped on purpose (a digest's reader with nothing new), by reason. */
@@ -74,6 +76,11 @@ export class PageLedger {
 
   failed(subscriberId: string, reason: string) {
     this.failures.push({ subscriberId, reason });
+  }
+
+  /** SES's answer to the recipient just claimed proved nothing: kept to show the editor. */
+  uncertain(subscriberId: string, answer: string) {
+    this.why[subscriberId] = answer.slice(0, 300);
   }
 
   skippedBecause(reason: string) {
@@ -144,6 +151,7 @@ export class PageLedger {
       failures: this.failures,
       settled: this.settled,
       skips: this.skips,
+      why: this.why,
     };
   }
 }

@@ -3,11 +3,14 @@ import type { Article } from '../content/article.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { listHeaders } from '../email/list-headers.js';
 import { Editions, NOTHING_NEW, type Edition } from '../issues/digest-editions.js';
+import { recordResend } from '../issues/ambiguous.js';
 import { pauseIssue, transitionIssue } from '../issues/manage-issues.js';
+import { pendingReleases } from '../issues/resolutions.js';
 import {
   addCounts,
   addSkips,
   processedOf,
+  type AmbiguousResolution,
   type Issue,
   type IssueState,
   type ShardProgress,
@@ -60,6 +63,8 @@ export type WorkerResult = {
 type Halt = 'deadline' | 'lease_lost' | 'stopped';
 type Outcome = Exclude<ClaimOutcome, 'claimed'> | Halt;
 const isHalt = (o: Outcome): o is Halt => o === 'deadline' || o === 'lease_lost' || o === 'stopped';
+/** What a send checks before it starts: a shard's lease, or (for a released reader) the ledger's claim alone. */
+type Hold = Pick<ShardLease, 'held'>;
 /** A shard while this worker holds it: its progress as last saved, and the lease. */
 type WorkedShard = { current: ShardProgress; lease: ShardLease };
 class Stop extends Error {
@@ -160,8 +165,64 @@ class Worker {
       const stillSending = await this.sendShard(issue, claimed);
       if (!stillSending) return true;
     }
+    worked = (await this.resendReleased(issue)) || worked;
     await this.finishIfDone(issue);
     return worked;
+  }
+
+  /**
+   * Readers an editor released (their send had proved nothing) are sent again, one by one, after
+   * the shards. No lease: the ledger's claim is the hold, so of two workers one sends and the
+   * other is refused. What the send did is recorded on the decision (the first record stands).
+   */
+  private async resendReleased(issue: Issue): Promise<boolean> {
+    const current = await this.deps.issues.get(issue.id);
+    const releases = current ? pendingReleases(current) : [];
+    const editions = releases.length ? await this.editionsFor(issue) : undefined;
+    for (const release of releases) {
+      if (this.outOfTime()) throw new Stop('deadline');
+      if (!(await this.stillSending(issue))) return true;
+      await this.ensurePacing(issue);
+      const outcome = await this.resend(issue, release, editions!);
+      if (outcome)
+        await recordResend(this.deps, issue.id, release, outcome.outcome, outcome.detail);
+      if (outcome?.outcome === 'sent') this.sent++;
+    }
+    return releases.length > 0;
+  }
+
+  private async resend(issue: Issue, release: AmbiguousResolution, editions: Editions) {
+    const { subscriberId: id } = release;
+    const reader = await this.deps.subscribers.get(id);
+    if (reader?.state !== 'confirmed')
+      return { outcome: 'skipped' as const, detail: 'no longer subscribed' };
+    if (await this.deps.suppressions.isSuppressed(reader.email))
+      return { outcome: 'suppressed' as const };
+    // The editor's request records the decision, then frees the claim: it may not have got that far.
+    await this.deps.ledger.resolveClaim(issue.deliveryKey, id, release.attempt, {
+      resolution: 'release',
+      by: release.by,
+      at: new Date(release.at),
+      reason: release.reason,
+    });
+    const page = new PageLedger(this.deps, issue);
+    const edition = (await editions.forPage([reader]))(reader);
+    const outcome = await this.deliverEdition(issue, edition, reader, page, {
+      held: async () => true,
+    });
+    await page.flush();
+    if (outcome === 'unresolved') return this.resendInFlight(issue, id);
+    if (isHalt(outcome)) return undefined; // the claim was given back: still pending
+    const { why, failures } = page.outcome();
+    return { outcome, detail: why[id] ?? failures[0]?.reason };
+  }
+
+  /** Another worker's claim on a released reader: its own to record, unless that worker died in flight. */
+  private async resendInFlight(issue: Issue, id: string) {
+    const entry = await this.deps.ledger.entry(issue.deliveryKey, id);
+    if (entry?.status !== 'claimed') return undefined;
+    if (this.now() - Date.parse(entry.claimedAt) < this.leaseMs) return undefined;
+    return { outcome: 'ambiguous' as const, detail: 'a worker stopped while sending it again' };
   }
 
   private async finishIfDone(issue: Issue) {
@@ -290,11 +351,12 @@ class Worker {
     ledger: PageLedger,
     change: Partial<ShardProgress>,
   ): ShardProgress {
-    const { counts, ambiguous, failures, skips } = ledger.outcome();
+    const { counts, ambiguous, failures, skips, why } = ledger.outcome();
     return {
       ...progress,
       counts: addCounts(progress.counts, counts),
       ...(Object.keys(skips).length > 0 && { skips: addSkips(progress.skips, skips) }),
+      ...(Object.keys(why).length > 0 && { ambiguousWhy: { ...progress.ambiguousWhy, ...why } }),
       ambiguous: [...progress.ambiguous, ...ambiguous],
       failures: [...progress.failures, ...failures].slice(-100),
       ...change,
@@ -302,7 +364,7 @@ class Worker {
   }
 
   /** Why no claim may be made now (the issue stopped, the lease is gone, time is up), or undefined. */
-  private async mayClaim(issue: Issue, lease: ShardLease): Promise<Halt | undefined> {
+  private async mayClaim(issue: Issue, lease: Hold): Promise<Halt | undefined> {
     if (this.outOfTime()) return 'deadline';
     if (!(await lease.held())) return 'lease_lost';
     if (!(await this.stillSending(issue))) return 'stopped';
@@ -337,7 +399,7 @@ class Worker {
     edition: Edition | undefined,
     subscriber: Subscriber,
     page: PageLedger,
-    lease: ShardLease,
+    lease: Hold,
   ): Promise<Outcome> {
     if (!edition) {
       page.skippedBecause(NOTHING_NEW);
@@ -352,7 +414,7 @@ class Worker {
     edition: Edition,
     subscriber: Subscriber,
     page: PageLedger,
-    lease: ShardLease,
+    lease: Hold,
   ): Promise<Outcome> {
     const { ledger } = this.deps;
     const claim = await page.claim(subscriber.id, this.deps.clock.now());
@@ -391,7 +453,8 @@ class Worker {
             );
             continue;
           case MailFailureKinds.unknown:
-            // SES may have accepted it: the claim stays, so it is never resent.
+            // SES may have accepted it: the claim stays, so it is never resent (unless an editor says).
+            page.uncertain(subscriber.id, error.message);
             return 'ambiguous';
           case MailFailureKinds.quotaExceeded:
             await page.flush();

@@ -54,7 +54,29 @@ export type Issue = {
   pause?: { reason: PauseReason; at: string; resumeAfter?: string; message?: string };
   /** Recipients counted when the send started; the audience may change while it runs. */
   total?: number;
+  /** Editors' decisions on ambiguous readers, oldest first (few: one per fault that proved nothing). */
+  resolutions?: AmbiguousResolution[];
   version: number;
+};
+
+export const Resolutions = { delivered: 'delivered', release: 'release' } as const;
+export type Resolution = (typeof Resolutions)[keyof typeof Resolutions];
+
+/**
+ * An editor's decision on a reader whose send proved nothing: SES did take it ('delivered', from
+ * its logs or the reader's inbox), or it is to be sent again ('release'). A release is settled by
+ * the worker that sends it, which records what that send did in `resent`.
+ */
+export type AmbiguousResolution = {
+  subscriberId: string;
+  resolution: Resolution;
+  reason: string;
+  /** The editor (the API key's name). */
+  by: string;
+  at: string;
+  /** The ambiguous claim decided on: a worker that finds it still there gives it back itself. */
+  attempt?: string;
+  resent?: { outcome: keyof Counts; at: string; detail?: string };
 };
 
 /** What happened to the recipients of one shard so far; summed over shards, the issue's progress. */
@@ -94,6 +116,8 @@ export type ShardProgress = {
   counts: Counts;
   /** Recipients whose send outcome is unknown, listed in the report. Never resent. */
   ambiguous: string[];
+  /** Why some of them are ambiguous, when the worker knew (SES's answer), by subscriber. */
+  ambiguousWhy?: Record<string, string>;
   failures: { subscriberId: string; reason: string }[];
   /** Why recipients were skipped on purpose (a digest's reader with nothing new), by reason. */
   skips?: Record<string, number>;

@@ -3,11 +3,13 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
 import { Frequencies, RECIPIENT_SHARDS } from '../subscribers/subscriber.js';
 import type { IssueDeps } from './deps.js';
+import { currentAmbiguous, pendingReleases, resolvedCounts } from './resolutions.js';
 import {
   addCounts,
   addSkips,
   processedOf,
   zeroCounts,
+  type AmbiguousResolution,
   type Audience,
   type Counts,
   type Engagement,
@@ -50,6 +52,8 @@ export async function transitionIssue(
     // Asking for the state it is already in is not an error: a double click, a retried request.
     if (current.state === rule.to && action !== 'schedule')
       return { issue: current, changed: false };
+    if (action === 'finish' && pendingReleases(current).length > 0)
+      throw new DomainError(ErrorCodes.conflict, `Issue ${id} has released readers to send.`);
     if (!(rule.from as readonly IssueState[]).includes(current.state)) {
       throw new DomainError(
         ErrorCodes.conflict,
@@ -222,7 +226,12 @@ export type IssueReport = {
   /** Recipients not reached yet (or never, if cancelled). */
   remaining: number;
   shardsDone: number;
+  /** Subscriber ids whose send proved nothing and no editor has decided on (addresses: `ambiguousReaders`). */
   ambiguous: string[];
+  /** Editors' decisions on ambiguous readers, with what each resend did. */
+  resolutions: AmbiguousResolution[];
+  /** Released readers waiting to be sent again (within `remaining`). */
+  pendingResend: number;
   failures: { subscriberId: string; reason: string }[];
   /** Recipients skipped on purpose, by reason (within `counts.skipped`). */
   skips: Record<string, number>;
@@ -238,13 +247,18 @@ export async function issueReport(
   const issue = await deps.issues.get(id);
   if (!issue) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
   const shards = await deps.issues.shards(id);
-  const counts = shards.reduce((sum, s) => addCounts(sum, s.counts), zeroCounts());
+  const { counts, pendingResend } = resolvedCounts(
+    shards.reduce((sum, s) => addCounts(sum, s.counts), zeroCounts()),
+    issue,
+  );
   return {
     issue,
     counts,
     remaining: Math.max(0, (issue.total ?? 0) - processedOf(counts)),
     shardsDone: shards.filter((s) => s.done).length,
-    ambiguous: shards.flatMap((s) => s.ambiguous),
+    ambiguous: currentAmbiguous(issue, shards),
+    resolutions: issue.resolutions ?? [],
+    pendingResend,
     failures: shards.flatMap((s) => s.failures),
     skips: shards.reduce((sum, s) => addSkips(sum, s.skips), {}),
     engagement: await deps.issues.engagement(id),

@@ -9,6 +9,7 @@ export type AdminDeps = AppDeps & {
   renderer: IssueRenderer;
   directory: Directory;
   idempotency: IdempotencyStore;
-  ledger: Pick<DeliveryLedger, 'history'>;
+  /** Reads the ledger, and writes only an editor's decision on an ambiguous reader. */
+  ledger: Pick<DeliveryLedger, 'history' | 'entry' | 'findReceipt' | 'resolveClaim'>;
   publications: PublicationLog;
 };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  ClaimDecision,
   DeliveryLedger,
   LedgerEntry,
   SendReceipt,
@@ -72,5 +73,28 @@ export class MemoryLedger implements DeliveryLedger {
   async release(deliveryKey: string, subscriberId: string) {
     const key = `${deliveryKey}/${subscriberId}`;
     if (this.entries.get(key)?.status === 'claimed') this.entries.delete(key);
+  }
+  async entry(deliveryKey: string, subscriberId: string) {
+    const entry = this.entries.get(`${deliveryKey}/${subscriberId}`);
+    return entry && structuredClone(entry);
+  }
+  async resolveClaim(
+    deliveryKey: string,
+    subscriberId: string,
+    attempt: string | undefined,
+    decision: ClaimDecision,
+  ) {
+    const key = `${deliveryKey}/${subscriberId}`;
+    const entry = this.entries.get(key);
+    if (entry?.status !== 'claimed' || entry.attempt !== attempt) return false;
+    if (decision.resolution === 'release') this.entries.delete(key);
+    else
+      Object.assign(entry, {
+        status: 'sent',
+        sentAt: decision.at.toISOString(),
+        resolvedBy: decision.by,
+        resolvedReason: decision.reason,
+      });
+    return true;
   }
 }

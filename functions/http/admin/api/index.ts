@@ -1,4 +1,5 @@
 import type { AdminDeps } from '../deps.js';
+import { ambiguousApi } from './ambiguous.js';
 import { articlesApi } from './articles.js';
 import { apiApp, requireKey } from './context.js';
 import { digestsApi } from './digests.js';
@@ -23,6 +24,7 @@ export function adminApiRoutes(deps: AdminDeps) {
   api.use('*', requireKey(deps));
   api
     .route('/', issuesApi(deps))
+    .route('/', ambiguousApi(deps))
     .route('/', digestsApi(deps))
     .route('/', subscribersApi(deps))
     .route('/', suppressionsApi(deps))

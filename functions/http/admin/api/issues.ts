@@ -11,6 +11,7 @@ import {
   sendIssueNow,
 } from '../../../core/issues/manage-issues.js';
 import type { AdminDeps } from '../deps.js';
+import { ResolutionSchema } from './ambiguous.js';
 import { apiApp, idempotent, ok } from './context.js';
 import { errors, IdempotencyHeader, IdParam } from './schemas.js';
 
@@ -59,7 +60,11 @@ const ReportSchema = z
     counts: CountsSchema,
     remaining: z.number(),
     shardsDone: z.number(),
-    ambiguous: z.array(z.string()),
+    ambiguous: z.array(z.string()).openapi({
+      description: 'Subscriber ids; their addresses: GET /issues/{id}/ambiguous',
+    }),
+    resolutions: z.array(ResolutionSchema),
+    pendingResend: z.number(),
     failures: z.array(z.object({ subscriberId: z.string(), reason: z.string() })),
     engagement: z.object({
       delivered: z.number(),

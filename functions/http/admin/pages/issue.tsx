@@ -1,10 +1,13 @@
 import type { issueReport } from '../../../core/issues/manage-issues.js';
+import type { AmbiguousReader } from '../../../core/issues/ambiguous.js';
 import { ActionButton, Csrf } from '../layout.js';
+import { AmbiguousReaders } from './ambiguous.js';
 import { EmailPreview, type Preview } from './email-preview.js';
 
 /** One issue: its progress while sending, its report afterwards, its actions and its preview. */
 export function IssuePage(props: {
   report: Awaited<ReturnType<typeof issueReport>>;
+  ambiguous: AmbiguousReader[];
   preview: Preview;
   csrf: string;
   notice: string | undefined;
@@ -47,17 +50,12 @@ export function IssuePage(props: {
           {counts.sent} sent · {counts.skipped} skipped · {counts.failed} failed ·{' '}
           {counts.suppressed} suppressed · {counts.ambiguous} ambiguous · {report.remaining}{' '}
           remaining
+          {report.pendingResend ? ` (${report.pendingResend} released, to be sent again)` : ''}
         </p>
         <p>
           {engagement.delivered} delivered · {engagement.bounced} bounced · {engagement.complained}{' '}
           complained · {engagement.opened} opened · {engagement.clicked} clicked
         </p>
-        {report.ambiguous.length ? (
-          <p class="error">
-            Ambiguous (a worker stopped between SES and the ledger; never resent):{' '}
-            {report.ambiguous.join(', ')}
-          </p>
-        ) : null}
         {report.failures.length ? (
           <ul>
             {report.failures.map((f) => (
@@ -68,6 +66,14 @@ export function IssuePage(props: {
           </ul>
         ) : null}
       </div>
+      {props.ambiguous.length || report.resolutions.length ? (
+        <AmbiguousReaders
+          issueId={issue.id}
+          readers={props.ambiguous}
+          resolutions={report.resolutions}
+          csrf={csrf}
+        />
+      ) : null}
       <div class="actions">
         {issue.state === 'draft' || issue.state === 'scheduled' ? (
           <form method="post" action={`/admin/issues/${issue.id}/schedule`} class="card">

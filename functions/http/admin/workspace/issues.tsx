@@ -12,7 +12,10 @@ import {
   sendIssueNow,
 } from '../../../core/issues/manage-issues.js';
 import { previewIssue, testSendIssue } from '../../../core/issues/preview.js';
+import { ambiguousReaders, resolveAmbiguous } from '../../../core/issues/ambiguous.js';
+import type { Resolution } from '../../../core/issues/issue.js';
 import type { AdminDeps } from '../deps.js';
+import { ConfirmResolution } from '../pages/ambiguous.js';
 import { IssuePage } from '../pages/issue.js';
 import { IssueList } from '../pages/issues.js';
 import { allIssues, noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
@@ -20,6 +23,8 @@ import { allIssues, noticeOf, page, redirect, type WorkspaceEnv } from './page.j
 /** A form's repeated field, without its empty entries. */
 const list = (v: unknown) =>
   ([] as unknown[]).concat(v ?? []).filter((x): x is string => typeof x === 'string' && x !== '');
+const resolutionOf = (body: Record<string, unknown>): Resolution =>
+  body.resolution === 'release' ? 'release' : 'delivered';
 const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
 
 const verbs = {
@@ -61,6 +66,7 @@ export function issueRoutes(deps: AdminDeps) {
         report.issue.subject,
         <IssuePage
           report={report}
+          ambiguous={(await ambiguousReaders(deps, report.issue.id)).readers}
           preview={await previewIssue(deps, report.issue)}
           csrf={c.get('session').csrf}
           notice={noticeOf(c)}
@@ -83,6 +89,38 @@ export function issueRoutes(deps: AdminDeps) {
       return redirect(c, `/admin/issues/${c.req.param('id')}?notice=${notice}`);
     });
   }
+  issues
+    .post('/:id/ambiguous/:subscriber/confirm', async (c) => {
+      const { id, subscriber } = c.req.param();
+      const resolution = resolutionOf(await c.req.parseBody());
+      const reader = (await ambiguousReaders(deps, id)).readers.find(
+        (r) => r.subscriberId === subscriber,
+      );
+      if (!reader)
+        throw new DomainError(
+          ErrorCodes.conflict,
+          'That reader is not ambiguous in this issue (any more).',
+        );
+      const csrf = c.get('session').csrf;
+      return page(
+        c,
+        'Confirm',
+        <ConfirmResolution issueId={id} reader={reader} resolution={resolution} csrf={csrf} />,
+      );
+    })
+    .post('/:id/ambiguous/:subscriber', async (c) => {
+      const { id, subscriber } = c.req.param();
+      const body = await c.req.parseBody();
+      await resolveAmbiguous(
+        deps,
+        id,
+        subscriber,
+        resolutionOf(body),
+        String(body.reason ?? ''),
+        c.get('key').name,
+      );
+      return redirect(c, `/admin/issues/${id}?notice=resolved`);
+    });
   return issues.post('/:id/test', async (c) => {
     const issue = await deps.issues.get(c.req.param('id'));
     if (!issue) throw new DomainError(ErrorCodes.notFound, 'No such issue.');

@@ -50,6 +50,7 @@ const notices: Record<string, string> = {
   cancelled: 'Issue cancelled.',
   tested: 'Test email queued: it leaves within seconds (Outbox lists any it gave up on).',
   retried: 'Email queued again.',
+  resolved: 'Decision recorded: the report below counts it.',
   added: 'Subscriber added; a confirmation email is on its way.',
   erased: 'Subscriber erased; only a suppression hash remains.',
   suppressed: 'Address suppressed.',
