@@ -1,3 +1,7 @@
+/*
+ * Every port of the domain in one file, over 300 lines on purpose: it is the list of what the core
+ * needs from the world, read as one, and each interface is short.
+ */
 import type { Article } from './content/article.js';
 import type { Publication } from './publication.js';
 import type {

@@ -91,6 +91,13 @@ export async function runWorker(
   }
 }
 
+/*
+ * Longer than the ~300 lines a file should be, knowingly: the run loop, a page's handling and one
+ * recipient's send share one worker's state (its lease, what it knows of each issue, the pacer,
+ * the quota), and each guarantee of docs/sending.md crosses all three. The page ledger, the lease
+ * and the digest editions are already their own modules; the next to leave is the per-recipient
+ * send, when several sends go in flight at once (issue 14's lanes).
+ */
 class Worker {
   private readonly id: string;
   private readonly sleep: (ms: number) => Promise<void>;
