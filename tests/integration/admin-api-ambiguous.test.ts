@@ -9,6 +9,7 @@ import type { Subscriber } from '../../functions/core/subscribers/subscriber.js'
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
+import { adminApi } from '../support/admin-api.js';
 import { captureLogger } from '../support/logger.js';
 import { runScript } from '../support/processes.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
@@ -50,15 +51,7 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const call = (path: string, key: string | undefined, body?: unknown) =>
-  app.request(`/api/admin${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const call = adminApi(() => app);
 
 describe('the admin API for ambiguous readers', () => {
   it('lists them by address, and 404s an unknown issue', async () => {

@@ -6,6 +6,7 @@ import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 import { givenUp, queuedEntry } from '../../functions/core/outbox/entry.js';
+import { adminApi } from '../support/admin-api.js';
 import { captureLogger } from '../support/logger.js';
 
 let stack: LocalStack;
@@ -22,15 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const call = (path: string, key: string | undefined, body?: unknown) =>
-  app.request(`/api/admin${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const call = adminApi(() => app);
 
 describe('the admin API for issues', () => {
   it('refuses a missing, wrong or revoked key with 401, and a viewer’s change with 403', async () => {
