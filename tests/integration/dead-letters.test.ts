@@ -58,7 +58,10 @@ const stores: Record<
       letters: new FileDeadLetters(folder),
       writeRaw: async (body) => {
         await mkdir(folder, { recursive: true });
-        await writeFile(join(folder, `${Date.now()}-raw.json`), JSON.stringify(body));
+        await writeFile(
+          join(folder, `${Date.now()}-${crypto.randomUUID()}-raw.json`),
+          JSON.stringify(body),
+        );
       },
     };
   },
