@@ -72,13 +72,22 @@ async function freePort(): Promise<number> {
 
 function running(server: Server): Running {
   const { port } = server.address() as AddressInfo;
+  // dynalite answers a request on a later turn and throws (uncaught) if its database closed in
+  // between, so close lets requests under way finish before it drops the idle connections.
+  let active = 0;
+  server.on('request', (_req: unknown, res: { once(e: 'close', f: () => void): void }) => {
+    active++;
+    res.once('close', () => active--);
+  });
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const deadline = Date.now() + 5_000;
+      while (active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
+    },
   };
 }

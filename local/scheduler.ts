@@ -10,7 +10,8 @@ import {
 import { lambdaContext } from './lambda-context.js';
 
 export type Scheduler = {
-  stop(): void;
+  /** Stops the schedules and waits for firings under way, so nothing runs against a closed stack. */
+  stop(): Promise<void>;
   /** Fires a schedule now, as EventBridge would (tests fire one twice to prove it runs once). */
   fire(name: ScheduleName, at?: Date): Promise<unknown>;
 };
@@ -61,9 +62,15 @@ export function startScheduler(
 ): Scheduler {
   const logger = options.logger ?? createLogger();
   const budgetMs = options.budgetMs ?? 50_000;
-  const fire = async (name: ScheduleName, at = new Date()) => {
-    const handler = await loadHandler(name);
-    return handler(scheduledEvent(name, at), lambdaContext(name, budgetMs));
+  const running = new Set<Promise<unknown>>();
+  const fire = (name: ScheduleName, at = new Date()) => {
+    const firing = loadHandler(name).then((handler) =>
+      handler(scheduledEvent(name, at), lambdaContext(name, budgetMs)),
+    );
+    running.add(firing);
+    const done = () => running.delete(firing);
+    firing.then(done, done);
+    return firing;
   };
   // Without cron (tests), schedules fire only when told to.
   const names = options.cron === false ? [] : (Object.keys(scheduleDefinitions) as ScheduleName[]);
@@ -82,8 +89,9 @@ export function startScheduler(
       ),
   );
   return {
-    stop: () => {
+    stop: async () => {
       for (const job of jobs) job.stop();
+      await Promise.allSettled([...running]);
     },
     fire,
   };

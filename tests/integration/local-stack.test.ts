@@ -91,8 +91,8 @@ describe('the local stack', () => {
     await scheduleIssue(deps, issue.id, new Date(Date.now() + 1_000));
     await new Promise((r) => setTimeout(r, 1_100));
 
-    const scheduler = startScheduler({ budgetMs: 20_000 });
-    cleanup.push(async () => scheduler.stop());
+    const scheduler = startScheduler({ cron: false, budgetMs: 20_000 });
+    cleanup.push(scheduler.stop);
     expect(await scheduler.fire('tick')).toMatchObject({
       started: [issue.id],
       worker: { sent: 1 },
