@@ -9,6 +9,8 @@ import { aSubscriber } from '../support/builders.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
 
 const READERS = 500;
+/** Senders killed mid-send before the one that is left to finish. */
+const KILLS = 8;
 let stack: LocalStack;
 let ses: SesGateway;
 
@@ -24,7 +26,7 @@ afterAll(async () => {
 });
 
 /** `npm run outbox -- drain` as one process (no tsx wrapper), so SIGKILL kills the sender itself. */
-function sender() {
+function sender(seconds: number) {
   const env = {
     ...process.env,
     ...stack.env,
@@ -34,10 +36,14 @@ function sender() {
     SEND_RATE: '400',
     TRANSACTIONAL_RATE_SHARE: '1',
   };
-  return spawn(process.execPath, ['--import', 'tsx', 'cli/outbox.ts', 'drain', '--seconds', '60'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', 'cli/outbox.ts', 'drain', '--seconds', String(seconds)],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 describe('the outbox sender killed again and again', () => {
@@ -53,21 +59,32 @@ describe('the outbox sender killed again and again', () => {
       // Abandoned claims (at most one per kill) are listed first: look past them.
       (await stack.deps.outbox.due(new Date(), 100)).filter((l) => l.entry.state === 'queued');
 
+    const acceptedSoFar = () => [...ses.accepted.values()].reduce((a, b) => a + b, 0);
     let kills = 0;
-    for (let run = 0; run < 40 && (await queued()).length > 0; run++) {
-      const child = sender();
+    // KILLS lives are killed somewhere in their sending, then one more drains what is left.
+    for (let run = 0; run <= KILLS && (await queued()).length > 0; run++) {
+      const lastLife = run === KILLS;
+      const child = sender(lastLife ? 240 : 60);
       let output = '';
       child.stderr.on('data', (d) => (output += d));
       const exited = once(child, 'exit');
-      // ~1.5 s to start, then ~400 a second: each life ends somewhere in its sending.
-      const timer = setTimeout(
-        () => {
-          kills++;
-          child.kill('SIGKILL');
-        },
-        2500 + Math.random() * 3000,
-      );
+      // A random moment after SES first hears from this life, not a fixed time after its start:
+      // starting a process takes far longer on a loaded machine.
+      const before = acceptedSoFar();
+      let timer: NodeJS.Timeout | undefined;
+      const kill = () => {
+        kills++;
+        child.kill('SIGKILL');
+      };
+      const watch = setInterval(async () => {
+        if (timer) return;
+        // The last life is stopped once nothing is queued, a second after its last send.
+        if (lastLife && (await queued()).length === 0) timer = setTimeout(kill, 1000);
+        else if (!lastLife && acceptedSoFar() > before)
+          timer = setTimeout(kill, Math.random() * 400);
+      }, 20);
       const [code] = await exited;
+      clearInterval(watch);
       clearTimeout(timer);
       if (code !== null && code !== 0) throw new Error(`sender failed (${code}):\n${output}`);
     }
