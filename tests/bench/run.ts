@@ -356,6 +356,9 @@ async function stackOn(
     SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0',
     ...extra,
   };
+  // MJML is loaded once per container, at its first render: before the clock starts, as when the
+  // renderer loaded it at start, so the figures are per recipient, not per container.
+  await import('../../functions/adapters/mjml/compile.js');
   return startLocalStack({ env, persist: false, schedules: false, ...options });
 }
 
