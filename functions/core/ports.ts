@@ -162,7 +162,15 @@ export type OutgoingMessage = {
   headers?: Record<string, string>;
   /** Tags for SES events (issue id, kind); keys and values [A-Za-z0-9_-]. */
   tags?: Record<string, string>;
+  /** `html` and `text` split at their per-reader values, so a mailer can encode the rest once. */
+  spliced?: { html: SplicedBody; text: SplicedBody };
 };
+
+/**
+ * A body as `fixed[0] + values[0] + fixed[1] + …`. `fixed` is one array shared by every reader of
+ * an edition: what is worked out from it can be kept for the next reader.
+ */
+export type SplicedBody = { fixed: readonly string[]; values: readonly string[] };
 
 export const MailFailureKinds = {
   /** SES asked us to slow down: retry later, never a failure of the recipient. */

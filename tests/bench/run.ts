@@ -45,8 +45,14 @@ import { outboxBurst } from './outbox-burst.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
-import { buildLambdaPackage, startLambda, type LambdaPackage } from '../support/lambda-bundle.js';
 import {
+  buildLambdaPackage,
+  modulesAtStart,
+  startLambda,
+  type LambdaPackage,
+} from '../support/lambda-bundle.js';
+import {
+  dynamodbStreamEvent,
   httpEvent,
   scheduledEvent,
   sesBounceEvent,
@@ -350,6 +356,9 @@ async function stackOn(
     SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0',
     ...extra,
   };
+  // MJML is loaded once per container, at its first render: before the clock starts, as when the
+  // renderer loaded it at start, so the figures are per recipient, not per container.
+  await import('../../functions/adapters/mjml/compile.js');
   return startLocalStack({ env, persist: false, schedules: false, ...options });
 }
 
@@ -885,13 +894,18 @@ async function benchColdStart() {
                   configurationSet: CONFIGURATION_SET,
                   from: 'newsletter@news.example.com',
                 })
-            : httpGet;
+            : kind === 'dynamodb-stream'
+              ? // The outbox woken with nothing to send: its start, not SES's pace.
+                () => dynamodbStreamEvent([])
+              : httpGet;
       const eventName =
         kind === 'schedule'
           ? 'EventBridge scheduled'
           : kind === 'ses-events'
             ? 'SES bounce'
-            : 'GET /';
+            : kind === 'dynamodb-stream'
+              ? 'stream batch (empty)'
+              : 'GET /';
       await coldStart(pkg, env, event, ok(name)); // warm the file cache
       const runs: number[] = [];
       const baselineRuns: number[] = [];
@@ -903,9 +917,10 @@ async function benchColdStart() {
       const ms = median(runs);
       const baselineMs = median(baselineRuns);
       const ratio = ms / baselineMs;
-      const mjml = Object.keys(pkg.metafile.inputs).filter((input) =>
-        /node_modules\/mjml/.test(input),
-      ).length;
+      const isMjml = (input: string) => /node_modules\/mjml/.test(input);
+      const mjmlBundled = Object.keys(pkg.metafile.inputs).filter(isMjml).length;
+      // What the first event pays for: MJML is imported at the first render, not at start.
+      const mjml = [...modulesAtStart(pkg.metafile)].filter(isMjml).length;
       const isApi = name === 'api';
       report(
         {
@@ -917,17 +932,18 @@ async function benchColdStart() {
           baselineUnit: 'ms (bare Hono + GetItem)',
           ratio,
           target: isApi ? '≤1.3x baseline, no mjml' : "(reported; the target is the API's)",
-          pass: isApi ? ratio <= 1.3 && mjml === 0 : null,
+          pass: isApi ? ratio <= 1.3 && mjmlBundled === 0 : null,
           details: {
             bytes: pkg.bytes,
             baselineBytes: baselinePkg.bytes,
             runsMs: runs,
             baselineRunsMs: baselineRuns,
             event: eventName,
-            mjmlInputs: mjml,
+            mjmlInputs: mjmlBundled,
+            mjmlInputsAtStart: mjml,
           },
         },
-        `${name.padEnd(14)} ${fmt(pkg.bytes / KB, 1).padStart(7)} KB  ${eventName} in ${fmtTime(ms)} vs baseline ${fmtTime(baselineMs)} (${fmt(baselinePkg.bytes / KB, 1)} KB)  ratio ${fmt(ratio, 2)}  mjml modules ${mjml}  (runs ${runs.map((r) => fmt(r, 0)).join(', ')} ms; baseline's alongside ${baselineRuns.map((r) => fmt(r, 0)).join(', ')} ms)`,
+        `${name.padEnd(14)} ${fmt(pkg.bytes / KB, 1).padStart(7)} KB  ${eventName} in ${fmtTime(ms)} vs baseline ${fmtTime(baselineMs)} (${fmt(baselinePkg.bytes / KB, 1)} KB)  ratio ${fmt(ratio, 2)}  mjml modules ${mjml} at start (${mjmlBundled} bundled)  (runs ${runs.map((r) => fmt(r, 0)).join(', ')} ms; baseline's alongside ${baselineRuns.map((r) => fmt(r, 0)).join(', ')} ms)`,
       );
     }
     report(

@@ -25,6 +25,7 @@ import { startSesEmulator, type Running } from '../../local/emulators.js';
 import { startSesGateway } from '../../local/ses-gateway.js';
 import {
   buildLambdaPackage,
+  modulesAtStart,
   buildProbe,
   startLambda,
   type LambdaPackage,
@@ -237,6 +238,18 @@ describe('bundles', () => {
       pkg.bytes,
       `api bundle is ${(pkg.bytes / KB).toFixed(0)} KB; biggest parts: ${biggest}`,
     ).toBeLessThan(API_BUDGET);
+  });
+
+  it('the functions that render carry MJML but do not evaluate it at start, only at the first render', () => {
+    const renderers = Object.keys(packages).filter((name) =>
+      definition(name).copyFiles.includes('templates'),
+    );
+    expect(renderers).toEqual(expect.arrayContaining(['tick', 'dailyDigest', 'weeklyDigest']));
+    for (const name of renderers) {
+      const isMjml = (input: string) => /node_modules\/mjml/.test(input);
+      expect(Object.keys(packages[name]!.metafile.inputs).some(isMjml), name).toBe(true);
+      expect([...modulesAtStart(packages[name]!.metafile)].filter(isMjml), name).toEqual([]);
+    }
   });
 
   it('each bundle calls exactly the AWS actions its function is granted (least privilege, and enough)', () => {

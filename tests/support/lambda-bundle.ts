@@ -124,6 +124,24 @@ function sdkCallsOf(code: string): Record<string, string[]> {
   return used;
 }
 
+/**
+ * The bundle's modules evaluated when the function starts: those its entry reaches without a
+ * dynamic `import()`. esbuild inlines a dynamically imported module of the bundle but runs it, and
+ * what only it imports, when the `import()` is called.
+ */
+export function modulesAtStart(metafile: Metafile): Set<string> {
+  const entry = Object.values(metafile.outputs)[0]?.entryPoint;
+  const reached = new Set<string>();
+  const pending = entry ? [entry] : [];
+  for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+    if (reached.has(path)) continue;
+    reached.add(path);
+    for (const { path: next, kind } of metafile.inputs[path]?.imports ?? [])
+      if (kind !== 'dynamic-import' && next in metafile.inputs) pending.push(next);
+  }
+  return reached;
+}
+
 async function makePackage(
   name: string,
   dir: string,

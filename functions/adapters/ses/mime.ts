@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { encodeWords, foldLines, quoteString } from 'nodemailer/lib/mime-funcs';
-import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
-import type { OutgoingMessage } from '../../core/ports.js';
+import type { OutgoingMessage, SplicedBody } from '../../core/ports.js';
+import { quotedPrintable, splicedQuotedPrintable } from './quoted-printable.js';
 
 export type Mailbox = { name?: string; address: string };
 
@@ -14,7 +14,9 @@ const CRLF = '\r\n';
  * Why not nodemailer's MailComposer: it builds a tree of stream nodes for every message, and that
  * machinery cost ~0.8 ms of CPU per recipient on top of the encoding itself (the send pipeline
  * composes one message per recipient). Its encoders are used here as they are: header words
- * (RFC 2047), header folding and quoted-printable.
+ * (RFC 2047), header folding and quoted-printable. A bulk message's bodies come split at the
+ * reader's values, and only the lines holding those are encoded per message (quoted-printable.ts):
+ * 0.6 ms → 0.1 ms per recipient for the article email.
  */
 export class MimeComposer {
   private readonly fixedHeaders: string;
@@ -46,17 +48,18 @@ export class MimeComposer {
     // A literal "=" never survives quoted-printable encoding, so "=_part_" cannot occur in a body.
     return Buffer.from(
       `${head}${CRLF}` +
-        `--${boundary}${CRLF}${part('text/plain', message.text)}` +
-        `--${boundary}${CRLF}${part('text/html', message.html)}` +
+        `--${boundary}${CRLF}${part('text/plain', message.spliced?.text ?? message.text)}` +
+        `--${boundary}${CRLF}${part('text/html', message.spliced?.html ?? message.html)}` +
         `--${boundary}--${CRLF}`,
       'latin1', // every character above is ASCII: the parts are quoted-printable, the headers encoded words
     );
   }
 }
 
-function part(type: 'text/plain' | 'text/html', body: string): string {
-  const normalized = body.replace(/\r?\n|\r/g, CRLF);
-  return `Content-Type: ${type}; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}${wrapQuotedPrintable(encodeQuotedPrintable(normalized), 76)}${CRLF}`;
+/** A body given split at its values (a bulk send) has its fixed parts encoded once per edition. */
+function part(type: 'text/plain' | 'text/html', body: string | SplicedBody): string {
+  const encoded = typeof body === 'string' ? quotedPrintable(body) : splicedQuotedPrintable(body);
+  return `Content-Type: ${type}; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}${encoded}${CRLF}`;
 }
 
 function header(name: string, value: string): string {

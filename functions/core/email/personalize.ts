@@ -1,9 +1,12 @@
-import type { CompiledEmail } from '../ports.js';
+import type { CompiledEmail, SplicedBody } from '../ports.js';
 
 const PLACEHOLDER = /%%([a-z_]+)%%/g;
 
 export type Personalized = { html: string; text: string };
 export type Personalize = (values: Readonly<Record<string, string>>) => Personalized;
+/** Personalized, and the same split at its values (what a mailer needs to encode the rest once). */
+export type Spliced = Personalized & { spliced: { html: SplicedBody; text: SplicedBody } };
+export type Splice = (values: Readonly<Record<string, string>>) => Spliced;
 
 /**
  * Splits a compiled email at its placeholders once, so each recipient costs a few string joins
@@ -15,14 +18,35 @@ export function preparePersonalization(compiled: CompiledEmail): Personalize {
   // The transactional templates are constants: split each once per process, not per email.
   const known = prepared.get(compiled);
   if (known) return known;
-  const html = split(compiled.html);
-  const text = split(compiled.text);
-  const personalize: Personalize = (values) => ({
-    html: join(html, values, escapeHtml),
-    text: join(text, values, (v) => v),
-  });
+  const splice = prepareSplicing(compiled);
+  const personalize: Personalize = (values) => {
+    const { html, text } = splice(values);
+    return { html, text };
+  };
   prepared.set(compiled, personalize);
   return personalize;
+}
+
+/**
+ * As `preparePersonalization`, keeping the split: for the bulk send, whose mailer encodes each
+ * edition's fixed parts once instead of once per reader. (The outbox stores its messages, so
+ * transactional mail does not carry the split.)
+ */
+export function prepareSplicing(compiled: CompiledEmail): Splice {
+  const html = split(compiled.html);
+  const text = split(compiled.text);
+  return (values) => {
+    const htmlValues = valuesOf(html, values, escapeHtml);
+    const textValues = valuesOf(text, values, (v) => v);
+    return {
+      html: join(html.literals, htmlValues),
+      text: join(text.literals, textValues),
+      spliced: {
+        html: { fixed: html.literals, values: htmlValues },
+        text: { fixed: text.literals, values: textValues },
+      },
+    };
+  };
 }
 
 const prepared = new WeakMap<CompiledEmail, Personalize>();
@@ -42,17 +66,21 @@ function split(source: string): Parts {
   return { literals, names };
 }
 
-function join(
+function valuesOf(
   parts: Parts,
   values: Readonly<Record<string, string>>,
   encode: (v: string) => string,
-): string {
-  let out = parts.literals[0]!;
-  for (let i = 0; i < parts.names.length; i++) {
-    const value = values[parts.names[i]!];
-    if (value === undefined) throw new Error(`no value for placeholder %%${parts.names[i]}%%`);
-    out += encode(value) + parts.literals[i + 1]!;
-  }
+): string[] {
+  return parts.names.map((name) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no value for placeholder %%${name}%%`);
+    return encode(value);
+  });
+}
+
+function join(literals: readonly string[], values: readonly string[]): string {
+  let out = literals[0]!;
+  for (let i = 0; i < values.length; i++) out += values[i]! + literals[i + 1]!;
   return out;
 }
 

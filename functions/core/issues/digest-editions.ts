@@ -1,5 +1,5 @@
 import type { Article } from '../content/article.js';
-import { preparePersonalization, type Personalize } from '../email/personalize.js';
+import { prepareSplicing, type Splice } from '../email/personalize.js';
 import type { DeliveryLedger, IssueRenderer } from '../ports.js';
 import type { Publication } from '../publication.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
@@ -8,7 +8,7 @@ import type { Issue } from './issue.js';
 import { articleDeliveryKey } from './manage-issues.js';
 
 /** What one reader is sent of an issue: the subject and the parts compiled for it. */
-export type Edition = { subject: string; personalize: Personalize };
+export type Edition = { subject: string; personalize: Splice };
 
 /** Why a digest's reader was not sent it; the issue's report counts each reason. */
 export const NOTHING_NEW = 'nothing new: every article already received as an issue';
@@ -82,6 +82,6 @@ export class Editions {
           }
         : this.issue;
     const compiled = await this.deps.renderer.render(issue, articles, this.deps.publication);
-    return { subject: issue.subject, personalize: preparePersonalization(compiled) };
+    return { subject: issue.subject, personalize: prepareSplicing(compiled) };
   }
 }
