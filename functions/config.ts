@@ -14,6 +14,7 @@ import { DynamoEventLog } from './adapters/dynamo/dynamo-event-log.js';
 import { DynamoPublicationLog } from './adapters/dynamo/dynamo-publication-log.js';
 import { DynamoSuppressionList } from './adapters/dynamo/dynamo-suppression-list.js';
 import { DynamoSubscriberRepository } from './adapters/dynamo/dynamo-subscribers.js';
+import { DynamoSignupReads } from './adapters/dynamo/dynamo-signup-reads.js';
 import { DynamoOutboxStore } from './adapters/dynamo/dynamo-outbox.js';
 import { transactionalBudget } from './core/delivery/rate-budget.js';
 import type { Pacing } from './core/delivery/deps.js';
@@ -187,6 +188,7 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
+    signupReads: new DynamoSignupReads(client, config.TABLE_NAME),
     outbox: new DynamoOutboxStore(client, config.TABLE_NAME),
     templates: transactionalTemplates,
     signer: new TokenSigner(config.SIGNING_SECRET),

@@ -40,6 +40,8 @@ function environmentValues(
     CONTENT_DIR: packagedFolders.content,
     TEMPLATES_DIR: packagedFolders.templates,
     SEND_WORKERS: String(sendWorkers),
+    SEND_RATE_FRACTION: settings.sendRateFraction,
+    TRANSACTIONAL_RATE_SHARE: settings.transactionalRateShare,
     TURNSTILE_SITE_KEY: settings.turnstileSiteKey,
     TURNSTILE_SECRET_KEY: turnstileSecret?.value,
     // The expressions the rules run (infra/schedules.ts), so the tick catches up the same times.

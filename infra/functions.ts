@@ -73,6 +73,8 @@ export type DeployedVariable =
   | 'CONTENT_DIR'
   | 'TEMPLATES_DIR'
   | 'SEND_WORKERS'
+  | 'SEND_RATE_FRACTION'
+  | 'TRANSACTIONAL_RATE_SHARE'
   | 'TURNSTILE_SITE_KEY'
   | 'TURNSTILE_SECRET_KEY'
   | 'DAILY_DIGEST_SCHEDULE'
@@ -122,6 +124,8 @@ const publicationVariables = [
   'SES_CONFIGURATION_SET',
   'CONTENT_DIR',
 ] as const;
+/** How every function that sends splits SES's rate (the bulk workers and the outbox alike). */
+const rateVariables = ['SEND_RATE_FRACTION', 'TRANSACTIONAL_RATE_SHARE'] as const;
 /** Where the signup forms are served and posted (the API; feeds carry no form): the publication, and Turnstile's keys when it is on. */
 const signupVariables = [
   ...publicationVariables,
@@ -162,7 +166,7 @@ const sendingWorker = {
   reservedConcurrency: 1,
   retries: 0,
   maxEventAgeSeconds: 60,
-  environment: [...publicationVariables, 'TEMPLATES_DIR', 'SEND_WORKERS'],
+  environment: [...publicationVariables, ...rateVariables, 'TEMPLATES_DIR', 'SEND_WORKERS'],
   copyFiles: ['content', 'templates'],
   table: sendingTable,
   ses: ['ses:SendRawEmail', 'ses:GetSendQuota'],
@@ -279,7 +283,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     description: 'Outbox: confirmation, welcome and test emails from the table stream',
     memory: '512 MB',
     timeout: '5 minutes',
-    environment: publicationVariables,
+    environment: [...publicationVariables, ...rateVariables],
     copyFiles: ['content'],
     table: readWrite,
     ses: ['ses:SendRawEmail', 'ses:GetSendQuota'],

@@ -13,6 +13,11 @@ const hostname = z
     'must be a domain name such as news.example.com',
   );
 
+/** As the code's own check: more than nothing, at most all. Kept a string: it is a variable's value. */
+const rateShare = z
+  .string()
+  .refine((v) => Number(v) > 0 && Number(v) <= 1, 'must be a number above 0 and at most 1');
+
 const settingsSchema = z.object({
   /**
    * The domain mail is sent from: SES verifies it (DKIM records) and DMARC is published for it.
@@ -40,6 +45,13 @@ const settingsSchema = z.object({
   DISPATCH_TURNSTILE_SITE_KEY: z.string().min(1).optional(),
   /** Where the deployment's alarms are mailed (infra/alerts.ts); unset, they only show in CloudWatch. */
   DISPATCH_ALERT_EMAIL: z.email().optional(),
+  /**
+   * The split of SES's rate (functions/config.ts reads them as SEND_RATE_FRACTION and
+   * TRANSACTIONAL_RATE_SHARE): the share of MaxSendRate the service may use, and the part of it
+   * reserved for the outbox's confirmations and welcomes. Unset: the code's defaults (0.8, 0.2).
+   */
+  DISPATCH_SEND_RATE_FRACTION: rateShare.optional(),
+  DISPATCH_TRANSACTIONAL_RATE_SHARE: rateShare.optional(),
 });
 
 export type DeploySettings = {
@@ -53,6 +65,8 @@ export type DeploySettings = {
   listId?: string;
   turnstileSiteKey?: string;
   alertEmail?: string;
+  sendRateFraction?: string;
+  transactionalRateShare?: string;
 };
 
 export function readDeploySettings(env: Record<string, string | undefined>): DeploySettings {
@@ -80,5 +94,7 @@ export function readDeploySettings(env: Record<string, string | undefined>): Dep
     listId: s.DISPATCH_LIST_ID,
     turnstileSiteKey: s.DISPATCH_TURNSTILE_SITE_KEY,
     alertEmail: s.DISPATCH_ALERT_EMAIL,
+    sendRateFraction: s.DISPATCH_SEND_RATE_FRACTION,
+    transactionalRateShare: s.DISPATCH_TRANSACTIONAL_RATE_SHARE,
   };
 }

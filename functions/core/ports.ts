@@ -30,7 +30,11 @@ export interface SubscriberRepository {
   listRecipients(query: RecipientQuery): Promise<Page<Subscriber>>;
   /** Deletes the record for good (erasure on request). */
   delete(id: string): Promise<void>;
-  /** The dashboard's counters, kept up to date by every write above. */
+  /**
+   * The dashboard's counters, kept up to date by every write above but a signup's: a signup leaves
+   * its change owed on the record (`countsOwed`), and the record's next write (the outbox's claim
+   * of its confirmation) settles it, so a signup makes one write.
+   */
   counts(): Promise<Record<string, number>>;
   countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>): Promise<number>;
   /**
@@ -40,6 +44,14 @@ export interface SubscriberRepository {
    * the same and fails its condition. False when it did not land.
    */
   writeSignup(next: Subscriber, expected: number | 'none'): Promise<boolean>;
+}
+
+/**
+ * What a signup reads before it decides, in one round trip (DynamoDB: one BatchGetItem): the
+ * record as stored (strongly consistent) and whether the address is suppressed.
+ */
+export interface SignupReads {
+  read(id: string, email: string): Promise<{ stored: Subscriber | undefined; suppressed: boolean }>;
 }
 
 export type RecipientQuery = {

@@ -807,6 +807,9 @@ function lambdaEnvironment(
     CONTENT_DIR: packagedFolders.content,
     TEMPLATES_DIR: packagedFolders.templates,
     SEND_WORKERS: String(sendWorkers),
+    // The default deployment leaves the rate split to the code's defaults.
+    SEND_RATE_FRACTION: undefined,
+    TRANSACTIONAL_RATE_SHARE: undefined,
     TURNSTILE_SITE_KEY: undefined,
     TURNSTILE_SECRET_KEY: undefined,
     DAILY_DIGEST_SCHEDULE: scheduleDefinitions.dailyDigest.expression,

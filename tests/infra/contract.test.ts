@@ -180,6 +180,35 @@ describe('the functions', () => {
     }
   });
 
+  it('pass the rate split to every function that sends, only when it is set, and refuse a share outside (0, 1]', async () => {
+    for (const { args } of deployedFunctions(production))
+      for (const key of ['SEND_RATE_FRACTION', 'TRANSACTIONAL_RATE_SHARE'])
+        expect(Object.keys(args.environment)).not.toContain(key);
+    const split = await synthesize({
+      stage: 'production',
+      env: {
+        ...exampleSettings,
+        DISPATCH_SEND_RATE_FRACTION: '0.5',
+        DISPATCH_TRANSACTIONAL_RATE_SHARE: '0.3',
+      },
+    });
+    const senders = deployedFunctions(split).filter(({ args }) =>
+      (definitionOf(args.handler)![1].ses as readonly string[]).includes('ses:SendRawEmail'),
+    );
+    expect(senders.map(({ args }) => args.handler)).toContain(functionDefinitions.outbox!.handler);
+    for (const { args } of senders)
+      expect(args.environment, args.handler).toMatchObject({
+        SEND_RATE_FRACTION: '0.5',
+        TRANSACTIONAL_RATE_SHARE: '0.3',
+      });
+    await expect(
+      synthesize({
+        stage: 'production',
+        env: { ...exampleSettings, DISPATCH_TRANSACTIONAL_RATE_SHARE: '1.5' },
+      }),
+    ).rejects.toThrow(/DISPATCH_TRANSACTIONAL_RATE_SHARE/);
+  });
+
   it('find content/ and templates/ where CONTENT_DIR and TEMPLATES_DIR say, copied into their package', () => {
     for (const { args } of deployedFunctions(production)) {
       const copied = (args.copyFiles as { from: string; to?: string }[]).map((c) => c.to ?? c.from);

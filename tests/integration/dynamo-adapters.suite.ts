@@ -1,3 +1,4 @@
+import { DynamoSignupReads } from '../../functions/adapters/dynamo/dynamo-signup-reads.js';
 import { randomUUID } from 'node:crypto';
 import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
 import { DynamoEventLog } from '../../functions/adapters/dynamo/dynamo-event-log.js';
@@ -31,6 +32,7 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
         publications: new DynamoPublicationLog(client, table),
         rateLimiter: new DynamoRateLimiter(client, table),
         outbox: new DynamoOutboxStore(client, table),
+        signupReads: new DynamoSignupReads(client, table),
       },
       close: () => running.close(),
     };

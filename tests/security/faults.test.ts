@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
+import { DynamoSignupReads } from '../../functions/adapters/dynamo/dynamo-signup-reads.js';
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo/dynamo-suppression-list.js';
 import { DynamoRateLimiter } from '../../functions/adapters/dynamo/dynamo-rate-limiter.js';
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
@@ -78,6 +79,7 @@ beforeAll(async () => {
     ...stack.deps,
     subscribers: new DynamoSubscriberRepository(client, table),
     suppressions: new DynamoSuppressionList(client, table),
+    signupReads: new DynamoSignupReads(client, table),
     abuse: { ...stack.deps.abuse!, rateLimiter: new DynamoRateLimiter(client, table) },
   };
   app = createApp(deps, { clientIp: () => '192.0.2.90', logger });

@@ -7,12 +7,14 @@ import type {
   EventLog,
   IssueRepository,
   PublicationLog,
+  SignupReads,
   SubscriberRepository,
   SuppressionList,
 } from '../../functions/core/ports.js';
 import { queuedEntry, claimed, givenUp, sent } from '../../functions/core/outbox/entry.js';
 import type { OutboxStore } from '../../functions/core/outbox/ports.js';
 import { mutateSubscriber } from '../../functions/core/subscribers/mutate.js';
+import { owingCounts } from '../../functions/core/subscribers/stats.js';
 import { RECIPIENT_SHARDS, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
 import { aSubscriber } from './builders.js';
 
@@ -32,6 +34,7 @@ export type ContractAdapters = {
   publications: PublicationLog;
   rateLimiter: RateLimiter;
   outbox: OutboxStore;
+  signupReads: SignupReads;
 };
 
 export type ContractSubject = { adapters: ContractAdapters; close?: () => Promise<void> };
@@ -63,11 +66,21 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
     let publications: PublicationLog;
     let rateLimiter: RateLimiter;
     let outbox: OutboxStore;
+    let signupReads: SignupReads;
 
     beforeAll(async () => {
       subject = await open();
-      ({ subscribers, ledger, issues, suppressions, events, publications, rateLimiter, outbox } =
-        subject.adapters);
+      ({
+        subscribers,
+        ledger,
+        issues,
+        suppressions,
+        events,
+        publications,
+        rateLimiter,
+        outbox,
+        signupReads,
+      } = subject.adapters);
     });
     afterAll(async () => subject?.close?.());
 
@@ -179,6 +192,62 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect(c(now, 'state:confirmed')).toBe(0);
       // A day's joins and leaves are history: an erasure does not take them back.
       expect([c(now, 'joined:2026-11-20'), c(now, 'left:2026-11-28')]).toEqual([1, 1]);
+    });
+
+    it('leaves a signup’s counters owed on its record until the record’s next write, and an erasure settles them too', async () => {
+      const before = await subscribers.counts();
+      const c = (counts: Record<string, number>, key: string) =>
+        (counts[key] ?? 0) - (before[key] ?? 0);
+      const day = '2031-05-17';
+      const keys = ['state:pending', 'state:unsubscribed', `joined:${day}`];
+      const fresh = owingCounts(
+        undefined,
+        aSubscriber({ state: 'pending', createdAt: `${day}T10:00:00.000Z` }),
+      );
+      expect(await subscribers.writeSignup(fresh, 0)).toBe(true);
+      // The signup's one write counted nothing yet; its record carries what it owes.
+      let now = await subscribers.counts();
+      expect(keys.map((k) => c(now, k))).toEqual([0, 0, 0]);
+      const stored = (await subscribers.get(fresh.id))!;
+      expect(stored.countsOwed).toEqual({ 'state:pending': 1, [`joined:${day}`]: 1 });
+      // The outbox's claim (any save) settles it, and the record owes nothing after.
+      expect(await subscribers.save({ ...stored, version: stored.version + 1 })).toBe(true);
+      now = await subscribers.counts();
+      expect(keys.map((k) => c(now, k))).toEqual([1, 0, 1]);
+      expect((await subscribers.get(fresh.id))!.countsOwed).toBeUndefined();
+      // A returning reader's signup owes its move, added to whatever was still owed.
+      const left = (await subscribers.get(fresh.id))!;
+      await subscribers.save({ ...left, state: 'unsubscribed', version: left.version + 1 });
+      const gone = (await subscribers.get(fresh.id))!;
+      const back = owingCounts(gone, { ...gone, state: 'pending', version: gone.version + 1 });
+      expect(await subscribers.writeSignup(back, gone.version)).toBe(true);
+      const again = owingCounts(back, { ...back, version: back.version + 1 });
+      expect(await subscribers.writeSignup(again, back.version)).toBe(true);
+      now = await subscribers.counts();
+      expect(keys.map((k) => c(now, k))).toEqual([0, 1, 1]);
+      // Erased before the outbox took it: the deletion settles what the record owed.
+      await subscribers.delete(fresh.id);
+      now = await subscribers.counts();
+      expect(keys.map((k) => c(now, k))).toEqual([0, 0, 1]);
+    });
+
+    it('reads a signup’s record and its suppression together, each as stored', async () => {
+      const known = aSubscriber({ state: 'confirmed' });
+      await subscribers.create(known);
+      await suppressions.suppress(known.email, 'bounce', new Date());
+      const unknown = aSubscriber();
+      expect(await signupReads.read(known.id, known.email)).toEqual({
+        stored: known,
+        suppressed: true,
+      });
+      expect(await signupReads.read(unknown.id, unknown.email)).toEqual({
+        stored: undefined,
+        suppressed: false,
+      });
+      expect(await signupReads.read('x'.repeat(300), unknown.email)).toEqual({
+        stored: undefined,
+        suppressed: false,
+      });
     });
 
     it('lists due outbox entries, abandoned claims first, then queued ones by due time', async () => {

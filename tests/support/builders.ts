@@ -8,6 +8,7 @@ import { drainOutbox } from '../../functions/core/outbox/drain.js';
 import type { OutboxDeps } from '../../functions/core/outbox/deps.js';
 import { MemoryOutboxStore } from './fakes/memory-outbox.js';
 import { MemorySubscriberRepository } from './fakes/memory-subscribers.js';
+import { memorySignupReads } from './fakes/memory-signup-reads.js';
 import { MemorySuppressionList } from './fakes/memory-suppression-list.js';
 import { RecordingMailer } from './fakes/recording-mailer.js';
 import type { Article } from '../../functions/core/content/article.js';
@@ -113,9 +114,11 @@ export function stubRenderer(): IssueRenderer & { renders: number } {
 /** The domain's dependencies as in-memory fakes, typed so tests can reach into them. */
 export function memoryDeps() {
   const subscribers = new MemorySubscriberRepository();
+  const suppressions = new MemorySuppressionList();
   return {
     subscribers,
-    suppressions: new MemorySuppressionList(),
+    suppressions,
+    signupReads: memorySignupReads(subscribers, suppressions),
     outbox: new MemoryOutboxStore(subscribers),
     mailer: new RecordingMailer(),
     // No pacing in unit tests of the domain: the outbox's rate has tests of its own.

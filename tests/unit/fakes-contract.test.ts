@@ -1,3 +1,4 @@
+import { memorySignupReads } from '../support/fakes/memory-signup-reads.js';
 import { describeAdapterContract } from '../support/adapter-contract.js';
 import { MemoryEventLog } from '../support/fakes/memory-event-log.js';
 import { MemoryIssueRepository } from '../support/fakes/memory-issues.js';
@@ -11,13 +12,15 @@ import { MemorySuppressionList } from '../support/fakes/memory-suppression-list.
 // The unit tests' fakes held to the contract the DynamoDB adapters meet on dynalite and DynamoDB Local.
 describeAdapterContract('the memory fakes', async () => {
   const subscribers = new MemorySubscriberRepository();
+  const suppressions = new MemorySuppressionList();
   return {
     adapters: {
       subscribers,
+      signupReads: memorySignupReads(subscribers, suppressions),
       outbox: new MemoryOutboxStore(subscribers),
       ledger: new MemoryLedger(),
       issues: new MemoryIssueRepository(),
-      suppressions: new MemorySuppressionList(),
+      suppressions,
       events: new MemoryEventLog(),
       publications: new MemoryPublicationLog(),
       rateLimiter: new MemoryRateLimiter(),

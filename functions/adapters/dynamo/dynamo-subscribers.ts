@@ -9,18 +9,20 @@ import {
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
-import { countsDelta } from '../../core/subscribers/stats.js';
+import { settledCounts, withoutOwed } from '../../core/subscribers/stats.js';
 import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
 import { translateDynamoError, translated } from './client.js';
-import { unlessConditionFails } from './conditional-write.js';
+import { conditionally, unlessConditionFails } from './conditional-write.js';
 import { outboxIndexKeys } from './dynamo-outbox.js';
 import { tableKeys } from './table.js';
 
-const key = (id: string) => ({ PK: `SUBSCRIBER#${id}`, SK: 'PROFILE' });
+export const subscriberKey = (id: string) => ({ PK: `SUBSCRIBER#${id}`, SK: 'PROFILE' });
+const key = subscriberKey;
 const COUNTS_KEY = { PK: 'STATS', SK: 'SUBSCRIBERS' };
 const recipientsPartition = (shard: number) => `RECIPIENTS#${shard}`;
 
-const MAX_ID_LENGTH = 256;
+/** Ids are hashes; a longer one (from a URL) cannot exist. */
+export const MAX_ID_LENGTH = 256;
 
 export class DynamoSubscriberRepository implements SubscriberRepository {
   constructor(
@@ -29,8 +31,7 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
   ) {}
 
   async get(id: string): Promise<Subscriber | undefined> {
-    // Ids are hashes; a longer one (from a URL) cannot exist, and as a key over DynamoDB's size
-    // limit it would fail as a ValidationException, a 500.
+    // As a key over DynamoDB's size limit, a longer id would fail as a ValidationException, a 500.
     if (id.length > MAX_ID_LENGTH) return undefined;
     const { Item } = await this.client
       .send(new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true }))
@@ -89,12 +90,13 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
   }
 
   /**
-   * The dashboard's counters follow each write (from the old image the write returns: no extra
-   * read). Not in one transaction with the write: a crash in between leaves a counter off by one,
-   * acceptable for a dashboard, and dynalite has no transactions to offer anyway.
+   * The dashboard's counters follow each write but a signup's (from the old image the write
+   * returns: no extra read), with what a signup left owed on the record. Not in one transaction
+   * with the write: a crash in between leaves a counter off by one, acceptable for a dashboard,
+   * and dynalite has no transactions to offer anyway.
    */
   private async adjustCounts(before: Subscriber | undefined, after: Subscriber | undefined) {
-    const delta = countsDelta(before, after);
+    const delta = settledCounts(before, after);
     if (Object.keys(delta).length > 0) await this.addCounts(delta);
   }
 
@@ -157,31 +159,21 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
               ConditionExpression: 'version = :previous',
               ExpressionAttributeValues: { ':previous': expected },
             };
-    const written = await unlessConditionFails(
+    // One write and nothing else: the counters' change rides on the record (`countsOwed`, see
+    // `owingCounts`) until its next write. Nothing comes back either, so a write that lands and
+    // one that fails its condition carry the same bytes.
+    return conditionally(
       this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: toItem(next),
-          ReturnValues: 'ALL_OLD',
-          ...condition,
-        }),
+        new PutCommand({ TableName: this.tableName, Item: toItem(next), ...condition }),
       ),
     );
-    const before = written?.Attributes ? fromItem(written.Attributes) : undefined;
-    // The counters are written either way, with zeros when nothing changed: a new address's
-    // signup must not be the only one that makes a second write.
-    const shape = countsDelta(undefined, { ...next, state: 'pending' });
-    const delta = written ? countsDelta(before, next) : {};
-    await this.addCounts(
-      Object.fromEntries(Object.keys({ ...shape, ...delta }).map((k) => [k, delta[k] ?? 0])),
-    );
-    return written !== undefined;
   }
 
   private async put(
-    subscriber: Subscriber,
+    owing: Subscriber,
     condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
   ) {
+    const subscriber = withoutOwed(owing);
     const written = await unlessConditionFails(
       this.client.send(
         new PutCommand({

@@ -10,7 +10,7 @@ import { suppressionKeyOf } from '../../core/suppression-key.js';
 import { translateDynamoError } from './client.js';
 import { conditionally } from './conditional-write.js';
 
-const suppressionKey = (email: string) => ({
+export const suppressionKey = (email: string) => ({
   PK: `SUPPRESSION#${suppressionKeyOf(email)}`,
   SK: 'SUPPRESSION',
 });

@@ -1,12 +1,18 @@
 import type { AbuseDeps } from '../abuse/ports.js';
 import type { Clock } from '../clock.js';
-import type { SubscriberRepository, SuppressionList, TransactionalTemplates } from '../ports.js';
+import type {
+  SignupReads,
+  SubscriberRepository,
+  SuppressionList,
+  TransactionalTemplates,
+} from '../ports.js';
 import type { Publication } from '../publication.js';
 import type { TokenSigner } from '../tokens.js';
 
 export type SubscriberDeps = {
   subscribers: SubscriberRepository;
   suppressions: SuppressionList;
+  signupReads: SignupReads;
   templates: TransactionalTemplates;
   signer: TokenSigner;
   clock: Clock;

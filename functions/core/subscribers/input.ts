@@ -19,7 +19,19 @@ function topicList(topics: readonly Topic[]) {
     .transform((list) => [...new Set(list)]);
 }
 
+/**
+ * One schema per topic list (the publication's, for the life of the process): zod compiles a
+ * schema on its first parse, and building one per request made it half of a signup's CPU.
+ */
+const subscribeSchemas = new WeakMap<readonly Topic[], ReturnType<typeof buildSubscribeSchema>>();
+
 export function subscribeSchema(topics: readonly Topic[]) {
+  let schema = subscribeSchemas.get(topics);
+  if (!schema) subscribeSchemas.set(topics, (schema = buildSubscribeSchema(topics)));
+  return schema;
+}
+
+function buildSubscribeSchema(topics: readonly Topic[]) {
   return z.object({
     email: z
       .string({ message: 'is required' })

@@ -3,6 +3,9 @@ import { preparePersonalization } from '../email/personalize.js';
 import { confirmationLink, readerLinks } from '../links.js';
 import type { OutgoingMessage } from '../ports.js';
 import type { SubscriberDeps } from './deps.js';
+
+/** What rendering a reader's email takes: no store. */
+type MessageDeps = Pick<SubscriberDeps, 'publication' | 'templates' | 'signer'>;
 import type { Subscriber } from './subscriber.js';
 
 /** Values every template may use; the footer partial needs them all. */
@@ -15,7 +18,7 @@ export function publicationValues(deps: Pick<SubscriberDeps, 'publication'>) {
 }
 
 export function confirmationMessage(
-  deps: SubscriberDeps,
+  deps: MessageDeps,
   subscriber: Subscriber,
   now: Date,
 ): OutgoingMessage {
@@ -33,7 +36,7 @@ export function confirmationMessage(
   };
 }
 
-export function welcomeMessage(deps: SubscriberDeps, subscriber: Subscriber): OutgoingMessage {
+export function welcomeMessage(deps: MessageDeps, subscriber: Subscriber): OutgoingMessage {
   const links = readerLinks(deps.publication, deps.signer, subscriber.id);
   const personalize = preparePersonalization(deps.templates.welcome);
   const body = personalize({

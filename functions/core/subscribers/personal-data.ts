@@ -36,6 +36,7 @@ export async function subscriberData(
     confirmationSentAt,
     confirmationWindowStart: _w,
     confirmationsInWindow: _c,
+    countsOwed: _o,
     ...data
   } = subscriber;
   const received = (await deps.ledger.history(id)).map((e) => ({

@@ -30,3 +30,40 @@ export function countsDelta(
   for (const [key, n] of Object.entries(delta)) if (n === 0) delete delta[key];
   return delta;
 }
+
+/** The sum of two sets of counter changes, without the keys that come to zero. */
+export function sumCounts(
+  a: SubscriberCounts | undefined,
+  b: SubscriberCounts | undefined,
+): SubscriberCounts {
+  const sum: SubscriberCounts = { ...a };
+  for (const [key, n] of Object.entries(b ?? {})) sum[key] = (sum[key] ?? 0) + n;
+  for (const [key, n] of Object.entries(sum)) if (n === 0) delete sum[key];
+  return sum;
+}
+
+/**
+ * A signup's record: its counter change is added to what the record already owed, not applied,
+ * so the signup makes no second write (and a known address's signup costs what a new one does).
+ */
+export function owingCounts(before: Subscriber | undefined, after: Subscriber): Subscriber {
+  const owed = sumCounts(before?.countsOwed, countsDelta(before, after));
+  return { ...after, countsOwed: Object.keys(owed).length > 0 ? owed : undefined };
+}
+
+/**
+ * What any other write applies to the counters: its own change, plus whatever the record it
+ * replaces still owed. The written record owes nothing (see `withoutOwed`).
+ */
+export function settledCounts(
+  before: Subscriber | undefined,
+  after: Subscriber | undefined,
+): SubscriberCounts {
+  return sumCounts(before?.countsOwed, countsDelta(before, after));
+}
+
+/** The record as a settling write stores it. */
+export function withoutOwed(subscriber: Subscriber): Subscriber {
+  const { countsOwed: _owed, ...rest } = subscriber;
+  return rest;
+}

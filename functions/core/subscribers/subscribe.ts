@@ -4,6 +4,7 @@ import { queuedEntry } from '../outbox/entry.js';
 import type { RequestContext, SubscriberDeps } from './deps.js';
 import { parseInput, subscribeSchema } from './input.js';
 import { mutateSubscriber } from './mutate.js';
+import { owingCounts } from './stats.js';
 import { subscriberIdFor, type SignupForm, type Subscriber } from './subscriber.js';
 
 /** At most this many confirmation emails to one address in a rolling day (subscription bombing). */
@@ -20,7 +21,7 @@ export type SubscribeResult = {
 
 /**
  * Double opt-in signup. Whatever the address's history, the caller gets the same answer, in the
- * same time: every signup reads the record once and makes the same writes (a confirmed or
+ * same time: every signup reads the record once and makes the same write (a confirmed or
  * suppressed address's write is made and fails its condition), and none calls SES, since the
  * confirmation is queued in the record itself and the outbox sends it. A confirmed reader is left
  * as they are: changing their choices takes the preferences link only they received.
@@ -34,16 +35,16 @@ export async function subscribe(
   const { email, topics, frequency } = parseInput(subscribeSchema(deps.publication.topics), input);
   const id = subscriberIdFor(email);
   // The guard decides before anything about the address is used: a refusal stores nothing and
-  // reveals nothing. The suppression lookup and the record's read run beside it (one round trip,
-  // not three); their answers are only looked at once the guard has let the signup through.
-  const [, suppressed, stored] = await Promise.all([
+  // reveals nothing. The record and the suppression are read beside it (one BatchGetItem, in the
+  // same round trip as the guard's counters); their answers are only looked at once the guard
+  // has let the signup through.
+  const [, { stored, suppressed }] = await Promise.all([
     guardSignup(
       deps.abuse,
       { email, ip: context.ip, captchaToken: context.captchaToken },
       deps.clock.now(),
     ),
-    deps.suppressions.isSuppressed(email),
-    deps.subscribers.get(id),
+    deps.signupReads.read(id, email),
   ]);
   const now = deps.clock.now();
   const at = now.toISOString();
@@ -58,14 +59,16 @@ export async function subscribe(
     // A returning reader (pending, or unsubscribed) signs up afresh: new choices, new consent, a
     // new confirmation; an entry already queued for them is replaced, so one email, not two.
     const renewable = current?.state === 'pending' || current?.state === 'unsubscribed';
-    const next: Subscriber = {
+    // The dashboard's counters are left owed on the record: its next write, the outbox's claim
+    // of this confirmation, applies them (one write per signup, whatever the address).
+    const next: Subscriber = owingCounts(current, {
       ...(current ?? { id, email, createdAt: at, version: 0 }),
       ...choices,
       ...(quota ?? {}),
       state: 'pending',
       outbox: queuedEntry('confirmation', now),
       version: (current?.version ?? 0) + 1,
-    };
+    });
     // A suppressed address (hard bounce, complaint, erasure) is never mailed again, whatever form
     // brings it back; nor is a confirmed reader changed, nor a limit exceeded.
     const lands = !suppressed && quota !== undefined && (!current || renewable);

@@ -54,6 +54,11 @@ export type Subscriber = {
   confirmationsInWindow?: number;
   /** The reader's transactional email (confirmation, welcome), written with the change that causes it. */
   outbox?: OutboxEntry;
+  /**
+   * Changes to the dashboard's counters a signup left for the record's next write to apply (the
+   * outbox's claim of the confirmation, within seconds): the signup itself makes one write.
+   */
+  countsOwed?: Record<string, number>;
   /** Soft bounces since the last delivery; too many in a row suppress the address. */
   softBounces?: number;
   suppressedAt?: string;

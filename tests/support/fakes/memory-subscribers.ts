@@ -1,5 +1,5 @@
 import type { Page, RecipientQuery, SubscriberRepository } from '../../../functions/core/ports.js';
-import { countsDelta } from '../../../functions/core/subscribers/stats.js';
+import { settledCounts, withoutOwed } from '../../../functions/core/subscribers/stats.js';
 import {
   recipientShardOf,
   type Subscriber,
@@ -38,10 +38,22 @@ export class MemorySubscriberRepository
     return Object.fromEntries(this.counters);
   }
 
-  /** Made like the adapter's: a write of 'none' never lands; nothing here can time it anyway. */
+  /** A settling write, as the adapter's: the record it stores owes the counters nothing. */
+  override create(subscriber: Subscriber) {
+    return super.create(withoutOwed(subscriber));
+  }
+
+  override save(next: Subscriber) {
+    return super.save(withoutOwed(next));
+  }
+
+  /**
+   * Made like the adapter's: a write of 'none' never lands (nothing here can time it anyway), and
+   * one that lands leaves its counters owed on the record.
+   */
   async writeSignup(next: Subscriber, expected: number | 'none') {
     if (expected === 'none') return false;
-    return expected === 0 ? this.create(next) : this.save(next);
+    return expected === 0 ? super.create(next) : super.save(next);
   }
 
   async countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>) {
@@ -49,11 +61,12 @@ export class MemorySubscriberRepository
   }
 
   protected override written(before: Subscriber | undefined, after: Subscriber) {
-    this.count(before, after);
+    // Only a signup stores a record that owes (create and save strip it): it counts nothing.
+    if (!after.countsOwed) this.count(before, after);
   }
 
   private count(before: Subscriber | undefined, after: Subscriber | undefined) {
-    for (const [key, n] of Object.entries(countsDelta(before, after)))
+    for (const [key, n] of Object.entries(settledCounts(before, after)))
       this.counters.set(key, (this.counters.get(key) ?? 0) + n);
   }
 
