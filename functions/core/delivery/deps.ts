@@ -17,6 +17,11 @@ export type Pacing = {
   rateFraction: number;
   /** How many workers may send at once (the worker function's reserved concurrency). */
   workers: number;
+  /**
+   * Sends each worker keeps in flight at once, sharing its pace (default 1). A kill leaves at
+   * most one recipient per lane ambiguous.
+   */
+  lanes?: number;
   /** A fixed rate for all workers together, overriding the quota (benchmarks, tests). */
   fixedRate?: number;
   /** Transactional mail's reserved share of the rate (rate-budget.ts); default 0.2. */

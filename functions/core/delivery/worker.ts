@@ -20,9 +20,10 @@ import { MailFailure, MailFailureKinds, type OutgoingMessage, type SendQuota } f
 import { publicationValues } from '../subscribers/messages.js';
 import { RECIPIENT_SHARDS, type Subscriber } from '../subscribers/subscriber.js';
 import type { DeliveryDeps } from './deps.js';
+import { Lanes } from './lanes.js';
 import { ShardLease } from './lease.js';
 import { Pacer } from './pacer.js';
-import { PageLedger, type ClaimOutcome } from './page-ledger.js';
+import { PageLedger, type ClaimOutcome, type Lane } from './page-ledger.js';
 
 /** A worker that stops renewing its lease for this long is presumed dead; the shard is free again. */
 export const SHARD_LEASE_MS = 2 * 60 * 1000;
@@ -67,6 +68,8 @@ const isHalt = (o: Outcome): o is Halt => o === 'deadline' || o === 'lease_lost'
 type Hold = Pick<ShardLease, 'held'>;
 /** A shard while this worker holds it: its progress as last saved, and the lease. */
 type WorkedShard = { current: ShardProgress; lease: ShardLease };
+/** What one lane's send works with: the page's ledger, its own receipt chain, the shard's lease. */
+type LaneWork = { page: PageLedger; lane: Lane; lease: Hold; stopping: () => boolean };
 class Stop extends Error {
   constructor(readonly reason: WorkerResult['stoppedBecause']) {
     super(reason);
@@ -75,8 +78,9 @@ class Stop extends Error {
 
 /**
  * One worker: takes shards of issues that are sending, one at a time, and sends their recipients
- * in order, one message at a time (so a worker killed at any moment leaves at most one recipient
- * whose outcome is unknown). Several workers run side by side on different shards.
+ * in order through `lanes` sends in flight at once, sharing one pace (so a worker killed at any
+ * moment leaves at most one recipient per lane whose outcome is unknown). Several workers run
+ * side by side on different shards.
  */
 export async function runWorker(
   deps: DeliveryDeps,
@@ -106,8 +110,14 @@ class Worker {
   private readonly rendered = new Map<string, Editions>();
   /** What this worker last read of each issue's state, and when that read began. */
   private readonly knowledge = new Map<string, { state?: IssueState; at: number }>();
+  /** A read of an issue's state under way: lanes asking at once share it. */
+  private readonly reading = new Map<string, Promise<boolean>>();
+  /** The pause this worker wrote for an issue: the first lane to stop for it writes it, once. */
+  private readonly pausing = new Map<string, Promise<unknown>>();
   private processed = 0;
   private sent = 0;
+  /** Sends handed to SES and not answered yet: they count against the day's quota already. */
+  private inFlight = 0;
 
   constructor(
     private readonly deps: DeliveryDeps,
@@ -214,9 +224,13 @@ class Worker {
     });
     const page = new PageLedger(this.deps, issue);
     const edition = (await editions.forPage([reader]))(reader);
-    const outcome = await this.deliverEdition(issue, edition, reader, page, {
-      held: async () => true,
-    });
+    const work = {
+      page,
+      lane: page.lane(),
+      lease: { held: async () => true },
+      stopping: () => false,
+    };
+    const outcome = await this.deliverEdition(issue, edition, reader, work);
     await page.flush();
     if (outcome === 'unresolved') return this.resendInFlight(issue, id);
     if (isHalt(outcome)) return undefined; // the claim was given back: still pending
@@ -249,13 +263,19 @@ class Worker {
    */
   private async stillSending(issue: Issue): Promise<boolean> {
     const known = this.knowledge.get(issue.id);
-    if (!known || this.now() - known.at >= STATE_REREAD_MS) {
-      const at = this.now(); // the state is at least as new as the moment the read began
-      const state = (await this.deps.issues.get(issue.id))?.state;
-      this.knowledge.set(issue.id, { state, at });
-      return state === 'sending';
-    }
-    return known.state === 'sending';
+    if (known && this.now() - known.at < STATE_REREAD_MS) return known.state === 'sending';
+    const pending = this.reading.get(issue.id);
+    if (pending !== undefined) return pending;
+    const at = this.now(); // the state is at least as new as the moment the read began
+    const read = this.deps.issues
+      .get(issue.id)
+      .then((found) => {
+        this.knowledge.set(issue.id, { state: found?.state, at });
+        return found?.state === 'sending';
+      })
+      .finally(() => this.reading.delete(issue.id));
+    this.reading.set(issue.id, read);
+    return read;
   }
 
   /** Sends one shard page by page; false when the issue stopped sending. */
@@ -306,24 +326,30 @@ class Worker {
         left = true;
         return this.leavePage(halt, shard, ledger);
       };
+      const lanes = new Lanes<Halt>(this.deps.pacing.lanes ?? 1);
+      const chains = Array.from({ length: this.deps.pacing.lanes ?? 1 }, () => ledger.lane());
+      const stopping = () => lanes.stopping;
       try {
-        for (const subscriber of page.items) {
-          if (settled.has(subscriber.id)) continue; // counted when the page was left mid-way
-          const halt = await this.mayClaim(issue, shard.lease);
-          if (halt) return await leave(halt);
-          const outcome = suppressed.has(subscriber.email)
-            ? 'suppressed'
-            : await this.deliverEdition(
-                issue,
-                editionOf(subscriber),
-                subscriber,
-                ledger,
-                shard.lease,
-              );
-          if (isHalt(outcome)) return await leave(outcome);
-          if (outcome !== 'unresolved') ledger.count(outcome, subscriber.id);
-          if (outcome === 'sent') this.sent++;
-        }
+        // Readers counted when the page was left mid-way are not taken again.
+        const readers = page.items.filter((s) => !settled.has(s.id));
+        const halt = await lanes.run(
+          readers,
+          async (subscriber, lane) => {
+            const halt = await this.mayClaim(issue, shard.lease);
+            if (halt) return halt;
+            const work = { page: ledger, lane: chains[lane]!, lease: shard.lease, stopping };
+            const outcome = suppressed.has(subscriber.email)
+              ? 'suppressed'
+              : await this.deliverEdition(issue, editionOf(subscriber), subscriber, work);
+            if (isHalt(outcome)) return outcome;
+            if (outcome !== 'unresolved') ledger.count(outcome, subscriber.id);
+            if (outcome === 'sent') this.sent++;
+            return undefined;
+          },
+          // A drained lane's last send has no later claim of its own to carry its receipt: mark it.
+          () => ledger.flush(),
+        );
+        if (halt) return await leave(halt);
         await ledger.settle();
         await ledger.flush();
       } catch (error) {
@@ -405,45 +431,46 @@ class Worker {
     issue: Issue,
     edition: Edition | undefined,
     subscriber: Subscriber,
-    page: PageLedger,
-    lease: Hold,
+    work: LaneWork,
   ): Promise<Outcome> {
     if (!edition) {
-      page.skippedBecause(NOTHING_NEW);
+      work.page.skippedBecause(NOTHING_NEW);
       return 'skipped';
     }
-    return this.deliver(issue, edition, subscriber, page, lease);
+    return this.deliver(issue, edition, subscriber, work);
   }
 
-  /** Claim (carrying the previous send's receipt), send, remember the receipt: one recipient. */
+  /** Claim (carrying the lane's previous send's receipt), send, remember the receipt: one recipient. */
   private async deliver(
     issue: Issue,
     edition: Edition,
     subscriber: Subscriber,
-    page: PageLedger,
-    lease: Hold,
+    { page, lane, lease, stopping }: LaneWork,
   ): Promise<Outcome> {
     const { ledger } = this.deps;
-    const claim = await page.claim(subscriber.id, this.deps.clock.now());
+    const claim = await page.claim(lane, subscriber.id, this.deps.clock.now());
     if (claim !== 'claimed') return claim;
     const message = this.messageFor(issue, edition, subscriber);
     for (let attempt = 0; ; attempt++) {
-      if (this.quotaUsedUp()) {
-        await page.flush();
-        await ledger.release(issue.deliveryKey, subscriber.id);
-        await this.pauseForQuota(issue);
-      }
       await this.pacer!.take();
-      // The pace (or a backoff) may have waited: the issue and the lease are asked again.
-      const halt = await this.mayClaim(issue, lease);
+      // The pace (or a backoff) may have waited: the issue and the lease are asked again, and
+      // another lane may have stopped the page meanwhile.
+      const halt = (await this.mayClaim(issue, lease)) ?? (stopping() ? 'stopped' : undefined);
       if (halt) {
         await page.flush(); // before the release: this claim may carry the only proof of the send before it
         await ledger.release(issue.deliveryKey, subscriber.id);
         return halt;
       }
+      // Asked with nothing awaited before the send is counted in flight: lanes cannot both take the last one.
+      if (this.quotaUsedUp()) {
+        await page.flush();
+        await ledger.release(issue.deliveryKey, subscriber.id);
+        await this.pauseForQuota(issue);
+      }
+      this.inFlight++;
       try {
         const { messageId } = await this.deps.mailer.send(message);
-        page.sent({
+        page.sent(lane, {
           subscriberId: subscriber.id,
           messageId,
           sentAt: this.deps.clock.now().toISOString(),
@@ -454,8 +481,9 @@ class Worker {
         switch (error.kind) {
           case MailFailureKinds.throttled:
           case MailFailureKinds.transient:
-            // SES refused to take it, or was never reached: it did not take the message. Back off, retry.
-            await this.sleep(
+            // SES refused to take it, or was never reached: it did not take the message. Every
+            // lane backs off (the pace is the worker's), then this one sends again.
+            this.pacer!.holdFor(
               Math.min(50 * 2 ** Math.min(attempt, 7), 5_000) * (0.5 + Math.random() / 2),
             );
             continue;
@@ -466,18 +494,20 @@ class Worker {
           case MailFailureKinds.quotaExceeded:
             await page.flush();
             await ledger.release(issue.deliveryKey, subscriber.id);
-            await pauseIssue(this.deps, issue.id, 'daily_quota', {
-              resumeAfter: new Date(this.now() + QUOTA_PAUSE_MS),
-              message: error.message,
-            });
-            throw new Stop('quota');
+            return this.pauseOnce(issue, 'quota', () =>
+              pauseIssue(this.deps, issue.id, 'daily_quota', {
+                resumeAfter: new Date(this.now() + QUOTA_PAUSE_MS),
+                message: error.message,
+              }),
+            );
           case MailFailureKinds.accountPaused:
             await page.flush();
             await ledger.release(issue.deliveryKey, subscriber.id);
-            await pauseIssue(this.deps, issue.id, 'account_paused', {
-              message: `SES refused to send: ${error.message}. Sending stays paused until the account is reinstated and an editor resumes the issue.`,
-            });
-            throw new Stop('account_paused');
+            return this.pauseOnce(issue, 'account_paused', () =>
+              pauseIssue(this.deps, issue.id, 'account_paused', {
+                message: `SES refused to send: ${error.message}. Sending stays paused until the account is reinstated and an editor resumes the issue.`,
+              }),
+            );
           default:
             // A failed entry can be claimed again later, which replaces it: mark what it proves first.
             await page.flush();
@@ -490,6 +520,8 @@ class Worker {
             page.failed(subscriber.id, error.message);
             return 'failed';
         }
+      } finally {
+        this.inFlight--;
       }
     }
   }
@@ -546,20 +578,39 @@ class Worker {
     if (this.quotaUsedUp()) await this.pauseForQuota(issue);
   }
 
-  /** What SES reported at the start, plus what this worker sent since, against the 24-hour quota. */
+  /** What SES reported at the start, plus what this worker sent since (or is sending), against the 24-hour quota. */
   private quotaUsedUp() {
     return (
       !!this.quota &&
       this.quota.max24HourSend >= 0 &&
-      this.quota.sentLast24Hours + this.sent >= this.quota.max24HourSend
+      this.quota.sentLast24Hours + this.sent + this.inFlight >= this.quota.max24HourSend
     );
   }
 
-  private async pauseForQuota(issue: Issue): Promise<never> {
-    await pauseIssue(this.deps, issue.id, 'daily_quota', {
-      resumeAfter: new Date(this.now() + QUOTA_PAUSE_MS),
-      message: `SES's 24-hour quota (${this.quota?.max24HourSend}) is used up; the issue resumes when there is room.`,
-    });
-    throw new Stop('quota');
+  private pauseForQuota(issue: Issue): Promise<never> {
+    return this.pauseOnce(issue, 'quota', () =>
+      pauseIssue(this.deps, issue.id, 'daily_quota', {
+        resumeAfter: new Date(this.now() + QUOTA_PAUSE_MS),
+        message: `SES's 24-hour quota (${this.quota?.max24HourSend}) is used up; the issue resumes when there is room.`,
+      }),
+    );
+  }
+
+  /**
+   * Pauses the issue and stops the worker. Lanes that meet the same refusal together write the
+   * pause once: a second write would find the issue paused already and fail its condition.
+   */
+  private async pauseOnce(
+    issue: Issue,
+    reason: 'quota' | 'account_paused',
+    pause: () => Promise<unknown>,
+  ): Promise<never> {
+    let paused = this.pausing.get(issue.id);
+    if (!paused) {
+      paused = pause();
+      this.pausing.set(issue.id, paused);
+    }
+    await paused;
+    throw new Stop(reason);
   }
 }
