@@ -10,6 +10,7 @@ import { createDocumentClient } from './adapters/dynamo/client.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
 import { DynamoDeliveryLedger, DynamoLedgerReview } from './adapters/dynamo/dynamo-ledger.js';
+import { DynamoSenderRegistry } from './adapters/dynamo/dynamo-sender-registry.js';
 import { DynamoEventLog } from './adapters/dynamo/dynamo-event-log.js';
 import { DynamoPublicationLog } from './adapters/dynamo/dynamo-publication-log.js';
 import { DynamoSuppressionList } from './adapters/dynamo/dynamo-suppression-list.js';
@@ -258,6 +259,7 @@ export async function buildDeliveryDeps(
   return {
     ...outbox,
     ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME),
+    senders: new DynamoSenderRegistry(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     renderer,
   };

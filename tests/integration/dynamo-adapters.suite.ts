@@ -1,3 +1,4 @@
+import { DynamoSenderRegistry } from '../../functions/adapters/dynamo/dynamo-sender-registry.js';
 import { randomUUID } from 'node:crypto';
 import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
 import { DynamoEventLog } from '../../functions/adapters/dynamo/dynamo-event-log.js';
@@ -31,6 +32,7 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
         publications: new DynamoPublicationLog(client, table),
         rateLimiter: new DynamoRateLimiter(client, table),
         outbox: new DynamoOutboxStore(client, table),
+        senders: new DynamoSenderRegistry(client, table),
       },
       close: () => running.close(),
     };

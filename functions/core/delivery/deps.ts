@@ -30,6 +30,16 @@ export type Pacing = {
   leaseMs?: number;
 };
 
+/**
+ * The workers sending right now, across every function and process: the account's bulk rate is
+ * divided among them. Each live worker beats; one that stops beating drops out on its own.
+ */
+export interface SenderRegistry {
+  /** Registers or renews `senderId` as live until `until`; how many senders are live at `now`, it included. */
+  beat(senderId: string, now: Date, until: Date): Promise<number>;
+  leave(senderId: string): Promise<void>;
+}
+
 export type DeliveryDeps = {
   subscribers: SubscriberRepository;
   ledger: DeliveryLedger;
@@ -43,6 +53,8 @@ export type DeliveryDeps = {
   clock: Clock;
   publication: Publication;
   pacing: Pacing;
+  /** Where live workers register, so each paces at its share; absent, `pacing.workers` divides. */
+  senders?: SenderRegistry;
   sleep?: (ms: number) => Promise<void>;
   /** Monotonic milliseconds for pacing; real time unless a test says otherwise. */
   monotonic?: () => number;

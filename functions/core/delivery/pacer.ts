@@ -11,7 +11,7 @@ export class Pacer {
   private turn: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly rate: number,
+    private rate: number,
     private readonly now: () => number = () => performance.now(),
     private readonly sleep: (ms: number) => Promise<void> = sleepPrecisely,
   ) {
@@ -35,6 +35,12 @@ export class Pacer {
     const mine = this.turn.then(() => this.wait());
     this.turn = mine.catch(() => undefined);
     return mine;
+  }
+
+  /** A new rate from the next slot on (the worker's share changed as others joined or left). */
+  retune(rate: number) {
+    if (!(rate > 0)) throw new Error(`send rate must be positive, got ${rate}`);
+    this.rate = rate;
   }
 
   /**

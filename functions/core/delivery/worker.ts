@@ -24,6 +24,7 @@ import { Lanes } from './lanes.js';
 import { ShardLease } from './lease.js';
 import { Pacer } from './pacer.js';
 import { PageLedger, type ClaimOutcome, type Lane } from './page-ledger.js';
+import { bulkRate, RateShare } from './rate-share.js';
 
 /** A worker that stops renewing its lease for this long is presumed dead; the shard is free again. */
 export const SHARD_LEASE_MS = 2 * 60 * 1000;
@@ -92,6 +93,8 @@ export async function runWorker(
   } catch (error) {
     if (error instanceof Stop) return worker.result(error.reason);
     throw error;
+  } finally {
+    await worker.close();
   }
 }
 
@@ -106,6 +109,8 @@ class Worker {
   private readonly id: string;
   private readonly sleep: (ms: number) => Promise<void>;
   private pacer?: Pacer;
+  /** This worker's place among the senders sharing the account's rate, once it sends. */
+  private share?: RateShare;
   private quota?: SendQuota;
   private readonly rendered = new Map<string, Editions>();
   /** What this worker last read of each issue's state, and when that read began. */
@@ -125,6 +130,11 @@ class Worker {
   ) {
     this.id = options.workerId ?? randomUUID();
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /** Leaves the senders sharing the rate: the others' shares grow at their next beat. */
+  close() {
+    return this.share?.leave();
   }
 
   result(stoppedBecause: WorkerResult['stoppedBecause']): WorkerResult {
@@ -568,14 +578,23 @@ class Worker {
   private async ensurePacing(issue: Issue) {
     if (!this.quota) {
       this.quota = await this.deps.quota.get();
-      const { rateFraction, workers, fixedRate } = this.deps.pacing;
-      const rate =
-        fixedRate !== undefined
-          ? fixedRate / workers
-          : (this.quota.maxSendRate * rateFraction) / workers;
-      this.pacer = new Pacer(rate, this.deps.monotonic, this.deps.sleep);
+      this.pacer = await this.paceFor(this.quota);
     }
     if (this.quotaUsedUp()) await this.pauseForQuota(issue);
+  }
+
+  /**
+   * The bulk rate divided among the workers sending now (the sender registry), or, without one or
+   * with a fixed rate, by the configured number of workers.
+   */
+  private async paceFor(quota: SendQuota): Promise<Pacer> {
+    const { rateFraction, workers, fixedRate } = this.deps.pacing;
+    const { monotonic, sleep, senders, clock } = this.deps;
+    if (fixedRate !== undefined) return new Pacer(fixedRate / workers, monotonic, sleep);
+    const total = bulkRate(quota.maxSendRate, rateFraction);
+    if (!senders) return new Pacer(total / workers, monotonic, sleep);
+    this.share = await RateShare.join(senders, this.id, total, { clock, sleep, monotonic });
+    return this.share.pacer;
   }
 
   /** What SES reported at the start, plus what this worker sent since (or is sending), against the 24-hour quota. */
