@@ -1,23 +1,17 @@
 import type { Clock } from '../clock.js';
 import type { SenderRegistry } from './deps.js';
 import { Pacer } from './pacer.js';
+import type { RateSplit } from './rate-budget.js';
 
 /**
- * The account's rate for bulk sends: `rateFraction` of SES's MaxSendRate, less the share kept for
- * transactional mail. The one formula both bulk sends and the transactional sender pace by.
+ * One sender's share of the bulk rate among `senders`. A pacer at r a second can put ⌈r⌉ sends
+ * in some one-second window (5.3/s spaced evenly fits 6), so senders that share the account's
+ * rate (with each other, or with the transactional drains: `alongside`) each keep to a whole
+ * number: their windows then add up to no more than the rate. Only a sender alone keeps it all.
  */
-export function bulkRate(maxSendRate: number, rateFraction: number, reservedShare = 0): number {
-  return maxSendRate * rateFraction * (1 - reservedShare);
-}
-
-/**
- * One sender's share of `total` among `senders`. A pacer at r a second can put ⌈r⌉ sends in some
- * one-second window (5.3/s spaced evenly fits 6), so senders that share one rate each keep to a
- * whole number: their windows then add up to no more than `total`. A lone sender keeps it all.
- */
-export function shareOf(total: number, senders: number): number {
-  const share = total / Math.max(1, senders);
-  return senders <= 1 || share < 1 ? share : Math.floor(share);
+export function shareOf(bulk: number, senders: number, alongside = false): number {
+  const share = bulk / Math.max(1, senders);
+  return (senders <= 1 && !alongside) || share < 1 ? share : Math.floor(share);
 }
 
 /** How often a sender renews itself and re-reads how many share the rate. */
@@ -52,26 +46,28 @@ export class RateShare {
   private constructor(
     private readonly registry: SenderRegistry,
     private readonly id: string,
-    private readonly total: number,
+    private readonly split: RateSplit,
     private readonly timing: Timing,
     senders: number,
   ) {
     this.lastBeat = this.now();
-    this.pacer = new Pacer(shareOf(total, senders), timing.monotonic, timing.sleep);
+    this.pacer = new Pacer(this.shareFor(senders), timing.monotonic, timing.sleep);
     this.beat = setInterval(() => void this.renew(), BEAT_MS);
     this.beat.unref?.();
   }
 
-  static async join(registry: SenderRegistry, id: string, total: number, timing: Timing) {
+  static async join(registry: SenderRegistry, id: string, split: RateSplit, timing: Timing) {
     const now = timing.clock.now();
     await registry.beat(id, now, new Date(now.getTime() + LIVE_MS));
     await (timing.sleep ?? realSleep)(BEAT_MS * 1.5);
     const at = timing.clock.now();
     const senders = await registry.beat(id, at, new Date(at.getTime() + LIVE_MS));
-    return new RateShare(registry, id, total, timing, senders);
+    return new RateShare(registry, id, split, timing, senders);
   }
 
   private now = () => this.timing.clock.now().getTime();
+  private shareFor = (senders: number) =>
+    shareOf(this.split.bulk, senders, this.split.transactional > 0);
 
   private renew() {
     this.beating ??= this.beatOnce().finally(() => {
@@ -84,7 +80,7 @@ export class RateShare {
     const at = this.now();
     try {
       const senders = await this.registry.beat(this.id, new Date(at), new Date(at + LIVE_MS));
-      this.pacer.retune(shareOf(this.total, senders));
+      this.pacer.retune(this.shareFor(senders));
       this.lastBeat = at;
     } catch {
       // The others stop counting this worker once its item runs out: stop sending before that.

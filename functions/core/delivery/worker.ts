@@ -24,7 +24,8 @@ import { Lanes } from './lanes.js';
 import { ShardLease } from './lease.js';
 import { Pacer } from './pacer.js';
 import { PageLedger, type ClaimOutcome, type Lane } from './page-ledger.js';
-import { bulkRate, RateShare } from './rate-share.js';
+import { splitRate } from './rate-budget.js';
+import { RateShare, shareOf } from './rate-share.js';
 
 /** A worker that stops renewing its lease for this long is presumed dead; the shard is free again. */
 export const SHARD_LEASE_MS = 2 * 60 * 1000;
@@ -584,16 +585,18 @@ class Worker {
   }
 
   /**
-   * The bulk rate divided among the workers sending now (the sender registry), or, without one or
-   * with a fixed rate, by the configured number of workers.
+   * The bulk part of the account's rate (what transactional mail's share leaves) divided among
+   * the workers sending now (the sender registry), or, without one or with a fixed rate, by the
+   * configured number of workers.
    */
   private async paceFor(quota: SendQuota): Promise<Pacer> {
-    const { rateFraction, workers, fixedRate } = this.deps.pacing;
+    const { workers, fixedRate } = this.deps.pacing;
     const { monotonic, sleep, senders, clock } = this.deps;
-    if (fixedRate !== undefined) return new Pacer(fixedRate / workers, monotonic, sleep);
-    const total = bulkRate(quota.maxSendRate, rateFraction);
-    if (!senders) return new Pacer(total / workers, monotonic, sleep);
-    this.share = await RateShare.join(senders, this.id, total, { clock, sleep, monotonic });
+    const split = splitRate(quota.maxSendRate, this.deps.pacing);
+    const alongside = split.transactional > 0;
+    if (fixedRate !== undefined || !senders)
+      return new Pacer(shareOf(split.bulk, workers, alongside), monotonic, sleep);
+    this.share = await RateShare.join(senders, this.id, split, { clock, sleep, monotonic });
     return this.share.pacer;
   }
 
