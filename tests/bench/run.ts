@@ -22,6 +22,7 @@ import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.j
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { Pacer } from '../../functions/core/delivery/pacer.js';
+import { splitRate } from '../../functions/core/delivery/rate-budget.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
 import { preparePersonalization } from '../../functions/core/email/personalize.js';
 import {
@@ -515,6 +516,8 @@ async function benchPipeline() {
  */
 const LANES_UNDER_TEST = 8;
 const CONFIGURED_RATE = 500;
+/** What bulk sends get of it: transactional mail keeps its share (rate-budget.ts). */
+const BULK_RATE = splitRate(0, { rateFraction: 1, workers: 1, fixedRate: CONFIGURED_RATE }).bulk;
 async function benchLanes() {
   const latency = { sesMs: 30, dynamodbMs: 5 };
   const n = QUICK ? 500 : 2_000;
@@ -551,12 +554,12 @@ async function benchLanes() {
       unit: 'recipients/s',
       baseline: single,
       baselineUnit: 'recipients/s (1 lane)',
-      ratio: many / CONFIGURED_RATE,
-      target: `(reported) vs configured ${CONFIGURED_RATE}/s`,
+      ratio: many / BULK_RATE,
+      target: `(reported) vs bulk ${BULK_RATE}/s of a configured ${CONFIGURED_RATE}/s`,
       pass: null,
       details: { recipients: n, rounds, latency, runs: Object.fromEntries(rates) },
     },
-    `1 worker, SES ${latency.sesMs} ms, DynamoDB ${latency.dynamodbMs} ms, rate ${CONFIGURED_RATE}/s: ${LANES_UNDER_TEST} lanes ${fmt(many, 1)} recipients/s (${fmt(many / CONFIGURED_RATE, 2)} of the rate) vs 1 lane ${fmt(single, 1)} recipients/s  ratio ${fmt(many / single, 2)}  (${n} recipients, ${rounds} alternated round(s))`,
+    `1 worker, SES ${latency.sesMs} ms, DynamoDB ${latency.dynamodbMs} ms, rate ${CONFIGURED_RATE}/s (bulk ${BULK_RATE}/s): ${LANES_UNDER_TEST} lanes ${fmt(many, 1)} recipients/s (${fmt(many / BULK_RATE, 2)} of the bulk rate) vs 1 lane ${fmt(single, 1)} recipients/s  ratio ${fmt(many / single, 2)}  (${n} recipients, ${rounds} alternated round(s))`,
   );
 }
 
