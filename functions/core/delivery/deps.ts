@@ -13,7 +13,7 @@ import type { Publication } from '../publication.js';
 import type { TokenSigner } from '../tokens.js';
 
 export type Pacing = {
-  /** Share of SES's MaxSendRate the whole service may use (the rest is for transactional mail). */
+  /** Share of SES's MaxSendRate the whole service may use, bulk and transactional together. */
   rateFraction: number;
   /** How many workers may send at once (the worker function's reserved concurrency). */
   workers: number;
@@ -22,7 +22,7 @@ export type Pacing = {
    * most one recipient per lane ambiguous.
    */
   lanes?: number;
-  /** A fixed rate for all workers together, overriding the quota (benchmarks, tests). */
+  /** A fixed service rate, overriding the quota's, split the same way (benchmarks, tests). */
   fixedRate?: number;
   /** Transactional mail's reserved share of the rate (rate-budget.ts); default 0.2. */
   transactionalShare?: number;
