@@ -10,6 +10,7 @@ import { createDocumentClient } from './adapters/dynamo/client.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
 import { DynamoDeliveryLedger, DynamoLedgerReview } from './adapters/dynamo/dynamo-ledger.js';
+import { DynamoSenderRegistry } from './adapters/dynamo/dynamo-sender-registry.js';
 import { DynamoEventLog } from './adapters/dynamo/dynamo-event-log.js';
 import { DynamoPublicationLog } from './adapters/dynamo/dynamo-publication-log.js';
 import { DynamoSuppressionList } from './adapters/dynamo/dynamo-suppression-list.js';
@@ -71,6 +72,12 @@ const envSchema = z.object({
   TRANSACTIONAL_RATE_SHARE: z.coerce.number().gt(0).max(1).default(0.2),
   /** Workers that may send at once (the worker function's reserved concurrency on AWS). */
   SEND_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Sends each worker keeps in flight at once, sharing the worker's pace: SES answers in tens of
+   * milliseconds, so one at a time caps a worker near 25 a second whatever the rate allows. A
+   * worker killed mid-send leaves at most this many readers ambiguous (never a duplicate).
+   */
+  SEND_LANES: z.coerce.number().int().min(1).max(64).default(8),
   /** A fixed total send rate (messages per second), overriding the quota: benchmarks and tests. */
   SEND_RATE: z.coerce.number().gt(0).optional(),
   /** Seconds a dead worker's shard waits before another worker takes it over. */
@@ -222,6 +229,7 @@ function pacingOf(config: Config): Pacing {
   return {
     rateFraction: config.SEND_RATE_FRACTION,
     workers: config.SEND_WORKERS,
+    lanes: config.SEND_LANES,
     fixedRate: config.SEND_RATE,
     transactionalShare: config.TRANSACTIONAL_RATE_SHARE,
     leaseMs: config.SEND_LEASE_SECONDS * 1000,
@@ -253,6 +261,7 @@ export async function buildDeliveryDeps(
   return {
     ...outbox,
     ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME),
+    senders: new DynamoSenderRegistry(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     renderer,
   };

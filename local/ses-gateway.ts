@@ -54,6 +54,8 @@ export type SesGateway = {
   port: number;
   /** Messages SES accepted, per recipient address (lower-cased). */
   accepted: Map<string, number>;
+  /** When each message was accepted (epoch ms) and its `kind` tag: tests judge the pace by it. */
+  acceptances: { at: number; kind?: string }[];
   setFaults(faults: Faults): void;
   /** Resolves when every event published so far has been handled. */
   settled(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
   const region = options.region ?? 'us-east-1';
   let faults: Faults = { ...options.faults };
   const accepted = new Map<string, number>();
+  const acceptances: SesGateway['acceptances'] = [];
   const lastSecond: number[] = [];
   const lastDay: number[] = [];
   const pending = new Set<Promise<unknown>>();
@@ -137,6 +140,7 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
           return sesError(res, 400, 'Throttling', 'Daily message quota exceeded.');
         lastSecond.push(now);
         lastDay.push(now);
+        acceptances.push({ at: now, kind: tagsOf(params!).kind?.[0] });
 
         const raw =
           action === 'SendRawEmail'
@@ -185,6 +189,7 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
     url: `http://127.0.0.1:${port}`,
     port,
     accepted,
+    acceptances,
     setFaults: (next) => (faults = { ...next }),
     settled: async () => {
       while (pending.size) await Promise.all([...pending]);

@@ -22,6 +22,7 @@ import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.j
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { Pacer } from '../../functions/core/delivery/pacer.js';
+import { splitRate } from '../../functions/core/delivery/rate-budget.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
 import { preparePersonalization } from '../../functions/core/email/personalize.js';
 import {
@@ -409,7 +410,11 @@ async function pipelineAgainstFloor(
 ) {
   let stack: LocalStack | undefined;
   try {
-    stack = await stackOn(dynamodb, sidecar.ses, { SEND_WORKERS: String(workers) });
+    // One send in flight per worker, as the floor has one call in flight per worker.
+    stack = await stackOn(dynamodb, sidecar.ses, {
+      SEND_WORKERS: String(workers),
+      SEND_LANES: '1',
+    });
     const { deps, issueId, seedMs } = await sendIssue(stack, workers, N);
     const t0 = performance.now();
     const { sent } = await drain(deps, issueId, workers);
@@ -510,6 +515,61 @@ async function benchPipeline() {
   } finally {
     await sidecar.close();
   }
+  await benchLanes();
+}
+
+/**
+ * One worker with AWS's round trips modelled, one lane against `LANES_UNDER_TEST` lanes, at a
+ * configured rate: what several sends in flight buy when SES takes 30 ms to answer. The two are
+ * alternated (1, K, 1, K), each on a fresh stack, so load drift moves both alike.
+ */
+const LANES_UNDER_TEST = 8;
+const CONFIGURED_RATE = 500;
+/** What bulk sends get of it: transactional mail keeps its share (rate-budget.ts). */
+const BULK_RATE = splitRate(0, { rateFraction: 1, workers: 1, fixedRate: CONFIGURED_RATE }).bulk;
+async function benchLanes() {
+  const latency = { sesMs: 30, dynamodbMs: 5 };
+  const n = QUICK ? 500 : 2_000;
+  const rounds = QUICK ? 1 : 2;
+  const rates = new Map<number, number[]>();
+  for (let round = 0; round < rounds; round++)
+    for (const lanes of [1, LANES_UNDER_TEST]) {
+      // A fresh sidecar each run, as the pipeline's worker counts have.
+      const sidecar = await startSidecar(latency);
+      const stack = await stackOn(sidecar.dynamodbCounted, sidecar.ses, {
+        SEND_WORKERS: '1',
+        SEND_LANES: String(lanes),
+        SEND_RATE: String(CONFIGURED_RATE),
+      });
+      try {
+        const { deps, issueId } = await sendIssue(stack, lanes, n);
+        const t0 = performance.now();
+        const { sent } = await drain(deps, issueId, 1);
+        if (sent !== n) throw new Error(`lanes ${lanes}: sent ${sent} of ${n}`);
+        rates.set(lanes, [...(rates.get(lanes) ?? []), n / ((performance.now() - t0) / 1000)]);
+      } finally {
+        await stack.close();
+        await sidecar.close();
+      }
+    }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const single = mean(rates.get(1)!);
+  const many = mean(rates.get(LANES_UNDER_TEST)!);
+  report(
+    {
+      bench: 'pipeline',
+      metric: `recipients/s, 1 worker, ${LANES_UNDER_TEST} lanes, AWS latencies modelled`,
+      value: many,
+      unit: 'recipients/s',
+      baseline: single,
+      baselineUnit: 'recipients/s (1 lane)',
+      ratio: many / BULK_RATE,
+      target: `(reported) vs bulk ${BULK_RATE}/s of a configured ${CONFIGURED_RATE}/s`,
+      pass: null,
+      details: { recipients: n, rounds, latency, runs: Object.fromEntries(rates) },
+    },
+    `1 worker, SES ${latency.sesMs} ms, DynamoDB ${latency.dynamodbMs} ms, rate ${CONFIGURED_RATE}/s (bulk ${BULK_RATE}/s): ${LANES_UNDER_TEST} lanes ${fmt(many, 1)} recipients/s (${fmt(many / BULK_RATE, 2)} of the bulk rate) vs 1 lane ${fmt(single, 1)} recipients/s  ratio ${fmt(many / single, 2)}  (${n} recipients, ${rounds} alternated round(s))`,
+  );
 }
 
 // 4. Cost per 1,000 emails -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { DynamoSignupReads } from '../../functions/adapters/dynamo/dynamo-signup-reads.js';
+import { DynamoSenderRegistry } from '../../functions/adapters/dynamo/dynamo-sender-registry.js';
 import { randomUUID } from 'node:crypto';
 import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
 import { DynamoEventLog } from '../../functions/adapters/dynamo/dynamo-event-log.js';
@@ -33,6 +34,7 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
         rateLimiter: new DynamoRateLimiter(client, table),
         outbox: new DynamoOutboxStore(client, table),
         signupReads: new DynamoSignupReads(client, table),
+        senders: new DynamoSenderRegistry(client, table),
       },
       close: () => running.close(),
     };

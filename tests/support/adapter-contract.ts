@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../functions/core/abuse/ports.js';
+import type { SenderRegistry } from '../../functions/core/delivery/deps.js';
 import type { Issue } from '../../functions/core/issues/issue.js';
 import type {
   DeliveryLedger,
@@ -35,6 +36,7 @@ export type ContractAdapters = {
   rateLimiter: RateLimiter;
   outbox: OutboxStore;
   signupReads: SignupReads;
+  senders: SenderRegistry;
 };
 
 export type ContractSubject = { adapters: ContractAdapters; close?: () => Promise<void> };
@@ -67,6 +69,7 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
     let rateLimiter: RateLimiter;
     let outbox: OutboxStore;
     let signupReads: SignupReads;
+    let senders: SenderRegistry;
 
     beforeAll(async () => {
       subject = await open();
@@ -80,6 +83,7 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
         rateLimiter,
         outbox,
         signupReads,
+        senders,
       } = subject.adapters);
     });
     afterAll(async () => subject?.close?.());
@@ -725,6 +729,19 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect(await rateLimiter.hit(key, 5, 3600, new Date('2026-11-28T11:00:00Z'))).toEqual({
         allowed: true,
       });
+    });
+
+    it('counts the senders live now: each one beating, not one whose time ran out or that left', async () => {
+      const at = new Date('2026-12-01T10:00:00Z');
+      const later = (ms: number) => new Date(at.getTime() + ms);
+      const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+      expect(await senders.beat(a, at, later(6_000))).toBe(1);
+      expect(await senders.beat(b, at, later(6_000))).toBe(2);
+      expect(await senders.beat(a, later(1_000), later(7_000))).toBe(2); // a renewal is not a newcomer
+      expect(await senders.beat(c, later(6_500), later(12_500))).toBe(2); // b ran out at 6 s
+      await senders.leave(c);
+      expect(await senders.beat(a, later(6_500), later(12_500))).toBe(1);
+      await senders.leave(a);
     });
   });
 }

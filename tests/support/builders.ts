@@ -154,7 +154,7 @@ export function memoryDeliveryDeps(articles: Article[] = [anArticle()]) {
     quota: new FixedQuota(),
     renderer: stubRenderer(),
     articles: articleSource(articles),
-    pacing: { rateFraction: 1, workers: 1 },
+    pacing: { rateFraction: 1, workers: 1, lanes: 1 },
     // A monotonic clock that only sleeping moves: waits take no real time, and pacing still sees them pass.
     sleep: async (ms: number) => void (monotonic += ms),
     monotonic: () => monotonic,

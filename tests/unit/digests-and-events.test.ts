@@ -307,6 +307,45 @@ describe('SES events', () => {
 });
 
 describe('pacing', () => {
+  it('gives lanes that ask at once one slot each, never the same one', async () => {
+    let now = 0;
+    // Sleeping lets other lanes run first, as real timers would.
+    const pacer = new Pacer(
+      20,
+      () => now,
+      async (ms) => {
+        await new Promise((r) => setImmediate(r));
+        now += ms;
+      },
+    );
+    const times: number[] = [];
+    const lane = async () => {
+      for (let i = 0; i < 10; i++) {
+        await pacer.take();
+        times.push(now);
+      }
+    };
+    await Promise.all([lane(), lane(), lane(), lane()]);
+    times.sort((a, b) => a - b);
+    expect(times).toHaveLength(40);
+    for (let i = 1; i < times.length; i++)
+      expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(50);
+  });
+
+  it('holds every lane back when one is told to slow down', async () => {
+    let now = 0;
+    const pacer = new Pacer(
+      100,
+      () => now,
+      async (ms) => void (now += ms),
+    );
+    await pacer.take();
+    pacer.holdFor(800); // a throttle seen by one lane
+    const waiting = [pacer.take(), pacer.take()];
+    await Promise.all(waiting);
+    expect(now).toBeGreaterThanOrEqual(800 + 10);
+  });
+
   it('keeps the spacing after a timer that fired late, instead of bunching the next sends', async () => {
     let now = 0;
     let late = true;

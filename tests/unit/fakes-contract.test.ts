@@ -1,4 +1,5 @@
 import { memorySignupReads } from '../support/fakes/memory-signup-reads.js';
+import { MemorySenderRegistry } from '../support/fakes/memory-sender-registry.js';
 import { describeAdapterContract } from '../support/adapter-contract.js';
 import { MemoryEventLog } from '../support/fakes/memory-event-log.js';
 import { MemoryIssueRepository } from '../support/fakes/memory-issues.js';
@@ -24,6 +25,7 @@ describeAdapterContract('the memory fakes', async () => {
       events: new MemoryEventLog(),
       publications: new MemoryPublicationLog(),
       rateLimiter: new MemoryRateLimiter(),
+      senders: new MemorySenderRegistry(),
     },
   };
 });

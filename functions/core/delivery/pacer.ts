@@ -7,9 +7,11 @@ const JITTER_MARGIN = 0.01;
 
 export class Pacer {
   private next = 0;
+  /** The turn of the latest caller: a worker's lanes share one pacer and take slots one at a time. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly rate: number,
+    private rate: number,
     private readonly now: () => number = () => performance.now(),
     private readonly sleep: (ms: number) => Promise<void> = sleepPrecisely,
   ) {
@@ -26,11 +28,35 @@ export class Pacer {
   }
 
   /**
-   * Resolves when the next message may go. The next slot is counted from when this one actually
-   * went, not when it was due: a timer that fires late must not let the following sends bunch up
-   * (rate + 1 in one second, which SES would refuse).
+   * Resolves when the next message may go. Callers are served in turn, each once the slot before
+   * has gone: two lanes that asked together must not both be given the same slot.
    */
-  async take(): Promise<void> {
+  take(): Promise<void> {
+    const mine = this.turn.then(() => this.wait());
+    this.turn = mine.catch(() => undefined);
+    return mine;
+  }
+
+  /** A new rate from the next slot on (the worker's share changed as others joined or left). */
+  retune(rate: number) {
+    if (!(rate > 0)) throw new Error(`send rate must be positive, got ${rate}`);
+    this.rate = rate;
+  }
+
+  /**
+   * SES said slow down (or could not be reached): no slot for anyone before `ms` from now. The
+   * whole worker backs off, not only the lane that was told, since SES counts the account.
+   */
+  holdFor(ms: number) {
+    this.next = Math.max(this.next, this.now() + ms);
+  }
+
+  /**
+   * The next slot is counted from when this one actually went, not when it was due: a timer that
+   * fires late must not let the following sends bunch up (rate + 1 in one second, which SES
+   * would refuse).
+   */
+  private async wait(): Promise<void> {
     let now = this.now();
     if (now < this.next) {
       await this.sleep(this.next - now);

@@ -9,11 +9,22 @@ export type ClaimOutcome = 'claimed' | keyof Counts | 'unresolved';
 const CLAIM_TRIES = 3;
 
 /**
+ * One lane's chain of receipts: the receipt of its latest send no write has recorded yet, and the
+ * claim it has in flight. A lane takes a page's readers in increasing id order (the ledger's
+ * order), so the claim that carries a receipt is always a later ledger entry than the reader it
+ * proves: findReceipt, reading forward, finds it.
+ */
+export class Lane {
+  latest?: SendReceipt;
+  current?: { subscriberId: string; claimedAt: string; carried?: SendReceipt };
+}
+
+/**
  * One page's dealings with the ledger. Sends are marked together when the page ends (or is left);
- * until then each claim carries the receipt of the send before it, so a worker killed mid-page
- * leaves proof of every send but the one in flight. A page redone after a kill meets its own
- * earlier claims: each is settled by a receipt found on a later claim of the page, or, when none
- * turns up, counted ambiguous (never resent).
+ * until then each claim carries the receipt of its lane's send before it, so a worker killed
+ * mid-page leaves proof of every send but the last of each lane (at most one per lane). A page
+ * redone after a kill meets its own earlier claims: each is settled by a receipt found on a
+ * later claim of the page, or, when none turns up, counted ambiguous (never resent).
  */
 export class PageLedger {
   private counts = zeroCounts();
@@ -25,15 +36,28 @@ export class PageLedger {
   /** Readers skipped on purpose (a digest's reader with nothing new), by reason. */
   private readonly skips: Record<string, number> = {};
   private toMark: SentEntry[] = [];
-  private latest?: SendReceipt;
-  private current?: { subscriberId: string; claimedAt: string; carried?: SendReceipt };
+  /** Marks run one at a time: a lane's flush returns only once what it saw pending is written. */
+  private marking: Promise<void> = Promise.resolve();
+  private readonly lanes: Lane[] = [];
   /** This issue's claims from an earlier life of the page, fate not yet known. */
   private readonly unresolved = new Map<string, LedgerEntry>();
+  /**
+   * Receipts met on earlier claims, by the reader they prove. Lanes meet the page's entries in no
+   * fixed order, so a proof may be met before the claim it proves.
+   */
+  private readonly proofs = new Map<string, SendReceipt>();
 
   constructor(
     private readonly deps: Pick<DeliveryDeps, 'ledger'>,
     private readonly issue: Issue,
   ) {}
+
+  /** A new lane through this page. */
+  lane(): Lane {
+    const lane = new Lane();
+    this.lanes.push(lane);
+    return lane;
+  }
 
   /**
    * Claims a recipient, carrying the receipt of the latest send no write has recorded yet. Each
@@ -41,13 +65,13 @@ export class PageLedger {
    * or here), finds its own entry and is still this claim, so the reader is neither lost nor
    * judged ambiguous. Returns 'claimed', or what the recipient's existing entry means.
    */
-  async claim(subscriberId: string, at: Date): Promise<ClaimOutcome> {
-    const carried = this.latest;
+  async claim(lane: Lane, subscriberId: string, at: Date): Promise<ClaimOutcome> {
+    const carried = lane.latest;
     const attempt = randomUUID();
     const claim = await this.tryClaim(subscriberId, at, carried, attempt);
     if (claim !== 'claimed') return this.existing(claim);
-    this.latest = undefined;
-    this.current = { subscriberId, claimedAt: at.toISOString(), carried };
+    if (lane.latest === carried) lane.latest = undefined;
+    lane.current = { subscriberId, claimedAt: at.toISOString(), carried };
     return 'claimed';
   }
 
@@ -62,16 +86,16 @@ export class PageLedger {
     }
   }
 
-  /** SES accepted the message to the recipient just claimed. */
-  sent(receipt: SendReceipt) {
-    const claim = this.current!;
+  /** SES accepted the message to the recipient the lane just claimed. */
+  sent(lane: Lane, receipt: SendReceipt) {
+    const claim = lane.current!;
     this.toMark.push({
       ...receipt,
       issueId: this.issue.id,
       claimedAt: claim.claimedAt,
       ...(claim.carried && { previousSent: claim.carried }),
     });
-    this.latest = receipt;
+    lane.latest = receipt;
   }
 
   failed(subscriberId: string, reason: string) {
@@ -107,26 +131,53 @@ export class PageLedger {
   /** A claim refused because the recipient already has an entry: what it means for this issue. */
   private existing(entry: LedgerEntry): ClaimOutcome {
     const proof = entry.previousSent;
-    const proven = proof && this.unresolved.get(proof.subscriberId);
-    if (proof && proven) {
-      this.unresolved.delete(proof.subscriberId);
-      this.proven(proven, proof);
+    if (proof) {
+      const proven = this.unresolved.get(proof.subscriberId);
+      if (proven) {
+        this.unresolved.delete(proof.subscriberId);
+        this.proven(proven, proof);
+      } else this.proofs.set(proof.subscriberId, proof);
     }
     // Sent by this issue in a page that is being redone: count it as this issue's send.
     if (entry.status === 'sent') return entry.issueId === this.issue.id ? 'sent' : 'skipped';
     if (entry.status === 'claimed' && entry.issueId === this.issue.id) {
+      const receipt = this.proofs.get(entry.subscriberId);
+      if (receipt) {
+        this.proofs.delete(entry.subscriberId);
+        this.proven(entry, receipt);
+        return 'unresolved'; // counted sent by proven()
+      }
       this.unresolved.set(entry.subscriberId, entry);
       return 'unresolved';
     }
     return 'ambiguous';
   }
 
-  /** Marks the page's sends so far. */
-  async flush() {
-    if (this.toMark.length === 0) return;
-    await this.deps.ledger.markSent(this.issue.deliveryKey, this.toMark);
+  /**
+   * Marks the page's sends so far. Lanes flush while others send: what is pending is taken as one
+   * batch, and a flush returns only once every batch before it is written too (a lane may be
+   * about to release a claim whose receipt another lane's flush is still writing).
+   */
+  flush(): Promise<void> {
+    const batch = this.toMark;
     this.toMark = [];
-    this.latest = undefined; // marked: no claim needs to carry it any more
+    const marked = this.marking.then(() => this.mark(batch));
+    this.marking = marked.catch(() => undefined);
+    return marked;
+  }
+
+  private async mark(batch: SentEntry[]) {
+    if (batch.length === 0) return;
+    try {
+      await this.deps.ledger.markSent(this.issue.deliveryKey, batch);
+    } catch (error) {
+      this.toMark = [...batch, ...this.toMark]; // still to be marked: a later flush tries again
+      throw error;
+    }
+    // Marked: no claim needs to carry these any more.
+    for (const lane of this.lanes)
+      if (lane.latest && batch.some((e) => e.messageId === lane.latest!.messageId))
+        lane.latest = undefined;
   }
 
   /**

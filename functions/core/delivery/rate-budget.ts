@@ -8,20 +8,27 @@ export const DEFAULT_TRANSACTIONAL_SHARE = 0.2;
 /** How the service's rate (SEND_RATE_FRACTION × MaxSendRate, or SEND_RATE) is split, per second. */
 export type RateSplit = {
   total: number;
-  /** Reserved for transactional mail: the outbox never sends faster. */
+  /** Reserved for transactional mail: the outbox's drains pace at this. */
   transactional: number;
-  /** What bulk sends can count on; they may borrow what transactional mail leaves unused. */
+  /** What is left for bulk sends, divided among the workers sending (rate-share.ts). */
   bulk: number;
 };
 
 /**
- * The one place the split is decided, so the account-wide pacer can own it later: the bulk
- * pacer consults `splitRate` for its part, and the outbox takes its slots from `transactionalPacer`.
+ * The one place the split is decided: the bulk pacers take their part from it, the outbox's
+ * drains theirs. A pacer at r a second can put ⌈r⌉ sends in some one-second window, so with both
+ * kinds sending the transactional share is kept to a whole number (a slot when it is under one)
+ * and bulk is left the rest: the two can then never add up to more than `total` in any second.
  */
 export function splitRate(maxSendRate: number, pacing: Pacing): RateSplit {
   const total = pacing.fixedRate ?? maxSendRate * pacing.rateFraction;
-  const transactional = total * (pacing.transactionalShare ?? DEFAULT_TRANSACTIONAL_SHARE);
-  return { total, transactional, bulk: total - transactional };
+  const share = total * (pacing.transactionalShare ?? DEFAULT_TRANSACTIONAL_SHARE);
+  if (share <= 0) return { total, transactional: 0, bulk: total };
+  const whole = Math.floor(share);
+  const slots = Math.max(1, whole);
+  // Under two a second there is no room for two whole pacers (SES's throttling is retried).
+  if (total - slots < 1) return { total, transactional: share, bulk: total - share };
+  return { total, transactional: whole >= 1 ? whole : share, bulk: total - slots };
 }
 
 /** One slot at a time at the transactional rate: `take()` resolves when the next email may go. */

@@ -17,6 +17,8 @@ import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { seedReaders, startTestStack, type StoredEmail } from '../../support/stack.js';
 
 const SLUG = 'nato-western-balkans-stability';
+/** Sends in flight per worker in every fault test. */
+export const FAULT_LANES = '4';
 
 export type FaultStack = {
   stack: LocalStack;
@@ -35,6 +37,8 @@ export async function startFaultStack(seed: number, env: Record<string, string> 
     LOCAL_SES_MAX_SEND_RATE: '100000',
     SEND_RATE: '5000',
     SEND_WORKERS: '1',
+    // Several sends in flight: every fault is judged with lanes racing each other.
+    SEND_LANES: FAULT_LANES,
     ...env,
   });
   const ses = await startFaultProxy({ upstream: stack.sesGateway!.url, seed });
