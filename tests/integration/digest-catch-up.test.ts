@@ -37,12 +37,17 @@ async function writeArticle(slug: string, title: string, topic: string, date = n
 }
 
 /**
- * 07:00 UTC some days ahead: a firing after every article these tests publish. The tests run in
- * this order: the weekly digest first, so no tick's catch-up has started one for its week.
+ * The first 07:00 UTC after now (on the given weekday, 0 Sunday, when one is given): a firing
+ * after every article these tests publish, and within a period of them, whatever the hour the
+ * suite runs (a firing a day ahead of a test run after midnight finds its articles too old).
+ * The tests run in this order: the weekly digest first, so no tick's catch-up has started one
+ * for its week.
  */
-const sevenOClock = (daysAhead: number) => {
-  const today = new Date(new Date().toISOString().slice(0, 10)).getTime();
-  return new Date(today + daysAhead * DAY + 7 * 3_600_000);
+const nextSevenOClock = (weekday?: number) => {
+  const now = Date.now();
+  let at = new Date(new Date(now).toISOString().slice(0, 10)).getTime() + 7 * 3_600_000;
+  while (at <= now || (weekday !== undefined && new Date(at).getUTCDay() !== weekday)) at += DAY;
+  return new Date(at);
 };
 
 const subjects = async (email: string) =>
@@ -70,7 +75,7 @@ describe('digests through their Lambda handlers, on dynalite and the SES emulato
     await editorSends('treaty-signed');
     await stack.deps.subscribers.create(hasNone);
 
-    const monday = sevenOClock((8 - new Date().getUTCDay()) % 7 || 7); // the next Monday's 07:00
+    const monday = nextSevenOClock(1);
     const digest = (await scheduler.fire('weeklyDigest', monday)) as { issueId: string };
     await stack.sesGateway!.settled();
 
@@ -99,14 +104,17 @@ describe('digests through their Lambda handlers, on dynalite and the SES emulato
     await catalogSeesIt();
     expect(await scheduler.fire('tick')).toMatchObject({ published: ['publish-talks-resume'] });
 
-    const seven = sevenOClock(1);
+    const seven = nextSevenOClock();
     const id = `digest-daily-${seven.toISOString().slice(0, 10)}`;
     // DynamoDB fails the 07:00 run's first write: on AWS, Lambda retries it; here nothing does.
     const create = vi
       .spyOn(DynamoIssueRepository.prototype, 'create')
       .mockRejectedValueOnce(new Error('DynamoDB is unavailable'));
-    await expect(scheduler.fire('dailyDigest', seven)).rejects.toThrow('DynamoDB is unavailable');
-    create.mockRestore();
+    try {
+      await expect(scheduler.fire('dailyDigest', seven)).rejects.toThrow('DynamoDB is unavailable');
+    } finally {
+      create.mockRestore(); // a failed expectation must not leave the fault to the next test
+    }
     expect(await stack.deps.issues.get(id)).toBeUndefined();
 
     const minuteLater = new Date(seven.getTime() + 60_000);
