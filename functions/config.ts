@@ -19,6 +19,9 @@ import { transactionalBudget } from './core/delivery/rate-budget.js';
 import type { Pacing } from './core/delivery/deps.js';
 import type { OutboxDeps } from './core/outbox/deps.js';
 import type { OutboxStore } from './core/outbox/ports.js';
+import { SqsShardQueue } from './adapters/sqs/sqs-shard-queue.js';
+import { InProcessShardQueue } from './adapters/queue/in-process-shard-queue.js';
+import type { ShardQueue } from './core/delivery/fleet.js';
 import { SesQuotaSource } from './adapters/ses/ses-quota.js';
 import { outboxArchive } from './adapters/ses/outbox.js';
 import { SesMailer } from './adapters/ses/ses-mailer.js';
@@ -70,6 +73,16 @@ const envSchema = z.object({
   TRANSACTIONAL_RATE_SHARE: z.coerce.number().gt(0).max(1).default(0.2),
   /** Workers that may send at once (the worker function's reserved concurrency on AWS). */
   SEND_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Senders the fleet runs at once (the sender function's maximum concurrency on AWS, the local
+   * stack's in-process senders); each works one shard of an issue at a time.
+   */
+  SEND_FLEET_SIZE: z.coerce.number().int().min(1).max(1000).default(8),
+  /**
+   * The fleet's queue of shard work (the deployment's SQS queue URL; `in-process://…` in the
+   * local stack). Unset: no fleet, the tick and the digests send alone.
+   */
+  SHARD_QUEUE_URL: z.string().min(1).optional(),
   /** A fixed total send rate (messages per second), overriding the quota: benchmarks and tests. */
   SEND_RATE: z.coerce.number().gt(0).optional(),
   /** Seconds a dead worker's shard waits before another worker takes it over. */
@@ -253,7 +266,18 @@ export async function buildDeliveryDeps(
     ledger: new DynamoDeliveryLedger(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     renderer,
+    shardQueue: shardQueueOf(config),
   };
+}
+
+/** The fleet's queue, if this deployment (or local stack) has one. */
+function shardQueueOf(config: Config): ShardQueue | undefined {
+  const url = config.SHARD_QUEUE_URL;
+  if (!url) return undefined;
+  if (!url.startsWith('in-process://')) return new SqsShardQueue(url);
+  const queue = InProcessShardQueue.byUrl.get(url);
+  if (!queue) throw new Error(`SHARD_QUEUE_URL ${url}: no such queue in this process`);
+  return queue;
 }
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
