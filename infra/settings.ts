@@ -38,6 +38,12 @@ const settingsSchema = z.object({
    * deploy then also wants the `TurnstileSecretKey` secret (infra/secrets.ts). Unset: no CAPTCHA.
    */
   DISPATCH_TURNSTILE_SITE_KEY: z.string().min(1).optional(),
+  /**
+   * Senders that may run at once (the sender function's SQS maximum concurrency; SQS allows 2 to
+   * 1,000). Each works one shard of an issue, so past the shard count more add nothing to one
+   * issue; docs/sending.md says what an issue gets.
+   */
+  DISPATCH_SEND_FLEET_SIZE: z.coerce.number().int().min(2).max(1000).default(8),
   /** Where the deployment's alarms are mailed (infra/alerts.ts); unset, they only show in CloudWatch. */
   DISPATCH_ALERT_EMAIL: z.email().optional(),
 });
@@ -53,6 +59,7 @@ export type DeploySettings = {
   listId?: string;
   turnstileSiteKey?: string;
   alertEmail?: string;
+  sendFleetSize: number;
 };
 
 export function readDeploySettings(env: Record<string, string | undefined>): DeploySettings {
@@ -80,5 +87,6 @@ export function readDeploySettings(env: Record<string, string | undefined>): Dep
     listId: s.DISPATCH_LIST_ID,
     turnstileSiteKey: s.DISPATCH_TURNSTILE_SITE_KEY,
     alertEmail: s.DISPATCH_ALERT_EMAIL,
+    sendFleetSize: s.DISPATCH_SEND_FLEET_SIZE,
   };
 }

@@ -807,6 +807,8 @@ function lambdaEnvironment(
     CONTENT_DIR: packagedFolders.content,
     TEMPLATES_DIR: packagedFolders.templates,
     SEND_WORKERS: String(sendWorkers),
+    // The bench measures one worker without the fleet: the tick sends alone.
+    SHARD_QUEUE_URL: undefined,
     TURNSTILE_SITE_KEY: undefined,
     TURNSTILE_SECRET_KEY: undefined,
     DAILY_DIGEST_SCHEDULE: scheduleDefinitions.dailyDigest.expression,
