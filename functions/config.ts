@@ -275,9 +275,8 @@ function shardQueueOf(config: Config): ShardQueue | undefined {
   const url = config.SHARD_QUEUE_URL;
   if (!url) return undefined;
   if (!url.startsWith('in-process://')) return new SqsShardQueue(url);
-  const queue = InProcessShardQueue.byUrl.get(url);
-  if (!queue) throw new Error(`SHARD_QUEUE_URL ${url}: no such queue in this process`);
-  return queue;
+  // Another process of the local stack (the CLI) inherits the URL but not the queue: it sends alone.
+  return InProcessShardQueue.byUrl.get(url);
 }
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
