@@ -24,6 +24,8 @@ export default $config({
     const { sesEventsDeadLetters } = await import('./infra/dead-letters.js');
     const { outboxFailures } = await import('./infra/outbox.js');
     const { crons } = await import('./infra/schedules.js');
+    const { shardWork, shardWorkDeadLetters } = await import('./infra/shard-work.js');
+    await import('./infra/fleet.js');
     return {
       url: api.url,
       table: table.name,
@@ -34,6 +36,8 @@ export default $config({
       // SES_EVENTS_DLQ_URL for `npm run events` (docs/sending.md).
       sesEventsDeadLetters: sesEventsDeadLetters.url,
       outboxFailures: outboxFailures.url,
+      shardWork: shardWork.url,
+      shardWorkDeadLetters: shardWorkDeadLetters.url,
     };
   },
 });

@@ -21,6 +21,9 @@ import { transactionalBudget } from './core/delivery/rate-budget.js';
 import type { Pacing } from './core/delivery/deps.js';
 import type { OutboxDeps } from './core/outbox/deps.js';
 import type { OutboxStore } from './core/outbox/ports.js';
+import { SqsShardQueue } from './adapters/sqs/sqs-shard-queue.js';
+import { InProcessShardQueue } from './adapters/queue/in-process-shard-queue.js';
+import type { ShardQueue } from './core/delivery/fleet.js';
 import { SesQuotaSource } from './adapters/ses/ses-quota.js';
 import { outboxArchive } from './adapters/ses/outbox.js';
 import { SesMailer } from './adapters/ses/ses-mailer.js';
@@ -70,14 +73,24 @@ const envSchema = z.object({
   SEND_RATE_FRACTION: z.coerce.number().gt(0).max(1).default(0.8),
   /** The share of that rate reserved for transactional mail (the outbox); bulk sends get the rest. */
   TRANSACTIONAL_RATE_SHARE: z.coerce.number().gt(0).max(1).default(0.2),
-  /** Workers that may send at once (the worker function's reserved concurrency on AWS). */
-  SEND_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Workers that may send at once: on AWS the scheduled functions and the whole fleet (up to 1,000). */
+  SEND_WORKERS: z.coerce.number().int().min(1).max(1_100).default(1),
   /**
    * Sends each worker keeps in flight at once, sharing the worker's pace: SES answers in tens of
    * milliseconds, so one at a time caps a worker near 25 a second whatever the rate allows. A
    * worker killed mid-send leaves at most this many readers ambiguous (never a duplicate).
    */
   SEND_LANES: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * Senders the fleet runs at once (the sender function's maximum concurrency on AWS, the local
+   * stack's in-process senders); each works one shard of an issue at a time.
+   */
+  SEND_FLEET_SIZE: z.coerce.number().int().min(1).max(1000).default(8),
+  /**
+   * The fleet's queue of shard work (the deployment's SQS queue URL; `in-process://…` in the
+   * local stack). Unset: no fleet, the tick and the digests send alone.
+   */
+  SHARD_QUEUE_URL: z.string().min(1).optional(),
   /** A fixed total send rate (messages per second), overriding the quota: benchmarks and tests. */
   SEND_RATE: z.coerce.number().gt(0).optional(),
   /** Seconds a dead worker's shard waits before another worker takes it over. */
@@ -264,7 +277,17 @@ export async function buildDeliveryDeps(
     senders: new DynamoSenderRegistry(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     renderer,
+    shardQueue: shardQueueOf(config),
   };
+}
+
+/** The fleet's queue, if this deployment (or local stack) has one. */
+function shardQueueOf(config: Config): ShardQueue | undefined {
+  const url = config.SHARD_QUEUE_URL;
+  if (!url) return undefined;
+  if (!url.startsWith('in-process://')) return new SqsShardQueue(url);
+  // Another process of the local stack (the CLI) inherits the URL but not the queue: it sends alone.
+  return InProcessShardQueue.byUrl.get(url);
 }
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */

@@ -1,7 +1,7 @@
 import { alerts } from './alerts.js';
 
 /** SQS keeps a message at most 14 days: the time an operator has to replay a dead letter. */
-const RETENTION_SECONDS = 14 * 24 * 60 * 60;
+export const RETENTION_SECONDS = 14 * 24 * 60 * 60;
 
 /**
  * SES events that `ses-events` could not handle, from both places they can fail (infra/events.ts):
@@ -21,14 +21,12 @@ export const sesEventsDeadLetters = new sst.aws.Queue('SesEventsDeadLetters', {
  * Any dead letter is worth a person's look (a bounce not acted on is an address still mailed):
  * the alarm fires when one is visible and clears when the queue is empty again.
  */
-export const sesEventsDeadLettersAlarm = new aws.cloudwatch.MetricAlarm(
-  'SesEventsDeadLettersAlarm',
-  {
-    alarmDescription:
-      'SES events failed in ses-events and wait in the dead-letter queue: run `npm run events -- list`, then `replay` (docs/sending.md)',
+export function deadLetterAlarm(name: string, queue: sst.aws.Queue, description: string) {
+  return new aws.cloudwatch.MetricAlarm(name, {
+    alarmDescription: description,
     namespace: 'AWS/SQS',
     metricName: 'ApproximateNumberOfMessagesVisible',
-    dimensions: { QueueName: sesEventsDeadLetters.nodes.queue.name },
+    dimensions: { QueueName: queue.nodes.queue.name },
     statistic: 'Maximum',
     period: 300,
     evaluationPeriods: 1,
@@ -38,5 +36,11 @@ export const sesEventsDeadLettersAlarm = new aws.cloudwatch.MetricAlarm(
     treatMissingData: 'notBreaching',
     alarmActions: [alerts.arn],
     okActions: [alerts.arn],
-  },
+  });
+}
+
+export const sesEventsDeadLettersAlarm = deadLetterAlarm(
+  'SesEventsDeadLettersAlarm',
+  sesEventsDeadLetters,
+  'SES events failed in ses-events and wait in the dead-letter queue: run `npm run events -- list`, then `replay` (docs/sending.md)',
 );

@@ -17,6 +17,7 @@ import {
 import { scheduleDefinitions } from './schedule-definitions.js';
 import { signingSecret, turnstileSecret } from './secrets.js';
 import { readDeploySettings } from './settings.js';
+import { shardWork } from './shard-work.js';
 import { table } from './table.js';
 
 const settings = readDeploySettings(process.env);
@@ -39,9 +40,11 @@ function environmentValues(
     SES_CONFIGURATION_SET: email.configSet,
     CONTENT_DIR: packagedFolders.content,
     TEMPLATES_DIR: packagedFolders.templates,
-    SEND_WORKERS: String(sendWorkers),
+    // The scheduled workers and every sender the fleet may run: together under the account's rate.
+    SEND_WORKERS: String(sendWorkers + settings.sendFleetSize),
     SEND_RATE_FRACTION: settings.sendRateFraction,
     TRANSACTIONAL_RATE_SHARE: settings.transactionalRateShare,
+    SHARD_QUEUE_URL: shardWork.url,
     TURNSTILE_SITE_KEY: settings.turnstileSiteKey,
     TURNSTILE_SECRET_KEY: turnstileSecret?.value,
     // The expressions the rules run (infra/schedules.ts), so the tick catches up the same times.
@@ -72,6 +75,9 @@ function permissions(
   // GetSendQuota has no resource to scope to.
   if (definition.ses.includes('ses:GetSendQuota'))
     grants.push({ actions: ['ses:GetSendQuota'], resources: ['*'] });
+  // Queuing shard work; receiving it is the sender's event source's, which SST grants itself.
+  if (definition.queue?.length)
+    grants.push({ actions: [...definition.queue], resources: [shardWork.arn] });
   // Lambda sends the on-failure record with the function's own role. Reading and deleting the
   // dead letters is the operator's CLI's, granted to no function.
   const queue = deadLetterQueueOf(definition, options);

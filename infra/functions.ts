@@ -51,12 +51,16 @@ export type TableAction =
 /** SES actions: sending on the sending identity and configuration set; the quota is account-wide. */
 export type SesAction = 'ses:SendRawEmail' | 'ses:GetSendQuota';
 
+/** SQS actions on the fleet's queue of shard work (infra/fleet.ts); SendMessage covers SendMessageBatch. */
+export type QueueAction = 'sqs:SendMessage';
+
 /** What the event source hands the handler; the bundle tests invoke each with that shape. */
 export type Trigger =
   | { kind: 'http' }
   | { kind: 'schedule'; schedule: string; expression: string }
   | { kind: 'ses-events' }
-  | { kind: 'dynamodb-stream' };
+  | { kind: 'dynamodb-stream' }
+  | { kind: 'sqs'; queue: 'shard-work' };
 
 /** A variable of `functions/config.ts` that the deployment sets (OUTBOX_DIR is local only). */
 export type DeployedVariable =
@@ -75,6 +79,7 @@ export type DeployedVariable =
   | 'SEND_WORKERS'
   | 'SEND_RATE_FRACTION'
   | 'TRANSACTIONAL_RATE_SHARE'
+  | 'SHARD_QUEUE_URL'
   | 'TURNSTILE_SITE_KEY'
   | 'TURNSTILE_SECRET_KEY'
   | 'DAILY_DIGEST_SCHEDULE'
@@ -103,6 +108,8 @@ export type FunctionDefinition = {
   copyFiles: readonly PackagedFolder[];
   table: readonly TableAction[];
   ses: readonly SesAction[];
+  /** Queuing shard work for the fleet: whatever starts or resumes an issue, and the sender itself. */
+  queue?: readonly QueueAction[];
   trigger: Trigger;
 };
 
@@ -166,10 +173,17 @@ const sendingWorker = {
   reservedConcurrency: 1,
   retries: 0,
   maxEventAgeSeconds: 60,
-  environment: [...publicationVariables, ...rateVariables, 'TEMPLATES_DIR', 'SEND_WORKERS'],
+  environment: [
+    ...publicationVariables,
+    ...rateVariables,
+    'TEMPLATES_DIR',
+    'SEND_WORKERS',
+    'SHARD_QUEUE_URL',
+  ],
   copyFiles: ['content', 'templates'],
   table: sendingTable,
   ses: ['ses:SendRawEmail', 'ses:GetSendQuota'],
+  queue: ['sqs:SendMessage'],
 } as const satisfies Omit<FunctionDefinition, 'handler' | 'description' | 'trigger'>;
 
 /**
@@ -289,13 +303,47 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     ses: ['ses:SendRawEmail', 'ses:GetSendQuota'],
     trigger: { kind: 'dynamodb-stream' },
   },
+  /**
+   * The sender fleet (infra/fleet.ts): one shard of a sending issue per SQS message, as many at
+   * once as DISPATCH_SEND_FLEET_SIZE (the event source's maximum concurrency, not a reservation:
+   * an idle fleet holds none of the account's concurrency). The scheduled functions' size and
+   * time budget, for the same reasons; no asynchronous invocation settings, SQS is polled.
+   */
+  sender: {
+    handler: 'functions/handlers/sender.handler',
+    description: 'Sender fleet: works one shard of a sending issue per queue message',
+    memory: sendingWorker.memory,
+    timeout: sendingWorker.timeout,
+    environment: sendingWorker.environment,
+    copyFiles: sendingWorker.copyFiles,
+    table: sendingWorker.table,
+    ses: sendingWorker.ses,
+    queue: sendingWorker.queue,
+    trigger: { kind: 'sqs', queue: 'shard-work' },
+  },
   ...scheduled,
 };
 
-/** Workers that may send at once: the send pipeline divides SES's rate between them. */
+/**
+ * Workers that may send at once, the fleet aside: the scheduled functions' reservations. The send
+ * pipeline divides SES's rate between these and the fleet's senders (SEND_WORKERS).
+ */
 export const sendWorkers = Object.values(functionDefinitions)
   .filter((f) => f.trigger.kind === 'schedule')
   .reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
+
+/**
+ * The fleet's queue, as plain data (the tests read it too). A message comes back after the
+ * visibility timeout only when its sender failed or was killed (a shard left at the deadline is
+ * queued again at once), so it must outlast the sender's whole run: twice its 5-minute timeout.
+ * After `maxReceives` failures it is a dead letter; the shard itself stays open, and every tick
+ * queues an open shard again, so a dead letter is a symptom to read, not work that was lost.
+ */
+export const shardWorkQueue = {
+  visibilityTimeout: '10 minutes',
+  maxReceives: 5,
+  batch: { size: 1, partialResponses: true },
+} as const;
 
 /** The file SST bundles for a handler (`functions/handlers/api.handler` -> `functions/handlers/api.ts`). */
 export function handlerFile(handler: string): { file: string; exportName: string } {

@@ -43,6 +43,12 @@ const settingsSchema = z.object({
    * deploy then also wants the `TurnstileSecretKey` secret (infra/secrets.ts). Unset: no CAPTCHA.
    */
   DISPATCH_TURNSTILE_SITE_KEY: z.string().min(1).optional(),
+  /**
+   * Senders that may run at once (the sender function's SQS maximum concurrency; SQS allows 2 to
+   * 1,000). Each works one shard of an issue, so past the shard count more add nothing to one
+   * issue; docs/sending.md says what an issue gets.
+   */
+  DISPATCH_SEND_FLEET_SIZE: z.coerce.number().int().min(2).max(1000).default(8),
   /** Where the deployment's alarms are mailed (infra/alerts.ts); unset, they only show in CloudWatch. */
   DISPATCH_ALERT_EMAIL: z.email().optional(),
   /**
@@ -67,6 +73,7 @@ export type DeploySettings = {
   alertEmail?: string;
   sendRateFraction?: string;
   transactionalRateShare?: string;
+  sendFleetSize: number;
 };
 
 export function readDeploySettings(env: Record<string, string | undefined>): DeploySettings {
@@ -96,5 +103,6 @@ export function readDeploySettings(env: Record<string, string | undefined>): Dep
     alertEmail: s.DISPATCH_ALERT_EMAIL,
     sendRateFraction: s.DISPATCH_SEND_RATE_FRACTION,
     transactionalRateShare: s.DISPATCH_TRANSACTIONAL_RATE_SHARE,
+    sendFleetSize: s.DISPATCH_SEND_FLEET_SIZE,
   };
 }

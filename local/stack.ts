@@ -14,6 +14,7 @@ import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from
 import { startDynalite, startSesEmulator, type Running } from './emulators.js';
 import { startOutboxPoller, type OutboxPoller } from './outbox-poller.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
+import { startSenderFleet, type SenderFleet } from './sender-fleet.js';
 import { localSesEvents } from './ses-events.js';
 import { startSesGateway, type SesGateway } from './ses-gateway.js';
 
@@ -25,6 +26,8 @@ export type LocalStackOptions = {
   schedules?: boolean;
   /** Run the outbox's sender in-process (default on: without it no email leaves). */
   outbox?: boolean;
+  /** Run the sender fleet in-process, SEND_FLEET_SIZE senders on an in-process queue (default: with the schedules). */
+  fleet?: boolean;
   /** The stack's one logger: the mailer, the scheduler and the SES gateway report through it. */
   logger?: Logger;
 };
@@ -36,6 +39,7 @@ export type LocalStack = LocalStackInfo & {
   sesGateway?: SesGateway;
   scheduler?: Scheduler;
   outbox?: OutboxPoller;
+  fleet?: SenderFleet;
   close: () => Promise<void>;
 };
 
@@ -129,6 +133,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       closers.push(() => poller.stop());
     }
 
+    // Before the schedules, so the first tick finds the queue; stopped after them.
+    let fleet: SenderFleet | undefined;
+    if (options.fleet ?? options.schedules) {
+      const started = await startSenderFleet({
+        size: config.SEND_FLEET_SIZE,
+        budgetMs: Number(env.LOCAL_TICK_BUDGET_MS ?? 50_000),
+        logger,
+      });
+      fleet = started;
+      // As deployed: the rate is divided between the scheduled functions and every sender.
+      const workers = env.SEND_WORKERS ?? String(3 + config.SEND_FLEET_SIZE);
+      Object.assign(process.env, { SHARD_QUEUE_URL: started.url, SEND_WORKERS: workers });
+      closers.push(async () => {
+        await started.stop();
+        // A stack started next in this process (tests) must not find a queue nobody consumes.
+        delete process.env.SHARD_QUEUE_URL;
+        if (env.SEND_WORKERS === undefined) delete process.env.SEND_WORKERS;
+      });
+    }
+
     let scheduler: Scheduler | undefined;
     if (options.schedules) {
       scheduler = startScheduler({
@@ -147,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sesGateway,
       scheduler,
       outbox,
+      fleet,
       close: async () => {
         for (const close of closers.reverse()) await close();
         for (const s of started.reverse()) await s.close();

@@ -13,6 +13,7 @@ export function perConfiguration<T>(build: () => T): () => T {
       env.AWS_ENDPOINT_URL_SES,
       env.BASE_URL,
       env.CONTENT_DIR,
+      env.SHARD_QUEUE_URL,
     ]);
     if (cached?.key !== key) cached = { key, value: build() };
     return cached.value;

@@ -37,6 +37,7 @@ export async function handler(
     published: result.published,
     digests: result.digests,
     outbox: result.outbox,
+    fleet: result.fleet,
     worker: result.worker,
   };
   logger.info('tick done', { schedule: 'tick', eventId: event.id, time: event.time, ...summary });

@@ -870,6 +870,8 @@ function lambdaEnvironment(
     // The default deployment leaves the rate split to the code's defaults.
     SEND_RATE_FRACTION: undefined,
     TRANSACTIONAL_RATE_SHARE: undefined,
+    // The bench measures one worker without the fleet: the tick sends alone.
+    SHARD_QUEUE_URL: undefined,
     TURNSTILE_SITE_KEY: undefined,
     TURNSTILE_SECRET_KEY: undefined,
     DAILY_DIGEST_SCHEDULE: scheduleDefinitions.dailyDigest.expression,

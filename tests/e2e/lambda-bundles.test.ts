@@ -19,7 +19,14 @@ import { createDocumentClient } from '../../functions/adapters/dynamo/client.js'
 import { DynamoApiKeyRepository } from '../../functions/adapters/dynamo/dynamo-api-keys.js';
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
 import { systemClock } from '../../functions/core/clock.js';
+import { RECIPIENT_SHARDS, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
+import { sqsEvent } from '../../local/sender-fleet.js';
+import { startSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
+import { aSubscriber } from '../support/builders.js';
 import { functionDefinitions, type FunctionDefinition } from '../../infra/functions.js';
 import { startSesEmulator, type Running } from '../../local/emulators.js';
 import { startSesGateway } from '../../local/ses-gateway.js';
@@ -55,6 +62,8 @@ let ses: Running;
 /** In front of the emulator, as locally: the outbox's sender reads the quota (GetSendQuota). */
 let gateway: Running;
 let client: DynamoDBClient;
+/** The fleet's queue of shard work, as SHARD_QUEUE_URL gives it to the tick, the digests and the sender. */
+let sqs: SqsEmulator;
 const packages: Record<string, LambdaPackage> = {};
 const environments: Record<string, Record<string, string>> = {};
 const lambdas: Record<string, RunningLambda> = {};
@@ -65,7 +74,10 @@ function actionsOf(pkg: LambdaPackage): string[] {
     '@aws-sdk/client-dynamodb': 'dynamodb',
     '@aws-sdk/lib-dynamodb': 'dynamodb',
     '@aws-sdk/client-ses': 'ses',
+    '@aws-sdk/client-sqs': 'sqs',
   };
+  // IAM has no action of its own for a batch: SendMessage covers SendMessageBatch.
+  const iamAction: Record<string, string> = { 'sqs:SendMessageBatch': 'sqs:SendMessage' };
   // lib-dynamodb's document commands and the low-level operations they call.
   const document: Record<string, string> = {
     Get: 'GetItem',
@@ -89,9 +101,8 @@ function actionsOf(pkg: LambdaPackage): string[] {
           `${pkg.name} calls ${pkgName}: give it a grant and teach this test its actions`,
         );
       const operation = name.slice(0, -'Command'.length);
-      actions.add(
-        `${prefix}:${pkgName === '@aws-sdk/lib-dynamodb' ? (document[operation] ?? operation) : operation}`,
-      );
+      const action = `${prefix}:${pkgName === '@aws-sdk/lib-dynamodb' ? (document[operation] ?? operation) : operation}`;
+      actions.add(iamAction[action] ?? action);
     }
   }
   return [...actions].sort();
@@ -107,6 +118,7 @@ function localEnvironment(
     '{{SigningSecret.value}}': secret,
     '{{Api.url}}': BASE_URL,
     '{{Email.configSet}}': CONFIGURATION_SET,
+    '{{ShardWork.url}}': sqs.queueUrl('ShardWork'),
   };
   const resolved = Object.fromEntries(
     Object.entries(environment).map(([key, value]) => {
@@ -126,6 +138,7 @@ function localEnvironment(
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
     AWS_ENDPOINT_URL_SES: gateway.url,
+    AWS_ENDPOINT_URL_SQS: sqs.url,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
@@ -134,6 +147,7 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'dispatch-bundles-'));
   [dynamodb, ses] = await Promise.all([startInMemoryDynalite(), startSesEmulator({ port: 0 })]);
   gateway = await startSesGateway({ port: 0, upstream: ses.url });
+  sqs = await startSqsEmulator();
   client = new DynamoDBClient({
     endpoint: dynamodb.url,
     region: 'us-east-1',
@@ -167,6 +181,7 @@ afterAll(async () => {
   await dynamodb?.close();
   await gateway?.close();
   await ses?.close();
+  await sqs?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
@@ -244,7 +259,9 @@ describe('bundles', () => {
     const renderers = Object.keys(packages).filter((name) =>
       definition(name).copyFiles.includes('templates'),
     );
-    expect(renderers).toEqual(expect.arrayContaining(['tick', 'dailyDigest', 'weeklyDigest']));
+    expect(renderers).toEqual(
+      expect.arrayContaining(['tick', 'dailyDigest', 'weeklyDigest', 'sender']),
+    );
     for (const name of renderers) {
       const isMjml = (input: string) => /node_modules\/mjml/.test(input);
       expect(Object.keys(packages[name]!.metafile.inputs).some(isMjml), name).toBe(true);
@@ -254,7 +271,11 @@ describe('bundles', () => {
 
   it('each bundle calls exactly the AWS actions its function is granted (least privilege, and enough)', () => {
     for (const [name, pkg] of Object.entries(packages)) {
-      const granted = [...definition(name).table, ...definition(name).ses].sort();
+      const granted = [
+        ...definition(name).table,
+        ...definition(name).ses,
+        ...(definition(name).queue ?? []),
+      ].sort();
       expect(
         actionsOf(pkg),
         `${name}: the SDK calls in its bundle vs its grants in infra/functions.ts`,
@@ -519,5 +540,113 @@ describe('ses-events (an SES event through EventBridge)', () => {
         eventType: 'Bounce',
       }),
     );
+  });
+});
+
+describe('sender (SQS messages of the fleet)', () => {
+  const documents = () =>
+    createDocumentClient({
+      endpoint: dynamodb.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  let key: string;
+  const withKey = (method: string, path: string, body?: unknown) =>
+    lambdas.admin!.invoke<HttpResponse>(
+      httpEvent(method, `${BASE_URL}${path}`, {
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
+  /** Confirmed readers of a topic, and an issue to them that is sending. */
+  async function sendingIssue(topic: string, count: number) {
+    const subscribers = new DynamoSubscriberRepository(documents(), TABLE);
+    const readers = Array.from({ length: count }, (_, i) =>
+      aSubscriber({
+        topics: [topic],
+        email: `fleet-${topic}-${i}-${randomUUID().slice(0, 6)}@example.com`,
+      }),
+    );
+    for (const r of readers) await subscribers.create(r);
+    const created = await withKey('POST', '/api/admin/issues', {
+      article: 'nato-western-balkans-stability',
+      topics: [topic],
+    });
+    expect(created.statusCode, responseBody(created)).toBe(201);
+    const { id } = (JSON.parse(responseBody(created)) as { issue: { id: string } }).issue;
+    const sent = await withKey('POST', `/api/admin/issues/${id}/send`);
+    expect(sent.statusCode, responseBody(sent)).toBe(200);
+    return { readers, id };
+  }
+  const mailedOnce = async (readers: Subscriber[]) => {
+    for (const r of readers) {
+      await waitFor(
+        async () => ((await emailsTo(ses.url, r.email)).length ? true : undefined),
+        r.email,
+      );
+      expect(await emailsTo(ses.url, r.email), r.email).toHaveLength(1);
+    }
+  };
+  const shardMessages = (id: string) =>
+    Array.from({ length: RECIPIENT_SHARDS }, (_, shard) =>
+      sqsEvent({
+        messageId: randomUUID(),
+        body: JSON.stringify({ issueId: id, shard }),
+        receiveCount: 1,
+      }),
+    );
+
+  beforeAll(async () => {
+    const apiKeys = new DynamoApiKeyRepository(documents(), TABLE);
+    key = (await createApiKey({ apiKeys, clock: systemClock }, { name: 'Fleet', role: 'editor' }))
+      .key;
+  });
+
+  it('works one shard per message, several at once: each reader mailed once, and a message again sends nothing', async () => {
+    const { readers, id } = await sendingIssue('politics', 16);
+    const events = shardMessages(id);
+    const answers = await Promise.all(
+      events.map((e) => lambdas.sender!.invoke<SQSBatchResponse>(e)),
+    );
+    expect(answers).toEqual(events.map(() => ({ batchItemFailures: [] })));
+    await Promise.all(events.slice(0, 2).map((e) => lambdas.sender!.invoke(e)));
+    await mailedOnce(readers);
+    expect(logLines('sender')).toContainEqual(
+      expect.objectContaining({
+        function_name: 'sender',
+        function_request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        message: 'sender done',
+        shards: [expect.objectContaining({ issueId: id, outcome: 'settled' })],
+      }),
+    );
+  });
+
+  it("the tick queues a started issue's shards on the fleet's SQS queue, and the sender takes them from it", async () => {
+    const { readers, id } = await sendingIssue('economy', 8);
+    const tick = await lambdas.tick!.invoke<{ fleet: { queued: number } }>(
+      scheduledEvent('dispatch-production-tick'),
+    );
+    expect(tick.fleet).toEqual({ queued: RECIPIENT_SHARDS });
+    const sqsClient = new SQSClient({
+      region: 'us-east-1',
+      endpoint: sqs.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const { Messages = [] } = await sqsClient.send(
+      new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl('ShardWork'), MaxNumberOfMessages: 10 }),
+    );
+    sqsClient.destroy();
+    expect(Messages.map((m) => JSON.parse(m.Body!).issueId)).toEqual(
+      Array(RECIPIENT_SHARDS).fill(id),
+    );
+    // The tick sent them too (it is a sender as well); the fleet's messages then find each shard done.
+    for (const m of Messages)
+      await lambdas.sender!.invoke(
+        sqsEvent({ messageId: m.MessageId!, body: m.Body!, receiveCount: 1 }),
+      );
+    await mailedOnce(readers);
   });
 });

@@ -227,9 +227,10 @@ describe('the functions', () => {
     }
   });
 
-  it('that send in bulk are capped, and SEND_WORKERS is the sum of their caps', () => {
-    // The bulk senders are the scheduled ones; the outbox's sender reads the quota for its own share.
+  it('that send in bulk are capped, and SEND_WORKERS is the sum of their caps and the fleet', () => {
+    // The bulk senders are the scheduled ones and the fleet's sender; the outbox's sender reads the quota for its own share.
     const bulk = new Set(Object.values(scheduleDefinitions).map((s) => s.handler));
+    const fleet = functionDefinitions.sender!.handler;
     const workers = deployedFunctions(production).filter(({ args }) => bulk.has(args.handler));
     expect(
       deployedFunctions(production)
@@ -240,25 +241,34 @@ describe('the functions', () => {
         )
         .map(({ args }) => args.handler)
         .sort(),
-    ).toEqual([...bulk, functionDefinitions.outbox!.handler].sort());
+    ).toEqual([...bulk, fleet, functionDefinitions.outbox!.handler].sort());
     expect(workers.length).toBeGreaterThan(0);
     const total = workers.reduce(
       (sum, { args }) => sum + (args.concurrency?.reserved ?? Number.NaN),
       0,
     );
     expect(total).toBeGreaterThan(0);
-    for (const { args } of workers) expect(Number(args.environment.SEND_WORKERS)).toBe(total);
+    // The fleet's cap is its event source's maximum concurrency, the default fleet of 8.
+    const senders = deployedFunctions(production).filter(({ args }) => args.handler === fleet);
+    expect(senders).toHaveLength(1);
+    for (const { args } of [...workers, ...senders])
+      expect(Number(args.environment.SEND_WORKERS)).toBe(total + 8);
   });
 
   it("grant only named DynamoDB and SES actions, on this stage's table and sending identity", () => {
     for (const { args } of deployedFunctions(production)) {
       expect(args.link, 'a link grants dynamodb:* / ses:*').toBeUndefined();
       for (const grant of args.permissions as { actions: string[]; resources: string[] }[]) {
-        // The only SQS grants: each function that writes its own failures to its own queue.
+        // The only SQS grants: each function that writes its own failures to its own queue, and
+        // the senders (scheduled and the fleet) that queue shard work.
         if (grant.actions.some((a) => a.startsWith('sqs:'))) {
           const queueOf: Record<string, string> = {
             [functionDefinitions.sesEvents!.handler]: '{{SesEventsDeadLetters.arn}}',
             [functionDefinitions.outbox!.handler]: '{{OutboxFailures.arn}}',
+            [functionDefinitions.sender!.handler]: '{{ShardWork.arn}}',
+            ...Object.fromEntries(
+              Object.values(scheduleDefinitions).map((s) => [s.handler, '{{ShardWork.arn}}']),
+            ),
           };
           expect(Object.keys(queueOf)).toContain(args.handler);
           expect(grant).toEqual({
@@ -500,6 +510,62 @@ describe('the outbox', () => {
       destinationConfig: { onFailure: { destinationArn: '{{OutboxFailures.arn}}' } },
     });
     expect(production.outputs.outboxFailures).toBe('{{OutboxFailures.url}}');
+  });
+});
+
+describe('the sender fleet', () => {
+  const mappingOf = (synthesis: Synthesis) => {
+    const { args } = synthesis.one('sst.aws.Queue.subscribe', 'ShardWorkSubscriber');
+    const mapping: Record<string, unknown> = {};
+    args.transform.eventSourceMapping(mapping, {}, 'ShardWorkSubscriber');
+    return { args, mapping };
+  };
+
+  it('is the sender function on the shard-work queue: one message at a time, partial failures, at most the fleet size at once', () => {
+    const { args, mapping } = mappingOf(production);
+    expect(args.queue).toBe('{{ShardWork.arn}}');
+    expect(handlerFile(args.subscriber.handler).file).toBe('functions/handlers/sender.ts');
+    expect(args.batch).toEqual({ size: 1, partialResponses: true });
+    expect(mapping).toEqual({ scalingConfig: { maximumConcurrency: 8 } });
+    expect(args.subscriber.environment.SHARD_QUEUE_URL).toBe('{{ShardWork.url}}');
+    expect(args.subscriber.concurrency).toBeUndefined();
+  });
+
+  it('takes its size from DISPATCH_SEND_FLEET_SIZE, within what SQS allows', async () => {
+    const sized = await synthesize({ env: { ...exampleSettings, DISPATCH_SEND_FLEET_SIZE: '32' } });
+    expect(mappingOf(sized).mapping).toEqual({ scalingConfig: { maximumConcurrency: 32 } });
+    for (const { args } of deployedFunctions(sized).filter(({ args }) =>
+      ['functions/handlers/tick.handler', 'functions/handlers/sender.handler'].includes(
+        args.handler,
+      ),
+    ))
+      expect(Number(args.environment.SEND_WORKERS)).toBe(3 + 32);
+    expect(() => readDeploySettings({ ...exampleSettings, DISPATCH_SEND_FLEET_SIZE: '1' })).toThrow(
+      /DISPATCH_SEND_FLEET_SIZE/,
+    );
+  });
+
+  it("keeps a message hidden past the sender's timeout, then dead-letters it after a few receives, with an alarm", () => {
+    const queue = production.one('sst.aws.Queue', 'ShardWork').args;
+    const toSeconds = (d: string) => {
+      const [n, unit] = d.split(' ');
+      return Number(n) * (unit!.startsWith('minute') ? 60 : 1);
+    };
+    expect(toSeconds(queue.visibilityTimeout)).toBeGreaterThanOrEqual(
+      toSeconds(functionDefinitions.sender!.timeout),
+    );
+    expect(queue.dlq).toEqual({ queue: '{{ShardWorkDeadLetters.arn}}', retry: 5 });
+    const { args: alarm } = production.one(
+      'aws.cloudwatch.MetricAlarm',
+      'ShardWorkDeadLettersAlarm',
+    );
+    expect(alarm).toMatchObject({
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: '{{ShardWorkDeadLetters.name}}' },
+      threshold: 0,
+      alarmActions: ['{{Alerts.arn}}'],
+    });
+    expect(production.outputs.shardWorkDeadLetters).toBe('{{ShardWorkDeadLetters.url}}');
   });
 });
 

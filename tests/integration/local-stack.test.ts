@@ -6,8 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
-import { createArticleIssue, scheduleIssue } from '../../functions/core/issues/manage-issues.js';
-import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
+import {
+  createArticleIssue,
+  scheduleIssue,
+  sendIssueNow,
+} from '../../functions/core/issues/manage-issues.js';
+import { RECIPIENT_SHARDS, subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { startScheduler } from '../../local/scheduler.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { aSubscriber, uniqueEmail } from '../support/builders.js';
@@ -103,5 +107,44 @@ describe('the local stack', () => {
       'NATO Reaffirms Its Commitment to Stability in the Western Balkans',
     ]);
     expect(await deps.issues.get(issue.id)).toMatchObject({ state: 'sent' });
+  });
+
+  it('runs the sender fleet in-process, as npm start does: the tick queues a started issue and the senders send it; closing stops them', async () => {
+    const stack = await startTestStack({ SEND_FLEET_SIZE: '3' }, { fleet: true });
+    let open = true;
+    cleanup.push(async () => {
+      if (open) await stack.close();
+    });
+    expect(process.env.SHARD_QUEUE_URL).toBe(stack.fleet!.url);
+    // As deployed: the rate divided between the scheduled functions and every sender.
+    expect(process.env.SEND_WORKERS).toBe('6');
+    const readers = Array.from({ length: 24 }, () => aSubscriber({ topics: ['economy'] }));
+    for (const r of readers) await stack.deps.subscribers.create(r);
+    const deps = await buildDeliveryDeps(
+      parseConfig(process.env),
+      new MjmlIssueRenderer('templates'),
+    );
+    const issue = await createArticleIssue(deps, {
+      article: 'nato-western-balkans-stability',
+      topics: ['economy'],
+    });
+    await sendIssueNow(deps, issue.id);
+
+    // A tick with no time to send: whatever is sent, the fleet sent.
+    const scheduler = startScheduler({ cron: false, budgetMs: 0 });
+    cleanup.push(scheduler.stop);
+    expect(await scheduler.fire('tick')).toMatchObject({
+      fleet: { queued: RECIPIENT_SHARDS },
+      worker: { sent: 0 },
+    });
+    await stack.fleet!.settled();
+    expect(await deps.issues.get(issue.id)).toMatchObject({ state: 'sent' });
+    for (const r of readers)
+      expect(await emailsTo(stack.sesEndpoint, r.email), r.email).toHaveLength(1);
+
+    await stack.close();
+    open = false;
+    // The next stack in this process starts without a queue nobody consumes.
+    expect(process.env.SHARD_QUEUE_URL).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 /**
- * A loopback SQS for the dead-letter adapter's contract test: the AWS JSON 1.0 protocol the SDK
- * speaks (SendMessage, ReceiveMessage with a visibility timeout, DeleteMessage,
+ * A loopback SQS for the SQS adapters' contract tests: the AWS JSON 1.0 protocol the SDK
+ * speaks (SendMessage, SendMessageBatch, ReceiveMessage with a visibility timeout, DeleteMessage,
  * GetQueueAttributes), one queue per URL path, MD5 of each body as SQS computes it (the SDK
  * checks it). No emulator of SQS ships with the project's packages; this is the part it uses.
  */
@@ -18,10 +18,11 @@ type Message = {
   receipt?: string;
 };
 
-/** The request fields of the four actions, as the SDK sends them. */
+/** The request fields of the actions, as the SDK sends them. */
 type Input = {
   QueueUrl: string;
   MessageBody?: string;
+  Entries?: { Id: string; MessageBody: string }[];
   MessageAttributes?: Message['MessageAttributes'];
   MaxNumberOfMessages?: number;
   VisibilityTimeout?: number;
@@ -37,17 +38,28 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
     if (!queues.has(path)) queues.set(path, []);
     return queues.get(path)!;
   };
+  const send = (queueUrl: string, body: string, attributes?: Message['MessageAttributes']) => {
+    const message: Message = {
+      MessageId: randomUUID(),
+      Body: body,
+      MessageAttributes: attributes,
+      SentTimestamp: Date.now(),
+      visibleAt: 0,
+    };
+    queueOf(queueUrl).push(message);
+    return { MessageId: message.MessageId, MD5OfMessageBody: md5(message.Body) };
+  };
   const actions: Record<string, (input: Input) => unknown> = {
-    SendMessage(input) {
-      const message: Message = {
-        MessageId: randomUUID(),
-        Body: input.MessageBody ?? '',
-        MessageAttributes: input.MessageAttributes,
-        SentTimestamp: Date.now(),
-        visibleAt: 0,
+    SendMessage: (input) => send(input.QueueUrl, input.MessageBody ?? '', input.MessageAttributes),
+    SendMessageBatch(input) {
+      const entries = input.Entries ?? [];
+      // SQS's own limit: a batch of more than ten is refused whole.
+      if (entries.length === 0 || entries.length > 10)
+        throw new Error('TooManyEntriesInBatchRequest');
+      return {
+        Successful: entries.map((e) => ({ Id: e.Id, ...send(input.QueueUrl, e.MessageBody) })),
+        Failed: [],
       };
-      queueOf(input.QueueUrl).push(message);
-      return { MessageId: message.MessageId, MD5OfMessageBody: md5(message.Body) };
     },
     ReceiveMessage(input) {
       const now = Date.now();
@@ -98,7 +110,13 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
       response.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InvalidAction', message: action }));
       return;
     }
-    response.end(JSON.stringify(handler(JSON.parse(body || '{}') as Input)));
+    try {
+      response.end(JSON.stringify(handler(JSON.parse(body || '{}') as Input)));
+    } catch (error) {
+      response.statusCode = 400;
+      const type = (error as Error).message;
+      response.end(JSON.stringify({ __type: `com.amazonaws.sqs#${type}`, message: type }));
+    }
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

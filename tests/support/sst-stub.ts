@@ -135,6 +135,15 @@ function stubGlobals(stage: string, components: Recorded[]) {
       this.url = token(`${name}.url`);
       this.nodes = { queue: { name: token(`${name}.name`) } };
     }
+    subscribe(subscriber: Record<string, any>, args?: Record<string, any>) {
+      const name = this.arn.slice(2, -'.arn}}'.length);
+      record('sst.aws.Queue.subscribe', `${name}Subscriber`, {
+        queue: this.arn,
+        subscriber,
+        ...args,
+      });
+      return {};
+    }
   }
   class SnsTopic {
     readonly arn: string;
@@ -245,6 +254,9 @@ export function deployedFunctions(
     ...synthesis.byType('sst.aws.Cron').map((c) => ({ component: c, args: c.args.function })),
     ...synthesis
       .byType('sst.aws.Dynamo.subscribe')
+      .map((c) => ({ component: c, args: c.args.subscriber })),
+    ...synthesis
+      .byType('sst.aws.Queue.subscribe')
       .map((c) => ({ component: c, args: c.args.subscriber })),
   ];
 }

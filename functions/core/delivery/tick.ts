@@ -6,13 +6,13 @@ import {
   type DigestSchedule,
 } from '../issues/digests.js';
 import { transitionIssue } from '../issues/manage-issues.js';
-import type { DeliveryDeps } from './deps.js';
 import type { SubscriberDeps } from '../subscribers/deps.js';
 import type { OutboxDeps } from '../outbox/deps.js';
 import { drainOutbox, type DrainResult } from '../outbox/drain.js';
+import { fanOut, type FanOut, type FleetDeps } from './fleet.js';
 import { runWorker, type WorkerResult } from './worker.js';
 
-export type TickDeps = DeliveryDeps & DigestDeps & SubscriberDeps & OutboxDeps;
+export type TickDeps = FleetDeps & DigestDeps & SubscriberDeps & OutboxDeps;
 
 export type TickResult = {
   started: string[];
@@ -22,14 +22,17 @@ export type TickResult = {
   digests: string[];
   /** The outbox sweep: whatever the Streams consumer missed (or, locally, had not reached yet). */
   outbox: DrainResult;
+  /** The open shards of sending issues, queued for the fleet (none without one). */
+  fleet: FanOut;
   worker: WorkerResult;
 };
 
 /**
  * What every tick does (every minute): start scheduled issues that are due, resume issues paused
  * for the daily quota once their wait is over, publish new articles to "every article" readers,
- * start any digest its schedule's latest firing left unstarted, sweep the outbox for due emails,
- * then work as a send worker until the deadline. Overlapping ticks are simply more workers.
+ * start any digest its schedule's latest firing left unstarted, queue every open shard of a
+ * sending issue for the fleet, sweep the outbox for due emails, then work as a send worker until
+ * the deadline: with a fleet, one sender more; without one (or with the queue down), the sender.
  */
 export async function runTick(
   deps: TickDeps,
@@ -63,9 +66,10 @@ export async function runTick(
   }
   const published = (await publishNewArticles(deps)).map((i) => i.id);
   const digests = await catchUpDigests(deps, options.digestSchedules ?? [], options.firedAt ?? now);
+  const fleet = await fanOut(deps);
   const outbox = await drainOutbox(deps, { deadline: options.deadline });
   const worker = await runWorker(deps, { deadline: options.deadline, workerId: options.workerId });
-  return { started, resumed, published, digests, outbox, worker };
+  return { started, resumed, published, digests, outbox, fleet, worker };
 }
 
 /** Another caller moved the issue first: that is the outcome we wanted anyway. */

@@ -27,6 +27,8 @@ export type WorkerOptions = {
   deadline?: number;
   /** Work on this issue only, and wait for shards other workers hold until it is finished. */
   issueId?: string;
+  /** With `issueId`: work this one shard (a fleet sender's message), once, and return. */
+  shard?: number;
   /** Called after each page, to show progress. */
   onPage?: () => void;
 };
@@ -118,6 +120,7 @@ class Worker implements WorkerRun {
       }
       let worked = false;
       for (const issue of sending) worked = (await this.workOn(issue)) || worked;
+      if (this.options.shard !== undefined) return this.result('idle'); // its one shard, once
       if (!worked) {
         // Every open shard is someone else's: alone on one issue, wait for them (or their leases).
         if (!this.options.issueId) return this.result('idle');
@@ -129,8 +132,9 @@ class Worker implements WorkerRun {
   /** Works every shard of the issue it can claim; true if it did any work. */
   private async workOn(issue: Issue): Promise<boolean> {
     let worked = false;
-    const offset = Math.floor(Math.random() * RECIPIENT_SHARDS);
-    for (let i = 0; i < RECIPIENT_SHARDS; i++) {
+    const offset = this.options.shard ?? Math.floor(Math.random() * RECIPIENT_SHARDS);
+    const count = this.options.shard === undefined ? RECIPIENT_SHARDS : 1;
+    for (let i = 0; i < count; i++) {
       if (this.outOfTime()) throw new Stop('deadline');
       if (!(await this.stillSending(issue))) return true;
       const shard = (offset + i) % RECIPIENT_SHARDS;

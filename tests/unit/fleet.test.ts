@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { runTick } from '../../functions/core/delivery/tick.js';
+import {
+  fanOut,
+  workShard,
+  workShardMessages,
+  type ShardWork,
+} from '../../functions/core/delivery/fleet.js';
+import { SHARD_LEASE_MS } from '../../functions/core/delivery/worker.js';
+import {
+  findOrCreateEditorSend,
+  pauseIssue,
+  sendIssueNow,
+} from '../../functions/core/issues/manage-issues.js';
+import { RECIPIENT_SHARDS, recipientShardOf } from '../../functions/core/subscribers/subscriber.js';
+import { aSubscriber, memoryDeliveryDeps } from '../support/builders.js';
+import { MemoryShardQueue } from '../support/fakes/memory-shard-queue.js';
+
+async function startedIssue(count = 80) {
+  const shardQueue = new MemoryShardQueue();
+  const deps = { ...memoryDeliveryDeps(), shardQueue };
+  const readers = Array.from({ length: count }, () => aSubscriber());
+  for (const r of readers) await deps.subscribers.create(r);
+  const issue = await findOrCreateEditorSend(deps, 'test-article');
+  await sendIssueNow(deps, issue.id);
+  return { deps, readers, issueId: issue.id, shardQueue };
+}
+
+const everyShard = (issueId: string): ShardWork[] =>
+  Array.from({ length: RECIPIENT_SHARDS }, (_, shard) => ({ issueId, shard }));
+const message = (work: ShardWork, messageId = `m-${work.shard}`) => ({
+  messageId,
+  body: JSON.stringify(work),
+});
+
+describe('the fleet', () => {
+  it('the tick queues every shard of a started issue, once per tick, and none of an issue not sending', async () => {
+    const { deps, issueId, shardQueue } = await startedIssue();
+    // No time left to send itself: what the tick queues is all it does.
+    const tick = await runTick(deps, { deadline: deps.clock.now().getTime() });
+    expect(tick.fleet).toEqual({ queued: RECIPIENT_SHARDS });
+    expect(shardQueue.take()).toEqual(everyShard(issueId));
+    expect(deps.mailer.sent).toHaveLength(0);
+
+    await pauseIssue(deps, issueId, 'editor');
+    expect((await runTick(deps, { deadline: deps.clock.now().getTime() })).fleet).toEqual({
+      queued: 0,
+    });
+  });
+
+  it('queues only the shards nobody works: not a done one, not one under a live lease, again once that lease lapses', async () => {
+    const { deps, readers, issueId, shardQueue } = await startedIssue();
+    const [done, held] = [
+      recipientShardOf(readers[0]!.id),
+      (recipientShardOf(readers[0]!.id) + 1) % RECIPIENT_SHARDS,
+    ];
+    await workShard(deps, { issueId, shard: done });
+    shardQueue.take();
+    const now = deps.clock.now();
+    await deps.issues.claimShard(
+      issueId,
+      held,
+      'another-sender',
+      now,
+      new Date(now.getTime() + SHARD_LEASE_MS),
+    );
+    await fanOut(deps, [issueId]);
+    const queued = shardQueue.take().map((w) => w.shard);
+    expect(queued).toHaveLength(RECIPIENT_SHARDS - 2);
+    expect(queued).not.toContain(done);
+    expect(queued).not.toContain(held);
+
+    deps.clock.advance(SHARD_LEASE_MS + 1);
+    await fanOut(deps, [issueId]);
+    expect(shardQueue.take().map((w) => w.shard)).toContain(held);
+  });
+
+  it("a message works its own shard alone; the last shard's sender finishes the issue", async () => {
+    const { deps, readers, issueId } = await startedIssue();
+    const first = everyShard(issueId)[0]!;
+    const { outcome } = await workShard(deps, first);
+    expect(outcome).toBe('settled');
+    const ofShard = readers
+      .filter((r) => recipientShardOf(r.id) === first.shard)
+      .map((r) => r.email);
+    expect(deps.mailer.sent.map((m) => m.to).sort()).toEqual(ofShard.sort());
+
+    const report = await workShardMessages(
+      deps,
+      everyShard(issueId)
+        .slice(1)
+        .map((w) => message(w)),
+      Number.POSITIVE_INFINITY,
+    );
+    expect(report.failed).toEqual([]);
+    expect((await deps.issues.get(issueId))?.state).toBe('sent');
+    expect(new Set(deps.mailer.sent.map((m) => m.to)).size).toBe(readers.length);
+    expect(deps.mailer.sent).toHaveLength(readers.length);
+  });
+
+  it('a duplicate for a shard another sender holds returns at once, sending nothing, and is not retried', async () => {
+    const { deps, issueId } = await startedIssue();
+    const now = deps.clock.now();
+    await deps.issues.claimShard(
+      issueId,
+      2,
+      'another-sender',
+      now,
+      new Date(now.getTime() + SHARD_LEASE_MS),
+    );
+    const report = await workShardMessages(
+      deps,
+      [message({ issueId, shard: 2 })],
+      Number.POSITIVE_INFINITY,
+    );
+    expect(report.failed).toEqual([]);
+    expect(report.summary.shards).toMatchObject([{ shard: 2, outcome: 'held', sent: 0 }]);
+    expect(deps.mailer.sent).toHaveLength(0);
+  });
+
+  it('without a queue to put it back on, a shard left at the deadline is named for SQS to hand out again; a malformed body is dropped', async () => {
+    const { deps, issueId } = await startedIssue();
+    const alone = { ...deps, shardQueue: undefined };
+    const report = await workShardMessages(
+      alone,
+      [message({ issueId, shard: 0 }), { messageId: 'junk', body: 'not shard work' }],
+      deps.clock.now().getTime(), // already past: the sender must stop before its first claim
+    );
+    expect(report.failed).toEqual(['m-0']);
+    expect(report.summary.malformed).toEqual(['junk']);
+  });
+
+  it('a sender whose store fails names its message for redelivery', async () => {
+    const { deps, issueId } = await startedIssue();
+    deps.issues.claimShard = async () => {
+      throw new Error('DynamoDB is down');
+    };
+    const report = await workShardMessages(
+      deps,
+      [message({ issueId, shard: 1 })],
+      Number.POSITIVE_INFINITY,
+    );
+    expect(report.failed).toEqual(['m-1']);
+    expect(report.summary.errors[0]?.error).toMatch(/DynamoDB is down/);
+  });
+});
