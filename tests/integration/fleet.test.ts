@@ -37,6 +37,8 @@ let stack: LocalStack;
 /** SES answering each send 60 ms later, so a shard takes long enough to be cut short. */
 let slowSes: SesGateway;
 let fleet: SenderFleet;
+/** Sends each sender keeps in flight: a kill leaves at most this many readers unsure. */
+const LANES = 4;
 type Sender = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let sender: Sender;
 
@@ -45,6 +47,7 @@ beforeAll(async () => {
     LOCAL_SES_MAX_SEND_RATE: '100000',
     SEND_RATE: '4000',
     SEND_WORKERS: '4',
+    SEND_LANES: String(LANES),
     SEND_LEASE_SECONDS: '2',
   });
   slowSes = await startSesGateway({ port: 0, maxSendRate: 100_000, latencyMs: 60 });
@@ -247,7 +250,7 @@ describe('the sender fleet', () => {
       // Nobody twice; whoever the kill left unsure of is listed, never resent.
       expect(ours.filter((r) => (slowSes.accepted.get(r.email) ?? 0) > 1)).toEqual([]);
       const ambiguous = new Set(progress?.ambiguous);
-      expect(ambiguous.size).toBeLessThanOrEqual(1);
+      expect(ambiguous.size).toBeLessThanOrEqual(LANES);
       expect(ours.filter((r) => !slowSes.accepted.has(r.email) && !ambiguous.has(r.id))).toEqual(
         [],
       );
