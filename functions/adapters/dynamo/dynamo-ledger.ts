@@ -29,10 +29,13 @@ import {
 
 /** BatchWriteItem's limit. */
 const BATCH = 25;
-/** How far findReceipt reads in each partition (100 entries a page): the carrier is a few entries on. */
-const MAX_RECEIPT_PAGES = 3;
+/**
+ * How far findReceipt reads in each partition, page by page: the carrier is a few entries on, and
+ * 32 partitions' first 16 cover ~500 entries of the key in id order.
+ */
+const RECEIPT_PAGES = [16, 64];
 /** The same, in a partition from before the split: it holds every reader of its key. */
-const MAX_LEGACY_RECEIPT_PAGES = 10;
+const LEGACY_RECEIPT_PAGES = Array.from({ length: 10 }, () => 100);
 /** Rounds of BatchWriteItem's unprocessed items before markSent gives up (the claims keep their receipts). */
 const MAX_BATCH_ATTEMPTS = 8;
 
@@ -154,11 +157,11 @@ export class DynamoLedgerReview
       this.tableName,
       ledgerPartitions(deliveryKey),
       subscriberId,
-      MAX_RECEIPT_PAGES,
+      RECEIPT_PAGES,
     );
     if (found || !(await this.legacy.exist(deliveryKey))) return found;
     const { PK } = legacyLedgerKey(deliveryKey, subscriberId);
-    return findCarrier(this.client, this.tableName, [PK], subscriberId, MAX_LEGACY_RECEIPT_PAGES);
+    return findCarrier(this.client, this.tableName, [PK], subscriberId, LEGACY_RECEIPT_PAGES);
   }
 }
 

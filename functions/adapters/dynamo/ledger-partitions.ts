@@ -75,52 +75,48 @@ export class LegacyEntries {
 /**
  * The claim that carries this reader's receipt: a later claim of the same lane, so in id order
  * a few entries after the reader's own, in whichever partition its reader hashed to. Every
- * partition is read from the reader's id on, at once; this runs only for a page redone after a
- * crash.
+ * partition is read from the reader's id on, a short page each at once, then longer ones while
+ * nothing is found; this runs only for a page redone after a crash.
  */
 export async function findCarrier(
   client: DynamoDBDocumentClient,
   tableName: string,
   partitions: string[],
   subscriberId: string,
-  maxPages: number,
+  pageSizes: readonly number[],
 ): Promise<SendReceipt | undefined> {
-  const found = await Promise.all(
-    partitions.map((pk) => carrierIn(client, tableName, pk, subscriberId, maxPages)),
-  );
-  return found.find((receipt) => receipt !== undefined);
-}
-
-async function carrierIn(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  pk: string,
-  subscriberId: string,
-  maxPages: number,
-): Promise<SendReceipt | undefined> {
-  let start: Record<string, unknown> | undefined;
-  for (let page = 0; page < maxPages; page++) {
-    const { Items = [], LastEvaluatedKey } = await client
-      .send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'PK = :pk AND SK > :after',
-          FilterExpression: 'previousSent.subscriberId = :id',
-          ExpressionAttributeValues: {
-            ':pk': pk,
-            ':after': `RECIPIENT#${subscriberId}`,
-            ':id': subscriberId,
-          },
-          Limit: 100,
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      )
-      .catch(translateDynamoError);
-    const carrier = Items[0] as { previousSent?: SendReceipt } | undefined;
-    if (carrier?.previousSent) return carrier.previousSent;
-    if (!LastEvaluatedKey) return undefined;
-    start = LastEvaluatedKey;
+  let open = partitions.map((pk) => ({
+    pk,
+    start: undefined as Record<string, unknown> | undefined,
+  }));
+  for (const size of pageSizes) {
+    const pages = await Promise.all(
+      open.map(async (p) => {
+        const { Items = [], LastEvaluatedKey } = await client
+          .send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'PK = :pk AND SK > :after',
+              FilterExpression: 'previousSent.subscriberId = :id',
+              ExpressionAttributeValues: {
+                ':pk': p.pk,
+                ':after': `RECIPIENT#${subscriberId}`,
+                ':id': subscriberId,
+              },
+              Limit: size,
+              ExclusiveStartKey: p.start,
+              ConsistentRead: true,
+            }),
+          )
+          .catch(translateDynamoError);
+        const carrier = Items[0] as { previousSent?: SendReceipt } | undefined;
+        return { pk: p.pk, start: LastEvaluatedKey, receipt: carrier?.previousSent };
+      }),
+    );
+    const found = pages.find((p) => p.receipt);
+    if (found) return found.receipt;
+    open = pages.filter((p) => p.start !== undefined);
+    if (open.length === 0) return undefined;
   }
   return undefined;
 }
