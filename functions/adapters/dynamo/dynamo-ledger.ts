@@ -4,11 +4,8 @@ import {
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
-  QueryCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { tableKeys } from './table.js';
 import type {
   ClaimDecision,
   DeliveryLedger,
@@ -19,9 +16,9 @@ import type {
 import { translateDynamoError } from './client.js';
 import { conditionally, putOrRead } from './conditional-write.js';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
+import { asEntry, DynamoSendHistory } from './dynamo-send-history.js';
 import {
   findCarrier,
-  LegacyEntries,
   ledgerKey as key,
   ledgerPartitions,
   legacyLedgerKey,
@@ -38,39 +35,6 @@ const RECEIPT_PAGES = [16, 64];
 const LEGACY_RECEIPT_PAGES = Array.from({ length: 10 }, () => 100);
 /** Rounds of BatchWriteItem's unprocessed items before markSent gives up (the claims keep their receipts). */
 const MAX_BATCH_ATTEMPTS = 8;
-
-const asEntry = ({ PK, SK, GSI1PK, GSI1SK, entity, ...entry }: Record<string, unknown>) =>
-  entry as LedgerEntry;
-
-/**
- * What each reader was sent (sent ledger entries sit in the index under `HISTORY#<subscriber>`).
- */
-export class DynamoSendHistory implements Pick<DeliveryLedger, 'history'> {
-  protected readonly legacy: LegacyEntries;
-
-  constructor(
-    protected readonly client: DynamoDBDocumentClient,
-    protected readonly tableName: string,
-  ) {
-    this.legacy = new LegacyEntries(client, tableName);
-  }
-
-  async history(subscriberId: string, limit = 100): Promise<LedgerEntry[]> {
-    const { Items = [] } = await this.client
-      .send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: tableKeys.index,
-          KeyConditionExpression: `${tableKeys.indexPartitionKey} = :history`,
-          ExpressionAttributeValues: { ':history': `HISTORY#${subscriberId}` },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      )
-      .catch(translateDynamoError);
-    return Items.map(asEntry);
-  }
-}
 
 /**
  * What an editor needs to decide on an ambiguous reader: the entry, its receipt if a later claim
