@@ -55,7 +55,9 @@ export interface SignupReads {
 }
 
 export type RecipientQuery = {
+  /** One of `shards` send shards (8 when absent: one index partition each); see `recipientRange`. */
   shard: number;
+  shards?: number;
   topics: readonly string[];
   frequencies?: readonly Frequency[];
   cursor?: string;

@@ -20,8 +20,8 @@ import {
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
 import {
-  RECIPIENT_SHARDS,
-  recipientShardOf,
+  SEND_SHARDS,
+  sendShardOf,
   type Subscriber,
 } from '../../functions/core/subscribers/subscriber.js';
 import { lambdaContext } from '../../local/lambda-context.js';
@@ -113,17 +113,17 @@ function manualQueue(url: string) {
 }
 
 const shardOf = (readers: Subscriber[], shard: number) =>
-  readers.filter((r) => recipientShardOf(r.id) === shard);
+  readers.filter((r) => sendShardOf(r.id, SEND_SHARDS) === shard);
 
 describe('the sender fleet', () => {
   it('sends an issue of 300 recipients over every shard with 4 concurrent senders, each recipient exactly once, duplicates harmless', async () => {
     const { readers, deps, issueId } = await startedIssue('economy', 300);
     const ticked = await tickQueuing();
     // The tick queued every shard of the started issue, and sent nothing itself (no time).
-    expect(ticked.fleet).toEqual({ queued: RECIPIENT_SHARDS });
+    expect(ticked.fleet).toEqual({ queued: SEND_SHARDS });
     expect(ticked.worker.sent).toBe(0);
     // Every message again, as SQS may deliver it twice, and again later.
-    const every: ShardWork[] = Array.from({ length: RECIPIENT_SHARDS }, (_, shard) => ({
+    const every: ShardWork[] = Array.from({ length: SEND_SHARDS }, (_, shard) => ({
       issueId,
       shard,
     }));

@@ -11,7 +11,7 @@ import {
   scheduleIssue,
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
-import { RECIPIENT_SHARDS, subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
+import { SEND_SHARDS, subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { startScheduler } from '../../local/scheduler.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { aSubscriber, uniqueEmail } from '../support/builders.js';
@@ -134,7 +134,7 @@ describe('the local stack', () => {
     const scheduler = startScheduler({ cron: false, budgetMs: 0 });
     cleanup.push(scheduler.stop);
     expect(await scheduler.fire('tick')).toMatchObject({
-      fleet: { queued: RECIPIENT_SHARDS },
+      fleet: { queued: SEND_SHARDS },
       worker: { sent: 0 },
     });
     await stack.fleet!.settled();

@@ -14,7 +14,7 @@ import {
   type ShardQueue,
   type ShardWork,
 } from '../../functions/core/delivery/fleet.js';
-import { RECIPIENT_SHARDS } from '../../functions/core/subscribers/subscriber.js';
+import { SEND_SHARDS } from '../../functions/core/subscribers/subscriber.js';
 import { MemoryShardQueue } from '../support/fakes/memory-shard-queue.js';
 import { startSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
 
@@ -72,9 +72,9 @@ const kinds: Record<string, () => { queue: ShardQueue; drain(): Promise<string[]
 };
 
 const work = (issues: number): ShardWork[] =>
-  Array.from({ length: issues * RECIPIENT_SHARDS }, (_, i) => ({
-    issueId: `issue-${Math.floor(i / RECIPIENT_SHARDS)}`,
-    shard: i % RECIPIENT_SHARDS,
+  Array.from({ length: issues * SEND_SHARDS }, (_, i) => ({
+    issueId: `issue-${Math.floor(i / SEND_SHARDS)}`,
+    shard: i % SEND_SHARDS,
   }));
 
 describe.each(Object.keys(kinds))('the shard queue: %s', (kind) => {
@@ -109,7 +109,7 @@ describe('a shard message body', () => {
       '{}',
       '{"issueId":"","shard":0}',
       '{"issueId":"i","shard":-1}',
-      `{"issueId":"i","shard":${RECIPIENT_SHARDS}}`,
+      `{"issueId":"i","shard":${SEND_SHARDS}}`,
       '{"issueId":"i","shard":1.5}',
       'null',
     ])

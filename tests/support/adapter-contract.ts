@@ -16,7 +16,12 @@ import { queuedEntry, claimed, givenUp, sent } from '../../functions/core/outbox
 import type { OutboxStore } from '../../functions/core/outbox/ports.js';
 import { mutateSubscriber } from '../../functions/core/subscribers/mutate.js';
 import { owingCounts } from '../../functions/core/subscribers/stats.js';
-import { RECIPIENT_SHARDS, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
+import {
+  RECIPIENT_SHARDS,
+  SEND_SHARDS,
+  sendShardOf,
+  type Subscriber,
+} from '../../functions/core/subscribers/subscriber.js';
 import { aSubscriber } from './builders.js';
 
 /**
@@ -92,9 +97,10 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       topics: string[];
       frequencies?: Subscriber['frequency'][];
       limit?: number;
+      shards?: number;
     }) {
       const found: Subscriber[] = [];
-      for (let shard = 0; shard < RECIPIENT_SHARDS; shard++) {
+      for (let shard = 0; shard < (query.shards ?? RECIPIENT_SHARDS); shard++) {
         let cursor: string | undefined;
         do {
           const page = await subscribers.listRecipients({ shard, ...query, cursor });
@@ -158,6 +164,33 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
 
       const daily = await readAll({ topics: [topic], frequencies: ['daily'] });
       expect(daily).toHaveLength(15);
+    });
+
+    it('lists each reader in the one send shard its id names, when an issue splits the 8 partitions into id ranges', async () => {
+      const topic = `t-${randomUUID().slice(0, 8)}`;
+      const readers = Array.from({ length: 120 }, () => aSubscriber({ topics: [topic] }));
+      for (const s of readers) await subscribers.create(s);
+      const byShard = new Map<number, string[]>();
+      for (let shard = 0; shard < SEND_SHARDS; shard++) {
+        const page = await subscribers.listRecipients({
+          shard,
+          shards: SEND_SHARDS,
+          topics: [topic],
+        });
+        byShard.set(shard, page.items.map((s) => s.id).sort());
+      }
+      for (const [shard, ids] of byShard)
+        expect(ids).toEqual(
+          readers
+            .filter((r) => sendShardOf(r.id, SEND_SHARDS) === shard)
+            .map((r) => r.id)
+            .sort(),
+        );
+      // 120 readers over 32 ranges: every range is reached, none takes a crowd.
+      expect([...byShard.values()].filter((ids) => ids.length > 0).length).toBeGreaterThan(24);
+      expect(Math.max(...[...byShard.values()].map((ids) => ids.length))).toBeLessThan(15);
+      const all = await readAll({ topics: [topic], shards: SEND_SHARDS, limit: 3 });
+      expect(all.map((s) => s.id).sort()).toEqual(readers.map((r) => r.id).sort());
     });
 
     it('keeps the dashboard’s counters in step with every create, save and delete', async () => {

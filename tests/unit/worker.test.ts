@@ -13,7 +13,7 @@ import {
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
 import { MailFailure } from '../../functions/core/ports.js';
-import { recipientShardOf } from '../../functions/core/subscribers/subscriber.js';
+import { SEND_SHARDS, sendShardOf } from '../../functions/core/subscribers/subscriber.js';
 import { aSubscriber, anArticle, memoryDeliveryDeps } from '../support/builders.js';
 
 type Deps = ReturnType<typeof memoryDeliveryDeps>;
@@ -257,7 +257,7 @@ for (const lanes of [1, 4])
       const id = await sendNow(deps);
       Object.assign(deps.pacing, { leaseMs: 1_000 });
       const byEmail = new Map(readers.map((r) => [r.email, r]));
-      const shardOf = (email: string) => recipientShardOf(byEmail.get(email)!.id);
+      const shardOf = (email: string) => sendShardOf(byEmail.get(email)!.id, SEND_SHARDS);
       let takenShard: number | undefined;
       let sentThereWhenTaken = 0;
       deps.mailer.failWith = (message) => {
@@ -299,7 +299,7 @@ for (const lanes of [1, 4])
     it('resumes a shard whose worker died once its lease runs out', async () => {
       const { deps } = await withReaders(50);
       const id = await sendNow(deps);
-      for (let shard = 0; shard < 8; shard++)
+      for (let shard = 0; shard < SEND_SHARDS; shard++)
         await deps.issues.claimShard(
           id,
           shard,
@@ -382,7 +382,7 @@ describe('a worker that dies mid-page, one lane', () => {
       const readers: ReturnType<typeof aSubscriber>[] = [];
       while (readers.length < 30) {
         const reader = aSubscriber();
-        if (recipientShardOf(reader.id) === 0) readers.push(reader);
+        if (sendShardOf(reader.id, SEND_SHARDS) === 0) readers.push(reader);
       }
       for (const r of readers) await deps.subscribers.create(r);
       const id = await sendNow(deps);
@@ -506,7 +506,7 @@ describe('a worker with 4 lanes that dies mid-page', () => {
     const readers: ReturnType<typeof aSubscriber>[] = [];
     while (readers.length < 30) {
       const reader = aSubscriber();
-      if (recipientShardOf(reader.id) === 0) readers.push(reader);
+      if (sendShardOf(reader.id, SEND_SHARDS) === 0) readers.push(reader);
     }
     for (const r of readers) await deps.subscribers.create(r);
     return { deps, readers, id: await sendNow(deps) };

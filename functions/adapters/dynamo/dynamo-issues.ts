@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -36,6 +37,19 @@ function metaKey(id: string) {
 const shardSk = (shard: number) => `SHARD#${String(shard).padStart(2, '0')}`;
 /** Issues sit in the index under their state, oldest first: a tick lists what is due with one Query. */
 const statePartition = (state: IssueState) => `ISSUES#${state}`;
+/**
+ * An issue's engagement counters in parts, each its own partition: SES's events for a 500/s
+ * send (a delivery each, then opens and clicks) would hold one item near a partition's 1,000
+ * writes a second. `ISSUE#<id>`/`STATS` is where they were kept before, read still.
+ */
+const ENGAGEMENT_PARTS = 16;
+const engagementKeys = (issueId: string) => [
+  { PK: pk(issueId), SK: 'STATS' },
+  ...Array.from({ length: ENGAGEMENT_PARTS }, (_, n) => ({
+    PK: `STATS#${issueId}#${n}`,
+    SK: 'ENGAGEMENT',
+  })),
+];
 const noEngagement = (): Engagement => ({
   delivered: 0,
   bounced: 0,
@@ -198,6 +212,7 @@ export class DynamoIssueRepository implements IssueRepository {
     );
   }
 
+  /** One of the counter's parts, at random: every delivery, open and click of an issue lands here. */
   async addEngagement(issueId: string, change: Partial<Engagement>): Promise<void> {
     const fields = Object.entries(change).filter(([, v]) => v);
     if (fields.length === 0) return;
@@ -205,7 +220,7 @@ export class DynamoIssueRepository implements IssueRepository {
       .send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { PK: pk(issueId), SK: 'STATS' },
+          Key: engagementKeys(issueId)[1 + Math.floor(Math.random() * ENGAGEMENT_PARTS)],
           UpdateExpression: `ADD ${fields.map(([f]) => `#${f} :${f}`).join(', ')}`,
           ExpressionAttributeNames: Object.fromEntries(fields.map(([f]) => [`#${f}`, f])),
           ExpressionAttributeValues: Object.fromEntries(fields.map(([f, v]) => [`:${f}`, v])),
@@ -214,13 +229,20 @@ export class DynamoIssueRepository implements IssueRepository {
       .catch(translateDynamoError);
   }
 
+  /** The parts summed, with the single item counters were kept in before they were split. */
+  /** The parts summed, with the single item counters were kept in before they were split. */
   async engagement(issueId: string): Promise<Engagement> {
-    const { Item } = await this.client
-      .send(new GetCommand({ TableName: this.tableName, Key: { PK: pk(issueId), SK: 'STATS' } }))
-      .catch(translateDynamoError);
     const stats = noEngagement();
-    for (const field of Object.keys(stats) as (keyof Engagement)[])
-      stats[field] = Number(Item?.[field] ?? 0);
+    let keys: Record<string, unknown>[] = engagementKeys(issueId);
+    while (keys.length > 0) {
+      const { Responses, UnprocessedKeys } = await this.client
+        .send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }))
+        .catch(translateDynamoError);
+      for (const item of Responses?.[this.tableName] ?? [])
+        for (const field of Object.keys(stats) as (keyof Engagement)[])
+          stats[field] += Number(item[field] ?? 0);
+      keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
     return stats;
   }
 

@@ -4,12 +4,8 @@ import {
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
-  QueryCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
-  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
-import { tableKeys } from './table.js';
 import type {
   ClaimDecision,
   DeliveryLedger,
@@ -17,48 +13,28 @@ import type {
   SendReceipt,
   SentEntry,
 } from '../../core/ports.js';
-import { translateDynamoError, translated } from './client.js';
+import { translateDynamoError } from './client.js';
 import { conditionally, putOrRead } from './conditional-write.js';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
+import { asEntry, DynamoSendHistory } from './dynamo-send-history.js';
+import {
+  findCarrier,
+  ledgerKey as key,
+  ledgerPartitions,
+  legacyLedgerKey,
+} from './ledger-partitions.js';
 
-const key = (deliveryKey: string, subscriberId: string) => ({
-  PK: `DELIVERY#${deliveryKey}`,
-  SK: `RECIPIENT#${subscriberId}`,
-});
 /** BatchWriteItem's limit. */
 const BATCH = 25;
-/** How far findReceipt reads (100 entries a page): the carrier is a claim of the same shard, a few entries on. */
-const MAX_RECEIPT_PAGES = 10;
+/**
+ * How far findReceipt reads in each partition, page by page: the carrier is a few entries on, and
+ * 32 partitions' first 16 cover ~500 entries of the key in id order.
+ */
+const RECEIPT_PAGES = [16, 64];
+/** The same, in a partition from before the split: it holds every reader of its key. */
+const LEGACY_RECEIPT_PAGES = Array.from({ length: 10 }, () => 100);
 /** Rounds of BatchWriteItem's unprocessed items before markSent gives up (the claims keep their receipts). */
 const MAX_BATCH_ATTEMPTS = 8;
-
-/**
- * What each reader was sent (sent ledger entries sit in the index under `HISTORY#<subscriber>`).
- */
-export class DynamoSendHistory implements Pick<DeliveryLedger, 'history'> {
-  constructor(
-    protected readonly client: DynamoDBDocumentClient,
-    protected readonly tableName: string,
-  ) {}
-
-  async history(subscriberId: string, limit = 100): Promise<LedgerEntry[]> {
-    const { Items = [] } = await this.client
-      .send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: tableKeys.index,
-          KeyConditionExpression: `${tableKeys.indexPartitionKey} = :history`,
-          ExpressionAttributeValues: { ':history': `HISTORY#${subscriberId}` },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      )
-      .catch(translateDynamoError);
-    return Items.map(
-      ({ PK: _pk, SK: _sk, GSI1PK: _g, GSI1SK: _s, entity: _e, ...entry }) => entry as LedgerEntry,
-    );
-  }
-}
 
 /**
  * What an editor needs to decide on an ambiguous reader: the entry, its receipt if a later claim
@@ -79,9 +55,8 @@ export class DynamoLedgerReview
         }),
       )
       .catch(translateDynamoError);
-    if (!Item) return undefined;
-    const { PK: _pk, SK: _sk, GSI1PK: _g, GSI1SK: _s, entity: _e, ...entry } = Item;
-    return entry as LedgerEntry;
+    const found = Item ?? (await this.legacy.entry(deliveryKey, subscriberId));
+    return found && asEntry(found);
   }
 
   /** Conditional on the claim decided on: a worker that claimed the reader since is never overwritten. */
@@ -91,8 +66,25 @@ export class DynamoLedgerReview
     attempt: string | undefined,
     decision: ClaimDecision,
   ): Promise<boolean> {
+    if (await this.resolveAt(key(deliveryKey, subscriberId), subscriberId, attempt, decision))
+      return true;
+    if (!(await this.legacy.exist(deliveryKey))) return false;
+    return this.resolveAt(
+      legacyLedgerKey(deliveryKey, subscriberId),
+      subscriberId,
+      attempt,
+      decision,
+    );
+  }
+
+  private resolveAt(
+    Key: Record<string, string>,
+    subscriberId: string,
+    attempt: string | undefined,
+    decision: ClaimDecision,
+  ): Promise<boolean> {
     const condition = {
-      Key: key(deliveryKey, subscriberId),
+      Key,
       ConditionExpression: `#status = :claimed AND ${attempt ? '#attempt = :attempt' : 'attribute_not_exists(#attempt)'}`,
       ExpressionAttributeNames: { '#status': 'status', '#attempt': 'attempt' },
     };
@@ -122,33 +114,18 @@ export class DynamoLedgerReview
     return conditionally(this.client.send(command as never));
   }
 
-  /**
-   * Reads forward from the subscriber's own entry for the claim that carries its receipt. The
-   * worker's next claim in its shard is usually a few entries on (the partition interleaves the
-   * 8 shards), so this reads a page or two, and it runs only for a page redone after a crash.
-   */
+  /** Reads forward from the subscriber's own entry, in every partition, for the claim that carries its receipt. */
   async findReceipt(deliveryKey: string, subscriberId: string): Promise<SendReceipt | undefined> {
-    const pages = paginateQuery(
-      { client: this.client, pageSize: 100 },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND SK > :after',
-        FilterExpression: 'previousSent.subscriberId = :id',
-        ExpressionAttributeValues: {
-          ':pk': `DELIVERY#${deliveryKey}`,
-          ':after': `RECIPIENT#${subscriberId}`,
-          ':id': subscriberId,
-        },
-        ConsistentRead: true,
-      },
+    const found = await findCarrier(
+      this.client,
+      this.tableName,
+      ledgerPartitions(deliveryKey),
+      subscriberId,
+      RECEIPT_PAGES,
     );
-    let read = 0;
-    for await (const { Items = [] } of translated(pages)) {
-      const carrier = Items[0] as { previousSent?: SendReceipt } | undefined;
-      if (carrier?.previousSent) return carrier.previousSent;
-      if (++read >= MAX_RECEIPT_PAGES) break;
-    }
-    return undefined;
+    if (found || !(await this.legacy.exist(deliveryKey))) return found;
+    const { PK } = legacyLedgerKey(deliveryKey, subscriberId);
+    return findCarrier(this.client, this.tableName, [PK], subscriberId, LEGACY_RECEIPT_PAGES);
   }
 }
 
@@ -168,6 +145,9 @@ export class DynamoDeliveryLedger extends DynamoLedgerReview implements Delivery
     previousSent?: SendReceipt,
     attempt: string = randomUUID(),
   ): Promise<'claimed' | LedgerEntry> {
+    // Nothing writes entries from before the split any more, so one read first is enough.
+    const legacy = await this.legacy.entry(deliveryKey, subscriberId);
+    if (legacy && legacy.status !== 'failed') return asEntry(legacy);
     const claim = await putOrRead(this.client, {
       TableName: this.tableName,
       Item: {
@@ -233,10 +213,11 @@ export class DynamoDeliveryLedger extends DynamoLedgerReview implements Delivery
   /** BatchGetItem, 100 keys a request (its limit); what DynamoDB leaves unprocessed is asked again. */
   async receivedAmong(deliveryKey: string, subscriberIds: readonly string[]): Promise<Set<string>> {
     const received = new Set<string>();
-    for (let from = 0; from < subscriberIds.length; from += 100) {
-      let keys: Record<string, unknown>[] = subscriberIds
-        .slice(from, from + 100)
-        .map((id) => key(deliveryKey, id));
+    const all = subscriberIds.map((id) => key(deliveryKey, id));
+    if (await this.legacy.exist(deliveryKey))
+      all.push(...subscriberIds.map((id) => legacyLedgerKey(deliveryKey, id)));
+    for (let from = 0; from < all.length; from += 100) {
+      let keys: Record<string, unknown>[] = all.slice(from, from + 100);
       for (let round = 0; keys.length > 0; round++) {
         if (round > 0) await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** round, 2_000)));
         const { Responses, UnprocessedKeys } = await this.client

@@ -10,7 +10,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
 import { settledCounts, withoutOwed } from '../../core/subscribers/stats.js';
-import { recipientShardOf, type Subscriber } from '../../core/subscribers/subscriber.js';
+import {
+  recipientRange,
+  recipientShardOf,
+  type Subscriber,
+} from '../../core/subscribers/subscriber.js';
 import { translateDynamoError, translated } from './client.js';
 import { conditionally, unlessConditionFails } from './conditional-write.js';
 import { outboxIndexKeys } from './dynamo-outbox.js';
@@ -126,7 +130,10 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
   }
 
   private recipientQuery(query: Omit<RecipientQuery, 'cursor' | 'limit'>): QueryCommandInput {
-    const values: Record<string, unknown> = { ':pk': recipientsPartition(query.shard) };
+    const range = recipientRange(query.shard, query.shards);
+    const values: Record<string, unknown> = { ':pk': recipientsPartition(range.partition) };
+    if (range.from) values[':from'] = range.from;
+    if (range.to) values[':to'] = range.to;
     const topicTests = query.topics.map((topic, i) => {
       values[`:t${i}`] = topic;
       return `contains(topics, :t${i})`;
@@ -142,7 +149,7 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     return {
       TableName: this.tableName,
       IndexName: tableKeys.index,
-      KeyConditionExpression: `${tableKeys.indexPartitionKey} = :pk`,
+      KeyConditionExpression: `${tableKeys.indexPartitionKey} = :pk${idRange(range)}`,
       FilterExpression: filters.join(' AND '),
       ExpressionAttributeValues: values,
     };
@@ -189,6 +196,14 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     await this.adjustCounts(Attributes ? fromItem(Attributes) : undefined, subscriber);
     return true;
   }
+}
+
+/** BETWEEN is inclusive, but no id equals a bound (one character), so it is [from, to). */
+function idRange({ from, to }: { from?: string; to?: string }) {
+  const id = tableKeys.indexSortKey;
+  if (from && to) return ` AND ${id} BETWEEN :from AND :to`;
+  if (from) return ` AND ${id} >= :from`;
+  return to ? ` AND ${id} < :to` : '';
 }
 
 function toItem(subscriber: Subscriber) {

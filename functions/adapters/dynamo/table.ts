@@ -5,9 +5,11 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * | entity      | PK                 | SK                | GSI1PK           | GSI1SK |
  * |-------------|--------------------|-------------------|------------------|--------|
- * | subscriber  | SUBSCRIBER#<id>    | PROFILE           | RECIPIENTS#<shard> (confirmed only) | <id> |
+ * | subscriber  | SUBSCRIBER#<id>    | PROFILE           | RECIPIENTS#<0-7> (confirmed only) | <id> |
  * | issue       | ISSUE#<issueId>    | META              | ISSUES#sending (while sending) | <issueId> |
- * | ledger      | ISSUE#<issueId>    | RECIPIENT#<subId> |                  |        |
+ * | ledger      | DELIVERY#<key>#<0-31> | RECIPIENT#<subId> | HISTORY#<subId> (sent) | sentAt |
+ *
+ * (docs/architecture.md has every entity.)
  *
  * GSI1 is sparse: only confirmed subscribers and issues being sent carry its keys, so a send
  * reads its audience with one Query per shard and never touches pending or unsubscribed readers,

@@ -4,8 +4,8 @@
  * locally). A message only says where to look; the shard's lease decides who sends, so a
  * duplicate, a late redelivery or a message for a finished shard changes nothing.
  */
-import type { Issue, ShardProgress } from '../issues/issue.js';
-import { RECIPIENT_SHARDS } from '../subscribers/subscriber.js';
+import { shardsOf, type Issue, type ShardProgress } from '../issues/issue.js';
+import { SEND_SHARDS } from '../subscribers/subscriber.js';
 import type { DeliveryDeps } from './deps.js';
 import { runWorker, type WorkerResult } from './worker.js';
 
@@ -44,7 +44,7 @@ export async function openShards(
   const known = new Map<number, ShardProgress>();
   for (const progress of await deps.issues.shards(issue.id)) known.set(progress.shard, progress);
   const open: ShardWork[] = [];
-  for (let shard = 0; shard < RECIPIENT_SHARDS; shard++) {
+  for (let shard = 0; shard < shardsOf(issue); shard++) {
     const progress = known.get(shard);
     const leased = progress?.leaseUntil !== undefined && Date.parse(progress.leaseUntil) > now;
     if (!progress?.done && !leased) open.push({ issueId: issue.id, shard });
@@ -113,7 +113,7 @@ export function parseShardWork(body: string): ShardWork | undefined {
       value.issueId.length > 0 &&
       Number.isInteger(value.shard) &&
       value.shard! >= 0 &&
-      value.shard! < RECIPIENT_SHARDS
+      value.shard! < SEND_SHARDS
     )
       return { issueId: value.issueId, shard: value.shard! };
   } catch {

@@ -2,6 +2,7 @@ import {
   addCounts,
   addSkips,
   processedOf,
+  shardsOf,
   type Issue,
   type ShardProgress,
 } from '../issues/issue.js';
@@ -54,6 +55,7 @@ export class ShardPages {
       await this.run.sender.ensurePacing(issue);
       const page = await this.run.deps.subscribers.listRecipients({
         shard: progress.shard,
+        shards: shardsOf(issue),
         topics: issue.audience.topics,
         frequencies: issue.audience.frequencies,
         cursor: progress.cursor,

@@ -3,8 +3,7 @@ import type { Article } from '../content/article.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { Editions } from '../issues/digest-editions.js';
 import { pauseIssue, transitionIssue } from '../issues/manage-issues.js';
-import type { Issue, IssueState } from '../issues/issue.js';
-import { RECIPIENT_SHARDS } from '../subscribers/subscriber.js';
+import { shardsOf, type Issue, type IssueState } from '../issues/issue.js';
 import type { DeliveryDeps } from './deps.js';
 import { RecipientSender } from './recipient-sender.js';
 import { ReleasedReaders } from './released-readers.js';
@@ -132,12 +131,15 @@ class Worker implements WorkerRun {
   /** Works every shard of the issue it can claim; true if it did any work. */
   private async workOn(issue: Issue): Promise<boolean> {
     let worked = false;
-    const offset = this.options.shard ?? Math.floor(Math.random() * RECIPIENT_SHARDS);
-    const count = this.options.shard === undefined ? RECIPIENT_SHARDS : 1;
+    const shards = shardsOf(issue);
+    // A message for a shard past this issue's count (one started before the split into 32).
+    if (this.options.shard !== undefined && this.options.shard >= shards) return false;
+    const offset = this.options.shard ?? Math.floor(Math.random() * shards);
+    const count = this.options.shard === undefined ? shards : 1;
     for (let i = 0; i < count; i++) {
       if (this.outOfTime()) throw new Stop('deadline');
       if (!(await this.stillSending(issue))) return true;
-      const shard = (offset + i) % RECIPIENT_SHARDS;
+      const shard = (offset + i) % shards;
       const now = this.deps.clock.now();
       const claimed = await this.deps.issues.claimShard(
         issue.id,
@@ -158,7 +160,7 @@ class Worker implements WorkerRun {
 
   private async finishIfDone(issue: Issue) {
     const shards = await this.deps.issues.shards(issue.id);
-    if (shards.length === RECIPIENT_SHARDS && shards.every((s) => s.done)) {
+    if (shards.length === shardsOf(issue) && shards.every((s) => s.done)) {
       await transitionIssue(this.deps, issue.id, 'finish').catch((error) => {
         // Paused or cancelled at the last moment: that state stands.
         if (!(error instanceof DomainError && error.code === ErrorCodes.conflict)) throw error;

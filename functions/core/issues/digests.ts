@@ -5,6 +5,7 @@ import type { PublicationLog } from '../ports.js';
 import { countAudience } from './manage-issues.js';
 import type { IssueDeps } from './deps.js';
 import type { DigestFrequency, Issue } from './issue.js';
+import { SEND_SHARDS } from '../subscribers/subscriber.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const periodLength: Record<DigestFrequency, number> = { daily: DAY_MS, weekly: 7 * DAY_MS };
@@ -68,6 +69,7 @@ export async function startDigest(
     audience,
     state: 'sending',
     deliveryKey: id,
+    shards: SEND_SHARDS,
     createdAt: now,
     updatedAt: now,
     startedAt: now,
@@ -176,6 +178,7 @@ export async function publishNewArticles(deps: DigestDeps): Promise<Issue[]> {
       audience,
       state: 'sending',
       deliveryKey: `article:${article.slug}`,
+      shards: SEND_SHARDS,
       createdAt: at,
       updatedAt: at,
       startedAt: at,

@@ -1,4 +1,4 @@
-import type { Frequency } from '../subscribers/subscriber.js';
+import { RECIPIENT_SHARDS, type Frequency } from '../subscribers/subscriber.js';
 
 export const IssueStates = {
   draft: 'draft',
@@ -54,6 +54,11 @@ export type Issue = {
   pause?: { reason: PauseReason; at: string; resumeAfter?: string; message?: string };
   /** Recipients counted when the send started; the audience may change while it runs. */
   total?: number;
+  /**
+   * How many shards its recipients are split into, fixed when it starts sending. Absent on
+   * issues started before sends were split finer: those keep the 8 their progress was saved in.
+   */
+  shards?: number;
   /** Editors' decisions on ambiguous readers, oldest first (few: one per fault that proved nothing). */
   resolutions?: AmbiguousResolution[];
   version: number;
@@ -103,6 +108,9 @@ export const addCounts = (a: Counts, b: Counts): Counts => ({
 });
 export const processedOf = (c: Counts) =>
   c.sent + c.skipped + c.failed + c.suppressed + c.ambiguous;
+
+/** The issue's send shards, `0 .. shardsOf(issue) - 1`: what a fleet fans out over. */
+export const shardsOf = (issue: Pick<Issue, 'shards'>) => issue.shards ?? RECIPIENT_SHARDS;
 
 /** One shard of one issue's recipients: who works on it, how far it got. */
 export type ShardProgress = {

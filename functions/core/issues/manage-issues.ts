@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
-import { Frequencies, RECIPIENT_SHARDS } from '../subscribers/subscriber.js';
+import { Frequencies, RECIPIENT_SHARDS, SEND_SHARDS } from '../subscribers/subscriber.js';
 import type { IssueDeps } from './deps.js';
 import { currentAmbiguous, pendingReleases, resolvedCounts } from './resolutions.js';
 import {
@@ -69,6 +69,9 @@ export async function transitionIssue(
       version: current.version + 1,
     };
     if (rule.to === 'sending') {
+      // Split as finely as this code knows how, unless it started before: then its shards'
+      // progress (8 of them) is already saved.
+      if (!current.startedAt) next.shards ??= SEND_SHARDS;
       next.startedAt ??= now;
       next.pause = undefined;
       next.total ??= await countAudience(deps, current.audience);
@@ -158,6 +161,7 @@ export async function createArticleIssue(deps: IssueDeps, input: unknown): Promi
     },
     state: 'draft',
     deliveryKey: articleDeliveryKey(article.slug),
+    shards: SEND_SHARDS,
     createdAt: now,
     updatedAt: now,
     version: 1,

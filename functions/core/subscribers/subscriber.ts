@@ -78,9 +78,62 @@ export function subscriberIdFor(normalizedEmail: string): string {
     .slice(0, 24);
 }
 
-/** Recipients are spread over a fixed number of shards so several workers can send without overlap. */
+/**
+ * Confirmed readers sit in the index under one of 8 partitions (`RECIPIENTS#<n>`). The number
+ * is stored with every reader, so it never changes; how finely a send splits its audience does
+ * (`SEND_SHARDS`).
+ */
 export const RECIPIENT_SHARDS = 8;
 
+const digestOf = (subscriberId: string) => createHash('sha256').update(subscriberId).digest();
+
 export function recipientShardOf(subscriberId: string): number {
-  return createHash('sha256').update(subscriberId).digest()[0]! % RECIPIENT_SHARDS;
+  return digestOf(subscriberId)[0]! % RECIPIENT_SHARDS;
+}
+
+/**
+ * Send shards per issue: each index partition cut into id ranges (`SEND_SHARDS /
+ * RECIPIENT_SHARDS` of them). Ids are base64url of a hash, so their first character is uniform
+ * over the alphabet and the ranges are even; no reader is rewritten to get there.
+ */
+export const SEND_SHARDS = 32;
+
+/** base64url in ASCII (DynamoDB's string) order. */
+const ALPHABET = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';
+
+/** A send shard's readers: an index partition, and the ids from `from` (inclusive) to `to` (exclusive). */
+export type RecipientRange = { partition: number; from?: string; to?: string };
+
+export function recipientRange(shard: number, shards: number = RECIPIENT_SHARDS): RecipientRange {
+  const ranges = rangesPer(shards);
+  const part = shard % ranges;
+  const bound = (r: number) => (r > 0 && r < ranges ? ALPHABET[(r * 64) / ranges] : undefined);
+  return { partition: Math.floor(shard / ranges), from: bound(part), to: bound(part + 1) };
+}
+
+export function sendShardOf(subscriberId: string, shards: number = RECIPIENT_SHARDS): number {
+  const ranges = rangesPer(shards);
+  let part = 0;
+  while (part + 1 < ranges && subscriberId >= ALPHABET[((part + 1) * 64) / ranges]!) part++;
+  return recipientShardOf(subscriberId) * ranges + part;
+}
+
+function rangesPer(shards: number) {
+  const ranges = shards / RECIPIENT_SHARDS;
+  if (!Number.isInteger(ranges) || 64 % ranges !== 0)
+    throw new Error(`${shards} send shards do not cut ${RECIPIENT_SHARDS} partitions evenly`);
+  return ranges;
+}
+
+/**
+ * The ledger's partitions per delivery key. By a hash of the reader alone, not by send shard: a
+ * worker walks a shard in id order, so one shard's partition would take all of its writes,
+ * while a hash spreads every moment of every send; and the delivery key is shared by issues of
+ * any shard count (an article's send and its publication), and read by digests with no issue
+ * at hand.
+ */
+export const LEDGER_PARTITIONS = 32;
+
+export function ledgerPartitionOf(subscriberId: string): number {
+  return digestOf(subscriberId)[1]! % LEDGER_PARTITIONS;
 }

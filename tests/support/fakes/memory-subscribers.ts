@@ -1,9 +1,6 @@
 import type { Page, RecipientQuery, SubscriberRepository } from '../../../functions/core/ports.js';
 import { settledCounts, withoutOwed } from '../../../functions/core/subscribers/stats.js';
-import {
-  recipientShardOf,
-  type Subscriber,
-} from '../../../functions/core/subscribers/subscriber.js';
+import { sendShardOf, type Subscriber } from '../../../functions/core/subscribers/subscriber.js';
 import { keyOrder } from './key-order.js';
 import { VersionedItems } from './versioned-items.js';
 
@@ -72,7 +69,7 @@ export class MemorySubscriberRepository
 
   private matching(query: Omit<RecipientQuery, 'cursor' | 'limit'>) {
     return [...this.items.values()]
-      .filter((s) => s.state === 'confirmed' && recipientShardOf(s.id) === query.shard)
+      .filter((s) => s.state === 'confirmed' && sendShardOf(s.id, query.shards) === query.shard)
       .filter((s) => s.topics.some((t) => query.topics.includes(t)))
       .filter((s) => !query.frequencies || query.frequencies.includes(s.frequency))
       .sort((a, b) => keyOrder(a.id, b.id));

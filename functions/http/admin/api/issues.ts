@@ -37,6 +37,9 @@ export const IssueSchema = z
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),
     total: z.number().optional(),
+    shards: z.number().optional().openapi({
+      description: 'Send shards, fixed when it starts (absent on issues started with 8)',
+    }),
     pause: z
       .object({
         reason: z.string(),
