@@ -12,7 +12,7 @@ import {
   pauseIssue,
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
-import { RECIPIENT_SHARDS, recipientShardOf } from '../../functions/core/subscribers/subscriber.js';
+import { SEND_SHARDS, sendShardOf } from '../../functions/core/subscribers/subscriber.js';
 import { aSubscriber, memoryDeliveryDeps } from '../support/builders.js';
 import { MemoryShardQueue } from '../support/fakes/memory-shard-queue.js';
 
@@ -27,7 +27,7 @@ async function startedIssue(count = 80) {
 }
 
 const everyShard = (issueId: string): ShardWork[] =>
-  Array.from({ length: RECIPIENT_SHARDS }, (_, shard) => ({ issueId, shard }));
+  Array.from({ length: SEND_SHARDS }, (_, shard) => ({ issueId, shard }));
 const message = (work: ShardWork, messageId = `m-${work.shard}`) => ({
   messageId,
   body: JSON.stringify(work),
@@ -38,7 +38,7 @@ describe('the fleet', () => {
     const { deps, issueId, shardQueue } = await startedIssue();
     // No time left to send itself: what the tick queues is all it does.
     const tick = await runTick(deps, { deadline: deps.clock.now().getTime() });
-    expect(tick.fleet).toEqual({ queued: RECIPIENT_SHARDS });
+    expect(tick.fleet).toEqual({ queued: SEND_SHARDS });
     expect(shardQueue.take()).toEqual(everyShard(issueId));
     expect(deps.mailer.sent).toHaveLength(0);
 
@@ -51,8 +51,8 @@ describe('the fleet', () => {
   it('queues only the shards nobody works: not a done one, not one under a live lease, again once that lease lapses', async () => {
     const { deps, readers, issueId, shardQueue } = await startedIssue();
     const [done, held] = [
-      recipientShardOf(readers[0]!.id),
-      (recipientShardOf(readers[0]!.id) + 1) % RECIPIENT_SHARDS,
+      sendShardOf(readers[0]!.id, SEND_SHARDS),
+      (sendShardOf(readers[0]!.id, SEND_SHARDS) + 1) % SEND_SHARDS,
     ];
     await workShard(deps, { issueId, shard: done });
     shardQueue.take();
@@ -66,7 +66,7 @@ describe('the fleet', () => {
     );
     await fanOut(deps, [issueId]);
     const queued = shardQueue.take().map((w) => w.shard);
-    expect(queued).toHaveLength(RECIPIENT_SHARDS - 2);
+    expect(queued).toHaveLength(SEND_SHARDS - 2);
     expect(queued).not.toContain(done);
     expect(queued).not.toContain(held);
 
@@ -81,7 +81,7 @@ describe('the fleet', () => {
     const { outcome } = await workShard(deps, first);
     expect(outcome).toBe('settled');
     const ofShard = readers
-      .filter((r) => recipientShardOf(r.id) === first.shard)
+      .filter((r) => sendShardOf(r.id, SEND_SHARDS) === first.shard)
       .map((r) => r.email);
     expect(deps.mailer.sent.map((m) => m.to).sort()).toEqual(ofShard.sort());
 
