@@ -152,6 +152,10 @@ describe('the sender fleet', () => {
       const shard = 0;
       const ours = shardOf(readers, shard);
       expect(ours.length).toBeGreaterThan(15);
+      // Every other shard is another sender's, so the senders here meet only this one.
+      const now = new Date();
+      for (let other = 1; other < SEND_SHARDS; other++)
+        await deps.issues.claimShard(issueId, other, 'elsewhere', now, new Date(+now + 600_000));
       // 600 ms of sending before the deadline's margin: a few of the shard's readers at 60 ms each.
       const first = await sender(
         sqsEvent({ messageId: 'm-1', body: JSON.stringify({ issueId, shard }), receiveCount: 1 }),
@@ -191,6 +195,11 @@ describe('the sender fleet', () => {
       const shard = 1;
       const ours = shardOf(readers, shard);
       const body = JSON.stringify({ issueId, shard });
+      // Every other shard is another sender's, so the senders here meet only this one.
+      const now = new Date();
+      for (let other = 0; other < SEND_SHARDS; other++)
+        if (other !== shard)
+          await deps.issues.claimShard(issueId, other, 'elsewhere', now, new Date(+now + 600_000));
       // The sender in a process of its own, so SIGKILL stops it where it stands.
       const child = spawn(
         process.execPath,

@@ -146,5 +146,6 @@ describe('the local stack', () => {
     open = false;
     // The next stack in this process starts without a queue nobody consumes.
     expect(process.env.SHARD_QUEUE_URL).toBeUndefined();
-  });
+    // 32 shards over 3 senders, and every sender's run waits a beat and a half to join the pace.
+  }, 120_000);
 });

@@ -26,7 +26,7 @@ export type WorkerOptions = {
   deadline?: number;
   /** Work on this issue only, and wait for shards other workers hold until it is finished. */
   issueId?: string;
-  /** With `issueId`: work this one shard (a fleet sender's message), once, and return. */
+  /** With `issueId`: a fleet message's shard, worked first; then every other free shard, once. */
   shard?: number;
   /** Called after each page, to show progress. */
   onPage?: () => void;
@@ -119,7 +119,7 @@ class Worker implements WorkerRun {
       }
       let worked = false;
       for (const issue of sending) worked = (await this.workOn(issue)) || worked;
-      if (this.options.shard !== undefined) return this.result('idle'); // its one shard, once
+      if (this.options.shard !== undefined) return this.result('idle'); // one pass, then done
       if (!worked) {
         // Every open shard is someone else's: alone on one issue, wait for them (or their leases).
         if (!this.options.issueId) return this.result('idle');
@@ -134,9 +134,10 @@ class Worker implements WorkerRun {
     const shards = shardsOf(issue);
     // A message for a shard past this issue's count (one started before the split into 32).
     if (this.options.shard !== undefined && this.options.shard >= shards) return false;
+    // A fleet message's shard first, then whatever else of the issue is free: one sender (and one
+    // join of the account's pace) carries a small issue alone, and N share a large one.
     const offset = this.options.shard ?? Math.floor(Math.random() * shards);
-    const count = this.options.shard === undefined ? shards : 1;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < shards; i++) {
       if (this.outOfTime()) throw new Stop('deadline');
       if (!(await this.stillSending(issue))) return true;
       const shard = (offset + i) % shards;
