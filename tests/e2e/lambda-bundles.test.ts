@@ -19,11 +19,11 @@ import { createDocumentClient } from '../../functions/adapters/dynamo/client.js'
 import { DynamoApiKeyRepository } from '../../functions/adapters/dynamo/dynamo-api-keys.js';
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
 import { systemClock } from '../../functions/core/clock.js';
-import { RECIPIENT_SHARDS, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
+import { SEND_SHARDS, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
 import { sqsEvent } from '../../local/sender-fleet.js';
 import { startSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
 import { aSubscriber } from '../support/builders.js';
@@ -591,7 +591,7 @@ describe('sender (SQS messages of the fleet)', () => {
     }
   };
   const shardMessages = (id: string) =>
-    Array.from({ length: RECIPIENT_SHARDS }, (_, shard) =>
+    Array.from({ length: SEND_SHARDS }, (_, shard) =>
       sqsEvent({
         messageId: randomUUID(),
         body: JSON.stringify({ issueId: id, shard }),
@@ -629,19 +629,23 @@ describe('sender (SQS messages of the fleet)', () => {
     const tick = await lambdas.tick!.invoke<{ fleet: { queued: number } }>(
       scheduledEvent('dispatch-production-tick'),
     );
-    expect(tick.fleet).toEqual({ queued: RECIPIENT_SHARDS });
+    expect(tick.fleet).toEqual({ queued: SEND_SHARDS });
     const sqsClient = new SQSClient({
       region: 'us-east-1',
       endpoint: sqs.url,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    const { Messages = [] } = await sqsClient.send(
-      new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl('ShardWork'), MaxNumberOfMessages: 10 }),
-    );
+    // SQS hands out at most 10 a call.
+    const Messages: Message[] = [];
+    for (let empty = 0; Messages.length < SEND_SHARDS && empty < 3; ) {
+      const received = await sqsClient.send(
+        new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl('ShardWork'), MaxNumberOfMessages: 10 }),
+      );
+      if (!received.Messages?.length) empty++;
+      Messages.push(...(received.Messages ?? []));
+    }
     sqsClient.destroy();
-    expect(Messages.map((m) => JSON.parse(m.Body!).issueId)).toEqual(
-      Array(RECIPIENT_SHARDS).fill(id),
-    );
+    expect(Messages.map((m) => JSON.parse(m.Body!).issueId)).toEqual(Array(SEND_SHARDS).fill(id));
     // The tick sent them too (it is a sender as well); the fleet's messages then find each shard done.
     for (const m of Messages)
       await lambdas.sender!.invoke(
