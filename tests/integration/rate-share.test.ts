@@ -149,7 +149,12 @@ describe('workers sharing the account’s rate', () => {
     expect(confirmations).toHaveLength(30);
     // They did send at the same time: most of the burst went out while the issue was sending.
     expect(overlap).toBeGreaterThanOrEqual(5_000);
-    expect(busiestSecond(timesOf())).toBeLessThanOrEqual(SPLIT.total);
+    // SES's own limit, in every second as the gateway saw them arrive.
+    expect(busiestSecond(timesOf())).toBeLessThanOrEqual(MAX_SEND_RATE);
+    // The service's rate, less arrival jitter: each of the two pacers spaces its sends as they
+    // leave, and one arriving early can put one more of its own in a window (seen: 17 of 16,
+    // the transactional pacer's 4 at 3/s).
+    expect(busiestSecond(timesOf())).toBeLessThanOrEqual(SPLIT.total + 2);
     // The drain keeps to its share on average (a window may catch one more: arrival jitter).
     const drained =
       (confirmations.length - 1) / ((confirmations.at(-1)! - confirmations[0]!) / 1000);
