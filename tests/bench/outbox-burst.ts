@@ -44,7 +44,6 @@ export async function outboxBurst(signups: number, maxSendRate = 14): Promise<Bu
       OUTBOX_DIR: '',
       LOCAL_SES_MAX_SEND_RATE: String(maxSendRate),
       SIGNUP_LIMIT_PER_IP_PER_HOUR: '0',
-      SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0',
     },
     persist: false,
     schedules: false,
