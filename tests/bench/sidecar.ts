@@ -4,15 +4,25 @@
  * proxy in front of dynalite that tallies DynamoDB requests and their bytes per operation (for the
  * cost estimate; dynalite reports no consumed capacity). Prints one JSON line with the URLs.
  * BENCH_SES_LATENCY_MS / BENCH_DYNAMODB_LATENCY_MS delay SES's answers / the proxy's, to model the
- * round trips of AWS itself.
+ * round trips of AWS itself (both the gateway's and the bare SES endpoint's, bare-ses.ts).
+ * BENCH_COUNT_INDEXES=1 also counts what each write costs in the indexes (index-units.ts).
  */
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { startDynalite } from '../../local/emulators.js';
 import { startSesGateway } from '../../local/ses-gateway.js';
+import { startBareSes } from './bare-ses.js';
+import { IndexMeter, indexUnits, keysWritten } from './index-units.js';
 
-type Tally = { requests: number; requestBytes: number; responseBytes: number; units: number };
+type Tally = {
+  requests: number;
+  requestBytes: number;
+  responseBytes: number;
+  units: number;
+  /** The write units the same writes cost in the indexes (BENCH_COUNT_INDEXES=1 only). */
+  indexUnits: number;
+};
 const counts: Record<string, Tally> = {};
 
 const db = await startDynalite({ port: 0 });
@@ -25,7 +35,9 @@ const ses = await startSesGateway({
   max24HourSend: 100_000_000,
   latencyMs: sesLatency,
 });
+const sesBare = await startBareSes({ latencyMs: sesLatency });
 const dbPort = db.port;
+const meter = process.env.BENCH_COUNT_INDEXES === '1' ? new IndexMeter(db.url) : undefined;
 
 const proxy = createServer((req, res) => {
   if (req.url === '/_bench/counts') {
@@ -35,19 +47,31 @@ const proxy = createServer((req, res) => {
   }
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
+  req.on('end', async () => {
     const body = Buffer.concat(chunks);
     const op = String(req.headers['x-amz-target'] ?? 'unknown')
       .split('.')
       .pop()!;
+    const written = meter ? keysWritten(op, JSON.parse(body.toString() || '{}')) : [];
+    const before = written.length > 0 ? await meter!.read(written) : [];
     const upstream = httpRequest(
       { host: '127.0.0.1', port: dbPort, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         const out: Buffer[] = [];
         up.on('data', (c: Buffer) => out.push(c));
-        up.on('end', () => {
+        up.on('end', async () => {
           const response = Buffer.concat(out);
-          const t = (counts[op] ??= { requests: 0, requestBytes: 0, responseBytes: 0, units: 0 });
+          const t = (counts[op] ??= {
+            requests: 0,
+            requestBytes: 0,
+            responseBytes: 0,
+            units: 0,
+            indexUnits: 0,
+          });
+          if (written.length > 0 && up.statusCode === 200) {
+            const after = await meter!.read(written);
+            t.indexUnits += written.reduce((n, _, i) => n + indexUnits(before[i], after[i]), 0);
+          }
           t.requests++;
           t.requestBytes += body.length;
           t.responseBytes += response.length;
@@ -113,6 +137,7 @@ console.log(
     dynamodb: dbUrl,
     dynamodbCounted: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     ses: ses.url,
+    sesBare: sesBare.url,
   }),
 );
 process.on('SIGTERM', () => process.exit(0));
