@@ -539,7 +539,7 @@ const CONFIGURED_RATE = 500;
 async function benchModelled() {
   const n = QUICK ? 1_000 : 4_000;
   const fleet = parseConfig({ ...process.env, ...REQUIRED_SETTINGS }).SEND_FLEET_SIZE;
-  const runs: Record<'worker' | 'fleet', { endToEnd: number; steady: number }[]> = {
+  const runs: Record<'worker' | 'fleet', { endToEnd: number; steady: number; cpuMs: number }[]> = {
     worker: [],
     fleet: [],
   };
@@ -559,15 +559,18 @@ async function benchModelled() {
           `m${kind}${round}`,
         );
         await bareCount(sidecar, true);
+        const cpu0 = process.cpuUsage();
         const t0 = performance.now();
         const { sent } = await drain(deps, issueId, workers);
         const seconds = (performance.now() - t0) / 1000;
+        const cpu = cpuMs(cpu0);
         const got = await bareCount(sidecar);
         if (sent !== n || got.sent !== n)
           throw new Error(`${kind}: sent ${sent}, received ${got.sent} of ${n}`);
         runs[kind].push({
           endToEnd: n / seconds,
           steady: (n - 1) / ((got.lastAt - got.firstAt) / 1000),
+          cpuMs: cpu / n,
         });
       } finally {
         await stack.close();
@@ -577,6 +580,9 @@ async function benchModelled() {
   for (const kind of ['worker', 'fleet'] as const) {
     const endToEnd = median(runs[kind].map((r) => r.endToEnd));
     const steady = median(runs[kind].map((r) => r.steady));
+    // The emulators share this machine's cores; on AWS their work is not the sender's. What the
+    // senders' own CPU allows one core: the bound a 1-vCPU Lambda would meet first.
+    const cpu = median(runs[kind].map((r) => r.cpuMs));
     const target = kind === 'worker' ? 250 : 0.9 * CONFIGURED_RATE;
     const who = kind === 'worker' ? '1 worker' : `the fleet (${fleet} senders)`;
     report(
@@ -590,9 +596,17 @@ async function benchModelled() {
         ratio: endToEnd / CONFIGURED_RATE,
         target: `≥${target}/s`,
         pass: endToEnd >= target,
-        details: { recipients: n, rounds, latency: MODELLED_LATENCY, steady, runs: runs[kind] },
+        details: {
+          recipients: n,
+          rounds,
+          latency: MODELLED_LATENCY,
+          steady,
+          cpuMsPerRecipient: cpu,
+          cpuBoundPerCore: 1000 / cpu,
+          runs: runs[kind],
+        },
       },
-      `${who}, SES ${MODELLED_LATENCY.sesMs} ms, DynamoDB ${MODELLED_LATENCY.dynamodbMs} ms: ${fmt(endToEnd, 1)} recipients/s end to end (${fmt(steady, 1)}/s first to last send) vs the configured ${CONFIGURED_RATE}/s  ratio ${fmt(endToEnd / CONFIGURED_RATE, 2)}  (${n} recipients, ${rounds} alternated rounds)`,
+      `${who}, SES ${MODELLED_LATENCY.sesMs} ms, DynamoDB ${MODELLED_LATENCY.dynamodbMs} ms: ${fmt(endToEnd, 1)} recipients/s end to end (${fmt(steady, 1)}/s first to last send) vs the configured ${CONFIGURED_RATE}/s  ratio ${fmt(endToEnd / CONFIGURED_RATE, 2)}  (${n} recipients, ${rounds} alternated rounds; the senders' own CPU ${fmt(cpu, 2)} ms a recipient, ${fmt(1000 / cpu, 0)}/s a core; the emulators took the rest of this machine's)`,
     );
   }
 }
@@ -659,7 +673,8 @@ async function benchCost() {
   const bulkRate = splitRate(0, {
     rateFraction: parseConfig({ ...process.env, ...REQUIRED_SETTINGS }).SEND_RATE_FRACTION,
     workers: 1,
-    fixedRate: COST_ACCOUNT_RATE * parseConfig({ ...process.env, ...REQUIRED_SETTINGS }).SEND_RATE_FRACTION,
+    fixedRate:
+      COST_ACCOUNT_RATE * parseConfig({ ...process.env, ...REQUIRED_SETTINGS }).SEND_RATE_FRACTION,
   }).bulk;
   const wallSPerRecipient = timed.wall / 1000 / N;
   const billedS = Math.max(wallSPerRecipient, 1 / bulkRate) * 1000; // per 1,000 emails
