@@ -3,7 +3,8 @@
  * request, names a fresh message id, and counts the sends, with none of the local gateway's work
  * (MIME parsing, storing, rate limits, events), so the SDK-against-it figure is the fastest any
  * sender could go here. `latencyMs` models SES's own round trip. `GET /_bench/sent` returns the
- * count and when the first and the last send arrived (epoch ms), `DELETE` resets them.
+ * count, the bytes of the requests, and when the first and the last send arrived (epoch ms);
+ * `DELETE` resets them.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -14,12 +15,13 @@ const XMLNS = 'http://ses.amazonaws.com/doc/2010-12-01/';
 
 export async function startBareSes(options: { latencyMs: number }) {
   let sent = 0;
+  let bytes = 0;
   let firstAt = 0;
   let lastAt = 0;
   const server = createServer((req, res) => {
     if (req.url === '/_bench/sent') {
-      if (req.method === 'DELETE') sent = firstAt = lastAt = 0;
-      return res.end(JSON.stringify({ sent, firstAt, lastAt }));
+      if (req.method === 'DELETE') sent = bytes = firstAt = lastAt = 0;
+      return res.end(JSON.stringify({ sent, bytes, firstAt, lastAt }));
     }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -28,6 +30,7 @@ export async function startBareSes(options: { latencyMs: number }) {
       const quota = body.startsWith('Action=GetSendQuota') || body.includes('&Action=GetSendQuota');
       if (!quota) {
         sent++;
+        bytes += body.length;
         lastAt = Date.now();
         firstAt ||= lastAt;
       }

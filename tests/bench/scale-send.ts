@@ -4,16 +4,14 @@
  * issue, sends it now and runs one worker until the issue is sent, sampling
  * process.memoryUsage().rss every 100 ms. Prints one JSON line with the figures.
  *
- * SES is a fast fake, in process: it composes each message's MIME as the real mailer does (that
- * work grows with the send) and accepts it, without the HTTP round trip. What is measured is how
- * the pipeline and DynamoDB behave as the audience grows, not SES.
+ * SES is the real mailer (the SDK's SendRawEmail, over HTTP) against the bare SES endpoint in the
+ * sidecar (bare-ses.ts, BENCH_SES_BARE), which answers and counts and nothing else: what is
+ * measured is how the pipeline, the SDK and DynamoDB behave as the audience grows, not SES.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
-import { MimeComposer } from '../../functions/adapters/ses/mime.js';
-import type { Mailer } from '../../functions/core/ports.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
 import {
@@ -34,18 +32,9 @@ const stack = await startLocalStack({
   schedules: false,
 });
 const deps = await buildDeliveryDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
-const composer = new MimeComposer({
-  from: { name: deps.publication.fromName, address: deps.publication.fromAddress },
-});
-let accepted = 0;
-let bytes = 0;
-const fastFakeSes: Mailer = {
-  async send(message) {
-    bytes += composer.compose(message).length;
-    return { messageId: `fake-${++accepted}` };
-  },
-};
-deps.mailer = fastFakeSes;
+const bare = process.env.BENCH_SES_BARE!;
+const counted = async () =>
+  (await (await fetch(`${bare}/_bench/sent`)).json()) as { sent: number; bytes: number };
 const issue = await createArticleIssue(deps, { article: SLUG, topics: ['security'] });
 await sendIssueNow(deps, issue.id);
 // Load MJML and warm the compiler before the clock starts: a process's first render costs a
@@ -86,6 +75,7 @@ peakRss = Math.max(peakRss, process.memoryUsage().rss);
 const usage = process.resourceUsage();
 global.gc?.();
 const heapAtEnd = process.memoryUsage().heapUsed; // after a full GC: what the send kept alive
+const { sent: accepted, bytes } = await counted(); // what the endpoint received
 await stack.close();
 console.log(
   JSON.stringify({
