@@ -309,6 +309,8 @@ export async function buildAdminDeps(
     ledger: new DynamoLedgerReview(client, config.TABLE_NAME),
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     renderer,
+    shardQueue: shardQueueOf(config),
+    logger,
   };
 }
 

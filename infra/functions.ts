@@ -258,13 +258,15 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     description: "Editors' workspace and admin API",
     memory: '1024 MB',
     timeout: '30 seconds',
-    environment: [...publicationVariables, 'TEMPLATES_DIR'],
+    // SHARD_QUEUE_URL: "Send now" and "Resume" queue the issue's shards for the fleet at once.
+    environment: [...publicationVariables, 'TEMPLATES_DIR', 'SHARD_QUEUE_URL'],
     // data/: the disposable-domain list, read when an editor adds a subscriber (as the signup API).
     copyFiles: ['content', 'templates', 'data'],
     // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
     table: [...readWrite, 'dynamodb:Scan'],
     // Test sends are queued in the outbox like every transactional email.
     ses: [],
+    queue: ['sqs:SendMessage'],
     trigger: { kind: 'http' },
   },
   /**

@@ -260,12 +260,13 @@ describe('the functions', () => {
       expect(args.link, 'a link grants dynamodb:* / ses:*').toBeUndefined();
       for (const grant of args.permissions as { actions: string[]; resources: string[] }[]) {
         // The only SQS grants: each function that writes its own failures to its own queue, and
-        // the senders (scheduled and the fleet) that queue shard work.
+        // the senders (scheduled and the fleet) and the editors' "Send now" that queue shard work.
         if (grant.actions.some((a) => a.startsWith('sqs:'))) {
           const queueOf: Record<string, string> = {
             [functionDefinitions.sesEvents!.handler]: '{{SesEventsDeadLetters.arn}}',
             [functionDefinitions.outbox!.handler]: '{{OutboxFailures.arn}}',
             [functionDefinitions.sender!.handler]: '{{ShardWork.arn}}',
+            [functionDefinitions.admin!.handler]: '{{ShardWork.arn}}',
             ...Object.fromEntries(
               Object.values(scheduleDefinitions).map((s) => [s.handler, '{{ShardWork.arn}}']),
             ),

@@ -11,7 +11,10 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessShardQueue } from '../../functions/adapters/queue/in-process-shard-queue.js';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
-import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
+import { buildAdminDeps, buildDeliveryDeps, parseConfig } from '../../functions/config.js';
+import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { createAdminApp } from '../../functions/http/admin/admin-app.js';
+import { adminApi } from '../support/admin-api.js';
 import { openShards, type ShardWork } from '../../functions/core/delivery/fleet.js';
 import { DEADLINE_MARGIN_MS } from '../../functions/core/delivery/worker.js';
 import {
@@ -269,5 +272,31 @@ describe('the sender fleet', () => {
       process.env.AWS_ENDPOINT_URL_SES = stack.sesEndpoint;
       process.env.SHARD_QUEUE_URL = fleet.url;
     }
+  }, 120_000);
+  it('"Send now" from the admin API queues the issue\'s shards at once: the fleet sends it with no tick', async () => {
+    // Readers of a topic an earlier test already sent this article to: they are skipped (one
+    // article, once per reader), and these 40 are new.
+    const readers = await seedReaders(stack, 40, (i) =>
+      aSubscriber({ topics: ['security'], email: `fleet.now.${i}@example.com` }),
+    );
+    // The admin function's dependencies as its handler builds them, with the fleet's queue URL.
+    const deps = await buildAdminDeps(
+      parseConfig(process.env),
+      new MjmlIssueRenderer('templates'),
+      quietLogger(),
+    );
+    const app = createAdminApp(deps, { logger: quietLogger() });
+    const { key } = await createApiKey(deps, { name: 'Editor', role: 'editor' });
+    const issue = await createArticleIssue(deps, { article: SLUG, topics: ['security'] });
+    const before = fleet.queue.enqueued;
+
+    const answer = await adminApi(() => app)(`/issues/${issue.id}/send`, key, {});
+    expect(answer.status).toBe(200);
+    // Queued by the request itself, every shard: no tick ran in this test.
+    expect(fleet.queue.enqueued - before).toBe(SEND_SHARDS);
+    await fleet.settled();
+    expect((await issueReport(deps, issue.id)).issue.state).toBe('sent');
+    const accepted = stack.sesGateway!.accepted;
+    expect(readers.filter((r) => accepted.get(r.email) !== 1)).toEqual([]);
   }, 120_000);
 });

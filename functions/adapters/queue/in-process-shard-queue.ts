@@ -13,10 +13,13 @@ export class InProcessShardQueue implements ShardQueue {
   private readonly waiting: QueuedMessage[] = [];
   private readonly wakers = new Set<() => void>();
   readonly deadLetters: QueuedMessage[] = [];
+  /** Messages ever queued by `enqueue` (not redeliveries): what the fleet was handed. */
+  enqueued = 0;
 
   constructor(private readonly maxReceives = 5) {}
 
   async enqueue(work: ShardWork[]) {
+    this.enqueued += work.length;
     for (const w of work)
       this.waiting.push({ messageId: randomUUID(), body: JSON.stringify(w), receiveCount: 0 });
     for (const wake of this.wakers) wake();

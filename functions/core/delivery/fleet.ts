@@ -59,7 +59,10 @@ export type FanOut = { queued: number; error?: string };
  * an issue and by every tick, so a shard whose sender died is queued again once its lease lapses.
  * A queue that fails is reported, not thrown: the caller still sends as a worker of its own.
  */
-export async function fanOut(deps: FleetDeps, issueIds?: string[]): Promise<FanOut> {
+export async function fanOut(
+  deps: Pick<FleetDeps, 'issues' | 'clock' | 'shardQueue'>,
+  issueIds?: string[],
+): Promise<FanOut> {
   if (!deps.shardQueue) return { queued: 0 };
   try {
     const issues = issueIds

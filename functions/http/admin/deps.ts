@@ -2,6 +2,8 @@ import type { IdempotencyStore } from '../../core/access/idempotency.js';
 import type { SessionRepository } from '../../core/access/sessions.js';
 import type { DeliveryLedger, Directory, IssueRenderer, PublicationLog } from '../../core/ports.js';
 import type { AppDeps } from '../../config.js';
+import type { ShardQueue } from '../../core/delivery/fleet.js';
+import type { Logger } from '../../logger.js';
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
 export type AdminDeps = AppDeps & {
@@ -12,4 +14,7 @@ export type AdminDeps = AppDeps & {
   /** Reads the ledger, and writes only an editor's decision on an ambiguous reader. */
   ledger: Pick<DeliveryLedger, 'history' | 'entry' | 'findReceipt' | 'resolveClaim'>;
   publications: PublicationLog;
+  /** The fleet's queue, where there is one: "Send now" and "Resume" queue the issue's shards at once. */
+  shardQueue?: ShardQueue;
+  logger?: Logger;
 };

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { resumeAndFanOut, sendNowAndFanOut } from '../../../core/delivery/start-now.js';
 import { IssueStates, type IssueState } from '../../../core/issues/issue.js';
 import {
   cancelIssue,
@@ -6,9 +7,7 @@ import {
   createIssueSchema,
   issueReport,
   pauseIssue,
-  resumeIssue,
   scheduleIssue,
-  sendIssueNow,
 } from '../../../core/issues/manage-issues.js';
 import type { AdminDeps } from '../deps.js';
 import { ResolutionSchema } from './ambiguous.js';
@@ -199,9 +198,9 @@ export function issuesApi(deps: AdminDeps) {
   );
 
   const actions = {
-    send: ['Send now (draft or scheduled)', sendIssueNow],
+    send: ['Send now (draft or scheduled)', sendNowAndFanOut],
     pause: ['Pause a scheduled or sending issue', (d: AdminDeps, id: string) => pauseIssue(d, id)],
-    resume: ['Resume a paused issue', resumeIssue],
+    resume: ['Resume a paused issue', resumeAndFanOut],
     cancel: ['Cancel: nothing more is sent', cancelIssue],
   } as const;
   for (const [action, [summary, run]] of Object.entries(actions)) {

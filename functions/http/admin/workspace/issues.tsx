@@ -1,3 +1,4 @@
+import { resumeAndFanOut, sendNowAndFanOut } from '../../../core/delivery/start-now.js';
 import { Hono } from 'hono';
 import { publishedArticles } from '../../../core/content/article.js';
 import { DomainError, ErrorCodes } from '../../../core/errors.js';
@@ -7,9 +8,7 @@ import {
   createArticleIssue,
   issueReport,
   pauseIssue,
-  resumeIssue,
   scheduleIssue,
-  sendIssueNow,
 } from '../../../core/issues/manage-issues.js';
 import { previewIssue, testSendIssue } from '../../../core/issues/preview.js';
 import { ambiguousReaders, resolveAmbiguous } from '../../../core/issues/ambiguous.js';
@@ -28,9 +27,9 @@ const resolutionOf = (body: Record<string, unknown>): Resolution =>
 const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
 
 const verbs = {
-  send: [sendIssueNow, 'sent'],
+  send: [sendNowAndFanOut, 'sent'],
   pause: [(d: AdminDeps, id: string) => pauseIssue(d, id), 'paused'],
-  resume: [resumeIssue, 'resumed'],
+  resume: [resumeAndFanOut, 'resumed'],
   cancel: [cancelIssue, 'cancelled'],
 } as const;
 
