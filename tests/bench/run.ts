@@ -44,6 +44,7 @@ import {
 } from '../../infra/functions.js';
 import { startSesGateway } from '../../local/ses-gateway.js';
 import { outboxBurst } from './outbox-burst.js';
+import { sqsEvent } from '../../local/sender-fleet.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
@@ -973,6 +974,15 @@ async function benchColdStart() {
       if (status !== undefined && status >= 400) throw new Error(`${name} answered ${status}`);
     };
     const httpGet = () => httpEvent('GET', `${BENCH_BASE_URL}/`);
+    const signupEvent = () =>
+      httpEvent('POST', `${BENCH_BASE_URL}/api/subscribe`, {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `cold.${randomUUID().slice(0, 8)}@example.com`,
+          topics: ['security'],
+          frequency: 'weekly',
+        }),
+      });
 
     // The baseline: bare Hono + one GetItem, bundled and packaged the same way. Its runs alternate
     // with each function's, so a change in the machine's load moves both sides alike.
@@ -1004,7 +1014,17 @@ async function benchColdStart() {
             : kind === 'dynamodb-stream'
               ? // The outbox woken with nothing to send: its start, not SES's pace.
                 () => dynamodbStreamEvent([])
-              : httpGet;
+              : kind === 'sqs'
+                ? // A shard of an issue that does not exist: the sender's start and one read.
+                  () =>
+                    sqsEvent({
+                      messageId: randomUUID(),
+                      body: JSON.stringify({ issueId: `bench-${randomUUID()}`, shard: 0 }),
+                      receiveCount: 1,
+                    })
+                : name === 'api'
+                  ? signupEvent // what the API is for, and it calls DynamoDB
+                  : httpGet;
       const eventName =
         kind === 'schedule'
           ? 'EventBridge scheduled'
@@ -1012,7 +1032,11 @@ async function benchColdStart() {
             ? 'SES bounce'
             : kind === 'dynamodb-stream'
               ? 'stream batch (empty)'
-              : 'GET /';
+              : kind === 'sqs'
+                ? 'SQS shard message'
+                : name === 'api'
+                  ? 'POST /api/subscribe'
+                  : 'GET /';
       await coldStart(pkg, env, event, ok(name)); // warm the file cache
       const runs: number[] = [];
       const baselineRuns: number[] = [];
