@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOutboxDeps, parseConfig } from '../../functions/config.js';
+import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { drainOutbox } from '../../functions/core/outbox/drain.js';
 import type { OutboxEntry } from '../../functions/core/outbox/entry.js';
 import { OUTBOX_TAGS } from '../../functions/core/outbox/tags.js';
@@ -72,6 +73,19 @@ const receiptFor = (email: string, entry: OutboxEntry, attemptId: string, messag
     lambdaContext('sesEvents', 30_000),
   );
 
+/** A workspace page, as a signed-in editor sees it. */
+async function editorsView(path: string) {
+  const { key } = await createApiKey(stack.deps, { name: 'Receipts editor', role: 'editor' });
+  const signedIn = await fetch(`${stack.appUrl}/admin/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ key }).toString(),
+    redirect: 'manual',
+  });
+  const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+  return (await fetch(`${stack.appUrl}${path}`, { headers: { cookie } })).text();
+}
+
 describe('an outbox email whose sender never heard SES answer', () => {
   it('is settled by SES’s receipt when SES took it, and never sent again', async () => {
     const email = uniqueEmail('receipt');
@@ -125,6 +139,11 @@ describe('an outbox email whose sender never heard SES answer', () => {
       messageId: received!.messageId,
       resent: expect.stringContaining(`SES has no receipt for attempt ${lost.attemptId}; resent`),
     });
+
+    // An editor looking at the reader sees why this email went a second time.
+    const page = await editorsView(`/admin/subscribers/${subscriberIdFor(email)}`);
+    expect(page).toContain(`Sent again: SES did not answer (unknown: InternalFailure`);
+    expect(page).toContain(`SES has no receipt for attempt ${lost.attemptId}; resent`);
 
     // The lost attempt's receipt, had SES had it after all: too late to act on.
     const outcome = await receiptFor(email, lost, lost.attemptId!, 'ses-late-message');
