@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { handleSesEvent, type SesEvent } from '../../functions/core/events/ses-events.js';
-import { claimed, RECEIPT_WINDOW_MS } from '../../functions/core/outbox/entry.js';
+import { claimed, OUTBOX_EXPIRY_MS, RECEIPT_WINDOW_MS } from '../../functions/core/outbox/entry.js';
 import { drainOutbox } from '../../functions/core/outbox/drain.js';
-import { queueMessage } from '../../functions/core/outbox/manage.js';
+import { listGivenUp, queueMessage } from '../../functions/core/outbox/manage.js';
 import { fromTagValue, OUTBOX_TAGS, tagValue } from '../../functions/core/outbox/tags.js';
 import { MailFailure, type OutgoingMessage } from '../../functions/core/ports.js';
 import { confirmSubscription } from '../../functions/core/subscribers/confirm.js';
@@ -37,6 +37,10 @@ const eventAbout = (
 /** A sender killed between its claim and SES's answer: the claim is all it left. */
 async function killedMidSend(deps: Deps, email: string) {
   await subscribe(deps, { email }, 'hosted');
+  return claimNow(deps, email);
+}
+
+async function claimNow(deps: Deps, email: string) {
   const record = (await deps.subscribers.get(subscriberIdFor(email)))!;
   const claim = claimed(record.outbox!, deps.clock.now());
   await deps.subscribers.save({ ...record, outbox: claim, version: record.version + 1 });
@@ -126,6 +130,33 @@ describe('an outbox email whose sender lost track of it', () => {
     deps.clock.advance(2 * RECEIPT_WINDOW_MS);
     expect((await drainOutbox(deps)).sent).toBe(0);
     expect(accepted).toHaveLength(1);
+  });
+
+  it('is given up, not sent, when the window ends after its expiry; a receipt for it still settles it', async () => {
+    const deps = memoryDeliveryDeps();
+    const email = uniqueEmail();
+    await subscribe(deps, { email }, 'hosted');
+    deps.clock.advance(OUTBOX_EXPIRY_MS - RECEIPT_WINDOW_MS / 2);
+    const killed = await claimNow(deps, email);
+    deps.clock.advance(RECEIPT_WINDOW_MS);
+    expect((await drainOutbox(deps)).failed).toBe(1);
+    expect(deps.mailer.to(email)).toHaveLength(0);
+    const [given] = await listGivenUp(deps);
+    expect(given!.entry.reason).toBe(
+      `expired: interrupted; SES has no receipt for attempt ${killed.attemptId}`,
+    );
+
+    // SES had it after all, and its receipt was merely late: the entry says so.
+    const tags = {
+      [OUTBOX_TAGS.holder]: 'subscriber',
+      [OUTBOX_TAGS.id]: subscriberIdFor(email),
+      [OUTBOX_TAGS.entry]: killed.id,
+      [OUTBOX_TAGS.attempt]: killed.attemptId!,
+    };
+    const late = eventAbout('Send', { to: email, subject: '', html: '', text: '', tags }, 'm-1');
+    expect(await handleSesEvent(deps, late)).toMatchObject({ receipt: 'settled' });
+    expect(await entryOf(deps, email)).toMatchObject({ state: 'sent', messageId: 'm-1' });
+    expect(await listGivenUp(deps)).toEqual([]);
   });
 
   it('settles a test send (its own item) from the receipt alike', async () => {

@@ -6,6 +6,7 @@ import {
   RECEIPT_WINDOW_MS,
   retryLater,
   sent,
+  withoutReceipt,
   type OutboxEntry,
 } from './entry.js';
 import type { OutboxDeps } from './deps.js';
@@ -79,17 +80,12 @@ export async function deliverEntry(
     let entry = held.entry;
     if (entry?.id !== entryId || !isDue(entry, now)) return undefined;
     if (entry.state === 'sending') {
-      // Measured from the claim, not its due time: a claim made under a shorter window (or by a
-      // version that gave up after 60 s) still gets the whole of this one.
-      const windowEnd = Date.parse(entry.claimedAt ?? entry.dueAt) + windowMs;
-      if (windowEnd > now.getTime()) {
-        waiting = true;
-        return { ...entry, dueAt: new Date(windowEnd).toISOString() };
+      const after = withoutReceipt(entry, now, windowMs);
+      if (after.state !== 'queued') {
+        waiting = after.state === 'sending';
+        return after;
       }
-      const why = `${entry.lostAnswer ? `SES did not answer (${entry.lostAnswer})` : 'interrupted'}; SES has no receipt for attempt ${entry.attemptId}`;
-      if (Date.parse(entry.expiresAt) <= now.getTime())
-        return givenUp(entry, `expired: ${why}`, now);
-      entry = { ...entry, state: 'queued', reason: `${why}; resent`, resent: `${why}; resent` };
+      entry = after;
     }
     if (Date.parse(entry.expiresAt) <= now.getTime())
       return givenUp(entry, `expired: ${entry.reason ?? 'never sent'}`, now);

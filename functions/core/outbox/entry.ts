@@ -126,6 +126,22 @@ export function retryLater(
   return { ...entry, state: 'queued', reason, dueAt: new Date(dueAt).toISOString() };
 }
 
+/**
+ * A claim found unsettled when it came due. While its receipt window lasts (counted from the
+ * claim, so a claim made under a shorter window, or by a version that gave up after 60 s, gets the
+ * whole of this one) it waits, rescheduled to the window's end: still `sending`. After it, SES
+ * never took that attempt: `queued`, to be sent again at once with the reason kept in `resent`;
+ * or given up, if the entry has expired meanwhile.
+ */
+export function withoutReceipt(entry: OutboxEntry, now: Date, windowMs: number): OutboxEntry {
+  const windowEnd = Date.parse(entry.claimedAt ?? entry.dueAt) + windowMs;
+  if (windowEnd > now.getTime()) return { ...entry, dueAt: new Date(windowEnd).toISOString() };
+  const cause = entry.lostAnswer ? `SES did not answer (${entry.lostAnswer})` : 'interrupted';
+  const why = `${cause}; SES has no receipt for attempt ${entry.attemptId}`;
+  if (Date.parse(entry.expiresAt) <= now.getTime()) return givenUp(entry, `expired: ${why}`, now);
+  return { ...entry, state: 'queued', reason: `${why}; resent`, resent: `${why}; resent` };
+}
+
 /** An editor's retry of a given-up entry: a fresh entry of the same kind, with a fresh expiry. */
 export function requeued(entry: OutboxEntry, now: Date): OutboxEntry {
   return { ...queuedEntry(entry.kind, now), reason: `retried after: ${entry.reason ?? 'failed'}` };
