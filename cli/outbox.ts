@@ -29,7 +29,8 @@ try {
     const until = Date.now() + Number(values.seconds ?? 3600) * 1000;
     while (Date.now() < until) {
       const result = await drainOutbox(deps, { deadline: until });
-      if (result.sent + result.failed + result.cancelled > 0) console.log(JSON.stringify(result));
+      if (result.sent + result.failed + result.cancelled + result.unconfirmed > 0)
+        console.log(JSON.stringify(result));
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } else {

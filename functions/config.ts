@@ -103,6 +103,13 @@ const envSchema = z.object({
   SES_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),
   /** Milliseconds SES has to answer a send; a send that timed out is ambiguous, never resent. */
   SES_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  /**
+   * Seconds after its claim that an outbox email whose sender never recorded SES's answer waits
+   * for SES's receipt (its Send event) before it is sent again (core/outbox/entry.ts,
+   * RECEIPT_WINDOW_MS, says why 600). Longer than SES_REQUEST_TIMEOUT_MS, so a live sender's claim
+   * is never taken for a dead one's.
+   */
+  OUTBOX_RECEIPT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** Signups (any address) one client IP may make per hour, across all API instances; 0 turns the limit off. */
   SIGNUP_LIMIT_PER_IP_PER_HOUR: z.coerce.number().int().min(0).default(20),
   /**
@@ -144,6 +151,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       `configuration is incomplete or invalid:\n  ${missing}: must be set together with ${missing === 'TURNSTILE_SITE_KEY' ? 'TURNSTILE_SECRET_KEY' : 'TURNSTILE_SITE_KEY'} (or neither)`,
     );
   }
+  // A window no longer than a send may wait for SES would resend what a live sender is sending.
+  if (result.data.OUTBOX_RECEIPT_WINDOW_SECONDS * 1000 <= result.data.SES_REQUEST_TIMEOUT_MS)
+    throw new Error(
+      `configuration is incomplete or invalid:\n  OUTBOX_RECEIPT_WINDOW_SECONDS: must be longer than SES_REQUEST_TIMEOUT_MS (${result.data.SES_REQUEST_TIMEOUT_MS} ms)`,
+    );
   return result.data;
 }
 
@@ -263,6 +275,7 @@ export async function buildOutboxDeps(config: Config, logger = createLogger()) {
     quota,
     pacing,
     budget: transactionalBudget(quota, pacing),
+    receiptWindowMs: config.OUTBOX_RECEIPT_WINDOW_SECONDS * 1000,
   } satisfies OutboxDeps & Record<string, unknown>;
 }
 
@@ -314,11 +327,12 @@ export async function buildAdminDeps(
   };
 }
 
-/** What the `ses-events` function needs: no mailer, no templates. */
+/** What the `ses-events` function needs: no mailer, no templates (the outbox's items, for receipts). */
 export function buildEventDeps(config: Config) {
   const client = documentClientFor(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
+    outbox: new DynamoOutboxStore(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     events: new DynamoEventLog(client, config.TABLE_NAME),

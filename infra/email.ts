@@ -5,12 +5,14 @@ const settings = readDeploySettings(process.env);
 /**
  * The SES event types sent to EventBridge (and on to the `ses-events` function, infra/events.ts):
  * the ones `functions/core/events/ses-events.ts` acts on. Bounces and complaints suppress
- * addresses; deliveries, opens and clicks are counted per issue. Not `send` (the send ledger
- * already records each message; it would double the invocations) nor `rendering-failure` (no SES
- * templates here). Publishing opens and clicks is what turns on SES's tracking pixel and its
- * rewriting of links in the HTML part (not the List-Unsubscribe header).
+ * addresses; deliveries, opens and clicks are counted per issue; `send` is an outbox email's
+ * receipt, settling a claim its sender could not (only outbox-tagged sends reach the function:
+ * an issue's would double its invocations for nothing, the send ledger records those). Not
+ * `rendering-failure` (no SES templates here). Publishing opens and clicks is what turns on SES's
+ * tracking pixel and its rewriting of links in the HTML part (not the List-Unsubscribe header).
  */
 export const sesEventTypes = [
+  'send',
   'reject',
   'bounce',
   'complaint',

@@ -31,6 +31,12 @@ export type SesGatewayOptions = {
   region?: string;
   /** Answer each send this much later (benchmarks model SES's own latency with it). */
   latencyMs?: number;
+  /**
+   * How long after accepting a message its events are published (default 5 ms). On AWS, SES and
+   * EventBridge take a second or more; a test that needs the sender's own write to come first
+   * (as it nearly always does there) models that with a longer delay.
+   */
+  eventDelayMs?: number;
   /** Where a failed `onEvent` is reported (the stack's logger). */
   logger?: Logger;
 };
@@ -90,7 +96,7 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
       detail,
     };
     // SES publishes after it accepted the message, not while the sender waits.
-    const delivery = new Promise((resolve) => setTimeout(resolve, 5))
+    const delivery = new Promise((resolve) => setTimeout(resolve, options.eventDelayMs ?? 5))
       .then(() => options.onEvent!(event))
       .catch((error) =>
         logger.error('ses-gateway: event handler failed', { eventId: event.id, error }),

@@ -26,6 +26,8 @@ export type LocalStackOptions = {
   schedules?: boolean;
   /** Run the outbox's sender in-process (default on: without it no email leaves). */
   outbox?: boolean;
+  /** Hand SES's events to the ses-events handler (default on; a test that counts every write turns it off). */
+  sesEvents?: boolean;
   /** Run the sender fleet in-process, SEND_FLEET_SIZE senders on an in-process queue (default: with the schedules). */
   fleet?: boolean;
   /** The stack's one logger: the mailer, the scheduler and the SES gateway report through it. */
@@ -82,7 +84,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         max24HourSend: Number(env.LOCAL_SES_MAX_24_HOUR_SEND ?? 50_000),
         logger,
         // Handed to the ses-events handler as EventBridge and Lambda would: retried, then dead-lettered.
-        onEvent: localSesEvents({ dataDir, logger }),
+        onEvent: options.sesEvents === false ? undefined : localSesEvents({ dataDir, logger }),
       });
       started.push(sesGateway);
       sesEndpoint = inboxUrl = sesGateway.url;

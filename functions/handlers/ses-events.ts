@@ -9,8 +9,8 @@ const logger = createLogger();
 const eventDeps = perConfiguration(() => buildEventDeps(parseConfig(process.env)));
 
 /**
- * SES events (bounce, complaint, delivery, open, click) from the configuration set, through
- * EventBridge. A malformed event is logged and dropped: throwing would make Lambda retry
+ * SES events (bounce, complaint, delivery, open, click; sends of outbox emails, their receipts)
+ * from the configuration set, through EventBridge. A malformed event is logged and dropped: throwing would make Lambda retry
  * something that can never succeed. A failure to store is thrown, so Lambda retries the
  * invocation and, after its retries, sends the event to the dead-letter queue (docs/sending.md).
  */
@@ -27,6 +27,18 @@ export async function handler(event: EventBridgeEvent<string, unknown>, context:
     return { handled: false };
   }
   const outcome = await handleSesEvent(eventDeps(), parsed.data);
+  const { mail } = parsed.data;
+  // Only interrupted sends need their receipt; one for an attempt already sent again is a reader
+  // who may have this email twice (docs/sending.md, "The receipt").
+  if (outcome.receipt === 'settled')
+    logger.info('outbox email settled by its SES receipt', { eventId: event.id, tags: mail.tags });
+  if (outcome.receipt === 'superseded')
+    logger.warn('outbox: SES receipt came after the email was sent again: possibly sent twice', {
+      eventId: event.id,
+      eventType: parsed.data.eventType,
+      messageId: mail.messageId,
+      tags: mail.tags,
+    });
   // Bounces and complaints are worth a line each; deliveries, opens and clicks are only counted.
   if (
     parsed.data.eventType === 'Bounce' ||

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { outboxIndexKeys } from '../../functions/adapters/dynamo/dynamo-outbox.js';
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
 import { claimed, queuedEntry } from '../../functions/core/outbox/entry.js';
+import { OUTBOX_TAGS } from '../../functions/core/outbox/tags.js';
 import { configKeys, requiredConfigKeys } from '../../functions/config.js';
 import {
   bundleExternals,
@@ -380,22 +381,35 @@ describe('email and SES events', () => {
       expect.objectContaining({ bus: 'arn:aws:events:us-east-1:123456789012:event-bus/default' }),
     ]);
     expect(args.events[0].types).toEqual(
-      expect.arrayContaining(['bounce', 'complaint', 'delivery']),
+      expect.arrayContaining(['bounce', 'complaint', 'delivery', 'send']),
     );
   });
 
-  it("route only this stage's SES events to the ses-events function", () => {
-    const [subscription] = production.byType('sst.aws.Bus.subscribe');
-    expect(subscription!.args.busArn).toBe(
+  it("route this stage's SES events to the ses-events function, its sends only when they are an outbox email's receipt", () => {
+    const thisStage = { 'ses:configuration-set': ['{{Email.configSet}}'] };
+    const everythingButSends = production.one('sst.aws.Bus.subscribe', 'SesEvents');
+    expect(everythingButSends.args.busArn).toBe(
       'arn:aws:events:us-east-1:123456789012:event-bus/default',
     );
-    expect(subscription!.args.pattern).toEqual({
+    expect(everythingButSends.args.pattern).toEqual({
       source: ['aws.ses'],
-      detail: { mail: { tags: { 'ses:configuration-set': ['{{Email.configSet}}'] } } },
+      detail: { eventType: [{ 'anything-but': ['Send'] }], mail: { tags: thisStage } },
     });
-    expect(handlerFile(subscription!.args.subscriber.handler).file).toBe(
+    expect(handlerFile(everythingButSends.args.subscriber.handler).file).toBe(
       'functions/handlers/ses-events.ts',
     );
+    // The second rule invokes the same function, not a second copy of it.
+    const receipts = production.one('sst.aws.Bus.subscribe', 'SesOutboxReceipts');
+    expect(receipts.args.busArn).toBe(everythingButSends.args.busArn);
+    expect(receipts.args.subscriber).toBe('{{SesEvents.function.arn}}');
+    expect(receipts.args.pattern).toEqual({
+      source: ['aws.ses'],
+      detail: {
+        eventType: ['Send'],
+        mail: { tags: { ...thisStage, [OUTBOX_TAGS.entry]: [{ exists: true }] } },
+      },
+    });
+    expect(production.byType('sst.aws.Bus.subscribe')).toHaveLength(2);
   });
 });
 
@@ -427,10 +441,12 @@ describe("SES events' dead letters", () => {
     }
   });
 
-  it('and from the rule target, when EventBridge cannot invoke the function; only that rule may write', () => {
-    const target: Record<string, unknown> = { rule: 'rule', arn: 'arn' };
-    subscription().args.transform.target(target, {}, 'SesEvents');
-    expect(target.deadLetterConfig).toEqual({ arn: QUEUE_ARN });
+  it('and from the rule targets, when EventBridge cannot invoke the function; only those rules may write', () => {
+    for (const name of ['SesEvents', 'SesOutboxReceipts']) {
+      const target: Record<string, unknown> = { rule: 'rule', arn: 'arn' };
+      production.one('sst.aws.Bus.subscribe', name).args.transform.target(target, {}, name);
+      expect(target.deadLetterConfig, name).toEqual({ arn: QUEUE_ARN });
+    }
     const { args } = production.one('aws.sqs.QueuePolicy', 'SesEventsDeadLettersPolicy');
     expect(args.queueUrl).toBe('{{SesEventsDeadLetters.url}}');
     expect(JSON.parse(args.policy).Statement).toEqual([
@@ -439,7 +455,11 @@ describe("SES events' dead letters", () => {
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sqs:SendMessage',
         Resource: QUEUE_ARN,
-        Condition: { ArnEquals: { 'aws:SourceArn': '{{SesEvents.rule.arn}}' } },
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': ['{{SesEvents.rule.arn}}', '{{SesOutboxReceipts.rule.arn}}'],
+          },
+        },
       },
     ]);
   });

@@ -25,7 +25,12 @@ let outbox: OutboxDeps;
 
 beforeAll(async () => {
   // The outbox is drained below through the recording decorator, so its writes are seen too.
-  stack = await startTestStack({ LOCAL_SES_MAX_SEND_RATE: '100000' }, { outbox: false });
+  // SES's events are not handled: a send's receipt can settle the record before its sender does
+  // (tests/unit/outbox-receipts.test.ts), a write the recorder would not see.
+  stack = await startTestStack(
+    { LOCAL_SES_MAX_SEND_RATE: '100000' },
+    { outbox: false, sesEvents: false },
+  );
   const real = stack.deps.subscribers;
   // A recording decorator: the adapters and the domain run unchanged; only accepted writes are noted.
   const recording: SubscriberRepository = {

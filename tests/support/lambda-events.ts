@@ -86,41 +86,32 @@ export function scheduledEvent(rule: string, at = new Date()) {
   };
 }
 
-/** A permanent bounce, as SES publishes it to EventBridge from a configuration set. */
-export function sesBounceEvent(options: {
+type SesMailOptions = {
   messageId: string;
   recipient: string;
   configurationSet: string;
   from: string;
   tags?: Record<string, string[]>;
-}) {
+};
+
+/** An SES event as a configuration set publishes it to EventBridge: the envelope and `mail`. */
+function sesEvent(
+  detailType: string,
+  options: SesMailOptions,
+  detail: (timestamp: string) => Record<string, unknown>,
+) {
   const timestamp = new Date().toISOString();
   return {
     version: '0',
     id: randomUUID(),
-    'detail-type': 'Email Bounced',
+    'detail-type': detailType,
     source: 'aws.ses',
     account: ACCOUNT,
     time: timestamp.replace(/\.\d{3}Z$/, 'Z'),
     region: REGION,
     resources: [`arn:aws:ses:${REGION}:${ACCOUNT}:configuration-set/${options.configurationSet}`],
     detail: {
-      eventType: 'Bounce',
-      bounce: {
-        feedbackId: `${randomUUID()}-000000`,
-        bounceType: 'Permanent',
-        bounceSubType: 'General',
-        bouncedRecipients: [
-          {
-            emailAddress: options.recipient,
-            action: 'failed',
-            status: '5.1.1',
-            diagnosticCode: 'smtp; 550 5.1.1 user unknown',
-          },
-        ],
-        timestamp,
-        reportingMTA: 'dsn; e226-55.smtp-out.us-east-1.amazonses.com',
-      },
+      ...detail(timestamp),
       mail: {
         timestamp,
         source: options.from,
@@ -137,6 +128,33 @@ export function sesBounceEvent(options: {
       },
     },
   };
+}
+
+/** A permanent bounce, as SES publishes it to EventBridge from a configuration set. */
+export function sesBounceEvent(options: SesMailOptions) {
+  return sesEvent('Email Bounced', options, (timestamp) => ({
+    eventType: 'Bounce',
+    bounce: {
+      feedbackId: `${randomUUID()}-000000`,
+      bounceType: 'Permanent',
+      bounceSubType: 'General',
+      bouncedRecipients: [
+        {
+          emailAddress: options.recipient,
+          action: 'failed',
+          status: '5.1.1',
+          diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+        },
+      ],
+      timestamp,
+      reportingMTA: 'dsn; e226-55.smtp-out.us-east-1.amazonses.com',
+    },
+  }));
+}
+
+/** SES accepted a message: for an outbox email (its tags), the receipt. */
+export function sesSendEvent(options: SesMailOptions) {
+  return sesEvent('Email Sent', options, () => ({ eventType: 'Send', send: {} }));
 }
 
 /**

@@ -122,7 +122,12 @@ function stubGlobals(stage: string, components: Recorded[]) {
       args?: Record<string, any>,
     ) {
       record('sst.aws.Bus.subscribe', name, { busArn, subscriber, ...args });
-      return { nodes: { rule: { arn: token(`${name}.rule.arn`) } } };
+      return {
+        nodes: {
+          rule: { arn: token(`${name}.rule.arn`) },
+          function: { arn: token(`${name}.function.arn`) },
+        },
+      };
     },
   };
   class Queue {
@@ -248,8 +253,10 @@ export function deployedFunctions(
       .filter((c) => typeof c.args.handler === 'object')
       .map((c) => ({ component: c, args: c.args.handler })),
     ...synthesis.byType('sst.aws.Function').map((c) => ({ component: c, args: c.args })),
+    // A subscription given a function's ARN adds a rule to a function deployed above.
     ...synthesis
       .byType('sst.aws.Bus.subscribe')
+      .filter((c) => typeof c.args.subscriber === 'object')
       .map((c) => ({ component: c, args: c.args.subscriber })),
     ...synthesis.byType('sst.aws.Cron').map((c) => ({ component: c, args: c.args.function })),
     ...synthesis

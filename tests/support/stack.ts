@@ -10,7 +10,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
  */
 export async function startTestStack(
   extraEnv: Record<string, string> = {},
-  options: { outbox?: boolean; fleet?: boolean } = {},
+  options: { outbox?: boolean; fleet?: boolean; sesEvents?: boolean } = {},
 ): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
   // Vitest puts Vite's BASE_URL ('/') into process.env; the stack must choose its own.

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { transactionalBudget } from '../../functions/core/delivery/rate-budget.js';
-import { CLAIM_TIMEOUT_MS, claimed } from '../../functions/core/outbox/entry.js';
 import { drainOutbox } from '../../functions/core/outbox/drain.js';
 import { listGivenUp, retryGivenUp } from '../../functions/core/outbox/manage.js';
 import { MailFailure } from '../../functions/core/ports.js';
@@ -83,36 +82,6 @@ describe('the outbox', () => {
     await expect(retryGivenUp(deps, 'subscriber', given!.id)).rejects.toMatchObject({
       code: 'not_found',
     });
-  });
-
-  it('never resends an ambiguous send or an abandoned claim: it is given up, with the reason', async () => {
-    const deps = memoryDeliveryDeps();
-    const [lost, dead] = [uniqueEmail(), uniqueEmail()];
-    await subscribe(deps, { email: lost }, 'hosted');
-    deps.mailer.failWith = () => new MailFailure('unknown', 'socket hang up');
-    expect(await drainOutbox(deps)).toMatchObject({ failed: 1 });
-    deps.mailer.failWith = undefined;
-
-    // A sender killed between its claim and SES's answer leaves the claim behind.
-    await subscribe(deps, { email: dead }, 'hosted');
-    const id = subscriberIdFor(dead);
-    const record = (await deps.subscribers.get(id))!;
-    await deps.subscribers.save({
-      ...record,
-      outbox: claimed(record.outbox!, deps.clock.now()),
-      version: record.version + 1,
-    });
-    expect((await drainOutbox(deps)).failed).toBe(0); // not abandoned yet
-    deps.clock.advance(CLAIM_TIMEOUT_MS);
-    expect((await drainOutbox(deps)).failed).toBe(1);
-    expect(deps.mailer.sent).toHaveLength(0);
-    const reasons = (await listGivenUp(deps)).map((l) => [l.to, l.entry.reason]);
-    expect(reasons).toEqual(
-      expect.arrayContaining([
-        [lost, expect.stringMatching(/^ambiguous/)],
-        [dead, expect.stringMatching(/^ambiguous/)],
-      ]),
-    );
   });
 
   it('queues the welcome with the confirmation, and drops an email whose reason has gone', async () => {

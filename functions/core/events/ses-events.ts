@@ -3,6 +3,8 @@ import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import { normalizeEmail } from '../email-address.js';
 import type { Engagement } from '../issues/issue.js';
+import type { OutboxStore } from '../outbox/ports.js';
+import { applyReceipt, receiptIn, type ReceiptOutcome } from '../outbox/receipt.js';
 import type { EventLog, IssueRepository, SubscriberRepository, SuppressionList } from '../ports.js';
 import { mutateSubscriber } from '../subscribers/mutate.js';
 import { subscriberIdFor } from '../subscribers/subscriber.js';
@@ -11,6 +13,20 @@ const ACTED_ON = new Set<SesEvent['eventType']>([
   'Bounce',
   'Complaint',
   'Delivery',
+  'Open',
+  'Click',
+]);
+
+/**
+ * Events that prove SES accepted the message: for an outbox email, each is its receipt. Not a
+ * Reject (SES refused to deliver it) nor a RenderingFailure.
+ */
+const ACCEPTED = new Set<SesEvent['eventType']>([
+  'Send',
+  'Delivery',
+  'Bounce',
+  'Complaint',
+  'DeliveryDelay',
   'Open',
   'Click',
 ]);
@@ -59,6 +75,8 @@ export type SesEvent = z.infer<typeof sesEventSchema>;
 
 export type EventDeps = {
   subscribers: SubscriberRepository;
+  /** The test sends' items, where their entries live (receipts settle those too). */
+  outbox: OutboxStore;
   suppressions: SuppressionList;
   issues: Pick<IssueRepository, 'addEngagement'>;
   events: EventLog;
@@ -69,16 +87,23 @@ export type EventOutcome = {
   duplicate: boolean;
   suppressed: string[];
   engagement?: keyof Engagement;
+  /** What the event did as an outbox email's receipt, when it is one. */
+  receipt?: ReceiptOutcome;
 };
 
 /**
- * Acts on one SES event: a hard bounce or a complaint suppresses the address at once (never
- * mailed again, whatever brings it back); soft bounces count and, repeated, suppress; deliveries,
- * opens and clicks count per issue. An event handled twice changes nothing.
+ * Acts on one SES event: an outbox email's event is its receipt, settling an entry its sender
+ * could not; a hard bounce or a complaint suppresses the address at once (never mailed again,
+ * whatever brings it back); soft bounces count and, repeated, suppress; deliveries, opens and
+ * clicks count per issue. An event handled twice changes nothing.
  */
 export async function handleSesEvent(deps: EventDeps, event: SesEvent): Promise<EventOutcome> {
-  // Sends, rejects, delays: nothing to act on, so nothing to remember either.
-  if (!ACTED_ON.has(event.eventType)) return { duplicate: false, suppressed: [] };
+  // First, and outside the event log: a receipt is idempotent by itself (receipt.ts), so a retry
+  // after a later failure applies it again harmlessly.
+  const receipt = await receiptOf(deps, event);
+  const noted = receipt ? { receipt } : {};
+  // Sends, rejects, delays: nothing else to act on, so nothing to remember either.
+  if (!ACTED_ON.has(event.eventType)) return { duplicate: false, suppressed: [], ...noted };
   const key = eventKey(event);
   const now = deps.clock.now();
   const attempt = randomUUID();
@@ -88,7 +113,7 @@ export async function handleSesEvent(deps: EventDeps, event: SesEvent): Promise<
     now,
     new Date(now.getTime() - EVENT_STALE_MS),
   );
-  if (start === 'done') return { duplicate: true, suppressed: [] };
+  if (start === 'done') return { duplicate: true, suppressed: [], ...noted };
   // Another delivery of this event is being handled right now: fail, so this one is retried (or
   // kept as a dead letter) rather than dropped on the chance that the other fails.
   if (start === 'busy') throw new EventBusyError(key);
@@ -103,7 +128,18 @@ export async function handleSesEvent(deps: EventDeps, event: SesEvent): Promise<
     throw error;
   }
   await deps.events.finish(key, attempt);
-  return { duplicate: false, ...outcome };
+  return { duplicate: false, ...outcome, ...noted };
+}
+
+function receiptOf(deps: EventDeps, event: SesEvent): Promise<ReceiptOutcome> | undefined {
+  if (!ACCEPTED.has(event.eventType)) return undefined;
+  const at = Date.parse(event.mail.timestamp ?? '');
+  const receipt = receiptIn(event.mail.tags, {
+    messageId: event.mail.messageId,
+    at: Number.isNaN(at) ? deps.clock.now() : new Date(at),
+    proof: event.eventType,
+  });
+  return receipt && applyReceipt(deps, receipt);
 }
 
 /** Longer than one handling of an event can take (the function's timeout is 30 s). */

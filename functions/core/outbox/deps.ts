@@ -22,4 +22,6 @@ export type OutboxDeps = {
   signer: TokenSigner;
   clock: Clock;
   publication: Publication;
+  /** How long a claim waits for SES's receipt before it is sent again (default RECEIPT_WINDOW_MS). */
+  receiptWindowMs?: number;
 };

@@ -1,18 +1,37 @@
 import { MailFailure, MailFailureKinds, type OutgoingMessage } from '../ports.js';
-import { claimed, givenUp, isDue, retryLater, sent, type OutboxEntry } from './entry.js';
+import {
+  claimed,
+  givenUp,
+  isDue,
+  RECEIPT_WINDOW_MS,
+  retryLater,
+  sent,
+  withoutReceipt,
+  type OutboxEntry,
+} from './entry.js';
 import type { OutboxDeps } from './deps.js';
 import { changeEntry } from './holders.js';
 import type { OutboxRef } from './ports.js';
+import { outboxTags } from './tags.js';
 
-/** What one attempt at one entry came to. */
-export type Outcome = 'sent' | 'retry' | 'failed' | 'cancelled' | 'skipped';
+/**
+ * What one attempt at one entry came to. `unconfirmed`: SES's answer proved nothing (a timeout, a
+ * 5xx), so the claim waits for SES's receipt, or its window's end.
+ */
+export type Outcome = 'sent' | 'retry' | 'failed' | 'cancelled' | 'skipped' | 'unconfirmed';
 export type DrainResult = Record<Outcome, number>;
+const noOutcomes = (): DrainResult => ({
+  sent: 0,
+  retry: 0,
+  failed: 0,
+  cancelled: 0,
+  skipped: 0,
+  unconfirmed: 0,
+});
 
 const PAGE = 25;
 /** SES paused the account or the day's quota is used up: no point asking again for a while. */
 const ACCOUNT_WAIT_MS = 15 * 60_000;
-const AMBIGUOUS =
-  'ambiguous: the send was interrupted before SES answered; it may have been delivered, so it is not resent';
 
 /**
  * Sends what is due, oldest first, until nothing is or the deadline is near: the one drain the
@@ -23,7 +42,7 @@ export async function drainOutbox(
   deps: OutboxDeps,
   options: { deadline?: number } = {},
 ): Promise<DrainResult> {
-  const result: DrainResult = { sent: 0, retry: 0, failed: 0, cancelled: 0, skipped: 0 };
+  const result = noOutcomes();
   const outOfTime = () =>
     options.deadline !== undefined && deps.clock.now().getTime() >= options.deadline - 5_000;
   for (;;) {
@@ -42,9 +61,10 @@ export async function drainOutbox(
 }
 
 /**
- * One entry, at most once: claimed with an attempt id by a conditional write, sent, and its
- * outcome recorded only by the holder of that claim. A claim found abandoned (its sender died
- * between the claim and SES's answer) is never resent: SES may have the message.
+ * One entry, exactly once: claimed with an attempt id by a conditional write, sent with tags naming
+ * that attempt, and its outcome recorded only over that claim, by its sender or by SES's receipt
+ * (receipt.ts). A claim left unsettled (its sender died, or SES's answer was lost) waits for the
+ * receipt until its window has passed; with none by then, SES never took it, and it is sent again.
  */
 export async function deliverEntry(
   deps: OutboxDeps,
@@ -52,33 +72,43 @@ export async function deliverEntry(
   entryId: string,
 ): Promise<Outcome> {
   const now = deps.clock.now();
+  const windowMs = deps.receiptWindowMs ?? RECEIPT_WINDOW_MS;
   const suppressed = ref.holder === 'subscriber' && (await deps.suppressions.isSuppressed(ref.to));
   let message: OutgoingMessage | undefined;
+  let waiting = false;
   const claim = await changeEntry(deps, ref, (held) => {
-    const entry = held.entry;
+    let entry = held.entry;
     if (entry?.id !== entryId || !isDue(entry, now)) return undefined;
-    if (entry.state === 'sending') return givenUp(entry, AMBIGUOUS, now);
+    if (entry.state === 'sending') {
+      const after = withoutReceipt(entry, now, windowMs);
+      if (after.state !== 'queued') {
+        waiting = after.state === 'sending';
+        return after;
+      }
+      entry = after;
+    }
     if (Date.parse(entry.expiresAt) <= now.getTime())
       return givenUp(entry, `expired: ${entry.reason ?? 'never sent'}`, now);
     message = suppressed ? undefined : held.message(now);
-    return message ? claimed(entry, now) : null;
+    return message ? claimed(entry, now, windowMs) : null;
   });
-  if (!claim?.changed) return 'skipped';
+  if (!claim?.changed || waiting) return 'skipped';
   const entry = claim.entry;
   if (!entry) return 'cancelled';
   if (entry.state !== 'sending' || !message) return 'failed';
 
   await deps.budget.take();
+  const tagged = { ...message, tags: { ...message.tags, ...outboxTags(ref, entry) } };
   try {
-    const { messageId } = await deps.mailer.send(message);
+    const { messageId } = await deps.mailer.send(tagged);
     await settle(deps, ref, entry, sent(entry, messageId, deps.clock.now()));
     return 'sent';
   } catch (error) {
-    // Anything but SES's own answer leaves the claim as it is: abandoned, it becomes ambiguous.
+    // Anything but SES's own answer leaves the claim as it is, for the receipt or its window.
     if (!(error instanceof MailFailure)) throw error;
     const next = afterFailure(entry, error, deps.clock.now());
     await settle(deps, ref, entry, next);
-    return next.state === 'queued' ? 'retry' : 'failed';
+    return next.state === 'queued' ? 'retry' : next.state === 'sending' ? 'unconfirmed' : 'failed';
   }
 }
 
@@ -92,16 +122,28 @@ function afterFailure(entry: OutboxEntry, error: MailFailure, now: Date): Outbox
     case MailFailureKinds.accountPaused:
       return retryLater(entry, reason, now, ACCOUNT_WAIT_MS);
     case MailFailureKinds.unknown:
-      return givenUp(entry, `${AMBIGUOUS} (${reason})`, now);
+      // SES may have it: its receipt says so, or the window's end says it has not.
+      return {
+        ...entry,
+        lostAnswer: reason,
+        reason: `${reason}; waiting for SES's receipt of attempt ${entry.attemptId}`,
+      };
     default:
       return givenUp(entry, reason, now);
   }
 }
 
-/** The outcome is written only over this very claim; a newer entry in the slot is left alone. */
+/**
+ * The outcome is written only over this very claim, still unsettled: a newer entry in the slot is
+ * left alone, and so is a claim SES's receipt has settled meanwhile (it can arrive first).
+ */
 async function settle(deps: OutboxDeps, ref: OutboxRef, claim: OutboxEntry, next: OutboxEntry) {
   await changeEntry(deps, ref, (held) =>
-    held.entry?.id === claim.id && held.entry.attemptId === claim.attemptId ? next : undefined,
+    held.entry?.id === claim.id &&
+    held.entry.attemptId === claim.attemptId &&
+    held.entry.state === 'sending'
+      ? next
+      : undefined,
   );
 }
 
@@ -122,7 +164,7 @@ export async function deliverWoken(
   wakes: Wake[],
   deadline: number,
 ): Promise<{ result: DrainResult; failedKey?: string }> {
-  const result: DrainResult = { sent: 0, retry: 0, failed: 0, cancelled: 0, skipped: 0 };
+  const result = noOutcomes();
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   for (const wake of wakes) {
     const wait = Date.parse(wake.dueAt) - deps.clock.now().getTime();

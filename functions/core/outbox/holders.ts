@@ -28,14 +28,39 @@ export type HolderDeps = Omit<OutboxDeps, 'mailer' | 'budget'>;
  * (re-reading on a lost race), as every write to a subscriber is. Resolves with the entry stored
  * last and whether this call wrote it; undefined when the item is gone (an erased reader).
  */
-export async function changeEntry(
-  deps: HolderDeps,
+export function changeEntry(deps: HolderDeps, ref: OutboxRef, decide: Decide) {
+  return rewrite(deps, ref, decide, (subscriber) => heldBy(deps, subscriber));
+}
+
+/** What changing an entry without rendering its email takes: the items that hold entries. */
+export type EntryStores = Pick<OutboxDeps, 'subscribers' | 'outbox'>;
+
+/**
+ * `changeEntry` for a decision that needs only the entry (SES's receipt settling a claim): no
+ * templates or signer, so the ses-events function can make it.
+ */
+export function changeEntryOnly(
+  deps: EntryStores,
+  ref: OutboxRef,
+  decide: (entry: OutboxEntry | undefined) => OutboxEntry | undefined,
+) {
+  return rewrite(
+    deps,
+    ref,
+    (held) => decide(held.entry),
+    (s) => ({ entry: s.outbox, to: s.email, message: () => undefined }),
+  );
+}
+
+async function rewrite(
+  deps: EntryStores,
   ref: OutboxRef,
   decide: Decide,
+  view: (subscriber: Subscriber) => Held,
 ): Promise<{ entry: OutboxEntry | undefined; changed: boolean } | undefined> {
   if (ref.holder === 'subscriber') {
     const outcome = await mutateSubscriber(deps.subscribers, ref.id, (current) => {
-      const next = decide(heldBy(deps, current));
+      const next = decide(view(current));
       return next === undefined ? undefined : { ...current, outbox: next ?? undefined };
     });
     return outcome && { entry: outcome.subscriber.outbox, changed: outcome.changed };

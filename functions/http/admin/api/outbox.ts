@@ -13,6 +13,8 @@ const GivenUp = z
     kind: z.enum(['confirmation', 'welcome', 'test']),
     state: z.enum(['queued', 'sending', 'sent', 'failed']),
     reason: z.string().optional(),
+    /** Why an attempt was made again (an earlier one had no receipt from SES). */
+    resent: z.string().optional(),
     attempts: z.number(),
     queuedAt: z.string(),
     failedAt: z.string().optional(),
@@ -26,6 +28,7 @@ const view = ({ holder, id, to, entry }: OutboxListing) => ({
   kind: entry.kind,
   state: entry.state,
   reason: entry.reason,
+  resent: entry.resent,
   attempts: entry.attempts,
   queuedAt: entry.queuedAt,
   failedAt: entry.failedAt,

@@ -10,9 +10,9 @@ export function GivenUpList({ entries, csrf, notice }: GivenUpProps) {
   return (
     <>
       <p>
-        Confirmations, welcomes and test sends are retried until their link would expire (48 hours).
-        These were not sent, or SES may have them (an interrupted send is never repeated on its
-        own): check the reason before trying again.
+        Confirmations, welcomes and test sends are retried until their link would expire (48 hours);
+        an interrupted send is settled by SES's own receipt, or sent again when none comes within
+        minutes. These were not sent: check the reason before trying again.
       </p>
       {notice && (
         <p class="notice" role="status">

@@ -1,3 +1,4 @@
+import type { OutboxEntry } from '../../../core/outbox/entry.js';
 import type { importCsv } from '../../../core/subscribers/csv.js';
 import type { Subscriber } from '../../../core/subscribers/subscriber.js';
 import type { AdminDeps } from '../deps.js';
@@ -30,6 +31,7 @@ export function SubscriberPage(props: { s: Subscriber; history: History; csrf: s
         </p>
         {s.unsubscribedAt ? <p>Unsubscribed {s.unsubscribedAt}.</p> : null}
         {s.softBounces ? <p>{s.softBounces} soft bounces in a row.</p> : null}
+        {s.outbox ? <OutboxLine entry={s.outbox} /> : null}
         <h2>Issues received</h2>
         {history.length === 0 ? (
           <p>None yet.</p>
@@ -109,5 +111,18 @@ export function ImportReportPage({ report }: { report: ImportReport }) {
         <a href="/admin/subscribers">Back to subscribers</a>
       </p>
     </>
+  );
+}
+
+/** The reader's latest transactional email, and why it was sent twice if it was (the outbox's note). */
+function OutboxLine({ entry }: { entry: OutboxEntry }) {
+  const when = entry.sentAt ?? entry.failedAt ?? entry.queuedAt;
+  return (
+    <p>
+      <strong>Last email:</strong> {entry.kind} {entry.state} {when.slice(0, 16).replace('T', ' ')}
+      {entry.state !== 'sent' && entry.reason ? ` (${entry.reason})` : ''}
+      {entry.resent ? `. Sent again: ${entry.resent}` : ''}
+      {entry.receipt ? `. Confirmed by SES's ${entry.receipt} event` : ''}
+    </p>
   );
 }
