@@ -190,6 +190,11 @@ describe('disposable domains', () => {
     expect(packaged.size).toBe(installed.length);
     expect(installed.every((d) => packaged.has(d))).toBe(true);
     expect(packaged.size).toBeGreaterThan(50_000);
+    // Searched as sorted text: near misses on either side of a listed domain are not in it.
+    const near = installed.flatMap((d) => [`${d}x`, d.slice(1), d.slice(0, -1)]);
+    const listed = new Set(installed);
+    expect(near.filter((d) => !listed.has(d) && packaged.has(d))).toEqual([]);
+    expect(packaged.has('example.com') || packaged.has('')).toBe(false);
   });
 });
 
