@@ -1,9 +1,4 @@
-import {
-  DeleteCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LiveSenders, SenderKind, SenderRegistry } from '../../core/delivery/deps.js';
 import { translateDynamoError } from './client.js';
 
@@ -64,16 +59,5 @@ export class DynamoSenderRegistry implements SenderRegistry {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return live;
-  }
-
-  async leave(senderId: string): Promise<void> {
-    await this.client
-      .send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { PK: SENDERS, SK: `SENDER#${senderId}` },
-        }),
-      )
-      .catch(translateDynamoError);
   }
 }

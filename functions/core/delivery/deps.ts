@@ -47,7 +47,6 @@ export interface SenderRegistry {
    * beating at once, at least one counts the other.
    */
   beat(senderId: string, now: Date, until: Date, kind?: SenderKind): Promise<LiveSenders>;
-  leave(senderId: string): Promise<void>;
 }
 
 export type DeliveryDeps = {

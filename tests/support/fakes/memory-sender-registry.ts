@@ -14,8 +14,4 @@ export class MemorySenderRegistry implements SenderRegistry {
       if (sender.liveUntil > now.getTime()) live[sender.kind]++;
     return live;
   }
-
-  async leave(senderId: string) {
-    this.senders.delete(senderId);
-  }
 }
