@@ -115,10 +115,11 @@ describe('bulk borrowing transactional mail’s share', () => {
             expect(borrowed).toBeLessThanOrEqual(Math.ceil(split.total));
             // One issue alone gets the whole service rate, not only the bulk part.
             if (bulk === 1) expect(bulkShareOf(split, alone)).toBeCloseTo(split.total);
-            // A transactional sender that starts while bulk still borrows keeps within the rest.
+            // A transactional sender that starts while bulk still borrows keeps within the rest,
+            // a slot for each side's jitter spare.
             const meanwhile = meanwhileRate(maxSendRate, split);
             if (meanwhile > 0)
-              expect(borrowed + Math.ceil(meanwhile)).toBeLessThanOrEqual(maxSendRate - 1);
+              expect(borrowed + Math.ceil(meanwhile)).toBeLessThanOrEqual(maxSendRate - 2);
             // Once bulk is back at its share, the two fit in the service's rate.
             const own = bulk * Math.ceil(bulkShareOf(split, { bulk, transactional: 1 }));
             if (split.total - Math.ceil(split.transactional) >= bulk)
@@ -201,14 +202,13 @@ describe('a sender’s registration, kept by its process', () => {
 });
 
 describe('transactional mail beside borrowing bulk', () => {
-  // 18/s for the service at MaxSendRate 20: borrowed, bulk leaves 2, less one for jitter.
-  const split = splitRate(20, { rateFraction: 0.9, workers: 1 });
-  const rates = { share: split.transactional, meanwhile: meanwhileRate(20, split) };
-  function pace(registry = new MemorySenderRegistry()) {
+  // 16/s for the service at MaxSendRate 20: borrowed, bulk leaves 4, less two for jitter.
+  const rates = { share: SPLIT.transactional, meanwhile: meanwhileRate(20, SPLIT) };
+  function pace(registry = new MemorySenderRegistry(), paced = rates) {
     const t = timing();
-    const pacer = new Pacer(rates.share, t.monotonic, t.sleep);
+    const pacer = new Pacer(paced.share, t.monotonic, t.sleep);
     const sent: number[] = [];
-    const budget = new TransactionalPace(pacer, rates, registry, t.clock, t.sleep);
+    const budget = new TransactionalPace(pacer, paced, registry, t.clock, t.sleep);
     const send = async (n: number) => {
       for (let i = 0; i < n; i++) {
         await budget.take();
@@ -233,10 +233,10 @@ describe('transactional mail beside borrowing bulk', () => {
     const p = pace(registry);
     await bulkLive(registry, p.clock.now());
     await p.send(16);
-    expect(rates).toEqual({ share: 3, meanwhile: 1 });
+    expect(rates).toEqual({ share: 3, meanwhile: 2 });
     expect(p.sent[0]).toBe(0); // a confirmation waits for nobody
     const before = p.sent.filter((at) => at < TOLD_MS);
-    // ⌈meanwhile × TOLD_MS⌉ at most: 18/s of bulk and these keep under MaxSendRate 20.
+    // ⌈meanwhile × TOLD_MS⌉ at most: 16/s of bulk and these keep under MaxSendRate 20.
     expect(before.length).toBeLessThanOrEqual(Math.ceil((rates.meanwhile * TOLD_MS) / 1000));
     const after = p.sent.filter((at) => at >= TOLD_MS);
     const rate = (after.length - 1) / ((after.at(-1)! - after[0]!) / 1000);
@@ -256,6 +256,18 @@ describe('transactional mail beside borrowing bulk', () => {
     await registry.beat('other-drain', p.clock.now(), new Date(p.start + LIVE_MS), 'transactional');
     await p.send(1);
     expect(p.sent[0]).toBeGreaterThanOrEqual(TOLD_MS);
+  });
+
+  it('waits until bulk has been told when borrowing bulk leaves no room (14/s: 12 of 14)', async () => {
+    const split14 = splitRate(14, { rateFraction: 0.8, workers: 1 });
+    const paced = { share: split14.transactional, meanwhile: meanwhileRate(14, split14) };
+    expect(paced).toEqual({ share: 2, meanwhile: 0 });
+    const registry = new MemorySenderRegistry();
+    const p = pace(registry, paced);
+    await bulkLive(registry, p.clock.now());
+    await p.send(3);
+    expect(p.sent[0]).toBeGreaterThanOrEqual(TOLD_MS);
+    expect(p.sent[2]! - p.sent[0]!).toBeLessThan(1_100); // then its whole 2/s
   });
 
   it('renews its registration at most every half beat, however many emails it sends', async () => {

@@ -20,11 +20,12 @@ export class SendPaceUnavailable extends Error {
 /**
  * What transactional mail may send while bulk senders may still be borrowing its share: what
  * their borrowed rate (at most ⌈SEND_RATE_FRACTION × MaxSendRate⌉ in any window) leaves of
- * MaxSendRate, less one slot for the arrival jitter of two pacers that do not know each other.
- * Nothing (≤ 0) when the service's rate leaves no such room.
+ * MaxSendRate, less a slot for each side's arrival jitter (a send reaches SES some ms after its
+ * slot, so a window there can hold one more of a pacer's than it let go). Nothing (≤ 0) when
+ * that leaves no room: 14/s at the defaults (12 borrowed of 14), where the drain waits instead.
  */
 export function meanwhileRate(maxSendRate: number, split: RateSplit): number {
-  return Math.min(split.transactional, Math.floor(maxSendRate) - Math.ceil(split.total) - 1);
+  return Math.min(split.transactional, Math.floor(maxSendRate) - Math.ceil(split.total) - 2);
 }
 
 /**
@@ -37,8 +38,8 @@ export function meanwhileRate(maxSendRate: number, split: RateSplit): number {
  * keeps a borrowed rate only BORROW_MS past the beat that found no transactional sender, and any
  * beat after this item was written finds it; so TOLD_MS after the write every bulk sender is at
  * its own share, and the two add up to no more than the service's rate. Until then this one
- * sends at `meanwhile`, within what borrowing bulk leaves of MaxSendRate (meanwhileRate: 1 a
- * second of its 2 at 14/s, all of it at 100/s), or not at all where nothing is left. Only one
+ * sends at `meanwhile`, within what borrowing bulk leaves of MaxSendRate (meanwhileRate: all of
+ * its share at 100/s, nothing at 14/s), or not at all where nothing is left. Only one
  * that found itself the one transactional sender live does so: of two that go live at once at
  * least one counts the other (each writes before it counts), and that one waits, so the room
  * is used once.
