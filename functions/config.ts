@@ -269,12 +269,17 @@ export async function buildOutboxDeps(config: Config, logger = createLogger()) {
   const app = await buildAppDeps(config, logger);
   const quota = new SesQuotaSource(sesClientConfig(config));
   const pacing = pacingOf(config);
+  // Registered as it sends, so bulk senders borrow transactional mail's share only while it is unused.
+  const presence = {
+    registry: new DynamoSenderRegistry(documentClientFor(config), config.TABLE_NAME),
+    clock: app.clock,
+  };
   return {
     ...app,
     mailer: buildMailer(config, app.publication, logger) as Mailer,
     quota,
     pacing,
-    budget: transactionalBudget(quota, pacing),
+    budget: transactionalBudget(quota, pacing, undefined, undefined, presence),
     receiptWindowMs: config.OUTBOX_RECEIPT_WINDOW_SECONDS * 1000,
   } satisfies OutboxDeps & Record<string, unknown>;
 }

@@ -62,6 +62,8 @@ export type SesGateway = {
   accepted: Map<string, number>;
   /** When each message was accepted (epoch ms) and its `kind` tag: tests judge the pace by it. */
   acceptances: { at: number; kind?: string }[];
+  /** Sends refused for going over MaxSendRate (not injected faults): when, and their `kind` tag. */
+  overRate: { at: number; kind?: string }[];
   setFaults(faults: Faults): void;
   /** Resolves when every event published so far has been handled. */
   settled(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
   let faults: Faults = { ...options.faults };
   const accepted = new Map<string, number>();
   const acceptances: SesGateway['acceptances'] = [];
+  const overRate: SesGateway['overRate'] = [];
   const lastSecond: number[] = [];
   const lastDay: number[] = [];
   const pending = new Set<Promise<unknown>>();
@@ -140,8 +143,10 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
         const now = Date.now();
         prune(lastSecond, now - 1000);
         prune(lastDay, now - 86_400_000);
-        if (lastSecond.length >= maxSendRate)
+        if (lastSecond.length >= maxSendRate) {
+          overRate.push({ at: now, kind: tagsOf(params!).kind?.[0] });
           return sesError(res, 400, 'Throttling', 'Maximum sending rate exceeded.');
+        }
         if (lastDay.length >= max24HourSend)
           return sesError(res, 400, 'Throttling', 'Daily message quota exceeded.');
         lastSecond.push(now);
@@ -196,6 +201,7 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
     port,
     accepted,
     acceptances,
+    overRate,
     setFaults: (next) => (faults = { ...next }),
     settled: async () => {
       while (pending.size) await Promise.all([...pending]);

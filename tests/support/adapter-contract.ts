@@ -764,17 +764,34 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       });
     });
 
-    it('counts the senders live now: each one beating, not one whose time ran out or that left', async () => {
+    const bulk = (n: number) => ({ bulk: n, transactional: 0 });
+    it('counts the senders live now: each one beating, not one whose time ran out', async () => {
       const at = new Date('2026-12-01T10:00:00Z');
       const later = (ms: number) => new Date(at.getTime() + ms);
       const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
-      expect(await senders.beat(a, at, later(6_000))).toBe(1);
-      expect(await senders.beat(b, at, later(6_000))).toBe(2);
-      expect(await senders.beat(a, later(1_000), later(7_000))).toBe(2); // a renewal is not a newcomer
-      expect(await senders.beat(c, later(6_500), later(12_500))).toBe(2); // b ran out at 6 s
-      await senders.leave(c);
-      expect(await senders.beat(a, later(6_500), later(12_500))).toBe(1);
-      await senders.leave(a);
+      expect(await senders.beat(a, at, later(6_000))).toEqual(bulk(1));
+      expect(await senders.beat(b, at, later(6_000))).toEqual(bulk(2));
+      expect(await senders.beat(a, later(1_000), later(7_000))).toEqual(bulk(2)); // a renewal is not a newcomer
+      expect(await senders.beat(c, later(6_500), later(12_500))).toEqual(bulk(2)); // b ran out at 6 s
+      // c stopped beating at 6.5 s (its container frozen): from 12.5 s on a counts itself alone.
+      expect(await senders.beat(a, later(12_600), later(18_600))).toEqual(bulk(1));
+    });
+
+    it('counts transactional senders apart from bulk ones, live until their time runs out', async () => {
+      const at = new Date('2026-12-02T10:00:00Z');
+      const later = (ms: number) => new Date(at.getTime() + ms);
+      const [worker, drain] = [randomUUID(), randomUUID()];
+      expect(await senders.beat(worker, at, later(6_000))).toEqual(bulk(1));
+      expect(await senders.beat(drain, later(500), later(6_500), 'transactional')).toEqual({
+        bulk: 1,
+        transactional: 1,
+      });
+      expect(await senders.beat(worker, later(2_000), later(8_000))).toEqual({
+        bulk: 1,
+        transactional: 1,
+      });
+      // The drain stopped sending at 0.5 s: from 6.5 s on, bulk has the rate to itself again.
+      expect(await senders.beat(worker, later(6_600), later(12_600))).toEqual(bulk(1));
     });
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { transactionalBudget } from '../../functions/core/delivery/rate-budget.js';
+import { SendPaceUnavailable } from '../../functions/core/delivery/transactional-presence.js';
 import { drainOutbox } from '../../functions/core/outbox/drain.js';
 import { listGivenUp, retryGivenUp } from '../../functions/core/outbox/manage.js';
 import { MailFailure } from '../../functions/core/ports.js';
@@ -82,6 +83,30 @@ describe('the outbox', () => {
     await expect(retryGivenUp(deps, 'subscriber', given!.id)).rejects.toMatchObject({
       code: 'not_found',
     });
+  });
+
+  it('hands a claim back when no slot can be had (the sender registry failing): sent later, never given up as ambiguous', async () => {
+    const deps = memoryDeliveryDeps();
+    const email = uniqueEmail();
+    await subscribe(deps, { email }, 'hosted');
+    const budget = deps.budget;
+    deps.budget = {
+      take: async () => {
+        throw new SendPaceUnavailable('could not register transactional mail', {
+          cause: new Error('DynamoDB unavailable'),
+        });
+      },
+    };
+    expect(await drainOutbox(deps)).toMatchObject({ sent: 0, retry: 1 });
+    expect((await deps.subscribers.get(subscriberIdFor(email)))!.outbox).toMatchObject({
+      state: 'queued',
+      reason: expect.stringMatching(/not sent: SendPaceUnavailable/),
+    });
+    deps.budget = budget;
+    deps.clock.advance(60_000); // past its backoff
+    expect(await drainOutbox(deps)).toMatchObject({ sent: 1, failed: 0 });
+    expect(deps.mailer.to(email)).toHaveLength(1);
+    expect(await listGivenUp(deps)).toHaveLength(0);
   });
 
   it('queues the welcome with the confirmation, and drops an email whose reason has gone', async () => {

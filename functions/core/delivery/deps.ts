@@ -30,14 +30,23 @@ export type Pacing = {
   leaseMs?: number;
 };
 
+/** A bulk sender (paced at a share of the rate) or a transactional one (an outbox drain). */
+export type SenderKind = 'bulk' | 'transactional';
+/** Who is sending now: bulk senders, and transactional ones that sent within a few seconds. */
+export type LiveSenders = { bulk: number; transactional: number };
+
 /**
- * The workers sending right now, across every function and process: the account's bulk rate is
- * divided among them. Each live worker beats; one that stops beating drops out on its own.
+ * The senders sending right now, across every function and process: the account's bulk rate is
+ * divided among the bulk ones, who leave transactional mail its share only while a transactional
+ * sender is live. Each live sender beats; one that stops beating drops out on its own.
  */
 export interface SenderRegistry {
-  /** Registers or renews `senderId` as live until `until`; how many senders are live at `now`, it included. */
-  beat(senderId: string, now: Date, until: Date): Promise<number>;
-  leave(senderId: string): Promise<void>;
+  /**
+   * Registers or renews `senderId` (bulk unless `kind` says) as live until `until`, then counts
+   * who is live at `now`, it included. The write lands before the count is read: of two senders
+   * beating at once, at least one counts the other.
+   */
+  beat(senderId: string, now: Date, until: Date, kind?: SenderKind): Promise<LiveSenders>;
 }
 
 export type DeliveryDeps = {

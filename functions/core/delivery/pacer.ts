@@ -7,6 +7,8 @@ const JITTER_MARGIN = 0.01;
 
 export class Pacer {
   private next = 0;
+  /** A rate that lapses: from `at` (this pacer's clock) on, slots are spaced at `rate` instead. */
+  private lapse?: { at: number; rate: number };
   /** The turn of the latest caller: a worker's lanes share one pacer and take slots one at a time. */
   private turn: Promise<void> = Promise.resolve();
 
@@ -24,6 +26,10 @@ export class Pacer {
    * 1 % tolerates 10 ms of such jitter in any second and costs 1 % of the rate.
    */
   get interval() {
+    if (this.lapse && this.now() >= this.lapse.at) {
+      this.rate = this.lapse.rate;
+      this.lapse = undefined;
+    }
     return (1000 / this.rate) * (1 + JITTER_MARGIN);
   }
 
@@ -37,10 +43,22 @@ export class Pacer {
     return mine;
   }
 
-  /** A new rate from the next slot on (the worker's share changed as others joined or left). */
-  retune(rate: number) {
-    if (!(rate > 0)) throw new Error(`send rate must be positive, got ${rate}`);
+  /**
+   * A new rate from the next slot on (the worker's share changed as others joined or left).
+   * With `until`, the rate holds only until `until.at` (this pacer's clock): every gap that
+   * starts from then on is spaced at `until.rate`, asked at each slot, so no late timer can
+   * stretch a borrowed rate past its end.
+   */
+  retune(rate: number, until?: { at: number; rate: number }) {
+    for (const r of [rate, until?.rate ?? rate])
+      if (!(r > 0)) throw new Error(`send rate must be positive, got ${r}`);
     this.rate = rate;
+    this.lapse = until;
+  }
+
+  /** This pacer's clock, for a caller that sets a rate's end (`retune`'s `until.at`). */
+  clock(): number {
+    return this.now();
   }
 
   /**

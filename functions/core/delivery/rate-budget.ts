@@ -1,6 +1,8 @@
+import type { Clock } from '../clock.js';
 import type { QuotaSource } from '../ports.js';
-import type { Pacing } from './deps.js';
+import type { Pacing, SenderRegistry } from './deps.js';
 import { Pacer } from './pacer.js';
+import { meanwhileRate, TransactionalPace } from './transactional-presence.js';
 
 /** Transactional mail's share of the service's rate unless TRANSACTIONAL_RATE_SHARE says otherwise. */
 export const DEFAULT_TRANSACTIONAL_SHARE = 0.2;
@@ -34,35 +36,53 @@ export function splitRate(maxSendRate: number, pacing: Pacing): RateSplit {
 /** One slot at a time at the transactional rate: `take()` resolves when the next email may go. */
 export type SendBudget = { take(): Promise<void> };
 
+/** Where transactional mail says it is sending, so bulk senders give its share back (rate-share.ts). */
+export type Presence = { registry: SenderRegistry; clock: Clock };
+
 /**
- * One pacer per rate per process: the local stack's outbox poller and its tick share one, so two
+ * One pace per rate per process: the local stack's outbox poller and its tick share one, so two
  * senders in one process do not each take the whole share.
  */
-const pacers = new Map<number, Pacer>();
+const paces = new Map<string, SendBudget>();
 
+/**
+ * Slots at the transactional share. With `presence` (and the quota's rate: a fixed SEND_RATE
+ * borrows nothing), each send first registers this process as a transactional sender, and keeps
+ * to what borrowing bulk senders leave until they have given the share back
+ * (transactional-presence.ts).
+ */
 export function transactionalBudget(
   quota: QuotaSource,
   pacing: Pacing,
   monotonic?: () => number,
   sleep?: (ms: number) => Promise<void>,
+  presence?: Presence,
 ): SendBudget {
-  let pacer: Promise<Pacer> | undefined;
+  let pace: Promise<SendBudget> | undefined;
   const load = async () => {
-    const rate = splitRate((await quota.get()).maxSendRate, pacing).transactional;
-    let shared = pacers.get(rate);
-    if (!shared || monotonic || sleep) {
-      shared = new Pacer(rate, monotonic, sleep);
-      if (!monotonic && !sleep) pacers.set(rate, shared);
+    const { maxSendRate } = await quota.get();
+    const split = splitRate(maxSendRate, pacing);
+    const own = !!monotonic || !!sleep;
+    const registered = presence && pacing.fixedRate === undefined ? presence : undefined;
+    const rates = { share: split.transactional, meanwhile: meanwhileRate(maxSendRate, split) };
+    const key = `${rates.share} ${rates.meanwhile}${registered ? ' registered' : ''}`;
+    let shared = own ? undefined : paces.get(key);
+    if (!shared) {
+      const pacer = new Pacer(split.transactional, monotonic, sleep);
+      shared = registered
+        ? new TransactionalPace(pacer, rates, registered.registry, registered.clock, sleep)
+        : pacer;
+      if (!own) paces.set(key, shared);
     }
     return shared;
   };
   return {
     async take() {
-      pacer ??= load();
-      pacer.catch(() => {
-        pacer = undefined;
+      pace ??= load();
+      pace.catch(() => {
+        pace = undefined;
       });
-      await (await pacer).take();
+      await (await pace).take();
     },
   };
 }

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { SenderRegistry } from './deps.js';
+import type { LiveSenders, SenderRegistry } from './deps.js';
 import { Pacer } from './pacer.js';
 import type { RateSplit } from './rate-budget.js';
 
@@ -14,10 +15,43 @@ export function shareOf(bulk: number, senders: number, alongside = false): numbe
   return (senders <= 1 && !alongside) || share < 1 ? share : Math.floor(share);
 }
 
-/** How often a sender renews itself and re-reads how many share the rate. */
+/** Bulk may borrow transactional mail's share while no transactional sender is live. */
+const borrows = (split: RateSplit, live: LiveSenders) =>
+  split.transactional > 0 && live.transactional === 0;
+
+/**
+ * A bulk sender's pace for who is live: its share of the bulk part while a transactional sender
+ * is live, of the whole service rate while none is (bulk borrows what transactional mail leaves
+ * unused).
+ */
+export function bulkShareOf(split: RateSplit, live: LiveSenders): number {
+  if (borrows(split, live)) return shareOf(split.total, live.bulk);
+  return shareOf(split.bulk, live.bulk, split.transactional > 0);
+}
+
+/** How often a sender renews itself and re-reads who shares the rate. */
 export const BEAT_MS = 2_000;
 /** A sender not renewed for this long is no longer counted: its share goes to the others. */
 export const LIVE_MS = 3 * BEAT_MS;
+/**
+ * How long a bulk sender keeps a borrowed rate after the beat that found no transactional sender
+ * began: a healthy sender's next beat (2 s later, answered within 1 s) renews it, one whose beats
+ * fail or lag falls back to its own share by itself.
+ */
+export const BORROW_MS = 1.5 * BEAT_MS;
+/**
+ * How long after a transactional sender's item is written every bulk sender is surely at its own
+ * share again, whole one-second windows included: a beat that began before the write ends its
+ * borrowing BORROW_MS later (every gap from then on at the lower rate), and any beat after the
+ * write sees it. A second more, so no window holds borrowed bulk sends and the full transactional
+ * rate; 250 ms for the arrival jitter of the last borrowed sends (transactional-presence.ts).
+ */
+export const TOLD_MS = BORROW_MS + 1_000 + 250;
+/**
+ * A registration counts as live all along only if its renewal lands this long before its item
+ * runs out: the others read its end against their own clocks.
+ */
+export const RESUME_MARGIN_MS = 1_000;
 
 type Timing = {
   clock: Clock;
@@ -27,47 +61,82 @@ type Timing = {
 };
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Registrations of this process not in use, by registry: a warm container's runs take them again. */
+const idle = new WeakMap<SenderRegistry, RateShare[]>();
+
 /**
- * This worker's share of the bulk rate: the rate divided by the senders live in the registry,
- * re-read at every beat, so one worker alone has all of it and two halve it.
+ * This sender's share of the bulk rate: the rate divided by the bulk senders live in the
+ * registry, re-read at every beat, so one sender alone has all of it and two halve it. While no
+ * transactional sender is live, the bulk part is the whole service rate, borrowed only until
+ * BORROW_MS after the beat that found none began (a transactional sender that starts sending
+ * waits TOLD_MS, or sends within what is left: transactional-presence.ts).
  *
- * No second may hold more than the rate, so a worker that joins waits a beat and a half before
+ * No second may hold more than the rate, so a sender that joins waits a beat and a half before
  * its first send: by then every other sender has beaten once and slowed to its new share. A
- * worker that leaves (or dies) only leaves the others slower than they could be until their next
- * beat (or its item's end). A worker that cannot beat for so long that the others may have counted
- * it gone holds its sends until a beat goes through.
+ * sender that leaves (or dies) only leaves the others slower than they could be until their next
+ * beat after its item's end. A sender that cannot beat for so long that the others may have
+ * counted it gone holds its sends until a beat goes through.
+ *
+ * A registration outlives the run that made it: released, it stops beating, and the next run in
+ * the same process (a warm Lambda container's next invocation) takes it again without the wait,
+ * as long as its item has not run out, since every other sender has counted it all along. One
+ * not taken again runs out LIVE_MS after its last beat, as a dead sender's would.
  */
 export class RateShare {
   readonly pacer: Pacer;
-  private lastBeat: number;
-  private readonly beat: ReturnType<typeof setInterval>;
+  /** When this sender's item runs out, as last written (this process's clock). */
+  private liveUntil = Number.NEGATIVE_INFINITY;
+  private lastBeat = Number.NEGATIVE_INFINITY;
+  private beat?: ReturnType<typeof setInterval>;
   private beating?: Promise<void>;
 
   private constructor(
     private readonly registry: SenderRegistry,
-    private readonly id: string,
-    private readonly split: RateSplit,
+    readonly id: string,
+    private split: RateSplit,
     private readonly timing: Timing,
-    senders: number,
   ) {
-    this.lastBeat = this.now();
-    this.pacer = new Pacer(this.shareFor(senders), timing.monotonic, timing.sleep);
+    // The real rate is set by the first beat, before any send.
+    this.pacer = new Pacer(split.total, timing.monotonic, timing.sleep);
+  }
+
+  /**
+   * A registration for one run: one this process released whose item is still live, at once;
+   * otherwise a new one, after the join's wait. Give it back with `release`.
+   */
+  static async acquire(registry: SenderRegistry, split: RateSplit, timing: Timing) {
+    const share = idle.get(registry)?.pop() ?? new RateShare(registry, randomUUID(), split, timing);
+    share.split = split;
+    await share.start();
+    return share;
+  }
+
+  private now = () => this.timing.clock.now().getTime();
+
+  private async start() {
+    const before = this.liveUntil;
+    let at = this.now();
+    let live = await this.registry.beat(this.id, new Date(at), new Date(at + LIVE_MS));
+    // New, or renewed so late that the others may have counted it gone and taken its share.
+    if (this.now() > before - RESUME_MARGIN_MS) {
+      await (this.timing.sleep ?? realSleep)(BEAT_MS * 1.5);
+      at = this.now();
+      live = await this.registry.beat(this.id, new Date(at), new Date(at + LIVE_MS));
+    }
+    this.apply(live, at);
     this.beat = setInterval(() => void this.renew(), BEAT_MS);
     this.beat.unref?.();
   }
 
-  static async join(registry: SenderRegistry, id: string, split: RateSplit, timing: Timing) {
-    const now = timing.clock.now();
-    await registry.beat(id, now, new Date(now.getTime() + LIVE_MS));
-    await (timing.sleep ?? realSleep)(BEAT_MS * 1.5);
-    const at = timing.clock.now();
-    const senders = await registry.beat(id, at, new Date(at.getTime() + LIVE_MS));
-    return new RateShare(registry, id, split, timing, senders);
+  /** The pace for who is live, as of the beat that began at `at`; a borrowed rate ends on its own. */
+  private apply(live: LiveSenders, at: number) {
+    this.lastBeat = at;
+    this.liveUntil = at + LIVE_MS;
+    const own = shareOf(this.split.bulk, live.bulk, this.split.transactional > 0);
+    if (!borrows(this.split, live)) return this.pacer.retune(own);
+    const end = this.pacer.clock() + (at + BORROW_MS - this.now());
+    this.pacer.retune(bulkShareOf(this.split, live), { at: end, rate: own });
   }
-
-  private now = () => this.timing.clock.now().getTime();
-  private shareFor = (senders: number) =>
-    shareOf(this.split.bulk, senders, this.split.transactional > 0);
 
   private renew() {
     this.beating ??= this.beatOnce().finally(() => {
@@ -79,18 +148,23 @@ export class RateShare {
   private async beatOnce() {
     const at = this.now();
     try {
-      const senders = await this.registry.beat(this.id, new Date(at), new Date(at + LIVE_MS));
-      this.pacer.retune(this.shareFor(senders));
-      this.lastBeat = at;
+      this.apply(await this.registry.beat(this.id, new Date(at), new Date(at + LIVE_MS)), at);
     } catch {
-      // The others stop counting this worker once its item runs out: stop sending before that.
+      // The others stop counting this sender once its item runs out: stop sending before that.
       if (this.now() - this.lastBeat >= LIVE_MS - BEAT_MS) this.pacer.holdFor(BEAT_MS);
     }
   }
 
-  async leave() {
+  /**
+   * The run is over: stops beating and keeps the registration for the next run in this process.
+   * Its item stays live until it runs out, so the others' shares grow back within LIVE_MS and a
+   * beat unless a run takes it again first.
+   */
+  async release() {
     clearInterval(this.beat);
     await this.beating;
-    await this.registry.leave(this.id).catch(() => undefined); // its item runs out on its own
+    let pool = idle.get(this.registry);
+    if (!pool) idle.set(this.registry, (pool = []));
+    pool.push(this);
   }
 }

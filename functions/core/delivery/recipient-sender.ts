@@ -38,9 +38,9 @@ export class RecipientSender {
     if (outcome === 'sent') this.sent++;
   }
 
-  /** Leaves the senders sharing the rate: the others' shares grow at their next beat. */
+  /** Gives this process's place among the senders back, for its next run to take at once. */
   close() {
-    return this.share?.leave();
+    return this.share?.release();
   }
 
   /** A digest's reader who received every one of its articles as an issue is sent nothing. */
@@ -170,9 +170,9 @@ export class RecipientSender {
   }
 
   /**
-   * The bulk part of the account's rate (what transactional mail's share leaves) divided among
-   * the workers sending now (the sender registry), or, without one or with a fixed rate, by the
-   * configured number of workers.
+   * The bulk part of the account's rate (what transactional mail's share leaves, or all of it
+   * while no transactional mail is sending) divided among the senders sending now (the sender
+   * registry), or, without one or with a fixed rate, the bulk part by the configured workers.
    */
   private async paceFor(quota: SendQuota): Promise<Pacer> {
     const { workers, fixedRate } = this.run.deps.pacing;
@@ -181,7 +181,7 @@ export class RecipientSender {
     const alongside = split.transactional > 0;
     if (fixedRate !== undefined || !senders)
       return new Pacer(shareOf(split.bulk, workers, alongside), monotonic, sleep);
-    this.share = await RateShare.join(senders, this.run.id, split, { clock, sleep, monotonic });
+    this.share = await RateShare.acquire(senders, split, { clock, sleep, monotonic });
     return this.share.pacer;
   }
 

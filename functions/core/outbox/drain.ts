@@ -97,7 +97,19 @@ export async function deliverEntry(
   if (!entry) return 'cancelled';
   if (entry.state !== 'sending' || !message) return 'failed';
 
-  await deps.budget.take();
+  try {
+    await deps.budget.take();
+  } catch (error) {
+    // No slot (the sender registry could not be written): nothing went to SES, so the claim is
+    // handed back and the entry waits its backoff, rather than be abandoned as ambiguous.
+    await settle(
+      deps,
+      ref,
+      entry,
+      retryLater(entry, `not sent: ${String(error)}`, deps.clock.now()),
+    );
+    return 'retry';
+  }
   const tagged = { ...message, tags: { ...message.tags, ...outboxTags(ref, entry) } };
   try {
     const { messageId } = await deps.mailer.send(tagged);
