@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 
 const XMLNS = 'http://ses.amazonaws.com/doc/2010-12-01/';
 
-export async function startBareSes(options: { latencyMs: number }) {
+export async function startBareSes(options: { latencyMs: number; maxSendRate?: number }) {
+  const maxSendRate = options.maxSendRate ?? 1_000_000;
   let sent = 0;
   let bytes = 0;
   let firstAt = 0;
@@ -35,7 +36,7 @@ export async function startBareSes(options: { latencyMs: number }) {
         firstAt ||= lastAt;
       }
       const xml = quota
-        ? `<GetSendQuotaResponse xmlns="${XMLNS}"><GetSendQuotaResult><SentLast24Hours>0.0</SentLast24Hours><Max24HourSend>100000000.0</Max24HourSend><MaxSendRate>1000000.0</MaxSendRate></GetSendQuotaResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetSendQuotaResponse>`
+        ? `<GetSendQuotaResponse xmlns="${XMLNS}"><GetSendQuotaResult><SentLast24Hours>0.0</SentLast24Hours><Max24HourSend>100000000.0</Max24HourSend><MaxSendRate>${maxSendRate}.0</MaxSendRate></GetSendQuotaResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetSendQuotaResponse>`
         : `<SendRawEmailResponse xmlns="${XMLNS}"><SendRawEmailResult><MessageId>${randomUUID()}</MessageId></SendRawEmailResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></SendRawEmailResponse>`;
       const answer = () => {
         res.writeHead(200, { 'content-type': 'text/xml' });

@@ -35,7 +35,11 @@ const ses = await startSesGateway({
   max24HourSend: 100_000_000,
   latencyMs: sesLatency,
 });
-const sesBare = await startBareSes({ latencyMs: sesLatency });
+// BENCH_SES_MAX_SEND_RATE: the account's rate as the bare endpoint's GetSendQuota reports it.
+const sesBare = await startBareSes({
+  latencyMs: sesLatency,
+  maxSendRate: Number(process.env.BENCH_SES_MAX_SEND_RATE ?? 1_000_000),
+});
 const dbPort = db.port;
 const meter = process.env.BENCH_COUNT_INDEXES === '1' ? new IndexMeter(db.url) : undefined;
 
