@@ -42,7 +42,6 @@ import {
   type DeployedVariable,
   type FunctionDefinition,
 } from '../../infra/functions.js';
-import { startSesGateway } from '../../local/ses-gateway.js';
 import { outboxBurst } from './outbox-burst.js';
 import { sqsEvent } from '../../local/sender-fleet.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
@@ -223,7 +222,9 @@ function maxInWindow(ts: number[]): number {
 }
 
 async function benchPacing() {
-  const gateway = await startSesGateway({ port: 0, maxSendRate: 100_000 });
+  // The bare endpoint in the sidecar: the local gateway in this process would spend its own CPU
+  // parsing and storing every message, in the process whose timing is measured.
+  const sidecar = await startSidecar();
   try {
     const { article, publication, issue, renderer } = await benchArticle();
     const personalize = preparePersonalization(
@@ -232,29 +233,36 @@ async function benchPacing() {
     const mailer = new SesMailer({
       from: { name: 'Bench', address: 'news@example.org' },
       logger: createLogger(),
-      clientConfig: { endpoint: gateway.url, region: 'us-east-1', credentials: CREDENTIALS },
+      clientConfig: { endpoint: sidecar.sesBare, region: 'us-east-1', credentials: CREDENTIALS },
     });
     const seconds = QUICK ? 5 : 30;
-    for (const rate of [10, 50, 200]) {
+    // As a worker does: its lanes share one pacer; each takes a slot, then sends and waits for
+    // SES's answer (one lane alone could not keep 500/s if an answer took over 2 ms).
+    const lanes = 8;
+    for (const rate of [10, 50, 200, 500]) {
       const pacer = new Pacer(rate);
       const issued: number[] = [];
       const done: number[] = [];
       const start = performance.now();
       const end = start + seconds * 1000;
       let i = 0;
-      // As the worker does: take a slot, then send and wait for SES's answer.
-      while (performance.now() < end) {
-        await pacer.take();
-        if (performance.now() >= end) break;
-        issued.push(performance.now());
-        const message: OutgoingMessage = {
-          to: `pace.${rate}.${i}@example.com`,
-          subject: issue.subject,
-          ...personalize(valuesFor(i++)),
-        };
-        await mailer.send(message);
-        done.push(performance.now());
-      }
+      await Promise.all(
+        Array.from({ length: lanes }, async () => {
+          while (performance.now() < end) {
+            await pacer.take();
+            if (performance.now() >= end) break;
+            issued.push(performance.now());
+            const message: OutgoingMessage = {
+              to: `pace.${rate}.${i}@example.com`,
+              subject: issue.subject,
+              ...personalize(valuesFor(i++)),
+            };
+            await mailer.send(message);
+            done.push(performance.now());
+          }
+        }),
+      );
+      done.sort((x, y) => x - y);
       const elapsed = (issued[issued.length - 1]! - issued[0]!) / 1000;
       const achieved = (issued.length - 1) / elapsed;
       const maxIssued = maxInWindow(issued);
@@ -295,7 +303,7 @@ async function benchPacing() {
       );
     }
   } finally {
-    await gateway.close();
+    await sidecar.close();
   }
 }
 
@@ -724,7 +732,7 @@ async function benchCost() {
         prices: PRICES,
       },
     },
-    `per 1,000 emails: DynamoDB $${fmt(dynamo, 5)} (${fmt(tableWru / N, 2)} WRU + ${fmt(indexWru / N, 2)} index WRU + ${fmt(rru / N, 2)} RRU per recipient) + Lambda $${fmt(lambda, 5)} (billed ${fmt(billedS, 0)} s at 1 GB: the pace of a ${COST_ACCOUNT_RATE}/s account, bulk ${fmt(bulkRate, 1)}/s; unpaced, ${fmt(wallSPerRecipient * 1000, 1)} ms a recipient with AWS's latencies modelled, $${fmt(lambdaUnpaced, 5)}) vs SES $${ses.toFixed(2)}  = ${fmt(share * 100, 2)} %`,
+    `per 1,000 emails: DynamoDB $${fmt(dynamo, 5)} (${fmt(tableWru / N, 2)} WRU + ${fmt(indexWru / N, 2)} index WRU + ${fmt(rru / N, 2)} RRU per recipient) + Lambda $${fmt(lambda, 5)} (billed ${fmt(billedS, 0)} s at 1 GB: the pace of a ${COST_ACCOUNT_RATE}/s account while transactional mail sends, bulk ${fmt(bulkRate, 1)}/s: the slowest it goes; unpaced, ${fmt(wallSPerRecipient * 1000, 1)} ms a recipient with AWS's latencies modelled, $${fmt(lambdaUnpaced, 5)}) vs SES $${ses.toFixed(2)}  = ${fmt(share * 100, 2)} %`,
   );
   console.log(
     `${''.padEnd(14)}prices: AWS on-demand, ${PRICES.region}, as of ${PRICES.date}: DynamoDB $${PRICES.dynamoWriteRequestUnitPerMillion}/M WRU, $${PRICES.dynamoReadRequestUnitPerMillion}/M RRU; Lambda arm64 $${PRICES.lambdaArmGbSecond}/GB-s, $${PRICES.lambdaRequestPerMillion}/M requests; SES $${PRICES.sesPerThousand}/1,000. Left out: the tick's and the registry's own calls between sends, CloudWatch Logs, data transfer. Billed on CPU instead, Lambda would be $${fmt(lambdaOnCpu, 5)}.`,
