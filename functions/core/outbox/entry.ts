@@ -81,14 +81,16 @@ export function claimed(
   now: Date,
   receiptWindowMs = RECEIPT_WINDOW_MS,
 ): OutboxEntry {
+  // A new attempt: the last one's lost answer goes (left out, not set to undefined, so the entry
+  // reads back from DynamoDB as it was written).
+  const { lostAnswer: _lost, ...unanswered } = entry;
   return {
-    ...entry,
+    ...unanswered,
     state: 'sending',
     attemptId: randomUUID(),
     claimedAt: now.toISOString(),
     attempts: entry.attempts + 1,
     dueAt: new Date(now.getTime() + receiptWindowMs).toISOString(),
-    lostAnswer: undefined,
   };
 }
 
