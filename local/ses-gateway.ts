@@ -135,6 +135,17 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
             'AccountSendingPausedException',
             'Email sending is disabled for your entire Amazon SES account.',
           );
+        // SES refuses a tag whose name or value holds anything but letters, digits, _ and -.
+        const badTag = Object.entries(tagsOf(params!)).find(
+          ([name, [value]]) => !SES_TAG.test(name) || !SES_TAG.test(value ?? ''),
+        );
+        if (badTag)
+          return sesError(
+            res,
+            400,
+            'InvalidParameterValue',
+            `Invalid tag: ${badTag[0]}=${badTag[1][0]}. Tags may only contain letters, numbers, _ and -.`,
+          );
         const roll = Math.random();
         if (roll < (faults.throttle ?? 0))
           return sesError(res, 400, 'Throttling', 'Maximum sending rate exceeded.');
@@ -301,6 +312,9 @@ function recipientsOf(params: URLSearchParams, raw: Buffer | undefined): string[
     .join(',');
   return [...to.matchAll(/[^\s<>,"]+@[^\s<>,"]+/g)].map((m) => m[0].toLowerCase());
 }
+
+/** SES's rule for a message tag's name and value (MessageTag in its API reference). */
+const SES_TAG = /^[A-Za-z0-9_-]{1,256}$/;
 
 function tagsOf(params: URLSearchParams): Record<string, string[]> {
   const tags: Record<string, string[]> = {};

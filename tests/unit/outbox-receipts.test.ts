@@ -217,8 +217,8 @@ describe('outbox tags', () => {
   it('keep ids SES accepts as they are and encode any other, reversibly', () => {
     for (const id of ['b1PZ_x-9aQ', '3f0c6e1e-5a43-4bd4-9b70-1f6a4a1d2c3e'])
       expect(tagValue(id)).toBe(id);
-    for (const odd of ['a b/c', 'ünï', 'b64.looks-encoded']) {
-      expect(tagValue(odd)).toMatch(/^[A-Za-z0-9_.@-]+$/);
+    for (const odd of ['a b/c', 'ünï', 'a.b@c', 'b64-looks-encoded']) {
+      expect(tagValue(odd)).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(fromTagValue(tagValue(odd))).toBe(odd);
     }
   });

@@ -14,10 +14,10 @@ export const OUTBOX_TAGS = {
   attempt: 'outbox-attempt',
 } as const;
 
-/** What an SES tag value may hold (SES refuses the send otherwise). */
-const TAG_VALUE = /^[A-Za-z0-9_.@-]{1,256}$/;
+/** What an SES tag value may hold: ASCII letters, digits, `_` and `-` (SES refuses the send otherwise). */
+const TAG_VALUE = /^[A-Za-z0-9_-]{1,256}$/;
 /** Marks an encoded value (base64url fits); a raw value that starts with it is encoded too, so decoding is never a guess. */
-const ENCODED = 'b64.';
+const ENCODED = 'b64-';
 
 /**
  * Subscriber ids (24 characters of base64url) and UUIDs fit as they are; anything else is encoded
