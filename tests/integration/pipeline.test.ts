@@ -10,7 +10,7 @@ import {
   resumeIssue,
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
-import type { MailFailure } from '../../functions/core/ports.js';
+import { type MailFailure, MailFailureKinds } from '../../functions/core/ports.js';
 import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
@@ -51,13 +51,16 @@ describe('the send pipeline against the SES emulator', () => {
     const id = await issueFor('security');
     // A 500 proves nothing about the message (SES may have taken it): those readers are listed
     // ambiguous and never resent. The gateway's 500 comes before SES, so here none received it.
+    // So does an answer that never came (a timeout on a loaded machine): both are `unknown`.
     let serverErrors = 0;
+    let unproven = 0;
     const send = deps.mailer.send;
     deps.mailer.send = (message) =>
       send.call(deps.mailer, message).catch((error: MailFailure) => {
         const status = (error.cause as { $metadata?: { httpStatusCode?: number } })?.$metadata
           ?.httpStatusCode;
         if (status !== undefined && status >= 500) serverErrors++;
+        if (error.kind === MailFailureKinds.unknown) unproven++;
         throw error;
       });
     stack.sesGateway!.setFaults({ throttle: 0.3, serverError: 0.05 });
@@ -80,7 +83,7 @@ describe('the send pipeline against the SES emulator', () => {
     expect(serverErrors).toBeGreaterThan(0);
     expect(readers.filter((r) => (accepted.get(r.email) ?? 0) > 1)).toEqual([]);
     expect(readers.filter((r) => !accepted.get(r.email) && !ambiguous.has(r.id))).toEqual([]);
-    expect(ambiguous.size).toBeLessThanOrEqual(serverErrors);
+    expect(ambiguous.size).toBeLessThanOrEqual(unproven);
     const received = readers.filter((r) => accepted.get(r.email) === 1).length;
     expect({ ...report.counts, sentByWorkers }).toEqual({
       sent: received,
