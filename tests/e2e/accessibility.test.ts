@@ -141,6 +141,20 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
             await noHorizontalScroll(page),
             `${name} scrolls sideways at ${viewport.width} px`,
           ).toBe(true);
+          // Standards mode (a doctype), and the stylesheet as written: an escaped one loses its
+          // quoted font names and the page falls back to the browser's 16 px Times.
+          expect(await page.evaluate<string>('document.compatMode'), name).toBe('CSS1Compat');
+          expect(
+            await page.evaluate<string[]>(
+              `(() => { const s = getComputedStyle(document.body); return [s.fontFamily, s.fontSize, s.lineHeight]; })()`,
+            ),
+            name,
+          ).toEqual(
+            // 17 px / 1.6, and 16 px on a phone (the stylesheet's one media query).
+            viewport.width > 480
+              ? ['Georgia, "Times New Roman", serif', '17px', '27.2px']
+              : ['Georgia, "Times New Roman", serif', '16px', '25.6px'],
+          );
         } finally {
           await context.close();
         }

@@ -167,7 +167,7 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     ]);
   });
 
-  it('has no serious or critical accessibility violations on any workspace page (axe-core)', async () => {
+  it('has no serious or critical accessibility violations on any workspace page (axe-core), each in standards mode with its stylesheet applied', async () => {
     const issues = (await stack.deps.issues.listByState('sent')).concat(
       await stack.deps.issues.listByState('draft'),
     );
@@ -195,6 +195,12 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
           .filter((v) => v.impact === 'serious' || v.impact === 'critical')
           .map((v) => `${path}: ${v.id} (${v.impact})`),
       );
+      // Standards mode, and the stylesheet's own font (an escaped stylesheet drops it for Times).
+      const looks = await page.evaluate<string>(
+        `document.compatMode + ' ' + getComputedStyle(document.body).fontFamily`,
+      );
+      if (looks !== 'CSS1Compat system-ui, -apple-system, "Segoe UI", sans-serif')
+        found.push(`${path}: renders as ${looks}`);
     }
     expect(found).toEqual([]);
   });

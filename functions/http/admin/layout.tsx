@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { Publication } from '../../core/publication.js';
 
@@ -32,46 +33,51 @@ export type AdminPageProps = {
 };
 
 export function AdminLayout(props: AdminPageProps) {
+  // The doctype puts the browser in standards mode; JSX cannot write one, so it goes in raw.
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        {props.refresh ? <meta http-equiv="refresh" content={String(props.refresh)} /> : null}
-        <title>{`${props.title} · ${props.publication.name} admin`}</title>
-        <style>{styles}</style>
-      </head>
-      <body>
-        <header>
-          <strong>
-            <a href="/admin">{props.publication.name}</a>
-          </strong>
-          {props.csrf ? (
-            <nav aria-label="Admin">
-              <a href="/admin">Dashboard</a>
-              <a href="/admin/articles">Articles</a>
-              <a href="/admin/issues">Issues</a>
-              <a href="/admin/subscribers">Subscribers</a>
-              <a href="/admin/suppressions">Suppressions</a>
-              <a href="/admin/outbox">Outbox</a>
-            </nav>
-          ) : null}
-          {props.csrf ? (
-            <form method="post" action="/admin/sign-out">
-              <input type="hidden" name="_csrf" value={props.csrf} />
-              <button type="submit" class="secondary">
-                Sign out{props.editor ? ` (${props.editor})` : ''}
-              </button>
-            </form>
-          ) : null}
-        </header>
-        <main>
-          <h1>{props.title}</h1>
-          {props.children}
-        </main>
-      </body>
-    </html>
+    <>
+      {raw('<!doctype html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="robots" content="noindex" />
+          {props.refresh ? <meta http-equiv="refresh" content={String(props.refresh)} /> : null}
+          <title>{`${props.title} · ${props.publication.name} admin`}</title>
+          {/* Raw: JSX escapes text, and an escaped stylesheet loses every quoted font name. */}
+          <style>{raw(styles)}</style>
+        </head>
+        <body>
+          <header>
+            <strong>
+              <a href="/admin">{props.publication.name}</a>
+            </strong>
+            {props.csrf ? (
+              <nav aria-label="Admin">
+                <a href="/admin">Dashboard</a>
+                <a href="/admin/articles">Articles</a>
+                <a href="/admin/issues">Issues</a>
+                <a href="/admin/subscribers">Subscribers</a>
+                <a href="/admin/suppressions">Suppressions</a>
+                <a href="/admin/outbox">Outbox</a>
+              </nav>
+            ) : null}
+            {props.csrf ? (
+              <form method="post" action="/admin/sign-out">
+                <input type="hidden" name="_csrf" value={props.csrf} />
+                <button type="submit" class="secondary">
+                  Sign out{props.editor ? ` (${props.editor})` : ''}
+                </button>
+              </form>
+            ) : null}
+          </header>
+          <main>
+            <h1>{props.title}</h1>
+            {props.children}
+          </main>
+        </body>
+      </html>
+    </>
   );
 }
 

@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { Publication } from '../../core/publication.js';
 import { FEED_PATHS } from '../feed-paths.js';
@@ -45,59 +46,64 @@ export function Layout(props: {
   description?: string;
 }) {
   const { publication } = props;
+  // The doctype puts the browser in standards mode; JSX cannot write one, so it goes in raw.
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>
-          {props.title === publication.name
-            ? publication.name
-            : `${props.title} · ${publication.name}`}
-        </title>
-        {props.description ? <meta name="description" content={props.description} /> : null}
-        {/* Feed autodiscovery: browsers and feed readers find the feeds from any page. */}
-        <link
-          rel="alternate"
-          type="application/rss+xml"
-          title={`${publication.name} (RSS)`}
-          href={`${publication.baseUrl}${FEED_PATHS.rss}`}
-        />
-        <link
-          rel="alternate"
-          type="application/atom+xml"
-          title={`${publication.name} (Atom)`}
-          href={`${publication.baseUrl}${FEED_PATHS.atom}`}
-        />
-        <style>{styles}</style>
-        {/* Every public page carries the signup form, so every one needs the widget's script. */}
-        {publication.captchaSiteKey ? <script src={TURNSTILE_SCRIPT} async defer /> : null}
-      </head>
-      <body>
-        {/* Keyboard and screen-reader users jump past the masthead straight to the page. */}
-        <a class="skip" href="#content">
-          Skip to content
-        </a>
-        <header>
-          <a href="/">{publication.name}</a>
-          <nav aria-label="Site">
-            <a href="/articles">Articles</a>
-            <a href="/">Subscribe</a>
-          </nav>
-        </header>
-        <main id="content">{props.children}</main>
-        <footer>
-          <p>
-            {publication.name} · {publication.postalAddress}
-          </p>
-          <p>
-            <a href="/articles">All articles</a> · Follow by feed: <a href={FEED_PATHS.rss}>RSS</a>{' '}
-            · <a href={FEED_PATHS.atom}>Atom</a>
-          </p>
-        </footer>
-      </body>
-    </html>
+    <>
+      {raw('<!doctype html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="no-referrer" />
+          <title>
+            {props.title === publication.name
+              ? publication.name
+              : `${props.title} · ${publication.name}`}
+          </title>
+          {props.description ? <meta name="description" content={props.description} /> : null}
+          {/* Feed autodiscovery: browsers and feed readers find the feeds from any page. */}
+          <link
+            rel="alternate"
+            type="application/rss+xml"
+            title={`${publication.name} (RSS)`}
+            href={`${publication.baseUrl}${FEED_PATHS.rss}`}
+          />
+          <link
+            rel="alternate"
+            type="application/atom+xml"
+            title={`${publication.name} (Atom)`}
+            href={`${publication.baseUrl}${FEED_PATHS.atom}`}
+          />
+          {/* Raw: JSX escapes text, and an escaped stylesheet loses every quoted font name. */}
+          <style>{raw(styles)}</style>
+          {/* Every public page carries the signup form, so every one needs the widget's script. */}
+          {publication.captchaSiteKey ? <script src={TURNSTILE_SCRIPT} async defer /> : null}
+        </head>
+        <body>
+          {/* Keyboard and screen-reader users jump past the masthead straight to the page. */}
+          <a class="skip" href="#content">
+            Skip to content
+          </a>
+          <header>
+            <a href="/">{publication.name}</a>
+            <nav aria-label="Site">
+              <a href="/articles">Articles</a>
+              <a href="/">Subscribe</a>
+            </nav>
+          </header>
+          <main id="content">{props.children}</main>
+          <footer>
+            <p>
+              {publication.name} · {publication.postalAddress}
+            </p>
+            <p>
+              <a href="/articles">All articles</a> · Follow by feed:{' '}
+              <a href={FEED_PATHS.rss}>RSS</a> · <a href={FEED_PATHS.atom}>Atom</a>
+            </p>
+          </footer>
+        </body>
+      </html>
+    </>
   );
 }
 
