@@ -1,7 +1,9 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { trimTrailingSlash } from 'hono/trailing-slash';
 import type { AppDeps } from '../config.js';
 import { DomainError, ErrorCodes } from '../core/errors.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -51,6 +53,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
         : false,
     }),
   );
+  // Pages and feeds go out gzipped to a browser that asks (bodies over 1 KB; the JSON answers are
+  // smaller). API Gateway passes them through: the Lambda adapter base64s an encoded body.
+  app.use(compress());
+  // `/articles/` answers with a redirect to `/articles`, not a 404 (only where nothing matched).
+  app.use(trimTrailingSlash());
   app.use(
     bodyLimit({
       maxSize: 64 * 1024,
@@ -66,6 +73,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   });
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/robots.txt', (c) => c.text(ROBOTS));
   app.route('/', signupRoutes);
   app.route('/', readerRoutes);
   app.route('/', articleRoutes);
@@ -85,6 +93,19 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.onError(handleErrors({ logger, wantsJson, page: publicErrorPage(deps) }));
   return app;
 }
+
+/**
+ * The pages are for everyone; the workspace, the API and the links only one reader was sent
+ * (their tokens are in the path) are for no crawler.
+ */
+const ROBOTS = `User-agent: *
+Allow: /
+Disallow: /admin
+Disallow: /api/
+Disallow: /confirm/
+Disallow: /unsubscribe/
+Disallow: /preferences/
+`;
 
 const wantsJson = (c: Context) => c.req.path.startsWith('/api/');
 

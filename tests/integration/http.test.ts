@@ -290,4 +290,36 @@ describe('the article on the web', () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
   });
+
+  it('redirects a trailing slash to the page, keeping the query', async () => {
+    const response = await app.request('/articles/?page=2');
+    expect(response.status).toBe(301);
+    expect(path(response.headers.get('location')!)).toBe('/articles');
+    expect(new URL(response.headers.get('location')!).search).toBe('?page=2');
+  });
+
+  it('gzips a page for a browser that asks, and not for one that does not', async () => {
+    const gzipped = await app.request('/articles/nato-western-balkans-stability', {
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    const plain = await app.request('/articles/nato-western-balkans-stability');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const { gunzipSync } = await import('node:zlib');
+    const unzipped = gunzipSync(Buffer.from(await gzipped.arrayBuffer())).toString();
+    expect(unzipped).toBe(await plain.text());
+  });
+
+  it('tells crawlers what to index: pages yes; workspace, API and personal links no', async () => {
+    const robots = await (await app.request('/robots.txt')).text();
+    for (const line of ['Allow: /', 'Disallow: /admin', 'Disallow: /api/', 'Disallow: /confirm/'])
+      expect(robots).toContain(line);
+  });
+
+  it('describes the front page for search results, and every page links to the embeddable form', async () => {
+    const front = await (await app.request('/')).text();
+    expect(front).toMatch(/<meta name="description" content="Subscribe to [^"]+"/);
+    const article = await (await app.request('/articles/nato-western-balkans-stability')).text();
+    expect(article).toContain('<a href="/embed">');
+  });
 });

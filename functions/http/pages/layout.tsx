@@ -98,7 +98,8 @@ export function Layout(props: {
             </p>
             <p>
               <a href="/articles">All articles</a> · Follow by feed:{' '}
-              <a href={FEED_PATHS.rss}>RSS</a> · <a href={FEED_PATHS.atom}>Atom</a>
+              <a href={FEED_PATHS.rss}>RSS</a> · <a href={FEED_PATHS.atom}>Atom</a> ·{' '}
+              <a href="/embed">Put the signup form on your site</a>
             </p>
           </footer>
         </body>

@@ -17,7 +17,11 @@ signupRoutes.get('/', async (c) => {
   const deps = c.get('deps');
   const latest = publishedArticles(await deps.articles.all()).slice(0, 5);
   return c.html(
-    <Layout title={deps.publication.name} publication={deps.publication}>
+    <Layout
+      title={deps.publication.name}
+      publication={deps.publication}
+      description={`Subscribe to ${deps.publication.name}: our reporting in your inbox, on the topics you choose, as often as you like.`}
+    >
       <h1>Subscribe to {deps.publication.name}</h1>
       <p>
         Our reporting in your inbox: choose your topics and how often you hear from us. Leave with
