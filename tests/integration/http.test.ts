@@ -152,6 +152,37 @@ describe('signup', () => {
     expect(html).toContain('Email address must look like name@example.com');
     expect(html).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
     expect(html).not.toContain('<script>alert(1)');
+    // Said once, beside the field, in words: no "email:" and no second copy at the top.
+    expect(html.match(/must look like name@example\.com/g)).toHaveLength(1);
+    expect(html).not.toContain('email:');
+  });
+
+  it('HTML form with every topic unticked: refused, nothing stored; the embedded form without boxes means all', async () => {
+    const unticked = uniqueEmail('unticked');
+    const refused = await app.request(
+      '/subscribe',
+      form([
+        ['email', unticked],
+        ['frequency', 'weekly'],
+        ['form', 'hosted'],
+      ]),
+    );
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('Topics must include at least one topic.');
+    expect(await stack.deps.subscribers.get(subscriberIdFor(unticked))).toBeUndefined();
+
+    const embedded = uniqueEmail('embedded');
+    const ok = await app.request(
+      '/subscribe',
+      form([
+        ['email', embedded],
+        ['form', 'embed'],
+      ]),
+    );
+    expect(ok.status).toBe(200);
+    expect((await stack.deps.subscribers.get(subscriberIdFor(embedded)))?.topics).toEqual(
+      stack.deps.publication.topics.map((t) => t.id),
+    );
   });
 
   it('a filled honeypot gets the same page and nothing is stored or sent', async () => {

@@ -44,10 +44,12 @@ function buildSubscribeSchema(topics: readonly Topic[]) {
         }
         return checked.email;
       }),
-    // No topic chosen means all of them: the common case for a one-field embedded form.
+    // No topics given means all of them: the common case for a one-field embedded form. An empty
+    // list is a reader who unticked every box, refused as the preferences page refuses it.
     topics: topicList(topics)
+      .refine((list) => list.length > 0, { message: 'must include at least one topic' })
       .optional()
-      .transform((list) => (list && list.length > 0 ? list : topics.map((t) => t.id))),
+      .transform((list) => list ?? topics.map((t) => t.id)),
     frequency: frequency.default(Frequencies.weekly),
   });
 }

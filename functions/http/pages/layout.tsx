@@ -25,6 +25,7 @@ button{font-size:1rem;font-weight:600;padding:.7rem 1.4rem;border:0;border-radiu
 button.secondary{background:#eaeef2;color:#1f2328}
 .error{color:#b3261e;font-family:system-ui,sans-serif;font-size:.95rem;margin:.25rem 0 0}
 .notice{border-left:4px solid #0b5cad;background:#f3f8fd;padding:.75rem 1rem;font-family:system-ui,sans-serif}
+.notice.problem{border-left-color:#b3261e;background:#fdf3f2}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 footer{margin-top:3rem;padding-top:1rem;padding-bottom:2rem;border-top:1px solid #d0d7de;font-size:.85rem;color:#57606a}
 header{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.25rem 1rem}

@@ -50,9 +50,13 @@ signupRoutes.post('/subscribe', async (c) => {
   const body = await c.req.parseBody({ all: true });
   const values: SignupValues = {
     email: typeof body.email === 'string' ? body.email : undefined,
+    // The hosted form shows every topic ticked: none ticked is a choice to refuse, not "all".
+    // The embedded form has no boxes, so nothing sent there means every topic.
     topics:
       body.topics === undefined
-        ? []
+        ? body.form === 'hosted'
+          ? []
+          : undefined
         : ([] as unknown[]).concat(body.topics).filter((t): t is string => typeof t === 'string'),
     frequency: typeof body.frequency === 'string' ? body.frequency : undefined,
   };
@@ -68,9 +72,8 @@ signupRoutes.post('/subscribe', async (c) => {
     return c.html(
       <Layout title="Subscribe" publication={deps.publication}>
         <h1>Subscribe to {deps.publication.name}</h1>
-        <p class="notice" role="alert">
-          Please check the form: {error.message}.
-        </p>
+        {/* Each field says what is wrong beside it (and is announced there); this only points. */}
+        <p class="notice problem">Please correct what is marked below.</p>
         <SignupForm
           publication={deps.publication}
           values={values}
