@@ -58,8 +58,23 @@ export function printReport(report: IssueReport, readers?: AmbiguousReader[]) {
     console.log(`  skipped    ${n} recipient${n === 1 ? '' : 's'}: ${reason}`);
 }
 
+/**
+ * What went wrong, for a person at a terminal: the message and its causes, and what to do when
+ * the stack is not running; the stack trace only with DEBUG=1 (it helps us, not them).
+ */
+export function describeFailure(error: unknown): string {
+  if (process.env.DEBUG === '1')
+    return `${(error as Error)?.stack ?? error}${connectionHint(error)}`;
+  const messages: string[] = [];
+  for (let e = error as Error | undefined; e && messages.length < 4; e = e.cause as Error)
+    messages.push(e instanceof Error ? e.message : String(e));
+  return `${messages.join('\n  caused by: ')}${connectionHint(error)}`;
+}
+
 export function connectionHint(error: unknown): string {
   const text = String((error as Error)?.cause ?? error);
+  if (/configuration is incomplete/.test(String(error)))
+    return '\nNo local stack found: start it with `npm start` in another terminal (or set TABLE_NAME and the rest for a deployment: docs/configuration.md).';
   return (error as Error)?.name === 'TimeoutError' || /ECONNREFUSED/.test(text)
     ? '\nIs the local stack running? Start it with `npm start` in another terminal.'
     : '';

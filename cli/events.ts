@@ -12,9 +12,19 @@ import { replayDeadLetters, type DeadLetters } from '../functions/core/events/de
 import { handleSesEvent, sesEventSchema } from '../functions/core/events/ses-events.js';
 import { dataDirOf, readStackInfo } from '../local/environment.js';
 import { localDeadLettersDir } from '../local/ses-events.js';
-import { connectionHint } from './bootstrap.js';
+import { cli } from './args.js';
+import { describeFailure } from './bootstrap.js';
 
-const [command] = process.argv.slice(2);
+const USAGE = `usage: npm run events -- <command>
+
+  list      the SES events that could not be handled, with why
+  count     how many there are
+  replay    hand each to the handler again; what fails again stays (exit 1)`;
+
+const args = cli(USAGE, {});
+const [command] = args.positionals;
+if (!['list', 'count', 'replay'].includes(command ?? ''))
+  args.fail(command ? `unknown command "${command}"` : 'missing command');
 
 function store(): DeadLetters {
   const url = process.env.SES_EVENTS_DLQ_URL;
@@ -50,14 +60,11 @@ try {
         `${l.failedAt ?? '?'}  ${l.event['detail-type']}  event ${l.event.id}  message ${detail.mail?.messageId ?? '?'}  to ${detail.mail?.destination?.join(', ') ?? '?'}\n    ${l.reason}`,
       );
     }
-  } else if (command === 'replay') {
-    process.exit(await replay(letters));
   } else {
-    console.error('usage: npm run events -- list | count | replay');
-    process.exit(2);
+    process.exit(await replay(letters));
   }
   process.exit(0);
 } catch (error) {
-  console.error(`${(error as Error).stack}${connectionHint(error)}`);
+  console.error(describeFailure(error));
   process.exit(1);
 }

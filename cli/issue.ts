@@ -1,20 +1,6 @@
-/**
- * `npm run issue -- <command>`: the editor's issue commands.
- *
- *   create --article <slug> [--subject S] [--note N] [--topics a,b] [--frequencies immediate,daily,weekly] [--id ID]
- *   schedule <id> --at <ISO time>      send at a time (the tick starts it)
- *   send <id> [--workers N]            send now, in the foreground, until finished
- *   pause <id> | resume <id> | cancel <id>
- *   status <id>                        progress while sending, the report afterwards (ambiguous readers by address)
- *   resolve <id> <subscriberId> delivered|release --reason "…"   an editor's decision on an ambiguous reader
- *   list [--state S]                   issues by state
- *   digest daily|weekly [--at ISO]     start this period's digest now (as its schedule would)
- *   worker [--seconds N]               one send worker on whatever is sending, then exit
- */
+/** `npm run issue -- <command>`: the editor's issue commands; `--help` prints them. */
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import { runWorker } from '../functions/core/delivery/worker.js';
-import { DomainError } from '../functions/core/errors.js';
 import { ambiguousReaders, resolveAmbiguous } from '../functions/core/issues/ambiguous.js';
 import { startDigest } from '../functions/core/issues/digests.js';
 import { IssueStates, type IssueState, type Resolution } from '../functions/core/issues/issue.js';
@@ -27,25 +13,34 @@ import {
   scheduleIssue,
   sendIssueNow,
 } from '../functions/core/issues/manage-issues.js';
-import { connectionHint, editorDeps, printReport, summaryLine } from './bootstrap.js';
+import { cli } from './args.js';
+import { describeFailure, editorDeps, printReport, summaryLine } from './bootstrap.js';
 import { sendInForeground } from './foreground.js';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    article: { type: 'string' },
-    subject: { type: 'string' },
-    note: { type: 'string' },
-    topics: { type: 'string' },
-    frequencies: { type: 'string' },
-    id: { type: 'string' },
-    at: { type: 'string' },
-    workers: { type: 'string', default: '1' },
-    state: { type: 'string' },
-    seconds: { type: 'string' },
-    reason: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
+const USAGE = `usage: npm run issue -- <command>
+
+  create --article <slug> [--subject S] [--note N] [--topics a,b] [--frequencies immediate,daily,weekly] [--id ID]
+  schedule <id> --at <ISO time>      send at a time (the tick starts it)
+  send <id> [--workers N]            send now, in the foreground, until finished
+  pause <id> | resume <id> | cancel <id>
+  status <id>                        progress while sending, the report afterwards (ambiguous readers by address)
+  resolve <id> <subscriberId> delivered|release --reason "…"   an editor's decision on an ambiguous reader
+  list [--state S]                   issues by state
+  digest daily|weekly [--at ISO]     start this period's digest now (as its schedule would)
+  worker [--seconds N]               one send worker on whatever is sending, then exit`;
+
+const { positionals, values, fail, need, wholeNumber } = cli(USAGE, {
+  article: { type: 'string' },
+  subject: { type: 'string' },
+  note: { type: 'string' },
+  topics: { type: 'string' },
+  frequencies: { type: 'string' },
+  id: { type: 'string' },
+  at: { type: 'string' },
+  workers: { type: 'string', default: '1' },
+  state: { type: 'string' },
+  seconds: { type: 'string' },
+  reason: { type: 'string' },
 });
 const [command, target] = positionals;
 const list = (value: string | undefined) =>
@@ -53,21 +48,29 @@ const list = (value: string | undefined) =>
     ?.split(',')
     .map((v) => v.trim())
     .filter(Boolean);
-const usage = () => {
-  console.error(
-    'usage: npm run issue -- create|schedule|send|pause|resume|cancel|status|resolve|list|digest|worker … (see cli/issue.ts)',
-  );
-  process.exit(2);
-};
-const need = (value: string | undefined, what: string): string => {
-  if (value !== undefined) return value;
-  console.error(`missing ${what}`);
-  return usage();
+/** An ISO time, or a usage error naming the option (a bad one was an Invalid Date sent on). */
+const time = (value: string, name: string) => {
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? fail(`${name} must be an ISO time, not "${value}"`) : at;
 };
 
+const resolutionOf = (value: string): Resolution =>
+  value === 'delivered' || value === 'release'
+    ? value
+    : fail(`resolve takes delivered or release, not "${value}"`);
+
+const at = values.at === undefined ? undefined : time(values.at, '--at');
+const allStates = Object.values(IssueStates);
+if (values.state && !allStates.includes(values.state as IssueState))
+  fail(`--state must be one of ${allStates.join(', ')}, not "${values.state}"`);
+
+const commands = ['create', 'schedule', 'send', 'pause', 'resume', 'cancel', 'status', 'resolve'];
+if (!command) fail('missing command');
+else if (![...commands, 'list', 'digest', 'worker'].includes(command))
+  fail(`unknown command "${command}"`);
+
 try {
-  if (!command || values.help) usage();
-  const workers = Math.max(1, Number(values.workers) || 1);
+  const workers = wholeNumber(values.workers, '--workers', { min: 1, max: 64 });
   const deps = await editorDeps({ workers });
   switch (command) {
     case 'create': {
@@ -86,7 +89,7 @@ try {
       const { issue } = await scheduleIssue(
         deps,
         need(target, 'issue id'),
-        new Date(need(values.at, '--at')),
+        at ?? fail('missing --at'),
       );
       console.log(
         `${issue.id} is scheduled for ${issue.scheduledAt}; the tick starts it then (npm start runs the tick).`,
@@ -135,7 +138,7 @@ try {
         deps,
         need(id, 'issue id'),
         need(subscriberId, 'subscriber id'),
-        need(resolution, 'delivered or release') as Resolution,
+        resolutionOf(need(resolution, 'delivered or release')),
         need(values.reason, '--reason'),
         `${userInfo().username} (cli)`,
       );
@@ -147,7 +150,7 @@ try {
       break;
     }
     case 'list': {
-      const states = values.state ? [values.state as IssueState] : Object.values(IssueStates);
+      const states = values.state ? [values.state as IssueState] : allStates;
       for (const state of states) {
         for (const issue of await deps.issues.listByState(state))
           console.log(`${issue.state.padEnd(9)} ${issue.id.padEnd(44)} ${issue.subject}`);
@@ -156,12 +159,9 @@ try {
     }
     case 'digest': {
       const frequency = need(target, 'daily or weekly');
-      if (frequency !== 'daily' && frequency !== 'weekly') usage();
-      const result = await startDigest(
-        deps,
-        frequency as 'daily' | 'weekly',
-        values.at ? new Date(values.at) : new Date(),
-      );
+      if (frequency !== 'daily' && frequency !== 'weekly')
+        fail(`digest takes daily or weekly, not "${frequency}"`);
+      const result = await startDigest(deps, frequency as 'daily' | 'weekly', at ?? new Date());
       console.log(
         result.status === 'nothing_new'
           ? `No new articles since the last ${frequency} digest: nothing to send.`
@@ -170,7 +170,7 @@ try {
       break;
     }
     case 'worker': {
-      const seconds = Number(values.seconds ?? 0);
+      const seconds = values.seconds ? wholeNumber(values.seconds, '--seconds', { min: 1 }) : 0;
       const result = await runWorker(deps, {
         deadline: seconds > 0 ? Date.now() + seconds * 1000 : undefined,
       });
@@ -180,14 +180,10 @@ try {
       break;
     }
     default:
-      usage();
+      fail(`unknown command "${command}"`);
   }
   process.exit(0);
 } catch (error) {
-  console.error(
-    error instanceof DomainError
-      ? error.message
-      : `${(error as Error).stack}${connectionHint(error)}`,
-  );
-  process.exit(error instanceof DomainError ? 1 : 2);
+  console.error(describeFailure(error));
+  process.exit(1);
 }

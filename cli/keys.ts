@@ -1,19 +1,33 @@
 /**
- * `npm run keys -- create --name "Jane" --role editor|viewer` | `list` | `revoke <prefix>`:
+ * `npm run keys -- create --name "Jane" --role editor|viewer` | `list` | `revoke <prefix>` (`--help`):
  * editors' API keys. A key is shown once, at creation; only its hash is stored. Run it against a
  * deployment by pointing the environment at it (TABLE_NAME and AWS credentials), which is how the
  * first key of a fresh deployment is made.
  */
-import { parseArgs } from 'node:util';
 import { createApiKey } from '../functions/core/access/api-keys.js';
-import { DomainError } from '../functions/core/errors.js';
-import { connectionHint, editorDeps } from './bootstrap.js';
+import { cli } from './args.js';
+import { describeFailure, editorDeps } from './bootstrap.js';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { name: { type: 'string' }, role: { type: 'string', default: 'editor' } },
+const USAGE = `usage: npm run keys -- <command>
+
+  create --name NAME --role editor|viewer   a new key, shown once (editors send; viewers read)
+  list                                      every key, with its last use
+  revoke <prefix>                           revoke the active key that starts with <prefix>`;
+
+const { positionals, values, fail, need } = cli(USAGE, {
+  name: { type: 'string' },
+  role: { type: 'string' },
 });
 const [command, target] = positionals;
+// A key's power is chosen, never defaulted: an editor key can send to everyone.
+if (command === 'create' && values.role !== 'editor' && values.role !== 'viewer')
+  fail(
+    `--role must be editor or viewer${values.role === undefined ? '' : `, not "${values.role}"`}`,
+  );
+if (command === 'create') need(values.name, '--name');
+if (command === 'revoke') need(target, 'the key prefix to revoke');
+if (!['create', 'list', 'revoke'].includes(command ?? ''))
+  fail(command ? `unknown command "${command}"` : 'missing command');
 
 try {
   const deps = await editorDeps();
@@ -28,24 +42,15 @@ try {
         `${k.prefix}…  ${k.role.padEnd(6)}  ${k.name.padEnd(24)}  created ${k.createdAt}  last used ${k.lastUsedAt ?? 'never'}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}`,
       );
     }
-  } else if (command === 'revoke' && target) {
+  } else if (target) {
     console.log(
       (await deps.apiKeys.revoke(target, new Date()))
         ? `Revoked ${target}…`
         : `No active key starts with ${target}`,
     );
-  } else {
-    console.error(
-      'usage: npm run keys -- create --name NAME --role editor|viewer | list | revoke <prefix>',
-    );
-    process.exit(2);
   }
   process.exit(0);
 } catch (error) {
-  console.error(
-    error instanceof DomainError
-      ? error.message
-      : `${(error as Error).stack}${connectionHint(error)}`,
-  );
+  console.error(describeFailure(error));
   process.exit(1);
 }

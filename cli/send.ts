@@ -4,28 +4,27 @@
  * or ambiguous; then exits 0. Killed and run again, it resumes; run after it finished, it reports
  * (nobody is ever sent the article twice).
  */
-import { parseArgs } from 'node:util';
 import { publishedArticles } from '../functions/core/content/article.js';
-import { DomainError } from '../functions/core/errors.js';
 import {
   findOrCreateEditorSend,
   issueReport,
   resumeIssue,
   sendIssueNow,
 } from '../functions/core/issues/manage-issues.js';
-import { connectionHint, editorDeps, summaryLine } from './bootstrap.js';
+import { cli } from './args.js';
+import { describeFailure, editorDeps, summaryLine } from './bootstrap.js';
 import { sendInForeground } from './foreground.js';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { workers: { type: 'string', default: '1' }, help: { type: 'boolean', short: 'h' } },
+const USAGE = `usage: npm run send -- <article-slug> [--workers N]
+
+  Sends the article to every confirmed reader of its topics, in the foreground, until finished;
+  run again after a kill, it resumes. --workers: senders at once, 1 to 64 (default 1).`;
+
+const { positionals, values, need, wholeNumber } = cli(USAGE, {
+  workers: { type: 'string', default: '1' },
 });
-const slug = positionals[0];
-if (values.help || !slug) {
-  console.error('usage: npm run send -- <article-slug> [--workers N]');
-  process.exit(values.help ? 0 : 2);
-}
-const workers = Math.max(1, Number(values.workers) || 1);
+const slug = need(positionals[0], 'the article slug');
+const workers = wholeNumber(values.workers, '--workers', { min: 1, max: 64 });
 
 try {
   const deps = await editorDeps({ workers });
@@ -70,8 +69,6 @@ try {
   }
   process.exit(0);
 } catch (error) {
-  console.error(
-    `\nSend stopped: ${error instanceof DomainError ? error.message : (error as Error).stack}${connectionHint(error)}`,
-  );
+  console.error(`\nSend stopped: ${describeFailure(error)}`);
   process.exit(1);
 }
