@@ -1,4 +1,5 @@
 import type { Article } from '../../core/content/article.js';
+import { emailSafeImages } from './email-images.js';
 import { escapeHtml } from '../../core/email/personalize.js';
 import type { Issue } from '../../core/issues/issue.js';
 import { articleUrl } from '../../core/links.js';
@@ -33,7 +34,7 @@ export class MjmlIssueRenderer implements IssueRenderer {
           web_url: articleUrl(publication, article.slug),
         },
         html: {
-          body_html: article.html,
+          body_html: emailSafeImages(article.html),
           further_reading_html: furtherReadingHtml(article),
           editor_note_html: note,
         },
