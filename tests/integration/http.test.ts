@@ -53,6 +53,8 @@ describe('signup', () => {
     for (const topic of ['security', 'politics', 'economy'])
       expect(html).toContain(`value="${topic}" checked`);
     expect(html).toMatch(/value="weekly" checked/);
+    // So that unticking every box is refused rather than read as "every topic".
+    expect(html).toContain('<input type="hidden" name="topics-offered" value="1"/>');
     expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
@@ -168,14 +170,15 @@ describe('signup', () => {
     expect(html).not.toContain('email:');
   });
 
-  it('HTML form with every topic unticked: refused, nothing stored; the embedded form without boxes means all', async () => {
+  it('HTML form with every topic box unticked: refused, nothing stored; a one-field form without boxes means every topic', async () => {
     const unticked = uniqueEmail('unticked');
     const refused = await app.request(
       '/subscribe',
       form([
         ['email', unticked],
         ['frequency', 'weekly'],
-        ['form', 'hosted'],
+        ['form', 'embed'],
+        ['topics-offered', '1'],
       ]),
     );
     expect(refused.status).toBe(422);
@@ -344,9 +347,9 @@ describe('the article on the web', () => {
   });
 
   it('documents the embeddable form with this deployment’s address', async () => {
-    expect(await (await app.request('/embed')).text()).toContain(
-      `action="${stack.appUrl}/subscribe"`.replace(/"/g, '&quot;'),
-    );
+    const embed = await (await app.request('/embed')).text();
+    expect(embed).toContain(`action="${stack.appUrl}/subscribe"`.replace(/"/g, '&quot;'));
+    expect(embed).toContain('name=&quot;topics-offered&quot;');
   });
 
   it('answers unknown API paths with JSON 404', async () => {

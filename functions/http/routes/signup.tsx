@@ -50,11 +50,11 @@ signupRoutes.post('/subscribe', async (c) => {
   const body = await c.req.parseBody({ all: true });
   const values: SignupValues = {
     email: typeof body.email === 'string' ? body.email : undefined,
-    // The hosted form shows every topic ticked: none ticked is a choice to refuse, not "all".
-    // The embedded form has no boxes, so nothing sent there means every topic.
+    // A form that offered topic boxes (ours and the embed snippet say so) with none ticked is
+    // refused, not turned into every topic; a one-field form without boxes means every topic.
     topics:
       body.topics === undefined
-        ? body.form === 'hosted'
+        ? body['topics-offered'] !== undefined
           ? []
           : undefined
         : ([] as unknown[]).concat(body.topics).filter((t): t is string => typeof t === 'string'),
