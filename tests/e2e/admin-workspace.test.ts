@@ -111,7 +111,17 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     await submit(page.getByRole('button', { name: 'Schedule' }));
     expect(await page.getByTestId('state').textContent()).toBe('scheduled');
 
+    // Sending asks first, saying to whom, and nothing leaves until the editor says yes.
     await submit(page.getByRole('button', { name: 'Send now' }));
+    expect(await page.getByTestId('consequence').textContent()).toMatch(
+      /^It goes out at once to the confirmed readers of Security and defence, Politics and diplomacy who chose every article, daily digests or weekly digests, from newsletter@dispatch\.example\. An email cannot be recalled/,
+    );
+    for (const r of readers) expect(await emailsTo(stack.sesEndpoint, r.email)).toEqual([]);
+    await submit(
+      page.getByRole('button', {
+        name: 'Send “NATO Reaffirms Its Commitment to Stability in the Western Balkans” now',
+      }),
+    );
     expect(await page.getByTestId('state').textContent()).toBe('sending');
     // The tick's worker sends (npm start runs it every minute; here we fire it).
     const { startScheduler } = await import('../../local/scheduler.js');

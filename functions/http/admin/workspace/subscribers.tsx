@@ -10,6 +10,8 @@ import type { Subscriber } from '../../../core/subscribers/subscriber.js';
 import type { AdminDeps } from '../deps.js';
 import { ImportReportPage, SubscriberPage } from '../pages/subscriber.js';
 import { type SubscriberFilter, SubscriberList } from '../pages/subscribers.js';
+import { askFirst } from './ask-first.js';
+import { erasing } from './consequences.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 
 export const subscriberRoutes = (deps: AdminDeps) =>
@@ -75,7 +77,7 @@ export const subscriberRoutes = (deps: AdminDeps) =>
         <SubscriberPage s={s} history={history} csrf={c.get('session').csrf} />,
       );
     })
-    .post('/:id/erase', async (c) => {
+    .post('/:id/erase', askFirst(erasing(deps)), async (c) => {
       await eraseSubscriber(deps, c.req.param('id'));
       return redirect(c, '/admin/subscribers?notice=erased');
     });
