@@ -126,4 +126,14 @@ describe('the workspace asks before what cannot be undone', () => {
     );
     expect(await stack.deps.suppressions.isSuppressed(email)).toBe(false);
   });
+
+  it('the compose form’s audience boxes mean what they show: none ticked is refused, not everyone', async () => {
+    const compose = await (await app.request('/admin/issues', { headers: { cookie } })).text();
+    expect(compose.match(/name="frequencies" value="\w+" checked/g)).toHaveLength(3);
+    const refused = await post('/admin/issues', { article: SLUG, 'audience-offered': '1' });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('frequencies');
+    // The article page's one button sends no boxes at all: the defaults, as it says.
+    expect((await post('/admin/issues', { article: SLUG })).status).toBe(303);
+  });
 });

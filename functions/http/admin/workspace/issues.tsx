@@ -55,8 +55,14 @@ export function issueRoutes(deps: AdminDeps) {
         article: body.article,
         subject: text(body.subject),
         editorNote: text(body.editorNote),
+        // The compose form shows the frequency boxes ticked: none ticked is refused (422 naming
+        // frequencies), never read as everyone. Topics left unticked are the article's own, as
+        // the form says; the article page's one-button form sends neither, for the defaults.
         topics: list(body.topics).length ? list(body.topics) : undefined,
-        frequencies: list(body.frequencies).length ? list(body.frequencies) : undefined,
+        frequencies:
+          list(body.frequencies).length || body['audience-offered'] !== undefined
+            ? list(body.frequencies)
+            : undefined,
       });
       return redirect(c, `/admin/issues/${issue.id}?notice=created`);
     })
