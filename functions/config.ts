@@ -44,6 +44,11 @@ import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
 import { createLogger, type Logger } from './logger.js';
 import { S3Client } from '@aws-sdk/client-s3';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaJobKicker } from './adapters/lambda/lambda-job-kicker.js';
+import { DynamoJobRepository } from './adapters/dynamo/dynamo-jobs.js';
+import type { JobKind } from './core/jobs/job.js';
+import type { JobKicker } from './core/jobs/ports.js';
 import { S3BlobStore } from './adapters/s3/s3-blob-store.js';
 import type { BlobStore } from './core/ports.js';
 
@@ -130,6 +135,11 @@ const envSchema = z.object({
    * s3rver (`AWS_ENDPOINT_URL_S3`). Unset: no blob store, and exports and imports answer 503.
    */
   BLOB_BUCKET: z.string().min(3).optional(),
+  /**
+   * The `jobs` function, which a request creating a job (an export) invokes so it starts at once.
+   * Unset (the local stack): the job runs in-process, or at the next minute's run.
+   */
+  JOBS_FUNCTION_NAME: z.string().min(1).optional(),
   /** Cloudflare Turnstile's secret key: when set, every signup needs a token Turnstile vouches for. Off by default. */
   TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
   /** Turnstile's site key (public): the signup forms show its widget. Set with the secret key, or neither. */
@@ -358,6 +368,36 @@ export async function buildAdminDeps(
     renderer,
     shardQueue: shardQueueOf(config),
     blobs: blobStoreOf(config),
+    jobs: new DynamoJobRepository(client, config.TABLE_NAME),
+    jobKicker: jobKickerOf(config, logger),
+    logger,
+  };
+}
+
+/**
+ * Wakes the job runner: the `jobs` function on AWS; locally whatever the local stack registered
+ * (an in-process run), or nothing, and the minute's schedule runs the job.
+ */
+function jobKickerOf(config: Config, logger: Logger): JobKicker | undefined {
+  if (!config.JOBS_FUNCTION_NAME) return localJobKicker.current;
+  const client = new LambdaClient(
+    timeouts(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS),
+  );
+  return new LambdaJobKicker(client, config.JOBS_FUNCTION_NAME, logger);
+}
+/** The local stack's in-process runner, when it runs one (local/jobs.ts). */
+export const localJobKicker: { current?: JobKicker } = {};
+
+/** The job runner's dependencies: the jobs, and what each kind of job needs. */
+export function buildJobsDeps(config: Config, logger = createLogger()) {
+  const client = documentClientFor(config);
+  const kindDeps = { logger };
+  const kinds: Record<string, JobKind<typeof kindDeps>> = {};
+  return {
+    jobs: new DynamoJobRepository(client, config.TABLE_NAME),
+    clock: systemClock,
+    kinds,
+    kindDeps,
     logger,
   };
 }

@@ -76,6 +76,7 @@ function actionsOf(pkg: LambdaPackage): string[] {
     '@aws-sdk/client-ses': 'ses',
     '@aws-sdk/client-sqs': 'sqs',
     '@aws-sdk/client-s3': 's3',
+    '@aws-sdk/client-lambda': 'lambda',
   };
   // IAM has no action of its own for a batch: SendMessage covers SendMessageBatch. S3's object
   // calls are named by what they do to the object: a multipart upload is PutObject throughout.
@@ -85,6 +86,7 @@ function actionsOf(pkg: LambdaPackage): string[] {
     's3:UploadPart': 's3:PutObject',
     's3:CompleteMultipartUpload': 's3:PutObject',
     's3:HeadObject': 's3:GetObject',
+    'lambda:Invoke': 'lambda:InvokeFunction',
   };
   // lib-dynamodb's document commands and the low-level operations they call.
   const document: Record<string, string> = {
@@ -285,6 +287,7 @@ describe('bundles', () => {
         ...definition(name).ses,
         ...(definition(name).queue ?? []),
         ...(definition(name).s3 ?? []),
+        ...(definition(name).invoke ?? []),
       ].sort();
       expect(
         actionsOf(pkg),

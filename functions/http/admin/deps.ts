@@ -10,6 +10,7 @@ import type {
 import type { AppDeps } from '../../config.js';
 import type { ShardQueue } from '../../core/delivery/fleet.js';
 import type { Logger } from '../../logger.js';
+import type { JobKicker, JobRepository } from '../../core/jobs/ports.js';
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
 export type AdminDeps = AppDeps & {
@@ -25,4 +26,7 @@ export type AdminDeps = AppDeps & {
   logger?: Logger;
   /** Files (exports, imports): undefined where BLOB_BUCKET is not set. */
   blobs?: BlobStore;
+  /** Background jobs (exports), and what wakes their runner when one is created. */
+  jobs: JobRepository;
+  jobKicker?: JobKicker;
 };
