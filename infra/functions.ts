@@ -236,8 +236,8 @@ const perSchedule: Record<string, Partial<FunctionDefinition>> = {
 /**
  * The job runner (core/jobs/run-jobs.ts): one at a time (reserved concurrency 1, so the minute's
  * firing and a request's kick never run two), five minutes a run; a throttled firing is dropped
- * after 60 s as the tick's are, since the next comes a minute later. It reads the table (and its
- * jobs' checkpoints) and, through the jobs, what they need; `jobKinds` below adds those grants.
+ * after 60 s as the tick's are, since the next comes a minute later. Its grants are its jobs':
+ * the export reads every reader and writes the file.
  */
 const jobsFunction: FunctionDefinition = {
   handler: scheduleDefinitions.jobs.handler,
@@ -247,10 +247,19 @@ const jobsFunction: FunctionDefinition = {
   reservedConcurrency: 1,
   retries: 0,
   maxEventAgeSeconds: 60,
-  environment: requiredVariables,
+  environment: [...requiredVariables, 'BLOB_BUCKET'],
   copyFiles: [],
-  table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  // The export pages through every reader (the Directory's Scan) into the bucket.
+  table: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Scan',
+  ],
   ses: [],
+  s3: blobActions,
   fixedName: true,
   trigger: { kind: 'schedule', schedule: 'jobs', expression: scheduleDefinitions.jobs.expression },
 };

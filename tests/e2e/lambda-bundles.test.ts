@@ -150,6 +150,8 @@ function localEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
     AWS_ENDPOINT_URL_SES: gateway.url,
     AWS_ENDPOINT_URL_SQS: sqs.url,
+    // No Lambda emulator: a kick of the jobs function fails fast here (and the schedule runs it).
+    AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { exportCsv, importCsv } from '../../../core/subscribers/csv.js';
+import { importCsv } from '../../../core/subscribers/csv.js';
 import {
   eraseSubscriber,
   findSubscriber,
@@ -11,6 +11,7 @@ import type { AdminDeps } from '../deps.js';
 import { ImportReportPage, SubscriberPage } from '../pages/subscriber.js';
 import { type SubscriberFilter, SubscriberList } from '../pages/subscribers.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
+import { latestExportOf } from './exports.js';
 
 export const subscriberRoutes = (deps: AdminDeps) =>
   new Hono<WorkspaceEnv>()
@@ -24,10 +25,12 @@ export const subscriberRoutes = (deps: AdminDeps) =>
       const { rows, next } = q
         ? await searched(deps, q)
         : await filtered(deps, c.req.query('cursor') || undefined, filter);
+      const latestExport = await latestExportOf(deps);
       return page(
         c,
         'Subscribers',
         <SubscriberList
+          latestExport={latestExport}
           rows={rows}
           next={next}
           q={q}
@@ -42,14 +45,6 @@ export const subscriberRoutes = (deps: AdminDeps) =>
       const body = await c.req.parseBody();
       await subscribe(deps, { email: body.email }, 'admin');
       return redirect(c, '/admin/subscribers?notice=added');
-    })
-    .get('/export.csv', async (c) => {
-      let csv = '';
-      for await (const chunk of exportCsv(deps)) csv += chunk;
-      return c.body(csv, 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="subscribers-${new Date().toISOString().slice(0, 10)}.csv"`,
-      });
     })
     .post('/import', async (c) => {
       const body = await c.req.parseBody();
