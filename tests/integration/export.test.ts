@@ -115,7 +115,7 @@ describe('a CSV export', () => {
     expect(rows.find((r) => r.email === emailOf(10))).toMatchObject({ state: 'pending' });
   }, 120_000);
 
-  it('gives a download link that expires, and a new one on the next view', async () => {
+  it('gives a download link that expires, a new one on the next view, and none once the file is deleted', async () => {
     const job = await unkickedExport();
     await runJobs(runner(stack.deps.blobs!, clock()), {
       deadline: Date.now() + 60_000,
@@ -132,6 +132,10 @@ describe('a CSV export', () => {
     expect(fresh.download!.url).not.toBe(short.download!.url);
     expect((await fetch(fresh.download!.url)).status).toBe(200);
     expect(Date.parse(fresh.download!.expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
+    // Once S3's lifecycle rule has deleted the file, no link is offered for it.
+    await stack.deps.blobs!.delete(String(done.result!.key));
+    expect(await viewExport(stack.deps, done)).toMatchObject({ state: 'done', fileGone: true });
+    expect((await viewExport(stack.deps, done)).download).toBeUndefined();
   }, 120_000);
 
   it('shows its progress in the workspace (reloading itself), then the link; the form starts one', async () => {

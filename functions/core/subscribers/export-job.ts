@@ -138,6 +138,8 @@ export type ExportView = {
   finishedAt?: string;
   error?: string;
   download?: { url: string; expiresAt: string; filename: string; bytes: number };
+  /** Done, but S3 has deleted the file (exports are kept 7 days; the job 30). */
+  fileGone?: boolean;
 };
 
 export async function viewExport(
@@ -156,7 +158,10 @@ export async function viewExport(
   };
   if (job.state !== 'done' || !job.result) return view;
   const filename = String(job.result.filename ?? exportFilename(job));
-  const url = await needBlobs(deps).downloadUrl(String(job.result.key), {
+  const blobs = needBlobs(deps);
+  // A link to a deleted file would only give the editor S3's NoSuchKey.
+  if ((await blobs.size(String(job.result.key))) === undefined) return { ...view, fileGone: true };
+  const url = await blobs.downloadUrl(String(job.result.key), {
     filename,
     expiresInSeconds: linkSeconds,
   });

@@ -66,5 +66,9 @@ export const ExportSchema = z
         bytes: z.number().int(),
       })
       .optional(),
+    fileGone: z
+      .boolean()
+      .optional()
+      .describe('Done, but the file has been deleted (exports are kept 7 days)'),
   })
   .openapi('Export');

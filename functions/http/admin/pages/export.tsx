@@ -15,6 +15,12 @@ export function ExportStatus(props: { view: ExportView }) {
         (this link works for 15 minutes; <a href={`/admin/exports/${view.id}`}>a fresh one</a>).
       </p>
     );
+  if (view.fileGone)
+    return (
+      <p data-testid="export-status">
+        This export's file has been deleted (files are kept 7 days): export again.
+      </p>
+    );
   if (view.state === 'failed')
     return (
       <p data-testid="export-status" class="error">
