@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale]`
+ * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,export]`
  *
  * Each figure is printed next to a baseline measured in the same run, with its target and a
  * PASS/SHORT mark, and the whole run is appended as JSON to tests/bench/results/<ISO date>.json.
@@ -45,6 +45,7 @@ import {
 import { outboxBurst } from './outbox-burst.js';
 import { sqsEvent } from '../../local/sender-fleet.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { benchExports } from './export-import.js';
 import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
 import {
@@ -362,6 +363,7 @@ async function stackOn(
     BASE_URL: undefined,
     DATA_DIR: dataDir,
     PORT: '0',
+    S3_PORT: '0',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
     AWS_ENDPOINT_URL_SES: ses,
     SEND_RATE: '100000',
@@ -957,6 +959,9 @@ function lambdaEnvironment(
     TURNSTILE_SECRET_KEY: undefined,
     DAILY_DIGEST_SCHEDULE: scheduleDefinitions.dailyDigest.expression,
     WEEKLY_DIGEST_SCHEDULE: scheduleDefinitions.weeklyDigest.expression,
+    // The benchmarked functions (the API, the tick) touch no files.
+    BLOB_BUCKET: undefined,
+    JOBS_FUNCTION_NAME: undefined,
   };
   return {
     ...Object.fromEntries(
@@ -1328,6 +1333,7 @@ const benches: [string, () => Promise<void>][] = [
   ['burst', benchBurst],
   ['coldstart', benchColdStart],
   ['scale', benchScale],
+  ['export', () => benchExports(QUICK, report)],
 ];
 const failures: Record<string, string> = {};
 const durations: Record<string, number> = {};

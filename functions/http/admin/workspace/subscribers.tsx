@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { exportCsv, importCsv } from '../../../core/subscribers/csv.js';
+import { importCsv } from '../../../core/subscribers/csv.js';
 import {
   eraseSubscriber,
   findSubscriber,
@@ -13,6 +13,7 @@ import { type SubscriberFilter, SubscriberList } from '../pages/subscribers.js';
 import { askFirst } from './ask-first.js';
 import { erasing } from './consequences.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
+import { latestExportOf } from './exports.js';
 
 export const subscriberRoutes = (deps: AdminDeps) =>
   new Hono<WorkspaceEnv>()
@@ -26,10 +27,12 @@ export const subscriberRoutes = (deps: AdminDeps) =>
       const { rows, next } = q
         ? await searched(deps, q)
         : await filtered(deps, c.req.query('cursor') || undefined, filter);
+      const latestExport = await latestExportOf(deps);
       return page(
         c,
         'Subscribers',
         <SubscriberList
+          latestExport={latestExport}
           rows={rows}
           next={next}
           q={q}
@@ -44,14 +47,6 @@ export const subscriberRoutes = (deps: AdminDeps) =>
       const body = await c.req.parseBody();
       await subscribe(deps, { email: body.email }, 'admin');
       return redirect(c, '/admin/subscribers?notice=added');
-    })
-    .get('/export.csv', async (c) => {
-      let csv = '';
-      for await (const chunk of exportCsv(deps)) csv += chunk;
-      return c.body(csv, 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="subscribers-${new Date().toISOString().slice(0, 10)}.csv"`,
-      });
     })
     .post('/import', async (c) => {
       const body = await c.req.parseBody();
