@@ -11,7 +11,7 @@ import type {
   IssueState,
   ShardProgress,
 } from './issues/issue.js';
-import type { Frequency, Subscriber } from './subscribers/subscriber.js';
+import type { Frequency, Subscriber, SubscriberState } from './subscribers/subscriber.js';
 
 /** Subscribers, one item each. Every write is a single-item conditional write. */
 export interface SubscriberRepository {
@@ -287,9 +287,26 @@ export type SuppressionEntry = {
  * the public API and the send pipeline use, which never Scan.
  */
 export interface Directory {
+  /** Every subscriber, a page at a time, in no order: what the CSV export reads (a Scan). */
   subscribers(cursor?: string, limit?: number): Promise<Page<Subscriber>>;
+  /**
+   * Subscribers in address order, filtered, a page at a time, from an index (never a Scan): a
+   * page holds `limit` matches unless the list ends (or, rarely, the read budget for one request
+   * ran out: then it is short and has a cursor). A cursor it did not give out is a 422 on `cursor`.
+   */
+  list(query: SubscriberListQuery): Promise<Page<Subscriber>>;
   suppressions(): Promise<SuppressionEntry[]>;
 }
+
+export type SubscriberListQuery = {
+  state?: SubscriberState;
+  topic?: string;
+  frequency?: Frequency;
+  /** The start of the (normalised, lower-case) address. */
+  prefix?: string;
+  cursor?: string;
+  limit?: number;
+};
 
 /** Sending limits, as SES reports them (`GetSendQuota`). */
 export type SendQuota = { maxSendRate: number; max24HourSend: number; sentLast24Hours: number };
