@@ -262,7 +262,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     environment: [...publicationVariables, 'TEMPLATES_DIR', 'SHARD_QUEUE_URL'],
     // data/: the disposable-domain list, read when an editor adds a subscriber (as the signup API).
     copyFiles: ['content', 'templates', 'data'],
-    // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
+    // The only function that may Scan: the CSV export and the suppression list. The subscriber
+    // list and its searches are Queries of the listing index (GSI3), which need no Scan.
     table: [...readWrite, 'dynamodb:Scan'],
     // Test sends are queued in the outbox like every transactional email.
     ses: [],

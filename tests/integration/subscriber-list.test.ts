@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
+import { toItem } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
+import { backfillListIndex } from '../../functions/adapters/dynamo/list-index-backfill.js';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
 import { buildAdminDeps, parseConfig } from '../../functions/config.js';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
@@ -187,5 +191,19 @@ describe('the subscriber list', () => {
     );
     // The second page of confirmed readers, from the 101st on.
     expect(rest[0]).toBe(email(range(READERS).filter((i) => confirmed(i) && i !== 11)[100]!));
+  });
+
+  it('lists readers stored before the index once the one-off backfill gave them its keys', async () => {
+    const client = createDocumentClient();
+    const table = stack.env.TABLE_NAME!;
+    const old = aSubscriber({ email: 'list.before-the-index@example.com' });
+    const { GSI3PK: _pk, GSI3SK: _sk, ...item } = toItem(old);
+    await client.send(new PutCommand({ TableName: table, Item: item }));
+    const search = () => everyPage({ prefix: 'list.before' });
+    expect((await search()).emails).toEqual([]);
+    expect(await backfillListIndex(client, table)).toMatchObject({ updated: 1 });
+    expect((await search()).emails).toEqual([old.email]);
+    expect(await backfillListIndex(client, table)).toMatchObject({ updated: 0 });
+    expect(await stack.deps.subscribers.get(old.id)).toEqual(old);
   });
 });
