@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale]`
+ * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,sendnow]`
  *
  * Each figure is printed next to a baseline measured in the same run, with its target and a
  * PASS/SHORT mark, and the whole run is appended as JSON to tests/bench/results/<ISO date>.json.
@@ -43,6 +43,7 @@ import {
   type FunctionDefinition,
 } from '../../infra/functions.js';
 import { outboxBurst } from './outbox-burst.js';
+import { benchSendNow } from './send-now.js';
 import { sqsEvent } from '../../local/sender-fleet.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
@@ -1328,6 +1329,7 @@ const benches: [string, () => Promise<void>][] = [
   ['burst', benchBurst],
   ['coldstart', benchColdStart],
   ['scale', benchScale],
+  ['sendnow', () => benchSendNow({ quick: QUICK, startSidecar, report })],
 ];
 const failures: Record<string, string> = {};
 const durations: Record<string, number> = {};
