@@ -282,9 +282,9 @@ export type SuppressionEntry = {
 };
 
 /**
- * The editors' full listings: every subscriber a page at a time (their list, the CSV export) and
- * the suppression list. Full reads are what these are, so they live apart from the repositories
- * the public API and the send pipeline use, which never Scan.
+ * The editors' listings: subscribers by state, topic, frequency and address (an index), every
+ * subscriber for the CSV export and the suppression list (full reads). They live apart from the
+ * repositories the public API and the send pipeline use, which never Scan.
  */
 export interface Directory {
   /** Every subscriber, a page at a time, in no order: what the CSV export reads (a Scan). */
