@@ -40,6 +40,8 @@ export async function listSubscribers(
   client: DynamoDBDocumentClient,
   tableName: string,
   query: SubscriberListQuery,
+  /** The read sizes and budget: smaller in a test, to see refills and spent budgets on few readers. */
+  plan = { filteredRead: FILTERED_READ, maxQueries: MAX_QUERIES },
 ): Promise<Page<Subscriber>> {
   const limit = query.limit ?? 100;
   const after = decodeCursor(query.cursor);
@@ -71,7 +73,7 @@ export async function listSubscribers(
           ...keys,
           ...filter,
           ExpressionAttributeValues: { ...keys.ExpressionAttributeValues, ...filter.values },
-          Limit: filtered ? FILTERED_READ : limit,
+          Limit: filtered ? plan.filteredRead : limit,
           ExclusiveStartKey: stream.start,
         }),
       )
@@ -93,7 +95,7 @@ export async function listSubscribers(
     const bound = lowest(open.map((s) => s.position!));
     const rows = streams.flatMap((s) => s.rows).sort((a, b) => compare(a.sk, b.sk));
     const known = bound === undefined ? rows : rows.filter((r) => compare(r.sk, bound) <= 0);
-    if (known.length >= limit || open.length === 0 || queries >= MAX_QUERIES) {
+    if (known.length >= limit || open.length === 0 || queries >= plan.maxQueries) {
       const page = known.slice(0, limit);
       const last = page.at(-1)?.sk;
       const more = rows.length > page.length || open.length > 0;
@@ -103,7 +105,7 @@ export async function listSubscribers(
     // Only partitions read to before the page's end can still hold matches that belong on it.
     const end = rows[limit - 1]?.sk;
     const behind = open.filter((s) => end === undefined || compare(s.position!, end) < 0);
-    await Promise.all(behind.slice(0, MAX_QUERIES - queries).map(read));
+    await Promise.all(behind.slice(0, plan.maxQueries - queries).map(read));
   }
 }
 
