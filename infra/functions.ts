@@ -54,6 +54,19 @@ export type SesAction = 'ses:SendRawEmail' | 'ses:GetSendQuota';
 /** SQS actions on the fleet's queue of shard work (infra/fleet.ts); SendMessage covers SendMessageBatch. */
 export type QueueAction = 'sqs:SendMessage';
 
+/**
+ * S3 actions, on the blob bucket's objects only (`${bucket.arn}/*`). PutObject covers the
+ * multipart calls that build an object; GetObject covers HeadObject (and a presigned GET).
+ */
+export type BlobAction =
+  | 's3:PutObject'
+  | 's3:GetObject'
+  | 's3:DeleteObject'
+  | 's3:AbortMultipartUpload';
+
+/** Lambda actions: the one function a request wakes (the `jobs` runner), by its fixed name. */
+export type InvokeAction = 'lambda:InvokeFunction';
+
 /** What the event source hands the handler; the bundle tests invoke each with that shape. */
 export type Trigger =
   | { kind: 'http' }
@@ -83,7 +96,9 @@ export type DeployedVariable =
   | 'TURNSTILE_SITE_KEY'
   | 'TURNSTILE_SECRET_KEY'
   | 'DAILY_DIGEST_SCHEDULE'
-  | 'WEEKLY_DIGEST_SCHEDULE';
+  | 'WEEKLY_DIGEST_SCHEDULE'
+  | 'BLOB_BUCKET'
+  | 'JOBS_FUNCTION_NAME';
 
 export type FunctionDefinition = {
   /** `path/to/file.export`, from the project root, as SST's `handler`. */
@@ -110,6 +125,15 @@ export type FunctionDefinition = {
   ses: readonly SesAction[];
   /** Queuing shard work for the fleet: whatever starts or resumes an issue, and the sender itself. */
   queue?: readonly QueueAction[];
+  /** The blob bucket's objects (exports, imports); what the S3 adapter's calls need. */
+  s3?: readonly BlobAction[];
+  /** Invoking the `jobs` function asynchronously (a request that creates a job wakes it). */
+  invoke?: readonly InvokeAction[];
+  /**
+   * Deployed as `<app>-<stage>-<name>` rather than a generated name, so another function can be
+   * told it (and granted it) without depending on this one's component.
+   */
+  fixedName?: boolean;
   trigger: Trigger;
 };
 
@@ -157,6 +181,14 @@ const apiTable: readonly TableAction[] = readWrite;
 /** What sends: the ledger marks a page of sends with BatchWriteItem. */
 const sendingTable: readonly TableAction[] = [...readWrite, 'dynamodb:BatchWriteItem'];
 
+/** Every call of the S3 adapter (functions/adapters/s3/s3-blob-store.ts) as IAM names it. */
+const blobActions: readonly BlobAction[] = [
+  's3:AbortMultipartUpload',
+  's3:DeleteObject',
+  's3:GetObject',
+  's3:PutObject',
+];
+
 /**
  * Every scheduled function renders MJML once per issue and sends. One of each may run at a time:
  * the send pipeline splits SES's MaxSendRate between `SEND_WORKERS` workers, which is the sum of
@@ -201,17 +233,50 @@ const perSchedule: Record<string, Partial<FunctionDefinition>> = {
   weeklyDigest: { retries: 2, maxEventAgeSeconds: 3600 },
 };
 
+/**
+ * The job runner (core/jobs/run-jobs.ts): one at a time (reserved concurrency 1, so the minute's
+ * firing and a request's kick never run two), five minutes a run; a throttled firing is dropped
+ * after 60 s as the tick's are, since the next comes a minute later. Its grants are its jobs':
+ * the export reads every reader and writes the file.
+ */
+const jobsFunction: FunctionDefinition = {
+  handler: scheduleDefinitions.jobs.handler,
+  description: scheduleDefinitions.jobs.description,
+  memory: '1024 MB',
+  timeout: '5 minutes',
+  reservedConcurrency: 1,
+  retries: 0,
+  maxEventAgeSeconds: 60,
+  environment: [...requiredVariables, 'BLOB_BUCKET'],
+  copyFiles: [],
+  // The export pages through every reader (the Directory's Scan) into the bucket.
+  table: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Scan',
+  ],
+  ses: [],
+  s3: blobActions,
+  fixedName: true,
+  trigger: { kind: 'schedule', schedule: 'jobs', expression: scheduleDefinitions.jobs.expression },
+};
+
 const scheduled = Object.fromEntries(
-  Object.entries(scheduleDefinitions).map(([name, schedule]) => [
-    name,
-    {
-      ...sendingWorker,
-      ...perSchedule[name],
-      handler: schedule.handler,
-      description: schedule.description,
-      trigger: { kind: 'schedule', schedule: name, expression: schedule.expression },
-    } satisfies FunctionDefinition,
-  ]),
+  Object.entries(scheduleDefinitions)
+    .filter(([name]) => name !== 'jobs')
+    .map(([name, schedule]) => [
+      name,
+      {
+        ...sendingWorker,
+        ...perSchedule[name],
+        handler: schedule.handler,
+        description: schedule.description,
+        trigger: { kind: 'schedule', schedule: name, expression: schedule.expression },
+      } satisfies FunctionDefinition,
+    ]),
 );
 
 export const functionDefinitions: Record<string, FunctionDefinition> = {
@@ -259,15 +324,25 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     memory: '1024 MB',
     timeout: '30 seconds',
     // SHARD_QUEUE_URL: "Send now" and "Resume" queue the issue's shards for the fleet at once.
-    environment: [...publicationVariables, 'TEMPLATES_DIR', 'SHARD_QUEUE_URL'],
+    environment: [
+      ...publicationVariables,
+      'TEMPLATES_DIR',
+      'SHARD_QUEUE_URL',
+      'BLOB_BUCKET',
+      'JOBS_FUNCTION_NAME',
+    ],
     // data/: the disposable-domain list, read when an editor adds a subscriber (as the signup API).
     copyFiles: ['content', 'templates', 'data'],
-    // The only function that may Scan: the CSV export and the suppression list. The subscriber
-    // list and its searches are Queries of the listing index (GSI3), which need no Scan.
+    // Scan: the suppression list. The subscriber list and its searches are Queries of the
+    // listing index (GSI3), which need no Scan; the export Scans in the jobs function.
     table: [...readWrite, 'dynamodb:Scan'],
     // Test sends are queued in the outbox like every transactional email.
     ses: [],
     queue: ['sqs:SendMessage'],
+    // Download and upload links are presigned with its role: they work only with these grants.
+    s3: blobActions,
+    // A job it creates (an export) starts at once: it wakes the `jobs` function.
+    invoke: ['lambda:InvokeFunction'],
     trigger: { kind: 'http' },
   },
   /**
@@ -325,6 +400,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     trigger: { kind: 'sqs', queue: 'shard-work' },
   },
   ...scheduled,
+  jobs: jobsFunction,
 };
 
 /**
@@ -332,7 +408,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
  * pipeline divides SES's rate between these and the fleet's senders (SEND_WORKERS).
  */
 export const sendWorkers = Object.values(functionDefinitions)
-  .filter((f) => f.trigger.kind === 'schedule')
+  .filter((f) => f.trigger.kind === 'schedule' && f.ses.includes('ses:SendRawEmail'))
   .reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
 
 /**

@@ -3,11 +3,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { trimTrailingSlash } from 'hono/trailing-slash';
 import type { AppDeps } from '../config.js';
 import { DomainError, ErrorCodes } from '../core/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { accessLog } from './access-log.js';
+import { trimTrailingSlash } from './trailing-slash.js';
 import { type ErrorPage, errorResponse, handleErrors, rejection } from './errors.js';
 import { MessagePage } from './pages/layout.js';
 import { articleRoutes } from './routes/articles.js';
@@ -56,8 +56,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   // Pages and feeds go out gzipped to a browser that asks (bodies over 1 KB; the JSON answers are
   // smaller). API Gateway passes them through: the Lambda adapter base64s an encoded body.
   app.use(compress());
-  // `/articles/` answers with a redirect to `/articles`, not a 404 (only where nothing matched).
-  app.use(trimTrailingSlash());
+  app.use(trimTrailingSlash);
   app.use(
     bodyLimit({
       maxSize: 64 * 1024,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,sendnow]`
+ * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,export,sendnow]`
  *
  * Each figure is printed next to a baseline measured in the same run, with its target and a
  * PASS/SHORT mark, and the whole run is appended as JSON to tests/bench/results/<ISO date>.json.
@@ -46,6 +46,7 @@ import { outboxBurst } from './outbox-burst.js';
 import { benchSendNow } from './send-now.js';
 import { sqsEvent } from '../../local/sender-fleet.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { benchExports } from './export-import.js';
 import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
 import {
@@ -363,6 +364,7 @@ async function stackOn(
     BASE_URL: undefined,
     DATA_DIR: dataDir,
     PORT: '0',
+    S3_PORT: '0',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
     AWS_ENDPOINT_URL_SES: ses,
     SEND_RATE: '100000',
@@ -958,6 +960,9 @@ function lambdaEnvironment(
     TURNSTILE_SECRET_KEY: undefined,
     DAILY_DIGEST_SCHEDULE: scheduleDefinitions.dailyDigest.expression,
     WEEKLY_DIGEST_SCHEDULE: scheduleDefinitions.weeklyDigest.expression,
+    // The benchmarked functions (the API, the tick) touch no files.
+    BLOB_BUCKET: undefined,
+    JOBS_FUNCTION_NAME: undefined,
   };
   return {
     ...Object.fromEntries(
@@ -1329,6 +1334,7 @@ const benches: [string, () => Promise<void>][] = [
   ['burst', benchBurst],
   ['coldstart', benchColdStart],
   ['scale', benchScale],
+  ['export', () => benchExports(QUICK, report)],
   ['sendnow', () => benchSendNow({ quick: QUICK, startSidecar, report })],
 ];
 const failures: Record<string, string> = {};

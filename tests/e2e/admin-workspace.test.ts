@@ -111,7 +111,17 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     await submit(page.getByRole('button', { name: 'Schedule' }));
     expect(await page.getByTestId('state').textContent()).toBe('scheduled');
 
+    // Sending asks first, saying to whom, and nothing leaves until the editor says yes.
     await submit(page.getByRole('button', { name: 'Send now' }));
+    expect(await page.getByTestId('consequence').textContent()).toMatch(
+      /^It goes out at once to the confirmed readers of Security and defence, Politics and diplomacy who chose every article, daily digests or weekly digests, from newsletter@dispatch\.example\. An email cannot be recalled/,
+    );
+    for (const r of readers) expect(await emailsTo(stack.sesEndpoint, r.email)).toEqual([]);
+    await submit(
+      page.getByRole('button', {
+        name: 'Send “NATO Reaffirms Its Commitment to Stability in the Western Balkans” now',
+      }),
+    );
     expect(await page.getByTestId('state').textContent()).toBe('sending');
     // The tick's worker sends (npm start runs it every minute; here we fire it).
     const { startScheduler } = await import('../../local/scheduler.js');
@@ -129,10 +139,11 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
 
   it('exports the subscribers as CSV and imports them back: bad rows reported by line, good rows kept', async () => {
     await page.goto(`${stack.appUrl}/admin/subscribers`);
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Download every subscriber as CSV' }).click(),
-    ]);
+    // The export runs in the background; its page reloads itself until the link is there.
+    await submit(page.getByRole('button', { name: 'Export every subscriber as CSV' }));
+    const link = page.getByRole('link', { name: /^download subscribers-.*\.csv$/ });
+    await link.waitFor({ timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const csv = await readFile((await download.path())!, 'utf8');
     expect(csv.split('\n')[0]).toBe(
       'email,state,topics,frequency,consent,consent_source,consent_at,created_at,confirmed_at',
@@ -143,6 +154,7 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     for (const r of readers) await stack.deps.subscribers.delete(r.id);
     const newcomer = `newcomer.${Date.now()}@example.com`;
     const file = `${csv.trim()}\n${newcomer},,security,weekly,no,,,,\nnot-an-address,,security,weekly,yes,x,,,\n`;
+    await page.goto(`${stack.appUrl}/admin/subscribers`);
     await page.setInputFiles('input[type=file]', {
       name: 'subscribers.csv',
       mimeType: 'text/csv',

@@ -75,9 +75,19 @@ function actionsOf(pkg: LambdaPackage): string[] {
     '@aws-sdk/lib-dynamodb': 'dynamodb',
     '@aws-sdk/client-ses': 'ses',
     '@aws-sdk/client-sqs': 'sqs',
+    '@aws-sdk/client-s3': 's3',
+    '@aws-sdk/client-lambda': 'lambda',
   };
-  // IAM has no action of its own for a batch: SendMessage covers SendMessageBatch.
-  const iamAction: Record<string, string> = { 'sqs:SendMessageBatch': 'sqs:SendMessage' };
+  // IAM has no action of its own for a batch: SendMessage covers SendMessageBatch. S3's object
+  // calls are named by what they do to the object: a multipart upload is PutObject throughout.
+  const iamAction: Record<string, string> = {
+    'sqs:SendMessageBatch': 'sqs:SendMessage',
+    's3:CreateMultipartUpload': 's3:PutObject',
+    's3:UploadPart': 's3:PutObject',
+    's3:CompleteMultipartUpload': 's3:PutObject',
+    's3:HeadObject': 's3:GetObject',
+    'lambda:Invoke': 'lambda:InvokeFunction',
+  };
   // lib-dynamodb's document commands and the low-level operations they call.
   const document: Record<string, string> = {
     Get: 'GetItem',
@@ -119,6 +129,7 @@ function localEnvironment(
     '{{Api.url}}': BASE_URL,
     '{{Email.configSet}}': CONFIGURATION_SET,
     '{{ShardWork.url}}': sqs.queueUrl('ShardWork'),
+    '{{Blobs.name}}': 'dispatch-bundle-blobs',
   };
   const resolved = Object.fromEntries(
     Object.entries(environment).map(([key, value]) => {
@@ -139,6 +150,8 @@ function localEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
     AWS_ENDPOINT_URL_SES: gateway.url,
     AWS_ENDPOINT_URL_SQS: sqs.url,
+    // No Lambda emulator: a kick of the jobs function fails fast here (and the schedule runs it).
+    AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
@@ -275,6 +288,8 @@ describe('bundles', () => {
         ...definition(name).table,
         ...definition(name).ses,
         ...(definition(name).queue ?? []),
+        ...(definition(name).s3 ?? []),
+        ...(definition(name).invoke ?? []),
       ].sort();
       expect(
         actionsOf(pkg),

@@ -234,7 +234,11 @@ describe('the functions', () => {
 
   it('that send in bulk are capped, and SEND_WORKERS is the sum of their caps and the fleet', () => {
     // The bulk senders are the scheduled ones and the fleet's sender; the outbox's sender reads the quota for its own share.
-    const bulk = new Set(Object.values(scheduleDefinitions).map((s) => s.handler));
+    const bulk = new Set(
+      Object.values(scheduleDefinitions)
+        .filter((s) => s !== scheduleDefinitions.jobs)
+        .map((s) => s.handler),
+    );
     const fleet = functionDefinitions.sender!.handler;
     const workers = deployedFunctions(production).filter(({ args }) => bulk.has(args.handler));
     expect(
@@ -260,7 +264,7 @@ describe('the functions', () => {
       expect(Number(args.environment.SEND_WORKERS)).toBe(total + 8);
   });
 
-  it("grant only named DynamoDB and SES actions, on this stage's table and sending identity", () => {
+  it("grant only named DynamoDB, SES and S3 actions, on this stage's table, sending identity and bucket's objects", () => {
     for (const { args } of deployedFunctions(production)) {
       expect(args.link, 'a link grants dynamodb:* / ses:*').toBeUndefined();
       for (const grant of args.permissions as { actions: string[]; resources: string[] }[]) {
@@ -283,6 +287,22 @@ describe('the functions', () => {
           });
           continue;
         }
+        // The admin function wakes the job runner, by its fixed name; nothing else invokes.
+        if (grant.actions.some((a) => a.startsWith('lambda:'))) {
+          expect(args.handler).toBe(functionDefinitions.admin!.handler);
+          expect(grant).toEqual({
+            actions: ['lambda:InvokeFunction'],
+            resources: ['arn:aws:lambda:us-east-1:123456789012:function:dispatch-production-jobs'],
+          });
+          continue;
+        }
+        // Objects only: no grant on the bucket itself (listing, its policy, its CORS).
+        if (grant.actions.some((a) => a.startsWith('s3:'))) {
+          for (const action of grant.actions)
+            expect(action).toMatch(/^s3:[A-Za-z]+Object|^s3:AbortMultipartUpload$/);
+          expect(grant.resources).toEqual(['{{Blobs.arn}}/*']);
+          continue;
+        }
         for (const action of grant.actions) expect(action).toMatch(/^(dynamodb|ses):[A-Za-z]+$/);
         if (grant.actions.some((a) => a.startsWith('dynamodb:')))
           expect(grant.resources).toEqual(['{{Table.arn}}', '{{Table.arn}}/index/*']);
@@ -295,6 +315,62 @@ describe('the functions', () => {
         }
         if (grant.resources.includes('*')) expect(grant.actions).toEqual(['ses:GetSendQuota']);
       }
+    }
+  });
+});
+
+describe('the job runner', () => {
+  it('is one function at a time, by the name the admin function is told, every minute', () => {
+    const jobs = deployedFunctions(production).filter(
+      ({ args }) => args.handler === functionDefinitions.jobs!.handler,
+    );
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.args).toMatchObject({
+      name: 'dispatch-production-jobs',
+      concurrency: { reserved: 1 },
+      retries: 0,
+    });
+    const admin = deployedFunctions(production).find(
+      ({ args }) => args.handler === functionDefinitions.admin!.handler,
+    )!;
+    expect(admin.args.environment.JOBS_FUNCTION_NAME).toBe('dispatch-production-jobs');
+  });
+});
+
+describe('the blob bucket', () => {
+  it('is private and encrypted, forgets exports after a week and abandoned uploads after a day, and lets only the app PUT from a browser', () => {
+    const { args, opts } = production.one('sst.aws.Bucket', 'Blobs');
+    // SST blocks public access unless `access` is set; no policy opens it.
+    expect(args.access).toBeUndefined();
+    expect(args.policy).toBeUndefined();
+    expect(args.lifecycle).toEqual([
+      { id: 'expire-exports', prefix: 'exports/', expiresIn: '7 days' },
+    ]);
+    const lifecycle = { rules: [{ id: 'expire-exports' }] as object[] };
+    args.transform.lifecycle(lifecycle);
+    expect(lifecycle.rules).toContainEqual(
+      expect.objectContaining({ abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }),
+    );
+    expect(opts).toEqual({ retainOnDelete: true });
+    const { args: sse } = production.one(
+      'aws.s3.BucketServerSideEncryptionConfiguration',
+      'BlobsEncryption',
+    );
+    expect(sse).toMatchObject({
+      bucket: '{{Blobs.name}}',
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    const { args: cors } = production.one('aws.s3.BucketCorsConfiguration', 'BlobsCors');
+    expect(cors.corsRules).toEqual([
+      expect.objectContaining({ allowedOrigins: ['{{Api.url}}'], allowedMethods: ['PUT', 'GET'] }),
+    ]);
+  });
+
+  it('is named to the functions that use files, and only to them', () => {
+    for (const { args } of deployedFunctions(production)) {
+      const definition = definitionOf(args.handler)![1];
+      expect('BLOB_BUCKET' in args.environment, args.handler).toBe(Boolean(definition.s3?.length));
+      if (definition.s3?.length) expect(args.environment.BLOB_BUCKET).toBe('{{Blobs.name}}');
     }
   });
 });

@@ -6,7 +6,7 @@ import type { SubscriberDeps } from './deps.js';
 
 /** What rendering a reader's email takes: no store. */
 type MessageDeps = Pick<SubscriberDeps, 'publication' | 'templates' | 'signer'>;
-import type { Subscriber } from './subscriber.js';
+import type { Frequency, Subscriber } from './subscriber.js';
 
 /** Values every template may use; the footer partial needs them all. */
 export function publicationValues(deps: Pick<SubscriberDeps, 'publication'>) {
@@ -36,11 +36,28 @@ export function confirmationMessage(
   };
 }
 
+const frequencyLabels: Record<Frequency, string> = {
+  immediate: 'with each article as it is published',
+  daily: 'once a day, in a daily digest',
+  weekly: 'once a week, in a weekly digest',
+};
+
+/** The reader's topics by label, in the publication's order; commas, since labels hold "and". */
+export function topicsLabel(deps: Pick<SubscriberDeps, 'publication'>, topics: readonly string[]) {
+  return deps.publication.topics
+    .filter((t) => topics.includes(t.id))
+    .map((t) => t.label)
+    .join(', ');
+}
+
+/** The welcome says what the reader chose, so a wrong choice is noticed at once. */
 export function welcomeMessage(deps: MessageDeps, subscriber: Subscriber): OutgoingMessage {
   const links = readerLinks(deps.publication, deps.signer, subscriber.id);
   const personalize = preparePersonalization(deps.templates.welcome);
   const body = personalize({
     ...publicationValues(deps),
+    topics_label: topicsLabel(deps, subscriber.topics),
+    frequency_label: frequencyLabels[subscriber.frequency],
     unsubscribe_url: links.unsubscribe,
     preferences_url: links.preferences,
     email: subscriber.email,

@@ -1,9 +1,16 @@
 import type { IdempotencyStore } from '../../core/access/idempotency.js';
 import type { SessionRepository } from '../../core/access/sessions.js';
-import type { DeliveryLedger, Directory, IssueRenderer, PublicationLog } from '../../core/ports.js';
+import type {
+  BlobStore,
+  DeliveryLedger,
+  Directory,
+  IssueRenderer,
+  PublicationLog,
+} from '../../core/ports.js';
 import type { AppDeps } from '../../config.js';
 import type { ShardQueue } from '../../core/delivery/fleet.js';
 import type { Logger } from '../../logger.js';
+import type { JobKicker, JobRepository } from '../../core/jobs/ports.js';
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
 export type AdminDeps = AppDeps & {
@@ -17,4 +24,9 @@ export type AdminDeps = AppDeps & {
   /** The fleet's queue, where there is one: "Send now" and "Resume" queue the issue's shards at once. */
   shardQueue?: ShardQueue;
   logger?: Logger;
+  /** Files (exports, imports): undefined where BLOB_BUCKET is not set. */
+  blobs?: BlobStore;
+  /** Background jobs (exports), and what wakes their runner when one is created. */
+  jobs: JobRepository;
+  jobKicker?: JobKicker;
 };

@@ -29,6 +29,8 @@ export function SignupForm(props: {
       aria-label={`Subscribe to ${publication.name}`}
     >
       <input type="hidden" name="form" value={props.form ?? 'hosted'} />
+      {/* Says the form offered topic boxes: none ticked is then a refusal, not "every topic". */}
+      <input type="hidden" name="topics-offered" value="1" />
       <label>
         Your email address
         <input
@@ -116,6 +118,7 @@ export function embedSnippet(publication: Publication): string {
     : '';
   return `${script}<form method="post" action="${publication.baseUrl}/subscribe">
   <input type="hidden" name="form" value="embed">
+  <input type="hidden" name="topics-offered" value="1">
   <label>Email <input type="email" name="email" required></label>
 ${topics}
   <select name="frequency">

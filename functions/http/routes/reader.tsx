@@ -25,11 +25,26 @@ export const readerRoutes = new Hono<AppEnv>();
 
 // ---- confirmation -------------------------------------------------------------------------
 
-readerRoutes.get('/confirm/:token', (c) => {
+readerRoutes.get('/confirm/:token', async (c) => {
   const deps = c.get('deps');
   const token = c.req.param('token');
   const verified = verifyOrNull(() => deps.signer.verify('confirm', token, deps.clock.now()));
   if (!verified) return invalidLink(c);
+  // A link opened again after confirming says so, rather than asking to confirm once more. Only
+  // the reader the link was sent to holds it, so saying so tells nobody else anything.
+  const reader = await deps.subscribers.get(verified.subscriberId);
+  if (reader?.state === 'confirmed')
+    return c.html(
+      <MessagePage publication={deps.publication} title="You are already subscribed">
+        <p>
+          Your subscription to {deps.publication.name} is confirmed: there is nothing more to do.
+          The welcome email has a link to change your topics and how often you hear from us.
+        </p>
+        <p>
+          <a href="/articles">Read the latest articles</a>.
+        </p>
+      </MessagePage>,
+    );
   if (verified.expired) return expiredConfirmation(c, token);
   return c.html(
     <MessagePage publication={deps.publication} title="Confirm your subscription">

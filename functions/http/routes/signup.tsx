@@ -50,18 +50,18 @@ signupRoutes.post('/subscribe', async (c) => {
   const body = await c.req.parseBody({ all: true });
   const values: SignupValues = {
     email: typeof body.email === 'string' ? body.email : undefined,
-    // The hosted form shows every topic ticked: none ticked is a choice to refuse, not "all".
-    // The embedded form has no boxes, so nothing sent there means every topic.
+    // A form that offered topic boxes (ours and the embed snippet say so) with none ticked is
+    // refused, not turned into every topic; a one-field form without boxes means every topic.
     topics:
       body.topics === undefined
-        ? body.form === 'hosted'
+        ? body['topics-offered'] !== undefined
           ? []
           : undefined
         : ([] as unknown[]).concat(body.topics).filter((t): t is string => typeof t === 'string'),
     frequency: typeof body.frequency === 'string' ? body.frequency : undefined,
   };
   const form = body.form === 'hosted' ? 'hosted' : 'embed';
-  if (!isHoneypotEmpty(body.website)) return checkInbox(c);
+  if (!isHoneypotEmpty(body.website)) return checkInbox(c, values, form);
   // The Turnstile widget posts its token under this name (only checked when a CAPTCHA is configured).
   const captchaToken =
     typeof body['cf-turnstile-response'] === 'string' ? body['cf-turnstile-response'] : undefined;
@@ -84,7 +84,7 @@ signupRoutes.post('/subscribe', async (c) => {
       422,
     );
   }
-  return checkInbox(c);
+  return checkInbox(c, values, form);
 });
 
 // Public signup endpoint: any site may call it from the browser; no cookies are involved.
@@ -149,14 +149,38 @@ signupRoutes.get('/embed', (c) => {
   );
 });
 
-function checkInbox(c: import('hono').Context<AppEnv>) {
+/**
+ * "Check your inbox", naming the address as typed (whether or not it can subscribe: the page is
+ * the same either way) with a button that sends the same signup again. A second one within a
+ * minute queues nothing (the cooldown), so the button says to wait.
+ */
+function checkInbox(
+  c: import('hono').Context<AppEnv>,
+  values: SignupValues,
+  form: 'hosted' | 'embed',
+) {
+  const email = values.email?.trim() ?? '';
   return c.html(
     <MessagePage publication={c.get('deps').publication} title="Check your inbox">
-      <p>{CHECK_INBOX}</p>
-      <p class="hint">
-        The link works for 48 hours. Nothing arrived? Look in your spam folder, or sign up again in
-        a few minutes.
+      <p>
+        If <strong>{email}</strong> can subscribe, a confirmation link is on its way to it.
       </p>
+      <p class="hint">
+        The link works for 48 hours. Nothing after a few minutes? Look in your spam folder, or send
+        it again (one email a minute, three a day). A typo in the address?{' '}
+        <a href="/">Sign up again</a>.
+      </p>
+      <form method="post" action="/subscribe">
+        <input type="hidden" name="email" value={email} />
+        {(values.topics ?? []).map((topic) => (
+          <input type="hidden" name="topics" value={topic} />
+        ))}
+        {values.frequency ? (
+          <input type="hidden" name="frequency" value={values.frequency} />
+        ) : null}
+        <input type="hidden" name="form" value={form} />
+        <button type="submit">Send the link again</button>
+      </form>
     </MessagePage>,
   );
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../../core/access/api-keys.js';
 import { DomainError, ErrorCodes } from '../../../core/errors.js';
-import { exportCsv, importCsv } from '../../../core/subscribers/csv.js';
+import { importCsv } from '../../../core/subscribers/csv.js';
 import {
   eraseSubscriber,
   findSubscriber,
@@ -13,7 +13,7 @@ import type { AdminDeps } from '../deps.js';
 import { apiApp, idempotent } from './context.js';
 import { errors, IdempotencyHeader } from './schemas.js';
 
-/** The dashboard counters, and subscribers: find, list, add, export, import, erase. */
+/** The dashboard counters, and subscribers: find, list, add, import, erase (exports: exports.ts). */
 export function subscribersApi(deps: AdminDeps) {
   const api = apiApp();
   const change = idempotent(deps);
@@ -174,11 +174,6 @@ export function subscribersApi(deps: AdminDeps) {
     },
   );
 
-  api.get('/subscribers.csv', async (c) => {
-    let csv = '';
-    for await (const chunk of exportCsv(deps)) csv += chunk;
-    return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });
-  });
   api.post('/subscribers/import', async (c) => {
     requireRole(c.get('apiKey'), 'editor');
     if (!c.req.header('content-type')?.startsWith('text/csv')) {

@@ -70,18 +70,19 @@ export function IssueList(props: {
         <label for="note">Editor's note (optional)</label>
         <textarea id="note" name="editorNote" maxlength={5000} />
         <fieldset>
-          <legend>Topics (the article's if none chosen)</legend>
+          <legend>Topics (the article's own unless you tick others)</legend>
           {props.publication.topics.map((t) => (
             <label>
               <input type="checkbox" name="topics" value={t.id} /> {t.label}
             </label>
           ))}
         </fieldset>
+        <input type="hidden" name="audience-offered" value="1" />
         <fieldset>
-          <legend>Frequencies (all if none chosen)</legend>
+          <legend>Readers who chose (at least one)</legend>
           {Object.values(Frequencies).map((f) => (
             <label>
-              <input type="checkbox" name="frequencies" value={f} /> {frequencyLabels[f]}
+              <input type="checkbox" name="frequencies" value={f} checked /> {frequencyLabels[f]}
             </label>
           ))}
         </fieldset>

@@ -4,6 +4,7 @@ import { errorResponse } from '../../errors.js';
 import type { AdminDeps } from '../deps.js';
 import { articleRoutes } from './articles.js';
 import { dashboardRoutes } from './dashboard.js';
+import { exportRoutes } from './exports.js';
 import { digestRoutes, issueRoutes } from './issues.js';
 import { workspaceErrorPage, type WorkspaceEnv } from './page.js';
 import { outboxRoutes } from './outbox.js';
@@ -20,6 +21,7 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/issues', issueRoutes(deps))
     .route('/admin/digests', digestRoutes(deps))
     .route('/admin/subscribers', subscriberRoutes(deps))
+    .route('/admin/exports', exportRoutes(deps))
     .route('/admin/suppressions', suppressionRoutes(deps))
     .route('/admin/outbox', outboxRoutes(deps));
   // A domain error is the API's status on a page; anything else is the app's logged 500.

@@ -17,6 +17,8 @@ import type { AdminDeps } from '../deps.js';
 import { ConfirmResolution } from '../pages/ambiguous.js';
 import { IssuePage } from '../pages/issue.js';
 import { IssueList } from '../pages/issues.js';
+import { askFirst } from './ask-first.js';
+import { cancelling, sendingNow } from './consequences.js';
 import { allIssues, noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 
 /** A form's repeated field, without its empty entries. */
@@ -53,8 +55,14 @@ export function issueRoutes(deps: AdminDeps) {
         article: body.article,
         subject: text(body.subject),
         editorNote: text(body.editorNote),
+        // The compose form shows the frequency boxes ticked: none ticked is refused (422 naming
+        // frequencies), never read as everyone. Topics left unticked are the article's own, as
+        // the form says; the article page's one-button form sends neither, for the defaults.
         topics: list(body.topics).length ? list(body.topics) : undefined,
-        frequencies: list(body.frequencies).length ? list(body.frequencies) : undefined,
+        frequencies:
+          list(body.frequencies).length || body['audience-offered'] !== undefined
+            ? list(body.frequencies)
+            : undefined,
       });
       return redirect(c, `/admin/issues/${issue.id}?notice=created`);
     })
@@ -82,6 +90,9 @@ export function issueRoutes(deps: AdminDeps) {
       await scheduleIssue(deps, c.req.param('id'), at);
       return redirect(c, `/admin/issues/${c.req.param('id')}?notice=scheduled`);
     });
+  // What cannot be taken back asks first: sending mail, and cancelling for good.
+  issues.post('/:id/send', askFirst(sendingNow(deps)));
+  issues.post('/:id/cancel', askFirst(cancelling(deps)));
   for (const [verb, [run, notice]] of Object.entries(verbs)) {
     issues.post(`/:id/${verb}`, async (c) => {
       await run(deps, c.req.param('id'));

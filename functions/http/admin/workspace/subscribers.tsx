@@ -1,12 +1,15 @@
 import { Hono } from 'hono';
-import { exportCsv, importCsv } from '../../../core/subscribers/csv.js';
+import { importCsv } from '../../../core/subscribers/csv.js';
 import { eraseSubscriber, subscriberData } from '../../../core/subscribers/personal-data.js';
 import { listSubscribers } from '../../../core/subscribers/list.js';
 import { subscribe } from '../../../core/subscribers/subscribe.js';
 import type { AdminDeps } from '../deps.js';
 import { ImportReportPage, SubscriberPage } from '../pages/subscriber.js';
 import { type SubscriberFilter, SubscriberList } from '../pages/subscribers.js';
+import { askFirst } from './ask-first.js';
+import { erasing } from './consequences.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
+import { latestExportOf } from './exports.js';
 
 export const subscriberRoutes = (deps: AdminDeps) =>
   new Hono<WorkspaceEnv>()
@@ -23,10 +26,12 @@ export const subscriberRoutes = (deps: AdminDeps) =>
         prefix: q,
         cursor: c.req.query('cursor'),
       });
+      const latestExport = await latestExportOf(deps);
       return page(
         c,
         'Subscribers',
         <SubscriberList
+          latestExport={latestExport}
           rows={rows}
           next={next}
           q={q}
@@ -41,14 +46,6 @@ export const subscriberRoutes = (deps: AdminDeps) =>
       const body = await c.req.parseBody();
       await subscribe(deps, { email: body.email }, 'admin');
       return redirect(c, '/admin/subscribers?notice=added');
-    })
-    .get('/export.csv', async (c) => {
-      let csv = '';
-      for await (const chunk of exportCsv(deps)) csv += chunk;
-      return c.body(csv, 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="subscribers-${new Date().toISOString().slice(0, 10)}.csv"`,
-      });
     })
     .post('/import', async (c) => {
       const body = await c.req.parseBody();
@@ -74,7 +71,7 @@ export const subscriberRoutes = (deps: AdminDeps) =>
         <SubscriberPage s={s} history={history} csrf={c.get('session').csrf} />,
       );
     })
-    .post('/:id/erase', async (c) => {
+    .post('/:id/erase', askFirst(erasing(deps)), async (c) => {
       await eraseSubscriber(deps, c.req.param('id'));
       return redirect(c, '/admin/subscribers?notice=erased');
     });

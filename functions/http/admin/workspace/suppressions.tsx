@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { allowAddress, suppressAddress } from '../../../core/subscribers/suppression.js';
 import type { AdminDeps } from '../deps.js';
 import { SuppressionList } from '../pages/suppressions.js';
+import { askFirst } from './ask-first.js';
+import { suppressing, unsuppressing } from './consequences.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 
 export const suppressionRoutes = (deps: AdminDeps) =>
@@ -17,11 +19,11 @@ export const suppressionRoutes = (deps: AdminDeps) =>
         />,
       ),
     )
-    .post('/', async (c) => {
+    .post('/', askFirst(suppressing()), async (c) => {
       await suppressAddress(deps, await c.req.parseBody());
       return redirect(c, '/admin/suppressions?notice=suppressed');
     })
-    .post('/remove', async (c) => {
+    .post('/remove', askFirst(unsuppressing()), async (c) => {
       const { reason } = await allowAddress(deps, await c.req.parseBody());
       // An address mailed again is a decision someone must answer for: who, and why.
       c.get('logger').info('suppression_removed', { by: c.get('key').prefix, reason });

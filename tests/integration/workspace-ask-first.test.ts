@@ -1,0 +1,139 @@
+/**
+ * Every irreversible action in the workspace asks first: the first POST changes nothing and
+ * answers a page saying what will happen, naming the address or the issue; only the same form
+ * posted again with `confirmed=yes` does it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { createArticleIssue } from '../../functions/core/issues/manage-issues.js';
+import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
+import { createAdminApp } from '../../functions/http/admin/admin-app.js';
+import type { LocalStack } from '../../local/stack.js';
+import { uniqueEmail } from '../support/builders.js';
+import { quietLogger } from '../support/logger.js';
+import { startTestStack } from '../support/stack.js';
+
+const SLUG = 'nato-western-balkans-stability';
+let stack: LocalStack;
+let app: ReturnType<typeof createAdminApp>;
+let cookie: string;
+let csrf: string;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  app = createAdminApp(stack.deps, { logger: quietLogger() });
+  const { key } = await createApiKey(stack.deps, { name: 'Careful editor', role: 'editor' });
+  const signedIn = await app.request('/admin/sign-in', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ key }).toString(),
+  });
+  cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+  const dashboard = await (await app.request('/admin', { headers: { cookie } })).text();
+  csrf = /name="_csrf" value="([^"]+)"/.exec(dashboard)![1]!;
+});
+afterAll(async () => stack?.close());
+
+const post = (path: string, fields: Record<string, string>) =>
+  app.request(path, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+  });
+
+/** The question page: 200, what it says, and a form that posts the same fields, confirmed. */
+async function asked(response: Response, path: string, fields: Record<string, string> = {}) {
+  expect(response.status).toBe(200);
+  const html = await response.text();
+  expect(html).toContain(`<form method="post" action="${path}"`);
+  expect(html).toContain('<input type="hidden" name="confirmed" value="yes"/>');
+  for (const [name, value] of Object.entries(fields))
+    expect(html).toContain(`<input type="hidden" name="${name}" value="${value}"/>`);
+  return /data-testid="consequence">([^<]*)</.exec(html)![1]!.replace(/&#39;/g, "'");
+}
+
+async function aReader() {
+  const email = uniqueEmail('careful');
+  const id = subscriberIdFor(email);
+  expect((await post('/admin/subscribers', { email })).status).toBe(303);
+  return { email, id };
+}
+
+describe('the workspace asks before what cannot be undone', () => {
+  it('erasing a reader names the address, and erases only when confirmed', async () => {
+    const { email, id } = await aReader();
+    const says = await asked(
+      await post(`/admin/subscribers/${id}/erase`, {}),
+      `/admin/subscribers/${id}/erase`,
+    );
+    expect(says).toMatch(
+      new RegExp(
+        `^${email.replace(/\./g, '\\.')}'s record, choices, consent and sending history are deleted now, and cannot be restored`,
+      ),
+    );
+    expect(await stack.deps.subscribers.get(id)).toBeDefined();
+
+    const done = await post(`/admin/subscribers/${id}/erase`, { confirmed: 'yes' });
+    expect(done.status).toBe(303);
+    expect(await stack.deps.subscribers.get(id)).toBeUndefined();
+  });
+
+  it('sending and cancelling an issue name it, and leave it as it was until confirmed', async () => {
+    const issue = await createArticleIssue(stack.deps, { article: SLUG, id: 'careful-issue' });
+    const sendSays = await asked(
+      await post(`/admin/issues/${issue.id}/send`, {}),
+      `/admin/issues/${issue.id}/send`,
+    );
+    expect(sendSays).toMatch(
+      /^It goes out at once to the confirmed readers of .+ An email cannot be recalled/,
+    );
+    const cancelSays = await asked(
+      await post(`/admin/issues/${issue.id}/cancel`, {}),
+      `/admin/issues/${issue.id}/cancel`,
+    );
+    expect(cancelSays).toMatch(/cannot be resumed or sent again/);
+    expect((await stack.deps.issues.get(issue.id))?.state).toBe('draft');
+
+    expect((await post(`/admin/issues/${issue.id}/cancel`, { confirmed: 'yes' })).status).toBe(303);
+    expect((await stack.deps.issues.get(issue.id))?.state).toBe('cancelled');
+  });
+
+  it('suppressing an address and mailing it again each ask, carrying what the editor typed', async () => {
+    const email = uniqueEmail('suppress');
+    const fields = { email, reason: 'asked by phone' };
+    const says = await asked(
+      await post('/admin/suppressions', fields),
+      '/admin/suppressions',
+      fields,
+    );
+    expect(says).toContain(`${email} is mailed nothing more`);
+    expect(await stack.deps.suppressions.isSuppressed(email)).toBe(false);
+    expect((await post('/admin/suppressions', { ...fields, confirmed: 'yes' })).status).toBe(303);
+    expect(await stack.deps.suppressions.isSuppressed(email)).toBe(true);
+
+    const again = { email, reason: 'they wrote back' };
+    const removeSays = await asked(
+      await post('/admin/suppressions/remove', again),
+      '/admin/suppressions/remove',
+      again,
+    );
+    expect(removeSays).toMatch(
+      /^.+ was suppressed .+ Once removed, a signup or an import may mail it again/,
+    );
+    expect(await stack.deps.suppressions.isSuppressed(email)).toBe(true);
+    expect((await post('/admin/suppressions/remove', { ...again, confirmed: 'yes' })).status).toBe(
+      303,
+    );
+    expect(await stack.deps.suppressions.isSuppressed(email)).toBe(false);
+  });
+
+  it('the compose form’s audience boxes mean what they show: none ticked is refused, not everyone', async () => {
+    const compose = await (await app.request('/admin/issues', { headers: { cookie } })).text();
+    expect(compose.match(/name="frequencies" value="\w+" checked/g)).toHaveLength(3);
+    const refused = await post('/admin/issues', { article: SLUG, 'audience-offered': '1' });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('frequencies');
+    // The article page's one button sends no boxes at all: the defaults, as it says.
+    expect((await post('/admin/issues', { article: SLUG })).status).toBe(303);
+  });
+});
