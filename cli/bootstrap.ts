@@ -1,6 +1,6 @@
 import { MjmlIssueRenderer } from '../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../functions/config.js';
-import { processedOf, shardsOf, type Counts } from '../functions/core/issues/issue.js';
+import { processedOf, shardsOf, totalLabel, type Counts } from '../functions/core/issues/issue.js';
 import type { AmbiguousReader } from '../functions/core/issues/ambiguous.js';
 import type { IssueReport } from '../functions/core/issues/manage-issues.js';
 import { dataDirOf, readStackInfo } from '../local/environment.js';
@@ -39,7 +39,7 @@ export function printReport(report: IssueReport, readers?: AmbiguousReader[]) {
   );
   if (issue.scheduledAt) console.log(`  scheduled  ${issue.scheduledAt}`);
   console.log(
-    `  progress   ${summaryLine(counts)} ${report.remaining} remaining of ${issue.total ?? '?'}; ${report.shardsDone}/${shardsOf(issue)} shards done`,
+    `  progress   ${summaryLine(counts)} ${report.remaining} remaining of ${totalLabel(issue) ?? '?'}; ${report.shardsDone}/${shardsOf(issue)} shards done`,
   );
   console.log(
     `  events     ${engagement.delivered} delivered, ${engagement.bounced} bounced, ${engagement.complained} complained, ${engagement.opened} opened, ${engagement.clicked} clicked`,

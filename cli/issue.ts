@@ -3,7 +3,12 @@ import { userInfo } from 'node:os';
 import { runWorker } from '../functions/core/delivery/worker.js';
 import { ambiguousReaders, resolveAmbiguous } from '../functions/core/issues/ambiguous.js';
 import { startDigest } from '../functions/core/issues/digests.js';
-import { IssueStates, type IssueState, type Resolution } from '../functions/core/issues/issue.js';
+import {
+  IssueStates,
+  totalLabel,
+  type IssueState,
+  type Resolution,
+} from '../functions/core/issues/issue.js';
 import {
   cancelIssue,
   createArticleIssue,
@@ -106,7 +111,9 @@ try {
       }
       const { issue } =
         current?.state === 'paused' ? await resumeIssue(deps, id) : await sendIssueNow(deps, id);
-      console.log(`Sending ${issue.id}: "${issue.subject}" to ${issue.total ?? 0} recipients`);
+      console.log(
+        `Sending ${issue.id}: "${issue.subject}" to ${totalLabel(issue) ?? 0} recipients`,
+      );
       await sendInForeground(deps, id, workers);
       const report = await issueReport(deps, id);
       console.log(`\nDone: ${summaryLine(report.counts)} Issue ${id} is ${report.issue.state}.`);

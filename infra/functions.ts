@@ -333,7 +333,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     ],
     // data/: the disposable-domain list, read when an editor adds a subscriber (as the signup API).
     copyFiles: ['content', 'templates', 'data'],
-    // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
+    // Scan: the suppression list. The subscriber list and its searches are Queries of the
+    // listing index (GSI3), which need no Scan; the export Scans in the jobs function.
     table: [...readWrite, 'dynamodb:Scan'],
     // Test sends are queued in the outbox like every transactional email.
     ses: [],

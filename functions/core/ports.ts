@@ -11,7 +11,7 @@ import type {
   IssueState,
   ShardProgress,
 } from './issues/issue.js';
-import type { Frequency, Subscriber } from './subscribers/subscriber.js';
+import type { Frequency, Subscriber, SubscriberState } from './subscribers/subscriber.js';
 
 /** Subscribers, one item each. Every write is a single-item conditional write. */
 export interface SubscriberRepository {
@@ -282,14 +282,31 @@ export type SuppressionEntry = {
 };
 
 /**
- * The editors' full listings: every subscriber a page at a time (their list, the CSV export) and
- * the suppression list. Full reads are what these are, so they live apart from the repositories
- * the public API and the send pipeline use, which never Scan.
+ * The editors' listings: subscribers by state, topic, frequency and address (an index), every
+ * subscriber for the CSV export and the suppression list (full reads). They live apart from the
+ * repositories the public API and the send pipeline use, which never Scan.
  */
 export interface Directory {
+  /** Every subscriber, a page at a time, in no order: what the CSV export reads (a Scan). */
   subscribers(cursor?: string, limit?: number): Promise<Page<Subscriber>>;
+  /**
+   * Subscribers in address order, filtered, a page at a time, from an index (never a Scan): a
+   * page holds `limit` matches unless the list ends (or, rarely, the read budget for one request
+   * ran out: then it is short and has a cursor). A cursor it did not give out is a 422 on `cursor`.
+   */
+  list(query: SubscriberListQuery): Promise<Page<Subscriber>>;
   suppressions(): Promise<SuppressionEntry[]>;
 }
+
+export type SubscriberListQuery = {
+  state?: SubscriberState;
+  topic?: string;
+  frequency?: Frequency;
+  /** The start of the (normalised, lower-case) address. */
+  prefix?: string;
+  cursor?: string;
+  limit?: number;
+};
 
 /** Sending limits, as SES reports them (`GetSendQuota`). */
 export type SendQuota = { maxSendRate: number; max24HourSend: number; sentLast24Hours: number };

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,export]`
+ * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,export,sendnow]`
  *
  * Each figure is printed next to a baseline measured in the same run, with its target and a
  * PASS/SHORT mark, and the whole run is appended as JSON to tests/bench/results/<ISO date>.json.
@@ -43,6 +43,7 @@ import {
   type FunctionDefinition,
 } from '../../infra/functions.js';
 import { outboxBurst } from './outbox-burst.js';
+import { benchSendNow } from './send-now.js';
 import { sqsEvent } from '../../local/sender-fleet.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { benchExports } from './export-import.js';
@@ -1334,6 +1335,7 @@ const benches: [string, () => Promise<void>][] = [
   ['coldstart', benchColdStart],
   ['scale', benchScale],
   ['export', () => benchExports(QUICK, report)],
+  ['sendnow', () => benchSendNow({ quick: QUICK, startSidecar, report })],
 ];
 const failures: Record<string, string> = {};
 const durations: Record<string, number> = {};

@@ -65,7 +65,7 @@ describe('the table', () => {
     expect(args.globalIndexes).toEqual(Object.fromEntries(indexes));
   });
 
-  it('names exactly the keys the adapters write: PK/SK, GSI1 on GSI1PK/GSI1SK (ALL), the outbox on GSI2 (ALL), TTL on expiresAt', () => {
+  it('names exactly the keys the adapters write: PK/SK, GSI1 on GSI1PK/GSI1SK (ALL), the outbox on GSI2 (ALL), the subscriber list on GSI3 (ALL), TTL on expiresAt', () => {
     const { args } = production.one('sst.aws.Dynamo', 'Table');
     expect(tableKeys).toEqual({
       partitionKey: 'PK',
@@ -76,12 +76,16 @@ describe('the table', () => {
       outboxIndex: 'GSI2',
       outboxPartitionKey: 'GSI2PK',
       outboxSortKey: 'GSI2SK',
+      listIndex: 'GSI3',
+      listPartitionKey: 'GSI3PK',
+      listSortKey: 'GSI3SK',
       ttl: 'expiresAt',
     });
     expect(args.primaryIndex).toEqual({ hashKey: 'PK', rangeKey: 'SK' });
     expect(args.globalIndexes).toEqual({
       GSI1: { hashKey: 'GSI1PK', rangeKey: 'GSI1SK', projection: 'all' },
       GSI2: { hashKey: 'GSI2PK', rangeKey: 'GSI2SK', projection: 'all' },
+      GSI3: { hashKey: 'GSI3PK', rangeKey: 'GSI3SK', projection: 'all' },
     });
     expect(args.ttl).toBe('expiresAt');
   });

@@ -78,7 +78,7 @@ describe('the admin API for issues', () => {
     });
     const report = await (await call(`/issues/${issue.id}`, viewer)).json();
     expect(report).toMatchObject({
-      issue: { id: issue.id, state: 'sending', total: 1 },
+      issue: { id: issue.id, state: 'sending', total: 1, totalEstimated: true },
       counts: { sent: 0 },
       remaining: 1,
     });

@@ -1,9 +1,16 @@
 import { ScanCommand, type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
-import type { Directory, Page, SuppressionEntry, SuppressionReason } from '../../core/ports.js';
+import type {
+  Directory,
+  Page,
+  SubscriberListQuery,
+  SuppressionEntry,
+  SuppressionReason,
+} from '../../core/ports.js';
 import { invalidInput } from '../../core/errors.js';
 import type { Subscriber } from '../../core/subscribers/subscriber.js';
 import { translateDynamoError, translated } from './client.js';
 import { fromItem } from './dynamo-subscribers.js';
+import { listSubscribers } from './subscriber-list.js';
 
 const encode = (key: Record<string, unknown> | undefined) =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
@@ -31,8 +38,10 @@ function decode(cursor: string | undefined): Record<string, string> | undefined 
 }
 
 /**
- * Filtered Scans for the editors' workspace only: an export reads everything by nature. The send
- * pipeline and the public API never get this adapter (and their functions no Scan permission).
+ * The editors' reads of whole lists. `list` (the workspace's and the API's subscriber lists and
+ * searches) is a Query plan on the listing index, never a Scan; the CSV export and the suppression
+ * list still Scan, an export reading everything by nature. The send pipeline and the public API
+ * never get this adapter (and their functions no Scan permission).
  */
 export class DynamoDirectory implements Directory {
   constructor(
@@ -40,7 +49,12 @@ export class DynamoDirectory implements Directory {
     private readonly tableName: string,
   ) {}
 
-  /** One page by hand, not `paginateScan`: the workspace hands the cursor to the next request. */
+  /** Queries of the listing index (GSI3) merged in address order: see `listSubscribers`. */
+  list(query: SubscriberListQuery): Promise<Page<Subscriber>> {
+    return listSubscribers(this.client, this.tableName, query);
+  }
+
+  /** One page by hand, not `paginateScan`: the export hands the cursor to its next page. */
   async subscribers(cursor?: string, limit = 100): Promise<Page<Subscriber>> {
     const { Items = [], LastEvaluatedKey } = await this.client
       .send(

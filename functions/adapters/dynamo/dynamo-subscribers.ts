@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   DeleteCommand,
   GetCommand,
@@ -24,6 +25,20 @@ export const subscriberKey = (id: string) => ({ PK: `SUBSCRIBER#${id}`, SK: 'PRO
 const key = subscriberKey;
 const COUNTS_KEY = { PK: 'STATS', SK: 'SUBSCRIBERS' };
 const recipientsPartition = (shard: number) => `RECIPIENTS#${shard}`;
+
+/**
+ * The listing index (GSI3): every subscriber, whatever their state, under `LIST#<state>#<part>`
+ * sorted by address (`<email>#<id>`, unique). Four parts per state so no one index partition key
+ * takes all of a state's writes (an import, a signup burst: one key stops near 1,000 writes a
+ * second); a listing merges them in address order (subscriber-list.ts).
+ */
+export const LIST_PARTS = 4;
+export const listPartition = (state: string, part: number) => `LIST#${state}#${part}`;
+const listPartOf = (id: string) => createHash('sha256').update(id).digest()[2]! % LIST_PARTS;
+export const listIndexKeys = (subscriber: Pick<Subscriber, 'id' | 'email' | 'state'>) => ({
+  [tableKeys.listPartitionKey]: listPartition(subscriber.state, listPartOf(subscriber.id)),
+  [tableKeys.listSortKey]: `${subscriber.email.toLowerCase()}#${subscriber.id}`,
+});
 
 /** Ids are hashes; a longer one (from a URL) cannot exist. */
 export const MAX_ID_LENGTH = 256;
@@ -206,7 +221,11 @@ function idRange({ from, to }: { from?: string; to?: string }) {
   return to ? ` AND ${id} < :to` : '';
 }
 
-function toItem(subscriber: Subscriber) {
+/**
+ * The one place a subscriber becomes an item, so every write (signup, confirm, unsubscribe, a
+ * change of topics or frequency, bounces, imports) keeps both indexes' keys in step with it.
+ */
+export function toItem(subscriber: Subscriber) {
   const recipientKeys =
     subscriber.state === 'confirmed'
       ? { GSI1PK: recipientsPartition(recipientShardOf(subscriber.id)), GSI1SK: subscriber.id }
@@ -214,6 +233,7 @@ function toItem(subscriber: Subscriber) {
   return {
     ...key(subscriber.id),
     ...recipientKeys,
+    ...listIndexKeys(subscriber),
     ...outboxIndexKeys('subscriber', subscriber.id, subscriber.outbox),
     entity: 'subscriber',
     ...subscriber,
@@ -221,6 +241,6 @@ function toItem(subscriber: Subscriber) {
 }
 
 export function fromItem(item: Record<string, unknown>): Subscriber {
-  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, ...subscriber } = item;
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, entity, ...subscriber } = item;
   return subscriber as Subscriber;
 }

@@ -15,6 +15,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * reads its audience with one Query per shard and never touches pending or unsubscribed readers,
  * and a tick finds unfinished issues with one Query. GSI2 is the outbox's (a confirmed reader
  * with a welcome queued is in both): `OUTBOX#queued|sending|failed`, sorted by when it is due.
+ * GSI3 is the subscribers' list: every subscriber under `LIST#<state>#<0-3>`, sorted by
+ * `<email>#<id>`, so a list by state, a search by address prefix and their pages are Queries.
  * `expiresAt` (epoch seconds) is the TTL attribute on AWS; locally nothing sweeps it.
  */
 export const tableKeys = {
@@ -27,6 +29,10 @@ export const tableKeys = {
   outboxIndex: 'GSI2',
   outboxPartitionKey: 'GSI2PK',
   outboxSortKey: 'GSI2SK',
+  /** Every subscriber by state and address: the workspace's and the API's lists and searches. */
+  listIndex: 'GSI3',
+  listPartitionKey: 'GSI3PK',
+  listSortKey: 'GSI3SK',
   ttl: 'expiresAt',
 } as const;
 
@@ -41,6 +47,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: tableKeys.indexSortKey, AttributeType: 'S' },
       { AttributeName: tableKeys.outboxPartitionKey, AttributeType: 'S' },
       { AttributeName: tableKeys.outboxSortKey, AttributeType: 'S' },
+      { AttributeName: tableKeys.listPartitionKey, AttributeType: 'S' },
+      { AttributeName: tableKeys.listSortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
@@ -60,6 +68,14 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         KeySchema: [
           { AttributeName: tableKeys.outboxPartitionKey, KeyType: 'HASH' },
           { AttributeName: tableKeys.outboxSortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: tableKeys.listIndex,
+        KeySchema: [
+          { AttributeName: tableKeys.listPartitionKey, KeyType: 'HASH' },
+          { AttributeName: tableKeys.listSortKey, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },

@@ -50,6 +50,8 @@ export class ShardPages {
 
   private async sendPages(issue: Issue, shard: WorkedShard): Promise<boolean> {
     const editions = await this.run.editionsFor(issue);
+    if (shard.current.total === undefined && !shard.current.done)
+      shard.current = { ...shard.current, total: await this.count(issue, shard.current.shard) };
     while (!shard.current.done) {
       const progress = shard.current;
       await this.run.sender.ensurePacing(issue);
@@ -128,6 +130,20 @@ export class ShardPages {
       this.run.options.onPage?.();
     }
     return true;
+  }
+
+  /**
+   * The shard's recipients, counted here and not when an editor starts the send: a Query per
+   * shard in parallel across the fleet, off the request. Saved with the first page's progress;
+   * a worker that dies before that counts again.
+   */
+  private count(issue: Issue, shard: number) {
+    return this.run.deps.subscribers.countRecipients({
+      shard,
+      shards: shardsOf(issue),
+      topics: issue.audience.topics,
+      frequencies: issue.audience.frequencies,
+    });
   }
 
   /** The shard's progress with a page's outcome (whole, or as far as it got) added. */

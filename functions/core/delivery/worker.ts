@@ -3,7 +3,7 @@ import type { Article } from '../content/article.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { Editions } from '../issues/digest-editions.js';
 import { pauseIssue, transitionIssue } from '../issues/manage-issues.js';
-import { shardsOf, type Issue, type IssueState } from '../issues/issue.js';
+import { audienceTotal, shardsOf, type Issue, type IssueState } from '../issues/issue.js';
 import type { DeliveryDeps } from './deps.js';
 import { RecipientSender } from './recipient-sender.js';
 import { ReleasedReaders } from './released-readers.js';
@@ -162,7 +162,12 @@ class Worker implements WorkerRun {
   private async finishIfDone(issue: Issue) {
     const shards = await this.deps.issues.shards(issue.id);
     if (shards.length === shardsOf(issue) && shards.every((s) => s.done)) {
-      await transitionIssue(this.deps, issue.id, 'finish').catch((error) => {
+      // The shards' own counts are all known now: the issue keeps the exact figure from here on.
+      const exact = (current: Issue) => {
+        const { total, exact } = audienceTotal(current, shards);
+        return exact ? { total, totalEstimated: undefined } : {};
+      };
+      await transitionIssue(this.deps, issue.id, 'finish', exact).catch((error) => {
         // Paused or cancelled at the last moment: that state stands.
         if (!(error instanceof DomainError && error.code === ErrorCodes.conflict)) throw error;
       });

@@ -2,7 +2,7 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import type { Article } from '../content/article.js';
 import { publishedArticles } from '../content/article.js';
 import type { PublicationLog } from '../ports.js';
-import { countAudience } from './manage-issues.js';
+import { estimateAudience } from './manage-issues.js';
 import type { IssueDeps } from './deps.js';
 import type { DigestFrequency, Issue } from './issue.js';
 import { SEND_SHARDS } from '../subscribers/subscriber.js';
@@ -73,7 +73,8 @@ export async function startDigest(
     createdAt: now,
     updatedAt: now,
     startedAt: now,
-    total: await countAudience(deps, audience),
+    total: await estimateAudience(deps, audience),
+    totalEstimated: true,
     version: 1,
   };
   if (!(await deps.issues.create(issue))) {
@@ -182,7 +183,8 @@ export async function publishNewArticles(deps: DigestDeps): Promise<Issue[]> {
       createdAt: at,
       updatedAt: at,
       startedAt: at,
-      total: await countAudience(deps, audience),
+      total: await estimateAudience(deps, audience),
+      totalEstimated: true,
       version: 1,
     };
     if (await deps.issues.create(issue)) started.push(issue);

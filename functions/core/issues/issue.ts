@@ -52,8 +52,16 @@ export type Issue = {
   startedAt?: string;
   finishedAt?: string;
   pause?: { reason: PauseReason; at: string; resumeAfter?: string; message?: string };
-  /** Recipients counted when the send started; the audience may change while it runs. */
+  /**
+   * Recipients. A send starts with an estimate from the dashboard counters (`totalEstimated`):
+   * counting the audience itself would take the request as long as the list is big. Each shard's
+   * worker counts its own shard (`ShardProgress.total`) and `audienceTotal` sums them once all are
+   * known; finishing writes that exact figure here. Issues started before counted it whole, exact.
+   * The audience may change while it runs.
+   */
   total?: number;
+  /** `total` is the counters' estimate, not yet the workers' count. */
+  totalEstimated?: boolean;
   /**
    * How many shards its recipients are split into, fixed when it starts sending. Absent on
    * issues started before sends were split finer: those keep the 8 their progress was saved in.
@@ -119,6 +127,11 @@ export type ShardProgress = {
   done: boolean;
   /** Where the next page starts; absent before the first page. */
   cursor?: string;
+  /**
+   * The shard's recipients, counted by the worker that first took it (before its first page, off
+   * any editor's request) and saved with that page. Absent until then.
+   */
+  total?: number;
   leaseOwner?: string;
   leaseUntil?: string;
   counts: Counts;
@@ -135,6 +148,34 @@ export type ShardProgress = {
    */
   settled?: string[];
 };
+
+/**
+ * An issue's recipients as best known: exact once every shard has counted its own (or for an
+ * issue counted whole when it started), else the counters' estimate, raised to what the shards
+ * counted so far (a lower bound). `total` is absent before the send starts.
+ */
+export function audienceTotal(
+  issue: Pick<Issue, 'total' | 'totalEstimated' | 'shards'>,
+  shards: ShardProgress[],
+): { total?: number; exact: boolean } {
+  if (issue.total !== undefined && !issue.totalEstimated)
+    return { total: issue.total, exact: true };
+  const counted = new Map<number, number>();
+  for (const s of shards)
+    if (s.total !== undefined && s.shard < shardsOf(issue)) counted.set(s.shard, s.total);
+  const sum = [...counted.values()].reduce((a, b) => a + b, 0);
+  if (counted.size === shardsOf(issue)) return { total: sum, exact: true };
+  if (issue.total === undefined) return { exact: false };
+  return { total: Math.max(issue.total, sum), exact: false };
+}
+
+/** The recipients as an editor reads them: "about N (estimate)" until the workers counted them. */
+export const totalLabel = (issue: Pick<Issue, 'total' | 'totalEstimated'>) =>
+  issue.total === undefined
+    ? undefined
+    : issue.totalEstimated
+      ? `about ${issue.total} (estimate)`
+      : String(issue.total);
 
 export function addSkips(
   a: Record<string, number> = {},

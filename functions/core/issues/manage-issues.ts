@@ -1,12 +1,13 @@
 import * as z from 'zod';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
-import { Frequencies, RECIPIENT_SHARDS, SEND_SHARDS } from '../subscribers/subscriber.js';
+import { Frequencies, SEND_SHARDS } from '../subscribers/subscriber.js';
 import type { IssueDeps } from './deps.js';
 import { currentAmbiguous, pendingReleases, resolvedCounts } from './resolutions.js';
 import {
   addCounts,
   addSkips,
+  audienceTotal,
   processedOf,
   zeroCounts,
   type AmbiguousResolution,
@@ -74,7 +75,12 @@ export async function transitionIssue(
       if (!current.startedAt) next.shards ??= SEND_SHARDS;
       next.startedAt ??= now;
       next.pause = undefined;
-      next.total ??= await countAudience(deps, current.audience);
+      // One read of the counters, whatever the list's size: the workers count the audience
+      // exactly, shard by shard, off this request (see `audienceTotal`).
+      if (next.total === undefined) {
+        next.total = await estimateAudience(deps, current.audience);
+        next.totalEstimated = true;
+      }
     }
     if (rule.to === 'sent' || rule.to === 'cancelled') next.finishedAt = now;
     if (await deps.issues.save(next)) return { issue: next, changed: true };
@@ -93,19 +99,28 @@ const describe = (action: IssueAction) =>
     finish: 'finish',
   })[action];
 
-export async function countAudience(
+/**
+ * About how many confirmed readers an audience has, from the dashboard counters (one GetItem):
+ * readers of its topics (capped at all confirmed readers: one may follow several) times the share
+ * of confirmed readers on its frequencies. Exact when the audience is every topic or one topic and
+ * every frequency; an estimate otherwise, shown as one until the workers' count replaces it.
+ */
+export async function estimateAudience(
   deps: Pick<IssueDeps, 'subscribers'>,
   audience: Audience,
 ): Promise<number> {
-  let total = 0;
-  for (let shard = 0; shard < RECIPIENT_SHARDS; shard++) {
-    total += await deps.subscribers.countRecipients({
-      shard,
-      topics: audience.topics,
-      frequencies: audience.frequencies,
-    });
-  }
-  return total;
+  const counts = await deps.subscribers.counts();
+  const count = (key: string) => Math.max(0, counts[key] ?? 0);
+  const confirmed = count('state:confirmed');
+  if (confirmed === 0) return 0;
+  const sum = (keys: string[]) =>
+    Math.min(
+      confirmed,
+      keys.reduce((n, k) => n + count(k), 0),
+    );
+  const byTopic = sum(audience.topics.map((t) => `topic:${t}`));
+  const byFrequency = sum(audience.frequencies.map((f) => `frequency:${f}`));
+  return Math.round((byTopic * byFrequency) / confirmed);
 }
 
 /** What an editor sends to create an issue; the admin API's OpenAPI document is built from it. */
@@ -251,14 +266,15 @@ export async function issueReport(
   const issue = await deps.issues.get(id);
   if (!issue) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
   const shards = await deps.issues.shards(id);
+  const { total, exact } = audienceTotal(issue, shards);
   const { counts, pendingResend } = resolvedCounts(
     shards.reduce((sum, s) => addCounts(sum, s.counts), zeroCounts()),
     issue,
   );
   return {
-    issue,
+    issue: { ...issue, total, totalEstimated: exact || total === undefined ? undefined : true },
     counts,
-    remaining: Math.max(0, (issue.total ?? 0) - processedOf(counts)),
+    remaining: Math.max(0, (total ?? 0) - processedOf(counts)),
     shardsDone: shards.filter((s) => s.done).length,
     ambiguous: currentAmbiguous(issue, shards),
     resolutions: issue.resolutions ?? [],

@@ -35,7 +35,13 @@ export const IssueSchema = z
     createdAt: z.string(),
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),
-    total: z.number().optional(),
+    total: z.number().optional().openapi({
+      description:
+        "Recipients: the dashboard counters' estimate while `totalEstimated`, then the send workers' exact count (each shard counts its own, off the request)",
+    }),
+    totalEstimated: z.boolean().optional().openapi({
+      description: 'true while `total` is an estimate; absent once it is exact',
+    }),
     shards: z.number().optional().openapi({
       description: 'Send shards, fixed when it starts (absent on issues started with 8)',
     }),

@@ -7,6 +7,7 @@ import {
   findSubscriber,
   subscriberData,
 } from '../../../core/subscribers/personal-data.js';
+import { listSubscribers } from '../../../core/subscribers/list.js';
 import { subscribe } from '../../../core/subscribers/subscribe.js';
 import type { AdminDeps } from '../deps.js';
 import { apiApp, idempotent } from './context.js';
@@ -54,11 +55,19 @@ export function subscribersApi(deps: AdminDeps) {
     createRoute({
       method: 'get',
       path: '/subscribers',
-      summary: 'Find one subscriber by address, or list them a page at a time',
+      summary:
+        'Find one subscriber by address, or list them in address order a page at a time, by state, topic, frequency and address prefix',
+      description:
+        'Served by an index (never a scan): a page holds `limit` matches (default 100) unless the list ends, or rarely, when one request read its budget of the index before finding them all; then it is short and has a cursor.',
       security: [{ bearer: [] }],
       request: {
         query: z.object({
-          email: z.string().max(320).optional(),
+          email: z.string().max(320).optional().openapi({ description: 'The exact address' }),
+          prefix: z.string().max(320).optional().openapi({ description: 'The address begins' }),
+          state: z.string().max(32).optional(),
+          topic: z.string().max(64).optional(),
+          frequency: z.string().max(32).optional(),
+          limit: z.string().max(4).optional().openapi({ description: '1 to 500' }),
           cursor: z.string().max(2000).optional(),
         }),
       },
@@ -79,12 +88,12 @@ export function subscribersApi(deps: AdminDeps) {
       },
     }),
     async (c) => {
-      const { email, cursor } = c.req.valid('query');
+      const { email, ...query } = c.req.valid('query');
       if (email !== undefined) {
         const found = await findSubscriber(deps, email);
         return c.json({ subscribers: found ? [found] : [] } as never, 200);
       }
-      const page = await deps.directory.subscribers(cursor, 100);
+      const page = await listSubscribers(deps, query);
       return c.json({ subscribers: page.items, cursor: page.cursor } as never, 200);
     },
   );

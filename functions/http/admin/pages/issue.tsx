@@ -1,3 +1,4 @@
+import { totalLabel } from '../../../core/issues/issue.js';
 import type { issueReport } from '../../../core/issues/manage-issues.js';
 import type { AmbiguousReader } from '../../../core/issues/ambiguous.js';
 import { ActionButton, Csrf } from '../layout.js';
@@ -34,7 +35,7 @@ export function IssuePage(props: {
         <p>
           <strong>Audience:</strong> {issue.audience.topics.join(', ')};{' '}
           {issue.audience.frequencies.join(', ')} · <strong>Recipients:</strong>{' '}
-          {issue.total ?? 'counted when sending starts'}
+          <span data-testid="recipients">{totalLabel(issue) ?? 'counted when sending starts'}</span>
         </p>
         <div
           class="bar"

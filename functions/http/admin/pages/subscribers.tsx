@@ -6,6 +6,14 @@ import { ExportStatus } from './export.js';
 
 export type SubscriberFilter = { state?: string; topic?: string; frequency?: string };
 
+/** The next page of the same search: the cursor is a place in address order, the filters stay. */
+function nextPage(cursor: string, q: string | undefined, filter: SubscriberFilter) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ q, ...filter })) if (v) params.set(k, v);
+  params.set('cursor', cursor);
+  return params.toString();
+}
+
 /** A page of subscribers, the search that found them, and the add, import and export forms. */
 export function SubscriberList(props: {
   rows: Subscriber[];
@@ -29,7 +37,7 @@ export function SubscriberList(props: {
       {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for the browsers editors still use. */}
       <form method="get" action="/admin/subscribers" class="card actions" role="search">
         <div>
-          <label for="q">Address</label>
+          <label for="q">Address begins</label>
           <input id="q" name="q" type="search" value={q ?? ''} />
         </div>
         <div>
@@ -93,7 +101,7 @@ export function SubscriberList(props: {
       </table>
       {next ? (
         <p>
-          <a href={`/admin/subscribers?cursor=${encodeURIComponent(next)}`}>Next page</a>
+          <a href={`/admin/subscribers?${nextPage(next, q, filter)}`}>Next page</a>
         </p>
       ) : null}
       <div class="grid">

@@ -1,12 +1,8 @@
 import { Hono } from 'hono';
 import { importCsv } from '../../../core/subscribers/csv.js';
-import {
-  eraseSubscriber,
-  findSubscriber,
-  subscriberData,
-} from '../../../core/subscribers/personal-data.js';
+import { eraseSubscriber, subscriberData } from '../../../core/subscribers/personal-data.js';
+import { listSubscribers } from '../../../core/subscribers/list.js';
 import { subscribe } from '../../../core/subscribers/subscribe.js';
-import type { Subscriber } from '../../../core/subscribers/subscriber.js';
 import type { AdminDeps } from '../deps.js';
 import { ImportReportPage, SubscriberPage } from '../pages/subscriber.js';
 import { type SubscriberFilter, SubscriberList } from '../pages/subscribers.js';
@@ -18,15 +14,18 @@ import { latestExportOf } from './exports.js';
 export const subscriberRoutes = (deps: AdminDeps) =>
   new Hono<WorkspaceEnv>()
     .get('/', async (c) => {
-      const q = c.req.query('q');
+      const q = c.req.query('q') || undefined;
       const filter: SubscriberFilter = {
         state: c.req.query('state') || undefined,
         topic: c.req.query('topic') || undefined,
         frequency: c.req.query('frequency') || undefined,
       };
-      const { rows, next } = q
-        ? await searched(deps, q)
-        : await filtered(deps, c.req.query('cursor') || undefined, filter);
+      // The address box is a prefix search: a whole address is a prefix of itself.
+      const { items: rows, cursor: next } = await listSubscribers(deps, {
+        ...filter,
+        prefix: q,
+        cursor: c.req.query('cursor'),
+      });
       const latestExport = await latestExportOf(deps);
       return page(
         c,
@@ -76,20 +75,3 @@ export const subscriberRoutes = (deps: AdminDeps) =>
       await eraseSubscriber(deps, c.req.param('id'));
       return redirect(c, '/admin/subscribers?notice=erased');
     });
-
-async function searched(deps: AdminDeps, q: string) {
-  const found = await findSubscriber(deps, q);
-  return { rows: found ? [found] : [], next: undefined };
-}
-
-/** One page of the directory, filtered on it: the filter narrows a page, it does not page on. */
-async function filtered(deps: AdminDeps, cursor: string | undefined, filter: SubscriberFilter) {
-  const pageOf = await deps.directory.subscribers(cursor, 100);
-  const rows = pageOf.items.filter(
-    (s: Subscriber) =>
-      (!filter.state || s.state === filter.state) &&
-      (!filter.topic || s.topics.includes(filter.topic)) &&
-      (!filter.frequency || s.frequency === filter.frequency),
-  );
-  return { rows, next: pageOf.cursor };
-}
