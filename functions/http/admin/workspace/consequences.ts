@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import { DomainError, ErrorCodes } from '../../../core/errors.js';
 import type { Issue } from '../../../core/issues/issue.js';
+import { estimateAudience } from '../../../core/issues/manage-issues.js';
 import { topicsLabel } from '../../../core/subscribers/messages.js';
 import type { AdminDeps } from '../deps.js';
 import type { Consequence } from './ask-first.js';
@@ -38,9 +39,11 @@ export const sendingNow =
   (deps: AdminDeps): Describe =>
   async (c) => {
     const issue = await issueOf(deps, c);
-    const count = issue.total === undefined ? '' : ` (${issue.total} when last counted)`;
+    // The dashboard counters' estimate, one read: the exact count is the workers' (issue 15).
+    const about = await estimateAudience(deps, issue.audience);
+    const count = ` (about ${about}; counted exactly as it sends)`;
     return {
-      title: `Send “${issue.subject}” now?`,
+      title: `Send “${issue.subject}” to about ${about} readers now?`,
       says: `It goes out at once to ${audienceOf(deps, issue)}${count}, from ${deps.publication.fromAddress}. An email cannot be recalled once sent; pausing stops only what has not left.`,
       button: `Send “${issue.subject}” now`,
       back: `/admin/issues/${issue.id}`,
