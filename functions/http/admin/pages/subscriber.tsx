@@ -1,11 +1,10 @@
 import type { OutboxEntry } from '../../../core/outbox/entry.js';
-import type { importCsv } from '../../../core/subscribers/csv.js';
+import type { ImportReport } from '../../../core/subscribers/import-job.js';
 import type { Subscriber } from '../../../core/subscribers/subscriber.js';
 import type { AdminDeps } from '../deps.js';
 import { ActionButton } from '../layout.js';
 
 type History = Awaited<ReturnType<AdminDeps['ledger']['history']>>;
-type ImportReport = Awaited<ReturnType<typeof importCsv>>;
 
 /** One reader: state, consent, the issues they received, export and erasure. */
 export function SubscriberPage(props: { s: Subscriber; history: History; csrf: string }) {

@@ -1,0 +1,151 @@
+import type { BlobStore } from '../blob-port.js';
+import { DomainError, ErrorCodes, type FieldIssue } from '../errors.js';
+import type { SubscriberDeps } from './deps.js';
+import {
+  type CsvRecord,
+  type ReadOptions,
+  type ReadPosition,
+  readOptions,
+  readRecords,
+} from './import-reader.js';
+import { importRow, importTag, type RowOutcome } from './import-row.js';
+
+/**
+ * What an import did, kept in the job's checkpoint so it survives a crash with the position it
+ * describes. The rows listed are capped (the checkpoint is one DynamoDB item, under 400 KB); the
+ * totals count them all.
+ */
+export type ImportReport = {
+  /** Added as confirmed: the row stated consent and its source. */
+  imported: number;
+  /** Added as pending, their confirmation email queued (the outbox sends it, paced). */
+  confirmationsQueued: number;
+  skipped: { line: number; email: string; reason: string }[];
+  skippedTotal: number;
+  errors: { line: number; issues: FieldIssue[] }[];
+  errorsTotal: number;
+};
+
+export const REPORT_LIMIT = 500;
+
+export type ImportCheckpoint = {
+  /** The next record's byte offset (always a record boundary) and line. */
+  position: ReadPosition;
+  /** The header's column names, lower case; absent until the first step has read it. */
+  columns?: string[];
+  report: ImportReport;
+};
+
+export type ImportInput = { jobId: string; key: string; size: number };
+export type ImportDeps = SubscriberDeps & { blobs: BlobStore };
+
+/** Rows written at once within a page: DynamoDB's pace is the writes in flight, not a timer. */
+const CONCURRENCY = 8;
+
+export const emptyReport = (): ImportReport => ({
+  imported: 0,
+  confirmationsQueued: 0,
+  skipped: [],
+  skippedTotal: 0,
+  errors: [],
+  errorsTotal: 0,
+});
+
+/**
+ * One step of an import: the next page of rows from the file (a thousand lines), each validated
+ * and written by a conditional create. The step's writes are replayed from its checkpoint if it
+ * dies before the checkpoint is saved; `importRow` recognises its own earlier writes, so each row
+ * counts once.
+ */
+export async function importStep(
+  deps: ImportDeps,
+  input: ImportInput,
+  checkpoint: ImportCheckpoint = { position: { offset: 0, line: 1 }, report: emptyReport() },
+  options: ReadOptions = readOptions,
+): Promise<{ checkpoint: ImportCheckpoint; done: boolean }> {
+  if (!checkpoint.columns) return readHeader(deps, input, checkpoint, options);
+  const { records, next, end } = await readRecords(
+    deps.blobs,
+    input.key,
+    input.size,
+    checkpoint.position,
+    options,
+  );
+  const outcomes = await mapLimited(records, CONCURRENCY, (record) =>
+    importRecord(deps, input.jobId, checkpoint.columns!, record),
+  );
+  const report = structuredClone(checkpoint.report);
+  for (const [i, outcome] of outcomes.entries()) addOutcome(report, records[i]!.line, outcome);
+  return { checkpoint: { ...checkpoint, position: next, report }, done: end };
+}
+
+async function readHeader(
+  deps: ImportDeps,
+  input: ImportInput,
+  checkpoint: ImportCheckpoint,
+  options: ReadOptions,
+) {
+  const { records, next, end } = await readRecords(
+    deps.blobs,
+    input.key,
+    input.size,
+    checkpoint.position,
+    {
+      ...options,
+      maxLines: 1,
+    },
+  );
+  const header = records[0];
+  if (header && 'error' in header)
+    throw fileProblem(`Line ${header.line} ${header.error}.`, 'is not valid CSV');
+  const columns = header?.fields.map((name) => name.trim().toLowerCase());
+  if (columns && !columns.includes('email'))
+    throw fileProblem(
+      'The first line must name the columns, with an "email" column.',
+      'has no email column',
+    );
+  return { checkpoint: { ...checkpoint, position: next, columns: columns ?? [] }, done: end };
+}
+
+function importRecord(deps: ImportDeps, jobId: string, columns: string[], record: CsvRecord) {
+  if ('error' in record)
+    return Promise.resolve<RowOutcome>({
+      kind: 'error',
+      issues: [{ field: 'line', message: record.error }],
+    });
+  const row = Object.fromEntries(columns.map((name, i) => [name, record.fields[i]]));
+  return importRow(deps, row, importTag(jobId, record.line));
+}
+
+function addOutcome(report: ImportReport, line: number, outcome: RowOutcome) {
+  if (outcome.kind === 'imported') report.imported++;
+  else if (outcome.kind === 'queued') report.confirmationsQueued++;
+  else if (outcome.kind === 'skipped') {
+    if (report.skippedTotal++ < REPORT_LIMIT)
+      report.skipped.push({ line, email: outcome.email, reason: outcome.reason });
+  } else if (report.errorsTotal++ < REPORT_LIMIT)
+    report.errors.push({
+      line,
+      issues: outcome.issues.map((i) => ({ field: i.field, message: i.message.slice(0, 200) })),
+    });
+}
+
+function fileProblem(message: string, issue: string) {
+  return new DomainError(ErrorCodes.invalidInput, message, {
+    issues: [{ field: 'file', message: issue }],
+  });
+}
+
+/** `fn` over `items`, at most `limit` at a time, answers in the items' order. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>) {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
