@@ -35,6 +35,7 @@ import { DynamoApiKeyRepository } from './adapters/dynamo/dynamo-api-keys.js';
 import { DynamoSessionRepository } from './adapters/dynamo/dynamo-sessions.js';
 import { DynamoDirectory } from './adapters/dynamo/dynamo-directory.js';
 import { DynamoIdempotencyStore } from './adapters/dynamo/dynamo-idempotency.js';
+import { DynamoImportJobRepository } from './adapters/dynamo/dynamo-imports.js';
 import type { Publication } from './core/publication.js';
 import type { SubscriberDeps } from './core/subscribers/deps.js';
 import { TokenSigner } from './core/tokens.js';
@@ -299,6 +300,7 @@ export async function buildDeliveryDeps(
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     renderer,
     shardQueue: shardQueueOf(config),
+    imports: new DynamoImportJobRepository(client, config.TABLE_NAME),
   };
 }
 
@@ -328,6 +330,7 @@ export async function buildAdminDeps(
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     renderer,
     shardQueue: shardQueueOf(config),
+    imports: new DynamoImportJobRepository(client, config.TABLE_NAME),
     logger,
   };
 }

@@ -39,6 +39,7 @@ export async function handler(
     outbox: result.outbox,
     fleet: result.fleet,
     worker: result.worker,
+    imports: result.imports,
   };
   logger.info('tick done', { schedule: 'tick', eventId: event.id, time: event.time, ...summary });
   return summary;

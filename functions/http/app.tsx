@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { MAX_DIRECT_BYTES } from '../core/subscribers/import-jobs.js';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from '../config.js';
@@ -51,13 +52,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
         : false,
     }),
   );
-  app.use(
-    bodyLimit({
-      maxSize: 64 * 1024,
-      // JSON whatever the route: nothing of an oversized body is read, so nothing to render it into.
-      onError: (c) => errorResponse(c, tooLarge),
-    }),
-  );
+  // JSON whatever the route: nothing of an oversized body is read, so nothing to render it into.
+  const small = bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, tooLarge) });
+  // A CSV posted to an import route whole; bigger files go straight to the blob store.
+  const upload = bodyLimit({
+    maxSize: MAX_DIRECT_BYTES + 64 * 1024,
+    onError: (c) => errorResponse(c, uploadTooLarge),
+  });
+  app.use((c, next) => (UPLOAD_PATHS.has(c.req.path) ? upload : small)(c, next));
   app.use(async (c, next) => {
     c.set('deps', deps);
     c.set('clientIp', options.clientIp?.(c));
@@ -94,6 +96,18 @@ const tooLarge = rejection(
   'is larger than 64 KB',
   'The request body is larger than 64 KB.',
 );
+const uploadTooLarge = rejection(
+  ErrorCodes.payloadTooLarge,
+  '(body)',
+  'is larger than 4 MB',
+  'The file is larger than 4 MB: create an import (POST /api/admin/imports) and PUT it to its upload URL.',
+);
+/** The routes that take a CSV in the request itself (text/csv, or a form's file). */
+const UPLOAD_PATHS = new Set([
+  '/api/admin/imports',
+  '/api/admin/subscribers/import',
+  '/admin/subscribers/import',
+]);
 const noSuchEndpoint = new DomainError(ErrorCodes.notFound, 'No such endpoint.');
 
 const titles: Partial<Record<number, string>> = {

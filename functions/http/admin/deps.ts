@@ -4,6 +4,8 @@ import type { DeliveryLedger, Directory, IssueRenderer, PublicationLog } from '.
 import type { AppDeps } from '../../config.js';
 import type { ShardQueue } from '../../core/delivery/fleet.js';
 import type { Logger } from '../../logger.js';
+import type { BlobStore } from '../../core/blob-port.js';
+import type { ImportJobRepository } from '../../core/subscribers/import-jobs.js';
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
 export type AdminDeps = AppDeps & {
@@ -17,4 +19,8 @@ export type AdminDeps = AppDeps & {
   /** The fleet's queue, where there is one: "Send now" and "Resume" queue the issue's shards at once. */
   shardQueue?: ShardQueue;
   logger?: Logger;
+  /** Files (exports, imports): undefined where BLOB_BUCKET is not set. */
+  blobs?: BlobStore;
+  /** CSV imports: their state, checkpoint and report. */
+  imports: ImportJobRepository;
 };

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../../core/access/api-keys.js';
-import { DomainError, ErrorCodes } from '../../../core/errors.js';
-import { exportCsv, importCsv } from '../../../core/subscribers/csv.js';
+import { exportCsv } from '../../../core/subscribers/csv.js';
 import {
   eraseSubscriber,
   findSubscriber,
@@ -169,15 +168,6 @@ export function subscribersApi(deps: AdminDeps) {
     let csv = '';
     for await (const chunk of exportCsv(deps)) csv += chunk;
     return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });
-  });
-  api.post('/subscribers/import', async (c) => {
-    requireRole(c.get('apiKey'), 'editor');
-    if (!c.req.header('content-type')?.startsWith('text/csv')) {
-      throw new DomainError(ErrorCodes.invalidInput, 'Send the file as text/csv.', {
-        issues: [{ field: '(body)', message: 'must be text/csv' }],
-      });
-    }
-    return c.json(await importCsv(deps, await c.req.text()), 200);
   });
   return api;
 }

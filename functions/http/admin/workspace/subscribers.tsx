@@ -1,5 +1,11 @@
 import { Hono } from 'hono';
-import { exportCsv, importCsv } from '../../../core/subscribers/csv.js';
+import { exportCsv } from '../../../core/subscribers/csv.js';
+import {
+  importDeps,
+  importNow,
+  importStatus,
+  importView,
+} from '../../../core/subscribers/import-jobs.js';
 import {
   eraseSubscriber,
   findSubscriber,
@@ -54,9 +60,21 @@ export const subscriberRoutes = (deps: AdminDeps) =>
     .post('/import', async (c) => {
       const body = await c.req.parseBody();
       const file = body.file;
-      const text = typeof file === 'string' ? file : file instanceof File ? await file.text() : '';
-      const report = await importCsv(deps, text);
-      return page(c, 'Import report', <ImportReportPage report={report} />);
+      const bytes =
+        typeof file === 'string'
+          ? new TextEncoder().encode(file)
+          : file instanceof File
+            ? new Uint8Array(await file.arrayBuffer())
+            : new Uint8Array();
+      const job = await importNow(importDeps(deps), bytes);
+      return job.state === 'done'
+        ? page(c, 'Import report', <ImportReportPage job={importView(job)} />)
+        : redirect(c, `/admin/subscribers/imports/${job.id}`);
+    })
+    .get('/imports/:id', async (c) => {
+      const job = importView(await importStatus(importDeps(deps), c.req.param('id')));
+      const running = job.state === 'queued' || job.state === 'running';
+      return page(c, 'Import', <ImportReportPage job={job} />, 200, running ? 3 : undefined);
     })
     .get('/:id/export.json', async (c) => {
       const data = await subscriberData(deps, c.req.param('id'));
