@@ -145,7 +145,10 @@ export async function runImport(
 }
 
 /** Every queued import, and every running one whose runner died: the tick's share of imports. */
-export async function runImports(deps: ImportJobDeps, options: { deadline: number }) {
+export async function runImports(
+  deps: ImportJobDeps,
+  options: { deadline: number; leaseMs?: number },
+) {
   let finished = 0;
   for (const job of await deps.imports.active()) {
     if (Date.now() >= options.deadline) break;
