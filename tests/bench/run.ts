@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale]`
+ * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,import]`
  *
  * Each figure is printed next to a baseline measured in the same run, with its target and a
  * PASS/SHORT mark, and the whole run is appended as JSON to tests/bench/results/<ISO date>.json.
@@ -47,6 +47,7 @@ import { sqsEvent } from '../../local/sender-fleet.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
+import { benchImports } from './import.js';
 import {
   buildLambdaPackage,
   modulesAtStart,
@@ -1328,6 +1329,7 @@ const benches: [string, () => Promise<void>][] = [
   ['burst', benchBurst],
   ['coldstart', benchColdStart],
   ['scale', benchScale],
+  ['import', () => benchImports(report, QUICK)],
 ];
 const failures: Record<string, string> = {};
 const durations: Record<string, number> = {};

@@ -136,14 +136,23 @@ function fileProblem(message: string, issue: string) {
   });
 }
 
-/** `fn` over `items`, at most `limit` at a time, answers in the items' order. */
+/**
+ * `fn` over `items`, at most `limit` at a time, answers in the items' order. After a failure no
+ * item more is started: the step is over, and its rows are replayed from the checkpoint.
+ */
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>) {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      results[i] = await fn(items[i]!);
+      try {
+        results[i] = await fn(items[i]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
