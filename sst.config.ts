@@ -18,6 +18,7 @@ export default $config({
   async run() {
     const { signingSecret } = await import('./infra/secrets.js');
     const { table } = await import('./infra/table.js');
+    const { blobs } = await import('./infra/storage.js');
     const { email } = await import('./infra/email.js');
     const { api } = await import('./infra/api.js');
     await import('./infra/events.js');
@@ -29,6 +30,7 @@ export default $config({
     return {
       url: api.url,
       table: table.name,
+      blobs: blobs.name,
       sender: email.sender,
       configurationSet: email.configSet,
       schedules: Object.keys(crons).join(', '),

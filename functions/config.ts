@@ -44,6 +44,9 @@ import { DynamoRateLimiter } from './adapters/dynamo/dynamo-rate-limiter.js';
 import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
 import { createLogger, type Logger } from './logger.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3BlobStore } from './adapters/s3/s3-blob-store.js';
+import type { BlobStore } from './core/ports.js';
 
 const envSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -123,6 +126,11 @@ const envSchema = z.object({
   SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(0).default(0),
   /** The packaged list of throwaway-inbox domains refused at signup (relative to the working directory); empty turns the check off. */
   DISPOSABLE_DOMAINS_FILE: z.string().default('data/disposable-domains.txt.br'),
+  /**
+   * The bucket of files (exports, imports): infra/storage.ts's on AWS, the local stack's on
+   * s3rver (`AWS_ENDPOINT_URL_S3`). Unset: no blob store, and exports and imports answer 503.
+   */
+  BLOB_BUCKET: z.string().min(3).optional(),
   /** Cloudflare Turnstile's secret key: when set, every signup needs a token Turnstile vouches for. Off by default. */
   TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
   /** Turnstile's site key (public): the signup forms show its widget. Set with the secret key, or neither. */
@@ -203,6 +211,27 @@ function documentClientFor(config: Config): DynamoDBDocumentClient {
   }
   return client;
 }
+
+/**
+ * The blob store, or undefined without a bucket. Path-style addressing: the emulator needs it and
+ * AWS serves it too, so presigned links look the same everywhere. The endpoint is the SDK's own
+ * `AWS_ENDPOINT_URL_S3` when set. DynamoDB's connect timeout; six times its request timeout, since
+ * a 5 MiB part takes longer to send than an item.
+ */
+export function blobStoreOf(config: Config): BlobStore | undefined {
+  if (!config.BLOB_BUCKET) return undefined;
+  let store = blobStores.get(config);
+  if (!store) {
+    const client = new S3Client({
+      forcePathStyle: true,
+      ...timeouts(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS * 6),
+    });
+    store = new S3BlobStore(client, config.BLOB_BUCKET);
+    blobStores.set(config, store);
+  }
+  return store;
+}
+const blobStores = new WeakMap<Config, BlobStore>();
 
 export type AppDeps = SubscriberDeps & {
   /** Where requests queue their emails (test sends) and editors see the given-up ones. */
@@ -331,6 +360,7 @@ export async function buildAdminDeps(
     renderer,
     shardQueue: shardQueueOf(config),
     imports: new DynamoImportJobRepository(client, config.TABLE_NAME),
+    blobs: blobStoreOf(config),
     logger,
   };
 }

@@ -1,5 +1,6 @@
 import { functionArgs } from './function-args.js';
 import { readDeploySettings } from './settings.js';
+import { allowBrowserUploads } from './storage.js';
 
 const settings = readDeploySettings(process.env);
 
@@ -16,6 +17,7 @@ export const api = new sst.aws.ApiGatewayV2('Api', {
 });
 
 api.route('$default', functionArgs('api', { baseUrl: api.url }));
+allowBrowserUploads(api.url);
 /**
  * The editors' workspace is its own function (it carries MJML for previews and test sends, which
  * the public API's bundle must not); API Gateway sends the workspace's and the admin API's paths

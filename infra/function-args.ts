@@ -18,6 +18,7 @@ import { scheduleDefinitions } from './schedule-definitions.js';
 import { signingSecret, turnstileSecret } from './secrets.js';
 import { readDeploySettings } from './settings.js';
 import { shardWork } from './shard-work.js';
+import { blobs } from './storage.js';
 import { table } from './table.js';
 
 const settings = readDeploySettings(process.env);
@@ -50,6 +51,7 @@ function environmentValues(
     // The expressions the rules run (infra/schedules.ts), so the tick catches up the same times.
     DAILY_DIGEST_SCHEDULE: scheduleDefinitions.dailyDigest.expression,
     WEEKLY_DIGEST_SCHEDULE: scheduleDefinitions.weeklyDigest.expression,
+    BLOB_BUCKET: blobs.name,
   };
 }
 
@@ -78,6 +80,9 @@ function permissions(
   // Queuing shard work; receiving it is the sender's event source's, which SST grants itself.
   if (definition.queue?.length)
     grants.push({ actions: [...definition.queue], resources: [shardWork.arn] });
+  // The bucket's objects, never the bucket itself (no listing, no policy or CORS changes).
+  if (definition.s3?.length)
+    grants.push({ actions: [...definition.s3], resources: [$interpolate`${blobs.arn}/*`] });
   // Lambda sends the on-failure record with the function's own role. Reading and deleting the
   // dead letters is the operator's CLI's, granted to no function.
   const queue = deadLetterQueueOf(definition, options);

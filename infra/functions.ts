@@ -54,6 +54,16 @@ export type SesAction = 'ses:SendRawEmail' | 'ses:GetSendQuota';
 /** SQS actions on the fleet's queue of shard work (infra/fleet.ts); SendMessage covers SendMessageBatch. */
 export type QueueAction = 'sqs:SendMessage';
 
+/**
+ * S3 actions, on the blob bucket's objects only (`${bucket.arn}/*`). PutObject covers the
+ * multipart calls that build an object; GetObject covers HeadObject (and a presigned GET).
+ */
+export type BlobAction =
+  | 's3:PutObject'
+  | 's3:GetObject'
+  | 's3:DeleteObject'
+  | 's3:AbortMultipartUpload';
+
 /** What the event source hands the handler; the bundle tests invoke each with that shape. */
 export type Trigger =
   | { kind: 'http' }
@@ -83,7 +93,8 @@ export type DeployedVariable =
   | 'TURNSTILE_SITE_KEY'
   | 'TURNSTILE_SECRET_KEY'
   | 'DAILY_DIGEST_SCHEDULE'
-  | 'WEEKLY_DIGEST_SCHEDULE';
+  | 'WEEKLY_DIGEST_SCHEDULE'
+  | 'BLOB_BUCKET';
 
 export type FunctionDefinition = {
   /** `path/to/file.export`, from the project root, as SST's `handler`. */
@@ -110,6 +121,8 @@ export type FunctionDefinition = {
   ses: readonly SesAction[];
   /** Queuing shard work for the fleet: whatever starts or resumes an issue, and the sender itself. */
   queue?: readonly QueueAction[];
+  /** The blob bucket's objects (exports, imports); what the S3 adapter's calls need. */
+  s3?: readonly BlobAction[];
   trigger: Trigger;
 };
 
@@ -157,6 +170,14 @@ const apiTable: readonly TableAction[] = readWrite;
 /** What sends: the ledger marks a page of sends with BatchWriteItem. */
 const sendingTable: readonly TableAction[] = [...readWrite, 'dynamodb:BatchWriteItem'];
 
+/** Every call of the S3 adapter (functions/adapters/s3/s3-blob-store.ts) as IAM names it. */
+const blobActions: readonly BlobAction[] = [
+  's3:AbortMultipartUpload',
+  's3:DeleteObject',
+  's3:GetObject',
+  's3:PutObject',
+];
+
 /**
  * Every scheduled function renders MJML once per issue and sends. One of each may run at a time:
  * the send pipeline splits SES's MaxSendRate between `SEND_WORKERS` workers, which is the sum of
@@ -195,7 +216,15 @@ const sendingWorker = {
  */
 const perSchedule: Record<string, Partial<FunctionDefinition>> = {
   tick: {
-    environment: [...sendingWorker.environment, 'DAILY_DIGEST_SCHEDULE', 'WEEKLY_DIGEST_SCHEDULE'],
+    environment: [
+      ...sendingWorker.environment,
+      'DAILY_DIGEST_SCHEDULE',
+      'WEEKLY_DIGEST_SCHEDULE',
+      'BLOB_BUCKET',
+    ],
+    // It runs queued imports, reading their files a range at a time (GetObject; the adapter's
+    // other calls are in its bundle all the same, so the grant names them).
+    s3: blobActions,
   },
   dailyDigest: { retries: 2, maxEventAgeSeconds: 3600 },
   weeklyDigest: { retries: 2, maxEventAgeSeconds: 3600 },
@@ -259,7 +288,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     memory: '1024 MB',
     timeout: '30 seconds',
     // SHARD_QUEUE_URL: "Send now" and "Resume" queue the issue's shards for the fleet at once.
-    environment: [...publicationVariables, 'TEMPLATES_DIR', 'SHARD_QUEUE_URL'],
+    environment: [...publicationVariables, 'TEMPLATES_DIR', 'SHARD_QUEUE_URL', 'BLOB_BUCKET'],
     // data/: the disposable-domain list, read when an editor adds a subscriber (as the signup API).
     copyFiles: ['content', 'templates', 'data'],
     // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
@@ -267,6 +296,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     // Test sends are queued in the outbox like every transactional email.
     ses: [],
     queue: ['sqs:SendMessage'],
+    // Download and upload links are presigned with its role: they work only with these grants.
+    s3: blobActions,
     trigger: { kind: 'http' },
   },
   /**

@@ -3,10 +3,77 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { createRequire } from 'node:module';
+import { presignedProblem } from './s3-signatures.js';
 
 const require = createRequire(import.meta.url);
 
 export type Running = { url: string; port: number; close: () => Promise<void> };
+
+/**
+ * s3rver: S3's API on the file system (multipart, ranged reads, presigned URLs checked for
+ * expiry and, through `presignedProblem`, signature). With `directory` the objects outlive
+ * restarts (`.data/s3`); without it, a temporary folder removed at close (tests). It knows one
+ * key pair of its own (S3RVER); the local stack's `local`/`local` is added, so one set of
+ * credentials serves every emulator.
+ */
+export async function startS3rver(options: { port: number; directory?: string }): Promise<Running> {
+  type Context = {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    status: number;
+    body: string;
+    type: string;
+  };
+  const S3rver = require('s3rver') as new (
+    o: object,
+  ) => {
+    run(): Promise<AddressInfo>;
+    close(): Promise<void>;
+    middleware: ((ctx: Context, next: () => Promise<void>) => Promise<void>)[];
+  };
+  const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account.js') as {
+    DUMMY_ACCOUNT: {
+      createKeyPair(id: string, secret: string): void;
+      accessKeys: Map<string, string>;
+    };
+  };
+  DUMMY_ACCOUNT.createKeyPair('local', 'local');
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const temporary = options.directory ? undefined : await mkdtemp(join(tmpdir(), 'dispatch-s3-'));
+  const server = new S3rver({
+    port: options.port,
+    address: '127.0.0.1',
+    silent: true,
+    directory: options.directory ?? temporary,
+    // Path-style only, as the adapter addresses it: `bucket.127.0.0.1` resolves nowhere.
+    vhostBuckets: false,
+  });
+  // First in s3rver's (Koa) middleware, so a forged presigned URL is refused as S3 refuses it.
+  server.middleware.unshift(async (ctx, next) => {
+    // s3rver has no AbortMultipartUpload (405): answer as S3 does; its parts stay in its folder.
+    if (ctx.method === 'DELETE' && /[?&]uploadId=/.test(ctx.url)) {
+      ctx.status = 204;
+      return;
+    }
+    const problem = presignedProblem(ctx, (id) => DUMMY_ACCOUNT.accessKeys.get(id));
+    if (!problem) return next();
+    ctx.status = 403;
+    ctx.type = 'application/xml';
+    ctx.body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${problem}</Message></Error>`;
+  });
+  const { port } = await server.run();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: async () => {
+      await server.close();
+      if (temporary) await rm(temporary, { recursive: true, force: true });
+    },
+  };
+}
 
 /**
  * dynalite: DynamoDB's API on LevelDB. With `path` the data outlives restarts (`.data/dynamodb`);

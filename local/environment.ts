@@ -8,6 +8,7 @@ export type LocalStackInfo = {
   appUrl: string;
   dynamodbEndpoint: string;
   sesEndpoint: string;
+  s3Endpoint?: string;
   inboxUrl?: string;
   env: Record<string, string>;
 };
@@ -20,7 +21,7 @@ export const dataDirOf = (env: NodeJS.ProcessEnv) => resolve(env.DATA_DIR ?? '.d
  */
 export async function localEnvironment(
   env: NodeJS.ProcessEnv,
-  endpoints: { appUrl: string; dynamodb: string; ses: string },
+  endpoints: { appUrl: string; dynamodb: string; ses: string; s3?: string },
 ) {
   const dataDir = dataDirOf(env);
   const defaults: Record<string, string> = {
@@ -30,6 +31,8 @@ export async function localEnvironment(
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SES: endpoints.ses,
+    ...(endpoints.s3 ? { AWS_ENDPOINT_URL_S3: endpoints.s3 } : {}),
+    BLOB_BUCKET: 'dispatch-local-blobs',
     TABLE_NAME: 'dispatch-local',
     BASE_URL: endpoints.appUrl,
     PUBLICATION_NAME: 'The Regional Dispatch',

@@ -4,14 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { S3Client } from '@aws-sdk/client-s3';
 import { createDocumentClient, ensureTable } from '../functions/adapters/dynamo/client.js';
+import { ensureBucket } from '../functions/adapters/s3/ensure-bucket.js';
 import { MjmlIssueRenderer } from '../functions/adapters/mjml/mjml-renderer.js';
 import { buildAdminDeps, parseConfig } from '../functions/config.js';
 import { createAdminApp } from '../functions/http/admin/admin-app.js';
 import type { AdminDeps } from '../functions/http/admin/deps.js';
 import { createLogger, type Logger } from '../functions/logger.js';
 import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from './environment.js';
-import { startDynalite, startSesEmulator, type Running } from './emulators.js';
+import { startDynalite, startS3rver, startSesEmulator, type Running } from './emulators.js';
 import { startOutboxPoller, type OutboxPoller } from './outbox-poller.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startSenderFleet, type SenderFleet } from './sender-fleet.js';
@@ -70,6 +72,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       started.push(db);
       dynamodbEndpoint = db.url;
     }
+    // Files (exports, imports): s3rver, under the data folder when persisting.
+    let s3Endpoint = env.AWS_ENDPOINT_URL_S3;
+    if (!s3Endpoint) {
+      const s3 = await startS3rver({
+        port: portOf(env.S3_PORT, 8006),
+        directory: options.persist ? join(dataDir, 's3') : undefined,
+      });
+      started.push(s3);
+      s3Endpoint = s3.url;
+    }
     let sesEndpoint = env.AWS_ENDPOINT_URL_SES;
     let inboxUrl: string | undefined;
     let sesGateway: SesGateway | undefined;
@@ -112,6 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       appUrl,
       dynamodb: dynamodbEndpoint,
       ses: sesEndpoint,
+      s3: s3Endpoint,
     });
     // The app reads its configuration from process.env, as on Lambda: the caller's settings, then ours.
     if (env !== process.env)
@@ -122,6 +135,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // One server locally; on AWS the workspace (/admin, /api/admin) is its own function.
     const deps = await buildAdminDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR), logger);
     await ensureTable(createDocumentClient(), config.TABLE_NAME);
+    if (config.BLOB_BUCKET) {
+      const s3 = new S3Client({ forcePathStyle: true });
+      await ensureBucket(s3, config.BLOB_BUCKET, new URL(config.BASE_URL).origin);
+      s3.destroy();
+    }
     const app = createAdminApp(deps, {
       clientIp: (c) => getConnInfo(c).remote.address,
       logger,
@@ -164,7 +182,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       closers.push(async () => scheduler?.stop());
     }
 
-    const info: LocalStackInfo = { appUrl, dynamodbEndpoint, sesEndpoint, inboxUrl, env: stackEnv };
+    const info: LocalStackInfo = {
+      appUrl,
+      dynamodbEndpoint,
+      sesEndpoint,
+      s3Endpoint,
+      inboxUrl,
+      env: stackEnv,
+    };
     await writeStackInfo(dataDir, info);
     return {
       ...info,

@@ -11,6 +11,8 @@ export function perConfiguration<T>(build: () => T): () => T {
       env.TABLE_NAME,
       env.AWS_ENDPOINT_URL_DYNAMODB,
       env.AWS_ENDPOINT_URL_SES,
+      env.AWS_ENDPOINT_URL_S3,
+      env.BLOB_BUCKET,
       env.BASE_URL,
       env.CONTENT_DIR,
       env.SHARD_QUEUE_URL,

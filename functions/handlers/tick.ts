@@ -1,11 +1,13 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { runTick } from '../core/delivery/tick.js';
 import { digestSchedules as schedulesOf } from '../adapters/schedules/digest-schedules.js';
-import { parseConfig } from '../config.js';
+import { blobStoreOf, parseConfig } from '../config.js';
 import { deliveryFunction } from './delivery-function.js';
 import { perConfiguration } from './per-configuration.js';
 
 const { logger, deliveryDeps } = deliveryFunction();
+/** Imports' files: the tick runs queued imports (the other scheduled functions touch no file). */
+const blobs = perConfiguration(() => blobStoreOf(parseConfig(process.env)));
 /** The digests' schedules, so a tick can start a digest whose own firing failed. */
 const digestSchedules = perConfiguration(() => {
   const config = parseConfig(process.env);
@@ -25,12 +27,15 @@ export async function handler(
   context: Context,
 ) {
   logger.addContext(context);
-  const result = await runTick(await deliveryDeps(), {
-    deadline: Date.now() + context.getRemainingTimeInMillis(),
-    workerId: context.awsRequestId,
-    firedAt: new Date(event.time),
-    digestSchedules: digestSchedules(),
-  });
+  const result = await runTick(
+    { ...(await deliveryDeps()), blobs: blobs() },
+    {
+      deadline: Date.now() + context.getRemainingTimeInMillis(),
+      workerId: context.awsRequestId,
+      firedAt: new Date(event.time),
+      digestSchedules: digestSchedules(),
+    },
+  );
   const summary = {
     started: result.started,
     resumed: result.resumed,

@@ -7,7 +7,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BlobPart } from '../../functions/core/blob-port.js';
+import type { BlobPart } from '../../functions/core/ports.js';
 import {
   createImport,
   importDeps,

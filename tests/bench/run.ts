@@ -958,6 +958,8 @@ function lambdaEnvironment(
     TURNSTILE_SECRET_KEY: undefined,
     DAILY_DIGEST_SCHEDULE: scheduleDefinitions.dailyDigest.expression,
     WEEKLY_DIGEST_SCHEDULE: scheduleDefinitions.weeklyDigest.expression,
+    // The benchmarked functions (the API, the tick) touch no files.
+    BLOB_BUCKET: undefined,
   };
   return {
     ...Object.fromEntries(

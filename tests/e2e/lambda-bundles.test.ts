@@ -75,9 +75,17 @@ function actionsOf(pkg: LambdaPackage): string[] {
     '@aws-sdk/lib-dynamodb': 'dynamodb',
     '@aws-sdk/client-ses': 'ses',
     '@aws-sdk/client-sqs': 'sqs',
+    '@aws-sdk/client-s3': 's3',
   };
-  // IAM has no action of its own for a batch: SendMessage covers SendMessageBatch.
-  const iamAction: Record<string, string> = { 'sqs:SendMessageBatch': 'sqs:SendMessage' };
+  // IAM has no action of its own for a batch: SendMessage covers SendMessageBatch. S3's object
+  // calls are named by what they do to the object: a multipart upload is PutObject throughout.
+  const iamAction: Record<string, string> = {
+    'sqs:SendMessageBatch': 'sqs:SendMessage',
+    's3:CreateMultipartUpload': 's3:PutObject',
+    's3:UploadPart': 's3:PutObject',
+    's3:CompleteMultipartUpload': 's3:PutObject',
+    's3:HeadObject': 's3:GetObject',
+  };
   // lib-dynamodb's document commands and the low-level operations they call.
   const document: Record<string, string> = {
     Get: 'GetItem',
@@ -119,6 +127,7 @@ function localEnvironment(
     '{{Api.url}}': BASE_URL,
     '{{Email.configSet}}': CONFIGURATION_SET,
     '{{ShardWork.url}}': sqs.queueUrl('ShardWork'),
+    '{{Blobs.name}}': 'dispatch-bundle-blobs',
   };
   const resolved = Object.fromEntries(
     Object.entries(environment).map(([key, value]) => {
@@ -275,6 +284,7 @@ describe('bundles', () => {
         ...definition(name).table,
         ...definition(name).ses,
         ...(definition(name).queue ?? []),
+        ...(definition(name).s3 ?? []),
       ].sort();
       expect(
         actionsOf(pkg),

@@ -38,11 +38,13 @@ describe.skipIf(!browserAvailable())('a reader’s journey in a real browser', (
       BASE_URL: undefined,
       AWS_ENDPOINT_URL_DYNAMODB: undefined,
       AWS_ENDPOINT_URL_SES: undefined,
+      AWS_ENDPOINT_URL_S3: undefined,
       DATA_DIR: dataDir,
       CONTENT_DIR: contentDir,
       PORT: String(port),
       DYNAMODB_PORT: String(dynamodbPort),
       SES_PORT: String(sesPort),
+      S3_PORT: '0',
     };
     appUrl = `http://127.0.0.1:${port}`;
     sesUrl = `http://127.0.0.1:${sesPort}`;

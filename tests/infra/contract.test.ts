@@ -256,7 +256,7 @@ describe('the functions', () => {
       expect(Number(args.environment.SEND_WORKERS)).toBe(total + 8);
   });
 
-  it("grant only named DynamoDB and SES actions, on this stage's table and sending identity", () => {
+  it("grant only named DynamoDB, SES and S3 actions, on this stage's table, sending identity and bucket's objects", () => {
     for (const { args } of deployedFunctions(production)) {
       expect(args.link, 'a link grants dynamodb:* / ses:*').toBeUndefined();
       for (const grant of args.permissions as { actions: string[]; resources: string[] }[]) {
@@ -279,6 +279,13 @@ describe('the functions', () => {
           });
           continue;
         }
+        // Objects only: no grant on the bucket itself (listing, its policy, its CORS).
+        if (grant.actions.some((a) => a.startsWith('s3:'))) {
+          for (const action of grant.actions)
+            expect(action).toMatch(/^s3:[A-Za-z]+Object|^s3:AbortMultipartUpload$/);
+          expect(grant.resources).toEqual(['{{Blobs.arn}}/*']);
+          continue;
+        }
         for (const action of grant.actions) expect(action).toMatch(/^(dynamodb|ses):[A-Za-z]+$/);
         if (grant.actions.some((a) => a.startsWith('dynamodb:')))
           expect(grant.resources).toEqual(['{{Table.arn}}', '{{Table.arn}}/index/*']);
@@ -291,6 +298,44 @@ describe('the functions', () => {
         }
         if (grant.resources.includes('*')) expect(grant.actions).toEqual(['ses:GetSendQuota']);
       }
+    }
+  });
+});
+
+describe('the blob bucket', () => {
+  it('is private and encrypted, forgets exports after a week and abandoned uploads after a day, and lets only the app PUT from a browser', () => {
+    const { args, opts } = production.one('sst.aws.Bucket', 'Blobs');
+    // SST blocks public access unless `access` is set; no policy opens it.
+    expect(args.access).toBeUndefined();
+    expect(args.policy).toBeUndefined();
+    expect(args.lifecycle).toEqual([
+      { id: 'expire-exports', prefix: 'exports/', expiresIn: '7 days' },
+    ]);
+    const lifecycle = { rules: [{ id: 'expire-exports' }] as object[] };
+    args.transform.lifecycle(lifecycle);
+    expect(lifecycle.rules).toContainEqual(
+      expect.objectContaining({ abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }),
+    );
+    expect(opts).toEqual({ retainOnDelete: true });
+    const { args: sse } = production.one(
+      'aws.s3.BucketServerSideEncryptionConfiguration',
+      'BlobsEncryption',
+    );
+    expect(sse).toMatchObject({
+      bucket: '{{Blobs.name}}',
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    const { args: cors } = production.one('aws.s3.BucketCorsConfiguration', 'BlobsCors');
+    expect(cors.corsRules).toEqual([
+      expect.objectContaining({ allowedOrigins: ['{{Api.url}}'], allowedMethods: ['PUT', 'GET'] }),
+    ]);
+  });
+
+  it('is named to the functions that use files, and only to them', () => {
+    for (const { args } of deployedFunctions(production)) {
+      const definition = definitionOf(args.handler)![1];
+      expect('BLOB_BUCKET' in args.environment, args.handler).toBe(Boolean(definition.s3?.length));
+      if (definition.s3?.length) expect(args.environment.BLOB_BUCKET).toBe('{{Blobs.name}}');
     }
   });
 });

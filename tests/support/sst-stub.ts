@@ -150,6 +150,15 @@ function stubGlobals(stage: string, components: Recorded[]) {
       return {};
     }
   }
+  class Bucket {
+    readonly name: string;
+    readonly arn: string;
+    constructor(name: string, args: Record<string, any> = {}, opts?: Record<string, any>) {
+      record('sst.aws.Bucket', name, args, opts);
+      this.name = token(`${name}.name`);
+      this.arn = token(`${name}.arn`);
+    }
+  }
   class SnsTopic {
     readonly arn: string;
     constructor(name: string, args: Record<string, any> = {}) {
@@ -179,7 +188,7 @@ function stubGlobals(stage: string, components: Recorded[]) {
     $jsonStringify: (value: unknown) => JSON.stringify(value),
     sst: {
       Secret,
-      aws: { Dynamo, Email, ApiGatewayV2, Cron, Bus, Function, Queue, SnsTopic },
+      aws: { Dynamo, Email, ApiGatewayV2, Cron, Bus, Function, Queue, SnsTopic, Bucket },
     },
     aws: {
       getRegionOutput: () => ({ region: REGION }),
@@ -187,6 +196,12 @@ function stubGlobals(stage: string, components: Recorded[]) {
       cloudwatch: { MetricAlarm: resource('aws.cloudwatch.MetricAlarm') },
       sns: { TopicSubscription: resource('aws.sns.TopicSubscription') },
       sqs: { QueuePolicy: resource('aws.sqs.QueuePolicy') },
+      s3: {
+        BucketCorsConfiguration: resource('aws.s3.BucketCorsConfiguration'),
+        BucketServerSideEncryptionConfiguration: resource(
+          'aws.s3.BucketServerSideEncryptionConfiguration',
+        ),
+      },
     },
   };
 }

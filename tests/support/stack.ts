@@ -23,10 +23,12 @@ export async function startTestStack(
     BASE_URL: undefined,
     AWS_ENDPOINT_URL_DYNAMODB: undefined,
     AWS_ENDPOINT_URL_SES: undefined,
+    AWS_ENDPOINT_URL_S3: undefined,
     DATA_DIR: dataDir,
     PORT: '0',
     DYNAMODB_PORT: '0',
     SES_PORT: '0',
+    S3_PORT: '0',
     ...limits,
     ...extraEnv,
   };

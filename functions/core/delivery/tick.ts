@@ -11,7 +11,7 @@ import type { OutboxDeps } from '../outbox/deps.js';
 import { drainOutbox, type DrainResult } from '../outbox/drain.js';
 import { fanOut, type FanOut, type FleetDeps } from './fleet.js';
 import { runWorker, type WorkerResult } from './worker.js';
-import type { BlobStore } from '../blob-port.js';
+import type { BlobStore } from '../ports.js';
 import { type ImportJobRepository, runImports } from '../subscribers/import-jobs.js';
 
 export type TickDeps = FleetDeps &

@@ -1,4 +1,4 @@
-import type { BlobStore } from '../blob-port.js';
+import type { BlobStore } from '../ports.js';
 import { DomainError, ErrorCodes, type FieldIssue } from '../errors.js';
 import type { SubscriberDeps } from './deps.js';
 import {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BlobStore } from '../blob-port.js';
+import type { BlobStore } from '../ports.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { emptyReport, type ImportCheckpoint, type ImportDeps, importStep } from './import-job.js';
 

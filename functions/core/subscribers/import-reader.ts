@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import type { BlobStore } from '../blob-port.js';
+import type { BlobStore } from '../ports.js';
 
 /** One CSV record and the line it starts on, or why it could not be read. */
 export type CsvRecord = { line: number; fields: string[] } | { line: number; error: string };

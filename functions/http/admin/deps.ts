@@ -1,10 +1,15 @@
 import type { IdempotencyStore } from '../../core/access/idempotency.js';
 import type { SessionRepository } from '../../core/access/sessions.js';
-import type { DeliveryLedger, Directory, IssueRenderer, PublicationLog } from '../../core/ports.js';
+import type {
+  BlobStore,
+  DeliveryLedger,
+  Directory,
+  IssueRenderer,
+  PublicationLog,
+} from '../../core/ports.js';
 import type { AppDeps } from '../../config.js';
 import type { ShardQueue } from '../../core/delivery/fleet.js';
 import type { Logger } from '../../logger.js';
-import type { BlobStore } from '../../core/blob-port.js';
 import type { ImportJobRepository } from '../../core/subscribers/import-jobs.js';
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */

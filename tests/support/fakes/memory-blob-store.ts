@@ -1,4 +1,4 @@
-import type { BlobPart, BlobStore } from '../../../functions/core/blob-port.js';
+import type { BlobPart, BlobStore } from '../../../functions/core/ports.js';
 
 /**
  * An in-memory BlobStore for unit tests of the core, until the S3 adapter against s3rver takes its
