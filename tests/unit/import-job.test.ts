@@ -18,20 +18,26 @@ describe('an import from the blob store', () => {
     lines[100] = 'not-an-address,security,weekly,yes,form'; // line 101
     lines[2_000] = 'reader.5@example.com,security,weekly,yes,form'; // line 2001: a duplicate
     lines[2_500] = 'late@example.com,nonsense,weekly,yes,form'; // line 2501
+    await deps.suppressions.suppress('reader.7@example.com', 'bounce', new Date()); // line 9
     const blobs = new MemoryBlobStore();
     const report = await importText({ ...deps, blobs }, `${lines.join('\r\n')}\r\n`);
 
-    expect(report).toMatchObject({ imported: 2_997, confirmationsQueued: 0 });
+    expect(report).toMatchObject({ imported: 2_996, confirmationsQueued: 0 });
     expect(report.errors.map((e) => e.line)).toEqual([101, 2501]);
     expect(report.errors[0]!.issues[0]!.field).toBe('email');
     expect(report.errors[1]!.issues[0]!.field).toBe('topics');
     expect(report.skipped).toEqual([
+      {
+        line: 9,
+        email: 'reader.7@example.com',
+        reason: 'suppressed (bounced, complained or erased)',
+      },
       { line: 2001, email: 'reader.5@example.com', reason: 'already a subscriber' },
     ]);
     expect(Math.max(...blobs.reads.map((r) => r.end - r.start))).toBeLessThanOrEqual(
       readOptions.rangeBytes,
     );
-    expect((await deps.subscribers.counts())['state:confirmed']).toBe(2_997);
+    expect((await deps.subscribers.counts())['state:confirmed']).toBe(2_996);
   });
 
   it('parses a quoted field with newlines that straddles two ranges, and counts lines after it', async () => {

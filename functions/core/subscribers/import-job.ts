@@ -8,7 +8,7 @@ import {
   readOptions,
   readRecords,
 } from './import-reader.js';
-import { importRow, importTag, type RowOutcome } from './import-row.js';
+import { type CheckedRow, checkRow, importTag, type RowOutcome, writeRow } from './import-row.js';
 
 /**
  * What an import did, kept in the job's checkpoint so it survives a crash with the position it
@@ -40,7 +40,7 @@ export type ImportInput = { jobId: string; key: string; size: number };
 export type ImportDeps = SubscriberDeps & { blobs: BlobStore };
 
 /** Rows written at once within a page: DynamoDB's pace is the writes in flight, not a timer. */
-const CONCURRENCY = 8;
+const CONCURRENCY = 16;
 
 export const emptyReport = (): ImportReport => ({
   imported: 0,
@@ -71,8 +71,19 @@ export async function importStep(
     checkpoint.position,
     options,
   );
-  const outcomes = await mapLimited(records, CONCURRENCY, (record) =>
-    importRecord(deps, input.jobId, checkpoint.columns!, record),
+  const checked = records.map((record) => checkRecord(deps, checkpoint.columns!, record));
+  const suppressed = await deps.suppressions.suppressedAmong(
+    checked.flatMap((row) => (row.kind === 'valid' ? [row.data.email] : [])),
+  );
+  const outcomes = await mapLimited(checked, CONCURRENCY, (row, i) =>
+    row.kind === 'error'
+      ? Promise.resolve<RowOutcome>(row)
+      : writeRow(
+          deps,
+          row,
+          suppressed.has(row.data.email),
+          importTag(input.jobId, records[i]!.line),
+        ),
   );
   const report = structuredClone(checkpoint.report);
   for (const [i, outcome] of outcomes.entries()) addOutcome(report, records[i]!.line, outcome);
@@ -107,14 +118,10 @@ async function readHeader(
   return { checkpoint: { ...checkpoint, position: next, columns: columns ?? [] }, done: end };
 }
 
-function importRecord(deps: ImportDeps, jobId: string, columns: string[], record: CsvRecord) {
+function checkRecord(deps: ImportDeps, columns: string[], record: CsvRecord): CheckedRow {
   if ('error' in record)
-    return Promise.resolve<RowOutcome>({
-      kind: 'error',
-      issues: [{ field: 'line', message: record.error }],
-    });
-  const row = Object.fromEntries(columns.map((name, i) => [name, record.fields[i]]));
-  return importRow(deps, row, importTag(jobId, record.line));
+    return { kind: 'error', issues: [{ field: 'line', message: record.error }] };
+  return checkRow(deps, Object.fromEntries(columns.map((name, i) => [name, record.fields[i]])));
 }
 
 function addOutcome(report: ImportReport, line: number, outcome: RowOutcome) {
@@ -140,7 +147,7 @@ function fileProblem(message: string, issue: string) {
  * `fn` over `items`, at most `limit` at a time, answers in the items' order. After a failure no
  * item more is started: the step is over, and its rows are replayed from the checkpoint.
  */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>) {
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>) {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;
@@ -148,7 +155,7 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
     while (next < items.length && !failed) {
       const i = next++;
       try {
-        results[i] = await fn(items[i]!);
+        results[i] = await fn(items[i]!, i);
       } catch (error) {
         failed = true;
         throw error;

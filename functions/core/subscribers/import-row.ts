@@ -22,13 +22,17 @@ export const importTag = (job: string, line: number) => `${job}:${line}`;
 type Row = Record<string, string | undefined>;
 type Data = { email: string; topics: string[]; frequency: Subscriber['frequency'] };
 
+/** A row that passed the checks that need no read: what to write, and the consent it states. */
+export type CheckedRow =
+  | { kind: 'error'; issues: FieldIssue[] }
+  | { kind: 'valid'; data: Data; consent?: { source: string; at?: string } };
+
 /**
- * One row of a CSV import. Nobody is mailed anything but a confirmation unless the row states
- * consent (`consent=yes`) and where it was given (`consent_source`): those are added as confirmed,
- * with the source in their consent record. Suppressed addresses and existing readers are skipped,
- * never changed. Every write is a conditional create.
+ * One row of a CSV import, checked. Nobody is mailed anything but a confirmation unless the row
+ * states consent (`consent=yes`) and where it was given (`consent_source`): those are added as
+ * confirmed, with the source in their consent record.
  */
-export async function importRow(deps: SubscriberDeps, row: Row, tag: string): Promise<RowOutcome> {
+export function checkRow(deps: SubscriberDeps, row: Row): CheckedRow {
   const parsed = subscribeSchema(deps.publication.topics).safeParse({
     email: row.email ?? '',
     topics: row.topics
@@ -40,11 +44,8 @@ export async function importRow(deps: SubscriberDeps, row: Row, tag: string): Pr
     frequency: row.frequency || undefined,
   });
   if (!parsed.success) return { kind: 'error', issues: toFieldIssues(parsed.error) };
-  const { email } = parsed.data;
-  if (await deps.suppressions.isSuppressed(email))
-    return { kind: 'skipped', email, reason: 'suppressed (bounced, complained or erased)' };
-  const consented = row.consent?.toLowerCase() === 'yes';
-  if (consented && !row.consent_source)
+  if (row.consent?.toLowerCase() !== 'yes') return { kind: 'valid', data: parsed.data };
+  if (!row.consent_source)
     return {
       kind: 'error',
       issues: [
@@ -54,10 +55,30 @@ export async function importRow(deps: SubscriberDeps, row: Row, tag: string): Pr
         },
       ],
     };
-  const record = consented
-    ? consentedRecord(deps, parsed.data, row.consent_source!, row.consent_at)
-    : pendingRecord(deps, parsed.data);
-  const created: RowOutcome = consented ? { kind: 'imported' } : { kind: 'queued' };
+  return {
+    kind: 'valid',
+    data: parsed.data,
+    consent: { source: row.consent_source, at: row.consent_at },
+  };
+}
+
+/**
+ * A checked row written: suppressed addresses (the caller looked them up, a page at a time) and
+ * existing readers are skipped, never changed. The write is a conditional create.
+ */
+export async function writeRow(
+  deps: SubscriberDeps,
+  row: Extract<CheckedRow, { kind: 'valid' }>,
+  suppressed: boolean,
+  tag: string,
+): Promise<RowOutcome> {
+  const { email } = row.data;
+  if (suppressed)
+    return { kind: 'skipped', email, reason: 'suppressed (bounced, complained or erased)' };
+  const record = row.consent
+    ? consentedRecord(deps, row.data, row.consent.source, row.consent.at)
+    : pendingRecord(deps, row.data);
+  const created: RowOutcome = row.consent ? { kind: 'imported' } : { kind: 'queued' };
   try {
     if (await deps.subscribers.create({ ...record, importedBy: tag })) return created;
     const stored = await deps.subscribers.get(record.id);
