@@ -33,18 +33,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.use(accessLog(logger));
   app.use(
     secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'unsafe-inline'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        // No script at all, unless signups need Turnstile: then its script and its frame, nothing else.
-        ...(deps.publication.captchaSiteKey && {
-          scriptSrc: [TURNSTILE_ORIGIN],
-          frameSrc: [TURNSTILE_ORIGIN],
-        }),
-      },
+      contentSecurityPolicy: cspDirectives(deps.publication),
+      // A page that sets its own policy keeps it (the import form's, which runs a script).
+      overwrite: false,
       // HSTS only where the public origin is https: on plain http (the local stack) browsers ignore
       // it anyway, and a stray one would pin 127.0.0.1 to https for every other local service.
       strictTransportSecurity: deps.publication.baseUrl.startsWith('https://')
@@ -86,6 +77,33 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   );
   app.onError(handleErrors({ logger, wantsJson, page: publicErrorPage(deps) }));
   return app;
+}
+
+type CspDirectives = Record<string, string[]>;
+
+function cspDirectives(publication: AppDeps['publication']): CspDirectives {
+  return {
+    defaultSrc: ["'none'"],
+    styleSrc: ["'unsafe-inline'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    // No script at all, unless signups need Turnstile: then its script and its frame, nothing else.
+    ...(publication.captchaSiteKey && {
+      scriptSrc: [TURNSTILE_ORIGIN],
+      frameSrc: [TURNSTILE_ORIGIN],
+    }),
+  };
+}
+
+/** The app's policy with `extra` directives on top, as a header value: for a page that needs more. */
+export function contentSecurityPolicy(publication: AppDeps['publication'], extra: CspDirectives) {
+  return Object.entries({ ...cspDirectives(publication), ...extra })
+    .map(
+      ([name, values]) =>
+        `${name.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)} ${values.join(' ')}`,
+    )
+    .join('; ');
 }
 
 const wantsJson = (c: Context) => c.req.path.startsWith('/api/');

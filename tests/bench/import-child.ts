@@ -1,6 +1,6 @@
 /**
  * One import for the import benchmark, in its own process so its memory is its own: starts the
- * local stack (dynalite, s3rver), writes IMPORT_ROWS synthetic rows with stated consent (so no
+ * local stack (s3rver; DynamoDB is the parent's dynalite, AWS_ENDPOINT_URL_DYNAMODB), writes IMPORT_ROWS synthetic rows with stated consent (so no
  * email) to the blob store by multipart upload, generated part by part, then runs the import to
  * its end as the tick would, sampling process.memoryUsage().rss every 100 ms. Prints one JSON line.
  */
@@ -22,7 +22,6 @@ const stack = await startLocalStack({
     ...process.env,
     DATA_DIR: await mkdtemp(join(tmpdir(), 'dispatch-bench-import-')),
     PORT: '0',
-    DYNAMODB_PORT: '0',
     SES_PORT: '0',
     S3_PORT: '0',
   },
@@ -62,9 +61,25 @@ const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 100);
 const t0 = performance.now();
+// The pace through the file, each second: whether it slows as the table grows (dynalite's own
+// cost per write does), not only the whole run's average.
+const progress: [number, number][] = [];
+const tracker = setInterval(async () => {
+  const now = await deps.imports.get(job.id);
+  progress.push([performance.now() - t0, now?.checkpoint?.position.offset ?? 0]);
+}, 1_000);
 const done = await runImport(deps, job.id, { deadline: Number.POSITIVE_INFINITY });
 const seconds = (performance.now() - t0) / 1000;
 clearInterval(sampler);
+clearInterval(tracker);
+/** Bytes a second over the first and the last fifth of the run. */
+const paceOver = (from: number, to: number) => {
+  const inside = progress.filter(
+    ([ms]) => ms >= from * seconds * 1000 && ms <= to * seconds * 1000,
+  );
+  const [a, b] = [inside[0], inside.at(-1)];
+  return a && b && b[0] > a[0] ? ((b[1] - a[1]) / (b[0] - a[0])) * 1000 : undefined;
+};
 global.gc?.();
 const report = done?.checkpoint?.report;
 console.log(
@@ -78,6 +93,8 @@ console.log(
     rssAtStart,
     peakRss,
     heapAtEnd: process.memoryUsage().heapUsed,
+    bytesPerSecondFirstFifth: paceOver(0, 0.2),
+    bytesPerSecondLastFifth: paceOver(0.8, 1),
   }),
 );
 await stack.close();

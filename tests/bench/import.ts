@@ -1,9 +1,11 @@
 /**
  * The import benchmark: N synthetic readers with stated consent imported from the blob store
- * (tests/bench/import-child.ts, a process of its own per run), at two sizes, to show the time
+ * (tests/bench/import-child.ts, a process of its own per run; dynalite stays in this one), at
+ * two sizes, to show the time
  * linear in the rows and the memory flat. `benchImport(n)` is one run; `benchImports` the pair.
  */
 import { spawn } from 'node:child_process';
+import { startDynalite } from '../../local/emulators.js';
 
 export type ImportRun = {
   seconds: number;
@@ -15,9 +17,21 @@ export type ImportRun = {
   rssAtStart: number;
   peakRss: number;
   heapAtEnd: number;
+  bytesPerSecondFirstFifth?: number;
+  bytesPerSecondLastFifth?: number;
 };
 
 export async function benchImport(n: number): Promise<ImportRun> {
+  // dynalite in this process, the import in the child: the table's memory is not the import's.
+  const db = await startDynalite({ port: 0 });
+  try {
+    return await importRun(n, db.url);
+  } finally {
+    await db.close();
+  }
+}
+
+async function importRun(n: number, dynamodb: string): Promise<ImportRun> {
   const child = spawn(
     process.execPath,
     ['--expose-gc', '--import', 'tsx', 'tests/bench/import-child.ts'],
@@ -26,7 +40,7 @@ export async function benchImport(n: number): Promise<ImportRun> {
       env: {
         ...process.env,
         BASE_URL: undefined,
-        AWS_ENDPOINT_URL_DYNAMODB: undefined,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
         AWS_ENDPOINT_URL_SES: undefined,
         AWS_ENDPOINT_URL_S3: undefined,
         IMPORT_ROWS: String(n),
@@ -46,6 +60,9 @@ export async function benchImport(n: number): Promise<ImportRun> {
   if (code !== 0 || !line) throw new Error(`import of ${n} exited (${code}):\n${out.slice(-2000)}`);
   return JSON.parse(line) as ImportRun;
 }
+
+const pace = (bytesPerSecond: number | undefined) =>
+  bytesPerSecond === undefined ? 'n/a' : `${(bytesPerSecond / 1024).toFixed(0)} KiB/s`;
 
 type Report = (
   r: {
@@ -72,7 +89,7 @@ export async function benchImports(report: Report, quick: boolean) {
     const run = await benchImport(n);
     runs.push(run);
     console.log(
-      `${'import'.padEnd(14)}${n} rows (${(run.bytes / MB).toFixed(1)} MB): ${run.seconds.toFixed(1)} s, ${Math.round(n / run.seconds)} rows/s, ${run.imported} imported, ${run.errors} errors; RSS ${(run.rssAtStart / MB).toFixed(0)} → peak ${(run.peakRss / MB).toFixed(0)} MB`,
+      `${'import'.padEnd(14)}${n} rows (${(run.bytes / MB).toFixed(1)} MB): ${run.seconds.toFixed(1)} s, ${Math.round(n / run.seconds)} rows/s, ${run.imported} imported, ${run.errors} errors; RSS ${(run.rssAtStart / MB).toFixed(0)} → peak ${(run.peakRss / MB).toFixed(0)} MB, heap after GC ${(run.heapAtEnd / MB).toFixed(0)} MB; pace first fifth ${pace(run.bytesPerSecondFirstFifth)}, last fifth ${pace(run.bytesPerSecondLastFifth)}`,
     );
   }
   const [a, b] = runs as [ImportRun, ImportRun];

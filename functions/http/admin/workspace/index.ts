@@ -6,6 +6,7 @@ import { articleRoutes } from './articles.js';
 import { dashboardRoutes } from './dashboard.js';
 import { digestRoutes, issueRoutes } from './issues.js';
 import { workspaceErrorPage, type WorkspaceEnv } from './page.js';
+import { importRoutes } from './imports.js';
 import { outboxRoutes } from './outbox.js';
 import { sessionRoutes } from './session.js';
 import { subscriberRoutes } from './subscribers.js';
@@ -19,6 +20,8 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/articles', articleRoutes(deps))
     .route('/admin/issues', issueRoutes(deps))
     .route('/admin/digests', digestRoutes(deps))
+    // Before the subscribers' own routes, whose /:id would take /imports.
+    .route('/admin/subscribers', importRoutes(deps))
     .route('/admin/subscribers', subscriberRoutes(deps))
     .route('/admin/suppressions', suppressionRoutes(deps))
     .route('/admin/outbox', outboxRoutes(deps));

@@ -1,12 +1,6 @@
 import { Hono } from 'hono';
 import { exportCsv } from '../../../core/subscribers/csv.js';
 import {
-  importDeps,
-  importNow,
-  importStatus,
-  importView,
-} from '../../../core/subscribers/import-jobs.js';
-import {
   eraseSubscriber,
   findSubscriber,
   subscriberData,
@@ -14,7 +8,7 @@ import {
 import { subscribe } from '../../../core/subscribers/subscribe.js';
 import type { Subscriber } from '../../../core/subscribers/subscriber.js';
 import type { AdminDeps } from '../deps.js';
-import { ImportReportPage, SubscriberPage } from '../pages/subscriber.js';
+import { SubscriberPage } from '../pages/subscriber.js';
 import { type SubscriberFilter, SubscriberList } from '../pages/subscribers.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 
@@ -56,25 +50,6 @@ export const subscriberRoutes = (deps: AdminDeps) =>
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="subscribers-${new Date().toISOString().slice(0, 10)}.csv"`,
       });
-    })
-    .post('/import', async (c) => {
-      const body = await c.req.parseBody();
-      const file = body.file;
-      const bytes =
-        typeof file === 'string'
-          ? new TextEncoder().encode(file)
-          : file instanceof File
-            ? new Uint8Array(await file.arrayBuffer())
-            : new Uint8Array();
-      const job = await importNow(importDeps(deps), bytes);
-      return job.state === 'done'
-        ? page(c, 'Import report', <ImportReportPage job={importView(job)} />)
-        : redirect(c, `/admin/subscribers/imports/${job.id}`);
-    })
-    .get('/imports/:id', async (c) => {
-      const job = importView(await importStatus(importDeps(deps), c.req.param('id')));
-      const running = job.state === 'queued' || job.state === 'running';
-      return page(c, 'Import', <ImportReportPage job={job} />, 200, running ? 3 : undefined);
     })
     .get('/:id/export.json', async (c) => {
       const data = await subscriberData(deps, c.req.param('id'));
