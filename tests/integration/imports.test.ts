@@ -123,10 +123,10 @@ describe('an import of a file in the blob store', () => {
         },
       }),
     };
-    await expect(runImport(dying, id, { ...forever, leaseMs: 1_000 })).rejects.toThrow('killed');
+    await expect(runImport(dying, id, { ...forever, leaseMs: 5_000 })).rejects.toThrow('killed');
     expect((await status(id)).state).toBe('running');
     expect(await runImports(deps, forever)).toEqual({ finished: 0 }); // the lease still holds
-    await new Promise((r) => setTimeout(r, 1_100));
+    await new Promise((r) => setTimeout(r, 5_100));
     expect(await runImports(deps, forever)).toEqual({ finished: 1 });
 
     expect((await status(id)).report).toMatchObject({
