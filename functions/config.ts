@@ -35,7 +35,6 @@ import { DynamoApiKeyRepository } from './adapters/dynamo/dynamo-api-keys.js';
 import { DynamoSessionRepository } from './adapters/dynamo/dynamo-sessions.js';
 import { DynamoDirectory } from './adapters/dynamo/dynamo-directory.js';
 import { DynamoIdempotencyStore } from './adapters/dynamo/dynamo-idempotency.js';
-import { DynamoImportJobRepository } from './adapters/dynamo/dynamo-imports.js';
 import type { Publication } from './core/publication.js';
 import type { SubscriberDeps } from './core/subscribers/deps.js';
 import { TokenSigner } from './core/tokens.js';
@@ -44,7 +43,14 @@ import { DynamoRateLimiter } from './adapters/dynamo/dynamo-rate-limiter.js';
 import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
 import { createLogger, type Logger } from './logger.js';
+import type { ImportDeps } from './core/subscribers/import-job.js';
+import { IMPORT_KIND, importKind } from './core/subscribers/import-jobs.js';
 import { S3Client } from '@aws-sdk/client-s3';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaJobKicker } from './adapters/lambda/lambda-job-kicker.js';
+import { DynamoJobRepository } from './adapters/dynamo/dynamo-jobs.js';
+import type { JobKind } from './core/jobs/job.js';
+import type { JobKicker } from './core/jobs/ports.js';
 import { S3BlobStore } from './adapters/s3/s3-blob-store.js';
 import type { BlobStore } from './core/ports.js';
 
@@ -131,6 +137,11 @@ const envSchema = z.object({
    * s3rver (`AWS_ENDPOINT_URL_S3`). Unset: no blob store, and exports and imports answer 503.
    */
   BLOB_BUCKET: z.string().min(3).optional(),
+  /**
+   * The `jobs` function, which a request creating a job (an export) invokes so it starts at once.
+   * Unset (the local stack): the job runs in-process, or at the next minute's run.
+   */
+  JOBS_FUNCTION_NAME: z.string().min(1).optional(),
   /** Cloudflare Turnstile's secret key: when set, every signup needs a token Turnstile vouches for. Off by default. */
   TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
   /** Turnstile's site key (public): the signup forms show its widget. Set with the secret key, or neither. */
@@ -329,7 +340,6 @@ export async function buildDeliveryDeps(
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     renderer,
     shardQueue: shardQueueOf(config),
-    imports: new DynamoImportJobRepository(client, config.TABLE_NAME),
   };
 }
 
@@ -359,10 +369,72 @@ export async function buildAdminDeps(
     publications: new DynamoPublicationLog(client, config.TABLE_NAME),
     renderer,
     shardQueue: shardQueueOf(config),
-    imports: new DynamoImportJobRepository(client, config.TABLE_NAME),
     blobs: blobStoreOf(config),
+    jobs: new DynamoJobRepository(client, config.TABLE_NAME),
+    jobKicker: jobKickerOf(config, logger),
     logger,
   };
+}
+
+/**
+ * Wakes the job runner: the `jobs` function on AWS; locally whatever the local stack registered
+ * (an in-process run), or nothing, and the minute's schedule runs the job.
+ */
+function jobKickerOf(config: Config, logger: Logger): JobKicker | undefined {
+  if (!config.JOBS_FUNCTION_NAME) return localJobKicker.current;
+  const client = new LambdaClient(
+    timeouts(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS),
+  );
+  return new LambdaJobKicker(client, config.JOBS_FUNCTION_NAME, logger);
+}
+/** The local stack's in-process runner, when it runs one (local/jobs.ts). */
+export const localJobKicker: { current?: JobKicker } = {};
+
+/** The job runner's dependencies: the jobs, and what each kind of job needs. */
+export function buildJobsDeps(config: Config, logger = createLogger()) {
+  const client = documentClientFor(config);
+  const kindDeps = { logger, ...lazyImportDeps(config) };
+  const kinds: Record<string, JobKind<typeof kindDeps>> = {
+    [IMPORT_KIND]: withDeps(importKind, (deps) => deps.importDeps()),
+  };
+  return {
+    jobs: new DynamoJobRepository(client, config.TABLE_NAME),
+    clock: systemClock,
+    kinds,
+    kindDeps,
+    logger,
+  };
+}
+
+/**
+ * What an import's steps need: the subscribers' dependencies and the blob store, built at the
+ * first import step (the publication's topics are read from its files) and kept.
+ */
+function lazyImportDeps(config: Config) {
+  let built: Promise<ImportDeps> | undefined;
+  const build = async (): Promise<ImportDeps> => {
+    const blobs = blobStoreOf(config);
+    if (!blobs) throw new Error('An import needs a blob store: set BLOB_BUCKET.');
+    const client = documentClientFor(config);
+    const subscribers = new DynamoSubscriberRepository(client, config.TABLE_NAME);
+    const suppressions = new DynamoSuppressionList(client, config.TABLE_NAME);
+    return {
+      subscribers,
+      suppressions,
+      signupReads: new DynamoSignupReads(client, config.TABLE_NAME),
+      templates: transactionalTemplates,
+      signer: new TokenSigner(config.SIGNING_SECRET),
+      clock: systemClock,
+      publication: await buildPublication(config),
+      blobs,
+    };
+  };
+  return { importDeps: () => (built ??= build()) };
+}
+
+/** A kind whose steps get their own dependencies out of the runner's. */
+function withDeps<D, K>(kind: JobKind<K>, depsOf: (deps: D) => Promise<K>): JobKind<D> {
+  return { step: async (deps, job) => kind.step(await depsOf(deps), job) };
 }
 
 /** What the `ses-events` function needs: no mailer, no templates (the outbox's items, for receipts). */

@@ -23,6 +23,13 @@ import { table } from './table.js';
 
 const settings = readDeploySettings(process.env);
 
+/** A `fixedName` function's name: known before it exists, so another function can call it. */
+export const fixedFunctionName = (name: string) => `${$app.name}-${$app.stage}-${name}`;
+const region = aws.getRegionOutput().region;
+const account = aws.getCallerIdentityOutput().accountId;
+const functionArn = (name: string) =>
+  $interpolate`arn:aws:lambda:${region}:${account}:function:${fixedFunctionName(name)}`;
+
 /** Where each deployed configuration variable's value comes from. Unset optional ones are left out. */
 function environmentValues(
   baseUrl: $util.Input<string>,
@@ -52,6 +59,7 @@ function environmentValues(
     DAILY_DIGEST_SCHEDULE: scheduleDefinitions.dailyDigest.expression,
     WEEKLY_DIGEST_SCHEDULE: scheduleDefinitions.weeklyDigest.expression,
     BLOB_BUCKET: blobs.name,
+    JOBS_FUNCTION_NAME: fixedFunctionName('jobs'),
   };
 }
 
@@ -83,6 +91,9 @@ function permissions(
   // The bucket's objects, never the bucket itself (no listing, no policy or CORS changes).
   if (definition.s3?.length)
     grants.push({ actions: [...definition.s3], resources: [$interpolate`${blobs.arn}/*`] });
+  // Waking the job runner: that one function, no other.
+  if (definition.invoke?.length)
+    grants.push({ actions: [...definition.invoke], resources: [functionArn('jobs')] });
   // Lambda sends the on-failure record with the function's own role. Reading and deleting the
   // dead letters is the operator's CLI's, granted to no function.
   const queue = deadLetterQueueOf(definition, options);
@@ -125,6 +136,7 @@ export function functionArgs(name: string, options: Options): sst.aws.FunctionAr
   }
   return {
     handler: definition.handler,
+    ...(definition.fixedName ? { name: fixedFunctionName(name) } : {}),
     description: definition.description,
     runtime: lambdaRuntime.runtime,
     architecture: lambdaRuntime.architecture,

@@ -64,6 +64,9 @@ export type BlobAction =
   | 's3:DeleteObject'
   | 's3:AbortMultipartUpload';
 
+/** Lambda actions: the one function a request wakes (the `jobs` runner), by its fixed name. */
+export type InvokeAction = 'lambda:InvokeFunction';
+
 /** What the event source hands the handler; the bundle tests invoke each with that shape. */
 export type Trigger =
   | { kind: 'http' }
@@ -94,7 +97,8 @@ export type DeployedVariable =
   | 'TURNSTILE_SECRET_KEY'
   | 'DAILY_DIGEST_SCHEDULE'
   | 'WEEKLY_DIGEST_SCHEDULE'
-  | 'BLOB_BUCKET';
+  | 'BLOB_BUCKET'
+  | 'JOBS_FUNCTION_NAME';
 
 export type FunctionDefinition = {
   /** `path/to/file.export`, from the project root, as SST's `handler`. */
@@ -123,6 +127,13 @@ export type FunctionDefinition = {
   queue?: readonly QueueAction[];
   /** The blob bucket's objects (exports, imports); what the S3 adapter's calls need. */
   s3?: readonly BlobAction[];
+  /** Invoking the `jobs` function asynchronously (a request that creates a job wakes it). */
+  invoke?: readonly InvokeAction[];
+  /**
+   * Deployed as `<app>-<stage>-<name>` rather than a generated name, so another function can be
+   * told it (and granted it) without depending on this one's component.
+   */
+  fixedName?: boolean;
   trigger: Trigger;
 };
 
@@ -216,31 +227,58 @@ const sendingWorker = {
  */
 const perSchedule: Record<string, Partial<FunctionDefinition>> = {
   tick: {
-    environment: [
-      ...sendingWorker.environment,
-      'DAILY_DIGEST_SCHEDULE',
-      'WEEKLY_DIGEST_SCHEDULE',
-      'BLOB_BUCKET',
-    ],
-    // It runs queued imports, reading their files a range at a time (GetObject; the adapter's
-    // other calls are in its bundle all the same, so the grant names them).
-    s3: blobActions,
+    environment: [...sendingWorker.environment, 'DAILY_DIGEST_SCHEDULE', 'WEEKLY_DIGEST_SCHEDULE'],
   },
   dailyDigest: { retries: 2, maxEventAgeSeconds: 3600 },
   weeklyDigest: { retries: 2, maxEventAgeSeconds: 3600 },
 };
 
+/**
+ * The job runner (core/jobs/run-jobs.ts): one at a time (reserved concurrency 1, so the minute's
+ * firing and a request's kick never run two), five minutes a run; a throttled firing is dropped
+ * after 60 s as the tick's are, since the next comes a minute later. It reads the table (and its
+ * jobs' checkpoints) and, through the jobs, what they need; `jobKinds` below adds those grants.
+ */
+const jobsFunction: FunctionDefinition = {
+  handler: scheduleDefinitions.jobs.handler,
+  description: scheduleDefinitions.jobs.description,
+  memory: '1024 MB',
+  timeout: '5 minutes',
+  reservedConcurrency: 1,
+  retries: 0,
+  maxEventAgeSeconds: 60,
+  // Imports: the publication's topics (content/) check each row; files are read from the bucket.
+  environment: [...publicationVariables, 'BLOB_BUCKET'],
+  copyFiles: ['content'],
+  // Imports create readers (conditional puts, the counters' UpdateItem) and read a page's
+  // suppressions in one BatchGetItem; the repositories' other calls are in the bundle with them.
+  table: [
+    'dynamodb:BatchGetItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+  ],
+  ses: [],
+  s3: blobActions,
+  fixedName: true,
+  trigger: { kind: 'schedule', schedule: 'jobs', expression: scheduleDefinitions.jobs.expression },
+};
+
 const scheduled = Object.fromEntries(
-  Object.entries(scheduleDefinitions).map(([name, schedule]) => [
-    name,
-    {
-      ...sendingWorker,
-      ...perSchedule[name],
-      handler: schedule.handler,
-      description: schedule.description,
-      trigger: { kind: 'schedule', schedule: name, expression: schedule.expression },
-    } satisfies FunctionDefinition,
-  ]),
+  Object.entries(scheduleDefinitions)
+    .filter(([name]) => name !== 'jobs')
+    .map(([name, schedule]) => [
+      name,
+      {
+        ...sendingWorker,
+        ...perSchedule[name],
+        handler: schedule.handler,
+        description: schedule.description,
+        trigger: { kind: 'schedule', schedule: name, expression: schedule.expression },
+      } satisfies FunctionDefinition,
+    ]),
 );
 
 export const functionDefinitions: Record<string, FunctionDefinition> = {
@@ -288,7 +326,13 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     memory: '1024 MB',
     timeout: '30 seconds',
     // SHARD_QUEUE_URL: "Send now" and "Resume" queue the issue's shards for the fleet at once.
-    environment: [...publicationVariables, 'TEMPLATES_DIR', 'SHARD_QUEUE_URL', 'BLOB_BUCKET'],
+    environment: [
+      ...publicationVariables,
+      'TEMPLATES_DIR',
+      'SHARD_QUEUE_URL',
+      'BLOB_BUCKET',
+      'JOBS_FUNCTION_NAME',
+    ],
     // data/: the disposable-domain list, read when an editor adds a subscriber (as the signup API).
     copyFiles: ['content', 'templates', 'data'],
     // The only function that may Scan: the subscriber list, the CSV export, the suppression list.
@@ -298,6 +342,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     queue: ['sqs:SendMessage'],
     // Download and upload links are presigned with its role: they work only with these grants.
     s3: blobActions,
+    // A job it creates (an export) starts at once: it wakes the `jobs` function.
+    invoke: ['lambda:InvokeFunction'],
     trigger: { kind: 'http' },
   },
   /**
@@ -355,6 +401,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     trigger: { kind: 'sqs', queue: 'shard-work' },
   },
   ...scheduled,
+  jobs: jobsFunction,
 };
 
 /**
@@ -362,7 +409,7 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
  * pipeline divides SES's rate between these and the fleet's senders (SEND_WORKERS).
  */
 export const sendWorkers = Object.values(functionDefinitions)
-  .filter((f) => f.trigger.kind === 'schedule')
+  .filter((f) => f.trigger.kind === 'schedule' && f.ses.includes('ses:SendRawEmail'))
   .reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
 
 /**

@@ -15,6 +15,15 @@ export const scheduleDefinitions = {
     handler: 'functions/handlers/tick.handler',
     description: 'Every minute: start due issues and send',
   },
+  /**
+   * Background jobs (CSV exports, imports): every minute, and at once when a request creates one
+   * (it kicks the function). Sends nothing: its own function, not a sending worker.
+   */
+  jobs: {
+    expression: 'cron(* * * * ? *)',
+    handler: 'functions/handlers/jobs.handler',
+    description: 'Every minute: run background jobs (exports, imports)',
+  },
   /** Times are configurable at deploy (and local start) time; both read the same variables. */
   dailyDigest: {
     expression: process.env.DAILY_DIGEST_SCHEDULE ?? defaultDigestSchedules.daily,

@@ -16,6 +16,7 @@ import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from
 import { startDynalite, startS3rver, startSesEmulator, type Running } from './emulators.js';
 import { startOutboxPoller, type OutboxPoller } from './outbox-poller.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
+import { startLocalJobRunner } from './jobs.js';
 import { startSenderFleet, type SenderFleet } from './sender-fleet.js';
 import { localSesEvents } from './ses-events.js';
 import { startSesGateway, type SesGateway } from './ses-gateway.js';
@@ -132,6 +133,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         if (value !== undefined) process.env[key] = value;
     Object.assign(process.env, stackEnv);
     const config = parseConfig(process.env);
+    // A request that creates a job (an export) runs it in-process at once, as the kick does on AWS.
+    const jobRunner = startLocalJobRunner({
+      budgetMs: Number(env.LOCAL_TICK_BUDGET_MS ?? 50_000),
+      logger,
+    });
+    closers.push(() => jobRunner.stop());
     // One server locally; on AWS the workspace (/admin, /api/admin) is its own function.
     const deps = await buildAdminDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR), logger);
     await ensureTable(createDocumentClient(), config.TABLE_NAME);

@@ -1,13 +1,11 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { runTick } from '../core/delivery/tick.js';
 import { digestSchedules as schedulesOf } from '../adapters/schedules/digest-schedules.js';
-import { blobStoreOf, parseConfig } from '../config.js';
+import { parseConfig } from '../config.js';
 import { deliveryFunction } from './delivery-function.js';
 import { perConfiguration } from './per-configuration.js';
 
 const { logger, deliveryDeps } = deliveryFunction();
-/** Imports' files: the tick runs queued imports (the other scheduled functions touch no file). */
-const blobs = perConfiguration(() => blobStoreOf(parseConfig(process.env)));
 /** The digests' schedules, so a tick can start a digest whose own firing failed. */
 const digestSchedules = perConfiguration(() => {
   const config = parseConfig(process.env);
@@ -27,15 +25,12 @@ export async function handler(
   context: Context,
 ) {
   logger.addContext(context);
-  const result = await runTick(
-    { ...(await deliveryDeps()), blobs: blobs() },
-    {
-      deadline: Date.now() + context.getRemainingTimeInMillis(),
-      workerId: context.awsRequestId,
-      firedAt: new Date(event.time),
-      digestSchedules: digestSchedules(),
-    },
-  );
+  const result = await runTick(await deliveryDeps(), {
+    deadline: Date.now() + context.getRemainingTimeInMillis(),
+    workerId: context.awsRequestId,
+    firedAt: new Date(event.time),
+    digestSchedules: digestSchedules(),
+  });
   const summary = {
     started: result.started,
     resumed: result.resumed,
@@ -44,7 +39,6 @@ export async function handler(
     outbox: result.outbox,
     fleet: result.fleet,
     worker: result.worker,
-    imports: result.imports,
   };
   logger.info('tick done', { schedule: 'tick', eventId: event.id, time: event.time, ...summary });
   return summary;

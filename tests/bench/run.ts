@@ -960,6 +960,7 @@ function lambdaEnvironment(
     WEEKLY_DIGEST_SCHEDULE: scheduleDefinitions.weeklyDigest.expression,
     // The benchmarked functions (the API, the tick) touch no files.
     BLOB_BUCKET: undefined,
+    JOBS_FUNCTION_NAME: undefined,
   };
   return {
     ...Object.fromEntries(

@@ -81,6 +81,7 @@ function actionsOf(pkg: LambdaPackage): string[] {
     '@aws-sdk/client-ses': 'ses',
     '@aws-sdk/client-sqs': 'sqs',
     '@aws-sdk/client-s3': 's3',
+    '@aws-sdk/client-lambda': 'lambda',
   };
   // IAM has no action of its own for a batch: SendMessage covers SendMessageBatch. S3's object
   // calls are named by what they do to the object: a multipart upload is PutObject throughout.
@@ -90,6 +91,7 @@ function actionsOf(pkg: LambdaPackage): string[] {
     's3:UploadPart': 's3:PutObject',
     's3:CompleteMultipartUpload': 's3:PutObject',
     's3:HeadObject': 's3:GetObject',
+    'lambda:Invoke': 'lambda:InvokeFunction',
   };
   // lib-dynamodb's document commands and the low-level operations they call.
   const document: Record<string, string> = {
@@ -301,6 +303,7 @@ describe('bundles', () => {
         ...definition(name).ses,
         ...(definition(name).queue ?? []),
         ...(definition(name).s3 ?? []),
+        ...(definition(name).invoke ?? []),
       ].sort();
       expect(
         actionsOf(pkg),

@@ -230,7 +230,11 @@ describe('the functions', () => {
 
   it('that send in bulk are capped, and SEND_WORKERS is the sum of their caps and the fleet', () => {
     // The bulk senders are the scheduled ones and the fleet's sender; the outbox's sender reads the quota for its own share.
-    const bulk = new Set(Object.values(scheduleDefinitions).map((s) => s.handler));
+    const bulk = new Set(
+      Object.values(scheduleDefinitions)
+        .filter((s) => s !== scheduleDefinitions.jobs)
+        .map((s) => s.handler),
+    );
     const fleet = functionDefinitions.sender!.handler;
     const workers = deployedFunctions(production).filter(({ args }) => bulk.has(args.handler));
     expect(
@@ -279,6 +283,15 @@ describe('the functions', () => {
           });
           continue;
         }
+        // The admin function wakes the job runner, by its fixed name; nothing else invokes.
+        if (grant.actions.some((a) => a.startsWith('lambda:'))) {
+          expect(args.handler).toBe(functionDefinitions.admin!.handler);
+          expect(grant).toEqual({
+            actions: ['lambda:InvokeFunction'],
+            resources: ['arn:aws:lambda:us-east-1:123456789012:function:dispatch-production-jobs'],
+          });
+          continue;
+        }
         // Objects only: no grant on the bucket itself (listing, its policy, its CORS).
         if (grant.actions.some((a) => a.startsWith('s3:'))) {
           for (const action of grant.actions)
@@ -299,6 +312,24 @@ describe('the functions', () => {
         if (grant.resources.includes('*')) expect(grant.actions).toEqual(['ses:GetSendQuota']);
       }
     }
+  });
+});
+
+describe('the job runner', () => {
+  it('is one function at a time, by the name the admin function is told, every minute', () => {
+    const jobs = deployedFunctions(production).filter(
+      ({ args }) => args.handler === functionDefinitions.jobs!.handler,
+    );
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.args).toMatchObject({
+      name: 'dispatch-production-jobs',
+      concurrency: { reserved: 1 },
+      retries: 0,
+    });
+    const admin = deployedFunctions(production).find(
+      ({ args }) => args.handler === functionDefinitions.admin!.handler,
+    )!;
+    expect(admin.args.environment.JOBS_FUNCTION_NAME).toBe('dispatch-production-jobs');
   });
 });
 

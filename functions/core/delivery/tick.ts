@@ -11,16 +11,8 @@ import type { OutboxDeps } from '../outbox/deps.js';
 import { drainOutbox, type DrainResult } from '../outbox/drain.js';
 import { fanOut, type FanOut, type FleetDeps } from './fleet.js';
 import { runWorker, type WorkerResult } from './worker.js';
-import type { BlobStore } from '../ports.js';
-import { type ImportJobRepository, runImports } from '../subscribers/import-jobs.js';
 
-export type TickDeps = FleetDeps &
-  DigestDeps &
-  SubscriberDeps &
-  OutboxDeps & { imports?: ImportJobRepository; blobs?: BlobStore };
-
-/** The share of a tick an import may take: sends and the outbox come first. */
-const IMPORT_BUDGET_MS = 15_000;
+export type TickDeps = FleetDeps & DigestDeps & SubscriberDeps & OutboxDeps;
 
 export type TickResult = {
   started: string[];
@@ -33,8 +25,6 @@ export type TickResult = {
   /** The open shards of sending issues, queued for the fleet (none without one). */
   fleet: FanOut;
   worker: WorkerResult;
-  /** Imports this tick finished (it runs queued ones, and takes over those whose runner died). */
-  imports: number;
 };
 
 /**
@@ -77,17 +67,9 @@ export async function runTick(
   const published = (await publishNewArticles(deps)).map((i) => i.id);
   const digests = await catchUpDigests(deps, options.digestSchedules ?? [], options.firedAt ?? now);
   const fleet = await fanOut(deps);
-  const imports = await runTickImports(deps, options.deadline);
   const outbox = await drainOutbox(deps, { deadline: options.deadline });
   const worker = await runWorker(deps, { deadline: options.deadline, workerId: options.workerId });
-  return { started, resumed, published, digests, outbox, fleet, worker, imports };
-}
-
-/** Before the outbox's sweep, so an import's confirmations go out in the same tick. */
-async function runTickImports({ imports, blobs, ...deps }: TickDeps, deadline = Infinity) {
-  if (!imports || !blobs) return 0;
-  const budget = Math.min(deadline, Date.now() + IMPORT_BUDGET_MS);
-  return (await runImports({ ...deps, imports, blobs }, { deadline: budget })).finished;
+  return { started, resumed, published, digests, outbox, fleet, worker };
 }
 
 /** Another caller moved the issue first: that is the outcome we wanted anyway. */

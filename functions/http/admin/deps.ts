@@ -10,7 +10,7 @@ import type {
 import type { AppDeps } from '../../config.js';
 import type { ShardQueue } from '../../core/delivery/fleet.js';
 import type { Logger } from '../../logger.js';
-import type { ImportJobRepository } from '../../core/subscribers/import-jobs.js';
+import type { JobKicker, JobRepository } from '../../core/jobs/ports.js';
 
 /** The editors' workspace: the app's dependencies, sessions, and MJML for previews and test sends. */
 export type AdminDeps = AppDeps & {
@@ -26,6 +26,7 @@ export type AdminDeps = AppDeps & {
   logger?: Logger;
   /** Files (exports, imports): undefined where BLOB_BUCKET is not set. */
   blobs?: BlobStore;
-  /** CSV imports: their state, checkpoint and report. */
-  imports: ImportJobRepository;
+  /** Background jobs (exports), and what wakes their runner when one is created. */
+  jobs: JobRepository;
+  jobKicker?: JobKicker;
 };

@@ -59,10 +59,14 @@ export function importsApi(deps: AdminDeps) {
       responses: {
         200: { description: 'The text/csv body, imported', content: json(ImportSchema) },
         201: {
-          description:
-            'PUT the file (Content-Type: text/csv) to uploadUrl within the hour, then start it',
+          description: 'PUT the file (Content-Type: text/csv) to uploadUrl within the hour, then start it',
           content: json(
-            ImportSchema.extend({ uploadUrl: z.string(), expiresInSeconds: z.number() }),
+            z.object({
+              id: z.string(),
+              state: z.literal('awaiting-upload'),
+              uploadUrl: z.string(),
+              expiresInSeconds: z.number(),
+            }),
           ),
         },
         202: {
@@ -75,8 +79,8 @@ export function importsApi(deps: AdminDeps) {
     async (c) => {
       requireRole(c.get('apiKey'), 'editor');
       if (isCsv(c)) return answer(c, await importNow(importDeps(deps), await csvBody(c)));
-      const { job, uploadUrl } = await createImport(importDeps(deps));
-      return c.json({ ...importView(job), uploadUrl, expiresInSeconds: 3_600 } as never, 201);
+      const created = await createImport(importDeps(deps));
+      return c.json({ ...created, state: 'awaiting-upload' as const }, 201);
     },
   );
   api.openapi(

@@ -5,8 +5,8 @@ import {
   importNow,
   importStatus,
   importView,
-  runImport,
   startImport,
+  waitFor,
 } from '../../../core/subscribers/import-jobs.js';
 import { contentSecurityPolicy } from '../../app.js';
 import type { AdminDeps } from '../deps.js';
@@ -14,13 +14,14 @@ import { ImportReportPage } from '../pages/subscriber.js';
 import { page, redirect, type WorkspaceEnv } from './page.js';
 import { uploadScript } from './upload-script.js';
 
-/** How long the workspace runs an import itself before leaving it to the tick. */
+/** How long the workspace waits for the runner (woken at once) before showing progress instead. */
 const INLINE_MS = 10_000;
 
 /**
  * Imports in the workspace, under /admin/subscribers. With script, the form uploads the file
  * straight to the blob store (a presigned PUT) and starts the import; without, it posts the file
- * here (4 MB at most). Either way the first seconds run here, and the tick does the rest.
+ * here (4 MB at most). Either way the job runner is woken at once, and the page waits for it a
+ * few seconds before showing the import's progress.
  */
 export const importRoutes = (deps: AdminDeps) =>
   new Hono<WorkspaceEnv>()
@@ -55,13 +56,13 @@ export const importRoutes = (deps: AdminDeps) =>
         : redirect(c, `/admin/subscribers/imports/${job.id}`);
     })
     .post('/imports', async (c) => {
-      const { job, uploadUrl } = await createImport(importDeps(deps));
-      return c.json({ id: job.id, uploadUrl }, 201);
+      const { id, uploadUrl } = await createImport(importDeps(deps));
+      return c.json({ id, uploadUrl }, 201);
     })
     .post('/imports/:id/start', async (c) => {
       const id = c.req.param('id');
       await startImport(importDeps(deps), id);
-      await runImport(importDeps(deps), id, { deadline: Date.now() + INLINE_MS });
+      await waitFor(importDeps(deps), id, INLINE_MS);
       return c.json({ location: `/admin/subscribers/imports/${id}` }, 202);
     })
     .get('/imports/:id', async (c) => {
