@@ -45,7 +45,12 @@ export const importKind: JobKind<ImportDeps> = {
     try {
       const { checkpoint, done } = await importStep(deps, input, before);
       const progress = { done: checkpoint.position.offset, total: input.size };
-      return { checkpoint, progress, done, result: done ? { report: checkpoint.report } : undefined };
+      return {
+        checkpoint,
+        progress,
+        done,
+        result: done ? { report: checkpoint.report } : undefined,
+      };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const report = before?.report ?? emptyReport();
@@ -137,7 +142,8 @@ export function importView(job: Job) {
     state: failure ? ('failed' as const) : job.state,
     size: job.progress.total,
     bytesRead: job.progress.done,
-    report: result?.report ?? (job.checkpoint as ImportCheckpoint | undefined)?.report ?? emptyReport(),
+    report:
+      result?.report ?? (job.checkpoint as ImportCheckpoint | undefined)?.report ?? emptyReport(),
     failure,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,

@@ -59,7 +59,8 @@ export function importsApi(deps: AdminDeps) {
       responses: {
         200: { description: 'The text/csv body, imported', content: json(ImportSchema) },
         201: {
-          description: 'PUT the file (Content-Type: text/csv) to uploadUrl within the hour, then start it',
+          description:
+            'PUT the file (Content-Type: text/csv) to uploadUrl within the hour, then start it',
           content: json(
             z.object({
               id: z.string(),
