@@ -50,6 +50,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaJobKicker } from './adapters/lambda/lambda-job-kicker.js';
 import { DynamoJobRepository } from './adapters/dynamo/dynamo-jobs.js';
 import type { JobKind } from './core/jobs/job.js';
+import { EXPORT_KIND, exportKind } from './core/subscribers/export-job.js';
 import type { JobKicker } from './core/jobs/ports.js';
 import { S3BlobStore } from './adapters/s3/s3-blob-store.js';
 import type { BlobStore } from './core/ports.js';
@@ -393,8 +394,15 @@ export const localJobKicker: { current?: JobKicker } = {};
 /** The job runner's dependencies: the jobs, and what each kind of job needs. */
 export function buildJobsDeps(config: Config, logger = createLogger()) {
   const client = documentClientFor(config);
-  const kindDeps = { logger, ...lazyImportDeps(config) };
+  const kindDeps = {
+    directory: new DynamoDirectory(client, config.TABLE_NAME),
+    subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
+    blobs: blobStoreOf(config),
+    logger,
+    ...lazyImportDeps(config),
+  };
   const kinds: Record<string, JobKind<typeof kindDeps>> = {
+    [EXPORT_KIND]: exportKind,
     [IMPORT_KIND]: withDeps(importKind, (deps) => deps.importDeps()),
   };
   return {

@@ -236,8 +236,8 @@ const perSchedule: Record<string, Partial<FunctionDefinition>> = {
 /**
  * The job runner (core/jobs/run-jobs.ts): one at a time (reserved concurrency 1, so the minute's
  * firing and a request's kick never run two), five minutes a run; a throttled firing is dropped
- * after 60 s as the tick's are, since the next comes a minute later. It reads the table (and its
- * jobs' checkpoints) and, through the jobs, what they need; `jobKinds` below adds those grants.
+ * after 60 s as the tick's are, since the next comes a minute later. Its grants are its jobs':
+ * the export reads every reader and writes the file.
  */
 const jobsFunction: FunctionDefinition = {
   handler: scheduleDefinitions.jobs.handler,
@@ -247,17 +247,18 @@ const jobsFunction: FunctionDefinition = {
   reservedConcurrency: 1,
   retries: 0,
   maxEventAgeSeconds: 60,
-  // Imports: the publication's topics (content/) check each row; files are read from the bucket.
+  // Exports page through every reader (the Directory's Scan) into the bucket; imports check
+  // each row against the publication's topics (content/), create readers (conditional puts, the
+  // counters' UpdateItem) and read a page's suppressions in one BatchGetItem.
   environment: [...publicationVariables, 'BLOB_BUCKET'],
   copyFiles: ['content'],
-  // Imports create readers (conditional puts, the counters' UpdateItem) and read a page's
-  // suppressions in one BatchGetItem; the repositories' other calls are in the bundle with them.
   table: [
     'dynamodb:BatchGetItem',
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:Query',
+    'dynamodb:Scan',
     'dynamodb:UpdateItem',
   ],
   ses: [],

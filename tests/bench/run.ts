@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,import]`
+ * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,export,import]`
  *
  * Each figure is printed next to a baseline measured in the same run, with its target and a
  * PASS/SHORT mark, and the whole run is appended as JSON to tests/bench/results/<ISO date>.json.
@@ -45,6 +45,7 @@ import {
 import { outboxBurst } from './outbox-burst.js';
 import { sqsEvent } from '../../local/sender-fleet.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { benchExports } from './export-import.js';
 import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
 import { benchImports } from './import.js';
@@ -363,6 +364,7 @@ async function stackOn(
     BASE_URL: undefined,
     DATA_DIR: dataDir,
     PORT: '0',
+    S3_PORT: '0',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
     AWS_ENDPOINT_URL_SES: ses,
     SEND_RATE: '100000',
@@ -1332,6 +1334,7 @@ const benches: [string, () => Promise<void>][] = [
   ['burst', benchBurst],
   ['coldstart', benchColdStart],
   ['scale', benchScale],
+  ['export', () => benchExports(QUICK, report)],
   ['import', () => benchImports(report, QUICK)],
 ];
 const failures: Record<string, string> = {};

@@ -27,6 +27,7 @@ const stack = await startLocalStack({
     ...process.env,
     DATA_DIR: await mkdtemp(join(tmpdir(), 'dispatch-bench-scale-')),
     PORT: '0',
+    S3_PORT: '0',
   },
   persist: false,
   schedules: false,

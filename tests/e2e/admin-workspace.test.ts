@@ -129,10 +129,11 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
 
   it('exports the subscribers as CSV and imports them back: bad rows reported by line, good rows kept', async () => {
     await page.goto(`${stack.appUrl}/admin/subscribers`);
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Download every subscriber as CSV' }).click(),
-    ]);
+    // The export runs in the background; its page reloads itself until the link is there.
+    await submit(page.getByRole('button', { name: 'Export every subscriber as CSV' }));
+    const link = page.getByRole('link', { name: /^download subscribers-.*\.csv$/ });
+    await link.waitFor({ timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const csv = await readFile((await download.path())!, 'utf8');
     expect(csv.split('\n')[0]).toBe(
       'email,state,topics,frequency,consent,consent_source,consent_at,created_at,confirmed_at',
@@ -143,6 +144,7 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     for (const r of readers) await stack.deps.subscribers.delete(r.id);
     const newcomer = `newcomer.${Date.now()}@example.com`;
     const file = `${csv.trim()}\n${newcomer},,security,weekly,no,,,,\nnot-an-address,,security,weekly,yes,x,,,\n`;
+    await page.goto(`${stack.appUrl}/admin/subscribers`);
     await page.setInputFiles('input[type=file]', {
       name: 'subscribers.csv',
       mimeType: 'text/csv',

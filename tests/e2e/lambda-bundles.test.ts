@@ -156,6 +156,8 @@ function localEnvironment(
     AWS_ENDPOINT_URL_SES: gateway.url,
     AWS_ENDPOINT_URL_SQS: sqs.url,
     AWS_ENDPOINT_URL_S3: s3.url,
+    // No Lambda emulator: a kick of the jobs function fails fast here (and the schedule runs it).
+    AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

@@ -106,6 +106,8 @@ describe('the admin API for issues', () => {
       '/articles',
       '/articles/{slug}/preview',
       '/digests',
+      '/exports',
+      '/exports/{id}',
       '/imports',
       '/imports/{id}',
       '/imports/{id}/start',
@@ -188,8 +190,24 @@ describe('the admin API for issues', () => {
       suppressed: false,
     });
 
-    const csv = await (await call('/subscribers.csv', viewer)).text();
+    // The export is a background job: 202 with it, then its link once done (the stack runs it at once).
+    expect((await call('/exports', viewer, {})).status).toBe(403);
+    const started = await call('/exports', editor, {});
+    expect(started.status).toBe(202);
+    const { export: queued } = (await started.json()) as { export: { id: string; state: string } };
+    expect(started.headers.get('location')).toBe(`/api/admin/exports/${queued.id}`);
+    type Export = { state: string; rows: number; download?: { url: string } };
+    let exported: Export = { state: queued.state, rows: 0 };
+    for (let i = 0; i < 100 && exported.state !== 'done'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      exported = (
+        (await (await call(`/exports/${queued.id}`, viewer)).json()) as { export: Export }
+      ).export;
+    }
+    expect(exported).toMatchObject({ state: 'done', rows: expect.any(Number) });
+    const csv = await (await fetch(exported.download!.url)).text();
     expect(csv).toContain(email);
+    expect((await call(`/exports/${crypto.randomUUID()}`, viewer)).status).toBe(404);
     const imported = await app.request('/api/admin/subscribers/import', {
       method: 'POST',
       headers: { authorization: `Bearer ${editor}`, 'content-type': 'text/csv' },

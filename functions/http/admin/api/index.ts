@@ -3,6 +3,7 @@ import { ambiguousApi } from './ambiguous.js';
 import { articlesApi } from './articles.js';
 import { apiApp, requireKey } from './context.js';
 import { digestsApi } from './digests.js';
+import { exportsApi } from './exports.js';
 import { importsApi } from './imports.js';
 import { issuesApi } from './issues.js';
 import { outboxApi } from './outbox.js';
@@ -28,6 +29,7 @@ export function adminApiRoutes(deps: AdminDeps) {
     .route('/', ambiguousApi(deps))
     .route('/', digestsApi(deps))
     .route('/', subscribersApi(deps))
+    .route('/', exportsApi(deps))
     .route('/', importsApi(deps))
     .route('/', suppressionsApi(deps))
     .route('/', articlesApi(deps))

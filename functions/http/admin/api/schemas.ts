@@ -43,3 +43,32 @@ export const errors = {
 
 /** A request or response body of JSON described by `schema`. */
 export const json = <T>(schema: T) => ({ 'application/json': { schema } });
+
+/** A CSV export (a background job): its progress, and a fresh signed link once it is done. */
+export const ExportSchema = z
+  .object({
+    id: z.string(),
+    state: z.enum(['queued', 'running', 'done', 'failed']),
+    rows: z.number().int().describe('Readers written so far'),
+    estimatedRows: z
+      .number()
+      .int()
+      .optional()
+      .describe("The dashboard counters' total when the export began: an estimate"),
+    createdAt: z.string(),
+    finishedAt: z.string().optional(),
+    error: z.string().optional().describe("The last step's error (retrying, or why it failed)"),
+    download: z
+      .object({
+        url: z.url().describe('A presigned GET of the file; minted on each read of the export'),
+        expiresAt: z.string(),
+        filename: z.string(),
+        bytes: z.number().int(),
+      })
+      .optional(),
+    fileGone: z
+      .boolean()
+      .optional()
+      .describe('Done, but the file has been deleted (exports are kept 7 days)'),
+  })
+  .openapi('Export');

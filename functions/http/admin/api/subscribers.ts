@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../../core/access/api-keys.js';
-import { exportCsv } from '../../../core/subscribers/csv.js';
 import {
   eraseSubscriber,
   findSubscriber,
@@ -11,7 +10,7 @@ import type { AdminDeps } from '../deps.js';
 import { apiApp, idempotent } from './context.js';
 import { errors, IdempotencyHeader } from './schemas.js';
 
-/** The dashboard counters, and subscribers: find, list, add, export, import, erase. */
+/** The dashboard counters, and subscribers: find, list, add, erase (exports: exports.ts, imports: imports.ts). */
 export function subscribersApi(deps: AdminDeps) {
   const api = apiApp();
   const change = idempotent(deps);
@@ -164,10 +163,5 @@ export function subscribersApi(deps: AdminDeps) {
     },
   );
 
-  api.get('/subscribers.csv', async (c) => {
-    let csv = '';
-    for await (const chunk of exportCsv(deps)) csv += chunk;
-    return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });
-  });
   return api;
 }

@@ -1,6 +1,8 @@
 import type { Publication } from '../../../core/publication.js';
 import { Frequencies, type Subscriber } from '../../../core/subscribers/subscriber.js';
 import { Csrf } from '../layout.js';
+import type { ExportView } from '../../../core/subscribers/export-job.js';
+import { ExportStatus } from './export.js';
 
 export type SubscriberFilter = { state?: string; topic?: string; frequency?: string };
 
@@ -13,6 +15,8 @@ export function SubscriberList(props: {
   notice: string | undefined;
   csrf: string;
   publication: Publication;
+  /** The newest CSV export, to show its progress or its link. */
+  latestExport?: ExportView;
 }) {
   const { rows, next, q, filter, notice, csrf } = props;
   return (
@@ -122,14 +126,13 @@ export function SubscriberList(props: {
           <button type="submit">Import</button>
           <script src="/admin/subscribers/import.js" defer />
         </form>
-        <div class="card">
+        <form method="post" action="/admin/exports" class="card">
           <h2>Export</h2>
-          <p>
-            <a href="/admin/subscribers/export.csv" download>
-              Download every subscriber as CSV
-            </a>
-          </p>
-        </div>
+          <Csrf token={csrf} />
+          <p>Every subscriber as CSV, written in the background; the link appears here.</p>
+          {props.latestExport ? <ExportStatus view={props.latestExport} /> : null}
+          <button type="submit">Export every subscriber as CSV</button>
+        </form>
       </div>
     </>
   );

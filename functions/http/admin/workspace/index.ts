@@ -4,6 +4,7 @@ import { errorResponse } from '../../errors.js';
 import type { AdminDeps } from '../deps.js';
 import { articleRoutes } from './articles.js';
 import { dashboardRoutes } from './dashboard.js';
+import { exportRoutes } from './exports.js';
 import { digestRoutes, issueRoutes } from './issues.js';
 import { workspaceErrorPage, type WorkspaceEnv } from './page.js';
 import { importRoutes } from './imports.js';
@@ -23,6 +24,7 @@ export function workspaceRoutes(deps: AdminDeps) {
     // Before the subscribers' own routes, whose /:id would take /imports.
     .route('/admin/subscribers', importRoutes(deps))
     .route('/admin/subscribers', subscriberRoutes(deps))
+    .route('/admin/exports', exportRoutes(deps))
     .route('/admin/suppressions', suppressionRoutes(deps))
     .route('/admin/outbox', outboxRoutes(deps));
   // A domain error is the API's status on a page; anything else is the app's logged 500.

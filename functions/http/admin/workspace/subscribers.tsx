@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { exportCsv } from '../../../core/subscribers/csv.js';
 import {
   eraseSubscriber,
   findSubscriber,
@@ -11,6 +10,7 @@ import type { AdminDeps } from '../deps.js';
 import { SubscriberPage } from '../pages/subscriber.js';
 import { type SubscriberFilter, SubscriberList } from '../pages/subscribers.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
+import { latestExportOf } from './exports.js';
 
 export const subscriberRoutes = (deps: AdminDeps) =>
   new Hono<WorkspaceEnv>()
@@ -24,10 +24,12 @@ export const subscriberRoutes = (deps: AdminDeps) =>
       const { rows, next } = q
         ? await searched(deps, q)
         : await filtered(deps, c.req.query('cursor') || undefined, filter);
+      const latestExport = await latestExportOf(deps);
       return page(
         c,
         'Subscribers',
         <SubscriberList
+          latestExport={latestExport}
           rows={rows}
           next={next}
           q={q}
@@ -42,14 +44,6 @@ export const subscriberRoutes = (deps: AdminDeps) =>
       const body = await c.req.parseBody();
       await subscribe(deps, { email: body.email }, 'admin');
       return redirect(c, '/admin/subscribers?notice=added');
-    })
-    .get('/export.csv', async (c) => {
-      let csv = '';
-      for await (const chunk of exportCsv(deps)) csv += chunk;
-      return c.body(csv, 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="subscribers-${new Date().toISOString().slice(0, 10)}.csv"`,
-      });
     })
     .get('/:id/export.json', async (c) => {
       const data = await subscriberData(deps, c.req.param('id'));
