@@ -45,12 +45,10 @@ export const importKind: JobKind<ImportDeps> = {
     try {
       const { checkpoint, done } = await importStep(deps, input, before);
       const progress = { done: checkpoint.position.offset, total: input.size };
-      return {
-        checkpoint,
-        progress,
-        done,
-        result: done ? { report: checkpoint.report } : undefined,
-      };
+      if (!done) return { checkpoint, progress };
+      // The report moves to the result: kept twice, its lists could pass DynamoDB's 400 KB item.
+      const last = { position: checkpoint.position, columns: checkpoint.columns };
+      return { checkpoint: last, progress, done, result: { report: checkpoint.report } };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const report = before?.report ?? emptyReport();
