@@ -499,6 +499,13 @@ describe('admin (HTTP API events): the routes that read packaged files', () => {
     expect(report.statusCode, responseBody(report)).toBe(303);
     const location = report.headers!.location!;
     expect(location).toMatch(/^\/admin\/subscribers\/imports\/[0-9a-f-]{36}$/);
+    const waiting = await admin().invoke<HttpResponse>(
+      httpEvent('GET', `${BASE_URL}${location}`, { headers: { cookie } }),
+    );
+    expect(responseBody(waiting)).toMatch(
+      /data-testid="import-progress"[\s\S]*Importing: 0% of the file read/,
+    );
+    expect(responseBody(waiting)).toMatch(/<meta http-equiv="refresh" content="3"/);
     const run = await lambdas.jobs!.invoke<{ finished: string[] }>(
       scheduledEvent('dispatch-production-jobs'),
     );
@@ -509,6 +516,7 @@ describe('admin (HTTP API events): the routes that read packaged files', () => {
     expect(responseBody(done)).toMatch(
       /data-testid="import-summary"[^>]*>\s*1 imported as confirmed · 0 queued/,
     );
+    expect(responseBody(done)).not.toContain('import-progress');
   });
 });
 
