@@ -43,6 +43,8 @@ import { DynamoRateLimiter } from './adapters/dynamo/dynamo-rate-limiter.js';
 import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
 import { createLogger, type Logger } from './logger.js';
+import type { ImportDeps } from './core/subscribers/import-job.js';
+import { IMPORT_KIND, importKind } from './core/subscribers/import-jobs.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaJobKicker } from './adapters/lambda/lambda-job-kicker.js';
@@ -397,8 +399,12 @@ export function buildJobsDeps(config: Config, logger = createLogger()) {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     blobs: blobStoreOf(config),
     logger,
+    ...lazyImportDeps(config),
   };
-  const kinds: Record<string, JobKind<typeof kindDeps>> = { [EXPORT_KIND]: exportKind };
+  const kinds: Record<string, JobKind<typeof kindDeps>> = {
+    [EXPORT_KIND]: exportKind,
+    [IMPORT_KIND]: withDeps(importKind, (deps) => deps.importDeps()),
+  };
   return {
     jobs: new DynamoJobRepository(client, config.TABLE_NAME),
     clock: systemClock,
@@ -406,6 +412,37 @@ export function buildJobsDeps(config: Config, logger = createLogger()) {
     kindDeps,
     logger,
   };
+}
+
+/**
+ * What an import's steps need: the subscribers' dependencies and the blob store, built at the
+ * first import step (the publication's topics are read from its files) and kept.
+ */
+function lazyImportDeps(config: Config) {
+  let built: Promise<ImportDeps> | undefined;
+  const build = async (): Promise<ImportDeps> => {
+    const blobs = blobStoreOf(config);
+    if (!blobs) throw new Error('An import needs a blob store: set BLOB_BUCKET.');
+    const client = documentClientFor(config);
+    const subscribers = new DynamoSubscriberRepository(client, config.TABLE_NAME);
+    const suppressions = new DynamoSuppressionList(client, config.TABLE_NAME);
+    return {
+      subscribers,
+      suppressions,
+      signupReads: new DynamoSignupReads(client, config.TABLE_NAME),
+      templates: transactionalTemplates,
+      signer: new TokenSigner(config.SIGNING_SECRET),
+      clock: systemClock,
+      publication: await buildPublication(config),
+      blobs,
+    };
+  };
+  return { importDeps: () => (built ??= build()) };
+}
+
+/** A kind whose steps get their own dependencies out of the runner's. */
+function withDeps<D, K>(kind: JobKind<K>, depsOf: (deps: D) => Promise<K>): JobKind<D> {
+  return { step: async (deps, job) => kind.step(await depsOf(deps), job) };
 }
 
 /** What the `ses-events` function needs: no mailer, no templates (the outbox's items, for receipts). */

@@ -247,16 +247,19 @@ const jobsFunction: FunctionDefinition = {
   reservedConcurrency: 1,
   retries: 0,
   maxEventAgeSeconds: 60,
-  environment: [...requiredVariables, 'BLOB_BUCKET'],
-  copyFiles: [],
-  // The export pages through every reader (the Directory's Scan) into the bucket.
+  // Exports page through every reader (the Directory's Scan) into the bucket; imports check
+  // each row against the publication's topics (content/), create readers (conditional puts, the
+  // counters' UpdateItem) and read a page's suppressions in one BatchGetItem.
+  environment: [...publicationVariables, 'BLOB_BUCKET'],
+  copyFiles: ['content'],
   table: [
-    'dynamodb:GetItem',
-    'dynamodb:Query',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
+    'dynamodb:BatchGetItem',
     'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
     'dynamodb:Scan',
+    'dynamodb:UpdateItem',
   ],
   ses: [],
   s3: blobActions,

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
+import { MAX_DIRECT_BYTES } from '../core/subscribers/import-jobs.js';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from '../config.js';
@@ -34,18 +35,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.use(accessLog(logger));
   app.use(
     secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'unsafe-inline'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        // No script at all, unless signups need Turnstile: then its script and its frame, nothing else.
-        ...(deps.publication.captchaSiteKey && {
-          scriptSrc: [TURNSTILE_ORIGIN],
-          frameSrc: [TURNSTILE_ORIGIN],
-        }),
-      },
+      contentSecurityPolicy: cspDirectives(deps.publication),
+      // A page that sets its own policy keeps it (the import form's, which runs a script).
+      overwrite: false,
       // HSTS only where the public origin is https: on plain http (the local stack) browsers ignore
       // it anyway, and a stray one would pin 127.0.0.1 to https for every other local service.
       strictTransportSecurity: deps.publication.baseUrl.startsWith('https://')
@@ -57,13 +49,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   // smaller). API Gateway passes them through: the Lambda adapter base64s an encoded body.
   app.use(compress());
   app.use(trimTrailingSlash);
-  app.use(
-    bodyLimit({
-      maxSize: 64 * 1024,
-      // JSON whatever the route: nothing of an oversized body is read, so nothing to render it into.
-      onError: (c) => errorResponse(c, tooLarge),
-    }),
-  );
+  // JSON whatever the route: nothing of an oversized body is read, so nothing to render it into.
+  const small = bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, tooLarge) });
+  // A CSV posted to an import route whole; bigger files go straight to the blob store.
+  const upload = bodyLimit({
+    maxSize: MAX_DIRECT_BYTES + 64 * 1024,
+    onError: (c) => errorResponse(c, uploadTooLarge),
+  });
+  app.use((c, next) => (UPLOAD_PATHS.has(c.req.path) ? upload : small)(c, next));
   app.use(async (c, next) => {
     c.set('deps', deps);
     c.set('clientIp', options.clientIp?.(c));
@@ -106,6 +99,33 @@ Disallow: /unsubscribe/
 Disallow: /preferences/
 `;
 
+type CspDirectives = Record<string, string[]>;
+
+function cspDirectives(publication: AppDeps['publication']): CspDirectives {
+  return {
+    defaultSrc: ["'none'"],
+    styleSrc: ["'unsafe-inline'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    // No script at all, unless signups need Turnstile: then its script and its frame, nothing else.
+    ...(publication.captchaSiteKey && {
+      scriptSrc: [TURNSTILE_ORIGIN],
+      frameSrc: [TURNSTILE_ORIGIN],
+    }),
+  };
+}
+
+/** The app's policy with `extra` directives on top, as a header value: for a page that needs more. */
+export function contentSecurityPolicy(publication: AppDeps['publication'], extra: CspDirectives) {
+  return Object.entries({ ...cspDirectives(publication), ...extra })
+    .map(
+      ([name, values]) =>
+        `${name.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)} ${values.join(' ')}`,
+    )
+    .join('; ');
+}
+
 const wantsJson = (c: Context) => c.req.path.startsWith('/api/');
 
 const tooLarge = rejection(
@@ -114,6 +134,18 @@ const tooLarge = rejection(
   'is larger than 64 KB',
   'The request body is larger than 64 KB.',
 );
+const uploadTooLarge = rejection(
+  ErrorCodes.payloadTooLarge,
+  '(body)',
+  'is larger than 4 MB',
+  'The file is larger than 4 MB: create an import (POST /api/admin/imports) and PUT it to its upload URL.',
+);
+/** The routes that take a CSV in the request itself (text/csv, or a form's file). */
+const UPLOAD_PATHS = new Set([
+  '/api/admin/imports',
+  '/api/admin/subscribers/import',
+  '/admin/subscribers/import',
+]);
 const noSuchEndpoint = new DomainError(ErrorCodes.notFound, 'No such endpoint.');
 
 const titles: Partial<Record<number, string>> = {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,export,sendnow]`
+ * `npm run bench [-- --quick] [-- --only=render,pacing,pipeline,cost,signup,burst,coldstart,scale,export,sendnow,import]`
  *
  * Each figure is printed next to a baseline measured in the same run, with its target and a
  * PASS/SHORT mark, and the whole run is appended as JSON to tests/bench/results/<ISO date>.json.
@@ -49,6 +49,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { benchExports } from './export-import.js';
 import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
 import { aPublication, aSubscriber } from '../support/builders.js';
+import { benchImports } from './import.js';
 import {
   buildLambdaPackage,
   modulesAtStart,
@@ -1336,6 +1337,7 @@ const benches: [string, () => Promise<void>][] = [
   ['scale', benchScale],
   ['export', () => benchExports(QUICK, report)],
   ['sendnow', () => benchSendNow({ quick: QUICK, startSidecar, report })],
+  ['import', () => benchImports(report, QUICK)],
 ];
 const failures: Record<string, string> = {};
 const durations: Record<string, number> = {};

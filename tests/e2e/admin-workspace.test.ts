@@ -161,6 +161,8 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
       buffer: Buffer.from(file),
     });
     await submit(page.getByRole('button', { name: 'Import' }));
+    // The form's script PUT the file to the blob store and started the import: its page.
+    await page.waitForURL(/\/admin\/subscribers\/imports\/[0-9a-f-]{36}$/);
     expect(await page.getByTestId('import-summary').textContent()).toBe(
       '2 imported as confirmed · 1 queued for a confirmation email · 0 skipped · 1 rows with errors',
     );

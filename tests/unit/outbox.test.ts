@@ -5,11 +5,11 @@ import { drainOutbox } from '../../functions/core/outbox/drain.js';
 import { listGivenUp, retryGivenUp } from '../../functions/core/outbox/manage.js';
 import { MailFailure } from '../../functions/core/ports.js';
 import { confirmSubscription } from '../../functions/core/subscribers/confirm.js';
-import { importCsv } from '../../functions/core/subscribers/csv.js';
 import { unsubscribe } from '../../functions/core/subscribers/manage.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { linkIn, memoryDeliveryDeps, tokenOf, uniqueEmail } from '../support/builders.js';
+import { importText } from '../support/imports.js';
 
 const csv = (n: number) =>
   `email,topics\n${Array.from({ length: n }, (_, i) => `imported.${i}@example.com,security`).join('\n')}\n`;
@@ -27,7 +27,7 @@ describe('the outbox', () => {
       return send(message);
     };
 
-    const report = await importCsv(deps, csv(30));
+    const report = await importText(deps, csv(30));
     expect(report).toMatchObject({ imported: 0, confirmationsQueued: 30, errors: [] });
     expect(deps.mailer.sent).toHaveLength(0);
 
@@ -45,7 +45,7 @@ describe('the outbox', () => {
 
   it('keeps a throttled email queued with backoff, and sends it once SES takes it again', async () => {
     const deps = memoryDeliveryDeps();
-    await importCsv(deps, csv(3));
+    await importText(deps, csv(3));
     deps.mailer.failWith = () => new MailFailure('throttled', 'Maximum sending rate exceeded');
     expect(await drainOutbox(deps)).toMatchObject({ sent: 0, retry: 1 });
     for (let minute = 0; minute < 10; minute++) {
@@ -135,7 +135,7 @@ describe('the outbox', () => {
 
   it('drops an import’s queued confirmation when the reader signs up meanwhile: one email, not two', async () => {
     const deps = memoryDeliveryDeps();
-    await importCsv(deps, csv(1));
+    await importText(deps, csv(1));
     deps.clock.advance(5 * 60_000);
     await subscribe(deps, { email: 'imported.0@example.com' }, 'hosted');
     await drainOutbox(deps);

@@ -62,6 +62,11 @@ export type Subscriber = {
   /** Soft bounces since the last delivery; too many in a row suppress the address. */
   softBounces?: number;
   suppressedAt?: string;
+  /**
+   * The import row that created the record (`<job id>:<line>`): a step replayed after a crash
+   * recognises its own write by it, and counts the row once.
+   */
+  importedBy?: string;
   /** Optimistic concurrency: every write is conditional on the version it read. */
   version: number;
 };

@@ -4,6 +4,7 @@ import { articlesApi } from './articles.js';
 import { apiApp, requireKey } from './context.js';
 import { digestsApi } from './digests.js';
 import { exportsApi } from './exports.js';
+import { importsApi } from './imports.js';
 import { issuesApi } from './issues.js';
 import { outboxApi } from './outbox.js';
 import { subscribersApi } from './subscribers.js';
@@ -29,6 +30,7 @@ export function adminApiRoutes(deps: AdminDeps) {
     .route('/', digestsApi(deps))
     .route('/', subscribersApi(deps))
     .route('/', exportsApi(deps))
+    .route('/', importsApi(deps))
     .route('/', suppressionsApi(deps))
     .route('/', articlesApi(deps))
     .route('/', testSendsApi(deps))

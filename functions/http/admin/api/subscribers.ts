@@ -1,7 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../../core/access/api-keys.js';
-import { DomainError, ErrorCodes } from '../../../core/errors.js';
-import { importCsv } from '../../../core/subscribers/csv.js';
 import {
   eraseSubscriber,
   findSubscriber,
@@ -13,7 +11,7 @@ import type { AdminDeps } from '../deps.js';
 import { apiApp, idempotent } from './context.js';
 import { errors, IdempotencyHeader } from './schemas.js';
 
-/** The dashboard counters, and subscribers: find, list, add, import, erase (exports: exports.ts). */
+/** The dashboard counters, and subscribers: find, list, add, erase (exports: exports.ts, imports: imports.ts). */
 export function subscribersApi(deps: AdminDeps) {
   const api = apiApp();
   const change = idempotent(deps);
@@ -174,14 +172,5 @@ export function subscribersApi(deps: AdminDeps) {
     },
   );
 
-  api.post('/subscribers/import', async (c) => {
-    requireRole(c.get('apiKey'), 'editor');
-    if (!c.req.header('content-type')?.startsWith('text/csv')) {
-      throw new DomainError(ErrorCodes.invalidInput, 'Send the file as text/csv.', {
-        issues: [{ field: '(body)', message: 'must be text/csv' }],
-      });
-    }
-    return c.json(await importCsv(deps, await c.req.text()), 200);
-  });
   return api;
 }

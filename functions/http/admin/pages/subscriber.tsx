@@ -1,11 +1,12 @@
 import type { OutboxEntry } from '../../../core/outbox/entry.js';
-import type { importCsv } from '../../../core/subscribers/csv.js';
+import type { importView } from '../../../core/subscribers/import-jobs.js';
+
+type ImportView = ReturnType<typeof importView>;
 import type { Subscriber } from '../../../core/subscribers/subscriber.js';
 import type { AdminDeps } from '../deps.js';
 import { ActionButton } from '../layout.js';
 
 type History = Awaited<ReturnType<AdminDeps['ledger']['history']>>;
-type ImportReport = Awaited<ReturnType<typeof importCsv>>;
 
 /** One reader: state, consent, the issues they received, export and erasure. */
 export function SubscriberPage(props: { s: Subscriber; history: History; csrf: string }) {
@@ -75,13 +76,27 @@ export function SubscriberPage(props: { s: Subscriber; history: History; csrf: s
   );
 }
 
-export function ImportReportPage({ report }: { report: ImportReport }) {
+/** An import's progress while it runs, and its report (the rows listed are the first 500 of each). */
+export function ImportReportPage({ job }: { job: ImportView }) {
+  const { report } = job;
+  const percent = job.size ? Math.floor((100 * job.bytesRead) / job.size) : 0;
   return (
     <>
+      {job.state === 'done' ? null : (
+        <div class="card" data-testid="import-progress">
+          <p role="status">
+            {job.state === 'failed'
+              ? `The import stopped: ${job.failure ?? 'the file could not be read'}`
+              : `Importing: ${percent}% of the file read (this page reloads itself).`}
+          </p>
+          <div class="bar">
+            <span style={`width:${percent}%`} />
+          </div>
+        </div>
+      )}
       <p class="notice" role="status" data-testid="import-summary">
         {report.imported} imported as confirmed · {report.confirmationsQueued} queued for a
-        confirmation email · {report.skipped.length} skipped · {report.errors.length} rows with
-        errors
+        confirmation email · {report.skippedTotal} skipped · {report.errorsTotal} rows with errors
       </p>
       {report.errors.length ? (
         <>
@@ -93,6 +108,9 @@ export function ImportReportPage({ report }: { report: ImportReport }) {
               </li>
             ))}
           </ul>
+          {report.errorsTotal > report.errors.length ? (
+            <p>…and {report.errorsTotal - report.errors.length} more.</p>
+          ) : null}
         </>
       ) : null}
       {report.skipped.length ? (
@@ -105,6 +123,9 @@ export function ImportReportPage({ report }: { report: ImportReport }) {
               </li>
             ))}
           </ul>
+          {report.skippedTotal > report.skipped.length ? (
+            <p>…and {report.skippedTotal - report.skipped.length} more.</p>
+          ) : null}
         </>
       ) : null}
       <p>

@@ -118,6 +118,7 @@ export function SubscriberList(props: {
           action="/admin/subscribers/import"
           enctype="multipart/form-data"
           class="card"
+          data-direct-upload
         >
           <h2>Import CSV</h2>
           <Csrf token={csrf} />
@@ -131,6 +132,7 @@ export function SubscriberList(props: {
             pace.
           </p>
           <button type="submit">Import</button>
+          <script src="/admin/subscribers/import.js" defer />
         </form>
         <form method="post" action="/admin/exports" class="card">
           <h2>Export</h2>

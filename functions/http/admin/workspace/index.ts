@@ -7,6 +7,7 @@ import { dashboardRoutes } from './dashboard.js';
 import { exportRoutes } from './exports.js';
 import { digestRoutes, issueRoutes } from './issues.js';
 import { workspaceErrorPage, type WorkspaceEnv } from './page.js';
+import { importRoutes } from './imports.js';
 import { outboxRoutes } from './outbox.js';
 import { sessionRoutes } from './session.js';
 import { subscriberRoutes } from './subscribers.js';
@@ -20,6 +21,8 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/articles', articleRoutes(deps))
     .route('/admin/issues', issueRoutes(deps))
     .route('/admin/digests', digestRoutes(deps))
+    // Before the subscribers' own routes, whose /:id would take /imports.
+    .route('/admin/subscribers', importRoutes(deps))
     .route('/admin/subscribers', subscriberRoutes(deps))
     .route('/admin/exports', exportRoutes(deps))
     .route('/admin/suppressions', suppressionRoutes(deps))

@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
-import { importCsv } from '../../../core/subscribers/csv.js';
 import { eraseSubscriber, subscriberData } from '../../../core/subscribers/personal-data.js';
 import { listSubscribers } from '../../../core/subscribers/list.js';
 import { subscribe } from '../../../core/subscribers/subscribe.js';
 import type { AdminDeps } from '../deps.js';
-import { ImportReportPage, SubscriberPage } from '../pages/subscriber.js';
+import { SubscriberPage } from '../pages/subscriber.js';
 import { type SubscriberFilter, SubscriberList } from '../pages/subscribers.js';
 import { askFirst } from './ask-first.js';
 import { erasing } from './consequences.js';
@@ -46,13 +45,6 @@ export const subscriberRoutes = (deps: AdminDeps) =>
       const body = await c.req.parseBody();
       await subscribe(deps, { email: body.email }, 'admin');
       return redirect(c, '/admin/subscribers?notice=added');
-    })
-    .post('/import', async (c) => {
-      const body = await c.req.parseBody();
-      const file = body.file;
-      const text = typeof file === 'string' ? file : file instanceof File ? await file.text() : '';
-      const report = await importCsv(deps, text);
-      return page(c, 'Import report', <ImportReportPage report={report} />);
     })
     .get('/:id/export.json', async (c) => {
       const data = await subscriberData(deps, c.req.param('id'));
