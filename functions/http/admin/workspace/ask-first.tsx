@@ -16,9 +16,9 @@ export type Consequence = {
 /**
  * Irreversible workspace actions ask first. A POST without `confirmed=yes` does nothing and gets
  * a page saying what it would do, with one button that posts the same form again, confirmed, and
- * a way back. A page rather than a dialog: the workspace's CSP allows no script, and a question
- * the server asks cannot be skipped by a form posted from elsewhere (which the CSRF token stops
- * anyway) or by a double click.
+ * a way back. A page rather than a dialog: the workspace runs no script (the import form's
+ * aside), and a question the server asks cannot be skipped by a form posted from elsewhere (which
+ * the CSRF token stops anyway) or by a double click.
  */
 export const askFirst =
   (describe: (c: Context<WorkspaceEnv>) => Promise<Consequence>): MiddlewareHandler<WorkspaceEnv> =>
