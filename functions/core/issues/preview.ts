@@ -5,7 +5,7 @@ import { preparePersonalization } from '../email/personalize.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import type { OutboxDeps } from '../outbox/deps.js';
 import { queueMessage } from '../outbox/manage.js';
-import type { IssueRenderer } from '../ports.js';
+import type { IssueRenderer, SuppressionList } from '../ports.js';
 import type { Publication } from '../publication.js';
 import { publicationValues } from '../subscribers/messages.js';
 import type { ArticleSource } from './deps.js';
@@ -69,7 +69,7 @@ export const MAX_TEST_RECIPIENTS = 5;
 
 /** Sends the preview to editors, subject marked [TEST]. Only to the addresses given, at most five. */
 export async function testSendIssue(
-  deps: PreviewDeps & Pick<OutboxDeps, 'outbox' | 'clock'>,
+  deps: PreviewDeps & Pick<OutboxDeps, 'outbox' | 'clock'> & { suppressions: SuppressionList },
   issue: Issue,
   addresses: string,
 ) {
@@ -89,6 +89,17 @@ export async function testSendIssue(
       });
     return checked.email;
   });
+  // A suppressed address (a bounce, a complaint, an erasure, an editor's decision) gets nothing,
+  // not even a test: mailing a complaint address again harms every reader's deliverability.
+  const suppressed = await deps.suppressions.suppressedAmong(recipients);
+  if (suppressed.size > 0) {
+    const listed = [...suppressed].join(', ');
+    throw new DomainError(
+      ErrorCodes.invalidInput,
+      `${listed} ${suppressed.size === 1 ? 'is' : 'are'} on the suppression list: test sends never go there.`,
+      { issues: [{ field: 'to', message: `${listed} is suppressed` }] },
+    );
+  }
   for (const to of recipients) {
     const preview = await previewIssue(deps, issue, to);
     // Queued like every transactional email: the outbox sends it at SES's pace, and says so if not.

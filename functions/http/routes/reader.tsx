@@ -122,6 +122,25 @@ function expiredConfirmation(c: Context<AppEnv>, token: string) {
 
 // ---- one-click unsubscribe ----------------------------------------------------------------
 
+/**
+ * The links of a test send and a preview (`/unsubscribe/preview`, `/preferences/preview`): an
+ * editor who presses them, or whose mail app posts the one-click unsubscribe, gets a page that
+ * says so (200), not a broken-link 400. Nothing is changed: the email belonged to no reader.
+ */
+const PREVIEW = 'preview';
+function previewLink(c: Context<AppEnv>) {
+  return c.html(
+    <MessagePage publication={c.get('deps').publication} title="This was a test email">
+      <p>
+        This link is in a test or preview email, which went to no reader: there is nothing to
+        unsubscribe from or change. In a real issue, it is each reader's own link.
+      </p>
+    </MessagePage>,
+  );
+}
+for (const path of [`/unsubscribe/${PREVIEW}`, `/preferences/${PREVIEW}`])
+  readerRoutes.on(['GET', 'POST'], path, previewLink);
+
 readerRoutes.get('/unsubscribe/:token', async (c) => {
   const deps = c.get('deps');
   const token = c.req.param('token');
