@@ -21,6 +21,8 @@ button.secondary{background:#eaeef2;color:#1f2328}button.danger{background:#b326
 .previews{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}.previews figure{margin:0}
 iframe{border:1px solid #d0d7de;background:#fff}pre{white-space:pre-wrap;background:#fff;border:1px solid #d0d7de;padding:.75rem;max-height:30rem;overflow:auto}
 .bar{height:.8rem;background:#eaeef2;border-radius:4px;overflow:hidden}.bar span{display:block;height:100%;background:#1a7f37}
+iframe,svg,.previews figure{max-width:100%}svg{height:auto}main{overflow-wrap:anywhere}
+@media (max-width:40rem){table{display:block;overflow-x:auto}main{padding:1rem .75rem 3rem}select{width:100%}}
 `;
 
 export type AdminPageProps = {
