@@ -130,9 +130,30 @@ describe('the workspace asks before what cannot be undone', () => {
   it('the compose form’s audience boxes mean what they show: none ticked is refused, not everyone', async () => {
     const compose = await (await app.request('/admin/issues', { headers: { cookie } })).text();
     expect(compose.match(/name="frequencies" value="\w+" checked/g)).toHaveLength(3);
-    const refused = await post('/admin/issues', { article: SLUG, 'audience-offered': '1' });
+    const refused = await app.request('/admin/issues', {
+      method: 'POST',
+      headers: {
+        cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        referer: 'http://localhost/admin/issues',
+      },
+      body: new URLSearchParams({ _csrf: csrf, article: SLUG, 'audience-offered': '1' }).toString(),
+    });
     expect(refused.status).toBe(422);
-    expect(await refused.text()).toContain('frequencies');
+    const html = await refused.text();
+    // Said once, by field, with the way back to the form (a link, to a workspace page only).
+    expect(html.match(/frequencies/g)).toHaveLength(1);
+    expect(html).toContain('<a href="/admin/issues">Back to the form</a>');
+    const elsewhere = await app.request('/admin/issues', {
+      method: 'POST',
+      headers: {
+        cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        referer: 'https://evil.example/admin/issues',
+      },
+      body: new URLSearchParams({ _csrf: csrf, article: SLUG, 'audience-offered': '1' }).toString(),
+    });
+    expect(await elsewhere.text()).not.toContain('Back to the form');
     // The article page's one button sends no boxes at all: the defaults, as it says.
     expect((await post('/admin/issues', { article: SLUG })).status).toBe(303);
   });

@@ -60,22 +60,49 @@ const notices: Record<string, string> = {
 export const noticeOf = (c: WorkspaceContext): string | undefined =>
   notices[c.req.query('notice') ?? ''];
 
-/** A domain error in the workspace: the status the API would answer, in the workspace's layout. */
-export const workspaceErrorPage: ErrorPage = (c, error, status) =>
-  page(
+/**
+ * The workspace page a form was posted from, from the Referer, when it is one of ours: a path
+ * under /admin on this host, never an address elsewhere (it is only ever a link, not a redirect).
+ */
+function formPage(c: WorkspaceContext): string | undefined {
+  const referer = c.req.header('referer');
+  if (!referer) return undefined;
+  try {
+    const from = new URL(referer);
+    const here = new URL(c.req.url);
+    return from.host === here.host && /^\/admin(\/|$)/.test(from.pathname)
+      ? `${from.pathname}${from.search}`
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A domain error in the workspace: the status the API would answer, in the workspace's layout,
+ * said once (each field's problem, or the message when there are none) with a way back to the
+ * form it came from.
+ */
+export const workspaceErrorPage: ErrorPage = (c, error, status) => {
+  const back = formPage(c as WorkspaceContext);
+  const issues = error.details.issues;
+  return page(
     c as WorkspaceContext,
     'That did not work',
     <>
-      <p class="error" role="alert">
-        {error.message}
-      </p>
-      <IssuesList issues={error.details.issues} />
+      <div class="error" role="alert">
+        {issues?.length ? <p>Please correct:</p> : <p>{error.message}</p>}
+        <IssuesList issues={issues} />
+      </div>
       <p>
+        {back ? <a href={back}>Back to the form</a> : null}
+        {back ? ' · ' : null}
         <a href="/admin">Back to the dashboard</a>
       </p>
     </>,
     status,
   );
+};
 
 /** Every issue, newest first: the workspace lists them all (a publication has hundreds, not millions). */
 export const allIssues = async (deps: AdminDeps) =>
