@@ -13,6 +13,7 @@ import { CSV_COLUMNS } from '../../functions/core/subscribers/csv.js';
 import { startS3rver } from '../../local/emulators.js';
 import { aSubscriber } from '../support/builders.js';
 import { seedReaders } from '../support/seed-readers.js';
+import type { Report } from './report.js';
 
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const TABLE = 'dispatch-bench-export';
@@ -128,22 +129,6 @@ export async function benchExport(n: number): Promise<ExportRun> {
     await db.close();
   }
 }
-
-type Report = (
-  r: {
-    bench: string;
-    metric: string;
-    value: number;
-    unit: string;
-    baseline?: number;
-    baselineUnit?: string;
-    ratio?: number;
-    target: string;
-    pass: boolean | null;
-    details?: Record<string, unknown>;
-  },
-  line: string,
-) => void;
 
 /**
  * `npm run bench -- --only=export`: two sizes (quick 10,000 and 50,000; full 200,000 and

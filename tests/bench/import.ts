@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { startDynalite } from '../../local/emulators.js';
+import type { Report } from './report.js';
 
 export type ImportRun = {
   seconds: number;
@@ -63,22 +64,6 @@ async function importRun(n: number, dynamodb: string): Promise<ImportRun> {
 
 const pace = (bytesPerSecond: number | undefined) =>
   bytesPerSecond === undefined ? 'n/a' : `${(bytesPerSecond / 1024).toFixed(0)} KiB/s`;
-
-type Report = (
-  r: {
-    bench: string;
-    metric: string;
-    value: number;
-    unit: string;
-    baseline?: number;
-    baselineUnit?: string;
-    ratio?: number;
-    target: string;
-    pass: boolean | null;
-    details?: Record<string, unknown>;
-  },
-  line: string,
-) => void;
 
 /** Two sizes, a tenth and the whole (quick: 5,000 and 50,000; full: 100,000 and 1,000,000). */
 export async function benchImports(report: Report, quick: boolean) {

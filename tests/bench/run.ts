@@ -16,6 +16,7 @@ import { serve } from '@hono/node-server';
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Hono } from 'hono';
 import type { Cannon, CannonOptions } from './cannon.js';
+import type { BenchResult as Result } from './report.js';
 import { articleCatalog, loadTopics } from '../../functions/adapters/content/fs-content.js';
 import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
 import { tableKeys } from '../../functions/adapters/dynamo/table.js';
@@ -87,19 +88,6 @@ const PRICES = {
   sesPerThousand: 0.1,
 };
 
-/** `pass: null`: a figure reported for information, with no target of its own (printed INFO). */
-type Result = {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  baselineUnit?: string;
-  ratio?: number;
-  target: string;
-  pass: boolean | null;
-  details?: Record<string, unknown>;
-};
 const results: Result[] = [];
 
 function report(r: Result, line: string) {

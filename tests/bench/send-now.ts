@@ -17,27 +17,12 @@ import type { Issue } from '../../functions/core/issues/issue.js';
 import { transitionIssue } from '../../functions/core/issues/manage-issues.js';
 import { RECIPIENT_SHARDS, SEND_SHARDS } from '../../functions/core/subscribers/subscriber.js';
 import { aSubscriber } from '../support/builders.js';
+import type { Report } from './report.js';
 
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const TOPIC = 'security';
 const SENDS = 15;
 
-/** run.ts's `report`: one figure against its baseline and target. */
-type Report = (
-  r: {
-    bench: string;
-    metric: string;
-    value: number;
-    unit: string;
-    baseline?: number;
-    baselineUnit?: string;
-    ratio?: number;
-    target: string;
-    pass: boolean | null;
-    details?: Record<string, unknown>;
-  },
-  line: string,
-) => void;
 type Options = {
   quick: boolean;
   startSidecar: () => Promise<{ dynamodb: string; close(): Promise<void> }>;
