@@ -127,7 +127,7 @@ describe('the workspace asks before what cannot be undone', () => {
     expect(await stack.deps.suppressions.isSuppressed(email)).toBe(false);
   });
 
-  it('the compose form’s audience boxes mean what they show: none ticked is refused, not everyone', async () => {
+  it('the compose form’s audience boxes mean what they show: none ticked is refused, not everyone, on the form with what was typed kept', async () => {
     const compose = await (await app.request('/admin/issues', { headers: { cookie } })).text();
     expect(compose.match(/name="frequencies" value="\w+" checked/g)).toHaveLength(3);
     const refused = await app.request('/admin/issues', {
@@ -137,21 +137,50 @@ describe('the workspace asks before what cannot be undone', () => {
         'content-type': 'application/x-www-form-urlencoded',
         referer: 'http://localhost/admin/issues',
       },
-      body: new URLSearchParams({ _csrf: csrf, article: SLUG, 'audience-offered': '1' }).toString(),
+      body: new URLSearchParams([
+        ['_csrf', csrf],
+        ['article', SLUG],
+        ['subject', 'Kept <subject> & all'],
+        ['editorNote', 'A note typed once'],
+        ['topics', 'security'],
+        ['audience-offered', '1'],
+      ]).toString(),
     });
     expect(refused.status).toBe(422);
     const html = await refused.text();
-    // Said once, by field, with the way back to the form (a link, to a workspace page only).
-    expect(html.match(/frequencies/g)).toHaveLength(1);
-    expect(html).toContain('<a href="/admin/issues">Back to the form</a>');
-    const elsewhere = await app.request('/admin/issues', {
+    // Back on the form it came from, said once by the field's label, with everything kept.
+    expect(html.match(/role="alert"/g)).toHaveLength(1);
+    expect(html).toContain('This draft was not created');
+    expect(html).toMatch(/<li>Readers who chose: [^<]+<\/li>/);
+    expect(html).toContain('value="Kept &lt;subject&gt; &amp; all"');
+    expect(html).toContain('>A note typed once</textarea>');
+    expect(html).toMatch(/name="topics" value="security" checked/);
+    expect(html.match(/name="frequencies" value="\w+" checked/g)).toBeNull();
+    expect(html).toMatch(/<option value="nato-western-balkans-stability" selected/);
+    // Nothing was created by the refused form.
+    const list = await (await app.request('/admin/issues', { headers: { cookie } })).text();
+    expect(list).not.toContain('Kept &lt;subject&gt;');
+    // Other refusals (not a form's fields) still say so once, with the way back to the form:
+    // a link, to a workspace page only.
+    const unknown = await app.request('/admin/issues/no-such-issue/send', {
+      method: 'POST',
+      headers: {
+        cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        referer: 'http://localhost/admin/issues',
+      },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+    });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('<a href="/admin/issues">Back to the form</a>');
+    const elsewhere = await app.request('/admin/issues/no-such-issue/send', {
       method: 'POST',
       headers: {
         cookie,
         'content-type': 'application/x-www-form-urlencoded',
         referer: 'https://evil.example/admin/issues',
       },
-      body: new URLSearchParams({ _csrf: csrf, article: SLUG, 'audience-offered': '1' }).toString(),
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
     });
     expect(await elsewhere.text()).not.toContain('Back to the form');
     // The article page's one button sends no boxes at all: the defaults, as it says.

@@ -1,5 +1,6 @@
 import { resumeAndFanOut, sendNowAndFanOut } from '../../../core/delivery/start-now.js';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { publishedArticles } from '../../../core/content/article.js';
 import { DomainError, ErrorCodes } from '../../../core/errors.js';
 import { startDigest } from '../../../core/issues/digests.js';
@@ -16,14 +17,27 @@ import type { Resolution } from '../../../core/issues/issue.js';
 import type { AdminDeps } from '../deps.js';
 import { ConfirmResolution } from '../pages/ambiguous.js';
 import { IssuePage } from '../pages/issue.js';
-import { IssueList } from '../pages/issues.js';
+import { type ComposeInput, IssueList } from '../pages/issues.js';
 import { askFirst } from './ask-first.js';
 import { cancelling, sendingNow } from './consequences.js';
 import { allIssues, noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 
 /** A form's repeated field, without its empty entries. */
-const list = (v: unknown) =>
+const many = (v: unknown) =>
   ([] as unknown[]).concat(v ?? []).filter((x): x is string => typeof x === 'string' && x !== '');
+const one = (v: unknown) => (typeof v === 'string' ? v : undefined);
+/** The compose form as posted: boxes left out are undefined (the article page's button has none). */
+const composeInput = (body: Record<string, unknown>): ComposeInput => ({
+  article: one(body.article),
+  subject: one(body.subject),
+  editorNote: one(body.editorNote),
+  topics: body.topics === undefined ? undefined : many(body.topics),
+  // The compose form marks that it offered the boxes: then none ticked is none, not the defaults.
+  frequencies:
+    body.frequencies === undefined && body['audience-offered'] === undefined
+      ? undefined
+      : many(body.frequencies),
+});
 const resolutionOf = (body: Record<string, unknown>): Resolution =>
   body.resolution === 'release' ? 'release' : 'delivered';
 const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
@@ -36,35 +50,47 @@ const verbs = {
 } as const;
 
 export function issueRoutes(deps: AdminDeps) {
+  /** The issues page, with the compose form as it was refused when it was. */
+  const list = async (
+    c: Context<WorkspaceEnv>,
+    refused?: Parameters<typeof IssueList>[0]['refused'],
+    status: ContentfulStatusCode = 200,
+  ) =>
+    page(
+      c,
+      'Issues',
+      <IssueList
+        issues={await allIssues(deps)}
+        articles={publishedArticles(await deps.articles.all())}
+        csrf={c.get('session').csrf}
+        publication={deps.publication}
+        refused={refused}
+      />,
+      status,
+    );
   const issues = new Hono<WorkspaceEnv>()
-    .get('/', async (c) =>
-      page(
-        c,
-        'Issues',
-        <IssueList
-          issues={await allIssues(deps)}
-          articles={publishedArticles(await deps.articles.all())}
-          csrf={c.get('session').csrf}
-          publication={deps.publication}
-        />,
-      ),
-    )
+    .get('/', async (c) => list(c))
     .post('/', async (c) => {
       const body = await c.req.parseBody({ all: true });
-      const issue = await createArticleIssue(deps, {
-        article: body.article,
-        subject: text(body.subject),
-        editorNote: text(body.editorNote),
-        // The compose form shows the frequency boxes ticked: none ticked is refused (422 naming
-        // frequencies), never read as everyone. Topics left unticked are the article's own, as
-        // the form says; the article page's one-button form sends neither, for the defaults.
-        topics: list(body.topics).length ? list(body.topics) : undefined,
-        frequencies:
-          list(body.frequencies).length || body['audience-offered'] !== undefined
-            ? list(body.frequencies)
-            : undefined,
-      });
-      return redirect(c, `/admin/issues/${issue.id}?notice=created`);
+      const input = composeInput(body);
+      try {
+        const issue = await createArticleIssue(deps, {
+          article: input.article,
+          subject: text(input.subject),
+          editorNote: text(input.editorNote),
+          // The compose form shows the frequency boxes ticked: none ticked is refused (422 naming
+          // frequencies), never read as everyone. Topics left unticked are the article's own, as
+          // the form says; the article page's one-button form sends neither, for the defaults.
+          topics: input.topics?.length ? input.topics : undefined,
+          frequencies: input.frequencies,
+        });
+        return redirect(c, `/admin/issues/${issue.id}?notice=created`);
+      } catch (error) {
+        // Refused input comes back on the form it was typed in, kept, with the fields named.
+        if (!(error instanceof DomainError) || error.code !== ErrorCodes.invalidInput) throw error;
+        const refused = { input, issues: error.details.issues ?? [], message: error.message };
+        return list(c, refused, 422);
+      }
     })
     .get('/:id', async (c) => {
       const report = await issueReport(deps, c.req.param('id'));
