@@ -1,6 +1,7 @@
 import type { issueReport } from '../../../core/issues/manage-issues.js';
 import type { Publication } from '../../../core/publication.js';
 import { Frequencies, frequencyLabels } from '../../../core/subscribers/subscriber.js';
+import { Badge } from './when.js';
 
 export function Dashboard(props: {
   publication: Publication;
@@ -92,7 +93,9 @@ export function Dashboard(props: {
               <td>
                 <a href={`/admin/issues/${r.issue.id}`}>{r.issue.subject}</a>
               </td>
-              <td>{r.issue.state}</td>
+              <td>
+                <Badge state={r.issue.state} />
+              </td>
               <td>{r.counts.sent}</td>
               <td>{r.engagement.delivered}</td>
               <td>{r.engagement.bounced}</td>

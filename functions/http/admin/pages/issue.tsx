@@ -4,6 +4,7 @@ import type { AmbiguousReader } from '../../../core/issues/ambiguous.js';
 import { ActionButton, Csrf } from '../layout.js';
 import { AmbiguousReaders } from './ambiguous.js';
 import { EmailPreview, type Preview } from './email-preview.js';
+import { Badge, When } from './when.js';
 
 /** One issue: its progress while sending, its report afterwards, its actions and its preview. */
 export function IssuePage(props: {
@@ -26,11 +27,18 @@ export function IssuePage(props: {
       ) : null}
       <div class="card">
         <p>
-          <strong>State:</strong> <span data-testid="state">{issue.state}</span>
+          <strong>State:</strong>{' '}
+          <span data-testid="state">
+            <Badge state={issue.state} />
+          </span>
           {issue.pause
             ? ` (${issue.pause.reason}${issue.pause.message ? `: ${issue.pause.message}` : ''})`
             : ''}
-          {issue.scheduledAt && issue.state === 'scheduled' ? `, for ${issue.scheduledAt}` : ''}
+          {issue.scheduledAt && issue.state === 'scheduled' ? (
+            <>
+              , for <When at={issue.scheduledAt} />
+            </>
+          ) : null}
         </p>
         <p>
           <strong>Audience:</strong> {issue.audience.topics.join(', ')};{' '}

@@ -4,6 +4,7 @@ import type { Publication } from '../../../core/publication.js';
 import { Frequencies, frequencyLabels } from '../../../core/subscribers/subscriber.js';
 import type { FieldIssue } from '../../../core/errors.js';
 import { Csrf } from '../layout.js';
+import { Badge, When } from './when.js';
 
 /** What the editor typed in the compose form, kept when it is refused so nothing is typed twice. */
 export type ComposeInput = {
@@ -58,13 +59,20 @@ export function IssueList(props: {
                 <small>{i.id}</small>
               </td>
               <td>
-                {i.state}
-                {i.scheduledAt && i.state === 'scheduled' ? ` for ${i.scheduledAt}` : ''}
+                <Badge state={i.state} />
+                {i.scheduledAt && i.state === 'scheduled' ? (
+                  <>
+                    {' '}
+                    for <When at={i.scheduledAt} />
+                  </>
+                ) : null}
               </td>
               <td>
                 {i.audience.topics.join(', ')}; {i.audience.frequencies.join(', ')}
               </td>
-              <td>{i.createdAt.slice(0, 16).replace('T', ' ')}</td>
+              <td>
+                <When at={i.createdAt} />
+              </td>
             </tr>
           ))}
         </tbody>

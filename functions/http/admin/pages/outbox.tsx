@@ -1,5 +1,6 @@
 import type { OutboxListing } from '../../../core/outbox/ports.js';
 import { Csrf } from '../layout.js';
+import { When } from './when.js';
 
 const kinds = { confirmation: 'Confirmation', welcome: 'Welcome', test: 'Test send' } as const;
 
@@ -38,7 +39,9 @@ export function GivenUpList({ entries, csrf, notice }: GivenUpProps) {
                 <td>{e.to}</td>
                 <td>{kinds[e.entry.kind]}</td>
                 <td>{e.entry.reason}</td>
-                <td>{(e.entry.failedAt ?? '').slice(0, 16).replace('T', ' ')}</td>
+                <td>
+                  <When at={e.entry.failedAt} />
+                </td>
                 <td>
                   <form method="post" action="/admin/outbox/retry" class="actions">
                     <Csrf token={csrf} />

@@ -5,6 +5,7 @@ type ImportView = ReturnType<typeof importView>;
 import type { Subscriber } from '../../../core/subscribers/subscriber.js';
 import type { AdminDeps } from '../deps.js';
 import { ActionButton } from '../layout.js';
+import { Badge, When } from './when.js';
 
 type History = Awaited<ReturnType<AdminDeps['ledger']['history']>>;
 
@@ -15,8 +16,8 @@ export function SubscriberPage(props: { s: Subscriber; history: History; csrf: s
     <>
       <div class="card">
         <p>
-          <strong>State:</strong> {s.state} · <strong>Topics:</strong> {s.topics.join(', ')} ·{' '}
-          <strong>Frequency:</strong> {s.frequency}
+          <strong>State:</strong> <Badge state={s.state} /> · <strong>Topics:</strong>{' '}
+          {s.topics.join(', ')} · <strong>Frequency:</strong> {s.frequency}
         </p>
         <h2>Consent</h2>
         <p>
@@ -51,7 +52,9 @@ export function SubscriberPage(props: { s: Subscriber; history: History; csrf: s
                   <td>
                     <a href={`/admin/issues/${e.issueId}`}>{e.issueId}</a>
                   </td>
-                  <td>{e.sentAt}</td>
+                  <td>
+                    <When at={e.sentAt} />
+                  </td>
                   <td>
                     <code>{e.messageId}</code>
                   </td>
@@ -140,7 +143,7 @@ function OutboxLine({ entry }: { entry: OutboxEntry }) {
   const when = entry.sentAt ?? entry.failedAt ?? entry.queuedAt;
   return (
     <p>
-      <strong>Last email:</strong> {entry.kind} {entry.state} {when.slice(0, 16).replace('T', ' ')}
+      <strong>Last email:</strong> {entry.kind} {entry.state} <When at={when} />
       {entry.state !== 'sent' && entry.reason ? ` (${entry.reason})` : ''}
       {entry.resent ? `. Sent again: ${entry.resent}` : ''}
       {entry.receipt ? `. Confirmed by SES's ${entry.receipt} event` : ''}

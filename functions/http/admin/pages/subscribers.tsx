@@ -3,6 +3,7 @@ import { Frequencies, type Subscriber } from '../../../core/subscribers/subscrib
 import { Csrf } from '../layout.js';
 import type { ExportView } from '../../../core/subscribers/export-job.js';
 import { ExportStatus } from './export.js';
+import { Badge, When } from './when.js';
 
 export type SubscriberFilter = { state?: string; topic?: string; frequency?: string };
 
@@ -91,10 +92,14 @@ export function SubscriberList(props: {
               <td>
                 <a href={`/admin/subscribers/${s.id}`}>{s.email}</a>
               </td>
-              <td>{s.state}</td>
+              <td>
+                <Badge state={s.state} />
+              </td>
               <td>{s.topics.join(', ')}</td>
               <td>{s.frequency}</td>
-              <td>{s.createdAt.slice(0, 10)}</td>
+              <td>
+                <When at={s.createdAt} date />
+              </td>
             </tr>
           ))}
         </tbody>

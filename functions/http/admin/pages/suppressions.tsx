@@ -1,5 +1,6 @@
 import type { AdminDeps } from '../deps.js';
 import { Csrf } from '../layout.js';
+import { When } from './when.js';
 
 type Entries = Awaited<ReturnType<AdminDeps['directory']['suppressions']>>;
 
@@ -35,7 +36,9 @@ export function SuppressionList(props: {
             <tr>
               <td>{e.email ?? <em>erased ({e.key.slice(0, 10)}…)</em>}</td>
               <td>{e.reason}</td>
-              <td>{e.at.slice(0, 16).replace('T', ' ')}</td>
+              <td>
+                <When at={e.at} />
+              </td>
               <td>
                 {e.email ? (
                   <form method="post" action="/admin/suppressions/remove" class="actions">
