@@ -1,7 +1,7 @@
 import type { issueReport } from '../../../core/issues/manage-issues.js';
 import type { Publication } from '../../../core/publication.js';
 import { Frequencies, frequencyLabels } from '../../../core/subscribers/subscriber.js';
-import { Badge } from './when.js';
+import { Badge, readableDate } from './when.js';
 
 export function Dashboard(props: {
   publication: Publication;
@@ -16,6 +16,7 @@ export function Dashboard(props: {
   const signups = new Map(days.map((d) => [d, n(`joined:${d}`)]));
   const leaves = new Map(days.map((d) => [d, n(`left:${d}`)]));
   const max = Math.max(1, ...signups.values(), ...leaves.values());
+  const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   return (
     <>
       <div class="grid">
@@ -46,32 +47,87 @@ export function Dashboard(props: {
       </div>
       <div class="card">
         <h2 id="chart">Signups and unsubscribes, last 30 days</h2>
-        <svg role="img" aria-labelledby="chart" viewBox="0 0 600 120" width="100%" height="140">
+        <p>
+          {total(signups)} signups and {total(leaves)} unsubscribes in these 30 days; the busiest
+          day had {Math.max(0, ...signups.values(), ...leaves.values())}.
+        </p>
+        <svg role="img" aria-labelledby="chart" viewBox="0 0 640 140" width="100%" height="160">
           <title>Signups and unsubscribes, last 30 days</title>
+          {/* The value axis: 0, half and the busiest day, with faint lines across. */}
+          {[0, 0.5, 1].map((f) => (
+            <g>
+              <line x1="38" x2="640" y1={110 - 100 * f} y2={110 - 100 * f} stroke="#d0d7de" />
+              <text x="32" y={114 - 100 * f} text-anchor="end" font-size="11" fill="#57606a">
+                {Math.round(max * f)}
+              </text>
+            </g>
+          ))}
           {days.map((d, i) => (
             <g>
               <rect
-                x={i * 20 + 2}
+                x={40 + i * 20 + 2}
                 y={110 - (100 * signups.get(d)!) / max}
                 width="8"
                 height={(100 * signups.get(d)!) / max}
                 fill="#1a7f37"
               >
-                <title>{`${d}: ${signups.get(d)} signups`}</title>
+                <title>{`${readableDate(d, false)}: ${signups.get(d)} signups`}</title>
               </rect>
               <rect
-                x={i * 20 + 10}
+                x={40 + i * 20 + 10}
                 y={110 - (100 * leaves.get(d)!) / max}
                 width="8"
                 height={(100 * leaves.get(d)!) / max}
                 fill="#b3261e"
               >
-                <title>{`${d}: ${leaves.get(d)} unsubscribes`}</title>
+                <title>{`${readableDate(d, false)}: ${leaves.get(d)} unsubscribes`}</title>
               </rect>
+              {/* The date axis: every seventh day, ending today. */}
+              {(29 - i) % 7 === 0 ? (
+                <text
+                  x={40 + i * 20 + 10}
+                  y="128"
+                  text-anchor="middle"
+                  font-size="11"
+                  fill="#57606a"
+                >
+                  {readableDate(d, false).replace(/ \d{4}$/, '')}
+                </text>
+              ) : null}
             </g>
           ))}
         </svg>
-        <p>Green: signups. Red: unsubscribes.</p>
+        <p>
+          <span class="key key-in" /> Signups <span class="key key-out" /> Unsubscribes
+        </p>
+        {total(signups) + total(leaves) === 0 ? (
+          <p>No signups or unsubscribes yet in these 30 days.</p>
+        ) : (
+          <details>
+            <summary>The numbers, day by day</summary>
+            <table>
+              <thead>
+                <tr>
+                  <th>Day</th>
+                  <th>Signups</th>
+                  <th>Unsubscribes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {days
+                  .filter((d) => signups.get(d)! + leaves.get(d)! > 0)
+                  .reverse()
+                  .map((d) => (
+                    <tr>
+                      <td>{readableDate(d, false)}</td>
+                      <td>{signups.get(d)}</td>
+                      <td>{leaves.get(d)}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </details>
+        )}
       </div>
       <h2>Latest issues</h2>
       <table>
