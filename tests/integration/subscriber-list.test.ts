@@ -218,6 +218,20 @@ describe('the subscriber list', () => {
     );
     // The second page of confirmed readers, from the 101st on.
     expect(rest[0]).toBe(email(range(READERS).filter((i) => confirmed(i) && i !== 11)[100]!));
+
+    // Part of an address, in any case, finds; nothing found says so, and how the box searches.
+    const partial = await (
+      await app.request('/admin/subscribers?q=LIST.00', { headers: { cookie } })
+    ).text();
+    expect([...partial.matchAll(/>(list\.\d{3}@example\.com)</g)].map((m) => m[1])).toEqual(
+      range(10).map(email),
+    );
+    expect(partial).not.toContain('data-testid="no-results"');
+    const nothing = await (
+      await app.request('/admin/subscribers?q=nobody', { headers: { cookie } })
+    ).text();
+    expect(nothing).toMatch(/data-testid="no-results">\s*No subscriber matches this search/);
+    expect(nothing).not.toContain('<th>Address</th>');
   });
 
   it('lists readers stored before the index once the one-off backfill gave them its keys', async () => {

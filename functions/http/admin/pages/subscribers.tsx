@@ -26,6 +26,8 @@ export function SubscriberList(props: {
   publication: Publication;
   /** The newest CSV export, to show its progress or its link. */
   latestExport?: ExportView;
+  /** Set on a later page: an empty later page is the end of the list, not "no results". */
+  cursor?: string;
 }) {
   const { rows, next, q, filter, notice, csrf } = props;
   return (
@@ -76,34 +78,52 @@ export function SubscriberList(props: {
         </div>
         <button type="submit">Search</button>
       </form>
-      <table>
-        <thead>
-          <tr>
-            <th>Address</th>
-            <th>State</th>
-            <th>Topics</th>
-            <th>Frequency</th>
-            <th>Since</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((s) => (
+      {rows.length === 0 && !props.cursor ? (
+        <p class="empty" data-testid="no-results">
+          {q || filter.state || filter.topic || filter.frequency ? (
+            <>
+              No subscriber matches this search. The address box finds addresses that begin with
+              what you type, whatever its case (<code>petar</code> finds{' '}
+              <code>Petar.M@example.org</code>); it does not search inside an address.
+            </>
+          ) : (
+            <>
+              No subscribers yet: readers sign up on{' '}
+              <a href={`${props.publication.baseUrl}/`}>the front page</a>, or import them from a
+              CSV below.
+            </>
+          )}
+        </p>
+      ) : (
+        <table>
+          <thead>
             <tr>
-              <td>
-                <a href={`/admin/subscribers/${s.id}`}>{s.email}</a>
-              </td>
-              <td>
-                <Badge state={s.state} />
-              </td>
-              <td>{s.topics.join(', ')}</td>
-              <td>{s.frequency}</td>
-              <td>
-                <When at={s.createdAt} date />
-              </td>
+              <th>Address</th>
+              <th>State</th>
+              <th>Topics</th>
+              <th>Frequency</th>
+              <th>Since</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((s) => (
+              <tr>
+                <td>
+                  <a href={`/admin/subscribers/${s.id}`}>{s.email}</a>
+                </td>
+                <td>
+                  <Badge state={s.state} />
+                </td>
+                <td>{s.topics.join(', ')}</td>
+                <td>{s.frequency}</td>
+                <td>
+                  <When at={s.createdAt} date />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       {next ? (
         <p>
           <a href={`/admin/subscribers?${nextPage(next, q, filter)}`}>Next page</a>

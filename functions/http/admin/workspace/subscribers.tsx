@@ -38,6 +38,7 @@ export const subscriberRoutes = (deps: AdminDeps) =>
           notice={noticeOf(c)}
           csrf={c.get('session').csrf}
           publication={deps.publication}
+          cursor={c.req.query('cursor')}
         />,
       );
     })
