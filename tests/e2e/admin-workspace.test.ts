@@ -109,25 +109,30 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
 
     await page.getByLabel('Send at (UTC)').fill('2030-01-01T07:00');
     await submit(page.getByRole('button', { name: 'Schedule' }));
+    // Scheduling is reviewed first (when, to how many), then done by one button.
+    expect(await page.getByTestId('review').textContent()).toContain('When1 Jan 2030, 07:00 UTC');
+    await submit(page.getByRole('button', { name: 'Schedule for 2 readers' }));
     expect(await page.getByTestId('state').textContent()).toBe('scheduled');
 
-    // Sending asks first, saying to whom, and nothing leaves until the editor says yes.
+    // Sending is reviewed too, saying to whom, and nothing leaves until the editor says yes.
     await submit(page.getByRole('button', { name: 'Send now' }));
+    expect(await page.getByTestId('review').textContent()).toContain(
+      'FromThe Regional Dispatch <newsletter@dispatch.example>',
+    );
     expect(await page.getByTestId('consequence').textContent()).toMatch(
       /^It goes out at once to the confirmed readers of Security and defence, Politics and diplomacy who chose every article, daily digests or weekly digests \(about 2; counted exactly as it sends\), from newsletter@dispatch\.example\. An email cannot be recalled/,
     );
     for (const r of readers) expect(await emailsTo(stack.sesEndpoint, r.email)).toEqual([]);
-    await submit(
-      page.getByRole('button', {
-        name: 'Send “NATO Reaffirms Its Commitment to Stability in the Western Balkans” now',
-      }),
-    );
+    await submit(page.getByRole('button', { name: 'Send to 2 readers' }));
     expect(await page.getByTestId('state').textContent()).toBe('sending');
     // The tick's worker sends (npm start runs it every minute; here we fire it).
     const { startScheduler } = await import('../../local/scheduler.js');
     await startScheduler({ cron: false, budgetMs: 20_000 }).fire('tick');
     await page.goto(issueUrl);
     expect(await page.getByTestId('state').textContent()).toBe('sent');
+    expect(await page.getByTestId('pace').textContent()).toMatch(
+      /^Sent in (under a minute|\d+ minutes?), finished /,
+    );
     expect(await page.getByTestId('progress').textContent()).toMatch(
       /^2 sent · 0 skipped · 0 failed · 0 suppressed · 0 ambiguous · 0 remaining/,
     );

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
-import { createArticleIssue } from '../../functions/core/issues/manage-issues.js';
+import { createArticleIssue, estimateAudience } from '../../functions/core/issues/manage-issues.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
@@ -96,6 +96,54 @@ describe('the workspace asks before what cannot be undone', () => {
 
     expect((await post(`/admin/issues/${issue.id}/cancel`, { confirmed: 'yes' })).status).toBe(303);
     expect((await stack.deps.issues.get(issue.id))?.state).toBe('cancelled');
+  });
+
+  it('"Send now" and scheduling are reviewed first: what, from whom, to how many, when', async () => {
+    const issue = await createArticleIssue(stack.deps, { article: SLUG, id: 'reviewed-issue' });
+    const about = await estimateAudience(stack.deps, issue.audience);
+    const review = async (response: Response) => {
+      const html = await response.text();
+      const facts = /<dl class="facts" data-testid="review">(.*?)<\/dl>/s.exec(html)![1]!;
+      return {
+        html,
+        facts: Object.fromEntries(
+          [...facts.matchAll(/<dt>([^<]+)<\/dt><dd>([^<]+)<\/dd>/g)].map((m) => [m[1], m[2]]),
+        ),
+      };
+    };
+    const now = await review(await post(`/admin/issues/${issue.id}/send`, {}));
+    expect(now.facts).toMatchObject({
+      Subject: issue.subject,
+      Content: `the article “${issue.subject}”`,
+      From: `${stack.deps.publication.fromName} &lt;${stack.deps.publication.fromAddress}&gt;`,
+      Recipients: `about ${about} now, from the readers&#39; counters; counted exactly as it sends`,
+      When: 'now, as soon as you confirm',
+    });
+    expect(now.facts.Audience).toMatch(/^the confirmed readers of .+ who chose every article/);
+    expect(now.html).toContain(`>Send to ${about} reader${about === 1 ? '' : 's'}</button>`);
+
+    // A time in the past comes back on the issue page, as typed, before any review.
+    const past = await post(`/admin/issues/${issue.id}/schedule`, { at: '2020-01-01T07:00' });
+    expect(past.status).toBe(422);
+    const pastHtml = await past.text();
+    expect(pastHtml).toContain('value="2020-01-01T07:00" aria-invalid="true"');
+    expect(pastHtml).toContain('Send at: must be in the future.');
+
+    const later = await review(
+      await post(`/admin/issues/${issue.id}/schedule`, { at: '2030-01-01T07:00' }),
+    );
+    expect(later.facts.When).toBe('1 Jan 2030, 07:00 UTC');
+    expect(later.html).toContain(`>Schedule for ${about} reader${about === 1 ? '' : 's'}</button>`);
+    expect((await stack.deps.issues.get(issue.id))?.state).toBe('draft');
+    const done = await post(`/admin/issues/${issue.id}/schedule`, {
+      at: '2030-01-01T07:00',
+      confirmed: 'yes',
+    });
+    expect(done.status).toBe(303);
+    expect(await stack.deps.issues.get(issue.id)).toMatchObject({
+      state: 'scheduled',
+      scheduledAt: '2030-01-01T07:00:00.000Z',
+    });
   });
 
   it('suppressing an address and mailing it again each ask, carrying what the editor typed', async () => {

@@ -204,6 +204,12 @@ export async function findOrCreateEditorSend(deps: IssueDeps, slug: string): Pro
 }
 
 export async function scheduleIssue(deps: IssueDeps, id: string, at: Date) {
+  assertScheduleTime(deps, at);
+  return transitionIssue(deps, id, 'schedule', () => ({ scheduledAt: at.toISOString() }));
+}
+
+/** A schedule's time is a date, not in the past (a minute's grace for the form's round minute). */
+export function assertScheduleTime(deps: Pick<IssueDeps, 'clock'>, at: Date) {
   if (Number.isNaN(at.getTime()))
     throw new DomainError(ErrorCodes.invalidInput, 'The time is not a date.', {
       issues: [{ field: 'at', message: 'must be an ISO 8601 date and time' }],
@@ -213,7 +219,6 @@ export async function scheduleIssue(deps: IssueDeps, id: string, at: Date) {
       issues: [{ field: 'at', message: 'must be in the future' }],
     });
   }
-  return transitionIssue(deps, id, 'schedule', () => ({ scheduledAt: at.toISOString() }));
 }
 
 export const sendIssueNow = (deps: IssueDeps, id: string) => transitionIssue(deps, id, 'sendNow');

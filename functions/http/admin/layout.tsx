@@ -24,6 +24,7 @@ iframe{border:1px solid #d0d7de;background:#fff}pre{white-space:pre-wrap;backgro
 .badge-sent,.badge-confirmed,.badge-done{background:#dafbe1;color:#116329}.badge-sending,.badge-scheduled,.badge-pending,.badge-running{background:#ddf4ff;color:#0a3069}
 .badge-paused{background:#fff8c5;color:#6c4a00}.badge-cancelled,.badge-bounced,.badge-complained,.badge-failed,.badge-suppressed{background:#ffebe9;color:#a40e26}
 .key{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;vertical-align:-.05rem}.key-in{background:#1a7f37}.key-out{background:#b3261e;margin-left:.75rem}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0 0 1rem}.facts dt{font-weight:600}.facts dd{margin:0}
 .bar{height:.8rem;background:#eaeef2;border-radius:4px;overflow:hidden}.bar span{display:block;height:100%;background:#1a7f37}
 iframe,svg,.previews figure{max-width:100%}svg{height:auto}main{overflow-wrap:anywhere}
 @media (max-width:40rem){table{display:block;overflow-x:auto}main{padding:1rem .75rem 3rem}select{width:100%}}

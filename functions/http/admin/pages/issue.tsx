@@ -4,7 +4,11 @@ import type { AmbiguousReader } from '../../../core/issues/ambiguous.js';
 import { ActionButton, Csrf } from '../layout.js';
 import { AmbiguousReaders } from './ambiguous.js';
 import { EmailPreview, type Preview } from './email-preview.js';
+import { PaceLine } from './issue-pace.js';
 import { Badge, When } from './when.js';
+
+/** A schedule form posted with a time that cannot be scheduled: what was typed, and why not. */
+export type RefusedSchedule = { at: string; problem: string };
 
 /** One issue: its progress while sending, its report afterwards, its actions and its preview. */
 export function IssuePage(props: {
@@ -13,6 +17,9 @@ export function IssuePage(props: {
   preview: Preview;
   csrf: string;
   notice: string | undefined;
+  /** The request's time, for the rate and time left. */
+  now: Date;
+  refusedSchedule?: RefusedSchedule | undefined;
 }) {
   const { report, csrf, notice } = props;
   const { issue, counts, engagement } = report;
@@ -61,6 +68,7 @@ export function IssuePage(props: {
           remaining
           {report.pendingResend ? ` (${report.pendingResend} released, to be sent again)` : ''}
         </p>
+        <PaceLine issue={issue} done={done} remaining={report.remaining} now={props.now} />
         <p>
           {engagement.delivered} delivered · {engagement.bounced} bounced · {engagement.complained}{' '}
           complained · {engagement.opened} opened · {engagement.clicked} clicked
@@ -88,7 +96,20 @@ export function IssuePage(props: {
           <form method="post" action={`/admin/issues/${issue.id}/schedule`} class="card">
             <Csrf token={csrf} />
             <label for="at">Send at (UTC)</label>
-            <input id="at" type="datetime-local" name="at" required />
+            <input
+              id="at"
+              type="datetime-local"
+              name="at"
+              required
+              value={props.refusedSchedule?.at}
+              aria-invalid={props.refusedSchedule ? 'true' : undefined}
+              aria-describedby={props.refusedSchedule ? 'at-problem' : undefined}
+            />
+            {props.refusedSchedule ? (
+              <p class="error" role="alert" id="at-problem">
+                Send at: {props.refusedSchedule.problem}.
+              </p>
+            ) : null}
             <button type="submit">Schedule</button>
           </form>
         ) : null}

@@ -11,6 +11,10 @@ export type Consequence = {
   button: string;
   /** Where "change nothing" goes back to. */
   back: string;
+  /** A review's facts, in order ("From", "Audience", "Recipients", "When"), shown above `says`. */
+  facts?: [label: string, value: string][];
+  /** A review that can be undone later (scheduling) is not styled as a danger. */
+  kind?: 'danger' | 'primary';
 };
 
 /**
@@ -44,10 +48,24 @@ export const askFirst =
         ))}
         <input type="hidden" name="confirmed" value="yes" />
         <h2>{what.title}</h2>
-        <p class="error" role="alert" data-testid="consequence">
+        {what.facts ? (
+          <dl class="facts" data-testid="review">
+            {what.facts.map(([label, value]) => (
+              <>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </>
+            ))}
+          </dl>
+        ) : null}
+        <p
+          class={what.kind === 'primary' ? 'notice' : 'error'}
+          role="alert"
+          data-testid="consequence"
+        >
           {what.says}
         </p>
-        <button type="submit" class="danger">
+        <button type="submit" class={what.kind === 'primary' ? undefined : 'danger'}>
           {what.button}
         </button>{' '}
         <a href={what.back}>Cancel: change nothing</a>

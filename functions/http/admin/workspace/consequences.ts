@@ -8,6 +8,7 @@ import type { Issue } from '../../../core/issues/issue.js';
 import { estimateAudience } from '../../../core/issues/manage-issues.js';
 import { topicsLabel } from '../../../core/subscribers/messages.js';
 import type { AdminDeps } from '../deps.js';
+import { readableDate } from '../pages/when.js';
 import type { Consequence } from './ask-first.js';
 import type { WorkspaceEnv } from './page.js';
 
@@ -35,18 +36,60 @@ function audienceOf(deps: AdminDeps, issue: Issue) {
   return `the confirmed readers of ${topics} who chose ${frequencies}`;
 }
 
+const readers = (n: number) => `${n} reader${n === 1 ? '' : 's'}`;
+
+/** What an issue's review lists, whether it goes now or at a time. */
+async function review(deps: AdminDeps, issue: Issue, when: string) {
+  // The dashboard counters' estimate, one read: the exact count is the workers' (issue 15).
+  const about = await estimateAudience(deps, issue.audience);
+  const { fromName, fromAddress } = deps.publication;
+  const facts: [string, string][] = [
+    ['Subject', issue.subject],
+    ['Content', await contentOf(deps, issue)],
+    ['From', `${fromName} <${fromAddress}>`],
+    ['Audience', audienceOf(deps, issue)],
+    ['Recipients', `about ${about} now, from the readers' counters; counted exactly as it sends`],
+    ['When', when],
+  ];
+  return { about, facts };
+}
+
+async function contentOf(deps: AdminDeps, issue: Issue) {
+  if (issue.content.kind !== 'article') return `the ${issue.content.frequency} digest`;
+  const { slug } = issue.content;
+  const article = (await deps.articles.all()).find((a) => a.slug === slug);
+  return article ? `the article “${article.title}”` : `the article ${slug}`;
+}
+
+/** "Send now" reviews the issue: what, from whom, to whom and how many, then one button. */
 export const sendingNow =
   (deps: AdminDeps): Describe =>
   async (c) => {
     const issue = await issueOf(deps, c);
-    // The dashboard counters' estimate, one read: the exact count is the workers' (issue 15).
-    const about = await estimateAudience(deps, issue.audience);
-    const count = ` (about ${about}; counted exactly as it sends)`;
+    const { about, facts } = await review(deps, issue, 'now, as soon as you confirm');
     return {
-      title: `Send “${issue.subject}” to about ${about} readers now?`,
-      says: `It goes out at once to ${audienceOf(deps, issue)}${count}, from ${deps.publication.fromAddress}. An email cannot be recalled once sent; pausing stops only what has not left.`,
-      button: `Send “${issue.subject}” now`,
+      title: `Review before sending “${issue.subject}”`,
+      facts,
+      says: `It goes out at once to ${audienceOf(deps, issue)} (about ${about}; counted exactly as it sends), from ${deps.publication.fromAddress}. An email cannot be recalled once sent; pausing stops only what has not left.`,
+      button: `Send to ${readers(about)}`,
       back: `/admin/issues/${issue.id}`,
+    };
+  };
+
+/** Scheduling reviews the same facts, with the time; it can be paused or cancelled until then. */
+export const scheduling =
+  (deps: AdminDeps, at: (c: Context<WorkspaceEnv>) => Promise<Date>): Describe =>
+  async (c) => {
+    const issue = await issueOf(deps, c);
+    const when = await at(c);
+    const { about, facts } = await review(deps, issue, readableDate(when.toISOString()));
+    return {
+      title: `Review before scheduling “${issue.subject}”`,
+      facts,
+      says: `It goes out by itself at ${readableDate(when.toISOString())} to ${audienceOf(deps, issue)} (about ${about} today). Until then it can be rescheduled, paused or cancelled from its page.`,
+      button: `Schedule for ${readers(about)}`,
+      back: `/admin/issues/${issue.id}`,
+      kind: 'primary',
     };
   };
 

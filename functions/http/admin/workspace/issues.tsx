@@ -1,10 +1,11 @@
 import { resumeAndFanOut, sendNowAndFanOut } from '../../../core/delivery/start-now.js';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { publishedArticles } from '../../../core/content/article.js';
 import { DomainError, ErrorCodes } from '../../../core/errors.js';
 import { startDigest } from '../../../core/issues/digests.js';
 import {
+  assertScheduleTime,
   cancelIssue,
   createArticleIssue,
   issueReport,
@@ -16,10 +17,10 @@ import { ambiguousReaders, resolveAmbiguous } from '../../../core/issues/ambiguo
 import type { Resolution } from '../../../core/issues/issue.js';
 import type { AdminDeps } from '../deps.js';
 import { ConfirmResolution } from '../pages/ambiguous.js';
-import { IssuePage } from '../pages/issue.js';
+import { IssuePage, type RefusedSchedule } from '../pages/issue.js';
 import { type ComposeInput, IssueList } from '../pages/issues.js';
 import { askFirst } from './ask-first.js';
-import { cancelling, sendingNow } from './consequences.js';
+import { cancelling, scheduling, sendingNow } from './consequences.js';
 import { allIssues, noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 
 /** A form's repeated field, without its empty entries. */
@@ -40,6 +41,12 @@ const composeInput = (body: Record<string, unknown>): ComposeInput => ({
 });
 const resolutionOf = (body: Record<string, unknown>): Resolution =>
   body.resolution === 'release' ? 'release' : 'delivered';
+/** The schedule form's time. datetime-local has no zone: the form says UTC, so read it as UTC. */
+async function scheduleTime(c: Context<WorkspaceEnv>) {
+  const body = await c.req.parseBody({ all: true });
+  const raw = typeof body.at === 'string' ? body.at : '';
+  return { raw, at: new Date(/Z|[+-]\d\d:\d\d$/.test(raw) ? raw : `${raw}Z`) };
+}
 const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
 
 const verbs = {
@@ -68,6 +75,41 @@ export function issueRoutes(deps: AdminDeps) {
       />,
       status,
     );
+  /** One issue's page, with the schedule form as it was refused when it was. */
+  const issuePage = async (
+    c: Context<WorkspaceEnv>,
+    refusedSchedule?: RefusedSchedule,
+    status: ContentfulStatusCode = 200,
+  ) => {
+    const report = await issueReport(deps, c.req.param('id') ?? '');
+    return page(
+      c,
+      report.issue.subject,
+      <IssuePage
+        report={report}
+        ambiguous={(await ambiguousReaders(deps, report.issue.id)).readers}
+        preview={await previewIssue(deps, report.issue)}
+        csrf={c.get('session').csrf}
+        notice={noticeOf(c)}
+        now={deps.clock.now()}
+        refusedSchedule={refusedSchedule}
+      />,
+      status,
+      report.issue.state === 'sending' ? 3 : undefined,
+    );
+  };
+  /** A time that cannot be scheduled comes back on the issue page as typed, before any review. */
+  const schedulableTime: MiddlewareHandler<WorkspaceEnv> = async (c, next) => {
+    const { raw, at } = await scheduleTime(c);
+    try {
+      assertScheduleTime(deps, at);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== ErrorCodes.invalidInput) throw error;
+      const problem = error.details.issues?.[0]?.message ?? error.message;
+      return issuePage(c, { at: raw, problem }, 422);
+    }
+    return next();
+  };
   const issues = new Hono<WorkspaceEnv>()
     .get('/', async (c) => list(c))
     .post('/', async (c) => {
@@ -92,32 +134,19 @@ export function issueRoutes(deps: AdminDeps) {
         return list(c, refused, 422);
       }
     })
-    .get('/:id', async (c) => {
-      const report = await issueReport(deps, c.req.param('id'));
-      return page(
-        c,
-        report.issue.subject,
-        <IssuePage
-          report={report}
-          ambiguous={(await ambiguousReaders(deps, report.issue.id)).readers}
-          preview={await previewIssue(deps, report.issue)}
-          csrf={c.get('session').csrf}
-          notice={noticeOf(c)}
-        />,
-        200,
-        report.issue.state === 'sending' ? 3 : undefined,
-      );
-    })
-    .post('/:id/schedule', async (c) => {
-      const body = await c.req.parseBody();
-      const raw = typeof body.at === 'string' ? body.at : '';
-      // datetime-local has no zone: the form says UTC, so read it as UTC.
-      const at = new Date(/Z|[+-]\d\d:\d\d$/.test(raw) ? raw : `${raw}Z`);
-      await scheduleIssue(deps, c.req.param('id'), at);
-      return redirect(c, `/admin/issues/${c.req.param('id')}?notice=scheduled`);
-    });
-  // What cannot be taken back asks first: sending mail, and cancelling for good.
+    .get('/:id', async (c) => issuePage(c));
+  // What cannot be taken back asks first: sending mail, and cancelling for good. Scheduling is
+  // reviewed the same way (what, to whom, when) though it can be undone until its time.
   issues.post('/:id/send', askFirst(sendingNow(deps)));
+  issues.post(
+    '/:id/schedule',
+    schedulableTime,
+    askFirst(scheduling(deps, async (c) => (await scheduleTime(c)).at)),
+    async (c) => {
+      await scheduleIssue(deps, c.req.param('id'), (await scheduleTime(c)).at);
+      return redirect(c, `/admin/issues/${c.req.param('id')}?notice=scheduled`);
+    },
+  );
   issues.post('/:id/cancel', askFirst(cancelling(deps)));
   for (const [verb, [run, notice]] of Object.entries(verbs)) {
     issues.post(`/:id/${verb}`, async (c) => {
