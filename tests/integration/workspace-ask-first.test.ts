@@ -235,3 +235,44 @@ describe('the workspace asks before what cannot be undone', () => {
     expect((await post('/admin/issues', { article: SLUG })).status).toBe(303);
   });
 });
+
+describe('a refused form comes back on its page, with what was typed kept', () => {
+  const problemsOf = (html: string, id: string) =>
+    new RegExp(`<div class="error" role="alert" id="${id}">(.*?)</div>`, 's')
+      .exec(html)?.[1]
+      ?.replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+
+  it('adding a reader with a bad address: the address kept, the problem named by its label', async () => {
+    const refused = await post('/admin/subscribers', { email: 'petar@@example' });
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    expect(problemsOf(html, 'add-problems')).toMatch(/^Not added: Address: .+/);
+    expect(html).toContain('value="petar@@example" aria-invalid="true"');
+    expect(html.match(/role="alert"/g)).toHaveLength(1);
+  });
+
+  it('suppressing with a blank reason is refused before it is asked, and removing keeps its row', async () => {
+    const email = uniqueEmail('kept');
+    const blank = await post('/admin/suppressions', { email, reason: '   ' });
+    expect(blank.status).toBe(422);
+    const html = await blank.text();
+    expect(html).not.toContain('data-testid="consequence"');
+    expect(problemsOf(html, 'sup-problems')).toBe('Not suppressed: Reason: is required: say why');
+    expect(html).toContain(`value="${email}"`);
+    expect(await stack.deps.suppressions.isSuppressed(email)).toBe(false);
+
+    expect(
+      (await post('/admin/suppressions', { email, reason: 'asked', confirmed: 'yes' })).status,
+    ).toBe(303);
+    const remove = await post('/admin/suppressions/remove', { email, reason: ' ' });
+    expect(remove.status).toBe(422);
+    const removeHtml = await remove.text();
+    const key = /id="why-problems-([^"]+)"/.exec(removeHtml)![1]!;
+    expect(problemsOf(removeHtml, `why-problems-${key}`)).toBe(
+      'Not removed: Reason for removing: is required: say why',
+    );
+    expect(await stack.deps.suppressions.isSuppressed(email)).toBe(true);
+  });
+});

@@ -21,6 +21,12 @@ const editorRequest = z.object({
   reason: z.string({ message: 'is required' }).trim().min(1, 'is required: say why').max(200),
 });
 
+/** An editor's request about an address (suppress it, or mail it again): the address, and why. */
+export function editorAddressRequest(input: unknown) {
+  const { email, reason } = parseInput(editorRequest, input);
+  return { email: requireEmail(email), reason };
+}
+
 /**
  * An editor suppresses an address: it is never mailed again, and a reader who had it is
  * unsubscribed too, so the workspace shows what is true.
@@ -29,8 +35,7 @@ export async function suppressAddress(
   deps: Pick<SubscriberDeps, 'subscribers' | 'suppressions' | 'clock'>,
   input: unknown,
 ) {
-  const { email: raw, reason } = parseInput(editorRequest, input);
-  const email = requireEmail(raw);
+  const { email, reason } = editorAddressRequest(input);
   const now = deps.clock.now();
   await deps.suppressions.suppress(email, 'manual', now);
   await mutateSubscriber(deps.subscribers, subscriberIdFor(email), (current) =>
@@ -48,8 +53,7 @@ export async function suppressAddress(
 
 /** An editor allows an address again; the reason is required so the change can be accounted for. */
 export async function allowAddress(deps: Pick<SubscriberDeps, 'suppressions'>, input: unknown) {
-  const { email: raw, reason } = parseInput(editorRequest, input);
-  const email = requireEmail(raw);
+  const { email, reason } = editorAddressRequest(input);
   await deps.suppressions.remove(email);
   return { email, reason };
 }

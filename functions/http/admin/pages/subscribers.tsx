@@ -3,6 +3,7 @@ import { Frequencies, type Subscriber } from '../../../core/subscribers/subscrib
 import { Csrf } from '../layout.js';
 import type { ExportView } from '../../../core/subscribers/export-job.js';
 import { ExportStatus } from './export.js';
+import { FormProblems, invalid, type Refused } from './form-problems.js';
 import { Badge, When } from './when.js';
 
 export type SubscriberFilter = { state?: string; topic?: string; frequency?: string };
@@ -28,8 +29,10 @@ export function SubscriberList(props: {
   latestExport?: ExportView;
   /** Set on a later page: an empty later page is the end of the list, not "no results". */
   cursor?: string;
+  /** The add form as it was refused, kept. */
+  refused?: Refused | undefined;
 }) {
-  const { rows, next, q, filter, notice, csrf } = props;
+  const { rows, next, q, filter, notice, csrf, refused } = props;
   return (
     <>
       {notice ? (
@@ -133,8 +136,22 @@ export function SubscriberList(props: {
         <form method="post" action="/admin/subscribers" class="card">
           <h2>Add a subscriber</h2>
           <Csrf token={csrf} />
+          <FormProblems
+            refused={refused}
+            what="Not added"
+            labels={{ email: 'Address' }}
+            id="add-problems"
+          />
           <label for="add-email">Address</label>
-          <input id="add-email" name="email" type="email" required />
+          <input
+            id="add-email"
+            name="email"
+            type="email"
+            required
+            value={refused?.input.email}
+            aria-invalid={invalid(refused, 'email')}
+            aria-describedby={refused ? 'add-problems' : undefined}
+          />
           <p>They get a confirmation email, as from the signup form.</p>
           <button type="submit">Add</button>
         </form>

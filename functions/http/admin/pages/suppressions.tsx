@@ -1,5 +1,6 @@
 import type { AdminDeps } from '../deps.js';
 import { Csrf } from '../layout.js';
+import { FormProblems, invalid, type Refused } from './form-problems.js';
 import { When } from './when.js';
 
 type Entries = Awaited<ReturnType<AdminDeps['directory']['suppressions']>>;
@@ -9,8 +10,13 @@ export function SuppressionList(props: {
   entries: Entries;
   csrf: string;
   notice: string | undefined;
+  /** A refused form, kept: the add form's, or one row's removal (`removing`). */
+  refused?: (Refused & { removing: boolean }) | undefined;
 }) {
   const { entries, csrf, notice } = props;
+  const adding = props.refused?.removing ? undefined : props.refused;
+  const removing = (email: string) =>
+    props.refused?.removing && props.refused.input.email === email ? props.refused : undefined;
   return (
     <>
       {notice ? (
@@ -43,6 +49,12 @@ export function SuppressionList(props: {
                 {e.email ? (
                   <form method="post" action="/admin/suppressions/remove" class="actions">
                     <Csrf token={csrf} />
+                    <FormProblems
+                      refused={removing(e.email)}
+                      what="Not removed"
+                      labels={{ reason: 'Reason for removing', email: 'Address' }}
+                      id={`why-problems-${e.key}`}
+                    />
                     <input type="hidden" name="email" value={e.email} />
                     <label class="visually-hidden" for={`why-${e.key}`}>
                       Reason for removing
@@ -52,6 +64,8 @@ export function SuppressionList(props: {
                       name="reason"
                       required
                       placeholder="Why (required)"
+                      value={removing(e.email)?.input.reason}
+                      aria-invalid={invalid(removing(e.email), 'reason')}
                     />
                     <button type="submit" class="secondary">
                       Remove
@@ -65,13 +79,32 @@ export function SuppressionList(props: {
       </table>
       <form method="post" action="/admin/suppressions" class="card actions">
         <Csrf token={csrf} />
+        <FormProblems
+          refused={adding}
+          what="Not suppressed"
+          labels={{ email: 'Address', reason: 'Reason' }}
+          id="sup-problems"
+        />
         <div>
           <label for="sup-email">Address</label>
-          <input id="sup-email" name="email" type="email" required />
+          <input
+            id="sup-email"
+            name="email"
+            type="email"
+            required
+            value={adding?.input.email}
+            aria-invalid={invalid(adding, 'email')}
+          />
         </div>
         <div>
           <label for="sup-reason">Reason</label>
-          <input id="sup-reason" name="reason" required />
+          <input
+            id="sup-reason"
+            name="reason"
+            required
+            value={adding?.input.reason}
+            aria-invalid={invalid(adding, 'reason')}
+          />
         </div>
         <button type="submit">Suppress</button>
       </form>

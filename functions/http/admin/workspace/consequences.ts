@@ -5,8 +5,9 @@
 import type { Context } from 'hono';
 import { DomainError, ErrorCodes } from '../../../core/errors.js';
 import type { Issue } from '../../../core/issues/issue.js';
-import { estimateAudience } from '../../../core/issues/manage-issues.js';
+import { assertScheduleTime, estimateAudience } from '../../../core/issues/manage-issues.js';
 import { topicsLabel } from '../../../core/subscribers/messages.js';
+import { editorAddressRequest } from '../../../core/subscribers/suppression.js';
 import type { AdminDeps } from '../deps.js';
 import { readableDate } from '../pages/when.js';
 import type { Consequence } from './ask-first.js';
@@ -82,6 +83,7 @@ export const scheduling =
   async (c) => {
     const issue = await issueOf(deps, c);
     const when = await at(c);
+    assertScheduleTime(deps, when);
     const { about, facts } = await review(deps, issue, readableDate(when.toISOString()));
     return {
       title: `Review before scheduling “${issue.subject}”`,
@@ -120,10 +122,9 @@ export const erasing =
     };
   };
 
-const addressIn = async (c: Context<WorkspaceEnv>) => {
-  const { email } = await c.req.parseBody({ all: true });
-  return typeof email === 'string' ? email.trim() : '';
-};
+/** The form's address, checked (with its reason) before anything is asked about it. */
+const addressIn = async (c: Context<WorkspaceEnv>) =>
+  editorAddressRequest(await c.req.parseBody()).email;
 
 export const suppressing = (): Describe => async (c) => {
   const email = await addressIn(c);

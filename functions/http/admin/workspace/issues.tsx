@@ -1,11 +1,10 @@
 import { resumeAndFanOut, sendNowAndFanOut } from '../../../core/delivery/start-now.js';
-import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { publishedArticles } from '../../../core/content/article.js';
 import { DomainError, ErrorCodes } from '../../../core/errors.js';
 import { startDigest } from '../../../core/issues/digests.js';
 import {
-  assertScheduleTime,
   cancelIssue,
   createArticleIssue,
   issueReport,
@@ -20,6 +19,7 @@ import { ConfirmResolution } from '../pages/ambiguous.js';
 import { IssuePage, type RefusedSchedule } from '../pages/issue.js';
 import { type ComposeInput, IssueList } from '../pages/issues.js';
 import { askFirst } from './ask-first.js';
+import { backOnTheForm } from './refused.js';
 import { cancelling, scheduling, sendingNow } from './consequences.js';
 import { allIssues, noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 
@@ -98,18 +98,6 @@ export function issueRoutes(deps: AdminDeps) {
       report.issue.state === 'sending' ? 3 : undefined,
     );
   };
-  /** A time that cannot be scheduled comes back on the issue page as typed, before any review. */
-  const schedulableTime: MiddlewareHandler<WorkspaceEnv> = async (c, next) => {
-    const { raw, at } = await scheduleTime(c);
-    try {
-      assertScheduleTime(deps, at);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== ErrorCodes.invalidInput) throw error;
-      const problem = error.details.issues?.[0]?.message ?? error.message;
-      return issuePage(c, { at: raw, problem }, 422);
-    }
-    return next();
-  };
   const issues = new Hono<WorkspaceEnv>()
     .get('/', async (c) => list(c))
     .post('/', async (c) => {
@@ -140,7 +128,10 @@ export function issueRoutes(deps: AdminDeps) {
   issues.post('/:id/send', askFirst(sendingNow(deps)));
   issues.post(
     '/:id/schedule',
-    schedulableTime,
+    // A time that cannot be scheduled comes back on the issue page as typed, before any review.
+    backOnTheForm((c, { input, problems, message }) =>
+      issuePage(c, { at: input.at ?? '', problem: problems[0]?.message ?? message }, 422),
+    ),
     askFirst(scheduling(deps, async (c) => (await scheduleTime(c)).at)),
     async (c) => {
       await scheduleIssue(deps, c.req.param('id'), (await scheduleTime(c)).at);

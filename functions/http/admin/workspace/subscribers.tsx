@@ -1,48 +1,56 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { eraseSubscriber, subscriberData } from '../../../core/subscribers/personal-data.js';
 import { listSubscribers } from '../../../core/subscribers/list.js';
 import { subscribe } from '../../../core/subscribers/subscribe.js';
 import type { AdminDeps } from '../deps.js';
 import { SubscriberPage } from '../pages/subscriber.js';
 import { type SubscriberFilter, SubscriberList } from '../pages/subscribers.js';
+import type { Refused } from '../pages/form-problems.js';
 import { askFirst } from './ask-first.js';
 import { erasing } from './consequences.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 import { latestExportOf } from './exports.js';
+import { backOnTheForm } from './refused.js';
 
-export const subscriberRoutes = (deps: AdminDeps) =>
-  new Hono<WorkspaceEnv>()
-    .get('/', async (c) => {
-      const q = c.req.query('q') || undefined;
-      const filter: SubscriberFilter = {
-        state: c.req.query('state') || undefined,
-        topic: c.req.query('topic') || undefined,
-        frequency: c.req.query('frequency') || undefined,
-      };
-      // The address box is a prefix search: a whole address is a prefix of itself.
-      const { items: rows, cursor: next } = await listSubscribers(deps, {
-        ...filter,
-        prefix: q,
-        cursor: c.req.query('cursor'),
-      });
-      const latestExport = await latestExportOf(deps);
-      return page(
-        c,
-        'Subscribers',
-        <SubscriberList
-          latestExport={latestExport}
-          rows={rows}
-          next={next}
-          q={q}
-          filter={filter}
-          notice={noticeOf(c)}
-          csrf={c.get('session').csrf}
-          publication={deps.publication}
-          cursor={c.req.query('cursor')}
-        />,
-      );
-    })
-    .post('/', async (c) => {
+/** The subscriber list and its forms, with the add form as it was refused when it was. */
+async function subscriberList(deps: AdminDeps, c: Context<WorkspaceEnv>, refused?: Refused) {
+  const q = c.req.query('q') || undefined;
+  const filter: SubscriberFilter = {
+    state: c.req.query('state') || undefined,
+    topic: c.req.query('topic') || undefined,
+    frequency: c.req.query('frequency') || undefined,
+  };
+  // The address box is a prefix search: a whole address is a prefix of itself.
+  const { items: rows, cursor: next } = await listSubscribers(deps, {
+    ...filter,
+    prefix: q,
+    cursor: c.req.query('cursor'),
+  });
+  const latestExport = await latestExportOf(deps);
+  return page(
+    c,
+    'Subscribers',
+    <SubscriberList
+      latestExport={latestExport}
+      rows={rows}
+      next={next}
+      q={q}
+      filter={filter}
+      notice={noticeOf(c)}
+      csrf={c.get('session').csrf}
+      publication={deps.publication}
+      cursor={c.req.query('cursor')}
+      refused={refused}
+    />,
+    refused ? 422 : 200,
+  );
+}
+
+export const subscriberRoutes = (deps: AdminDeps) => {
+  const list = (c: Context<WorkspaceEnv>, refused?: Refused) => subscriberList(deps, c, refused);
+  return new Hono<WorkspaceEnv>()
+    .get('/', async (c) => list(c))
+    .post('/', backOnTheForm(list), async (c) => {
       const body = await c.req.parseBody();
       await subscribe(deps, { email: body.email }, 'admin');
       return redirect(c, '/admin/subscribers?notice=added');
@@ -68,3 +76,4 @@ export const subscriberRoutes = (deps: AdminDeps) =>
       await eraseSubscriber(deps, c.req.param('id'));
       return redirect(c, '/admin/subscribers?notice=erased');
     });
+};
