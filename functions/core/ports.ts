@@ -304,6 +304,11 @@ export type SubscriberListQuery = {
   frequency?: Frequency;
   /** The start of the (normalised, lower-case) address. */
   prefix?: string;
+  /**
+   * Text anywhere in the address ("example.org", "petar"), any case. A filter, not a key range:
+   * it reads the list in address order within the request's budget, like topic and frequency.
+   */
+  contains?: string;
   cursor?: string;
   limit?: number;
 };

@@ -128,6 +128,23 @@ describe('the subscriber list', () => {
     expect(none).toEqual({ subscribers: [] });
   });
 
+  it('searches for text anywhere in an address, in any case, by Queries of the index only', async () => {
+    const before = operations.length;
+    // "5@EXAMPLE" is inside list.005@…, list.015@… and every address ending in 5.
+    const inside = await everyPage({ contains: '5@EXAMPLE', limit: '7' });
+    expect(inside.emails).toEqual(
+      range(READERS)
+        .filter((i) => i % 10 === 5)
+        .map(email),
+    );
+    const confirmedOnly = await everyPage({ contains: '.03', state: 'confirmed' });
+    expect(confirmedOnly.emails).toEqual(range(10).map((i) => email(30 + i)));
+    // The id after the address in the index's sort key is not searched.
+    const idPart = readers[3]!.id.slice(-6);
+    expect((await everyPage({ contains: idPart })).emails).toEqual([]);
+    expect(operations.slice(before)).not.toContain('Scan');
+  });
+
   it('follows each write: a reader who leaves or changes topic moves in the list at once', async () => {
     const reader = readers[11]!;
     const stored = (await stack.deps.subscribers.get(reader.id))!;
@@ -231,6 +248,15 @@ describe('the subscriber list', () => {
       await app.request('/admin/subscribers?q=nobody', { headers: { cookie } })
     ).text();
     expect(nothing).toMatch(/data-testid="no-results">\s*No subscriber matches this search/);
+    // A part from the middle or the end of an address finds too: the domain, for one.
+    const domain = await (
+      await app.request('/admin/subscribers?q=9@Example.COM', { headers: { cookie } })
+    ).text();
+    expect([...domain.matchAll(/>(list\.\d{3}@example\.com)</g)].map((m) => m[1])).toEqual(
+      range(READERS)
+        .filter((i) => i % 10 === 9 && i !== 11)
+        .map(email),
+    );
     expect(nothing).not.toContain('<th>Address</th>');
   });
 

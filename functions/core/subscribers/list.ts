@@ -21,12 +21,14 @@ export const listQuerySchema = (topics: string[]) =>
       .enum(frequencies, { message: `must be one of ${frequencies.join(', ')}` })
       .optional(),
     prefix: z.string().trim().toLowerCase().max(320, 'is longer than 320 characters').optional(),
+    contains: z.string().trim().toLowerCase().max(320, 'is longer than 320 characters').optional(),
     cursor: z.string().max(2000).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   });
 
 /**
- * A page of subscribers by state, topic, frequency and address prefix, in address order. Empty
+ * A page of subscribers by state, topic, frequency, address prefix and text in the address, in
+ * address order. Empty
  * fields (a form's "any") ask nothing. Served by the directory's index, never a Scan.
  */
 export function listSubscribers(

@@ -54,7 +54,7 @@ export function subscribersApi(deps: AdminDeps) {
       method: 'get',
       path: '/subscribers',
       summary:
-        'Find one subscriber by address, or list them in address order a page at a time, by state, topic, frequency and address prefix',
+        'Find one subscriber by address, or list them in address order a page at a time, by state, topic, frequency, address prefix and text in the address',
       description:
         'Served by an index (never a scan): a page holds `limit` matches (default 100) unless the list ends, or rarely, when one request read its budget of the index before finding them all; then it is short and has a cursor.',
       security: [{ bearer: [] }],
@@ -62,6 +62,10 @@ export function subscribersApi(deps: AdminDeps) {
         query: z.object({
           email: z.string().max(320).optional().openapi({ description: 'The exact address' }),
           prefix: z.string().max(320).optional().openapi({ description: 'The address begins' }),
+          contains: z.string().max(320).optional().openapi({
+            description:
+              'Text anywhere in the address, any case; read in address order within a budget, so a page may be short and carry a cursor',
+          }),
           state: z.string().max(32).optional(),
           topic: z.string().max(64).optional(),
           frequency: z.string().max(32).optional(),

@@ -43,7 +43,7 @@ export function SubscriberList(props: {
       {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for the browsers editors still use. */}
       <form method="get" action="/admin/subscribers" class="card actions" role="search">
         <div>
-          <label for="q">Address begins</label>
+          <label for="q">Address contains</label>
           <input id="q" name="q" type="search" value={q ?? ''} />
         </div>
         <div>
@@ -81,13 +81,18 @@ export function SubscriberList(props: {
         </div>
         <button type="submit">Search</button>
       </form>
-      {rows.length === 0 && !props.cursor ? (
+      {rows.length === 0 && next ? (
+        <p class="empty" data-testid="searching">
+          No match in the part of the list read so far: a search reads the list in address order, a
+          part at a time. Search further to go on.
+        </p>
+      ) : rows.length === 0 && !props.cursor ? (
         <p class="empty" data-testid="no-results">
           {q || filter.state || filter.topic || filter.frequency ? (
             <>
-              No subscriber matches this search. The address box finds addresses that begin with
-              what you type, whatever its case (<code>petar</code> finds{' '}
-              <code>Petar.M@example.org</code>); it does not search inside an address.
+              No subscriber matches this search. The address box finds addresses that hold what you
+              type anywhere, whatever its case (<code>petar</code> and <code>example.org</code> both
+              find <code>Petar.M@example.org</code>).
             </>
           ) : (
             <>
@@ -129,7 +134,9 @@ export function SubscriberList(props: {
       )}
       {next ? (
         <p>
-          <a href={`/admin/subscribers?${nextPage(next, q, filter)}`}>Next page</a>
+          <a href={`/admin/subscribers?${nextPage(next, q, filter)}`}>
+            {rows.length ? 'Next page' : 'Search further'}
+          </a>
         </p>
       ) : null}
       <div class="grid">

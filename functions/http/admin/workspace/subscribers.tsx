@@ -20,10 +20,10 @@ async function subscriberList(deps: AdminDeps, c: Context<WorkspaceEnv>, refused
     topic: c.req.query('topic') || undefined,
     frequency: c.req.query('frequency') || undefined,
   };
-  // The address box is a prefix search: a whole address is a prefix of itself.
+  // The address box finds text anywhere in the address ("example.org"), not only its start.
   const { items: rows, cursor: next } = await listSubscribers(deps, {
     ...filter,
-    prefix: q,
+    contains: q,
     cursor: c.req.query('cursor'),
   });
   const latestExport = await latestExportOf(deps);
