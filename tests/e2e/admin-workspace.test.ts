@@ -11,7 +11,8 @@ import { emailsTo, startTestStack, waitFor } from '../support/stack.js';
 
 /**
  * An editor's day in a real browser: sign in with a key, preview the article at both widths,
- * test-send it, schedule it, send it and watch it go out, export the subscribers and import them back.
+ * test-send it, review and schedule it, review and send it and watch it go out, export the
+ * subscribers and import them back, search by part of an address, and see a refused form kept.
  */
 describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser', () => {
   let stack: LocalStack;
@@ -227,6 +228,26 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
       await page.setViewportSize({ width: 1280, height: 900 });
     }
     expect(found).toEqual([]);
+  });
+
+  it('finds readers by part of their address, and a refused form keeps what was typed', async () => {
+    await page.goto(`${stack.appUrl}/admin/subscribers`);
+    // The domain part of one seeded reader's address, typed in capitals.
+    const [local, domain] = readers[1]!.email.split('@') as [string, string];
+    await page.getByLabel('Address contains').fill(`${local.slice(-4)}@${domain}`.toUpperCase());
+    await submit(page.getByRole('button', { name: 'Search' }));
+    expect(await page.locator('tbody a').allTextContents()).toEqual([readers[1]!.email]);
+
+    await page.getByLabel('Address', { exact: true }).first().fill('ana@@example');
+    // The browser's own check would stop this address; the server's is the one under test.
+    await page.locator('form[method="post"][action="/admin/subscribers"]').evaluate((f) => {
+      (f as HTMLFormElement).noValidate = true;
+    });
+    await submit(page.getByRole('button', { name: 'Add' }));
+    expect(await page.getByRole('alert').textContent()).toMatch(/^Not added:Address: /);
+    expect(await page.getByLabel('Address', { exact: true }).first().inputValue()).toBe(
+      'ana@@example',
+    );
   });
 
   it('refuses a form without its CSRF token, and signs out', async () => {
