@@ -45,8 +45,11 @@ export class TokenSigner {
   verify(purpose: TokenPurpose, token: string, now: Date): VerifiedToken {
     const [body, mac, extra] = token.split('.');
     if (!body || !mac || extra !== undefined || token.length > 1024) throw invalid('malformed');
-    const expected = this.mac(purpose, body);
-    const given = Buffer.from(mac, 'base64url');
+    // The signature is compared as the signer spells it, not as decoded: base64url decoding
+    // ignores padding, stray characters and a last character's spare bits, so `…==`, `…!!` or a
+    // changed last letter would verify. One token has one spelling; any other is tampered.
+    const expected = Buffer.from(b64(this.mac(purpose, body)));
+    const given = Buffer.from(mac);
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       throw invalid('bad signature');
     let payload: Payload;

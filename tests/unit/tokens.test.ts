@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../functions/core/errors.js';
 import { TokenSigner } from '../../functions/core/tokens.js';
@@ -38,6 +39,41 @@ describe('signed tokens', () => {
     expect(() => signer.verify('preferences', other, now)).toThrow(/not valid/);
     for (const junk of ['', '.', 'abc', 'a.b.c', '%%%.%%%'])
       expect(() => signer.verify('preferences', junk, now)).toThrow(DomainError);
+  });
+
+  it('have one spelling: padding, stray characters or a last letter’s spare bits are tampering', () => {
+    const token = signer.sign('unsubscribe', 'sub-123');
+    const last = token.at(-1)!;
+    // A SHA-256 MAC is 43 base64url letters: the last carries 4 bits and 2 spare ones.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const spare = alphabet[alphabet.indexOf(last) ^ 1]!;
+    for (const other of [
+      `${token}==`,
+      `${token}!!`,
+      `${token.slice(0, 20)} ${token.slice(20)}`,
+      `${token.slice(0, -1)}${spare}`,
+      `${token.slice(0, -5)}%20${token.slice(-5)}`,
+    ])
+      expect(() => signer.verify('unsubscribe', other, now), other).toThrow(
+        'This link is not valid.',
+      );
+  });
+
+  it('refuse every change to a token, anywhere in it (property)', () => {
+    const token = signer.sign('preferences', 'sub-123');
+    fc.assert(
+      fc.property(
+        fc.nat({ max: token.length }),
+        fc.nat({ max: 3 }),
+        fc.string({ maxLength: 3 }),
+        (at, cut, insert) => {
+          const changed = token.slice(0, at) + insert + token.slice(at + cut);
+          fc.pre(changed !== token);
+          expect(() => signer.verify('preferences', changed, now)).toThrow(DomainError);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 
   it('report expiry instead of failing, so a page can offer a new link', () => {
