@@ -131,6 +131,19 @@ const envSchema = z.object({
    * beside the signup's read). On, it adds that write to every signup, a third DynamoDB call.
    */
   SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(0).default(0),
+  /**
+   * Wrong API keys one client network (an IPv6 /64), or one key prefix, may present in 15
+   * minutes, at sign-in and the admin API, before it is refused (429) even with a right one; 0
+   * turns it off. A key is 256 random bits, so this is not what keeps keys safe: it keeps a
+   * guesser from trying at the service's full speed, and makes one show in the logs.
+   */
+  KEY_FAILURES_PER_15_MIN: z.coerce.number().int().min(0).default(10),
+  /**
+   * Bad link tokens (confirm, unsubscribe, preferences) one client network may present in 15
+   * minutes before its token requests are refused (429); 0 turns it off. Only failures count, so
+   * a mail provider's servers posting many readers' one-click unsubscribes are not held back.
+   */
+  TOKEN_FAILURES_PER_15_MIN: z.coerce.number().int().min(0).default(30),
   /** The packaged list of throwaway-inbox domains refused at signup (relative to the working directory); empty turns the check off. */
   DISPOSABLE_DOMAINS_FILE: z.string().default('data/disposable-domains.txt.br'),
   /**
@@ -286,6 +299,7 @@ export function buildAbuseDeps(config: Config, client: DynamoDBDocumentClient): 
       perIpPerHour: config.SIGNUP_LIMIT_PER_IP_PER_HOUR,
       perAddressPerHour: config.SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR,
     },
+    guessLimits: { keys: config.KEY_FAILURES_PER_15_MIN, tokens: config.TOKEN_FAILURES_PER_15_MIN },
     disposableDomains: config.DISPOSABLE_DOMAINS_FILE
       ? new FileDisposableDomains(resolve(config.DISPOSABLE_DOMAINS_FILE))
       : undefined,

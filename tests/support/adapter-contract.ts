@@ -764,6 +764,22 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       });
     });
 
+    it('says whether a key is over its limit without counting a hit', async () => {
+      const key = `fail:${randomUUID()}`;
+      const at = new Date('2026-11-28T10:50:00Z');
+      for (let i = 0; i < 5; i++)
+        expect(await rateLimiter.exceeded(key, 3, 900, at)).toEqual({ allowed: true });
+      for (let i = 0; i < 3; i++) await rateLimiter.hit(key, 3, 900, at);
+      expect(await rateLimiter.exceeded(key, 3, 900, at)).toEqual({
+        allowed: false,
+        retryAfterSeconds: 600,
+      });
+      expect(await rateLimiter.exceeded(key, 4, 900, at)).toEqual({ allowed: true });
+      expect(await rateLimiter.exceeded(key, 3, 900, new Date('2026-11-28T11:00:00Z'))).toEqual({
+        allowed: true,
+      });
+    });
+
     const bulk = (n: number) => ({ bulk: n, transactional: 0 });
     it('counts the senders live now: each one beating, not one whose time ran out', async () => {
       const at = new Date('2026-12-01T10:00:00Z');

@@ -1,3 +1,4 @@
+import type { Logger } from '../../functions/logger.js';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +11,21 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
  */
 export async function startTestStack(
   extraEnv: Record<string, string> = {},
-  options: { outbox?: boolean; fleet?: boolean; sesEvents?: boolean } = {},
+  options: { outbox?: boolean; fleet?: boolean; sesEvents?: boolean; logger?: Logger } = {},
 ): Promise<LocalStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatch-test-'));
   // Vitest puts Vite's BASE_URL ('/') into process.env; the stack must choose its own.
   // A stack started earlier in this process left its endpoints in process.env: start fresh ones.
   // Most tests sign up many addresses from one IP: the signup rate limits are lifted unless a test
   // sets them (tests/security/ does).
-  const limits = { SIGNUP_LIMIT_PER_IP_PER_HOUR: '0', SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0' };
+  // So are the limits on failed keys and tokens (the fuzzers present thousands); guessing.test.ts
+  // sets its own.
+  const limits = {
+    SIGNUP_LIMIT_PER_IP_PER_HOUR: '0',
+    SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '0',
+    KEY_FAILURES_PER_15_MIN: '0',
+    TOKEN_FAILURES_PER_15_MIN: '0',
+  };
   const env = {
     ...process.env,
     BASE_URL: undefined,

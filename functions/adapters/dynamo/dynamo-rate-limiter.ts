@@ -1,5 +1,6 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RateDecision, RateLimiter } from '../../core/abuse/ports.js';
+import { translateDynamoError } from './client.js';
 import { conditionally } from './conditional-write.js';
 
 /**
@@ -18,9 +19,7 @@ export class DynamoRateLimiter implements RateLimiter {
   ) {}
 
   async hit(key: string, limit: number, windowSeconds: number, now: Date): Promise<RateDecision> {
-    const nowS = Math.floor(now.getTime() / 1000);
-    const windowStart = nowS - (nowS % windowSeconds);
-    const windowEnd = windowStart + windowSeconds;
+    const { nowS, windowStart, windowEnd } = windowOf(windowSeconds, now);
     const counted = await conditionally(
       this.client.send(
         new UpdateCommand({
@@ -42,4 +41,31 @@ export class DynamoRateLimiter implements RateLimiter {
       ? { allowed: true }
       : { allowed: false, retryAfterSeconds: Math.max(1, windowEnd - nowS) };
   }
+
+  async exceeded(
+    key: string,
+    limit: number,
+    windowSeconds: number,
+    now: Date,
+  ): Promise<RateDecision> {
+    const { nowS, windowStart, windowEnd } = windowOf(windowSeconds, now);
+    const { Item } = await this.client
+      .send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { PK: `RATE#${key}#${windowStart}`, SK: 'RATE' },
+          ConsistentRead: true,
+        }),
+      )
+      .catch(translateDynamoError);
+    return ((Item?.hits as number | undefined) ?? 0) >= limit
+      ? { allowed: false, retryAfterSeconds: Math.max(1, windowEnd - nowS) }
+      : { allowed: true };
+  }
+}
+
+function windowOf(windowSeconds: number, now: Date) {
+  const nowS = Math.floor(now.getTime() / 1000);
+  const windowStart = nowS - (nowS % windowSeconds);
+  return { nowS, windowStart, windowEnd: windowStart + windowSeconds };
 }

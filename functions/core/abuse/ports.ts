@@ -18,6 +18,11 @@ export interface RateLimiter {
    * window ends. Atomic across callers: no two callers can both take the last slot.
    */
   hit(key: string, limit: number, windowSeconds: number, now: Date): Promise<RateDecision>;
+  /**
+   * Whether the window that contains `now` already holds `limit` hits, counting nothing: a
+   * client over its failures is refused before its next guess is even looked at.
+   */
+  exceeded(key: string, limit: number, windowSeconds: number, now: Date): Promise<RateDecision>;
 }
 
 /** Domains that hand out throwaway inboxes. */
@@ -38,9 +43,19 @@ export type SignupLimits = {
   perAddressPerHour: number;
 };
 
+/** Failures per 15 minutes before a client is refused (429); 0 turns a limit off. */
+export type GuessLimits = {
+  /** Wrong API keys (sign-in or the admin API), per client network and per key prefix. */
+  keys: number;
+  /** Bad link tokens (confirm, unsubscribe, preferences), per client network. */
+  tokens: number;
+};
+
 export type AbuseDeps = {
   rateLimiter: RateLimiter;
   limits: SignupLimits;
+  /** Absent: no limit on failed keys or tokens (unit tests). */
+  guessLimits?: GuessLimits;
   disposableDomains?: DisposableDomains;
   /** Off unless configured: a signup then needs a token the provider vouches for. */
   captcha?: CaptchaVerifier;

@@ -88,7 +88,7 @@ async function check(
 }
 
 /** Counters are keyed by a hash: neither addresses nor IPs sit in plain text in the table. */
-const hashOf = (value: string) =>
+export const hashOf = (value: string) =>
   createHash('sha256').update(`rate:${value}`).digest('base64url').slice(0, 32);
 
 /**

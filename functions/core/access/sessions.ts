@@ -1,6 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { authenticate, type ApiKeyRecord, type ApiKeyRepository } from './api-keys.js';
+import type { AbuseDeps } from '../abuse/ports.js';
+import type { Logger } from '../../logger.js';
+import type { ApiKeyRecord, ApiKeyRepository } from './api-keys.js';
+import { authenticateRequest } from './key-guard.js';
 
 /** A signed-in editor's session. Stored by the hash of its id: the table never holds a live cookie. */
 export type Session = {
@@ -26,8 +29,12 @@ const hash = (value: string) => createHash('sha256').update(value).digest('base6
  * Signs in with an API key. Every sign-in makes a new session id (no fixation) and a new CSRF
  * token; the key is checked again on every request, so revoking it ends its sessions too.
  */
-export async function signIn(deps: SessionDeps, presentedKey: string | undefined) {
-  const key = await authenticate(deps, presentedKey);
+export async function signIn(
+  deps: SessionDeps & { abuse?: AbuseDeps | undefined },
+  presentedKey: string | undefined,
+  request: { ip: string | undefined; logger?: Logger | undefined } = { ip: undefined },
+) {
+  const key = await authenticateRequest(deps, presentedKey, { ...request, where: 'sign-in' });
   const id = randomBytes(32).toString('base64url');
   const now = deps.clock.now();
   const session: Session = {

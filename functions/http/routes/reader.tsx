@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { countFailure, refuseGuesser } from '../../core/abuse/guessing.js';
 import { DomainError, ErrorCodes, type FieldIssue } from '../../core/errors.js';
 import { readerLinks } from '../../core/links.js';
 import { confirmSubscription } from '../../core/subscribers/confirm.js';
@@ -22,6 +23,13 @@ import { requestContext } from './signup.js';
  * List-Unsubscribe URL unsubscribes at once, with no page in between and no redirect.
  */
 export const readerRoutes = new Hono<AppEnv>();
+
+// A client over its bad tokens is refused (429) before its next token is even read, so a
+// guesser cannot try links at full speed; only failures count (see invalidLink).
+readerRoutes.use('/:kind{confirm|unsubscribe|preferences}/*', async (c, next) => {
+  await refuseGuesser(c.get('deps'), 'token', { ip: c.get('clientIp') });
+  await next();
+});
 
 // ---- confirmation -------------------------------------------------------------------------
 
@@ -255,7 +263,9 @@ function preferencesPage(
 
 // ---- shared -------------------------------------------------------------------------------
 
-function invalidLink(c: Context<AppEnv>) {
+/** A link whose token does not verify: said so (400), and counted against the client's network. */
+async function invalidLink(c: Context<AppEnv>) {
+  await countFailure(c.get('deps'), 'token', { ip: c.get('clientIp') });
   return c.html(
     <MessagePage publication={c.get('deps').publication} title="This link is not valid">
       <p>

@@ -14,4 +14,17 @@ export class MemoryRateLimiter implements RateLimiter {
     this.counts.set(item, hits + 1);
     return { allowed: true };
   }
+
+  async exceeded(
+    key: string,
+    limit: number,
+    windowSeconds: number,
+    now: Date,
+  ): Promise<RateDecision> {
+    const nowS = Math.floor(now.getTime() / 1000);
+    const windowStart = nowS - (nowS % windowSeconds);
+    return (this.counts.get(`${key}#${windowStart}`) ?? 0) >= limit
+      ? { allowed: false, retryAfterSeconds: Math.max(1, windowStart + windowSeconds - nowS) }
+      : { allowed: true };
+  }
 }

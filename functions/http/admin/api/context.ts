@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { authenticate, requireRole, type ApiKeyRecord } from '../../../core/access/api-keys.js';
+import { requireRole, type ApiKeyRecord } from '../../../core/access/api-keys.js';
+import { authenticateRequest } from '../../../core/access/key-guard.js';
 import { bodyHashOf, once } from '../../../core/access/idempotency.js';
 import { invalidInput } from '../../../core/errors.js';
 import { toFieldIssues } from '../../../core/subscribers/input.js';
@@ -26,7 +27,8 @@ export const requireKey =
   async (c, next) => {
     if (c.req.path.endsWith('/openapi.json') || c.req.path.endsWith('/docs')) return next();
     const presented = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    c.set('apiKey', await authenticate({ apiKeys: deps.apiKeys, clock: deps.clock }, presented));
+    const where = { ip: c.get('clientIp'), where: 'api', logger: c.get('logger') } as const;
+    c.set('apiKey', await authenticateRequest(deps, presented, where));
     // Every change needs an editor key, checked before the body is even read.
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') requireRole(c.get('apiKey'), 'editor');
     await next();

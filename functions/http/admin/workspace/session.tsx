@@ -18,8 +18,8 @@ const COOKIE = 'dispatch_session';
 /** Sign-in and sign-out; between them, every workspace page needs the session (mounted at /admin). */
 export function sessionRoutes(deps: AdminDeps) {
   const secure = deps.publication.baseUrl.startsWith('https://');
-  const signInPage = (c: Context<WorkspaceEnv>, error?: string) =>
-    c.html(<SignInPage publication={deps.publication} error={error} />, error ? 401 : 200);
+  const signInPage = (c: Context<WorkspaceEnv>, error?: string, status: 200 | 401 | 429 = 200) =>
+    c.html(<SignInPage publication={deps.publication} error={error} />, status);
 
   return new Hono<WorkspaceEnv>()
     .get('/sign-in', (c) => signInPage(c))
@@ -29,6 +29,7 @@ export function sessionRoutes(deps: AdminDeps) {
         const { cookie } = await signIn(
           deps,
           typeof body.key === 'string' ? body.key.trim() : undefined,
+          { ip: c.get('clientIp'), logger: c.get('logger') },
         );
         setCookie(c, COOKIE, cookie, {
           httpOnly: true,
@@ -40,7 +41,11 @@ export function sessionRoutes(deps: AdminDeps) {
         return redirect(c, '/admin');
       } catch (error) {
         if (error instanceof DomainError && error.code === ErrorCodes.unauthorized)
-          return signInPage(c, 'That key is not valid.');
+          return signInPage(c, 'That key is not valid.', 401);
+        if (error instanceof DomainError && error.code === ErrorCodes.rateLimited) {
+          c.header('Retry-After', String(error.details.retryAfterSeconds ?? 900));
+          return signInPage(c, error.message, 429);
+        }
         throw error;
       }
     })
