@@ -40,6 +40,7 @@ import type { SubscriberDeps } from './core/subscribers/deps.js';
 import { TokenSigner } from './core/tokens.js';
 import type { AbuseDeps } from './core/abuse/ports.js';
 import { DynamoRateLimiter } from './adapters/dynamo/dynamo-rate-limiter.js';
+import { DynamoAuditLog } from './adapters/dynamo/dynamo-audit-log.js';
 import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
 import { createLogger, type Logger } from './logger.js';
@@ -387,6 +388,7 @@ export async function buildAdminDeps(
     blobs: blobStoreOf(config),
     jobs: new DynamoJobRepository(client, config.TABLE_NAME),
     jobKicker: jobKickerOf(config, logger),
+    auditLog: new DynamoAuditLog(client, config.TABLE_NAME),
     logger,
   };
 }

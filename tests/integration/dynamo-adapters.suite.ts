@@ -2,6 +2,7 @@ import { DynamoSignupReads } from '../../functions/adapters/dynamo/dynamo-signup
 import { DynamoSenderRegistry } from '../../functions/adapters/dynamo/dynamo-sender-registry.js';
 import { randomUUID } from 'node:crypto';
 import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
+import { DynamoAuditLog } from '../../functions/adapters/dynamo/dynamo-audit-log.js';
 import { DynamoEventLog } from '../../functions/adapters/dynamo/dynamo-event-log.js';
 import { DynamoIssueRepository } from '../../functions/adapters/dynamo/dynamo-issues.js';
 import { DynamoDeliveryLedger } from '../../functions/adapters/dynamo/dynamo-ledger.js';
@@ -35,6 +36,7 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
         outbox: new DynamoOutboxStore(client, table),
         signupReads: new DynamoSignupReads(client, table),
         senders: new DynamoSenderRegistry(client, table),
+        auditLog: new DynamoAuditLog(client, table),
       },
       close: () => running.close(),
     };

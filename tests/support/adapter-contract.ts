@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../functions/core/abuse/ports.js';
+import type { AuditLog } from '../../functions/core/access/audit.js';
 import type { SenderRegistry } from '../../functions/core/delivery/deps.js';
 import type { Issue } from '../../functions/core/issues/issue.js';
 import type {
@@ -42,6 +43,7 @@ export type ContractAdapters = {
   outbox: OutboxStore;
   signupReads: SignupReads;
   senders: SenderRegistry;
+  auditLog: AuditLog;
 };
 
 export type ContractSubject = { adapters: ContractAdapters; close?: () => Promise<void> };
@@ -75,6 +77,7 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
     let outbox: OutboxStore;
     let signupReads: SignupReads;
     let senders: SenderRegistry;
+    let auditLog: AuditLog;
 
     beforeAll(async () => {
       subject = await open();
@@ -89,6 +92,7 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
         outbox,
         signupReads,
         senders,
+        auditLog,
       } = subject.adapters);
     });
     afterAll(async () => subject?.close?.());
@@ -762,6 +766,33 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect(await rateLimiter.hit(key, 5, 3600, new Date('2026-11-28T11:00:00Z'))).toEqual({
         allowed: true,
       });
+    });
+
+    it('keeps the editors’ actions and reads them back newest first, across months', async () => {
+      const now = new Date();
+      const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15));
+      const entry = (at: Date, action: string) => ({
+        at: at.toISOString(),
+        actor: 'Ana Editor',
+        keyPrefix: 'dsp_AbCdEfGh',
+        action,
+        via: 'workspace' as const,
+      });
+      await auditLog.record(entry(lastMonth, 'POST /admin/issues'));
+      await auditLog.record({ ...entry(now, 'POST /admin/issues/:id/send'), target: 'issue-1' });
+      // The same instant twice is two entries, not one overwritten.
+      await auditLog.record(entry(now, 'POST /admin/issues/:id/send'));
+      const recent = await auditLog.recent(3, now);
+      expect(recent.map((e) => e.action)).toEqual([
+        'POST /admin/issues/:id/send',
+        'POST /admin/issues/:id/send',
+        'POST /admin/issues',
+      ]);
+      expect(recent.find((e) => e.target)).toMatchObject({
+        target: 'issue-1',
+        actor: 'Ana Editor',
+      });
+      expect(await auditLog.recent(1, now)).toHaveLength(1);
     });
 
     it('says whether a key is over its limit without counting a hit', async () => {

@@ -1,6 +1,7 @@
 import { memorySignupReads } from '../support/fakes/memory-signup-reads.js';
 import { MemorySenderRegistry } from '../support/fakes/memory-sender-registry.js';
 import { describeAdapterContract } from '../support/adapter-contract.js';
+import { MemoryAuditLog } from '../support/fakes/memory-audit-log.js';
 import { MemoryEventLog } from '../support/fakes/memory-event-log.js';
 import { MemoryIssueRepository } from '../support/fakes/memory-issues.js';
 import { MemoryLedger } from '../support/fakes/memory-ledger.js';
@@ -26,6 +27,7 @@ describeAdapterContract('the memory fakes', async () => {
       publications: new MemoryPublicationLog(),
       rateLimiter: new MemoryRateLimiter(),
       senders: new MemorySenderRegistry(),
+      auditLog: new MemoryAuditLog(),
     },
   };
 });

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../../core/access/audit.js';
 import type { IdempotencyStore } from '../../core/access/idempotency.js';
 import type { SessionRepository } from '../../core/access/sessions.js';
 import type {
@@ -29,4 +30,6 @@ export type AdminDeps = AppDeps & {
   /** Background jobs (exports), and what wakes their runner when one is created. */
   jobs: JobRepository;
   jobKicker?: JobKicker;
+  /** What editors did, for the workspace's audit page. */
+  auditLog: AuditLog;
 };

@@ -67,6 +67,7 @@ export function AdminLayout(props: AdminPageProps) {
                 <a href="/admin/subscribers">Subscribers</a>
                 <a href="/admin/suppressions">Suppressions</a>
                 <a href="/admin/outbox">Outbox</a>
+                <a href="/admin/audit">Audit</a>
               </nav>
             ) : null}
             {props.csrf ? (

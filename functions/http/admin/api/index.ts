@@ -1,3 +1,4 @@
+import { audited } from '../audited.js';
 import type { AdminDeps } from '../deps.js';
 import { ambiguousApi } from './ambiguous.js';
 import { articlesApi } from './articles.js';
@@ -23,6 +24,10 @@ export function adminApiRoutes(deps: AdminDeps) {
     scheme: 'bearer',
     description: 'An API key made with `npm run keys -- create`',
   });
+  api.use(
+    '*',
+    audited(deps, 'api', (c) => c.get('apiKey')),
+  );
   api.use('*', requireKey(deps));
   api
     .route('/', issuesApi(deps))

@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { DomainError } from '../../../core/errors.js';
 import { errorResponse } from '../../errors.js';
+import { audited } from '../audited.js';
 import type { AdminDeps } from '../deps.js';
 import { articleRoutes } from './articles.js';
+import { auditRoutes } from './audit.js';
 import { dashboardRoutes } from './dashboard.js';
 import { exportRoutes } from './exports.js';
 import { digestRoutes, issueRoutes } from './issues.js';
@@ -16,6 +18,10 @@ import { suppressionRoutes } from './suppressions.js';
 /** The editors' workspace under /admin: one sub-app per noun, behind the session's middleware. */
 export function workspaceRoutes(deps: AdminDeps) {
   const admin = new Hono<WorkspaceEnv>()
+    .use(
+      '/admin/*',
+      audited(deps, 'workspace', (c) => c.get('key')),
+    )
     .route('/admin', sessionRoutes(deps))
     .route('/admin', dashboardRoutes(deps))
     .route('/admin/articles', articleRoutes(deps))
@@ -26,7 +32,8 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/subscribers', subscriberRoutes(deps))
     .route('/admin/exports', exportRoutes(deps))
     .route('/admin/suppressions', suppressionRoutes(deps))
-    .route('/admin/outbox', outboxRoutes(deps));
+    .route('/admin/outbox', outboxRoutes(deps))
+    .route('/admin/audit', auditRoutes(deps));
   // A domain error is the API's status on a page; anything else is the app's logged 500.
   admin.onError((error, c) => {
     if (error instanceof DomainError) return errorResponse(c, error, workspaceErrorPage);

@@ -26,11 +26,12 @@ export function sessionRoutes(deps: AdminDeps) {
     .post('/sign-in', async (c) => {
       const body = await c.req.parseBody();
       try {
-        const { cookie } = await signIn(
+        const { cookie, key } = await signIn(
           deps,
           typeof body.key === 'string' ? body.key.trim() : undefined,
           { ip: c.get('clientIp'), logger: c.get('logger') },
         );
+        c.set('key', key); // for the audit trail: who signed in
         setCookie(c, COOKIE, cookie, {
           httpOnly: true,
           sameSite: 'Strict',
