@@ -174,6 +174,39 @@ describe('a new article in content/', () => {
     expect(await get('/admin/articles')).toContain('data-testid="decided-drill-postponed"');
   }, 60_000);
 
+  it('is approved through the admin API once, however often it is asked, by an editor key', async () => {
+    const editorKey = (await createApiKey(stack.deps, { name: 'API editor', role: 'editor' })).key;
+    const reader = aSubscriber({ frequency: 'immediate', topics: ['economy'] });
+    await stack.deps.subscribers.create(reader);
+    await saveArticle('rates-held', 'Rates are held', 'economy');
+    await scheduler.fire('tick');
+    const approve = () => api('/articles/rates-held/approve', editorKey, {});
+    const [first, second] = await Promise.all([approve(), approve()]);
+    const answers = [await first.json(), await second.json()] as {
+      error?: unknown;
+      decided: boolean;
+      issue: { id: string; state: string };
+    }[];
+    expect(answers.map((a) => a.error)).toEqual([undefined, undefined]);
+    expect(answers.map((a) => a.issue.id)).toEqual(['publish-rates-held', 'publish-rates-held']);
+    expect(answers.filter((a) => a.decided)).toHaveLength(1);
+    expect((await api('/articles/rates-held/dismiss', editorKey, {})).status).toBe(409);
+    const listed = (await (await api('/articles/waiting', editorKey)).json()) as {
+      articles: { slug: string }[];
+      decided: { slug: string; decidedBy: string }[];
+    };
+    expect(listed.articles.map((a) => a.slug)).not.toContain('rates-held');
+    expect(listed.decided).toContainEqual(
+      expect.objectContaining({
+        slug: 'rates-held',
+        approval: 'approved',
+        decidedBy: 'API editor',
+      }),
+    );
+    await scheduler.fire('tick');
+    expect(subjectsTo(await inbox(), reader.email)).toEqual(['Rates are held']);
+  }, 60_000);
+
   it('goes out by itself when its front matter says sendWhenPublished: true', async () => {
     const reader = aSubscriber({ frequency: 'immediate', topics: ['politics'] });
     await stack.deps.subscribers.create(reader);
