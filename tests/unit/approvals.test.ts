@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runTick } from '../../functions/core/delivery/tick.js';
 import {
+  approvable,
   approveArticle,
   articleApprovals,
   dismissArticle,
@@ -87,7 +88,12 @@ describe('a new article in content/', () => {
     };
     await expect(approveArticle(deps, 'new', 'Ana')).rejects.toThrow('the run died here');
     deps.issues.create = create;
-    expect((await articleApprovals(deps)).decided[0]).toMatchObject({ approval: 'approved' });
+    // The workspace lists it as approved but not started, and offers to approve it again.
+    expect((await articleApprovals(deps)).decided[0]).toMatchObject({
+      approval: 'approved',
+      started: false,
+    });
+    expect(await approvable(deps, 'new')).toMatchObject({ article: { slug: 'new' } });
 
     expect(await approveArticle(deps, 'new', 'Ana')).toMatchObject({
       decided: false,
@@ -95,6 +101,8 @@ describe('a new article in content/', () => {
     });
     await runTick(deps);
     expect(deps.mailer.to(immediate.email)).toHaveLength(1);
+    expect((await articleApprovals(deps)).decided[0]).toMatchObject({ started: true });
+    await expect(approvable(deps, 'new')).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('dismissed is never mailed as its own issue nor listed again, and still goes into the digest', async () => {

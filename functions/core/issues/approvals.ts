@@ -7,7 +7,7 @@
 import type { Article } from '../content/article.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import type { PublishedArticle } from '../ports.js';
-import { type DigestDeps, publishAudience, startPublishIssue } from './digests.js';
+import { type DigestDeps, publishAudience, publishIssueId, startPublishIssue } from './digests.js';
 import type { Audience, Issue } from './issue.js';
 import { estimateAudience } from './manage-issues.js';
 
@@ -20,14 +20,31 @@ export type WaitingArticle = {
   about: number;
 };
 
-/** An editor's decision, newest first on the articles page: who, when, and what it did. */
+/**
+ * An editor's decision, newest first on the articles page: who, when, and what it did. `started`
+ * is false for an approval whose run died before its issue was created: approving it again
+ * starts it (see `approveArticle`), so the workspace offers that.
+ */
 export type DecidedArticle = PublishedArticle & {
   approval: 'approved' | 'dismissed';
   title: string;
+  started?: boolean;
 };
 
 /** How many decisions the workspace shows: the recent ones, not the whole history. */
 const RECENT_DECISIONS = 20;
+
+const waitingOf = async (
+  deps: DigestDeps,
+  article: Article,
+  publishedAt: string,
+): Promise<WaitingArticle> => {
+  const audience = publishAudience(article);
+  return { article, publishedAt, audience, about: await estimateAudience(deps, audience) };
+};
+
+const issueExists = async (deps: DigestDeps, slug: string) =>
+  (await deps.issues.get(publishIssueId(slug))) !== undefined;
 
 /** What waits (oldest first: the longest waiting comes first), and the latest decisions. */
 export async function articleApprovals(
@@ -42,25 +59,41 @@ export async function articleApprovals(
   for (const record of records.sort((a, b) => a.publishedAt.localeCompare(b.publishedAt))) {
     const article = bySlug.get(record.slug);
     // An article whose file went away (or back to draft) while it waited cannot be sent.
-    if (record.approval !== 'waiting' || !article) continue;
-    const audience = publishAudience(article);
-    waiting.push({
-      article,
-      publishedAt: record.publishedAt,
-      audience,
-      about: await estimateAudience(deps, audience),
-    });
+    if (record.approval === 'waiting' && article)
+      waiting.push(await waitingOf(deps, article, record.publishedAt));
   }
-  const decided = records
+  const recent = records
     .filter((r): r is DecidedArticle => r.approval === 'approved' || r.approval === 'dismissed')
-    .map((r) => ({ ...r, title: bySlug.get(r.slug)?.title ?? r.slug }))
     .sort((a, b) => (b.decidedAt ?? '').localeCompare(a.decidedAt ?? ''))
     .slice(0, RECENT_DECISIONS);
+  // One read per recent approval (at most 20): whether its issue exists.
+  const decided = await Promise.all(
+    recent.map(async (r) => ({
+      ...r,
+      title: bySlug.get(r.slug)?.title ?? r.slug,
+      ...(r.approval === 'approved' ? { started: await issueExists(deps, r.slug) } : {}),
+    })),
+  );
   return { waiting, decided };
 }
 
 /** Only the articles waiting now, for the dashboard's notice and the API. */
 export const waitingArticles = async (deps: DigestDeps) => (await articleApprovals(deps)).waiting;
+
+/**
+ * The article an editor may approve now, with whom it would mail: one waiting, or one approved
+ * whose issue was never created. Anything else is not (or no longer) to be approved: a 404.
+ */
+export async function approvable(deps: DigestDeps, slug: string): Promise<WaitingArticle> {
+  const [record, article] = await Promise.all([
+    deps.publications.publishedArticle(slug),
+    deps.articles.bySlug(slug),
+  ]);
+  const unstarted = record?.approval === 'approved' && !(await issueExists(deps, slug));
+  if (!record || !article || article.draft || (record.approval !== 'waiting' && !unstarted))
+    throw new DomainError(ErrorCodes.notFound, `“${slug}” is not waiting for approval.`);
+  return waitingOf(deps, article, record.publishedAt);
+}
 
 /**
  * Approves an article waiting for approval: records who and when, then creates and starts its

@@ -158,6 +158,9 @@ async function articlesPublishedBetween(
   });
 }
 
+/** The id of an article's own issue to "every article" readers. */
+export const publishIssueId = (slug: string) => `publish-${slug}`;
+
 /** Who an article's own issue goes to: readers of its topics who chose "every article". */
 export const publishAudience = (article: Pick<Article, 'topics'>) => ({
   topics: [...article.topics],
@@ -177,7 +180,7 @@ export async function startPublishIssue(
   const at = deps.clock.now().toISOString();
   const audience = publishAudience(article);
   const issue: Issue = {
-    id: `publish-${article.slug}`,
+    id: publishIssueId(article.slug),
     content: { kind: 'article', slug: article.slug },
     subject: article.title,
     audience,

@@ -66,7 +66,7 @@ export function WaitingArticles(props: { rows: WaitingRow[]; csrf: string }) {
 }
 
 /** The latest decisions: who approved or dismissed which article, and when. */
-export function DecidedArticles(props: { decided: DecidedArticle[] }) {
+export function DecidedArticles(props: { decided: DecidedArticle[]; csrf: string }) {
   if (props.decided.length === 0) return null;
   return (
     <section class="card" aria-labelledby="decided">
@@ -85,10 +85,16 @@ export function DecidedArticles(props: { decided: DecidedArticle[] }) {
             <tr data-testid={`decided-${d.slug}`}>
               <td>{d.title}</td>
               <td>
-                {d.approval === 'approved' ? (
-                  <a href={`/admin/issues/publish-${d.slug}`}>Approved: sent as its own issue</a>
-                ) : (
+                {d.approval === 'dismissed' ? (
                   'Not sent as its own email (still in the digests)'
+                ) : d.started === false ? (
+                  // Approved, but the run died before its issue: approving again starts it.
+                  <form method="post" action={`/admin/articles/${d.slug}/approve`}>
+                    <Csrf token={props.csrf} />
+                    Approved, not started yet: <button type="submit">Start sending it</button>
+                  </form>
+                ) : (
+                  <a href={`/admin/issues/publish-${d.slug}`}>Approved: sent as its own issue</a>
                 )}
               </td>
               <td>{d.decidedBy}</td>

@@ -5,12 +5,7 @@
  */
 import { type Context, Hono } from 'hono';
 import { approveAndFanOut } from '../../../core/delivery/start-now.js';
-import {
-  type WaitingArticle,
-  dismissArticle,
-  waitingArticles,
-} from '../../../core/issues/approvals.js';
-import { DomainError, ErrorCodes } from '../../../core/errors.js';
+import { approvable, dismissArticle, type WaitingArticle } from '../../../core/issues/approvals.js';
 import type { AdminDeps } from '../deps.js';
 import type { Consequence } from './ask-first.js';
 import { askFirst } from './ask-first.js';
@@ -24,12 +19,9 @@ import { redirect, type WorkspaceEnv } from './page.js';
 export const approvalSays = (deps: AdminDeps, w: WaitingArticle) =>
   `Approving sends “${w.article.title}” now to ${audienceOf(deps, w)} (about ${w.about}), from ${deps.publication.fromAddress}.`;
 
-async function waitingOne(deps: AdminDeps, c: Context<WorkspaceEnv>) {
-  const slug = c.req.param('slug') ?? '';
-  const found = (await waitingArticles(deps)).find((w) => w.article.slug === slug);
-  if (!found) throw new DomainError(ErrorCodes.notFound, `“${slug}” is not waiting for approval.`);
-  return found;
-}
+/** The article the form names, if it may be approved (or dismissed) now; else a 404 page. */
+const waitingOne = (deps: AdminDeps, c: Context<WorkspaceEnv>) =>
+  approvable(deps, c.req.param('slug') ?? '');
 
 const approving =
   (deps: AdminDeps) =>

@@ -29,7 +29,7 @@ export const articleRoutes = (deps: AdminDeps) =>
             </p>
           ) : null}
           <WaitingArticles rows={rows} csrf={c.get('session').csrf} />
-          <DecidedArticles decided={decided} />
+          <DecidedArticles decided={decided} csrf={c.get('session').csrf} />
           <h2>All articles</h2>
           <ArticleList articles={publishedArticles(await deps.articles.all())} />
         </>,
