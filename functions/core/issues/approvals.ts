@@ -46,23 +46,37 @@ const waitingOf = async (
 const issueExists = async (deps: DigestDeps, slug: string) =>
   (await deps.issues.get(publishIssueId(slug))) !== undefined;
 
-/** What waits (oldest first: the longest waiting comes first), and the latest decisions. */
-export async function articleApprovals(
-  deps: DigestDeps,
-): Promise<{ waiting: WaitingArticle[]; decided: DecidedArticle[] }> {
+/** The publication log's records, and the live articles by slug: two reads, whatever follows. */
+async function readRecords(deps: DigestDeps) {
   const [records, articles] = await Promise.all([
     deps.publications.published(),
     deps.articles.all(),
   ]);
   const bySlug = new Map(articles.filter((a) => !a.draft).map((a) => [a.slug, a]));
+  return { records, bySlug };
+}
+
+/**
+ * The slugs waiting, oldest first (the longest waiting comes first). An article whose file went
+ * away (or back to draft) while it waited cannot be sent, so it is not listed.
+ */
+const waitingIn = ({ records, bySlug }: Awaited<ReturnType<typeof readRecords>>) =>
+  records
+    .filter((r) => r.approval === 'waiting' && bySlug.has(r.slug))
+    .sort((a, b) => a.publishedAt.localeCompare(b.publishedAt))
+    .map((r) => ({ article: bySlug.get(r.slug)!, publishedAt: r.publishedAt }));
+
+/** How many articles wait: the dashboard's notice (no estimate, no issue read). */
+export const waitingCount = async (deps: DigestDeps) => waitingIn(await readRecords(deps)).length;
+
+/** What waits, each with whom approving mails, and the latest decisions. */
+export async function articleApprovals(
+  deps: DigestDeps,
+): Promise<{ waiting: WaitingArticle[]; decided: DecidedArticle[] }> {
+  const read = await readRecords(deps);
   const waiting: WaitingArticle[] = [];
-  for (const record of records.sort((a, b) => a.publishedAt.localeCompare(b.publishedAt))) {
-    const article = bySlug.get(record.slug);
-    // An article whose file went away (or back to draft) while it waited cannot be sent.
-    if (record.approval === 'waiting' && article)
-      waiting.push(await waitingOf(deps, article, record.publishedAt));
-  }
-  const recent = records
+  for (const w of waitingIn(read)) waiting.push(await waitingOf(deps, w.article, w.publishedAt));
+  const recent = read.records
     .filter((r): r is DecidedArticle => r.approval === 'approved' || r.approval === 'dismissed')
     .sort((a, b) => (b.decidedAt ?? '').localeCompare(a.decidedAt ?? ''))
     .slice(0, RECENT_DECISIONS);
@@ -70,15 +84,12 @@ export async function articleApprovals(
   const decided = await Promise.all(
     recent.map(async (r) => ({
       ...r,
-      title: bySlug.get(r.slug)?.title ?? r.slug,
+      title: read.bySlug.get(r.slug)?.title ?? r.slug,
       ...(r.approval === 'approved' ? { started: await issueExists(deps, r.slug) } : {}),
     })),
   );
   return { waiting, decided };
 }
-
-/** Only the articles waiting now, for the dashboard's notice and the API. */
-export const waitingArticles = async (deps: DigestDeps) => (await articleApprovals(deps)).waiting;
 
 /**
  * The article an editor may approve now, with whom it would mail: one waiting, or one approved

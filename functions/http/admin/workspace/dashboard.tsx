@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { waitingArticles } from '../../../core/issues/approvals.js';
+import { waitingCount } from '../../../core/issues/approvals.js';
 import { issueReport } from '../../../core/issues/manage-issues.js';
 import type { AdminDeps } from '../deps.js';
 import { WaitingNotice } from '../pages/approvals.js';
@@ -12,7 +12,7 @@ export const dashboardRoutes = (deps: AdminDeps) =>
     const counts = await deps.subscribers.counts();
     const latest = (await allIssues(deps)).slice(0, 8);
     const reports = await Promise.all(latest.map((i) => issueReport(deps, i.id)));
-    const waiting = (await waitingArticles(deps)).length;
+    const waiting = await waitingCount(deps);
     return page(
       c,
       'Dashboard',
