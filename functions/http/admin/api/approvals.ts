@@ -55,7 +55,15 @@ export function approvalsApi(deps: AdminDeps) {
           content: json(
             z.object({
               articles: z.array(WaitingSchema),
-              decided: z.array(DecisionSchema.extend({ title: z.string() })),
+              decided: z.array(
+                DecisionSchema.extend({
+                  title: z.string(),
+                  started: z.boolean().optional().openapi({
+                    description:
+                      'On an approval: false when its issue was never created (approve again to start it)',
+                  }),
+                }),
+              ),
             }),
           ),
         },
