@@ -339,17 +339,48 @@ export interface EventLog {
 
 export type EventStart = 'go' | 'done' | 'busy';
 
-/** Which articles have been published as issues to "every article" readers. */
+/**
+ * An article the tick saw go live (beyond the baseline), and when. `approval` is absent for one
+ * mailed to "every article" readers by itself (`sendWhenPublished: true`, or published before
+ * approvals existed); otherwise its own issue waits for an editor, who approves or dismisses it.
+ */
+export type PublishedArticle = {
+  slug: string;
+  publishedAt: string;
+  approval?: ArticleApproval;
+  /** The editor (their key's name) who decided, and when: set with `approved` or `dismissed`. */
+  decidedBy?: string;
+  decidedAt?: string;
+};
+export type ArticleApproval = 'waiting' | 'approved' | 'dismissed';
+
+/** Which articles have been published, and which wait for an editor before they are mailed. */
 export interface PublicationLog {
   /**
    * The articles that existed when the service first ran: they count as published already, so
    * a first start does not mail the whole archive. Created once; later calls return the first.
    */
   baseline(slugs: readonly string[], at: Date): Promise<string[]>;
-  /** True for the one caller that records the slug first. */
-  markPublished(slug: string, at: Date): Promise<boolean>;
-  /** Published articles (beyond the baseline) and when. */
-  published(): Promise<{ slug: string; publishedAt: string }[]>;
+  /**
+   * True for the one caller that records the slug first; with `waiting`, recorded as waiting for
+   * approval (its issue is not created until an editor approves).
+   */
+  markPublished(slug: string, at: Date, options?: { waiting?: boolean }): Promise<boolean>;
+  /** Published articles (beyond the baseline), when, and where their approval stands. */
+  published(): Promise<PublishedArticle[]>;
+  /** One published article's record, read consistently. */
+  publishedArticle(slug: string): Promise<PublishedArticle | undefined>;
+  /**
+   * An editor's decision on an article waiting for approval, written only while it still waits:
+   * true for the one caller whose decision lands, false when it was decided already (or never
+   * waited). Two editors approving at once: one decision, recorded with its editor.
+   */
+  decide(
+    slug: string,
+    decision: Exclude<ArticleApproval, 'waiting'>,
+    by: string,
+    at: Date,
+  ): Promise<boolean>;
   /** The cutoff of the last digest of a frequency, and a conditional move forward. */
   digestCutoff(frequency: string): Promise<string | undefined>;
   advanceDigestCutoff(frequency: string, to: string): Promise<void>;

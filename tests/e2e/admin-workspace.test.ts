@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
@@ -12,20 +14,25 @@ import { emailsTo, startTestStack, waitFor } from '../support/stack.js';
 /**
  * An editor's day in a real browser: sign in with a key, preview the article at both widths,
  * test-send it, review and schedule it, review and send it and watch it go out, export the
- * subscribers and import them back, search by part of an address, and see a refused form kept.
+ * subscribers and import them back, approve a new article saved in content/ (which mailed nobody
+ * until then), search by part of an address, and see a refused form kept.
  */
 describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser', () => {
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
   let editorKey: string;
+  let contentDir: string;
   const readers = [
     aSubscriber({ topics: ['security'] }),
     aSubscriber({ topics: ['politics'], frequency: 'daily' }),
   ];
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // Its own copy of content/, so the approval test can save a new article in it.
+    contentDir = join(await mkdtemp(join(tmpdir(), 'dispatch-content-')), 'content');
+    await cp('content', contentDir, { recursive: true });
+    stack = await startTestStack({ CONTENT_DIR: contentDir });
     for (const r of readers) await stack.deps.subscribers.create(r);
     editorKey = (await createApiKey(stack.deps, { name: 'Ana Editor', role: 'editor' })).key;
     browser = await launchChromium();
@@ -185,6 +192,48 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     expect((await emailsTo(stack.sesEndpoint, newcomer)).map((m) => m.subject)).toEqual([
       'Confirm your subscription to The Regional Dispatch',
     ]);
+  });
+
+  it('lists a new article saved in content/ for approval, mails it to nobody, and sends it once approved (asked first)', async () => {
+    const { startScheduler } = await import('../../local/scheduler.js');
+    const tick = () => startScheduler({ cron: false, budgetMs: 20_000 }).fire('tick');
+    const everyArticle = aSubscriber({ topics: ['economy'], frequency: 'immediate' });
+    await stack.deps.subscribers.create(everyArticle);
+    const save = (slug: string, title: string) =>
+      writeFile(
+        join(contentDir, `${slug}.md`),
+        `---\ntitle: "${title}"\ndate: ${new Date().toISOString().slice(0, 10)}\nsummary: ${title}.\ntopics: [economy]\ndesk: Economy desk\n---\n\n${title}.\n`,
+      );
+    await save('ports-reopen', 'The ports reopen');
+    await save('tariffs-cut', 'Tariffs are cut'); // left waiting: the accessibility scan reads it
+    await new Promise((r) => setTimeout(r, 2_100)); // the catalog looks at the folder every 2 s
+    await tick();
+    expect(await emailsTo(stack.sesEndpoint, everyArticle.email)).toEqual([]);
+
+    await page.goto(`${stack.appUrl}/admin`);
+    expect(await page.getByTestId('waiting-notice').textContent()).toMatch(
+      /^2 new articles are waiting for approval: nothing is mailed to readers who chose every article until an editor approves\. Review them$/,
+    );
+    await page.getByRole('link', { name: 'Review them' }).click();
+    const row = page.getByTestId('waiting-ports-reopen');
+    // "about N": the counters' estimate (topic share times frequency share), not a count.
+    expect(await row.textContent()).toMatch(
+      /Approving sends “The ports reopen” now to the confirmed readers of Economy who chose every article \(about \d+\), from newsletter@dispatch\.example\./,
+    );
+    await submit(row.getByRole('button', { name: 'Approve and send' }));
+    expect(await page.getByTestId('consequence').textContent()).toMatch(
+      /^Approving sends “The ports reopen” now to .+ An email cannot be recalled/,
+    );
+    expect(await emailsTo(stack.sesEndpoint, everyArticle.email)).toEqual([]);
+    await submit(page.getByRole('button', { name: 'Approve and send “The ports reopen” now' }));
+    expect(await page.getByRole('status').textContent()).toBe('Sending started: progress below.');
+    await tick();
+    expect((await emailsTo(stack.sesEndpoint, everyArticle.email)).map((m) => m.subject)).toEqual([
+      'The ports reopen',
+    ]);
+    await page.goto(`${stack.appUrl}/admin/articles`);
+    expect(await page.getByTestId('decided-ports-reopen').textContent()).toContain('Ana Editor');
+    expect(await page.getByTestId('waiting-tariffs-cut').isVisible()).toBe(true);
   });
 
   it('has no serious or critical accessibility violations on any workspace page (axe-core), each in standards mode with its stylesheet applied and no sideways scrolling at 375 px', async () => {

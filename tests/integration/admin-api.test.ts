@@ -104,6 +104,9 @@ describe('the admin API for issues', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual([
       '/articles',
+      '/articles/waiting',
+      '/articles/{slug}/approve',
+      '/articles/{slug}/dismiss',
       '/articles/{slug}/preview',
       '/digests',
       '/exports',

@@ -25,13 +25,14 @@ date: ${new Date().toISOString().slice(0, 10)}
 summary: A new article, published while the service runs.
 topics: [politics]
 desk: Politics desk
+sendWhenPublished: true
 ---
 
 Parliament voted to dissolve itself.
 `;
 
 describe('schedules through their Lambda handlers', () => {
-  it('publish a new article to "every article" readers once, and start one daily digest however often it fires', async () => {
+  it('publish a new article that opts in (sendWhenPublished) to "every article" readers once, and start one daily digest however often it fires', async () => {
     const immediate = aSubscriber({ frequency: 'immediate', topics: ['politics'] });
     const daily = aSubscriber({ frequency: 'daily', topics: ['politics', 'security'] });
     await stack.deps.subscribers.create(immediate);

@@ -101,6 +101,8 @@ const postRoute = fc.constantFrom(
   '/admin/subscribers/ID/erase',
   '/admin/suppressions',
   '/admin/suppressions/remove',
+  '/admin/articles/ID/approve',
+  '/admin/articles/ID/dismiss',
 );
 const fields = fc.array(
   fc.tuple(

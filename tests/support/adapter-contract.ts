@@ -754,6 +754,38 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect(await publications.digestCutoff('daily')).toBe('2026-11-28T07:00:00.000Z');
     });
 
+    it('keeps an article waiting for approval until one editor decides, once, with who and when', async () => {
+      const slug = `waiting-${randomUUID().slice(0, 8)}`;
+      const at = new Date('2026-11-28T11:00:00Z');
+      expect(await publications.markPublished(slug, at, { waiting: true })).toBe(true);
+      expect(await publications.markPublished(slug, at)).toBe(false);
+      const waiting = { slug, publishedAt: '2026-11-28T11:00:00.000Z', approval: 'waiting' };
+      expect(await publications.publishedArticle(slug)).toEqual(waiting);
+      expect(await publications.published()).toContainEqual(waiting);
+
+      const decidedAt = new Date('2026-11-28T11:05:00Z');
+      const decisions = await Promise.all([
+        publications.decide(slug, 'approved', 'Ana', decidedAt),
+        publications.decide(slug, 'approved', 'Ana', decidedAt),
+        publications.decide(slug, 'dismissed', 'Bo', decidedAt),
+      ]);
+      expect(decisions.filter(Boolean)).toHaveLength(1);
+      const decided = await publications.publishedArticle(slug);
+      expect(decided).toMatchObject({ slug, publishedAt: waiting.publishedAt });
+      expect(decided?.decidedAt).toBe('2026-11-28T11:05:00.000Z');
+      expect([
+        ['approved', 'Ana'],
+        ['dismissed', 'Bo'],
+      ]).toContainEqual([decided?.approval, decided?.decidedBy]);
+      // Decided for good; and an article mailed by itself never waited, so it cannot be decided.
+      expect(await publications.decide(slug, 'dismissed', 'Bo', decidedAt)).toBe(false);
+      expect(await publications.decide('c', 'approved', 'Ana', decidedAt)).toBe(false);
+      expect(await publications.decide('never-published', 'approved', 'Ana', decidedAt)).toBe(
+        false,
+      );
+      expect(await publications.publishedArticle('never-published')).toBeUndefined();
+    });
+
     it('lets a key through a window’s limit however many ask at once, then says when the window ends', async () => {
       const key = `ip:${randomUUID()}`;
       const at = new Date('2026-11-28T10:59:00Z');

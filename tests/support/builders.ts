@@ -86,6 +86,7 @@ export function anArticle(overrides: Partial<Article> = {}): Article {
     sources: [],
     related: [],
     draft: false,
+    sendWhenPublished: false,
     markdown: 'Body text.',
     html: '<p>Body text.</p>',
     ...overrides,

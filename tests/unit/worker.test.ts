@@ -484,7 +484,10 @@ describe('readers who chose every article, and digests', () => {
     expect((await runTick(deps)).published).toEqual([]);
     expect(deps.mailer.sent).toHaveLength(0);
 
-    deps.articles.list.push(anArticle({ slug: 'second', title: 'Second' }));
+    // Its front matter opts it in to being mailed when published (the default waits: approvals).
+    deps.articles.list.push(
+      anArticle({ slug: 'second', title: 'Second', sendWhenPublished: true }),
+    );
     const [a, b] = await Promise.all([runTick(deps), runTick(deps)]);
     expect([...a.published, ...b.published]).toEqual(['publish-second']);
     expect(deps.mailer.sent.map((m) => [m.to, m.subject])).toEqual([[immediate.email, 'Second']]);

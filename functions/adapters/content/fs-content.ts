@@ -53,9 +53,7 @@ export function articleCatalog(contentDir: string, topics: readonly Topic[]) {
     );
     return stats.join('|');
   };
-  const all = async () => {
-    if (cached && Date.now() - checkedAt < RECHECK_MS) return cached.articles;
-    checkedAt = Date.now();
+  const recheck = async () => {
     const current = await signature();
     if (cached?.signature !== current) {
       const articles = loadArticles(contentDir, topics);
@@ -63,7 +61,16 @@ export function articleCatalog(contentDir: string, topics: readonly Topic[]) {
       // A file broken mid-edit fails this read, not every read after it is fixed.
       articles.catch(() => (cached = undefined));
     }
+    checkedAt = Date.now();
     return cached.articles;
+  };
+  // Callers that arrive while the folder is being looked at wait for that look, rather than
+  // take the list from before it (two approvals at once would not both see a new file).
+  let rechecking: Promise<Article[]> | undefined;
+  const all = async () => {
+    if (cached && Date.now() - checkedAt < RECHECK_MS) return cached.articles;
+    rechecking ??= recheck().finally(() => (rechecking = undefined));
+    return rechecking;
   };
   return {
     all,

@@ -5,12 +5,24 @@ import {
   type DynamoDBDocumentClient,
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
-import type { PublicationLog } from '../../core/ports.js';
+import type { ArticleApproval, PublicationLog, PublishedArticle } from '../../core/ports.js';
 import { translateDynamoError, translated } from './client.js';
 import { conditionally, putOrRead } from './conditional-write.js';
 
-/** One small partition: the baseline, each published article, each digest's cutoff. */
+/**
+ * One small partition: the baseline, each published article (with its approval, when it waits for
+ * one: the same item, so deciding is one conditional update), each digest's cutoff.
+ */
 const PUBLICATIONS = 'PUBLICATIONS';
+const articleKey = (slug: string) => ({ PK: PUBLICATIONS, SK: `ARTICLE#${slug}` });
+
+const publishedOf = (item: Record<string, unknown>): PublishedArticle => ({
+  slug: item.slug as string,
+  publishedAt: item.publishedAt as string,
+  ...(item.approval ? { approval: item.approval as ArticleApproval } : {}),
+  ...(item.decidedBy ? { decidedBy: item.decidedBy as string } : {}),
+  ...(item.decidedAt ? { decidedAt: item.decidedAt as string } : {}),
+});
 
 export class DynamoPublicationLog implements PublicationLog {
   constructor(
@@ -34,17 +46,17 @@ export class DynamoPublicationLog implements PublicationLog {
     return (first.existing?.slugs as string[]) ?? [];
   }
 
-  async markPublished(slug: string, at: Date) {
+  async markPublished(slug: string, at: Date, options: { waiting?: boolean } = {}) {
     return conditionally(
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            PK: PUBLICATIONS,
-            SK: `ARTICLE#${slug}`,
+            ...articleKey(slug),
             entity: 'published',
             slug,
             publishedAt: at.toISOString(),
+            ...(options.waiting ? { approval: 'waiting' } : {}),
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
@@ -53,7 +65,7 @@ export class DynamoPublicationLog implements PublicationLog {
   }
 
   async published() {
-    const found: { slug: string; publishedAt: string }[] = [];
+    const found: PublishedArticle[] = [];
     const pages = paginateQuery(
       { client: this.client },
       {
@@ -63,14 +75,36 @@ export class DynamoPublicationLog implements PublicationLog {
         ConsistentRead: true,
       },
     );
-    for await (const page of translated(pages))
-      found.push(
-        ...(page.Items ?? []).map((i) => ({
-          slug: i.slug as string,
-          publishedAt: i.publishedAt as string,
-        })),
-      );
+    for await (const page of translated(pages)) found.push(...(page.Items ?? []).map(publishedOf));
     return found;
+  }
+
+  async publishedArticle(slug: string) {
+    const { Item } = await this.client
+      .send(
+        new GetCommand({ TableName: this.tableName, Key: articleKey(slug), ConsistentRead: true }),
+      )
+      .catch(translateDynamoError);
+    return Item ? publishedOf(Item) : undefined;
+  }
+
+  async decide(slug: string, decision: 'approved' | 'dismissed', by: string, at: Date) {
+    return conditionally(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: articleKey(slug),
+          UpdateExpression: 'SET approval = :decision, decidedBy = :by, decidedAt = :at',
+          ConditionExpression: 'approval = :waiting',
+          ExpressionAttributeValues: {
+            ':decision': decision,
+            ':by': by,
+            ':at': at.toISOString(),
+            ':waiting': 'waiting',
+          },
+        }),
+      ),
+    );
   }
 
   async digestCutoff(frequency: string) {

@@ -29,6 +29,11 @@ export function frontMatterSchema(topics: readonly Topic[]) {
         .array(z.object({ title: z.string().min(1), url: httpsUrl.optional() }))
         .default([]),
       draft: z.boolean().default(false),
+      /**
+       * Mail it to "every article" readers as soon as it is published, as its own issue, without
+       * waiting for an editor's approval in the workspace (the default is to wait).
+       */
+      sendWhenPublished: z.boolean().default(false),
     })
     .strict()
     .refine((fm) => fm.author || fm.desk, {

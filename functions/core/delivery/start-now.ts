@@ -1,3 +1,5 @@
+import { approveArticle } from '../issues/approvals.js';
+import type { DigestDeps } from '../issues/digests.js';
 import { resumeIssue, sendIssueNow } from '../issues/manage-issues.js';
 import type { IssueDeps } from '../issues/deps.js';
 import type { Logger } from '../../logger.js';
@@ -16,6 +18,12 @@ export async function sendNowAndFanOut(deps: StartDeps, id: string) {
 
 export async function resumeAndFanOut(deps: StartDeps, id: string) {
   return fannedOut(deps, id, await resumeIssue(deps, id));
+}
+
+/** An editor's approval of a new article: its issue starts, its shards queued at once too. */
+export async function approveAndFanOut(deps: StartDeps & DigestDeps, slug: string, by: string) {
+  const approved = await approveArticle(deps, slug, by);
+  return fannedOut(deps, approved.issue.id, approved);
 }
 
 async function fannedOut<T>(deps: StartDeps, id: string, transition: T): Promise<T> {

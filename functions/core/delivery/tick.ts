@@ -29,7 +29,9 @@ export type TickResult = {
 
 /**
  * What every tick does (every minute): start scheduled issues that are due, resume issues paused
- * for the daily quota once their wait is over, publish new articles to "every article" readers,
+ * for the daily quota once their wait is over, record new articles as published (each waits for an
+ * editor's approval before its own issue to "every article" readers, unless it opts in with
+ * `sendWhenPublished`),
  * start any digest its schedule's latest firing left unstarted, queue every open shard of a
  * sending issue for the fleet, sweep the outbox for due emails, then work as a send worker until
  * the deadline: with a fleet, one sender more; without one (or with the queue down), the sender.

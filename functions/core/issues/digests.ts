@@ -2,7 +2,7 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import type { Article } from '../content/article.js';
 import { publishedArticles } from '../content/article.js';
 import type { PublicationLog } from '../ports.js';
-import { estimateAudience } from './manage-issues.js';
+import { articleDeliveryKey, estimateAudience } from './manage-issues.js';
 import type { IssueDeps } from './deps.js';
 import type { DigestFrequency, Issue } from './issue.js';
 import { SEND_SHARDS } from '../subscribers/subscriber.js';
@@ -137,7 +137,15 @@ async function previousCutoff(
   );
 }
 
-/** Published articles (by the time they were published here) in (from, to], newest first. */
+/**
+ * Published articles (by the time they were published here) in (from, to], newest first. An
+ * article waiting for approval counts: it is on the site from the moment the tick sees it, and
+ * the approval gates only its own issue to "every article" readers, who chose each article as
+ * it comes. Digest readers chose a summary of whatever was published in the period, so their
+ * digest carries it whether the editor approves it, dismisses it or has not decided yet; and
+ * its `publishedAt` stays the moment it went live, so no later decision moves it into a second
+ * digest.
+ */
 async function articlesPublishedBetween(
   deps: DigestDeps,
   from: string,
@@ -150,10 +158,57 @@ async function articlesPublishedBetween(
   });
 }
 
+/** The id of an article's own issue to "every article" readers. */
+export const publishIssueId = (slug: string) => `publish-${slug}`;
+
+/** Who an article's own issue goes to: readers of its topics who chose "every article". */
+export const publishAudience = (article: Pick<Article, 'topics'>) => ({
+  topics: [...article.topics],
+  frequencies: ['immediate' as const],
+});
+
 /**
- * Publishes new articles to readers who chose "every article": each article in content/ that was
- * not there before becomes its own issue, once. The articles present when the service first ran
- * are its baseline and are not mailed (an editor sends those with `npm run send`).
+ * An article's own issue to "every article" readers, started: `publish-<slug>`, its ledger key
+ * the article's, so the tick and an editor's approval racing create it once (the create is
+ * conditional on the id) and a reader who got the article from the editor's send is skipped.
+ * Answers the issue as stored, whoever created it.
+ */
+export async function startPublishIssue(
+  deps: IssueDeps,
+  article: Article,
+): Promise<{ issue: Issue; created: boolean }> {
+  const at = deps.clock.now().toISOString();
+  const audience = publishAudience(article);
+  const issue: Issue = {
+    id: publishIssueId(article.slug),
+    content: { kind: 'article', slug: article.slug },
+    subject: article.title,
+    audience,
+    state: 'sending',
+    deliveryKey: articleDeliveryKey(article.slug),
+    shards: SEND_SHARDS,
+    createdAt: at,
+    updatedAt: at,
+    startedAt: at,
+    total: await estimateAudience(deps, audience),
+    totalEstimated: true,
+    version: 1,
+  };
+  if (await deps.issues.create(issue)) return { issue, created: true };
+  const existing = await deps.issues.get(issue.id);
+  if (!existing)
+    throw new DomainError(ErrorCodes.conflict, `Issue ${issue.id} could not be created.`);
+  return { issue: existing, created: false };
+}
+
+/**
+ * Publishes new articles: each article in content/ that was not there before is recorded as
+ * published (for the digests) the first time the tick sees it live. By default its own issue to
+ * "every article" readers waits for an editor's approval in the workspace (approvals.ts): a file
+ * saved in content/ must not reach readers before anyone has looked at it. An article whose front
+ * matter says `sendWhenPublished: true` is started at once, as its own issue. The articles present
+ * when the service first ran are its baseline and are neither mailed nor listed (an editor sends
+ * those with `npm run send`).
  */
 export async function publishNewArticles(deps: DigestDeps): Promise<Issue[]> {
   const now = deps.clock.now();
@@ -169,25 +224,11 @@ export async function publishNewArticles(deps: DigestDeps): Promise<Issue[]> {
   const started: Issue[] = [];
   for (const article of live) {
     if (baseline.has(article.slug)) continue;
-    if (!(await deps.publications.markPublished(article.slug, now))) continue;
-    const at = now.toISOString();
-    const audience = { topics: article.topics, frequencies: ['immediate' as const] };
-    const issue: Issue = {
-      id: `publish-${article.slug}`,
-      content: { kind: 'article', slug: article.slug },
-      subject: article.title,
-      audience,
-      state: 'sending',
-      deliveryKey: `article:${article.slug}`,
-      shards: SEND_SHARDS,
-      createdAt: at,
-      updatedAt: at,
-      startedAt: at,
-      total: await estimateAudience(deps, audience),
-      totalEstimated: true,
-      version: 1,
-    };
-    if (await deps.issues.create(issue)) started.push(issue);
+    const waiting = !article.sendWhenPublished;
+    if (!(await deps.publications.markPublished(article.slug, now, { waiting }))) continue;
+    if (waiting) continue;
+    const { issue, created } = await startPublishIssue(deps, article);
+    if (created) started.push(issue);
   }
   return started;
 }

@@ -1,6 +1,7 @@
 import { audited } from '../audited.js';
 import type { AdminDeps } from '../deps.js';
 import { ambiguousApi } from './ambiguous.js';
+import { approvalsApi } from './approvals.js';
 import { articlesApi } from './articles.js';
 import { apiApp, requireKey } from './context.js';
 import { digestsApi } from './digests.js';
@@ -38,6 +39,7 @@ export function adminApiRoutes(deps: AdminDeps) {
     .route('/', importsApi(deps))
     .route('/', suppressionsApi(deps))
     .route('/', articlesApi(deps))
+    .route('/', approvalsApi(deps))
     .route('/', testSendsApi(deps))
     .route('/', outboxApi(deps));
 

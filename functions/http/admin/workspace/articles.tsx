@@ -1,15 +1,40 @@
 import { Hono } from 'hono';
 import { publishedArticles } from '../../../core/content/article.js';
+import { articleApprovals } from '../../../core/issues/approvals.js';
 import { draftFor, previewIssue } from '../../../core/issues/preview.js';
 import type { AdminDeps } from '../deps.js';
+import { DecidedArticles, WaitingArticles } from '../pages/approvals.js';
 import { ArticleList, ArticlePreview } from '../pages/articles.js';
-import { page, type WorkspaceEnv } from './page.js';
+import { approvalSays } from './approvals.js';
+import { noticeOf, page, type WorkspaceEnv } from './page.js';
 
 export const articleRoutes = (deps: AdminDeps) =>
   new Hono<WorkspaceEnv>()
-    .get('/', async (c) =>
-      page(c, 'Articles', <ArticleList articles={publishedArticles(await deps.articles.all())} />),
-    )
+    .get('/', async (c) => {
+      const { waiting, decided } = await articleApprovals(deps);
+      const rows = waiting.map((w) => ({
+        slug: w.article.slug,
+        title: w.article.title,
+        publishedAt: w.publishedAt,
+        says: approvalSays(deps, w),
+      }));
+      const notice = noticeOf(c);
+      return page(
+        c,
+        'Articles',
+        <>
+          {notice ? (
+            <p class="notice" role="status">
+              {notice}
+            </p>
+          ) : null}
+          <WaitingArticles rows={rows} csrf={c.get('session').csrf} />
+          <DecidedArticles decided={decided} csrf={c.get('session').csrf} />
+          <h2>All articles</h2>
+          <ArticleList articles={publishedArticles(await deps.articles.all())} />
+        </>,
+      );
+    })
     .get('/:slug', async (c) => {
       const article = await deps.articles.bySlug(c.req.param('slug'));
       if (!article) return page(c, 'Not found', <p>No such article.</p>, 404);

@@ -31,7 +31,7 @@ async function issueOf(deps: AdminDeps, c: Context<WorkspaceEnv>): Promise<Issue
 }
 
 /** "the confirmed readers of Economy who chose every article or daily digests" */
-function audienceOf(deps: AdminDeps, issue: Issue) {
+export function audienceOf(deps: AdminDeps, issue: Pick<Issue, 'audience'>) {
   const topics = topicsLabel(deps, issue.audience.topics) || 'no topic';
   const frequencies = orList(issue.audience.frequencies.map((f) => frequencyNames[f]));
   return `the confirmed readers of ${topics} who chose ${frequencies}`;

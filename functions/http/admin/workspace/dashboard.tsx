@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
+import { waitingCount } from '../../../core/issues/approvals.js';
 import { issueReport } from '../../../core/issues/manage-issues.js';
 import type { AdminDeps } from '../deps.js';
+import { WaitingNotice } from '../pages/approvals.js';
 import { Dashboard } from '../pages/dashboard.js';
 import { allIssues, page, type WorkspaceEnv } from './page.js';
 
@@ -10,9 +12,13 @@ export const dashboardRoutes = (deps: AdminDeps) =>
     const counts = await deps.subscribers.counts();
     const latest = (await allIssues(deps)).slice(0, 8);
     const reports = await Promise.all(latest.map((i) => issueReport(deps, i.id)));
+    const waiting = await waitingCount(deps);
     return page(
       c,
       'Dashboard',
-      <Dashboard publication={deps.publication} counts={counts} reports={reports} />,
+      <>
+        <WaitingNotice count={waiting} />
+        <Dashboard publication={deps.publication} counts={counts} reports={reports} />
+      </>,
     );
   });

@@ -3,6 +3,7 @@ import { DomainError } from '../../../core/errors.js';
 import { errorResponse } from '../../errors.js';
 import { audited } from '../audited.js';
 import type { AdminDeps } from '../deps.js';
+import { approvalRoutes } from './approvals.js';
 import { articleRoutes } from './articles.js';
 import { auditRoutes } from './audit.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -25,6 +26,7 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin', sessionRoutes(deps))
     .route('/admin', dashboardRoutes(deps))
     .route('/admin/articles', articleRoutes(deps))
+    .route('/admin/articles', approvalRoutes(deps))
     .route('/admin/issues', issueRoutes(deps))
     .route('/admin/digests', digestRoutes(deps))
     // Before the subscribers' own routes, whose /:id would take /imports.

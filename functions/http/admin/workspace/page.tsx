@@ -55,6 +55,7 @@ const notices: Record<string, string> = {
   erased: 'Subscriber erased; only a suppression hash remains.',
   suppressed: 'Address suppressed.',
   unsuppressed: 'Address removed from the suppression list.',
+  dismissed: 'Not sent: the article stays on the site and in the digests.',
 };
 
 export const noticeOf = (c: WorkspaceContext): string | undefined =>
