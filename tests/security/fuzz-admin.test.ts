@@ -23,8 +23,20 @@ const created = new Set<string>();
 beforeAll(async () => {
   stack = await startTestStack();
   app = createAdminApp(stack.deps, { logger: quietLogger() });
-  editor = (await createApiKey(stack.deps, { name: 'Fuzz editor', role: 'editor' })).key;
-  viewer = (await createApiKey(stack.deps, { name: 'Fuzz viewer', role: 'viewer' })).key;
+  editor = (
+    await createApiKey(stack.deps, {
+      name: 'Fuzz editor',
+      email: 'fuzz.editor@example.org',
+      role: 'editor',
+    })
+  ).key;
+  viewer = (
+    await createApiKey(stack.deps, {
+      name: 'Fuzz viewer',
+      email: 'fuzz.viewer@example.org',
+      role: 'viewer',
+    })
+  ).key;
 });
 afterAll(async () => {
   console.log(

@@ -4,6 +4,9 @@ import type { AmbiguousReader } from '../../../core/issues/ambiguous.js';
 import { ActionButton, Csrf } from '../layout.js';
 import { AmbiguousReaders } from './ambiguous.js';
 import { EmailPreview, type Preview } from './email-preview.js';
+import { IssueEdit, type IssueEditing } from './issue-edit.js';
+import { IssueHistory } from './issue-history.js';
+import { TestSendForm, type TestSending } from './test-send.js';
 import { Badge, When } from './when.js';
 
 /** One issue: its progress while sending, its report afterwards, its actions and its preview. */
@@ -13,6 +16,8 @@ export function IssuePage(props: {
   preview: Preview;
   csrf: string;
   notice: string | undefined;
+  editing: IssueEditing;
+  testSend: TestSending;
 }) {
   const { report, csrf, notice } = props;
   const { issue, counts, engagement } = report;
@@ -115,12 +120,9 @@ export function IssuePage(props: {
           />
         ) : null}
       </div>
-      <form method="post" action={`/admin/issues/${issue.id}/test`} class="card">
-        <Csrf token={csrf} />
-        <label for="to">Test-send to (up to five editor addresses)</label>
-        <input id="to" name="to" size={60} required />
-        <button type="submit">Send test</button>
-      </form>
+      <IssueEdit issue={issue} csrf={csrf} {...props.editing} />
+      <IssueHistory history={issue.history} publication={props.editing.publication} />
+      <TestSendForm issueId={issue.id} csrf={csrf} {...props.testSend} />
       <EmailPreview preview={props.preview} />
     </>
   );

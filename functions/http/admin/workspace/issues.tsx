@@ -7,27 +7,26 @@ import { startDigest } from '../../../core/issues/digests.js';
 import {
   cancelIssue,
   createArticleIssue,
-  issueReport,
   pauseIssue,
   scheduleIssue,
 } from '../../../core/issues/manage-issues.js';
-import { previewIssue, testSendIssue } from '../../../core/issues/preview.js';
+import { testSendIssue } from '../../../core/issues/preview.js';
 import { ambiguousReaders, resolveAmbiguous } from '../../../core/issues/ambiguous.js';
 import type { Resolution } from '../../../core/issues/issue.js';
 import type { AdminDeps } from '../deps.js';
 import { ConfirmResolution } from '../pages/ambiguous.js';
-import { IssuePage } from '../pages/issue.js';
 import { type ComposeInput, IssueList } from '../pages/issues.js';
 import { askFirst } from './ask-first.js';
+import { showIssue } from './issue-page.js';
 import { cancelling, sendingNow } from './consequences.js';
-import { allIssues, noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
+import { allIssues, page, redirect, type WorkspaceEnv } from './page.js';
 
 /** A form's repeated field, without its empty entries. */
 const many = (v: unknown) =>
   ([] as unknown[]).concat(v ?? []).filter((x): x is string => typeof x === 'string' && x !== '');
 const one = (v: unknown) => (typeof v === 'string' ? v : undefined);
 /** The compose form as posted: boxes left out are undefined (the article page's button has none). */
-const composeInput = (body: Record<string, unknown>): ComposeInput => ({
+export const composeInput = (body: Record<string, unknown>): ComposeInput => ({
   article: one(body.article),
   subject: one(body.subject),
   editorNote: one(body.editorNote),
@@ -92,22 +91,7 @@ export function issueRoutes(deps: AdminDeps) {
         return list(c, refused, 422);
       }
     })
-    .get('/:id', async (c) => {
-      const report = await issueReport(deps, c.req.param('id'));
-      return page(
-        c,
-        report.issue.subject,
-        <IssuePage
-          report={report}
-          ambiguous={(await ambiguousReaders(deps, report.issue.id)).readers}
-          preview={await previewIssue(deps, report.issue)}
-          csrf={c.get('session').csrf}
-          notice={noticeOf(c)}
-        />,
-        200,
-        report.issue.state === 'sending' ? 3 : undefined,
-      );
-    })
+    .get('/:id', (c) => showIssue(deps, c))
     .post('/:id/schedule', async (c) => {
       const body = await c.req.parseBody();
       const raw = typeof body.at === 'string' ? body.at : '';
@@ -160,8 +144,8 @@ export function issueRoutes(deps: AdminDeps) {
   return issues.post('/:id/test', async (c) => {
     const issue = await deps.issues.get(c.req.param('id'));
     if (!issue) throw new DomainError(ErrorCodes.notFound, 'No such issue.');
-    const body = await c.req.parseBody();
-    await testSendIssue(deps, issue, typeof body.to === 'string' ? body.to : '');
+    const body = await c.req.parseBody({ all: true });
+    await testSendIssue(deps, issue, many(body.to).join(','), c.get('key'));
     return redirect(c, `/admin/issues/${issue.id}?notice=tested`);
   });
 }
