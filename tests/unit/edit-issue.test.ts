@@ -3,6 +3,7 @@ import { editIssue } from '../../functions/core/issues/edit-issue.js';
 import {
   cancelIssue,
   createArticleIssue,
+  findOrCreateEditorSend,
   scheduleIssue,
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
@@ -85,6 +86,15 @@ describe('editing an issue before it starts', () => {
     );
     expect(again).toEqual({ issue: moved.issue, changed: false });
     expect((await deps.issues.get(draft.id))!.history).toHaveLength(1);
+    // `npm run send -- first` works on issue article-first: edited to another article, it is not
+    // first's send any more, and says so rather than sending the other one.
+    const cli = await findOrCreateEditorSend(deps, 'first');
+    await editIssue(deps, cli.id, { article: 'second' }, 'Ana');
+    await expect(findOrCreateEditorSend(deps, 'first')).rejects.toMatchObject({
+      code: 'conflict',
+      message:
+        'Issue article-first was edited to send another article; send first from the workspace instead.',
+    });
   });
 
   it('validates as creation does: nothing ticked, an unknown topic, an unpublished article are 422s naming the field', async () => {

@@ -201,6 +201,12 @@ export const articleDeliveryKey = (slug: string) => `article:${slug}`;
 export async function findOrCreateEditorSend(deps: IssueDeps, slug: string): Promise<Issue> {
   const id = `article-${slug}`;
   const existing = await deps.issues.get(id);
+  // An editor may have changed its article in the workspace: it is not this slug's send any more.
+  if (existing && (existing.content.kind !== 'article' || existing.content.slug !== slug))
+    throw new DomainError(
+      ErrorCodes.conflict,
+      `Issue ${id} was edited to send another article; send ${slug} from the workspace instead.`,
+    );
   if (existing) return existing;
   try {
     return await createArticleIssue(deps, { article: slug, id });
