@@ -58,13 +58,16 @@ async function draft(id: string) {
   return ((await created.json()) as { issue: { id: string; version: number } }).issue;
 }
 
-async function sendAndWork(id: string) {
-  expect((await call(`/issues/${id}/send`, editor, {})).status).toBe(200);
+async function work(id: string) {
   const delivery = await buildDeliveryDeps(
     parseConfig(process.env),
     new MjmlIssueRenderer('templates'),
   );
   await runWorker(delivery, { issueId: id });
+}
+async function sendAndWork(id: string) {
+  expect((await call(`/issues/${id}/send`, editor, {})).status).toBe(200);
+  await work(id);
 }
 
 describe('a draft edited before it starts', () => {
@@ -171,6 +174,31 @@ describe('a draft edited before it starts', () => {
     expect((await emailsTo(stack.sesEndpoint, reader.email)).map((m) => m.subject)).toEqual([
       TITLE,
     ]);
+  });
+
+  it('an edit racing the send either lands before it (and goes out) or is refused, never applied to a sending issue', async () => {
+    for (let round = 0; round < 3; round++) {
+      const reader = aSubscriber({ topics: ['security'], frequency: 'immediate' });
+      await stack.deps.subscribers.create(reader);
+      const issue = await draft(`edit-race-${round}`);
+      const [edit, send] = await Promise.all([
+        call(`/issues/${issue.id}`, editor, { subject: `Raced ${round}` }, 'PATCH'),
+        call(`/issues/${issue.id}/send`, editor, {}),
+      ]);
+      expect(send.status).toBe(200);
+      expect([200, 409]).toContain(edit.status);
+      const stored = (await stack.deps.issues.get(issue.id))!;
+      // Whichever wrote second read what the first wrote: both moves are conditional writes. The
+      // send started on the edited issue exactly when the edit was taken.
+      const expected = edit.status === 200 ? `Raced ${round}` : TITLE;
+      expect(((await send.json()) as { issue: { subject: string } }).issue.subject).toBe(expected);
+      expect(stored.subject).toBe(expected);
+      expect(stored.history?.length ?? 0).toBe(edit.status === 200 ? 1 : 0);
+      await work(issue.id);
+      expect((await emailsTo(stack.sesEndpoint, reader.email)).map((m) => m.subject)).toEqual([
+        stored.subject,
+      ]);
+    }
   });
 
   it('refuses on the form, by field, with what was typed kept: none ticked, or an edit on a page out of date', async () => {
