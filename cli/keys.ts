@@ -1,6 +1,7 @@
 /**
- * `npm run keys -- create --name "Jane" --role editor|viewer` | `list` | `revoke <prefix>` (`--help`):
- * editors' API keys. A key is shown once, at creation; only its hash is stored. Run it against a
+ * `npm run keys -- create --name "Jane" --email jane@example.org --role editor|viewer` | `list` |
+ * `revoke <prefix>` (`--help`): editors' API keys, each with its holder's own address (where their
+ * test sends may go). A key is shown once, at creation; only its hash is stored. Run it against a
  * deployment by pointing the environment at it (TABLE_NAME and AWS credentials), which is how the
  * first key of a fresh deployment is made.
  */
@@ -10,12 +11,15 @@ import { describeFailure, editorDeps } from './bootstrap.js';
 
 const USAGE = `usage: npm run keys -- <command>
 
-  create --name NAME --role editor|viewer   a new key, shown once (editors send; viewers read)
-  list                                      every key, with its last use
-  revoke <prefix>                           revoke the active key that starts with <prefix>`;
+  create --name NAME --email ADDRESS --role editor|viewer
+                            a new key, shown once (editors send; viewers read); ADDRESS is the
+                            holder's own: test sends go only to the keys' addresses
+  list                      every key, with its address and last use
+  revoke <prefix>           revoke the active key that starts with <prefix>`;
 
 const { positionals, values, fail, need } = cli(USAGE, {
   name: { type: 'string' },
+  email: { type: 'string' },
   role: { type: 'string' },
 });
 const [command, target] = positionals;
@@ -25,6 +29,7 @@ if (command === 'create' && values.role !== 'editor' && values.role !== 'viewer'
     `--role must be editor or viewer${values.role === undefined ? '' : `, not "${values.role}"`}`,
   );
 if (command === 'create') need(values.name, '--name');
+if (command === 'create') need(values.email, '--email');
 if (command === 'revoke') need(target, 'the key prefix to revoke');
 if (!['create', 'list', 'revoke'].includes(command ?? ''))
   fail(command ? `unknown command "${command}"` : 'missing command');
@@ -32,14 +37,18 @@ if (!['create', 'list', 'revoke'].includes(command ?? ''))
 try {
   const deps = await editorDeps();
   if (command === 'create') {
-    const { key, record } = await createApiKey(deps, { name: values.name, role: values.role });
+    const { key, record } = await createApiKey(deps, {
+      name: values.name,
+      email: values.email,
+      role: values.role,
+    });
     console.log(
-      `Created ${record.role} key "${record.name}" (${record.prefix}…). Keep it now; it is not shown again:\n\n  ${key}\n`,
+      `Created ${record.role} key "${record.name}" <${record.email}> (${record.prefix}…). Keep it now; it is not shown again:\n\n  ${key}\n`,
     );
   } else if (command === 'list') {
     for (const k of await deps.apiKeys.list()) {
       console.log(
-        `${k.prefix}…  ${k.role.padEnd(6)}  ${k.name.padEnd(24)}  created ${k.createdAt}  last used ${k.lastUsedAt ?? 'never'}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}`,
+        `${k.prefix}…  ${k.role.padEnd(6)}  ${k.name.padEnd(24)}  ${(k.email ?? '(no address: cannot test-send)').padEnd(32)}  created ${k.createdAt}  last used ${k.lastUsedAt ?? 'never'}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}`,
       );
     }
   } else if (target) {

@@ -16,7 +16,7 @@ const lines = [
   `  Articles           ${stack.appUrl}/articles`,
   `  Embeddable form    ${stack.appUrl}/embed`,
   `  Feeds              ${stack.appUrl}/feed.xml (RSS), ${stack.appUrl}/atom.xml (Atom)`,
-  `  Editors' workspace ${stack.appUrl}/admin   (a key: npm run keys -- create --name "Your name" --role editor)`,
+  `  Editors' workspace ${stack.appUrl}/admin   (a key: npm run keys -- create --name "Your name" --email you@example.org --role editor)`,
   `  Admin API          ${stack.appUrl}/api/admin/docs`,
   `  Inbox viewer       ${stack.inboxUrl ?? `(SES at ${stack.sesEndpoint}, not started here)`}`,
   `  DynamoDB           ${stack.dynamodbEndpoint} (table ${stack.env.TABLE_NAME}; local data in ${stack.dataDir})`,

@@ -45,7 +45,13 @@ describe.skipIf(!browserAvailable())('ambiguous readers in the workspace', () =>
     });
     await sendIssueNow(deps, issue.id);
     await runWorker(deps, { issueId: issue.id });
-    const key = (await createApiKey(stack.deps, { name: 'Ana Editor', role: 'editor' })).key;
+    const key = (
+      await createApiKey(stack.deps, {
+        name: 'Ana Editor',
+        email: 'ana.editor@example.org',
+        role: 'editor',
+      })
+    ).key;
     browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
     page.setDefaultTimeout(8_000);

@@ -435,8 +435,12 @@ describe('admin (HTTP API events): the routes that read packaged files', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const apiKeys = new DynamoApiKeyRepository(documents, TABLE);
-    key = (await createApiKey({ apiKeys, clock: systemClock }, { name: 'Bundle', role: 'editor' }))
-      .key;
+    key = (
+      await createApiKey(
+        { apiKeys, clock: systemClock },
+        { name: 'Bundle', email: 'bundle@example.org', role: 'editor' },
+      )
+    ).key;
   });
 
   it('POST /api/admin/subscribers adds a subscriber (the signup guard reads data/)', async () => {
@@ -651,8 +655,12 @@ describe('sender (SQS messages of the fleet)', () => {
 
   beforeAll(async () => {
     const apiKeys = new DynamoApiKeyRepository(documents(), TABLE);
-    key = (await createApiKey({ apiKeys, clock: systemClock }, { name: 'Fleet', role: 'editor' }))
-      .key;
+    key = (
+      await createApiKey(
+        { apiKeys, clock: systemClock },
+        { name: 'Fleet', email: 'fleet@example.org', role: 'editor' },
+      )
+    ).key;
   });
 
   it('works one shard per message, several at once: each reader mailed once, and a message again sends nothing', async () => {

@@ -25,8 +25,16 @@ let issueId: string;
 beforeAll(async () => {
   stack = await startTestStack();
   app = createAdminApp(stack.deps, { logger: captureLogger() });
-  editor = (await createApiKey(stack.deps, { name: 'Editor Ed', role: 'editor' })).key;
-  viewer = (await createApiKey(stack.deps, { name: 'Viewer', role: 'viewer' })).key;
+  editor = (
+    await createApiKey(stack.deps, {
+      name: 'Editor Ed',
+      email: 'editor.ed@example.org',
+      role: 'editor',
+    })
+  ).key;
+  viewer = (
+    await createApiKey(stack.deps, { name: 'Viewer', email: 'viewer@example.org', role: 'viewer' })
+  ).key;
   readers = await seedReaders(stack, 3, (i) =>
     aSubscriber({ topics: ['economy'], email: `economy.${i}@example.com` }),
   );

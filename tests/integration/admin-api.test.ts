@@ -18,8 +18,12 @@ const logger = captureLogger();
 beforeAll(async () => {
   stack = await startTestStack();
   app = createAdminApp(stack.deps, { logger });
-  editor = (await createApiKey(stack.deps, { name: 'Editor', role: 'editor' })).key;
-  viewer = (await createApiKey(stack.deps, { name: 'Viewer', role: 'viewer' })).key;
+  editor = (
+    await createApiKey(stack.deps, { name: 'Editor', email: 'editor@example.org', role: 'editor' })
+  ).key;
+  viewer = (
+    await createApiKey(stack.deps, { name: 'Viewer', email: 'viewer@example.org', role: 'viewer' })
+  ).key;
 });
 afterAll(async () => stack?.close());
 
@@ -32,7 +36,11 @@ describe('the admin API for issues', () => {
     expect((await call('/issues', viewer)).status).toBe(200);
     const refused = await call('/issues', viewer, { article: 'nato-western-balkans-stability' });
     expect(refused.status).toBe(403);
-    const { key, record } = await createApiKey(stack.deps, { name: 'Leaver', role: 'editor' });
+    const { key, record } = await createApiKey(stack.deps, {
+      name: 'Leaver',
+      email: 'leaver@example.org',
+      role: 'editor',
+    });
     expect((await call('/issues', key)).status).toBe(200);
     await stack.deps.apiKeys.revoke(record.prefix, new Date());
     expect((await call('/issues', key)).status).toBe(401);
@@ -109,6 +117,7 @@ describe('the admin API for issues', () => {
       '/articles/{slug}/dismiss',
       '/articles/{slug}/preview',
       '/digests',
+      '/editors',
       '/exports',
       '/exports/{id}',
       '/imports',

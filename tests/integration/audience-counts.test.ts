@@ -50,7 +50,13 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.url;
   const deps = await buildAdminDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
   app = createAdminApp(deps, { logger: captureLogger() });
-  editor = (await createApiKey(stack.deps, { name: 'Counts editor', role: 'editor' })).key;
+  editor = (
+    await createApiKey(stack.deps, {
+      name: 'Counts editor',
+      email: 'counts.editor@example.org',
+      role: 'editor',
+    })
+  ).key;
   const signedIn = await app.request('/admin/sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -139,7 +139,11 @@ describe('a CSV export', () => {
   }, 120_000);
 
   it('shows its progress in the workspace (reloading itself), then the link; the form starts one', async () => {
-    const { key } = await createApiKey(stack.deps, { name: 'Export editor', role: 'editor' });
+    const { key } = await createApiKey(stack.deps, {
+      name: 'Export editor',
+      email: 'export.editor@example.org',
+      role: 'editor',
+    });
     const signedIn = await fetch(`${stack.appUrl}/admin/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -286,7 +286,11 @@ describe('the sender fleet', () => {
       quietLogger(),
     );
     const app = createAdminApp(deps, { logger: quietLogger() });
-    const { key } = await createApiKey(deps, { name: 'Editor', role: 'editor' });
+    const { key } = await createApiKey(deps, {
+      name: 'Editor',
+      email: 'editor@example.org',
+      role: 'editor',
+    });
     const issue = await createArticleIssue(deps, { article: SLUG, topics: ['security'] });
     const before = fleet.queue.enqueued;
 

@@ -40,7 +40,13 @@ beforeAll(async () => {
   );
   const subscribers = new DynamoSubscriberRepository(client, stack.env.TABLE_NAME!);
   app = createAdminApp({ ...stack.deps, subscribers }, { logger: quietLogger() });
-  key = (await createApiKey(stack.deps, { name: 'Errors editor', role: 'editor' })).key;
+  key = (
+    await createApiKey(stack.deps, {
+      name: 'Errors editor',
+      email: 'errors.editor@example.org',
+      role: 'editor',
+    })
+  ).key;
   const signedIn = await app.request('/admin/sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

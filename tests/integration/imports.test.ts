@@ -23,7 +23,13 @@ let editor: string;
 beforeAll(async () => {
   // The whole rate for transactional mail: the check is exactly-once, at the gateway's 14/s.
   stack = await startTestStack({ TRANSACTIONAL_RATE_SHARE: '1' });
-  editor = (await createApiKey(stack.deps, { name: 'Importer', role: 'editor' })).key;
+  editor = (
+    await createApiKey(stack.deps, {
+      name: 'Importer',
+      email: 'importer@example.org',
+      role: 'editor',
+    })
+  ).key;
 });
 afterAll(async () => stack?.close());
 

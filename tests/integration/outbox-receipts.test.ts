@@ -75,7 +75,11 @@ const receiptFor = (email: string, entry: OutboxEntry, attemptId: string, messag
 
 /** A workspace page, as a signed-in editor sees it. */
 async function editorsView(path: string) {
-  const { key } = await createApiKey(stack.deps, { name: 'Receipts editor', role: 'editor' });
+  const { key } = await createApiKey(stack.deps, {
+    name: 'Receipts editor',
+    email: 'receipts.editor@example.org',
+    role: 'editor',
+  });
   const signedIn = await fetch(`${stack.appUrl}/admin/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

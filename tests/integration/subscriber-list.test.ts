@@ -56,7 +56,13 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.url;
   const deps = await buildAdminDeps(parseConfig(process.env), new MjmlIssueRenderer('templates'));
   app = createAdminApp(deps, { logger: captureLogger() });
-  viewer = (await createApiKey(stack.deps, { name: 'List viewer', role: 'viewer' })).key;
+  viewer = (
+    await createApiKey(stack.deps, {
+      name: 'List viewer',
+      email: 'list.viewer@example.org',
+      role: 'viewer',
+    })
+  ).key;
   const signedIn = await app.request('/admin/sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

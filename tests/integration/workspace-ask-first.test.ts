@@ -22,7 +22,11 @@ let csrf: string;
 beforeAll(async () => {
   stack = await startTestStack();
   app = createAdminApp(stack.deps, { logger: quietLogger() });
-  const { key } = await createApiKey(stack.deps, { name: 'Careful editor', role: 'editor' });
+  const { key } = await createApiKey(stack.deps, {
+    name: 'Careful editor',
+    email: 'careful.editor@example.org',
+    role: 'editor',
+  });
   const signedIn = await app.request('/admin/sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

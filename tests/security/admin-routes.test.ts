@@ -13,9 +13,17 @@ const keys = { editor: '', viewer: '', revoked: '' };
 beforeAll(async () => {
   stack = await startTestStack();
   app = createAdminApp(stack.deps, { logger: quietLogger() });
-  keys.editor = (await createApiKey(stack.deps, { name: 'E', role: 'editor' })).key;
-  keys.viewer = (await createApiKey(stack.deps, { name: 'V', role: 'viewer' })).key;
-  const revoked = await createApiKey(stack.deps, { name: 'R', role: 'editor' });
+  keys.editor = (
+    await createApiKey(stack.deps, { name: 'E', email: 'e@example.org', role: 'editor' })
+  ).key;
+  keys.viewer = (
+    await createApiKey(stack.deps, { name: 'V', email: 'v@example.org', role: 'viewer' })
+  ).key;
+  const revoked = await createApiKey(stack.deps, {
+    name: 'R',
+    email: 'r@example.org',
+    role: 'editor',
+  });
   keys.revoked = revoked.key;
   await stack.deps.apiKeys.revoke(revoked.record.prefix, new Date());
 });

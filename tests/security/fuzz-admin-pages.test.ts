@@ -21,7 +21,11 @@ let csrf: string;
 beforeAll(async () => {
   stack = await startTestStack({ LOCAL_SES_MAX_SEND_RATE: '100000' });
   app = createAdminApp(stack.deps, { logger: quietLogger() });
-  const { key } = await createApiKey(stack.deps, { name: 'Fuzz editor', role: 'editor' });
+  const { key } = await createApiKey(stack.deps, {
+    name: 'Fuzz editor',
+    email: 'fuzz.editor@example.org',
+    role: 'editor',
+  });
   const signedIn = await app.request('/admin/sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -86,6 +90,7 @@ const getRoute = fc.constantFrom(
   '/admin/subscribers/ID',
   '/admin/subscribers/ID/export.json',
   '/admin/suppressions',
+  '/admin/editors',
 );
 const postRoute = fc.constantFrom(
   '/admin/issues',
@@ -95,6 +100,7 @@ const postRoute = fc.constantFrom(
   '/admin/issues/ID/resume',
   '/admin/issues/ID/cancel',
   '/admin/issues/ID/test',
+  '/admin/issues/ID/edit',
   '/admin/subscribers',
   '/admin/subscribers/import',
   '/admin/exports',
@@ -120,6 +126,7 @@ const fields = fc.array(
       'reason',
       'id',
       'source',
+      'version',
     ),
     fc.oneof(
       hostileString,

@@ -35,6 +35,8 @@ describe('the command-line tools', () => {
       ['keys', ['create', '--rol', 'editor'], /Unknown option '--rol'/],
       // A key's role is chosen: without --role, no editor key is made by default.
       ['keys', ['create', '--name', 'Jane'], /--role must be editor or viewer/],
+      // Every new key carries its holder's address: where their test sends may go.
+      ['keys', ['create', '--name', 'Jane', '--role', 'editor'], /missing --email/],
       [
         'issue',
         ['send', 'x', '--workers', 'abc'],

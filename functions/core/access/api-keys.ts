@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import { DomainError, ErrorCodes } from '../errors.js';
-import { parseInput } from '../subscribers/input.js';
+import { emailField, parseInput } from '../subscribers/input.js';
 
 export const Roles = { editor: 'editor', viewer: 'viewer' } as const;
 export type Role = (typeof Roles)[keyof typeof Roles];
@@ -13,6 +13,11 @@ export type ApiKeyRecord = {
   /** The first characters, so an editor can tell keys apart in a list. */
   prefix: string;
   name: string;
+  /**
+   * The holder's own address: where their test sends may go. Absent on keys made before keys
+   * carried one; those keep working, but cannot test-send until a new key replaces them.
+   */
+  email?: string;
   role: Role;
   createdAt: string;
   lastUsedAt?: string;
@@ -35,6 +40,7 @@ export const hashKey = (key: string) => createHash('sha256').update(key).digest(
 
 const createSchema = z.object({
   name: z.string().trim().min(1, 'is required').max(80),
+  email: emailField(),
   role: z.enum([Roles.editor, Roles.viewer], { message: 'must be editor or viewer' }),
 });
 
@@ -43,17 +49,33 @@ export async function createApiKey(
   deps: AccessDeps,
   input: unknown,
 ): Promise<{ key: string; record: ApiKeyRecord }> {
-  const { name, role } = parseInput(createSchema, input);
+  const { name, email, role } = parseInput(createSchema, input);
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const record: ApiKeyRecord = {
     hash: hashKey(key),
     prefix: key.slice(0, 12),
     name,
+    email,
     role,
     createdAt: deps.clock.now().toISOString(),
   };
   await deps.apiKeys.create(record);
   return { key, record };
+}
+
+/** Who holds a key: a name, and the address their test sends go to. */
+export type Editor = { name: string; email: string; role: Role };
+
+/**
+ * The holders of the active keys that carry an address, by name: the only addresses a test send
+ * may go to. One Query of the keys' small partition.
+ */
+export async function editorsOf(deps: Pick<AccessDeps, 'apiKeys'>): Promise<Editor[]> {
+  const editors = new Map<string, Editor>();
+  for (const k of await deps.apiKeys.list())
+    if (k.email && !k.revokedAt)
+      editors.set(k.email, { name: k.name, email: k.email, role: k.role });
+  return [...editors.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Touching a key's last-used time at most this often keeps a busy key from writing on every request. */

@@ -69,7 +69,20 @@ export type Issue = {
   shards?: number;
   /** Editors' decisions on ambiguous readers, oldest first (few: one per fault that proved nothing). */
   resolutions?: AmbiguousResolution[];
+  /** Editors' edits of the draft, oldest first (append-only; see edit-issue.ts). */
+  history?: IssueEdit[];
   version: number;
+};
+
+/** What an editor may change of an issue until it starts sending. */
+export type EditableField = 'article' | 'subject' | 'editorNote' | 'topics' | 'frequencies';
+export type FieldValue = string | string[] | undefined;
+
+/** One edit: who (the API key's name), when, and each field it changed from what to what. */
+export type IssueEdit = {
+  by: string;
+  at: string;
+  changes: { field: EditableField; from: FieldValue; to: FieldValue }[];
 };
 
 export const Resolutions = { delivered: 'delivered', release: 'release' } as const;

@@ -153,17 +153,26 @@ export const createIssueSchema = (topics: string[]) =>
       .optional(),
   });
 
+export const topicIds = (deps: Pick<IssueDeps, 'publication'>) =>
+  deps.publication.topics.map((t) => t.id);
+
+/** The article an issue may send: published, not a draft; else a 422 naming `article`. */
+export async function publishedArticle(deps: Pick<IssueDeps, 'articles'>, slug: string) {
+  const article = await deps.articles.bySlug(slug);
+  if (!article || article.draft)
+    throw new DomainError(ErrorCodes.invalidInput, `No published article "${slug}".`, {
+      issues: [{ field: 'article', message: 'is not a published article' }],
+    });
+  return article;
+}
+
 /**
  * A draft issue for one article. Audience defaults to the article's topics and every frequency:
  * an editor's send goes to everyone who follows those topics.
  */
 export async function createArticleIssue(deps: IssueDeps, input: unknown): Promise<Issue> {
-  const data = parseInput(createIssueSchema(deps.publication.topics.map((t) => t.id)), input);
-  const article = await deps.articles.bySlug(data.article);
-  if (!article || article.draft)
-    throw new DomainError(ErrorCodes.invalidInput, `No published article "${data.article}".`, {
-      issues: [{ field: 'article', message: 'is not a published article' }],
-    });
+  const data = parseInput(createIssueSchema(topicIds(deps)), input);
+  const article = await publishedArticle(deps, data.article);
   const now = deps.clock.now().toISOString();
   const issue: Issue = {
     id: data.id ?? `article-${article.slug}-${Date.now().toString(36)}`,
@@ -192,6 +201,12 @@ export const articleDeliveryKey = (slug: string) => `article:${slug}`;
 export async function findOrCreateEditorSend(deps: IssueDeps, slug: string): Promise<Issue> {
   const id = `article-${slug}`;
   const existing = await deps.issues.get(id);
+  // An editor may have changed its article in the workspace: it is not this slug's send any more.
+  if (existing && (existing.content.kind !== 'article' || existing.content.slug !== slug))
+    throw new DomainError(
+      ErrorCodes.conflict,
+      `Issue ${id} was edited to send another article; send ${slug} from the workspace instead.`,
+    );
   if (existing) return existing;
   try {
     return await createArticleIssue(deps, { article: slug, id });
@@ -295,7 +310,7 @@ export async function issueReport(
  * editor's own) fits this. Anything else cannot exist, so it is not looked up: a 5,000-character
  * id from a URL would otherwise reach DynamoDB as a key over its size limit and fail as a 500.
  */
-function assertPossibleIssueId(id: string) {
+export function assertPossibleIssueId(id: string) {
   if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/.test(id))
     throw new DomainError(ErrorCodes.notFound, 'No such issue.');
 }

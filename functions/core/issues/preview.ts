@@ -1,3 +1,4 @@
+import { type AccessDeps, type ApiKeyRecord, editorsOf } from '../access/api-keys.js';
 import type { Article } from '../content/article.js';
 import { normalizeEmail } from '../email-address.js';
 import { listHeaders } from '../email/list-headers.js';
@@ -67,37 +68,60 @@ export async function previewIssue(
 
 export const MAX_TEST_RECIPIENTS = 5;
 
-/** Sends the preview to editors, subject marked [TEST]. Only to the addresses given, at most five. */
+type TestSendDeps = PreviewDeps &
+  Pick<OutboxDeps, 'outbox' | 'clock'> &
+  Pick<AccessDeps, 'apiKeys'> & { suppressions: SuppressionList };
+
+const refusedTo = (message: string, field = message) =>
+  new DomainError(ErrorCodes.invalidInput, message, { issues: [{ field: 'to', message: field }] });
+
+/**
+ * Sends the preview to editors, subject marked [TEST]: only to the addresses the workspace's keys
+ * carry (the sender's own when none is given), at most five. Any other address is refused, so a
+ * test never reaches a reader, a stranger or a typo's owner.
+ */
 export async function testSendIssue(
-  deps: PreviewDeps & Pick<OutboxDeps, 'outbox' | 'clock'> & { suppressions: SuppressionList },
+  deps: TestSendDeps,
   issue: Issue,
-  addresses: string,
+  addresses: string | undefined,
+  sender: ApiKeyRecord,
 ) {
-  const list = addresses.split(/[\s,;]+/).filter(Boolean);
-  if (list.length === 0 || list.length > MAX_TEST_RECIPIENTS) {
+  if (!sender.email)
     throw new DomainError(
-      ErrorCodes.invalidInput,
-      `Give one to ${MAX_TEST_RECIPIENTS} addresses.`,
-      { issues: [{ field: 'to', message: `must list 1 to ${MAX_TEST_RECIPIENTS} addresses` }] },
+      ErrorCodes.forbidden,
+      `The key "${sender.name}" carries no address of its own, so it cannot test-send: make its holder a new key with npm run keys -- create --email.`,
     );
-  }
-  const recipients = list.map((address) => {
-    const checked = normalizeEmail(address);
-    if (!checked.ok)
-      throw new DomainError(ErrorCodes.invalidInput, `${address}: ${checked.reason}`, {
-        issues: [{ field: 'to', message: `${address} ${checked.reason}` }],
-      });
-    return checked.email;
-  });
+  const list = (addresses ?? '').split(/[\s,;]+/).filter(Boolean);
+  if (list.length === 0) list.push(sender.email);
+  if (list.length > MAX_TEST_RECIPIENTS)
+    throw refusedTo(
+      `Give one to ${MAX_TEST_RECIPIENTS} addresses.`,
+      `must list 1 to ${MAX_TEST_RECIPIENTS} addresses`,
+    );
+  const editors = new Set((await editorsOf(deps)).map((e) => e.email));
+  const recipients = [
+    ...new Set(
+      list.map((address) => {
+        const checked = normalizeEmail(address);
+        if (!checked.ok)
+          throw refusedTo(`${address}: ${checked.reason}`, `${address} ${checked.reason}`);
+        if (!editors.has(checked.email))
+          throw refusedTo(
+            `${checked.email} is not an editor's address: test sends go only to the addresses of the workspace's keys.`,
+            `${checked.email} is not an editor's address`,
+          );
+        return checked.email;
+      }),
+    ),
+  ];
   // A suppressed address (a bounce, a complaint, an erasure, an editor's decision) gets nothing,
   // not even a test: mailing a complaint address again harms every reader's deliverability.
   const suppressed = await deps.suppressions.suppressedAmong(recipients);
   if (suppressed.size > 0) {
     const listed = [...suppressed].join(', ');
-    throw new DomainError(
-      ErrorCodes.invalidInput,
+    throw refusedTo(
       `${listed} ${suppressed.size === 1 ? 'is' : 'are'} on the suppression list: test sends never go there.`,
-      { issues: [{ field: 'to', message: `${listed} is suppressed` }] },
+      `${listed} is suppressed`,
     );
   }
   for (const to of recipients) {

@@ -68,6 +68,7 @@ export function AdminLayout(props: AdminPageProps) {
                 <a href="/admin/suppressions">Suppressions</a>
                 <a href="/admin/outbox">Outbox</a>
                 <a href="/admin/audit">Audit</a>
+                <a href="/admin/editors">Editors</a>
               </nav>
             ) : null}
             {props.csrf ? (

@@ -7,6 +7,7 @@ import { apiApp, requireKey } from './context.js';
 import { digestsApi } from './digests.js';
 import { exportsApi } from './exports.js';
 import { importsApi } from './imports.js';
+import { issueEditsApi } from './issue-edits.js';
 import { issuesApi } from './issues.js';
 import { outboxApi } from './outbox.js';
 import { subscribersApi } from './subscribers.js';
@@ -32,6 +33,7 @@ export function adminApiRoutes(deps: AdminDeps) {
   api.use('*', requireKey(deps));
   api
     .route('/', issuesApi(deps))
+    .route('/', issueEditsApi(deps))
     .route('/', ambiguousApi(deps))
     .route('/', digestsApi(deps))
     .route('/', subscribersApi(deps))

@@ -12,7 +12,7 @@ import {
 import type { AdminDeps } from '../deps.js';
 import { ResolutionSchema } from './ambiguous.js';
 import { apiApp, idempotent, ok } from './context.js';
-import { errors, IdempotencyHeader, IdParam } from './schemas.js';
+import { errors, IdempotencyHeader, IdParam, IssueEditSchema } from './schemas.js';
 
 const states = Object.values(IssueStates) as [IssueState, ...IssueState[]];
 export const IssueSchema = z
@@ -53,6 +53,13 @@ export const IssueSchema = z
         message: z.string().optional(),
       })
       .optional(),
+    history: z.array(IssueEditSchema).optional().openapi({
+      description: "Editors' edits before it started, oldest first (absent: never edited)",
+    }),
+    version: z.number().int().openapi({
+      description:
+        'Moves on with every change: give it to PATCH /issues/{id} to edit what you read',
+    }),
   })
   .openapi('Issue');
 const CountsSchema = z.object({
@@ -83,7 +90,7 @@ const ReportSchema = z
     }),
   })
   .openapi('IssueReport');
-const TransitionSchema = z
+export const TransitionSchema = z
   .object({ issue: IssueSchema, changed: z.boolean() })
   .openapi('Transition');
 

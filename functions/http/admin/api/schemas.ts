@@ -41,6 +41,22 @@ export const errors = {
   },
 } as const;
 
+/** One edit of an issue before it started: who, when, each field from what to what. */
+const FieldValueSchema = z.union([z.string(), z.array(z.string())]).optional();
+export const IssueEditSchema = z
+  .object({
+    by: z.string().openapi({ description: "The editor: the API key's name" }),
+    at: z.string(),
+    changes: z.array(
+      z.object({
+        field: z.enum(['article', 'subject', 'editorNote', 'topics', 'frequencies']),
+        from: FieldValueSchema.openapi({ description: 'Absent: there was none (a note)' }),
+        to: FieldValueSchema.openapi({ description: 'Absent: removed (a note)' }),
+      }),
+    ),
+  })
+  .openapi('IssueEdit');
+
 /** A request or response body of JSON described by `schema`. */
 export const json = <T>(schema: T) => ({ 'application/json': { schema } });
 

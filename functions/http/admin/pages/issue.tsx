@@ -5,6 +5,9 @@ import { ActionButton, Csrf } from '../layout.js';
 import { AmbiguousReaders } from './ambiguous.js';
 import { EmailPreview, type Preview } from './email-preview.js';
 import { PaceLine } from './issue-pace.js';
+import { IssueEdit, type IssueEditing } from './issue-edit.js';
+import { IssueHistory } from './issue-history.js';
+import { TestSendForm, type TestSending } from './test-send.js';
 import { Badge, When } from './when.js';
 
 /** A schedule form posted with a time that cannot be scheduled: what was typed, and why not. */
@@ -20,6 +23,8 @@ export function IssuePage(props: {
   /** The request's time, for the rate and time left. */
   now: Date;
   refusedSchedule?: RefusedSchedule | undefined;
+  editing: IssueEditing;
+  testSend: TestSending;
 }) {
   const { report, csrf, notice } = props;
   const { issue, counts, engagement } = report;
@@ -136,12 +141,9 @@ export function IssuePage(props: {
           />
         ) : null}
       </div>
-      <form method="post" action={`/admin/issues/${issue.id}/test`} class="card">
-        <Csrf token={csrf} />
-        <label for="to">Test-send to (up to five editor addresses)</label>
-        <input id="to" name="to" size={60} required />
-        <button type="submit">Send test</button>
-      </form>
+      <IssueEdit issue={issue} csrf={csrf} {...props.editing} />
+      <IssueHistory history={issue.history} publication={props.editing.publication} />
+      <TestSendForm issueId={issue.id} csrf={csrf} {...props.testSend} />
       <EmailPreview preview={props.preview} />
     </>
   );

@@ -24,7 +24,10 @@ export function SignInPage(props: { publication: Publication; error?: string }) 
         </p>
         <p>
           No key yet? Create one with{' '}
-          <code>npm run keys -- create --name "Your name" --role editor</code>.
+          <code>
+            npm run keys -- create --name "Your name" --email you@example.org --role editor
+          </code>
+          .
         </p>
       </form>
     </AdminLayout>

@@ -7,7 +7,9 @@ import { approvalRoutes } from './approvals.js';
 import { articleRoutes } from './articles.js';
 import { auditRoutes } from './audit.js';
 import { dashboardRoutes } from './dashboard.js';
+import { editorRoutes } from './editors.js';
 import { exportRoutes } from './exports.js';
+import { issueEditRoutes } from './issue-edits.js';
 import { digestRoutes, issueRoutes } from './issues.js';
 import { workspaceErrorPage, type WorkspaceEnv } from './page.js';
 import { importRoutes } from './imports.js';
@@ -28,6 +30,7 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/articles', articleRoutes(deps))
     .route('/admin/articles', approvalRoutes(deps))
     .route('/admin/issues', issueRoutes(deps))
+    .route('/admin/issues', issueEditRoutes(deps))
     .route('/admin/digests', digestRoutes(deps))
     // Before the subscribers' own routes, whose /:id would take /imports.
     .route('/admin/subscribers', importRoutes(deps))
@@ -35,7 +38,8 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/exports', exportRoutes(deps))
     .route('/admin/suppressions', suppressionRoutes(deps))
     .route('/admin/outbox', outboxRoutes(deps))
-    .route('/admin/audit', auditRoutes(deps));
+    .route('/admin/audit', auditRoutes(deps))
+    .route('/admin/editors', editorRoutes(deps));
   // A domain error is the API's status on a page; anything else is the app's logged 500.
   admin.onError((error, c) => {
     if (error instanceof DomainError) return errorResponse(c, error, workspaceErrorPage);

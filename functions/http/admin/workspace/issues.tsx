@@ -7,28 +7,28 @@ import { startDigest } from '../../../core/issues/digests.js';
 import {
   cancelIssue,
   createArticleIssue,
-  issueReport,
   pauseIssue,
   scheduleIssue,
 } from '../../../core/issues/manage-issues.js';
-import { previewIssue, testSendIssue } from '../../../core/issues/preview.js';
+import { testSendIssue } from '../../../core/issues/preview.js';
 import { ambiguousReaders, resolveAmbiguous } from '../../../core/issues/ambiguous.js';
 import type { Resolution } from '../../../core/issues/issue.js';
 import type { AdminDeps } from '../deps.js';
 import { ConfirmResolution } from '../pages/ambiguous.js';
-import { IssuePage, type RefusedSchedule } from '../pages/issue.js';
 import { type ComposeInput, IssueList } from '../pages/issues.js';
+import type { RefusedSchedule } from '../pages/issue.js';
 import { askFirst } from './ask-first.js';
+import { showIssue } from './issue-page.js';
 import { backOnTheForm } from './refused.js';
 import { cancelling, scheduling, sendingNow } from './consequences.js';
-import { allIssues, noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
+import { allIssues, page, redirect, type WorkspaceEnv } from './page.js';
 
 /** A form's repeated field, without its empty entries. */
 const many = (v: unknown) =>
   ([] as unknown[]).concat(v ?? []).filter((x): x is string => typeof x === 'string' && x !== '');
 const one = (v: unknown) => (typeof v === 'string' ? v : undefined);
 /** The compose form as posted: boxes left out are undefined (the article page's button has none). */
-const composeInput = (body: Record<string, unknown>): ComposeInput => ({
+export const composeInput = (body: Record<string, unknown>): ComposeInput => ({
   article: one(body.article),
   subject: one(body.subject),
   editorNote: one(body.editorNote),
@@ -76,28 +76,11 @@ export function issueRoutes(deps: AdminDeps) {
       status,
     );
   /** One issue's page, with the schedule form as it was refused when it was. */
-  const issuePage = async (
+  const issuePage = (
     c: Context<WorkspaceEnv>,
-    refusedSchedule?: RefusedSchedule,
-    status: ContentfulStatusCode = 200,
-  ) => {
-    const report = await issueReport(deps, c.req.param('id') ?? '');
-    return page(
-      c,
-      report.issue.subject,
-      <IssuePage
-        report={report}
-        ambiguous={(await ambiguousReaders(deps, report.issue.id)).readers}
-        preview={await previewIssue(deps, report.issue)}
-        csrf={c.get('session').csrf}
-        notice={noticeOf(c)}
-        now={deps.clock.now()}
-        refusedSchedule={refusedSchedule}
-      />,
-      status,
-      report.issue.state === 'sending' ? 3 : undefined,
-    );
-  };
+    refused: RefusedSchedule,
+    status: ContentfulStatusCode,
+  ) => showIssue(deps, c, undefined, status, refused);
   const issues = new Hono<WorkspaceEnv>()
     .get('/', async (c) => list(c))
     .post('/', async (c) => {
@@ -122,7 +105,7 @@ export function issueRoutes(deps: AdminDeps) {
         return list(c, refused, 422);
       }
     })
-    .get('/:id', async (c) => issuePage(c));
+    .get('/:id', (c) => showIssue(deps, c));
   // What cannot be taken back asks first: sending mail, and cancelling for good. Scheduling is
   // reviewed the same way (what, to whom, when) though it can be undone until its time.
   issues.post('/:id/send', askFirst(sendingNow(deps)));
@@ -180,8 +163,8 @@ export function issueRoutes(deps: AdminDeps) {
   return issues.post('/:id/test', async (c) => {
     const issue = await deps.issues.get(c.req.param('id'));
     if (!issue) throw new DomainError(ErrorCodes.notFound, 'No such issue.');
-    const body = await c.req.parseBody();
-    await testSendIssue(deps, issue, typeof body.to === 'string' ? body.to : '');
+    const body = await c.req.parseBody({ all: true });
+    await testSendIssue(deps, issue, many(body.to).join(','), c.get('key'));
     return redirect(c, `/admin/issues/${issue.id}?notice=tested`);
   });
 }

@@ -43,6 +43,8 @@ export const redirect = (c: WorkspaceContext, to: string) => c.redirect(to, 303)
 /** Fixed texts for the notices after a redirect: nothing from the query string reaches the page. */
 const notices: Record<string, string> = {
   created: 'Issue created as a draft.',
+  edited: 'Changes saved: the history below says what changed.',
+  unchanged: 'Nothing to save: the form was as the issue is.',
   scheduled: 'Issue scheduled.',
   sent: 'Sending started: progress below.',
   paused: 'Issue paused.',

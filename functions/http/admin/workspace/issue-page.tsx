@@ -1,0 +1,48 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { editorsOf } from '../../../core/access/api-keys.js';
+import { publishedArticles } from '../../../core/content/article.js';
+import { ambiguousReaders } from '../../../core/issues/ambiguous.js';
+import { issueReport } from '../../../core/issues/manage-issues.js';
+import { previewIssue } from '../../../core/issues/preview.js';
+import type { AdminDeps } from '../deps.js';
+import { IssuePage, type RefusedSchedule } from '../pages/issue.js';
+import type { Refused } from '../pages/issue-fields.js';
+import { noticeOf, page, type WorkspaceEnv } from './page.js';
+
+/**
+ * One issue's page; after a refused edit, with the edit form as it was typed and what was wrong
+ * (the status says what: 422 for a field, 409 for an issue that moved on), and after a refused
+ * schedule, with the time as it was typed.
+ */
+export async function showIssue(
+  deps: AdminDeps,
+  c: Context<WorkspaceEnv>,
+  refused?: Refused,
+  status: ContentfulStatusCode = 200,
+  /** A schedule form posted with a time that cannot be scheduled, kept. */
+  refusedSchedule?: RefusedSchedule,
+) {
+  const report = await issueReport(deps, c.req.param('id') ?? '');
+  return page(
+    c,
+    report.issue.subject,
+    <IssuePage
+      report={report}
+      ambiguous={(await ambiguousReaders(deps, report.issue.id)).readers}
+      preview={await previewIssue(deps, report.issue)}
+      csrf={c.get('session').csrf}
+      notice={noticeOf(c)}
+      now={deps.clock.now()}
+      refusedSchedule={refusedSchedule}
+      editing={{
+        articles: publishedArticles(await deps.articles.all()),
+        publication: deps.publication,
+        refused,
+      }}
+      testSend={{ editors: await editorsOf(deps), sender: c.get('key') }}
+    />,
+    status,
+    report.issue.state === 'sending' ? 3 : undefined,
+  );
+}
