@@ -31,8 +31,18 @@ beforeAll(async () => {
   stack = await startTestStack({ CONTENT_DIR: contentDir });
   scheduler = startScheduler({ cron: false, budgetMs: 20_000 });
   app = createAdminApp(stack.deps, { logger: quietLogger() });
-  const { key } = await createApiKey(stack.deps, { name: 'Approving editor', role: 'editor' });
-  viewerKey = (await createApiKey(stack.deps, { name: 'Onlooker', role: 'viewer' })).key;
+  const { key } = await createApiKey(stack.deps, {
+    name: 'Approving editor',
+    email: 'approver@newsroom.example',
+    role: 'editor',
+  });
+  viewerKey = (
+    await createApiKey(stack.deps, {
+      name: 'Onlooker',
+      email: 'onlooker@newsroom.example',
+      role: 'viewer',
+    })
+  ).key;
   const signedIn = await app.request('/admin/sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -175,7 +185,13 @@ describe('a new article in content/', () => {
   }, 60_000);
 
   it('is approved through the admin API once, however often it is asked, by an editor key', async () => {
-    const editorKey = (await createApiKey(stack.deps, { name: 'API editor', role: 'editor' })).key;
+    const editorKey = (
+      await createApiKey(stack.deps, {
+        name: 'API editor',
+        email: 'api.editor@newsroom.example',
+        role: 'editor',
+      })
+    ).key;
     const reader = aSubscriber({ frequency: 'immediate', topics: ['economy'] });
     await stack.deps.subscribers.create(reader);
     await saveArticle('rates-held', 'Rates are held', 'economy');

@@ -40,8 +40,16 @@ async function rows(cookie: string) {
 
 describe('the audit trail', () => {
   it('lists who changed what, in the workspace and through the API, and not what only asked or read', async () => {
-    const ana = await createApiKey(stack.deps, { name: 'Ana Editor', role: 'editor' });
-    const bot = await createApiKey(stack.deps, { name: 'Newsroom bot', role: 'editor' });
+    const ana = await createApiKey(stack.deps, {
+      name: 'Ana Editor',
+      email: 'ana@newsroom.example',
+      role: 'editor',
+    });
+    const bot = await createApiKey(stack.deps, {
+      name: 'Newsroom bot',
+      email: 'bot@newsroom.example',
+      role: 'editor',
+    });
     const signedIn = await app.request('/admin/sign-in', form('', { key: ana.key }));
     const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
     const dashboard = await (await app.request('/admin', { headers: { cookie } })).text();

@@ -34,7 +34,11 @@ const signIn = (key: string) =>
 
 describe('limits on guessing', () => {
   it('sign-in: after the limit of wrong keys, even the right key is refused with 429 and Retry-After', async () => {
-    const { key } = await createApiKey(stack.deps, { name: 'Real editor', role: 'editor' });
+    const { key } = await createApiKey(stack.deps, {
+      name: 'Real editor',
+      email: 'real@newsroom.example',
+      role: 'editor',
+    });
     const wrong = `dsp_${'x'.repeat(43)}`;
     for (let i = 0; i < LIMIT; i++) expect((await signIn(wrong)).status).toBe(401);
     const refused = await signIn(key);
@@ -49,7 +53,11 @@ describe('limits on guessing', () => {
   });
 
   it('the admin API: the same network is refused there too, as JSON with Retry-After', async () => {
-    const { key } = await createApiKey(stack.deps, { name: 'API editor', role: 'viewer' });
+    const { key } = await createApiKey(stack.deps, {
+      name: 'API editor',
+      email: 'api@newsroom.example',
+      role: 'viewer',
+    });
     const response = await fetch(`${stack.appUrl}/api/admin/issues`, {
       headers: { authorization: `Bearer ${key}` },
     });
