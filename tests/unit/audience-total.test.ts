@@ -68,5 +68,12 @@ describe('an issue’s recipients', () => {
     expect(await estimate(['astrology'], ['daily'])).toBe(0);
     const empty = { subscribers: { counts: async () => ({}) } as unknown as SubscriberRepository };
     expect(await estimateAudience(empty, { topics: ['economy'], frequencies: ['daily'] })).toBe(0);
+    // One economy reader and one daily one among three: perhaps the same, so "about 1", not 0.
+    const few = {
+      subscribers: {
+        counts: async () => ({ 'state:confirmed': 3, 'topic:economy': 1, 'frequency:daily': 1 }),
+      } as unknown as SubscriberRepository,
+    };
+    expect(await estimateAudience(few, { topics: ['economy'], frequencies: ['daily'] })).toBe(1);
   });
 });

@@ -120,7 +120,9 @@ export async function estimateAudience(
     );
   const byTopic = sum(audience.topics.map((t) => `topic:${t}`));
   const byFrequency = sum(audience.frequencies.map((f) => `frequency:${f}`));
-  return Math.round((byTopic * byFrequency) / confirmed);
+  if (byTopic === 0 || byFrequency === 0) return 0;
+  // Readers on both sides may be the same ones: never "about 0" when there may be some.
+  return Math.max(1, Math.round((byTopic * byFrequency) / confirmed));
 }
 
 /** What an editor sends to create an issue; the admin API's OpenAPI document is built from it. */
