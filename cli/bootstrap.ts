@@ -1,5 +1,7 @@
 import { MjmlIssueRenderer } from '../functions/adapters/mjml/mjml-renderer.js';
-import { buildDeliveryDeps, parseConfig } from '../functions/config.js';
+import { DynamoAuditLog } from '../functions/adapters/dynamo/dynamo-audit-log.js';
+import { buildDeliveryDeps, documentClientFor, parseConfig } from '../functions/config.js';
+import type { AuditEntry } from '../functions/core/access/audit.js';
 import { processedOf, shardsOf, totalLabel, type Counts } from '../functions/core/issues/issue.js';
 import type { AmbiguousReader } from '../functions/core/issues/ambiguous.js';
 import type { IssueReport } from '../functions/core/issues/manage-issues.js';
@@ -15,6 +17,23 @@ export async function editorDeps(overrides: { workers?: number } = {}) {
   const config = parseConfig(process.env);
   if (overrides.workers) config.SEND_WORKERS = overrides.workers;
   return buildDeliveryDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR));
+}
+
+/**
+ * Records a CLI change in the editors' audit trail (after `editorDeps`, which fills the
+ * environment). The CLI has no key of its own: the operator is named by their login.
+ */
+export async function auditCli(action: string, target?: string) {
+  const config = parseConfig(process.env);
+  const entry: AuditEntry = {
+    at: new Date().toISOString(),
+    actor: `${process.env.USER ?? 'an operator'} (CLI)`,
+    keyPrefix: '—',
+    action,
+    ...(target ? { target } : {}),
+    via: 'cli',
+  };
+  await new DynamoAuditLog(documentClientFor(config), config.TABLE_NAME).record(entry);
 }
 
 export function summaryLine(counts: Counts): string {

@@ -7,7 +7,7 @@
  */
 import { createApiKey } from '../functions/core/access/api-keys.js';
 import { cli } from './args.js';
-import { describeFailure, editorDeps } from './bootstrap.js';
+import { auditCli, describeFailure, editorDeps } from './bootstrap.js';
 
 const USAGE = `usage: npm run keys -- <command>
 
@@ -42,6 +42,7 @@ try {
       email: values.email,
       role: values.role,
     });
+    await auditCli('keys create', record.prefix);
     console.log(
       `Created ${record.role} key "${record.name}" <${record.email}> (${record.prefix}…). Keep it now; it is not shown again:\n\n  ${key}\n`,
     );
@@ -52,11 +53,9 @@ try {
       );
     }
   } else if (target) {
-    console.log(
-      (await deps.apiKeys.revoke(target, new Date()))
-        ? `Revoked ${target}…`
-        : `No active key starts with ${target}`,
-    );
+    const revoked = await deps.apiKeys.revoke(target, new Date());
+    if (revoked) await auditCli('keys revoke', target);
+    console.log(revoked ? `Revoked ${target}…` : `No active key starts with ${target}`);
   }
   process.exit(0);
 } catch (error) {

@@ -227,7 +227,7 @@ const sesClientConfig = (config: Config) =>
  */
 const documentClients = new WeakMap<Config, DynamoDBDocumentClient>();
 
-function documentClientFor(config: Config): DynamoDBDocumentClient {
+export function documentClientFor(config: Config): DynamoDBDocumentClient {
   let client = documentClients.get(config);
   if (!client) {
     client = createDocumentClient(

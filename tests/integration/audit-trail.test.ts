@@ -8,6 +8,7 @@ import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { adminApi } from '../support/admin-api.js';
 import { uniqueEmail } from '../support/builders.js';
+import { runScript } from '../support/processes.js';
 import { quietLogger } from '../support/logger.js';
 import { startTestStack } from '../support/stack.js';
 
@@ -82,5 +83,42 @@ describe('the audit trail', () => {
     );
     const html = await (await app.request('/admin/audit', { headers: { cookie } })).text();
     expect(html).toContain(`<a href="/admin/issues/${id}">${id}</a>`);
+  });
+
+  it('lists the keys the CLI creates and revokes, naming the operator', async () => {
+    const cookie = (
+      await app.request(
+        '/admin/sign-in',
+        form('', {
+          key: (
+            await createApiKey(stack.deps, {
+              name: 'Reader of the trail',
+              email: 'trail@newsroom.example',
+              role: 'viewer',
+            })
+          ).key,
+        }),
+      )
+    ).headers
+      .get('set-cookie')!
+      .split(';')[0]!;
+    const env = { ...process.env, ...stack.env, DATA_DIR: stack.dataDir, USER: 'ops-ana' };
+    const args = [
+      'create',
+      '--name',
+      'New hire',
+      '--email',
+      'hire@newsroom.example',
+      '--role',
+      'viewer',
+    ];
+    const created = await runScript('cli/keys.ts', args, env).exit();
+    expect(created.code).toBe(0);
+    const prefix = /\((dsp_[^…]+)…\)/.exec(created.stdout)![1]!;
+    expect((await runScript('cli/keys.ts', ['revoke', prefix], env).exit()).code).toBe(0);
+    expect((await rows(cookie)).slice(0, 2)).toEqual([
+      `ops-ana (CLI) revoked a key ${prefix} the CLI`,
+      `ops-ana (CLI) created a key ${prefix} the CLI`,
+    ]);
   });
 });

@@ -45,7 +45,7 @@ export function AuditList(props: { entries: AuditEntry[] }) {
                 <When at={e.at} />
               </td>
               <td>
-                {e.actor} <code>{e.keyPrefix}…</code>
+                {e.actor} {e.via === 'cli' ? null : <code>{e.keyPrefix}…</code>}
               </td>
               <td>{describeAction(e.action)}</td>
               <td>{targetLink(e)}</td>
