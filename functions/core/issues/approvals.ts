@@ -96,6 +96,7 @@ export async function articleApprovals(
  * whose issue was never created. Anything else is not (or no longer) to be approved: a 404.
  */
 export async function approvable(deps: DigestDeps, slug: string): Promise<WaitingArticle> {
+  assertPossibleSlug(slug);
   const [record, article] = await Promise.all([
     deps.publications.publishedArticle(slug),
     deps.articles.bySlug(slug),
@@ -119,6 +120,7 @@ export async function approveArticle(
   slug: string,
   by: string,
 ): Promise<{ issue: Issue; decided: boolean }> {
+  assertPossibleSlug(slug);
   const article = await deps.articles.bySlug(slug);
   if (!article || article.draft)
     throw new DomainError(ErrorCodes.notFound, `No published article "${slug}".`);
@@ -160,6 +162,7 @@ export async function dismissArticle(
 
 /** The article's approval record; an article that never waited for one cannot be decided. */
 async function recordOf(deps: DigestDeps, slug: string) {
+  assertPossibleSlug(slug);
   const record = await deps.publications.publishedArticle(slug);
   if (!record) throw new DomainError(ErrorCodes.notFound, `“${slug}” is not waiting for approval.`);
   if (!record.approval)
@@ -168,4 +171,14 @@ async function recordOf(deps: DigestDeps, slug: string) {
       `“${slug}” was mailed to "every article" readers when it was published: there is nothing to approve.`,
     );
   return record as PublishedArticle & { approval: NonNullable<PublishedArticle['approval']> };
+}
+
+/**
+ * Every article's slug fits this (content/'s file names); anything else cannot exist, so it is
+ * not looked up: a 5,000-character slug from a URL would reach DynamoDB as a key over its size
+ * limit and fail as a 500 (the workspace fuzzer found it).
+ */
+function assertPossibleSlug(slug: string) {
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) || slug.length > 200)
+    throw new DomainError(ErrorCodes.notFound, `No published article "${slug.slice(0, 80)}".`);
 }
