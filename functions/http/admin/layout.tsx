@@ -19,7 +19,7 @@ button.secondary{background:#eaeef2;color:#1f2328}button.danger{background:#b326
 .actions{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}.actions form{margin:0}
 .notice{border-left:4px solid #0b5cad;background:#eef5fc;padding:.6rem .9rem}.error{border-left:4px solid #b3261e;background:#fdf0ef;padding:.6rem .9rem}
 .previews{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}.previews figure{margin:0}
-iframe{border:1px solid #d0d7de;background:#fff}pre{white-space:pre-wrap;background:#fff;border:1px solid #d0d7de;padding:.75rem;max-height:30rem;overflow:auto}
+iframe{border:1px solid #d0d7de;background:#fff}pre{white-space:pre-wrap;margin:0;padding:.75rem}.scroll{background:#fff;border:1px solid #d0d7de;max-height:30rem;overflow:auto}
 .badge{display:inline-block;padding:.05rem .55rem;border-radius:999px;font-size:.85em;font-weight:600;background:#eaeef2;color:#1f2328;white-space:nowrap}
 .badge-sent,.badge-confirmed,.badge-done{background:#dafbe1;color:#116329}.badge-sending,.badge-scheduled,.badge-pending,.badge-running{background:#ddf4ff;color:#0a3069}
 .badge-paused{background:#fff8c5;color:#6c4a00}.badge-cancelled,.badge-bounced,.badge-complained,.badge-failed,.badge-suppressed{background:#ffebe9;color:#a40e26}
