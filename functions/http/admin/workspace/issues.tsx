@@ -12,6 +12,7 @@ import {
   scheduleIssue,
 } from '../../../core/issues/manage-issues.js';
 import { previewIssue, testSendIssue } from '../../../core/issues/preview.js';
+import { failedReaders } from '../../../core/issues/failed-readers.js';
 import { ambiguousReaders, resolveAmbiguous } from '../../../core/issues/ambiguous.js';
 import type { Resolution } from '../../../core/issues/issue.js';
 import type { AdminDeps } from '../deps.js';
@@ -100,6 +101,7 @@ export function issueRoutes(deps: AdminDeps) {
         <IssuePage
           report={report}
           ambiguous={(await ambiguousReaders(deps, report.issue.id)).readers}
+          failed={await failedReaders(deps, report.failures)}
           preview={await previewIssue(deps, report.issue)}
           csrf={c.get('session').csrf}
           notice={noticeOf(c)}
