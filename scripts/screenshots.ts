@@ -24,12 +24,13 @@ try {
       const context = await tourContext(browser, tour, viewport);
       const { page } = await openTourPage(context, tour, target);
       const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+      // The whole page (to MAX_HEIGHT) as one tall viewport, not a full-page capture: that leaves
+      // frames below the first screen blank (the email previews are sandboxed iframes).
+      await page.setViewportSize({ width: viewport.width, height: Math.min(height, MAX_HEIGHT) });
+      await Promise.all(page.frames().map((f) => f.waitForLoadState('load')));
+      await page.waitForTimeout(300);
       const file = `${target.name}-${viewport.width}.png`;
-      await page.screenshot({
-        path: join(DIR, file),
-        fullPage: true,
-        clip: { x: 0, y: 0, width: viewport.width, height: Math.min(height, MAX_HEIGHT) },
-      });
+      await page.screenshot({ path: join(DIR, file) });
       shots.push(`[${viewport.width} px](screenshots/${file})`);
       await context.close();
     }

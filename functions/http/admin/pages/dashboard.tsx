@@ -84,10 +84,11 @@ export function Dashboard(props: {
               </rect>
               {/* The date axis: every seventh day, ending today. */}
               {(29 - i) % 7 === 0 ? (
+                // Today's label ends at the last bar, so it is not cut at the chart's edge.
                 <text
-                  x={40 + i * 20 + 10}
+                  x={i === 29 ? 40 + i * 20 + 18 : 40 + i * 20 + 10}
                   y="128"
-                  text-anchor="middle"
+                  text-anchor={i === 29 ? 'end' : 'middle'}
                   font-size="11"
                   fill="#57606a"
                 >
