@@ -13,6 +13,9 @@ h1,h2{font-family:var(--serif);font-weight:700;line-height:1.25}
 .masthead{font:700 .9rem/1.4 var(--sans);letter-spacing:.06em;color:var(--muted);text-decoration:none}
 button{font-family:var(--sans);font-weight:600;border:0;border-radius:4px;background:var(--accent);color:#fff;cursor:pointer}
 button.secondary{background:#eaeef2;color:var(--ink)}button.danger{background:var(--danger)}
+fieldset{border:1px solid var(--rule);border-radius:6px;padding:.75rem 1rem}
+legend{font-weight:600;padding:0 .25rem}
+fieldset label{display:flex;gap:.5rem;align-items:baseline;margin:.35rem 0;font-weight:400}
 .notice{border-left:4px solid var(--accent);background:var(--accent-wash);padding:.75rem 1rem;font-family:var(--sans)}
 .notice.problem{border-left-color:var(--danger);background:var(--danger-wash)}
 .skip{position:absolute;left:-10000px;top:0}

@@ -13,11 +13,11 @@ main{max-width:72rem;margin:0 auto;padding:1rem 1.25rem 3rem}
 h1{font-size:1.75rem;margin:1rem 0}h2{font-size:1.25rem;margin:1.5rem 0 .5rem}
 table{border-collapse:collapse;width:100%;background:var(--paper)}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--rule);vertical-align:top}
 table{overflow-wrap:break-word}th{overflow-wrap:normal;font-size:.9em;color:var(--muted)}
-.card{background:var(--paper);border:1px solid var(--rule);border-radius:6px;padding:1rem;margin:0 0 1rem}
+.card{background:var(--paper);border:1px solid var(--rule);border-radius:6px;padding:1rem;margin:0 0 1rem}.card>:first-child{margin-top:0}.card>:last-child{margin-bottom:0}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem}
 .stat{font-size:1.6rem;font-weight:600}
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}input,select,textarea{font:inherit;padding:.4rem .5rem;border:1px solid #8c959f;border-radius:4px;max-width:100%}
-textarea{width:100%;min-height:6rem}
+textarea{width:100%;min-height:6rem}fieldset{margin:.75rem 0}
 button{font-size:inherit;padding:.45rem .9rem}
 .actions{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}.actions form{margin:0}
 .notice{padding:.6rem .9rem}.error{border-left:4px solid var(--danger);background:var(--danger-wash);padding:.6rem .9rem}

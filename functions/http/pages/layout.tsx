@@ -17,10 +17,7 @@ h2{font-size:1.35rem;line-height:1.3;margin:2rem 0 .5rem}
 .meta,.hint,label,legend,input,footer{font-family:var(--sans)}
 .meta,.hint{font-size:.9rem;color:var(--muted)}
 form.stack{display:grid;gap:1rem;margin:1.5rem 0}
-fieldset{border:1px solid var(--rule);border-radius:6px;padding:.75rem 1rem}
-legend{font-weight:600;padding:0 .25rem}
 label{display:block;font-size:1rem}
-fieldset label{display:flex;gap:.5rem;align-items:baseline;margin:.35rem 0;font-weight:400}
 input[type=email]{width:100%;font-size:1.05rem;padding:.6rem .7rem;border:1px solid #8c959f;border-radius:4px;margin-top:.25rem}
 button{font-size:1rem;padding:.7rem 1.4rem;justify-self:start}
 .error{color:var(--danger);font-family:var(--sans);font-size:.95rem;margin:.25rem 0 0}

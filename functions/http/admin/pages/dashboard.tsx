@@ -53,12 +53,25 @@ export function Dashboard(props: {
         </p>
         <svg role="img" aria-labelledby="chart" viewBox="0 0 640 140" width="100%" height="160">
           <title>Signups and unsubscribes, last 30 days</title>
-          {/* The value axis: 0, half and the busiest day, with faint lines across. */}
-          {[0, 0.5, 1].map((f) => (
+          {/* The value axis: 0, a whole number near half and the busiest day, each at its height
+              (a half of 3 labelled 2 would misread every bar), with faint lines across. */}
+          {[...new Set([0, Math.floor(max / 2), max])].map((v) => (
             <g>
-              <line x1="38" x2="640" y1={110 - 100 * f} y2={110 - 100 * f} stroke="#d0d7de" />
-              <text x="32" y={114 - 100 * f} text-anchor="end" font-size="11" fill="#57606a">
-                {Math.round(max * f)}
+              <line
+                x1="38"
+                x2="640"
+                y1={110 - (100 * v) / max}
+                y2={110 - (100 * v) / max}
+                stroke="#d0d7de"
+              />
+              <text
+                x="32"
+                y={114 - (100 * v) / max}
+                text-anchor="end"
+                font-size="11"
+                fill="#57606a"
+              >
+                {v}
               </text>
             </g>
           ))}
