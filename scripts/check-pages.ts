@@ -119,6 +119,11 @@ async function lighthouseAll(tour: Tour) {
       const lhr = runs.sort(
         (a, b) => (a.categories.performance?.score ?? 0) - (b.categories.performance?.score ?? 0),
       )[Math.floor(runs.length / 2)]!;
+      // A run that failed (no paint, a page that did not load) scores 0: say why.
+      if (lhr.runtimeError)
+        problems.push(
+          `${target.name}: Lighthouse ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`,
+        );
       const { categories, audits } = lhr;
       const score = Object.fromEntries(
         CATEGORIES.map((c) => [c, Math.round((categories[c]?.score ?? 0) * 100)]),

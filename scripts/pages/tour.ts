@@ -194,7 +194,8 @@ function keyFromCli(): string {
     ['run', '-s', 'keys', '--', 'create', '--name', 'Page check', '--role', 'viewer'],
     { encoding: 'utf8' },
   );
-  const key = /\b(dsp_\S+)/.exec(out)?.[1];
+  // The key alone on its line (the first line names only its prefix).
+  const key = /^\s+(dsp_\S+)\s*$/m.exec(out)?.[1];
   if (!key) throw new Error(`npm run keys printed no key:\n${out}`);
   return key;
 }

@@ -144,38 +144,45 @@ export function Dashboard(props: {
         )}
       </div>
       <h2>Latest issues</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Issue</th>
-            <th>State</th>
-            <th>Sent</th>
-            <th>Delivered</th>
-            <th>Bounced</th>
-            <th>Complained</th>
-            <th>Opened</th>
-            <th>Clicked</th>
-          </tr>
-        </thead>
-        <tbody>
-          {reports.map((r) => (
+      {/* An empty state, not an empty table (whose headers alone scroll sideways on a phone). */}
+      {reports.length === 0 ? (
+        <p>
+          No issue yet: <a href="/admin/issues">compose one from an article</a>.
+        </p>
+      ) : (
+        <table>
+          <thead>
             <tr>
-              <td>
-                <a href={`/admin/issues/${r.issue.id}`}>{r.issue.subject}</a>
-              </td>
-              <td>
-                <Badge state={r.issue.state} />
-              </td>
-              <td>{r.counts.sent}</td>
-              <td>{r.engagement.delivered}</td>
-              <td>{r.engagement.bounced}</td>
-              <td>{r.engagement.complained}</td>
-              <td>{r.engagement.opened}</td>
-              <td>{r.engagement.clicked}</td>
+              <th>Issue</th>
+              <th>State</th>
+              <th>Sent</th>
+              <th>Delivered</th>
+              <th>Bounced</th>
+              <th>Complained</th>
+              <th>Opened</th>
+              <th>Clicked</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {reports.map((r) => (
+              <tr>
+                <td>
+                  <a href={`/admin/issues/${r.issue.id}`}>{r.issue.subject}</a>
+                </td>
+                <td>
+                  <Badge state={r.issue.state} />
+                </td>
+                <td>{r.counts.sent}</td>
+                <td>{r.engagement.delivered}</td>
+                <td>{r.engagement.bounced}</td>
+                <td>{r.engagement.complained}</td>
+                <td>{r.engagement.opened}</td>
+                <td>{r.engagement.clicked}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </>
   );
 }
