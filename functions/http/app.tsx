@@ -108,6 +108,9 @@ function cspDirectives(publication: AppDeps['publication']): CspDirectives {
     formAction: ["'self'"],
     frameAncestors: ["'none'"],
     baseUri: ["'none'"],
+    // Crawlers' tools fetch /robots.txt from inside the page (Lighthouse does), which default-src
+    // 'none' forbids; with no script allowed, nothing of the page's own could use it.
+    connectSrc: ["'self'"],
     // No script at all, unless signups need Turnstile: then its script and its frame, nothing else.
     ...(publication.captchaSiteKey && {
       scriptSrc: [TURNSTILE_ORIGIN],

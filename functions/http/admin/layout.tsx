@@ -1,33 +1,36 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { Publication } from '../../core/publication.js';
+import { designTokens } from '../design.js';
 
-const styles = `
-*{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1f2328;background:#f6f8fa}
-header{background:#1f2328;color:#fff;padding:.6rem 1.25rem;display:flex;gap:1.25rem;align-items:center;flex-wrap:wrap}
-header a{color:#fff;text-decoration:none}header nav{display:flex;gap:1rem;flex-wrap:wrap}header form{margin-left:auto}
+const styles = `${designTokens}
+body{margin:0;font:15px/1.5 var(--sans);color:var(--ink);background:var(--wash)}
+header{background:var(--paper);border-bottom:1px solid var(--rule);padding:.75rem 1.25rem;display:flex;gap:.5rem 1.5rem;align-items:center;flex-wrap:wrap}
+header .masthead small{font-weight:600;letter-spacing:0;margin-left:.5rem;padding-left:.5rem;border-left:1px solid var(--rule)}
+header nav{display:flex;gap:.25rem 1rem;flex-wrap:wrap}header nav a{color:var(--ink);text-decoration:none;font-weight:600}
+header nav a:hover{color:var(--accent);text-decoration:underline}header form{margin-left:auto}
 main{max-width:72rem;margin:0 auto;padding:1rem 1.25rem 3rem}
-h1{font-size:1.5rem;margin:1rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
-a{color:#0b5cad}table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #d0d7de;vertical-align:top}
-.card{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:1rem;margin:0 0 1rem}
+h1{font-size:1.75rem;margin:1rem 0}h2{font-size:1.25rem;margin:1.5rem 0 .5rem}
+table{border-collapse:collapse;width:100%;background:var(--paper)}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--rule);vertical-align:top}
+table{overflow-wrap:break-word}th{overflow-wrap:normal;font-size:.9em;color:var(--muted)}
+.card{background:var(--paper);border:1px solid var(--rule);border-radius:6px;padding:1rem;margin:0 0 1rem}.card>:first-child{margin-top:0}.card>:last-child{margin-bottom:0}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem}
 .stat{font-size:1.6rem;font-weight:600}
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}input,select,textarea{font:inherit;padding:.4rem .5rem;border:1px solid #8c959f;border-radius:4px;max-width:100%}
-textarea{width:100%;min-height:6rem}
-button{font:inherit;font-weight:600;padding:.45rem .9rem;border:0;border-radius:4px;background:#0b5cad;color:#fff;cursor:pointer}
-button.secondary{background:#eaeef2;color:#1f2328}button.danger{background:#b3261e}
+textarea{width:100%;min-height:6rem}fieldset{margin:.75rem 0}
+button{font-size:inherit;padding:.45rem .9rem}
 .actions{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}.actions form{margin:0}
-.notice{border-left:4px solid #0b5cad;background:#eef5fc;padding:.6rem .9rem}.error{border-left:4px solid #b3261e;background:#fdf0ef;padding:.6rem .9rem}
+.notice{padding:.6rem .9rem}.error{border-left:4px solid var(--danger);background:var(--danger-wash);padding:.6rem .9rem}
 .previews{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}.previews figure{margin:0}
-iframe{border:1px solid #d0d7de;background:#fff}pre{white-space:pre-wrap;background:#fff;border:1px solid #d0d7de;padding:.75rem;max-height:30rem;overflow:auto}
-.badge{display:inline-block;padding:.05rem .55rem;border-radius:999px;font-size:.85em;font-weight:600;background:#eaeef2;color:#1f2328;white-space:nowrap}
+iframe{border:1px solid var(--rule);background:var(--paper)}pre{white-space:pre-wrap;margin:0;padding:.75rem}.scroll{background:var(--paper);border:1px solid var(--rule);max-height:30rem;overflow:auto}
+.badge{display:inline-block;padding:.05rem .55rem;border-radius:999px;font-size:.85em;font-weight:600;background:#eaeef2;color:var(--ink);white-space:nowrap}
 .badge-sent,.badge-confirmed,.badge-done{background:#dafbe1;color:#116329}.badge-sending,.badge-scheduled,.badge-pending,.badge-running{background:#ddf4ff;color:#0a3069}
 .badge-paused{background:#fff8c5;color:#6c4a00}.badge-cancelled,.badge-bounced,.badge-complained,.badge-failed,.badge-suppressed{background:#ffebe9;color:#a40e26}
-.key{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;vertical-align:-.05rem}.key-in{background:#1a7f37}.key-out{background:#b3261e;margin-left:.75rem}
+.key{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;vertical-align:-.05rem}.key-in{background:var(--ok)}.key-out{background:var(--danger);margin-left:.75rem}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0 0 1rem}.facts dt{font-weight:600}.facts dd{margin:0}
-.bar{height:.8rem;background:#eaeef2;border-radius:4px;overflow:hidden}.bar span{display:block;height:100%;background:#1a7f37}
+.bar{height:.8rem;background:#eaeef2;border-radius:4px;overflow:hidden}.bar span{display:block;height:100%;background:var(--ok)}
 iframe,svg,.previews figure{max-width:100%}svg{height:auto}main{overflow-wrap:anywhere}
-@media (max-width:40rem){table{display:block;overflow-x:auto}main{padding:1rem .75rem 3rem}select{width:100%}}
+@media (max-width:40rem){table{display:block;overflow-x:auto}main{padding:1rem .75rem 3rem}select{width:100%}header{padding:.75rem}}
 `;
 
 export type AdminPageProps = {
@@ -56,9 +59,10 @@ export function AdminLayout(props: AdminPageProps) {
         </head>
         <body>
           <header>
-            <strong>
-              <a href="/admin">{props.publication.name}</a>
-            </strong>
+            <a class="masthead" href="/admin">
+              {props.publication.name}
+              <small>Workspace</small>
+            </a>
             {props.csrf ? (
               <nav aria-label="Admin">
                 <a href="/admin">Dashboard</a>

@@ -1,42 +1,31 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { Publication } from '../../core/publication.js';
+import { designTokens } from '../design.js';
 import { FEED_PATHS } from '../feed-paths.js';
 import { TURNSTILE_SCRIPT } from '../turnstile.js';
 
-const styles = `
-*{box-sizing:border-box}
-body{margin:0;font:17px/1.6 Georgia,'Times New Roman',serif;color:#1f2328;background:#fff}
+const styles = `${designTokens}
+body{margin:0;font:17px/1.6 var(--serif);color:var(--ink);background:var(--paper)}
 header,main,footer{max-width:42rem;margin:0 auto;padding:0 1.25rem}
-header{padding-top:1.25rem;font:600 .9rem/1.4 system-ui,sans-serif;letter-spacing:.05em;text-transform:uppercase}
-header a{color:#57606a;text-decoration:none}
+header{padding-top:1.25rem;padding-bottom:.75rem;border-bottom:1px solid var(--rule);display:flex;flex-wrap:wrap;justify-content:space-between;align-items:baseline;gap:.25rem 1rem;font:600 .9rem/1.4 var(--sans)}
+header nav a{margin-left:1rem;color:var(--ink);text-decoration:none}
+header nav a:first-child{margin-left:0}
+header nav a:hover{color:var(--accent);text-decoration:underline}
 h1{font-size:2rem;line-height:1.2;margin:1.5rem 0 1rem}
 h2{font-size:1.35rem;line-height:1.3;margin:2rem 0 .5rem}
-a{color:#0b5cad}
-.meta,.hint,label,legend,button,input,footer{font-family:system-ui,-apple-system,'Segoe UI',sans-serif}
-.meta,.hint{font-size:.9rem;color:#57606a}
+.meta,.hint,label,legend,input,footer{font-family:var(--sans)}
+.meta,.hint{font-size:.9rem;color:var(--muted)}
 form.stack{display:grid;gap:1rem;margin:1.5rem 0}
-fieldset{border:1px solid #d0d7de;border-radius:6px;padding:.75rem 1rem}
-legend{font-weight:600;padding:0 .25rem}
 label{display:block;font-size:1rem}
-fieldset label{display:flex;gap:.5rem;align-items:baseline;margin:.35rem 0;font-weight:400}
-input[type=email]{width:100%;font-size:1.05rem;padding:.6rem .7rem;border:1px solid #8c959f;border-radius:6px;margin-top:.25rem}
-button{font-size:1rem;font-weight:600;padding:.7rem 1.4rem;border:0;border-radius:6px;background:#0b5cad;color:#fff;cursor:pointer;justify-self:start}
-button.secondary{background:#eaeef2;color:#1f2328}
-.error{color:#b3261e;font-family:system-ui,sans-serif;font-size:.95rem;margin:.25rem 0 0}
-.notice{border-left:4px solid #0b5cad;background:#f3f8fd;padding:.75rem 1rem;font-family:system-ui,sans-serif}
-.notice.problem{border-left-color:#b3261e;background:#fdf3f2}
+input[type=email]{width:100%;font-size:1.05rem;padding:.6rem .7rem;border:1px solid #8c959f;border-radius:4px;margin-top:.25rem}
+button{font-size:1rem;padding:.7rem 1.4rem;justify-self:start}
+.error{color:var(--danger);font-family:var(--sans);font-size:.95rem;margin:.25rem 0 0}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
-footer{margin-top:3rem;padding-top:1rem;padding-bottom:2rem;border-top:1px solid #d0d7de;font-size:.85rem;color:#57606a}
-header{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.25rem 1rem}
-header nav a{margin-left:1rem}
-header nav a:first-child{margin-left:0}
+footer{margin-top:3rem;padding-top:1rem;padding-bottom:2rem;border-top:1px solid var(--rule);font-size:.85rem;color:var(--muted)}
 main{overflow-wrap:break-word}
 img,video{max-width:100%;height:auto}
 pre,table{display:block;max-width:100%;overflow-x:auto}
-:focus-visible{outline:3px solid #0b5cad;outline-offset:2px}
-.skip{position:absolute;left:-10000px;top:0}
-.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.25rem .5rem;z-index:1}
 @media (max-width:30rem){body{font-size:16px}h1{font-size:1.6rem}header nav a{margin-left:.75rem}}
 `;
 
@@ -86,7 +75,9 @@ export function Layout(props: {
             Skip to content
           </a>
           <header>
-            <a href="/">{publication.name}</a>
+            <a class="masthead" href="/">
+              {publication.name}
+            </a>
             <nav aria-label="Site">
               <a href="/articles">Articles</a>
               <a href="/">Subscribe</a>

@@ -10,7 +10,7 @@ export function ArticleList({ articles }: { articles: Article[] }) {
           <th>Article</th>
           <th>Date</th>
           <th>Topics</th>
-          <th></th>
+          <th>Actions</th>
         </tr>
       </thead>
       <tbody>

@@ -53,12 +53,25 @@ export function Dashboard(props: {
         </p>
         <svg role="img" aria-labelledby="chart" viewBox="0 0 640 140" width="100%" height="160">
           <title>Signups and unsubscribes, last 30 days</title>
-          {/* The value axis: 0, half and the busiest day, with faint lines across. */}
-          {[0, 0.5, 1].map((f) => (
+          {/* The value axis: 0, a whole number near half and the busiest day, each at its height
+              (a half of 3 labelled 2 would misread every bar), with faint lines across. */}
+          {[...new Set([0, Math.floor(max / 2), max])].map((v) => (
             <g>
-              <line x1="38" x2="640" y1={110 - 100 * f} y2={110 - 100 * f} stroke="#d0d7de" />
-              <text x="32" y={114 - 100 * f} text-anchor="end" font-size="11" fill="#57606a">
-                {Math.round(max * f)}
+              <line
+                x1="38"
+                x2="640"
+                y1={110 - (100 * v) / max}
+                y2={110 - (100 * v) / max}
+                stroke="#d0d7de"
+              />
+              <text
+                x="32"
+                y={114 - (100 * v) / max}
+                text-anchor="end"
+                font-size="11"
+                fill="#57606a"
+              >
+                {v}
               </text>
             </g>
           ))}
@@ -84,10 +97,11 @@ export function Dashboard(props: {
               </rect>
               {/* The date axis: every seventh day, ending today. */}
               {(29 - i) % 7 === 0 ? (
+                // Today's label ends at the last bar, so it is not cut at the chart's edge.
                 <text
-                  x={40 + i * 20 + 10}
+                  x={i === 29 ? 40 + i * 20 + 18 : 40 + i * 20 + 10}
                   y="128"
-                  text-anchor="middle"
+                  text-anchor={i === 29 ? 'end' : 'middle'}
                   font-size="11"
                   fill="#57606a"
                 >
@@ -130,38 +144,45 @@ export function Dashboard(props: {
         )}
       </div>
       <h2>Latest issues</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Issue</th>
-            <th>State</th>
-            <th>Sent</th>
-            <th>Delivered</th>
-            <th>Bounced</th>
-            <th>Complained</th>
-            <th>Opened</th>
-            <th>Clicked</th>
-          </tr>
-        </thead>
-        <tbody>
-          {reports.map((r) => (
+      {/* An empty state, not an empty table (whose headers alone scroll sideways on a phone). */}
+      {reports.length === 0 ? (
+        <p>
+          No issue yet: <a href="/admin/issues">compose one from an article</a>.
+        </p>
+      ) : (
+        <table>
+          <thead>
             <tr>
-              <td>
-                <a href={`/admin/issues/${r.issue.id}`}>{r.issue.subject}</a>
-              </td>
-              <td>
-                <Badge state={r.issue.state} />
-              </td>
-              <td>{r.counts.sent}</td>
-              <td>{r.engagement.delivered}</td>
-              <td>{r.engagement.bounced}</td>
-              <td>{r.engagement.complained}</td>
-              <td>{r.engagement.opened}</td>
-              <td>{r.engagement.clicked}</td>
+              <th>Issue</th>
+              <th>State</th>
+              <th>Sent</th>
+              <th>Delivered</th>
+              <th>Bounced</th>
+              <th>Complained</th>
+              <th>Opened</th>
+              <th>Clicked</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {reports.map((r) => (
+              <tr>
+                <td>
+                  <a href={`/admin/issues/${r.issue.id}`}>{r.issue.subject}</a>
+                </td>
+                <td>
+                  <Badge state={r.issue.state} />
+                </td>
+                <td>{r.counts.sent}</td>
+                <td>{r.engagement.delivered}</td>
+                <td>{r.engagement.bounced}</td>
+                <td>{r.engagement.complained}</td>
+                <td>{r.engagement.opened}</td>
+                <td>{r.engagement.clicked}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </>
   );
 }

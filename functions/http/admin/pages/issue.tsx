@@ -1,6 +1,7 @@
 import { totalLabel } from '../../../core/issues/issue.js';
 import type { issueReport } from '../../../core/issues/manage-issues.js';
 import type { AmbiguousReader } from '../../../core/issues/ambiguous.js';
+import type { FailedReader } from '../../../core/issues/failed-readers.js';
 import { ActionButton, Csrf } from '../layout.js';
 import { AmbiguousReaders } from './ambiguous.js';
 import { EmailPreview, type Preview } from './email-preview.js';
@@ -17,6 +18,8 @@ export type RefusedSchedule = { at: string; problem: string };
 export function IssuePage(props: {
   report: Awaited<ReturnType<typeof issueReport>>;
   ambiguous: AmbiguousReader[];
+  /** The report's failures, with the readers' addresses (`failedReaders`). */
+  failed: FailedReader[];
   preview: Preview;
   csrf: string;
   notice: string | undefined;
@@ -78,11 +81,16 @@ export function IssuePage(props: {
           {engagement.delivered} delivered · {engagement.bounced} bounced · {engagement.complained}{' '}
           complained · {engagement.opened} opened · {engagement.clicked} clicked
         </p>
-        {report.failures.length ? (
+        {props.failed.length ? (
           <ul>
-            {report.failures.map((f) => (
+            {props.failed.map((f) => (
               <li>
-                {f.subscriberId}: {f.reason}
+                {f.email ? (
+                  <a href={`/admin/subscribers/${f.subscriberId}`}>{f.email}</a>
+                ) : (
+                  'an erased reader'
+                )}
+                : {f.reason}
               </li>
             ))}
           </ul>

@@ -21,17 +21,26 @@ export function SubscriberPage(props: { s: Subscriber; history: History; csrf: s
         </p>
         <h2>Consent</h2>
         <p>
-          Asked {s.consent.at} through the {s.consent.form} form
+          Asked <When at={s.consent.at} /> through the {s.consent.form} form
           {s.consent.ip ? ` from ${s.consent.ip}` : ''}
           {s.consent.userAgent ? ` (${s.consent.userAgent})` : ''}.
           {s.consent.source ? ` Source: ${s.consent.source}.` : ''}
         </p>
         <p>
-          {s.consent.confirmedAt
-            ? `Confirmed ${s.consent.confirmedAt}${s.consent.confirmIp ? ` from ${s.consent.confirmIp}` : ''}.`
-            : 'Not confirmed.'}
+          {s.consent.confirmedAt ? (
+            <>
+              Confirmed <When at={s.consent.confirmedAt} />
+              {s.consent.confirmIp ? ` from ${s.consent.confirmIp}` : ''}.
+            </>
+          ) : (
+            'Not confirmed.'
+          )}
         </p>
-        {s.unsubscribedAt ? <p>Unsubscribed {s.unsubscribedAt}.</p> : null}
+        {s.unsubscribedAt ? (
+          <p>
+            Unsubscribed <When at={s.unsubscribedAt} />.
+          </p>
+        ) : null}
         {s.softBounces ? <p>{s.softBounces} soft bounces in a row.</p> : null}
         {s.outbox ? <OutboxLine entry={s.outbox} /> : null}
         <h2>Issues received</h2>

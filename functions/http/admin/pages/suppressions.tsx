@@ -34,7 +34,7 @@ export function SuppressionList(props: {
             <th>Address</th>
             <th>Reason</th>
             <th>Since</th>
-            <th></th>
+            <th>Actions</th>
           </tr>
         </thead>
         <tbody>

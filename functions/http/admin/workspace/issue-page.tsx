@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { editorsOf } from '../../../core/access/api-keys.js';
 import { publishedArticles } from '../../../core/content/article.js';
 import { ambiguousReaders } from '../../../core/issues/ambiguous.js';
+import { failedReaders } from '../../../core/issues/failed-readers.js';
 import { issueReport } from '../../../core/issues/manage-issues.js';
 import { previewIssue } from '../../../core/issues/preview.js';
 import type { AdminDeps } from '../deps.js';
@@ -30,6 +31,7 @@ export async function showIssue(
     <IssuePage
       report={report}
       ambiguous={(await ambiguousReaders(deps, report.issue.id)).readers}
+      failed={await failedReaders(deps, report.failures)}
       preview={await previewIssue(deps, report.issue)}
       csrf={c.get('session').csrf}
       notice={noticeOf(c)}
