@@ -69,6 +69,8 @@ const WORKSPACE: TourPage[] = [
   { name: 'admin-subscribers', path: '/admin/subscribers', status: 200, workspace: true },
   { name: 'admin-suppressions', path: '/admin/suppressions', status: 200, workspace: true },
   { name: 'admin-outbox', path: '/admin/outbox', status: 200, workspace: true },
+  { name: 'admin-editors', path: '/admin/editors', status: 200, workspace: true },
+  { name: 'admin-audit', path: '/admin/audit', status: 200, workspace: true },
 ];
 
 /**
@@ -88,7 +90,11 @@ export async function startTour(env: NodeJS.ProcessEnv = process.env, quiet = tr
   const stack = await ownStack(quiet);
   try {
     const extra = await seed(stack);
-    const { key } = await createApiKey(stack.deps, { name: 'Page check', role: 'viewer' });
+    const { key } = await createApiKey(stack.deps, {
+      name: 'Page check',
+      email: 'page-check@newsroom.example',
+      role: 'viewer',
+    });
     const cookie = await signIn(stack.appUrl, key);
     const found = await discovered(stack.appUrl, cookie);
     return {
@@ -191,7 +197,19 @@ async function signIn(baseUrl: string, key: string): Promise<string> {
 function keyFromCli(): string {
   const out = execFileSync(
     'npm',
-    ['run', '-s', 'keys', '--', 'create', '--name', 'Page check', '--role', 'viewer'],
+    [
+      'run',
+      '-s',
+      'keys',
+      '--',
+      'create',
+      '--name',
+      'Page check',
+      '--email',
+      'page-check@newsroom.example',
+      '--role',
+      'viewer',
+    ],
     { encoding: 'utf8' },
   );
   // The key alone on its line (the first line names only its prefix).
