@@ -27,7 +27,7 @@ export type TourPage = {
 
 export type Tour = {
   baseUrl: string;
-  /** The viewer's `dispatch_session` cookie, as a Cookie header. */
+  /** The signed-in key's `dispatch_session` cookie, as a Cookie header (an editor's on the tour's own stack). */
   cookie: string;
   pages: TourPage[];
   close: () => Promise<void>;
@@ -90,17 +90,24 @@ export async function startTour(env: NodeJS.ProcessEnv = process.env, quiet = tr
   const stack = await ownStack(quiet);
   try {
     const extra = await seed(stack);
+    // An editor here (a viewer on CHECK_URL's stack): the questions and refused forms are POSTs.
     const { key } = await createApiKey(stack.deps, {
       name: 'Page check',
       email: 'page-check@newsroom.example',
-      role: 'viewer',
+      role: 'editor',
     });
     const cookie = await signIn(stack.appUrl, key);
     const found = await discovered(stack.appUrl, cookie);
     return {
       baseUrl: stack.appUrl,
       cookie,
-      pages: [...PUBLIC, ...extra, ...WORKSPACE, ...found],
+      pages: [
+        ...PUBLIC,
+        ...extra,
+        ...WORKSPACE,
+        ...found,
+        ...(await asked(stack.appUrl, cookie, found)),
+      ],
       close: () => stack.close(),
     };
   } catch (error) {
@@ -179,6 +186,40 @@ async function discovered(baseUrl: string, cookie: string): Promise<TourPage[]> 
     else console.warn(`No link on ${list} to check ${name} with.`);
   }
   return found;
+}
+
+/**
+ * The pages a workspace POST answers without changing anything: the reviews before sending and
+ * scheduling, the questions before erasing and suppressing (none posts `confirmed=yes`), and
+ * forms refused and shown again with what was typed.
+ */
+async function asked(baseUrl: string, cookie: string, found: TourPage[]): Promise<TourPage[]> {
+  const dashboard = await (await fetch(`${baseUrl}/admin`, { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(dashboard)?.[1] ?? '';
+  const issue = found.find((p) => p.name === 'admin-issue')?.path;
+  const reader = found.find((p) => p.name === 'admin-subscriber')?.path;
+  const post = (name: string, path: string, form: Record<string, string>, status = 200) => ({
+    name,
+    path,
+    form: { _csrf: csrf, ...form },
+    status,
+    workspace: true,
+  });
+  return [
+    ...(issue
+      ? [
+          post('admin-review-send', `${issue}/send`, {}),
+          post('admin-review-schedule', `${issue}/schedule`, { at: '2030-01-01T07:00' }),
+          post('admin-schedule-refused', `${issue}/schedule`, { at: '2020-01-01T07:00' }, 422),
+        ]
+      : []),
+    ...(reader ? [post('admin-erase-question', `${reader}/erase`, {})] : []),
+    post('admin-suppress-question', '/admin/suppressions', {
+      email: 'asked@example.org',
+      reason: 'asked by phone',
+    }),
+    post('admin-add-refused', '/admin/subscribers', { email: 'not-an-address' }, 422),
+  ];
 }
 
 async function signIn(baseUrl: string, key: string): Promise<string> {
