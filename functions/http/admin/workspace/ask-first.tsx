@@ -47,7 +47,7 @@ export const askFirst =
           <input type="hidden" name={name} value={value} />
         ))}
         <input type="hidden" name="confirmed" value="yes" />
-        <h2>{what.title}</h2>
+        {/* The page's own heading is the title: said once. */}
         {what.facts ? (
           <dl class="facts" data-testid="review">
             {what.facts.map(([label, value]) => (
