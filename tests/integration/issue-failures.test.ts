@@ -18,7 +18,11 @@ let cookie: string;
 beforeAll(async () => {
   stack = await startTestStack();
   app = createAdminApp(stack.deps, { logger: quietLogger() });
-  const { key } = await createApiKey(stack.deps, { name: 'Reading viewer', role: 'viewer' });
+  const { key } = await createApiKey(stack.deps, {
+    name: 'Reading viewer',
+    email: 'viewer@newsroom.example',
+    role: 'viewer',
+  });
   const signedIn = await app.request('/admin/sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
