@@ -20,10 +20,14 @@ let stack: LocalStack;
 beforeAll(async () => {
   // Loopback only. The per-IP limit is lifted (every request comes from 127.0.0.1); SES's rate too,
   // since this measures the app, not the emulator.
+  // The SDK's timeout is raised too: on a CI machine running other suites beside this one, a
+  // starved process can take over 10 s to hear SES's answer, and a timed-out send is (rightly)
+  // ambiguous and not resent; the fault tests cover that path, this one the app under load.
   stack = await startTestStack({
     LOCAL_SES_MAX_SEND_RATE: '100000',
     SIGNUP_LIMIT_PER_IP_PER_HOUR: '0',
     SEND_RATE: '300',
+    SES_REQUEST_TIMEOUT_MS: '60000',
   });
 });
 afterAll(async () => stack?.close());
@@ -100,6 +104,11 @@ describe('load on signup and one-click unsubscribe while a send runs', () => {
     expect(readers.filter((r) => (accepted.get(r.email) ?? 0) > 1)).toEqual([]);
     // Readers who left before the worker reached them got nothing; the rest got exactly one email.
     const stayed = readers.filter((r) => !unsubscribed.includes(r.id));
-    expect(stayed.every((r) => accepted.get(r.email) === 1)).toBe(true);
+    const missed = stayed.filter((r) => accepted.get(r.email) !== 1).map((r) => r.email);
+    // On failure, the send's own counts say why (an ambiguous or failed send, a skip).
+    expect({ missed, counts: missed.length ? report.counts : undefined }).toEqual({
+      missed: [],
+      counts: undefined,
+    });
   }, 120_000);
 });
