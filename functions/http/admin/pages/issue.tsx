@@ -5,14 +5,12 @@ import type { FailedReader } from '../../../core/issues/failed-readers.js';
 import { ActionButton, Csrf } from '../layout.js';
 import { AmbiguousReaders } from './ambiguous.js';
 import { EmailPreview, type Preview } from './email-preview.js';
+import type { Refused } from './form-problems.js';
 import { PaceLine } from './issue-pace.js';
 import { IssueEdit, type IssueEditing } from './issue-edit.js';
 import { IssueHistory } from './issue-history.js';
 import { TestSendForm, type TestSending } from './test-send.js';
 import { Badge, When } from './when.js';
-
-/** A schedule form posted with a time that cannot be scheduled: what was typed, and why not. */
-export type RefusedSchedule = { at: string; problem: string };
 
 /** One issue: its progress while sending, its report afterwards, its actions and its preview. */
 export function IssuePage(props: {
@@ -25,7 +23,8 @@ export function IssuePage(props: {
   notice: string | undefined;
   /** The request's time, for the rate and time left. */
   now: Date;
-  refusedSchedule?: RefusedSchedule | undefined;
+  /** The schedule form as it was refused: the time typed (`at`), and why not. */
+  refusedSchedule?: Refused | undefined;
   editing: IssueEditing;
   testSend: TestSending;
 }) {
@@ -114,13 +113,14 @@ export function IssuePage(props: {
               type="datetime-local"
               name="at"
               required
-              value={props.refusedSchedule?.at}
+              value={props.refusedSchedule?.input.at}
               aria-invalid={props.refusedSchedule ? 'true' : undefined}
               aria-describedby={props.refusedSchedule ? 'at-problem' : undefined}
             />
             {props.refusedSchedule ? (
               <p class="error" role="alert" id="at-problem">
-                Send at: {props.refusedSchedule.problem}.
+                Send at:{' '}
+                {props.refusedSchedule.problems[0]?.message ?? props.refusedSchedule.message}.
               </p>
             ) : null}
             <button type="submit">Schedule</button>

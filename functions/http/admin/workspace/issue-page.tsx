@@ -7,7 +7,8 @@ import { failedReaders } from '../../../core/issues/failed-readers.js';
 import { issueReport } from '../../../core/issues/manage-issues.js';
 import { previewIssue } from '../../../core/issues/preview.js';
 import type { AdminDeps } from '../deps.js';
-import { IssuePage, type RefusedSchedule } from '../pages/issue.js';
+import type { Refused as RefusedForm } from '../pages/form-problems.js';
+import { IssuePage } from '../pages/issue.js';
 import type { Refused } from '../pages/issue-fields.js';
 import { noticeOf, page, type WorkspaceEnv } from './page.js';
 
@@ -22,7 +23,7 @@ export async function showIssue(
   refused?: Refused,
   status: ContentfulStatusCode = 200,
   /** A schedule form posted with a time that cannot be scheduled, kept. */
-  refusedSchedule?: RefusedSchedule,
+  refusedSchedule?: RefusedForm,
 ) {
   const report = await issueReport(deps, c.req.param('id') ?? '');
   return page(

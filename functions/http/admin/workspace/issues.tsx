@@ -16,7 +16,6 @@ import type { Resolution } from '../../../core/issues/issue.js';
 import type { AdminDeps } from '../deps.js';
 import { ConfirmResolution } from '../pages/ambiguous.js';
 import { type ComposeInput, IssueList } from '../pages/issues.js';
-import type { RefusedSchedule } from '../pages/issue.js';
 import { askFirst } from './ask-first.js';
 import { showIssue } from './issue-page.js';
 import { backOnTheForm } from './refused.js';
@@ -75,12 +74,6 @@ export function issueRoutes(deps: AdminDeps) {
       />,
       status,
     );
-  /** One issue's page, with the schedule form as it was refused when it was. */
-  const issuePage = (
-    c: Context<WorkspaceEnv>,
-    refused: RefusedSchedule,
-    status: ContentfulStatusCode,
-  ) => showIssue(deps, c, undefined, status, refused);
   const issues = new Hono<WorkspaceEnv>()
     .get('/', async (c) => list(c))
     .post('/', async (c) => {
@@ -112,9 +105,7 @@ export function issueRoutes(deps: AdminDeps) {
   issues.post(
     '/:id/schedule',
     // A time that cannot be scheduled comes back on the issue page as typed, before any review.
-    backOnTheForm((c, { input, problems, message }) =>
-      issuePage(c, { at: input.at ?? '', problem: problems[0]?.message ?? message }, 422),
-    ),
+    backOnTheForm((c, refused) => showIssue(deps, c, undefined, 422, refused)),
     askFirst(scheduling(deps, async (c) => (await scheduleTime(c)).at)),
     async (c) => {
       await scheduleIssue(deps, c.req.param('id'), (await scheduleTime(c)).at);
