@@ -27,6 +27,9 @@ export default $config({
     const { crons } = await import('./infra/schedules.js');
     const { shardWork, shardWorkDeadLetters } = await import('./infra/shard-work.js');
     await import('./infra/fleet.js');
+    // After every function: the alarms watch each one, the dashboard graphs what they watch.
+    await import('./infra/alarms.js');
+    const { dashboard } = await import('./infra/dashboard.js');
     return {
       url: api.url,
       table: table.name,
@@ -40,6 +43,7 @@ export default $config({
       outboxFailures: outboxFailures.url,
       shardWork: shardWork.url,
       shardWorkDeadLetters: shardWorkDeadLetters.url,
+      dashboard: dashboard.dashboardName,
     };
   },
 });

@@ -194,6 +194,31 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return result.data;
 }
 
+/** What a function that only reads and writes the table parses: no secret, no publication. */
+const tableEnvSchema = envSchema.pick({
+  TABLE_NAME: true,
+  DYNAMODB_CONNECT_TIMEOUT_MS: true,
+  DYNAMODB_REQUEST_TIMEOUT_MS: true,
+});
+export type TableConfig = z.output<typeof tableEnvSchema>;
+/** The variables `parseTableConfig` requires; infra's contract test holds those functions to them. */
+export const requiredTableConfigKeys = requiredConfigKeys.filter(
+  (key) => key in tableEnvSchema.shape,
+);
+
+/**
+ * The configuration of `ses-events` and the reputation alarm's pause: the table alone. They are
+ * not given the link-signing secret (least privilege), so they cannot parse the whole `Config`.
+ */
+export function parseTableConfig(env: Record<string, string | undefined>): TableConfig {
+  const result = tableEnvSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`configuration is incomplete or invalid:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
 export async function buildPublication(config: Config): Promise<Publication> {
   return {
     name: config.PUBLICATION_NAME,
@@ -225,9 +250,9 @@ const sesClientConfig = (config: Config) =>
  * connection pool per process, however many builders run (delivery and admin build on the app's).
  * A new configuration (a test restarting the local stack on new ports) gets a client of its own.
  */
-const documentClients = new WeakMap<Config, DynamoDBDocumentClient>();
+const documentClients = new WeakMap<TableConfig, DynamoDBDocumentClient>();
 
-export function documentClientFor(config: Config): DynamoDBDocumentClient {
+export function documentClientFor(config: TableConfig): DynamoDBDocumentClient {
   let client = documentClients.get(config);
   if (!client) {
     client = createDocumentClient(
@@ -462,7 +487,7 @@ function withDeps<D, K>(kind: JobKind<K>, depsOf: (deps: D) => Promise<K>): JobK
 }
 
 /** What the `ses-events` function needs: no mailer, no templates (the outbox's items, for receipts). */
-export function buildEventDeps(config: Config) {
+export function buildEventDeps(config: TableConfig) {
   const client = documentClientFor(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
@@ -470,6 +495,16 @@ export function buildEventDeps(config: Config) {
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     events: new DynamoEventLog(client, config.TABLE_NAME),
+    clock: systemClock,
+  };
+}
+
+/** What the reputation alarm's pause needs: the issues (and the readers a transition may count). */
+export function buildPauseDeps(config: TableConfig) {
+  const client = documentClientFor(config);
+  return {
+    issues: new DynamoIssueRepository(client, config.TABLE_NAME),
+    subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     clock: systemClock,
   };
 }

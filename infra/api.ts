@@ -16,7 +16,7 @@ export const api = new sst.aws.ApiGatewayV2('Api', {
   ...(settings.webDomain ? { domain: settings.webDomain } : {}),
 });
 
-api.route('$default', functionArgs('api', { baseUrl: api.url }));
+export const publicRoute = api.route('$default', functionArgs('api', { baseUrl: api.url }));
 allowBrowserUploads(api.url);
 /**
  * The editors' workspace is its own function (it carries MJML for previews and test sends, which

@@ -28,6 +28,19 @@ const account = aws.getCallerIdentityOutput().accountId;
 export const defaultBusArn = $interpolate`arn:aws:events:${region}:${account}:event-bus/default`;
 
 /**
+ * The configuration set's own guards, on top of the app's suppression list (which the ses-events
+ * function keeps): SES itself refuses to send to an address on the account's suppression list for
+ * a bounce or a complaint, so an address suppressed by SES but not yet by the app (an event still
+ * in flight, a dead letter not replayed) is never mailed again. Reputation metrics on: SES then
+ * publishes this configuration set's bounce and complaint rates too (the account-wide ones, which
+ * SES reviews, are what the alarms watch: infra/alarms.ts).
+ */
+export const configurationSetOptions = (args: aws.sesv2.ConfigurationSetArgs): undefined => {
+  args.suppressionOptions = { suppressedReasons: ['BOUNCE', 'COMPLAINT'] };
+  args.reputationOptions = { reputationMetricsEnabled: true };
+};
+
+/**
  * The sending domain: SES identity with Easy DKIM (the CNAME records), a DMARC record, a custom
  * MAIL FROM subdomain (SPF aligned with the domain, bounces routed through it), all written to the
  * domain's Route 53 zone; and the configuration set every message names (SES_CONFIGURATION_SET),
@@ -39,6 +52,7 @@ export const email = new sst.aws.Email('Email', {
   dmarc: `v=DMARC1; p=quarantine; adkim=r; aspf=r;`,
   mailFrom: { domain: `bounce.${settings.domain}` },
   events: [{ name: 'ToEventBridge', types: [...sesEventTypes], bus: defaultBusArn }],
+  transform: { configurationSet: configurationSetOptions },
 });
 
 /** The ARNs a sender is authorized on: SES checks both the From identity and the configuration set. */

@@ -73,7 +73,8 @@ export type Trigger =
   | { kind: 'schedule'; schedule: string; expression: string }
   | { kind: 'ses-events' }
   | { kind: 'dynamodb-stream' }
-  | { kind: 'sqs'; queue: 'shard-work' };
+  | { kind: 'sqs'; queue: 'shard-work' }
+  | { kind: 'alarm-state-change' };
 
 /** A variable of `functions/config.ts` that the deployment sets (OUTBOX_DIR is local only). */
 export type DeployedVariable =
@@ -134,6 +135,11 @@ export type FunctionDefinition = {
    * told it (and granted it) without depending on this one's component.
    */
   fixedName?: boolean;
+  /**
+   * `table`: the handler parses only the table's variables (`parseTableConfig`), so it is given
+   * neither the signing secret nor the publication. Unset: the whole configuration (`parseConfig`).
+   */
+  config?: 'table';
   trigger: Trigger;
 };
 
@@ -401,6 +407,26 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     ses: sendingWorker.ses,
     queue: sendingWorker.queue,
     trigger: { kind: 'sqs', queue: 'shard-work' },
+  },
+  /**
+   * Pauses every sending and scheduled issue when SES's bounce or complaint rate alarm fires
+   * (infra/reputation-pause.ts, core/issues/reputation-pause.ts). A few reads and conditional
+   * writes; Lambda's two retries, then its Errors alarm, if the table refuses.
+   */
+  reputationPause: {
+    handler: 'functions/handlers/reputation-alarm.handler',
+    description: 'Pauses all sending when an SES reputation alarm fires',
+    memory: '256 MB',
+    timeout: '30 seconds',
+    environment: ['TABLE_NAME'],
+    config: 'table',
+    copyFiles: [],
+    // It lists (Query), reads and writes issues; the issue and reader repositories' other calls
+    // are in its bundle too, and the bundle test holds the grants to the bundle.
+    table: readWrite,
+    ses: [],
+    retries: 2,
+    trigger: { kind: 'alarm-state-change' },
   },
   ...scheduled,
   jobs: jobsFunction,

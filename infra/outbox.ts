@@ -1,4 +1,5 @@
 import { api } from './api.js';
+import { deadLetterAlarm, RETENTION_SECONDS } from './dead-letters.js';
 import { functionArgs } from './function-args.js';
 import { outboxStream } from './outbox-stream.js';
 import { table } from './table.js';
@@ -11,10 +12,16 @@ import { table } from './table.js';
 export const outboxFailures = new sst.aws.Queue('OutboxFailures', {
   transform: {
     queue: (args) => {
-      args.messageRetentionSeconds = 14 * 24 * 60 * 60;
+      args.messageRetentionSeconds = RETENTION_SECONDS;
     },
   },
 });
+
+export const outboxFailuresAlarm = deadLetterAlarm(
+  'OutboxFailuresAlarm',
+  outboxFailures,
+  'The outbox sender gave up on stream records: the tick\'s sweep still sends their emails, late; read the outbox function\'s errors (docs/sending.md, "Alarms")',
+);
 
 const sender = functionArgs('outbox', { baseUrl: api.url });
 

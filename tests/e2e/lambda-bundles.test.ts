@@ -17,6 +17,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
 import { DynamoApiKeyRepository } from '../../functions/adapters/dynamo/dynamo-api-keys.js';
+import { DynamoIssueRepository } from '../../functions/adapters/dynamo/dynamo-issues.js';
+import { reputationAlarmNames } from '../../infra/alarm-names.js';
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -41,6 +43,7 @@ import {
   type RunningLambda,
 } from '../support/lambda-bundle.js';
 import {
+  alarmStateChangeEvent,
   dynamodbStreamEvent,
   httpEvent,
   responseBody,
@@ -715,5 +718,51 @@ describe('sender (SQS messages of the fleet)', () => {
         sqsEvent({ messageId: m.MessageId!, body: m.Body!, receiveCount: 1 }),
       );
     await mailedOnce(readers);
+  });
+});
+
+describe('reputationPause (a CloudWatch alarm state change through EventBridge)', () => {
+  it('pauses every sending issue when a reputation alarm goes into ALARM, with the table alone', async () => {
+    const alarm = reputationAlarmNames({ name: 'dispatch', stage: 'production' }).bounceRate;
+    const issues = new DynamoIssueRepository(
+      createDocumentClient({
+        endpoint: dynamodb.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+      TABLE,
+    );
+    const id = `reputation-${randomUUID().slice(0, 8)}`;
+    const now = new Date().toISOString();
+    await issues.create({
+      id,
+      content: { kind: 'article', slug: 'nato-western-balkans-stability' },
+      subject: 'Paused by the alarm',
+      audience: { topics: ['economy'], frequencies: ['immediate'] },
+      state: 'sending',
+      deliveryKey: `article:${id}`,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: now,
+      total: 0,
+      version: 1,
+    });
+    const result = await lambdas.reputationPause!.invoke<{ alarm: string; paused: string[] }>(
+      alarmStateChangeEvent(alarm, 'ALARM'),
+    );
+    expect(result.alarm).toBe(alarm);
+    expect(result.paused).toContain(id);
+    expect(await issues.get(id)).toMatchObject({
+      state: 'paused',
+      pause: { reason: 'reputation_alarm' },
+    });
+    expect(await issues.listByState('sending')).toEqual([]);
+    expect(logLines('reputationPause')).toContainEqual(
+      expect.objectContaining({
+        function_name: 'reputationPause',
+        message: 'reputation alarm: sending paused',
+        alarm,
+      }),
+    );
   });
 });

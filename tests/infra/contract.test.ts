@@ -9,7 +9,7 @@ import { outboxIndexKeys } from '../../functions/adapters/dynamo/dynamo-outbox.j
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
 import { claimed, queuedEntry } from '../../functions/core/outbox/entry.js';
 import { OUTBOX_TAGS } from '../../functions/core/outbox/tags.js';
-import { configKeys, requiredConfigKeys } from '../../functions/config.js';
+import { configKeys, requiredConfigKeys, requiredTableConfigKeys } from '../../functions/config.js';
 import {
   bundleExternals,
   functionDefinitions,
@@ -130,12 +130,16 @@ describe('the functions', () => {
     }
   });
 
-  it('get every variable parseConfig requires, and only variables config.ts reads', () => {
+  it('get every variable parseConfig requires (parseTableConfig where they parse only that), and only variables config.ts reads', () => {
     expect(requiredConfigKeys.length).toBeGreaterThan(0);
+    expect(requiredTableConfigKeys).toEqual(['TABLE_NAME']);
     for (const { args } of deployedFunctions(production)) {
       const keys = Object.keys(args.environment);
-      for (const key of requiredConfigKeys)
-        expect(keys, `${args.handler} lacks ${key}`).toContain(key);
+      const required =
+        definitionOf(args.handler)![1].config === 'table'
+          ? requiredTableConfigKeys
+          : requiredConfigKeys;
+      for (const key of required) expect(keys, `${args.handler} lacks ${key}`).toContain(key);
       for (const key of keys)
         expect(
           configKeys,
@@ -148,6 +152,11 @@ describe('the functions', () => {
 
   it('take the table, the secret, the configuration set and the public URL from the components', () => {
     for (const { args } of deployedFunctions(production)) {
+      expect(args.environment.TABLE_NAME).toBe('{{Table.name}}');
+      if (definitionOf(args.handler)![1].config === 'table') {
+        expect(Object.keys(args.environment), args.handler).toEqual(['TABLE_NAME']);
+        continue;
+      }
       expect(args.environment).toMatchObject({
         TABLE_NAME: '{{Table.name}}',
         SIGNING_SECRET: '{{SigningSecret.value}}',
@@ -489,7 +498,12 @@ describe('email and SES events', () => {
         mail: { tags: { ...thisStage, [OUTBOX_TAGS.entry]: [{ exists: true }] } },
       },
     });
-    expect(production.byType('sst.aws.Bus.subscribe')).toHaveLength(2);
+    // The third rule is the reputation alarms' (describe 'alarms').
+    expect(production.byType('sst.aws.Bus.subscribe').map((s) => s.name)).toEqual([
+      'SesEvents',
+      'SesOutboxReceipts',
+      'ReputationPause',
+    ]);
   });
 });
 
@@ -581,6 +595,192 @@ describe("SES events' dead letters", () => {
           /^sqs:(\*|Receive|Delete|ChangeMessageVisibility|GetQueue|Purge)/,
         );
     }
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => production.byType('aws.cloudwatch.MetricAlarm');
+  const alarmOn = (metricName: string, functionName: string) =>
+    alarms().filter(
+      (a) => a.args.metricName === metricName && a.args.dimensions?.FunctionName === functionName,
+    );
+  /** The token of the function a deployed component creates, as the alarms name it. */
+  const functionNameOf = (component: { type: string; name: string }) =>
+    component.type === 'sst.aws.Function'
+      ? `{{${component.name}.name}}`
+      : `{{${component.name}.function.name}}`;
+
+  it("watch SES's bounce rate over 2 % and complaint rate over 0.08 %, by the names the pause rule matches", () => {
+    const bounce = production.one('aws.cloudwatch.MetricAlarm', 'SesBounceRateAlarm').args;
+    const complaint = production.one('aws.cloudwatch.MetricAlarm', 'SesComplaintRateAlarm').args;
+    expect(bounce).toMatchObject({
+      name: 'dispatch-production-ses-bounce-rate',
+      namespace: 'AWS/SES',
+      metricName: 'Reputation.BounceRate',
+      threshold: 0.02,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(complaint).toMatchObject({
+      name: 'dispatch-production-ses-complaint-rate',
+      namespace: 'AWS/SES',
+      metricName: 'Reputation.ComplaintRate',
+      threshold: 0.0008,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+    // The account-wide rates SES reviews: no configuration-set dimension.
+    expect(bounce.dimensions).toBeUndefined();
+    expect(complaint.dimensions).toBeUndefined();
+    expect(dev.one('aws.cloudwatch.MetricAlarm', 'SesBounceRateAlarm').args.name).toBe(
+      'dispatch-dev-ses-bounce-rate',
+    );
+  });
+
+  it('pause all sending when either reputation alarm goes into ALARM, through its own function', () => {
+    const { args } = production.one('sst.aws.Bus.subscribe', 'ReputationPause');
+    expect(args.busArn).toBe('arn:aws:events:us-east-1:123456789012:event-bus/default');
+    expect(args.pattern).toEqual({
+      source: ['aws.cloudwatch'],
+      detailType: ['CloudWatch Alarm State Change'],
+      detail: {
+        alarmName: [
+          production.one('aws.cloudwatch.MetricAlarm', 'SesBounceRateAlarm').args.name,
+          production.one('aws.cloudwatch.MetricAlarm', 'SesComplaintRateAlarm').args.name,
+        ],
+        state: { value: ['ALARM'] },
+      },
+    });
+    expect(args.subscriber.handler).toBe('functions/handlers/reputation-alarm.handler');
+    expect(args.subscriber.retries).toBe(2);
+    // It reads and writes issues only: no secret, no email, no queue.
+    expect(args.subscriber.environment).toEqual({ TABLE_NAME: '{{Table.name}}' });
+    const actions = (args.subscriber.permissions as { actions: string[] }[]).flatMap(
+      (g) => g.actions,
+    );
+    for (const action of actions) expect(action).toMatch(/^dynamodb:/);
+  });
+
+  it("alarm on every deployed function's errors, and on its throttles unless a reserved concurrency throttles it by design", () => {
+    const deployed = deployedFunctions(production);
+    expect(deployed.length).toBe(Object.keys(functionDefinitions).length);
+    for (const { component, args } of deployed) {
+      const name = functionNameOf(component);
+      const definition = definitionOf(args.handler)![1];
+      const errors = alarmOn('Errors', name);
+      expect(errors, `${args.handler}: ${name}`).toHaveLength(1);
+      expect(errors[0]!.args).toMatchObject({
+        namespace: 'AWS/Lambda',
+        statistic: 'Sum',
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
+      const throttles = alarmOn('Throttles', name);
+      expect(throttles, args.handler).toHaveLength(
+        definition.reservedConcurrency === undefined ? 1 : 0,
+      );
+      for (const t of throttles) expect(t.args).toMatchObject({ threshold: 0, statistic: 'Sum' });
+      // A digest's firing dropped after an hour of throttles is a fault; the tick's are routine.
+      expect(alarmOn('AsyncEventsDropped', name), args.handler).toHaveLength(
+        definition.reservedConcurrency !== undefined && (definition.retries ?? 0) > 0 ? 1 : 0,
+      );
+    }
+    expect(
+      alarms()
+        .filter((a) => a.args.metricName === 'AsyncEventsDropped')
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['DailyDigestDroppedAlarm', 'WeeklyDigestDroppedAlarm']);
+  });
+
+  it("alarm when the outbox's sender is 5 minutes behind the table stream", () => {
+    const { args } = production.one('aws.cloudwatch.MetricAlarm', 'OutboxAgeAlarm');
+    expect(args).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensions: { FunctionName: '{{OutboxSender.function.name}}' },
+      statistic: 'Maximum',
+      threshold: 300_000,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('alarm on any dead letter of any queue: SES events, outbox failures, shard work', () => {
+    const depth = alarms().filter(
+      (a) => a.args.metricName === 'ApproximateNumberOfMessagesVisible',
+    );
+    expect(depth.map((a) => a.args.dimensions.QueueName).sort()).toEqual([
+      '{{OutboxFailures.name}}',
+      '{{SesEventsDeadLetters.name}}',
+      '{{ShardWorkDeadLetters.name}}',
+    ]);
+    for (const a of depth) expect(a.args).toMatchObject({ threshold: 0, statistic: 'Maximum' });
+  });
+
+  it("alarm on the table's throttled requests, every operation a function calls, and on DynamoDB's user errors", () => {
+    const { args } = production.one('aws.cloudwatch.MetricAlarm', 'TableThrottlesAlarm');
+    const granted = new Set(
+      Object.values(functionDefinitions).flatMap((d) => d.table.map((a) => a.slice(9))),
+    );
+    const metrics = (
+      args.metricQueries as { metric?: { dimensions: Record<string, string> } }[]
+    ).flatMap((q) => (q.metric ? [q.metric] : []));
+    expect(new Set(metrics.map((m) => m.dimensions.Operation))).toEqual(granted);
+    for (const metric of metrics)
+      expect(metric).toMatchObject({
+        namespace: 'AWS/DynamoDB',
+        metricName: 'ThrottledRequests',
+        dimensions: { TableName: '{{Table.name}}' },
+        stat: 'Sum',
+      });
+    expect(args.metricQueries).toContainEqual(
+      expect.objectContaining({ expression: 'SUM(METRICS())', returnData: true }),
+    );
+    expect(args).toMatchObject({ threshold: 0, comparisonOperator: 'GreaterThanThreshold' });
+    expect(
+      production.one('aws.cloudwatch.MetricAlarm', 'DynamoUserErrorsAlarm').args,
+    ).toMatchObject({ namespace: 'AWS/DynamoDB', metricName: 'UserErrors', threshold: 0 });
+  });
+
+  it('all notify the alerts topic when they fire and when they clear, and treat no data as all well', () => {
+    expect(alarms().length).toBeGreaterThan(20);
+    for (const { name, args } of alarms()) {
+      expect(args.alarmActions, name).toEqual(['{{Alerts.arn}}']);
+      expect(args.okActions, name).toEqual(['{{Alerts.arn}}']);
+      expect(args.treatMissingData, name).toBe('notBreaching');
+      expect(args.alarmDescription, name).toMatch(/\w/);
+    }
+  });
+
+  it('are graphed on one dashboard, with the reputation thresholds and every function', () => {
+    const { args } = production.one('aws.cloudwatch.Dashboard', 'Dashboard');
+    expect(args.dashboardName).toBe('dispatch-production');
+    const body = JSON.parse(args.dashboardBody) as {
+      widgets: {
+        properties: { metrics: unknown[][]; annotations?: { horizontal: { value: number }[] } };
+      }[];
+    };
+    const metrics = body.widgets.flatMap((w) => w.properties.metrics.map((m) => m.join(' ')));
+    expect(metrics).toContainEqual(expect.stringContaining('AWS/SES Reputation.BounceRate'));
+    expect(metrics).toContainEqual(expect.stringContaining('AWS/SES Reputation.ComplaintRate'));
+    for (const { component } of deployedFunctions(production))
+      expect(metrics).toContainEqual(
+        expect.stringContaining(`Errors FunctionName ${functionNameOf(component)}`),
+      );
+    expect(body.widgets[0]!.properties.annotations!.horizontal.map((h) => h.value)).toEqual([
+      0.02, 0.0008,
+    ]);
+    expect(production.outputs.dashboard).toBe('{{Dashboard.dashboardName}}');
+  });
+});
+
+describe("SES's configuration set", () => {
+  it('suppresses bounced and complaining addresses itself, and publishes its reputation metrics', () => {
+    const { args } = production.one('sst.aws.Email', 'Email');
+    const configurationSet: Record<string, unknown> = {};
+    args.transform.configurationSet(configurationSet, {}, 'Email');
+    expect(configurationSet).toEqual({
+      suppressionOptions: { suppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      reputationOptions: { reputationMetricsEnabled: true },
+    });
   });
 });
 

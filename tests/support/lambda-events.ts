@@ -187,3 +187,48 @@ export function dynamodbStreamEvent(
     })),
   };
 }
+
+/**
+ * "CloudWatch Alarm State Change" as CloudWatch publishes it to the default bus (AWS's
+ * CloudWatch User Guide, "Alarm events and EventBridge"), for a single-metric alarm.
+ */
+export function alarmStateChangeEvent(
+  alarmName: string,
+  state: 'ALARM' | 'OK',
+  previous: 'ALARM' | 'OK' = 'OK',
+) {
+  const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const reason =
+    state === 'ALARM'
+      ? 'Threshold Crossed: 1 datapoint [0.031 (03/12/26 09:00:00)] was greater than the threshold (0.02).'
+      : 'Threshold Crossed: 1 datapoint [0.004 (03/12/26 10:00:00)] was not greater than the threshold (0.02).';
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'CloudWatch Alarm State Change' as const,
+    source: 'aws.cloudwatch',
+    account: ACCOUNT,
+    time,
+    region: REGION,
+    resources: [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${alarmName}`],
+    detail: {
+      alarmName,
+      state: { value: state, reason, timestamp: time.replace('Z', '.000+0000') },
+      previousState: { value: previous, reason: 'Unchecked: Initial alarm creation' },
+      configuration: {
+        description: "SES's bounce rate is over 2 %",
+        metrics: [
+          {
+            id: 'm1',
+            metricStat: {
+              metric: { namespace: 'AWS/SES', name: 'Reputation.BounceRate', dimensions: {} },
+              period: 900,
+              stat: 'Maximum',
+            },
+            returnData: true,
+          },
+        ],
+      },
+    },
+  };
+}

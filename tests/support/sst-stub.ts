@@ -35,6 +35,8 @@ export const exampleSettings = {
 };
 
 const token = (path: string) => `{{${path}}}`;
+/** What a subscription or route component gives of the function it creates. */
+const functionNodes = (name: string) => ({ function: { name: token(`${name}.function.name`) } });
 
 function stubGlobals(stage: string, components: Recorded[]) {
   const record = (
@@ -73,6 +75,7 @@ function stubGlobals(stage: string, components: Recorded[]) {
       // SST refuses a subscription to a table without a stream, at deploy time: so does this.
       if (!this.args.stream) throw new Error(`${this.tableName} has no stream to subscribe to`);
       record('sst.aws.Dynamo.subscribe', name, { table: this.tableName, subscriber, ...args });
+      return { nodes: functionNodes(name) };
     }
   }
   class Email {
@@ -99,19 +102,25 @@ function stubGlobals(stage: string, components: Recorded[]) {
       this.url = token(`${name}.url`);
     }
     route(route: string, handler: Record<string, any> | string, args?: Record<string, any>) {
-      record('sst.aws.ApiGatewayV2.route', `${this.name} ${route}`, { route, handler, ...args });
+      const name = `${this.name} ${route}`;
+      record('sst.aws.ApiGatewayV2.route', name, { route, handler, ...args });
+      return { nodes: functionNodes(name) };
     }
   }
   class Function {
     readonly arn: string;
+    readonly name: string;
     constructor(name: string, args: Record<string, any>) {
       record('sst.aws.Function', name, args);
       this.arn = token(`${name}.arn`);
+      this.name = token(`${name}.name`);
     }
   }
   class Cron {
+    readonly nodes: ReturnType<typeof functionNodes>;
     constructor(name: string, args: Record<string, any>) {
       record('sst.aws.Cron', name, args);
+      this.nodes = functionNodes(name);
     }
   }
   const Bus = {
@@ -125,7 +134,7 @@ function stubGlobals(stage: string, components: Recorded[]) {
       return {
         nodes: {
           rule: { arn: token(`${name}.rule.arn`) },
-          function: { arn: token(`${name}.function.arn`) },
+          function: { arn: token(`${name}.function.arn`), name: token(`${name}.function.name`) },
         },
       };
     },
@@ -147,7 +156,7 @@ function stubGlobals(stage: string, components: Recorded[]) {
         subscriber,
         ...args,
       });
-      return {};
+      return { nodes: functionNodes(`${name}Subscriber`) };
     }
   }
   class Bucket {
@@ -166,11 +175,17 @@ function stubGlobals(stage: string, components: Recorded[]) {
       this.arn = token(`${name}.arn`);
     }
   }
-  /** A plain Pulumi AWS resource, recorded as `aws.<module>.<Class>`. */
+  /** A plain Pulumi AWS resource, recorded as `aws.<module>.<Class>`; its outputs are tokens. */
   const resource = (type: string) =>
     class {
+      readonly arn: string;
+      readonly name: string;
+      readonly dashboardName: string;
       constructor(name: string, args: Record<string, any>) {
         record(type, name, args);
+        this.arn = token(`${name}.arn`);
+        this.name = token(`${name}.name`);
+        this.dashboardName = token(`${name}.dashboardName`);
       }
     };
 
@@ -193,7 +208,10 @@ function stubGlobals(stage: string, components: Recorded[]) {
     aws: {
       getRegionOutput: () => ({ region: REGION }),
       getCallerIdentityOutput: () => ({ accountId: ACCOUNT }),
-      cloudwatch: { MetricAlarm: resource('aws.cloudwatch.MetricAlarm') },
+      cloudwatch: {
+        MetricAlarm: resource('aws.cloudwatch.MetricAlarm'),
+        Dashboard: resource('aws.cloudwatch.Dashboard'),
+      },
       sns: { TopicSubscription: resource('aws.sns.TopicSubscription') },
       sqs: { QueuePolicy: resource('aws.sqs.QueuePolicy') },
       s3: {

@@ -31,7 +31,12 @@ export type IssueContent =
 /** Who receives it: confirmed subscribers with at least one of the topics and one of the frequencies. */
 export type Audience = { topics: string[]; frequencies: Frequency[] };
 
-export type PauseReason = 'editor' | 'daily_quota' | 'account_paused';
+/**
+ * Why an issue is paused. Only `daily_quota` resumes by itself (the tick, after `resumeAfter`);
+ * the others wait for an editor. `reputation_alarm`: SES's bounce or complaint rate crossed the
+ * deployment's alarm (core/issues/reputation-pause.ts).
+ */
+export type PauseReason = 'editor' | 'daily_quota' | 'account_paused' | 'reputation_alarm';
 
 export type Issue = {
   id: string;

@@ -1,0 +1,102 @@
+import { reputationThresholds } from './alarm-names.js';
+import { functionNames, tableOperations } from './alarms.js';
+import { sesEventsDeadLetters } from './dead-letters.js';
+import { outboxFailures } from './outbox.js';
+import { shardWorkDeadLetters } from './shard-work.js';
+import { table } from './table.js';
+
+const region = aws.getRegionOutput().region;
+
+type Widget = { title: string; metrics: unknown[][]; stat?: string; annotations?: unknown };
+
+/** A line graph of five-minute points, as CloudWatch's dashboard body describes one. */
+const graph = ({ title, metrics, stat = 'Sum', annotations }: Widget, index: number) => ({
+  type: 'metric',
+  width: 12,
+  height: 6,
+  x: (index % 2) * 12,
+  y: Math.floor(index / 2) * 6,
+  properties: {
+    title,
+    region,
+    view: 'timeSeries',
+    stat,
+    period: 300,
+    metrics,
+    ...(annotations ? { annotations } : {}),
+  },
+});
+
+const perFunction = (metricName: string) =>
+  Object.entries(functionNames).map(([key, name]) => [
+    'AWS/Lambda',
+    metricName,
+    'FunctionName',
+    name,
+    { label: key },
+  ]);
+
+const queues = {
+  sesEvents: sesEventsDeadLetters,
+  outbox: outboxFailures,
+  shardWork: shardWorkDeadLetters,
+};
+
+/**
+ * One page with what the alarms watch (infra/alarms.ts), each graph beside its threshold, so an
+ * operator who got an alert sees its history and its neighbours at once.
+ */
+export const dashboard = new aws.cloudwatch.Dashboard('Dashboard', {
+  dashboardName: `${$app.name}-${$app.stage}`,
+  dashboardBody: $jsonStringify({
+    widgets: [
+      {
+        title: 'SES reputation (the account; SES reviews at 5 % and 0.1 %)',
+        stat: 'Maximum',
+        metrics: [
+          ['AWS/SES', 'Reputation.BounceRate', { label: 'Bounce rate' }],
+          ['AWS/SES', 'Reputation.ComplaintRate', { label: 'Complaint rate' }],
+        ],
+        annotations: {
+          horizontal: [
+            { label: 'Bounce alarm', value: reputationThresholds.bounceRate },
+            { label: 'Complaint alarm', value: reputationThresholds.complaintRate },
+          ],
+        },
+      },
+      {
+        title: 'Dead letters visible',
+        stat: 'Maximum',
+        metrics: Object.entries(queues).map(([label, queue]) => [
+          'AWS/SQS',
+          'ApproximateNumberOfMessagesVisible',
+          'QueueName',
+          queue.nodes.queue.name,
+          { label },
+        ]),
+      },
+      { title: 'Function errors', metrics: perFunction('Errors') },
+      { title: 'Function throttles', metrics: perFunction('Throttles') },
+      {
+        title: 'Outbox: stream iterator age (ms)',
+        stat: 'Maximum',
+        metrics: [['AWS/Lambda', 'IteratorAge', 'FunctionName', functionNames.outbox]],
+        annotations: { horizontal: [{ label: 'Alarm', value: 5 * 60 * 1000 }] },
+      },
+      {
+        title: 'DynamoDB: throttled requests by operation, user errors (account)',
+        metrics: [
+          ...tableOperations.map((operation) => [
+            'AWS/DynamoDB',
+            'ThrottledRequests',
+            'TableName',
+            table.name,
+            'Operation',
+            operation,
+          ]),
+          ['AWS/DynamoDB', 'UserErrors', { label: 'User errors (account)' }],
+        ],
+      },
+    ].map(graph),
+  }),
+});
