@@ -11,6 +11,8 @@ export default $config({
       home: 'aws',
       // Production keeps its data when removed: the table (subscribers, send ledger) is retained.
       removal: input?.stage === 'production' ? 'retain' : 'remove',
+      // And `sst remove --stage production` refuses outright: removing it takes a code change.
+      protect: input?.stage === 'production',
       // Prices in the README are us-east-1's; AWS_REGION picks another.
       providers: { aws: { region: process.env.AWS_REGION ?? 'us-east-1' } },
     };
@@ -29,6 +31,7 @@ export default $config({
     await import('./infra/fleet.js');
     // After every function: the alarms watch each one, the dashboard graphs what they watch.
     await import('./infra/alarms.js');
+    await import('./infra/runtime-updates.js');
     const { dashboard } = await import('./infra/dashboard.js');
     return {
       url: api.url,

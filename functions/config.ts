@@ -194,32 +194,54 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return result.data;
 }
 
-/** What a function that only reads and writes the table parses: no secret, no publication. */
-const tableEnvSchema = envSchema.pick({
-  TABLE_NAME: true,
-  DYNAMODB_CONNECT_TIMEOUT_MS: true,
-  DYNAMODB_REQUEST_TIMEOUT_MS: true,
-});
-export type TableConfig = z.output<typeof tableEnvSchema>;
-/** The variables `parseTableConfig` requires; infra's contract test holds those functions to them. */
-export const requiredTableConfigKeys = requiredConfigKeys.filter(
-  (key) => key in tableEnvSchema.shape,
-);
-
 /**
- * The configuration of `ses-events` and the reputation alarm's pause: the table alone. They are
- * not given the link-signing secret (least privilege), so they cannot parse the whole `Config`.
+ * The parts of the configuration a function may parse instead of the whole (least privilege):
+ * `table` for `ses-events` and the reputation alarm's pause, `publication` for the feeds. Neither
+ * has the link-signing secret, which those functions are not given.
  */
-export function parseTableConfig(env: Record<string, string | undefined>): TableConfig {
-  const result = tableEnvSchema.safeParse(env);
+const configParts = {
+  table: envSchema.pick({
+    TABLE_NAME: true,
+    DYNAMODB_CONNECT_TIMEOUT_MS: true,
+    DYNAMODB_REQUEST_TIMEOUT_MS: true,
+  }),
+  publication: envSchema.pick({
+    BASE_URL: true,
+    PUBLICATION_NAME: true,
+    FROM_ADDRESS: true,
+    FROM_NAME: true,
+    REPLY_TO: true,
+    POSTAL_ADDRESS: true,
+    LIST_ID: true,
+    CONTENT_DIR: true,
+    TURNSTILE_SITE_KEY: true,
+  }),
+};
+export type ConfigPart = keyof typeof configParts;
+export type TableConfig = z.output<(typeof configParts)['table']>;
+export type PublicationConfig = z.output<(typeof configParts)['publication']>;
+
+/** The variables each part requires; infra's contract test holds those functions to them. */
+export const requiredConfigKeysOf = (part: ConfigPart) =>
+  requiredConfigKeys.filter((key) => key in configParts[part].shape);
+
+function parsePart<P extends ConfigPart>(
+  part: P,
+  env: Record<string, string | undefined>,
+): z.output<(typeof configParts)[P]> {
+  const result = configParts[part].safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`configuration is incomplete or invalid:\n${lines.join('\n')}`);
   }
-  return result.data;
+  return result.data as z.output<(typeof configParts)[P]>;
 }
+export const parseTableConfig = (env: Record<string, string | undefined>) =>
+  parsePart('table', env);
+export const parsePublicationConfig = (env: Record<string, string | undefined>) =>
+  parsePart('publication', env);
 
-export async function buildPublication(config: Config): Promise<Publication> {
+export async function buildPublication(config: PublicationConfig): Promise<Publication> {
   return {
     name: config.PUBLICATION_NAME,
     baseUrl: config.BASE_URL,
@@ -497,6 +519,12 @@ export function buildEventDeps(config: TableConfig) {
     events: new DynamoEventLog(client, config.TABLE_NAME),
     clock: systemClock,
   };
+}
+
+/** What the feeds function needs: the publication and its articles, read from the package's files. */
+export async function buildFeedDeps(config: PublicationConfig) {
+  const publication = await buildPublication(config);
+  return { publication, articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics) };
 }
 
 /** What the reputation alarm's pause needs: the issues (and the readers a transition may count). */

@@ -1,12 +1,7 @@
 import { reputationAlarmNames, reputationThresholds } from './alarm-names.js';
 import { alerts } from './alerts.js';
-import { adminFunction, feedsFunction, publicRoute } from './api.js';
-import { sesEvents } from './events.js';
-import { senders } from './fleet.js';
+import { functionNames } from './function-names.js';
 import { functionDefinitions, type TableAction } from './functions.js';
-import { outboxSender } from './outbox.js';
-import { reputationPause } from './reputation-pause.js';
-import { crons } from './schedules.js';
 import { table } from './table.js';
 
 /**
@@ -14,20 +9,6 @@ import { table } from './table.js';
  * notify the alerts topic (infra/alerts.ts) when they fire and when they clear. The dead-letter
  * queues' alarms live beside their queues (infra/dead-letters.ts).
  */
-
-/** Every deployed function's name, by its key in infra/functions.ts. */
-export const functionNames: Record<string, $util.Output<string>> = {
-  api: publicRoute.nodes.function.name,
-  admin: adminFunction.name,
-  feeds: feedsFunction.name,
-  sesEvents: sesEvents.nodes.function.name,
-  outbox: outboxSender.nodes.function.name,
-  sender: senders.nodes.function.name,
-  reputationPause: reputationPause.nodes.function.name,
-  ...Object.fromEntries(
-    Object.entries(crons).map(([name, cron]) => [name, cron.nodes.function.name]),
-  ),
-};
 
 type Metric = {
   namespace: string;

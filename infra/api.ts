@@ -14,7 +14,16 @@ const settings = readDeploySettings(process.env);
 export const api = new sst.aws.ApiGatewayV2('Api', {
   cors: false,
   ...(settings.webDomain ? { domain: settings.webDomain } : {}),
+  transform: { stage: throttled },
 });
+
+/** Every route's throttle (DISPATCH_API_RATE_LIMIT, DISPATCH_API_BURST_LIMIT; infra/settings.ts). */
+function throttled(args: aws.apigatewayv2.StageArgs): undefined {
+  args.defaultRouteSettings = {
+    throttlingRateLimit: settings.apiThrottle.rateLimit,
+    throttlingBurstLimit: settings.apiThrottle.burstLimit,
+  };
+}
 
 export const publicRoute = api.route('$default', functionArgs('api', { baseUrl: api.url }));
 allowBrowserUploads(api.url);

@@ -1,5 +1,6 @@
 import { reputationThresholds } from './alarm-names.js';
-import { functionNames, tableOperations } from './alarms.js';
+import { tableOperations } from './alarms.js';
+import { functionNames } from './function-names.js';
 import { sesEventsDeadLetters } from './dead-letters.js';
 import { outboxFailures } from './outbox.js';
 import { shardWorkDeadLetters } from './shard-work.js';

@@ -8,9 +8,13 @@
 import { scheduleDefinitions } from './schedule-definitions.js';
 
 /**
- * Node.js 22 is the newest Lambda runtime on the supported list of SST's types and AWS's
- * long-term one (deprecated April 2027). arm64 (Graviton) costs 20% less per GB-second than
- * x86_64 and the code has no native modules, so nothing needs building per architecture.
+ * Node.js 22, named rather than left to SST's default (nodejs24.x since SST 4.x; Lambda has run
+ * Node.js 24 since November 2025): the bundles are built for `node22` (tests/support/lambda-bundle.ts
+ * builds them as SST does) and the code is tested on it, so moving to 24 is a change made on
+ * purpose, with the bundler's target, not one a SST upgrade makes. Lambda deprecates nodejs22.x
+ * on 30 April 2027. The runtime's release (and its SDK) changes only at a deploy
+ * (infra/runtime-updates.ts). arm64 (Graviton) costs 20% less per GB-second than x86_64 and the
+ * code has no native modules, so nothing needs building per architecture.
  */
 export const lambdaRuntime = { runtime: 'nodejs22.x', architecture: 'arm64' } as const;
 
@@ -18,8 +22,12 @@ export const lambdaRuntime = { runtime: 'nodejs22.x', architecture: 'arm64' } as
  * Left out of every bundle:
  * - `@aws-sdk/*`: the Lambda Node.js runtime ships SDK v3 (clients and lib-dynamodb), so the
  *   bundles do not carry ~390 KB of it; that is what keeps the API bundle under its 500 KB budget
- *   and its cold start short. The runtime's SDK is a little older than package-lock's; the code
- *   uses only long-stable calls (Get/Put/Update/Delete/Query/BatchGet, SendRawEmail, GetSendQuota).
+ *   and its cold start short, and it is what lets tests/e2e/lambda-bundles.test.ts read each
+ *   bundle's SDK calls (its imports) and hold its grants to them. The price: the SDK that runs is
+ *   the runtime release's, not package-lock's (3.1169 in the tests), usually a little older. The
+ *   code uses only long-stable calls (Get/Put/Update/Delete/Query/Scan/Batch*, SendRawEmail,
+ *   GetSendQuota, SendMessage, S3's object calls, Invoke), and the release changes only when a
+ *   deploy does (infra/runtime-updates.ts), never under a running deployment.
  * - `typescript`: mjml reads an optional `.mjmlconfig` through cosmiconfig, which requires the
  *   TypeScript compiler (4 MB) only for a `.ts` config file; there is none, so it is never loaded.
  */
@@ -136,10 +144,11 @@ export type FunctionDefinition = {
    */
   fixedName?: boolean;
   /**
-   * `table`: the handler parses only the table's variables (`parseTableConfig`), so it is given
-   * neither the signing secret nor the publication. Unset: the whole configuration (`parseConfig`).
+   * The part of the configuration the handler parses (functions/config.ts): `table` (the table's
+   * variables alone, `parseTableConfig`) or `publication` (the publication's, `parsePublicationConfig`).
+   * Neither is given the signing secret. Unset: the whole configuration (`parseConfig`).
    */
-  config?: 'table';
+  config?: 'table' | 'publication';
   trigger: Trigger;
 };
 
@@ -316,9 +325,13 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     description: 'RSS and Atom feeds',
     memory: '512 MB',
     timeout: '10 seconds',
-    environment: publicationVariables,
+    // Only the files: the articles and topics in content/. No table, no secret.
+    environment: publicationVariables.filter(
+      (v) => !['TABLE_NAME', 'SIGNING_SECRET', 'SES_CONFIGURATION_SET'].includes(v),
+    ),
+    config: 'publication',
     copyFiles: ['content'],
-    table: apiTable,
+    table: [],
     ses: [],
     trigger: { kind: 'http' },
   },
@@ -364,8 +377,9 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     description: 'SES events: suppress bounced and complaining addresses, count engagement',
     memory: '256 MB',
     timeout: '30 seconds',
-    // parseConfig requires the publication's variables even where they are not used.
-    environment: requiredVariables,
+    // The table alone (parseTableConfig): no signing secret, no publication.
+    environment: ['TABLE_NAME'],
+    config: 'table',
     copyFiles: [],
     table: readWrite,
     ses: [],

@@ -49,6 +49,14 @@ const settingsSchema = z.object({
    * issue; docs/sending.md says what an issue gets.
    */
   DISPATCH_SEND_FLEET_SIZE: z.coerce.number().int().min(2).max(1000).default(8),
+  /**
+   * API Gateway's throttle on every route (the stage's default route settings): requests per
+   * second on average, and the burst above it. AWS's account-wide default (10,000 a second) would
+   * let a flood start thousands of Lambda instances at the account's expense; a reader's pages,
+   * feeds and links need far less. Past the limit API Gateway answers 429 without invoking anything.
+   */
+  DISPATCH_API_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(200),
+  DISPATCH_API_BURST_LIMIT: z.coerce.number().int().min(1).max(5_000).default(400),
   /** Where the deployment's alarms are mailed (infra/alerts.ts); unset, they only show in CloudWatch. */
   DISPATCH_ALERT_EMAIL: z.email().optional(),
   /**
@@ -74,6 +82,7 @@ export type DeploySettings = {
   sendRateFraction?: string;
   transactionalRateShare?: string;
   sendFleetSize: number;
+  apiThrottle: { rateLimit: number; burstLimit: number };
 };
 
 export function readDeploySettings(env: Record<string, string | undefined>): DeploySettings {
@@ -104,5 +113,6 @@ export function readDeploySettings(env: Record<string, string | undefined>): Dep
     sendRateFraction: s.DISPATCH_SEND_RATE_FRACTION,
     transactionalRateShare: s.DISPATCH_TRANSACTIONAL_RATE_SHARE,
     sendFleetSize: s.DISPATCH_SEND_FLEET_SIZE,
+    apiThrottle: { rateLimit: s.DISPATCH_API_RATE_LIMIT, burstLimit: s.DISPATCH_API_BURST_LIMIT },
   };
 }

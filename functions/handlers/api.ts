@@ -1,4 +1,6 @@
 import type { Context } from 'aws-lambda';
+// Deprecated by hono ("will be removed in v5", for `@hono/aws-lambda`), which the npm registry
+// does not serve yet: switch the import when it does; the adapter's API is the same.
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { buildAppDeps, parseConfig } from '../config.js';
 import { createApp } from '../http/app.js';

@@ -1,14 +1,16 @@
 import type { Context } from 'aws-lambda';
+// Deprecated by hono ("will be removed in v5", for `@hono/aws-lambda`), which the npm registry
+// does not serve yet: switch the import when it does; the adapter's API is the same.
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
-import { buildAppDeps, parseConfig } from '../config.js';
-import { createFeedsApp } from '../http/feeds-app.js';
-import { lambdaClientIp } from '../http/lambda-client-ip.js';
+import { buildFeedDeps, parsePublicationConfig } from '../config.js';
+import { createFeedOnlyApp } from '../http/feeds-app.js';
 import { createLogger } from '../logger.js';
 
 const logger = createLogger();
 
-const app = buildAppDeps(parseConfig(process.env), logger).then((deps) =>
-  createFeedsApp(deps, { clientIp: lambdaClientIp, logger }),
+/** The publication and its articles, from the package's files: no table, no secret. */
+const app = buildFeedDeps(parsePublicationConfig(process.env)).then((deps) =>
+  createFeedOnlyApp(deps, { logger }),
 );
 
 /** GET /feed.xml and /atom.xml (API Gateway routes them here). */

@@ -33,18 +33,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
 
   app.use(requestId());
   app.use(accessLog(logger));
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: cspDirectives(deps.publication),
-      // A page that sets its own policy keeps it (the import form's, which runs a script).
-      overwrite: false,
-      // HSTS only where the public origin is https: on plain http (the local stack) browsers ignore
-      // it anyway, and a stray one would pin 127.0.0.1 to https for every other local service.
-      strictTransportSecurity: deps.publication.baseUrl.startsWith('https://')
-        ? 'max-age=31536000; includeSubDomains'
-        : false,
-    }),
-  );
+  app.use(publicSecureHeaders(deps.publication));
   // Pages and feeds go out gzipped to a browser that asks (bodies over 1 KB; the JSON answers are
   // smaller). API Gateway passes them through: the Lambda adapter base64s an encoded body.
   app.use(compress());
@@ -99,6 +88,19 @@ Disallow: /unsubscribe/
 Disallow: /preferences/
 `;
 
+/** The security headers of every public response (the feeds function's too). */
+export const publicSecureHeaders = (publication: AppDeps['publication']) =>
+  secureHeaders({
+    contentSecurityPolicy: cspDirectives(publication),
+    // A page that sets its own policy keeps it (the import form's, which runs a script).
+    overwrite: false,
+    // HSTS only where the public origin is https: on plain http (the local stack) browsers ignore
+    // it anyway, and a stray one would pin 127.0.0.1 to https for every other local service.
+    strictTransportSecurity: publication.baseUrl.startsWith('https://')
+      ? 'max-age=31536000; includeSubDomains'
+      : false,
+  });
+
 type CspDirectives = Record<string, string[]>;
 
 function cspDirectives(publication: AppDeps['publication']): CspDirectives {
@@ -149,7 +151,7 @@ const UPLOAD_PATHS = new Set([
   '/api/admin/subscribers/import',
   '/admin/subscribers/import',
 ]);
-const noSuchEndpoint = new DomainError(ErrorCodes.notFound, 'No such endpoint.');
+export const noSuchEndpoint = new DomainError(ErrorCodes.notFound, 'No such endpoint.');
 
 const titles: Partial<Record<number, string>> = {
   500: 'Something went wrong',

@@ -47,7 +47,7 @@ import {
   dynamodbStreamEvent,
   httpEvent,
   responseBody,
-  scheduledEvent,
+  schedulerInput,
   sesBounceEvent,
   type HttpResponse,
 } from '../support/lambda-events.js';
@@ -75,6 +75,8 @@ let sqs: SqsEmulator;
 const packages: Record<string, LambdaPackage> = {};
 const environments: Record<string, Record<string, string>> = {};
 const lambdas: Record<string, RunningLambda> = {};
+/** Each scheduled function's input, as its CronV2 gives it to EventBridge Scheduler. */
+const schedulerTemplates: Record<string, unknown> = {};
 
 /** The SDK calls a bundle can make, as the IAM actions they need. */
 function actionsOf(pkg: LambdaPackage): string[] {
@@ -188,10 +190,11 @@ beforeAll(async () => {
 
   const synthesis = await synthesize({ stage: 'production' });
   const secret = randomBytes(32).toString('base64url');
-  for (const { args } of deployedFunctions(synthesis)) {
+  for (const { component, args } of deployedFunctions(synthesis)) {
     const [name, definition] = Object.entries(functionDefinitions).find(
       ([, d]) => d.handler === args.handler,
     )!;
+    if (component.type === 'sst.aws.CronV2') schedulerTemplates[name] = component.args.event;
     packages[name] = await buildLambdaPackage(name, definition, workDir);
     environments[name] = localEnvironment(args.environment, secret);
   }
@@ -315,6 +318,33 @@ describe('bundles', () => {
         `${name}: the SDK calls in its bundle vs its grants in infra/functions.ts`,
       ).toEqual(granted);
     }
+  });
+
+  it('each function is given a secret only where its bundle holds the code that reads it', () => {
+    // The one module that reads each secret (through functions/config.ts's builders).
+    const readerOf: Record<string, string> = {
+      SIGNING_SECRET: 'functions/core/tokens.ts',
+      TURNSTILE_SECRET_KEY: 'functions/adapters/abuse/turnstile.ts',
+    };
+    const given: string[] = [];
+    for (const [name, pkg] of Object.entries(packages)) {
+      const output = Object.values(pkg.metafile.outputs)[0]!;
+      const bundled = Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([path]) => path);
+      for (const [secret, reader] of Object.entries(readerOf)) {
+        if (!definition(name).environment.includes(secret as never)) continue;
+        given.push(`${name}:${secret}`);
+        expect(
+          bundled.some((path) => path.endsWith(reader)),
+          `${name} is given ${secret} but its bundle has no ${reader}`,
+        ).toBe(true);
+      }
+    }
+    // Neither the feeds (files only), ses-events nor the reputation pause (the table only) get one.
+    for (const name of ['feeds', 'sesEvents', 'reputationPause'])
+      expect(given.filter((g) => g.startsWith(`${name}:`))).toEqual([]);
+    expect(given).toContain('api:TURNSTILE_SECRET_KEY');
   });
 
   it("MJML renders inside a worker's package (bundled, templates copied, TypeScript left out)", async () => {
@@ -514,7 +544,7 @@ describe('admin (HTTP API events): the routes that read packaged files', () => {
     );
     expect(responseBody(waiting)).toMatch(/<meta http-equiv="refresh" content="3"/);
     const run = await lambdas.jobs!.invoke<{ finished: string[] }>(
-      scheduledEvent('dispatch-production-jobs'),
+      schedulerInput(schedulerTemplates.jobs, 'dispatch-production-jobs'),
     );
     expect(run.finished).toEqual([location.split('/').at(-1)]);
     const done = await admin().invoke<HttpResponse>(
@@ -527,14 +557,16 @@ describe('admin (HTTP API events): the routes that read packaged files', () => {
   });
 });
 
-describe('scheduled functions (EventBridge scheduled events)', () => {
-  it("each runs from its schedule's event, returns a summary and logs it with the invocation's request id", async () => {
+describe('scheduled functions (EventBridge Scheduler firings)', () => {
+  it("each runs from its schedule's input as Scheduler fills it in, returns a summary and logs it with the invocation's request id", async () => {
     const scheduled = Object.keys(packages).filter(
       (name) => definition(name).trigger.kind === 'schedule',
     );
     expect(scheduled).toContain('tick');
     for (const name of scheduled) {
-      const event = scheduledEvent(`dispatch-production-${name}`);
+      expect(schedulerTemplates[name], name).toBeDefined();
+      const event = schedulerInput(schedulerTemplates[name], `dispatch-production-${name}`);
+      expect(event.time, name).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       const result = await lambdas[name]!.invoke(event);
       expect(result, name).toEqual(expect.any(Object));
       const lines = logLines(name);
@@ -688,7 +720,7 @@ describe('sender (SQS messages of the fleet)', () => {
   it("the admin's Send now and the tick queue a started issue's shards on the fleet's SQS queue, and the sender takes them from it", async () => {
     const { readers, id } = await sendingIssue('economy', 8);
     const tick = await lambdas.tick!.invoke<{ fleet: { queued: number } }>(
-      scheduledEvent('dispatch-production-tick'),
+      schedulerInput(schedulerTemplates.tick, 'dispatch-production-tick'),
     );
     expect(tick.fleet).toEqual({ queued: SEND_SHARDS });
     const sqsClient = new SQSClient({

@@ -9,7 +9,7 @@ import { outboxIndexKeys } from '../../functions/adapters/dynamo/dynamo-outbox.j
 import { createTableInput, tableKeys } from '../../functions/adapters/dynamo/table.js';
 import { claimed, queuedEntry } from '../../functions/core/outbox/entry.js';
 import { OUTBOX_TAGS } from '../../functions/core/outbox/tags.js';
-import { configKeys, requiredConfigKeys, requiredTableConfigKeys } from '../../functions/config.js';
+import { configKeys, requiredConfigKeys, requiredConfigKeysOf } from '../../functions/config.js';
 import {
   bundleExternals,
   functionDefinitions,
@@ -100,6 +100,9 @@ describe('the table', () => {
     expect(production.one('sst.aws.Dynamo', 'Table').opts).toEqual({ retainOnDelete: true });
     expect(production.one('sst.aws.Dynamo', 'Table').args.deletionProtection).toBe(true);
     expect(dev.app.removal).toBe('remove');
+    // `sst remove` refuses the production stage outright.
+    expect(production.app.protect).toBe(true);
+    expect(dev.app.protect).toBe(false);
     expect(dev.one('sst.aws.Dynamo', 'Table').opts).toEqual({ retainOnDelete: false });
   });
 });
@@ -130,15 +133,30 @@ describe('the functions', () => {
     }
   });
 
+  it('move to a newer runtime release (and its SDK) only when deployed, never under a running deployment', () => {
+    const updates = production.byType('aws.lambda.RuntimeManagementConfig');
+    const deployed = deployedFunctions(production).map(({ component }) =>
+      component.type === 'sst.aws.Function'
+        ? `{{${component.name}.name}}`
+        : `{{${component.name}.function.name}}`,
+    );
+    expect(updates.map((u) => u.args.functionName).sort()).toEqual(deployed.sort());
+    for (const { args } of updates) expect(args.updateRuntimeOn).toBe('FunctionUpdate');
+  });
+
   it('get every variable parseConfig requires (parseTableConfig where they parse only that), and only variables config.ts reads', () => {
     expect(requiredConfigKeys.length).toBeGreaterThan(0);
-    expect(requiredTableConfigKeys).toEqual(['TABLE_NAME']);
+    expect(requiredConfigKeysOf('table')).toEqual(['TABLE_NAME']);
+    expect(requiredConfigKeysOf('publication')).toEqual([
+      'BASE_URL',
+      'PUBLICATION_NAME',
+      'FROM_ADDRESS',
+      'POSTAL_ADDRESS',
+    ]);
     for (const { args } of deployedFunctions(production)) {
       const keys = Object.keys(args.environment);
-      const required =
-        definitionOf(args.handler)![1].config === 'table'
-          ? requiredTableConfigKeys
-          : requiredConfigKeys;
+      const part = definitionOf(args.handler)![1].config;
+      const required = part ? requiredConfigKeysOf(part) : requiredConfigKeys;
       for (const key of required) expect(keys, `${args.handler} lacks ${key}`).toContain(key);
       for (const key of keys)
         expect(
@@ -152,14 +170,21 @@ describe('the functions', () => {
 
   it('take the table, the secret, the configuration set and the public URL from the components', () => {
     for (const { args } of deployedFunctions(production)) {
-      expect(args.environment.TABLE_NAME).toBe('{{Table.name}}');
-      if (definitionOf(args.handler)![1].config === 'table') {
-        expect(Object.keys(args.environment), args.handler).toEqual(['TABLE_NAME']);
+      const part = definitionOf(args.handler)![1].config;
+      if (part === 'table') {
+        expect(args.environment, args.handler).toEqual({ TABLE_NAME: '{{Table.name}}' });
         continue;
       }
+      // The feeds read files only: no table, no secret.
+      if (part === 'publication') {
+        expect(Object.keys(args.environment), args.handler).not.toContain('TABLE_NAME');
+        expect(Object.keys(args.environment), args.handler).not.toContain('SIGNING_SECRET');
+      } else
+        expect(args.environment).toMatchObject({
+          TABLE_NAME: '{{Table.name}}',
+          SIGNING_SECRET: '{{SigningSecret.value}}',
+        });
       expect(args.environment).toMatchObject({
-        TABLE_NAME: '{{Table.name}}',
-        SIGNING_SECRET: '{{SigningSecret.value}}',
         BASE_URL: '{{Api.url}}',
         FROM_ADDRESS: 'newsletter@news.example.com',
         POSTAL_ADDRESS: exampleSettings.DISPATCH_POSTAL_ADDRESS,
@@ -385,8 +410,8 @@ describe('the blob bucket', () => {
 });
 
 describe('the schedules', () => {
-  it('are one Cron per scheduleDefinitions entry, with its expression and handler', () => {
-    const crons = production.byType('sst.aws.Cron');
+  it('are one CronV2 per scheduleDefinitions entry, with its expression and handler', () => {
+    const crons = production.byType('sst.aws.CronV2');
     expect(crons).toHaveLength(Object.keys(scheduleDefinitions).length);
     for (const schedule of Object.values(scheduleDefinitions)) {
       const cron = crons.find((c) => c.args.function.handler === schedule.handler);
@@ -409,16 +434,25 @@ describe('the schedules', () => {
     }
   });
 
-  it("hand the handler the EventBridge event itself, not SST's constant input", () => {
-    for (const cron of production.byType('sst.aws.Cron')) {
-      const target: Record<string, unknown> = { rule: 'rule', arn: 'arn', input: '{}' };
-      cron.args.transform.target(target, {}, cron.name);
-      expect(target).not.toHaveProperty('input');
+  it("hand the handler EventBridge's Scheduled Event, its time the firing's due time (Scheduler's context attributes), in UTC", () => {
+    for (const cron of production.byType('sst.aws.CronV2')) {
+      expect(cron.args.timezone, cron.name).toBe('UTC');
+      expect(cron.args.event, cron.name).toEqual({
+        version: '0',
+        id: '<aws.scheduler.execution-id>',
+        'detail-type': 'Scheduled Event',
+        source: 'aws.scheduler',
+        time: '<aws.scheduler.scheduled-time>',
+        resources: ['<aws.scheduler.schedule-arn>'],
+        detail: {},
+      });
+      // Scheduler's own retries stay off: Lambda retries a failed asynchronous invocation.
+      expect(cron.args.retries, cron.name).toBeUndefined();
     }
   });
 
   it('drop a throttled tick after a minute instead of queueing it (the next one comes anyway)', () => {
-    const tick = production.one('sst.aws.Cron', 'ScheduleTick');
+    const tick = production.one('sst.aws.CronV2', 'ScheduleTick');
     expect(tick.args.function.retries).toBe(0);
     const config: Record<string, unknown> = {};
     tick.args.function.transform.eventInvokeConfig(config, {}, tick.name);
@@ -427,7 +461,7 @@ describe('the schedules', () => {
 
   it("retry a failed digest firing (Lambda's two retries) within the hour", () => {
     for (const name of ['ScheduleDailyDigest', 'ScheduleWeeklyDigest']) {
-      const cron = production.one('sst.aws.Cron', name);
+      const cron = production.one('sst.aws.CronV2', name);
       expect(cron.args.function.retries, name).toBe(2);
       const config: Record<string, unknown> = {};
       cron.args.function.transform.eventInvokeConfig(config, {}, name);
@@ -436,9 +470,9 @@ describe('the schedules', () => {
   });
 
   it("give the tick the digests' own expressions, so it catches up the times the rules fire", () => {
-    const tick = production.one('sst.aws.Cron', 'ScheduleTick');
+    const tick = production.one('sst.aws.CronV2', 'ScheduleTick');
     const rules = Object.fromEntries(
-      production.byType('sst.aws.Cron').map((cron) => [cron.name, cron.args.schedule]),
+      production.byType('sst.aws.CronV2').map((cron) => [cron.name, cron.args.schedule]),
     );
     expect(tick.args.function.environment).toMatchObject({
       DAILY_DIGEST_SCHEDULE: rules.ScheduleDailyDigest,
@@ -893,6 +927,41 @@ describe('the API', () => {
       'functions/handlers/admin.handler',
     );
     expect(production.outputs.url).toBe('{{Api.url}}');
+  });
+
+  it('throttles every route at the stage (200 a second, bursts of 400, unless the settings say otherwise)', async () => {
+    const stageOf = (synthesis: Synthesis) => {
+      const stage: Record<string, unknown> = { apiId: 'api', name: '$default' };
+      synthesis.byType('sst.aws.ApiGatewayV2')[0]!.args.transform.stage(stage, {}, 'ApiStage');
+      return stage;
+    };
+    expect(stageOf(production).defaultRouteSettings).toEqual({
+      throttlingRateLimit: 200,
+      throttlingBurstLimit: 400,
+    });
+    const tuned = await synthesize({
+      env: { ...exampleSettings, DISPATCH_API_RATE_LIMIT: '50', DISPATCH_API_BURST_LIMIT: '80' },
+    });
+    expect(stageOf(tuned).defaultRouteSettings).toEqual({
+      throttlingRateLimit: 50,
+      throttlingBurstLimit: 80,
+    });
+    expect(() => readDeploySettings({ ...exampleSettings, DISPATCH_API_RATE_LIMIT: '0' })).toThrow(
+      /DISPATCH_API_RATE_LIMIT/,
+    );
+  });
+
+  it('gives the feeds function nothing but its files: no grant, no table, no secret', () => {
+    const { args } = production.one('sst.aws.Function', 'Feeds');
+    expect(args.permissions).toEqual([]);
+    expect(args.copyFiles).toEqual([{ from: 'content' }]);
+    expect(Object.keys(args.environment).sort()).toEqual([
+      'BASE_URL',
+      'CONTENT_DIR',
+      'FROM_ADDRESS',
+      'POSTAL_ADDRESS',
+      'PUBLICATION_NAME',
+    ]);
   });
 
   it('serves on the web domain when one is set', async () => {

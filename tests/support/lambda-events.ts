@@ -232,3 +232,23 @@ export function alarmStateChangeEvent(
     },
   };
 }
+
+/**
+ * What EventBridge Scheduler hands a schedule's target: the schedule's input (a CronV2's `event`)
+ * with its context attributes filled in, as Scheduler does at each firing.
+ */
+export function schedulerInput(template: unknown, schedule: string, at = new Date()) {
+  const values: Record<string, string> = {
+    'scheduled-time': at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'execution-id': randomUUID().replace(/-/g, '').slice(0, 16),
+    'schedule-arn': `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/${schedule}`,
+    'attempt-number': '1',
+  };
+  return JSON.parse(
+    JSON.stringify(template).replace(/<aws\.scheduler\.([a-z-]+)>/g, (m, key: string) => {
+      const value = values[key];
+      if (value === undefined) throw new Error(`Scheduler has no context attribute ${m}`);
+      return value;
+    }),
+  );
+}

@@ -17,7 +17,13 @@ export type Recorded = {
 };
 
 export type Synthesis = {
-  app: { name: string; removal: string; home: string; providers?: Record<string, unknown> };
+  app: {
+    name: string;
+    removal: string;
+    home: string;
+    providers?: Record<string, unknown>;
+    protect?: boolean;
+  };
   components: Recorded[];
   outputs: Record<string, unknown>;
   /** Recorded components of one type, by name. */
@@ -116,10 +122,10 @@ function stubGlobals(stage: string, components: Recorded[]) {
       this.name = token(`${name}.name`);
     }
   }
-  class Cron {
+  class CronV2 {
     readonly nodes: ReturnType<typeof functionNodes>;
     constructor(name: string, args: Record<string, any>) {
-      record('sst.aws.Cron', name, args);
+      record('sst.aws.CronV2', name, args);
       this.nodes = functionNodes(name);
     }
   }
@@ -203,7 +209,7 @@ function stubGlobals(stage: string, components: Recorded[]) {
     $jsonStringify: (value: unknown) => JSON.stringify(value),
     sst: {
       Secret,
-      aws: { Dynamo, Email, ApiGatewayV2, Cron, Bus, Function, Queue, SnsTopic, Bucket },
+      aws: { Dynamo, Email, ApiGatewayV2, CronV2, Bus, Function, Queue, SnsTopic, Bucket },
     },
     aws: {
       getRegionOutput: () => ({ region: REGION }),
@@ -213,6 +219,7 @@ function stubGlobals(stage: string, components: Recorded[]) {
         Dashboard: resource('aws.cloudwatch.Dashboard'),
       },
       sns: { TopicSubscription: resource('aws.sns.TopicSubscription') },
+      lambda: { RuntimeManagementConfig: resource('aws.lambda.RuntimeManagementConfig') },
       sqs: { QueuePolicy: resource('aws.sqs.QueuePolicy') },
       s3: {
         BucketCorsConfiguration: resource('aws.s3.BucketCorsConfiguration'),
@@ -291,7 +298,7 @@ export function deployedFunctions(
       .byType('sst.aws.Bus.subscribe')
       .filter((c) => typeof c.args.subscriber === 'object')
       .map((c) => ({ component: c, args: c.args.subscriber })),
-    ...synthesis.byType('sst.aws.Cron').map((c) => ({ component: c, args: c.args.function })),
+    ...synthesis.byType('sst.aws.CronV2').map((c) => ({ component: c, args: c.args.function })),
     ...synthesis
       .byType('sst.aws.Dynamo.subscribe')
       .map((c) => ({ component: c, args: c.args.subscriber })),

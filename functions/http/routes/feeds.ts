@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import { etag } from 'hono/etag';
 import { publishedArticles, type Article } from '../../core/content/article.js';
 import type { Publication } from '../../core/publication.js';
-import type { AppEnv } from '../app.js';
+import type { Logger } from '../../logger.js';
+import type { ArticleSource } from '../../core/issues/deps.js';
 
 /** Where the feeds live; the layout advertises them in every page's head. */
 import { FEED_PATHS, type FeedFormat } from '../feed-paths.js';
@@ -22,7 +23,11 @@ const CONTENT_TYPES: Record<FeedFormat, string> = {
  */
 const FEED_LENGTH = 50;
 
-export const feedRoutes = new Hono<AppEnv>();
+/** What the feeds read: the publication and its articles (files only, no table). */
+export type FeedDeps = { publication: Publication; articles: Pick<ArticleSource, 'all'> };
+export type FeedEnv = { Variables: { deps: FeedDeps; requestId: string; logger: Logger } };
+
+export const feedRoutes = new Hono<FeedEnv>();
 
 // Feed readers poll every few minutes; with an ETag an unchanged feed costs them a 304 and no body.
 for (const path of Object.values(FEED_PATHS)) feedRoutes.use(path, etag());
