@@ -44,6 +44,7 @@ import { DynamoAuditLog } from './adapters/dynamo/dynamo-audit-log.js';
 import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
 import { createLogger, type Logger } from './logger.js';
+import { emfMetrics } from './metrics.js';
 import type { ImportDeps } from './core/subscribers/import-job.js';
 import { IMPORT_KIND, importKind } from './core/subscribers/import-jobs.js';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -384,6 +385,8 @@ export async function buildOutboxDeps(config: Config, logger = createLogger()) {
     quota,
     pacing,
     budget: transactionalBudget(quota, pacing, undefined, undefined, presence),
+    // EMF lines through the function's own logger: sends, outbox batches (functions/metrics.ts).
+    metrics: emfMetrics(logger),
     receiptWindowMs: config.OUTBOX_RECEIPT_WINDOW_SECONDS * 1000,
   } satisfies OutboxDeps & Record<string, unknown>;
 }

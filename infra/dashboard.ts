@@ -76,6 +76,33 @@ export const dashboard = new aws.cloudwatch.Dashboard('Dashboard', {
           { label },
         ]),
       },
+      {
+        // The code's own EMF metrics (functions/metrics.ts): a page of sends, an outbox batch, a signup.
+        title: 'Outcomes: sends, outbox, signups',
+        metrics: [
+          ...['Sent', 'Failed', 'Ambiguous', 'Suppressed', 'Skipped'].map((name) => [
+            'Dispatch',
+            name,
+            'Path',
+            'send',
+            { label: `send ${name.toLowerCase()}` },
+          ]),
+          ...['Sent', 'Retry', 'Failed'].map((name) => [
+            'Dispatch',
+            name,
+            'Path',
+            'outbox',
+            { label: `outbox ${name.toLowerCase()}` },
+          ]),
+          ...['Accepted', 'Refused', 'RateLimited', 'Failed'].map((name) => [
+            'Dispatch',
+            name,
+            'Path',
+            'signup',
+            { label: `signup ${name.toLowerCase()}` },
+          ]),
+        ],
+      },
       { title: 'Function errors', metrics: perFunction('Errors') },
       { title: 'Function throttles', metrics: perFunction('Throttles') },
       {

@@ -140,6 +140,10 @@ export function functionArgs(name: string, options: Options): sst.aws.FunctionAr
     description: definition.description,
     runtime: lambdaRuntime.runtime,
     architecture: lambdaRuntime.architecture,
+    // Lambda's JSON log format: its own lines (START, REPORT, errors) are JSON like the app's, so
+    // Logs Insights reads every field without a parse step, and the EMF metric lines
+    // (functions/metrics.ts) stay whole JSON lines for CloudWatch to extract.
+    logging: { format: 'json' },
     memory: definition.memory,
     timeout: definition.timeout,
     environment,

@@ -119,6 +119,11 @@ describe('the functions', () => {
     );
   });
 
+  it("log in Lambda's JSON format, so Logs Insights reads every field and EMF lines stay whole", () => {
+    for (const { args } of deployedFunctions(production))
+      expect(args.logging, args.handler).toEqual({ format: 'json' });
+  });
+
   it('run Node.js 22 on arm64, bundled as ESM with the SDK left to the runtime', () => {
     for (const { args } of deployedFunctions(production)) {
       expect(args).toMatchObject({ runtime: 'nodejs22.x', architecture: 'arm64' });
@@ -795,6 +800,9 @@ describe('alarms', () => {
     const metrics = body.widgets.flatMap((w) => w.properties.metrics.map((m) => m.join(' ')));
     expect(metrics).toContainEqual(expect.stringContaining('AWS/SES Reputation.BounceRate'));
     expect(metrics).toContainEqual(expect.stringContaining('AWS/SES Reputation.ComplaintRate'));
+    // The code's EMF metrics (functions/metrics.ts) beside AWS's.
+    for (const metric of ['Sent Path send', 'Sent Path outbox', 'Accepted Path signup'])
+      expect(metrics).toContainEqual(expect.stringContaining(`Dispatch ${metric}`));
     for (const { component } of deployedFunctions(production))
       expect(metrics).toContainEqual(
         expect.stringContaining(`Errors FunctionName ${functionNameOf(component)}`),

@@ -1,3 +1,4 @@
+import type { Metrics } from '../metrics.js';
 import type { Clock } from '../clock.js';
 import type { ArticleSource } from '../issues/deps.js';
 import type {
@@ -67,4 +68,6 @@ export type DeliveryDeps = {
   sleep?: (ms: number) => Promise<void>;
   /** Monotonic milliseconds for pacing; real time unless a test says otherwise. */
   monotonic?: () => number;
+  /** Where each page's outcomes are counted (functions/metrics.ts); none in unit tests. */
+  metrics?: Metrics;
 };

@@ -126,6 +126,8 @@ export class ShardPages {
       });
       if (!(await shard.lease.write(next, this.save))) return true; // lease lost: someone else has it now
       this.run.processed += processedOf(ledger.outcome().counts);
+      // Once per page, not per recipient: the send loop is the hot path.
+      this.run.deps.metrics?.count('send', ledger.outcome().counts);
       shard.current = next;
       this.run.options.onPage?.();
     }
@@ -180,6 +182,7 @@ export class ShardPages {
     });
     if (await shard.lease.write(left, this.save)) {
       this.run.processed += processedOf(ledger.outcome().counts);
+      this.run.deps.metrics?.count('send', ledger.outcome().counts);
       shard.current = left;
     }
     if (halt === 'deadline') throw new Stop('deadline');

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { Metrics } from '../metrics.js';
 import type { SendBudget } from '../delivery/rate-budget.js';
 import type {
   Mailer,
@@ -24,4 +25,6 @@ export type OutboxDeps = {
   publication: Publication;
   /** How long a claim waits for SES's receipt before it is sent again (default RECEIPT_WINDOW_MS). */
   receiptWindowMs?: number;
+  /** Where each batch's outcomes are counted (the send pipeline's pages too); none in unit tests. */
+  metrics?: Metrics;
 };

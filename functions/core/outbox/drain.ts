@@ -42,6 +42,12 @@ export async function drainOutbox(
   deps: OutboxDeps,
   options: { deadline?: number } = {},
 ): Promise<DrainResult> {
+  const result = await drainPages(deps, options);
+  deps.metrics?.count('outbox', result);
+  return result;
+}
+
+async function drainPages(deps: OutboxDeps, options: { deadline?: number }): Promise<DrainResult> {
   const result = noOutcomes();
   const outOfTime = () =>
     options.deadline !== undefined && deps.clock.now().getTime() >= options.deadline - 5_000;
@@ -172,6 +178,17 @@ const WAIT_FOR_DUE_MS = 30_000;
  * batch from there (ReportBatchItemFailures), and claims make a repeat harmless.
  */
 export async function deliverWoken(
+  deps: OutboxDeps & { sleep?: (ms: number) => Promise<void> },
+  wakes: Wake[],
+  deadline: number,
+): Promise<{ result: DrainResult; failedKey?: string }> {
+  const delivered = await deliverEach(deps, wakes, deadline);
+  // One count per stream batch, whatever it did.
+  deps.metrics?.count('outbox', delivered.result);
+  return delivered;
+}
+
+async function deliverEach(
   deps: OutboxDeps & { sleep?: (ms: number) => Promise<void> },
   wakes: Wake[],
   deadline: number,

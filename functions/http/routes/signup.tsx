@@ -1,14 +1,37 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { DomainError, ErrorCodes, invalidInput } from '../../core/errors.js';
 import { rejection } from '../errors.js';
 import { subscribe } from '../../core/subscribers/subscribe.js';
 import { publishedArticles } from '../../core/content/article.js';
+import { emfMetrics } from '../../metrics.js';
 import type { AppEnv } from '../app.js';
 import { Layout, MessagePage } from '../pages/layout.js';
 import { embedSnippet, SignupForm, type SignupValues } from '../pages/signup.js';
 
 export const signupRoutes = new Hono<AppEnv>();
+
+/**
+ * One signup metric per posted signup (functions/metrics.ts), by what the reader was answered:
+ * accepted (a confirmation is queued, or the address may not learn otherwise), refused (a field
+ * or the body is wrong), rate_limited, failed (ours).
+ */
+const countSignups: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (c.req.method !== 'POST') return;
+  const status = c.res.status;
+  const outcome =
+    status < 400
+      ? 'accepted'
+      : status === 429
+        ? 'rate_limited'
+        : status < 500
+          ? 'refused'
+          : 'failed';
+  emfMetrics(c.get('logger')).count('signup', { [outcome]: 1 });
+};
+signupRoutes.use('/subscribe', countSignups);
+signupRoutes.use('/api/subscribe', countSignups);
 
 const CHECK_INBOX =
   'Check your inbox: if this address can subscribe, a confirmation link is on its way.';
