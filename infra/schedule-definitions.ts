@@ -1,5 +1,5 @@
 /**
- * The schedules, in EventBridge syntax: one definition read by the AWS deployment (`sst.aws.Cron`)
+ * The schedules, in EventBridge syntax: one definition read by the AWS deployment (`sst.aws.CronV2`)
  * and by the local stack's in-process scheduler, so the two cannot drift.
  */
 /** The digests' times when `DAILY_DIGEST_SCHEDULE` / `WEEKLY_DIGEST_SCHEDULE` are unset. */
