@@ -30,7 +30,7 @@ import type { LocalStack } from '../../local/stack.js';
 import { adminApi } from '../support/admin-api.js';
 import { aSubscriber, linkIn } from '../support/builders.js';
 import { quietLogger } from '../support/logger.js';
-import { emailsTo, seedReaders, startTestStack } from '../support/stack.js';
+import { emailsTo, seedReaders, startTestStack, waitFor } from '../support/stack.js';
 
 let stack: LocalStack;
 let admin: ReturnType<typeof createAdminApp>;
@@ -54,6 +54,30 @@ beforeAll(async () => {
   ).key;
 }, 60_000);
 afterAll(async () => stack?.close());
+
+/** A CSV imported through the admin API, as an editor does, run to the end. */
+async function importedWith(rows: string) {
+  const headers = { authorization: `Bearer ${editor}` };
+  const created = await admin.request('/api/admin/imports', { method: 'POST', headers });
+  const { id: job, uploadUrl } = (await created.json()) as { id: string; uploadUrl: string };
+  const csv = `email,topics,frequency,consent,consent_source\n${rows}`;
+  expect((await fetch(uploadUrl, { method: 'PUT', body: csv })).status).toBe(200);
+  const started = await admin.request(`/api/admin/imports/${job}/start`, {
+    method: 'POST',
+    headers,
+  });
+  expect(started.status).toBe(202);
+  const report = await waitFor(async () => {
+    await stack.deps.jobKicker?.kick();
+    const now = (await (await admin.request(`/api/admin/imports/${job}`, { headers })).json()) as {
+      state: string;
+      report: { skipped: { email: string }[] };
+    };
+    return now.state === 'done' ? now.report : undefined;
+  }, 'the import');
+  // The reader, already subscribed, is listed by address in the import's report.
+  expect(report.skipped.map((row) => row.email)).toEqual([email]);
+}
 
 /** Every item of the table, as stored. */
 async function everyItem() {
@@ -93,6 +117,9 @@ describe('erasing a reader', () => {
     const confirm = new URL(linkIn(confirmation!.body.text!, 'confirm')).pathname;
     expect((await app.request(confirm, { method: 'POST' })).status).toBeLessThan(400);
     expect((await stack.deps.subscribers.get(id))?.state).toBe('confirmed');
+    await importedWith(
+      `${email},economy,weekly,yes,the fair\nsomeone.else@example.com,economy,weekly,yes,the fair\n`,
+    );
     const others = await seedReaders(stack, 4, (i) =>
       aSubscriber({ topics: ['economy'], email: `neighbour.${i}@example.com` }),
     );

@@ -2,6 +2,8 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { normalizeEmail } from '../email-address.js';
 import type { DeliveryLedger, IssueRepository, ReaderTrail } from '../ports.js';
 import { IssueStates, type Issue } from '../issues/issue.js';
+import type { JobRepository } from '../jobs/ports.js';
+import { forgetInImportReports } from './import-reports.js';
 import type { SubscriberDeps } from './deps.js';
 import { subscriberIdFor, type Subscriber } from './subscriber.js';
 
@@ -17,12 +19,14 @@ export async function findSubscriber(
 export type ErasureDeps = SubscriberDeps & {
   readerTrail: ReaderTrail;
   issues: Pick<IssueRepository, 'listByState'>;
+  jobs: Pick<JobRepository, 'list' | 'get' | 'save'>;
 };
 
 /**
  * Erasure on request (GDPR art. 17). First the address goes on the suppression list under a
  * keyed hash (the one thing kept: no import or form can bring it back without its owner), then
- * every item that names the reader is deleted or anonymised (`ReaderTrail`), then the record.
+ * every item that names the reader is deleted or anonymised (`ReaderTrail`, imports' reports),
+ * then the record.
  * Each step can run again: a failure half-way leaves the record, so the editor's retry finishes.
  */
 export async function eraseSubscriber(deps: ErasureDeps, id: string): Promise<void> {
@@ -30,6 +34,7 @@ export async function eraseSubscriber(deps: ErasureDeps, id: string): Promise<vo
   if (!subscriber) throw new DomainError(ErrorCodes.notFound, 'No such subscriber.');
   await deps.suppressions.suppress(subscriber.email, 'erased', deps.clock.now());
   await deps.readerTrail.erase(id, await everyIssue(deps));
+  await forgetInImportReports(deps.jobs, subscriber.email);
   await deps.subscribers.delete(id);
 }
 
