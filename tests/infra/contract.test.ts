@@ -343,13 +343,14 @@ describe('the job runner', () => {
 });
 
 describe('the blob bucket', () => {
-  it('is private and encrypted, forgets exports after a week and abandoned uploads after a day, and lets only the app PUT from a browser', () => {
+  it('is private and encrypted, forgets exports after a week, imported files after 30 days and abandoned uploads after a day, and lets only the app PUT from a browser', () => {
     const { args, opts } = production.one('sst.aws.Bucket', 'Blobs');
     // SST blocks public access unless `access` is set; no policy opens it.
     expect(args.access).toBeUndefined();
     expect(args.policy).toBeUndefined();
     expect(args.lifecycle).toEqual([
       { id: 'expire-exports', prefix: 'exports/', expiresIn: '7 days' },
+      { id: 'expire-imports', prefix: 'imports/', expiresIn: '30 days' },
     ]);
     const lifecycle = { rules: [{ id: 'expire-exports' }] as object[] };
     args.transform.lifecycle(lifecycle);
