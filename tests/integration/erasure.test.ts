@@ -43,7 +43,10 @@ const id = subscriberIdFor(email);
 beforeAll(async () => {
   // One lane: each claim carries the receipt of the send before it, so the reader's entries
   // carry, and are carried by, their neighbours'.
-  stack = await startTestStack({ SEND_LANES: '1', SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '20' });
+  stack = await startTestStack(
+    { SEND_LANES: '1', SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '20' },
+    { logger: quietLogger() },
+  );
   admin = createAdminApp(stack.deps, { logger: quietLogger() });
   editor = (
     await createApiKey(stack.deps, {
@@ -77,6 +80,15 @@ async function importedWith(rows: string) {
   }, 'the import');
   // The reader, already subscribed, is listed by address in the import's report.
   expect(report.skipped.map((row) => row.email)).toEqual([email]);
+}
+
+async function signedIn() {
+  const response = await admin.request('/admin/sign-in', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ key: editor }).toString(),
+  });
+  return response.headers.get('set-cookie')!.split(';')[0]!;
 }
 
 /** Every item of the table, as stored. */
@@ -165,6 +177,15 @@ describe('erasing a reader', () => {
     expect(decided.status).toBe(200);
     // A later bounce: the suppression keeps the address for editors, until the erasure.
     await stack.deps.suppressions.suppress(email, 'bounce', new Date());
+    // An editor's change to the reader, as any route under /subscribers/:id records it.
+    await stack.deps.auditLog.record({
+      at: new Date().toISOString(),
+      actor: 'Editor Ed',
+      keyPrefix: 'dsp_EdEdEdEd',
+      action: 'POST /admin/subscribers/:id/topics',
+      target: id,
+      via: 'workspace',
+    });
 
     const before = (await everyItem()).filter((item) => asText(item).includes(id));
     expect(before.length).toBeGreaterThan(4); // the record, the entry, both issues' shards, …
@@ -195,8 +216,13 @@ describe('erasing a reader', () => {
     for (const other of others) expect(await stack.deps.ledger.history(other.id)).toHaveLength(1);
     const audit = await stack.deps.auditLog.recent(20, new Date());
     expect(audit.filter((e) => e.action.includes('subscribers/:id'))).toEqual([
-      expect.not.objectContaining({ target: expect.anything() }),
+      expect.objectContaining({ action: 'DELETE /api/admin/subscribers/:id' }),
+      expect.objectContaining({ action: 'POST /admin/subscribers/:id/topics', targetErased: true }),
     ]);
+    expect(JSON.stringify(audit)).not.toContain(id);
+    const cookie = await signedIn();
+    const page = await (await admin.request('/admin/audit', { headers: { cookie } })).text();
+    expect(page.match(/an erased reader/g)).toHaveLength(2);
 
     // Signing up again is refused quietly: no confirmation reaches the address.
     const mailed = (await emailsTo(stack.sesEndpoint, email)).length;
