@@ -1,6 +1,5 @@
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   PutCommand,
   type DynamoDBDocumentClient,
@@ -103,24 +102,15 @@ export class DynamoSuppressionList implements SuppressionList {
     return found;
   }
 
+  /** One DeleteItem per key, at once: an address has two or three keys, never a batch's worth. */
   private async delete(keys: string[]) {
-    if (keys.length === 0) return;
-    if (keys.length === 1) {
-      await this.client
-        .send(new DeleteCommand({ TableName: this.tableName, Key: suppressionItemKey(keys[0]!) }))
-        .catch(translateDynamoError);
-      return;
-    }
-    let requests: Record<string, unknown>[] = keys.map((key) => ({
-      DeleteRequest: { Key: suppressionItemKey(key) },
-    }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 5)));
-      const { UnprocessedItems } = await this.client
-        .send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }))
-        .catch(translateDynamoError);
-      requests = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
-    }
+    await Promise.all(
+      keys.map((key) =>
+        this.client
+          .send(new DeleteCommand({ TableName: this.tableName, Key: suppressionItemKey(key) }))
+          .catch(translateDynamoError),
+      ),
+    );
   }
 
   /** Other suppressions keep the address for editors; an erased reader's keeps none. */
