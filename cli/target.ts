@@ -190,6 +190,17 @@ export function localValues(env: Env, localSecret?: string): { name: string; why
 }
 
 /**
+ * What the local target lacks to be local: the SDK's endpoints for DynamoDB and SES. Without them
+ * the SDK would reach AWS itself, and a local run (which sends in this process) would send real
+ * mail at a pace of its own beside the deployment's.
+ */
+export function missingLocalEndpoints(env: Env): string[] {
+  return ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SES'].filter(
+    (name) => !env[name] && !env.AWS_ENDPOINT_URL,
+  );
+}
+
+/**
  * The values a stage's commands run with, to put over the caller's environment; refused when
  * the caller set one of them to something else (which would be a mix), when any local value is
  * left, or when a required variable has no value.
@@ -236,6 +247,11 @@ export async function applyTarget(flag: string | undefined, env = process.env): 
   if (target.kind === 'local') {
     const stack = await readStackInfo(dataDir);
     for (const [key, value] of Object.entries(stack?.env ?? {})) env[key] ??= value;
+    const missing = missingLocalEndpoints(env);
+    if (missing.length > 0)
+      throw new TargetRefused(
+        `The target is the local stack, but ${stack ? `${join(dataDir, 'local-stack.json')} and the environment set` : `there is none (no ${join(dataDir, 'local-stack.json')}) and the environment sets`} no ${missing.join(' or ')}: the SDK would reach AWS. Start the local stack with \`npm start\` in another terminal, or name a deployed stage with --stage <name> (docs/deploy.md).`,
+      );
     return target;
   }
   const outputs = target.from === '.sst/outputs.json' ? await readOutputs() : undefined;

@@ -92,6 +92,18 @@ describe('the CLI against the local stack', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^draft\s+cli-local\s/m);
   }, 120_000);
+
+  it('refuses to run when there is no local stack, rather than reach AWS with local defaults', async () => {
+    const env = terminal({
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'cli-none-')),
+      TABLE_NAME: 'dispatch-production-Table',
+    });
+    const result = await run('cli/issue.ts', ['list'], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /target is the local stack, but there is none .* no AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL_SES: the SDK would reach AWS\. Start the local stack with `npm start`/,
+    );
+  }, 60_000);
 });
 
 describe('the CLI against a stage', () => {

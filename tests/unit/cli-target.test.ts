@@ -3,6 +3,7 @@ import { configKeys } from '../../functions/config.js';
 import {
   chooseTarget,
   localValues,
+  missingLocalEndpoints,
   secretVariable,
   stageEnvironment,
   stageValues,
@@ -166,6 +167,19 @@ describe('the local stack leaves its marks', () => {
         npm_config_registry: 'http://localhost:4873',
       }).map((v) => v.name),
     ).toEqual(['AWS_ENDPOINT_URL_S3', 'SHARD_QUEUE_URL', 'TABLE_NAME']);
+  });
+});
+
+describe('the local target', () => {
+  it("needs the emulators' endpoints: without them the SDK would reach AWS and send from here", () => {
+    expect(missingLocalEndpoints({ TABLE_NAME: 'dispatch-production-Table' })).toEqual([
+      'AWS_ENDPOINT_URL_DYNAMODB',
+      'AWS_ENDPOINT_URL_SES',
+    ]);
+    expect(missingLocalEndpoints({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' })).toEqual([
+      'AWS_ENDPOINT_URL_SES',
+    ]);
+    expect(missingLocalEndpoints({ AWS_ENDPOINT_URL: 'http://emulators:4566' })).toEqual([]);
   });
 });
 
