@@ -31,6 +31,7 @@ const USAGE = `usage: npm run issue -- <command>
                                      fleet sends and this watches (Ctrl-C stops only the watch)
   pause <id> | resume <id> | cancel <id>
   status <id>                        progress while sending, the report afterwards (ambiguous readers by address)
+  watch <id>                         progress until it stops sending (sent, paused or cancelled), then the report
   resolve <id> <subscriberId> delivered|release --reason "…"   an editor's decision on an ambiguous reader
   list [--state S]                   issues by state
   digest daily|weekly [--at ISO]     start this period's digest now (as its schedule would)
@@ -71,7 +72,17 @@ const allStates = Object.values(IssueStates);
 if (values.state && !allStates.includes(values.state as IssueState))
   fail(`--state must be one of ${allStates.join(', ')}, not "${values.state}"`);
 
-const commands = ['create', 'schedule', 'send', 'pause', 'resume', 'cancel', 'status', 'resolve'];
+const commands = [
+  'create',
+  'schedule',
+  'send',
+  'pause',
+  'resume',
+  'cancel',
+  'status',
+  'watch',
+  'resolve',
+];
 if (!command) fail('missing command');
 else if (![...commands, 'list', 'digest', 'worker'].includes(command))
   fail(`unknown command "${command}"`);
@@ -141,7 +152,9 @@ try {
       const { issue } = await resumeIssue(deps, need(operand, 'issue id'));
       if (onStage) await queueForFleet(deps, issue.id);
       console.log(
-        `${issue.id} is sending again; ${onStage ? "the stage's fleet sends it (watch: npm run issue -- status" : 'the tick (or npm run issue -- send'} ${issue.id}) works on it.`,
+        onStage
+          ? `${issue.id} is sending again; the stage's fleet sends it (follow it: npm run issue -- watch ${issue.id}).`
+          : `${issue.id} is sending again; the tick (or npm run issue -- send ${issue.id}) works on it.`,
       );
       break;
     }
@@ -152,6 +165,12 @@ try {
       break;
     case 'status': {
       const id = need(operand, 'issue id');
+      printReport(await issueReport(deps, id), (await ambiguousReaders(deps, id)).readers);
+      break;
+    }
+    case 'watch': {
+      const id = need(operand, 'issue id');
+      await watchIssue(deps, id);
       printReport(await issueReport(deps, id), (await ambiguousReaders(deps, id)).readers);
       break;
     }

@@ -91,6 +91,12 @@ describe('the CLI against the local stack', () => {
     const listed = await run('cli/issue.ts', ['list', '--state', 'draft', '--stage', 'local'], env);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^draft\s+cli-local\s/m);
+    // Not sending: the watch ends at once, with the report.
+    const watched = await run('cli/issue.ts', ['watch', 'cli-local'], env);
+    expect(watched).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^cli-local: draft\n/),
+    });
   }, 120_000);
 
   it('refuses to run when there is no local stack, rather than reach AWS with local defaults', async () => {
