@@ -38,6 +38,10 @@ const sstShell = {
     type: 'sst.sst.Secret',
     value: 'the-production-secret-of-at-least-32-chars',
   }),
+  SST_RESOURCE_SuppressionSecret: JSON.stringify({
+    type: 'sst.sst.Secret',
+    value: 'the-production-suppression-secret-of-32-chars',
+  }),
   DISPATCH_DOMAIN: 'news.example.com',
   DISPATCH_POSTAL_ADDRESS: '1 Example Street, 10000 Example City',
 };
