@@ -157,15 +157,25 @@ function sourceOf(key: string, stage: string): string {
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i;
 
+/** The local stack's secrets, by variable, and the file under the data folder each is made in. */
+const LOCAL_SECRET_FILES = {
+  SIGNING_SECRET: 'signing-secret',
+  SUPPRESSION_SECRET: 'suppression-secret',
+} as const;
+export type LocalSecrets = Partial<Record<keyof typeof LOCAL_SECRET_FILES, string>>;
+
 /** The variables that say where the CLI connects and with what: the configuration's and the SDK's. */
 const watched = (key: string) =>
   (configKeys as string[]).includes(key) || key.startsWith('AWS_') || key === 'SES_EVENTS_DLQ_URL';
 
 /**
  * The local stack's values in an environment meant for a stage, each with why it is local.
- * `localSecret` is the local stack's signing secret (`.data/signing-secret`), if there is one.
+ * `localSecrets` are the local stack's secrets (`.data/signing-secret`, `.data/suppression-secret`).
  */
-export function localValues(env: Env, localSecret?: string): { name: string; why: string }[] {
+export function localValues(
+  env: Env,
+  localSecrets: LocalSecrets = {},
+): { name: string; why: string }[] {
   const found: { name: string; why: string }[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (!value || !watched(name)) continue;
@@ -181,8 +191,11 @@ export function localValues(env: Env, localSecret?: string): { name: string; why
   }
   for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
     if (env[name] === 'local') found.push({ name, why: "the local emulators' credentials" });
-  if (localSecret && env.SIGNING_SECRET === localSecret)
-    found.push({ name: 'SIGNING_SECRET', why: "the local stack's secret (.data/signing-secret)" });
+  for (const [name, file] of Object.entries(LOCAL_SECRET_FILES)) {
+    const local = localSecrets[name as keyof LocalSecrets];
+    if (local && env[name] === local)
+      found.push({ name, why: `the local stack's secret (.data/${file})` });
+  }
   if (env.OUTBOX_DIR) found.push({ name: 'OUTBOX_DIR', why: "the local stack's mail archive" });
   if (env.TABLE_NAME === 'dispatch-local')
     found.push({ name: 'TABLE_NAME', why: "the local stack's table" });
@@ -209,7 +222,7 @@ export function stageEnvironment(
   target: Extract<Target, { kind: 'stage' }>,
   env: Env,
   outputs?: StageOutputs,
-  localSecret?: string,
+  localSecrets: LocalSecrets = {},
 ): Record<string, string> {
   const values = stageValues(target, env, outputs);
   const problems: string[] = [];
@@ -219,7 +232,7 @@ export function stageEnvironment(
         `  ${name}: set here to ${show(name, env[name])}, but the stage's is ${show(name, value)}; unset it`,
       );
   const merged: Env = { ...env, ...values };
-  for (const { name, why } of localValues(merged, localSecret))
+  for (const { name, why } of localValues(merged, localSecrets))
     problems.push(`  ${name}: ${why}; unset it`);
   if (problems.length > 0)
     throw new TargetRefused(
@@ -255,11 +268,13 @@ export async function applyTarget(flag: string | undefined, env = process.env): 
     return target;
   }
   const outputs = target.from === '.sst/outputs.json' ? await readOutputs() : undefined;
-  const secretFile = join(dataDir, 'signing-secret');
-  const localSecret = existsSync(secretFile)
-    ? (await readFile(secretFile, 'utf8')).trim()
-    : undefined;
-  Object.assign(env, stageEnvironment(target, env, outputs, localSecret));
+  const localSecrets: LocalSecrets = {};
+  for (const [name, file] of Object.entries(LOCAL_SECRET_FILES)) {
+    const path = join(dataDir, file);
+    if (existsSync(path))
+      localSecrets[name as keyof LocalSecrets] = (await readFile(path, 'utf8')).trim();
+  }
+  Object.assign(env, stageEnvironment(target, env, outputs, localSecrets));
   console.error(`Stage ${target.stage} (values from ${target.from}).`);
   return target;
 }

@@ -100,8 +100,14 @@ describe("a stage's values", () => {
       AWS_ENDPOINT_URL_SES: 'http://localhost:8005',
       OUTBOX_DIR: '.data/outbox',
       SIGNING_SECRET: 'the-local-stacks-signing-secret-from-its-file',
+      SUPPRESSION_SECRET: 'the-local-stacks-suppression-secret-from-its-file',
     };
-    const message = refusal(() => stageEnvironment(stage, env, undefined, env.SIGNING_SECRET));
+    const message = refusal(() =>
+      stageEnvironment(stage, env, undefined, {
+        SIGNING_SECRET: env.SIGNING_SECRET,
+        SUPPRESSION_SECRET: env.SUPPRESSION_SECRET,
+      }),
+    );
     for (const name of [
       'AWS_ACCESS_KEY_ID',
       'AWS_SECRET_ACCESS_KEY',
@@ -109,10 +115,12 @@ describe("a stage's values", () => {
       'AWS_ENDPOINT_URL_SES',
       'OUTBOX_DIR',
       'SIGNING_SECRET',
+      'SUPPRESSION_SECRET',
     ])
       expect(message).toMatch(new RegExp(`^  ${name}: `, 'm'));
     expect(message).not.toContain(SECRET);
     expect(message).not.toContain(env.SIGNING_SECRET);
+    expect(message).not.toContain(env.SUPPRESSION_SECRET);
   });
 
   it('refuse a value set in the environment that differs from the stage (a mix)', () => {
