@@ -273,7 +273,7 @@ describe('V4 access control', () => {
       { 'sec-fetch-site': 'same-site' },
       { origin: 'https://evil.example' },
       { origin: 'null' },
-      { origin: 'http://localhost:1', 'sec-fetch-site': 'same-origin' },
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
     ];
     for (const headers of foreign) {
       const response = await add(refused, headers);
