@@ -94,6 +94,17 @@ async function answersFromEveryRoute(on: App = app) {
 }
 
 describe('V3 session management', () => {
+  it('V3.1.1 a session token in a URL is no session: only the cookie counts', async () => {
+    const { value } = await signInThroughForm();
+    for (const name of ['dispatch_session', 'session', 'sid'])
+      expect(
+        (await app.request(`/admin?${name}=${value}`, { redirect: 'manual' })).headers.get(
+          'location',
+        ),
+        name,
+      ).toBe('/admin/sign-in');
+  });
+
   it('V3.2.1 a sign-in makes a new session token, and a token planted before it (fixation) is never kept', async () => {
     const planted = 'dispatch_session=attacker-chosen-session-value-0123456789abcdef';
     const first = await signInThroughForm(app, keys.editor, { cookie: planted });
@@ -499,6 +510,18 @@ describe('V14 configuration', () => {
       expect(response.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
       expect(response.status, `${method} ${path}`).toBeLessThan(500);
     }
+  });
+
+  it('V14.5.2 Origin grants nothing: this site’s own Origin without a session or a key is still refused', async () => {
+    const own = { origin: 'http://localhost', 'sec-fetch-site': 'same-origin' };
+    const form = await app.request('/admin/subscribers', {
+      method: 'POST',
+      headers: { ...FORM, ...own },
+      body: new URLSearchParams({ email: uniqueEmail('asvs-origin'), _csrf: 'x' }).toString(),
+    });
+    expect(form.status).toBe(401);
+    const api = await app.request('/api/admin/issues', { headers: own });
+    expect(api.status).toBe(401);
   });
 
   it('V14.5.3 CORS: the admin API admits no other origin; only the public signup API is open, without credentials', async () => {
