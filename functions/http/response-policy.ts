@@ -29,7 +29,7 @@ const NAMES_A_CHARSET = /^(text\/|application\/(?:[\w.-]+\+)?xml\b|[\w.-]+\/[\w.
 
 /** Paths whose answers are for one editor or one reader only. */
 const SENSITIVE = /^\/(?:admin(?:\/|$)|api\/admin(?:\/|$)|confirm\/|unsubscribe\/|preferences\/)/;
-export const isSensitive = (path: string) => SENSITIVE.test(path);
+const isSensitive = (path: string) => SENSITIVE.test(path);
 
 /**
  * The powerful browser features no page here uses, switched off for the page and anything it
