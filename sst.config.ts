@@ -28,6 +28,8 @@ export default $config({
     const { shardWork, shardWorkDeadLetters } = await import('./infra/shard-work.js');
     await import('./infra/fleet.js');
     return {
+      // Names whose outputs .sst/outputs.json holds: the CLI refuses another stage's (cli/target.ts).
+      stage: $app.stage,
       url: api.url,
       table: table.name,
       blobs: blobs.name,

@@ -38,9 +38,11 @@ import { DynamoIdempotencyStore } from './adapters/dynamo/dynamo-idempotency.js'
 import type { Publication } from './core/publication.js';
 import type { SubscriberDeps } from './core/subscribers/deps.js';
 import { TokenSigner } from './core/tokens.js';
+import { parseOldSecrets, SuppressionKeys } from './core/suppression-key.js';
 import type { AbuseDeps } from './core/abuse/ports.js';
 import { DynamoRateLimiter } from './adapters/dynamo/dynamo-rate-limiter.js';
 import { DynamoAuditLog } from './adapters/dynamo/dynamo-audit-log.js';
+import { DynamoReaderTrail } from './adapters/dynamo/dynamo-reader-trail.js';
 import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
 import { createLogger, type Logger } from './logger.js';
@@ -61,6 +63,24 @@ const envSchema = z.object({
   /** The public origin readers reach; every link in every email starts with it. */
   BASE_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
   SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters (use a random value)'),
+  /**
+   * The key of the suppression list's hashes (HMAC), which outlive an erased reader: not the
+   * signing secret, so a leaked link key does not let anyone test addresses against the list.
+   */
+  SUPPRESSION_SECRET: z.string().min(32, 'must be at least 32 characters (use a random value)'),
+  /** The version new suppressions are written under; raise it when SUPPRESSION_SECRET changes. */
+  SUPPRESSION_KEY_VERSION: z.coerce.number().int().min(1).default(1),
+  /** Retired secrets, kept for lookup only: `<version>:<secret>,…` (docs/security.md). */
+  SUPPRESSION_OLD_SECRETS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseOldSecrets(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   PUBLICATION_NAME: z.string().min(1),
   FROM_ADDRESS: z.email(),
   FROM_NAME: z.string().optional(),
@@ -227,6 +247,14 @@ const sesClientConfig = (config: Config) =>
  */
 const documentClients = new WeakMap<Config, DynamoDBDocumentClient>();
 
+/** The suppression list's keyed hashes, current and retired (core/suppression-key.ts). */
+export const suppressionKeysOf = (config: Config) =>
+  new SuppressionKeys(
+    config.SUPPRESSION_SECRET,
+    config.SUPPRESSION_KEY_VERSION,
+    parseOldSecrets(config.SUPPRESSION_OLD_SECRETS),
+  );
+
 export function documentClientFor(config: Config): DynamoDBDocumentClient {
   let client = documentClients.get(config);
   if (!client) {
@@ -278,8 +306,8 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
   const client = documentClientFor(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
-    suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
-    signupReads: new DynamoSignupReads(client, config.TABLE_NAME),
+    suppressions: new DynamoSuppressionList(client, config.TABLE_NAME, suppressionKeysOf(config)),
+    signupReads: new DynamoSignupReads(client, config.TABLE_NAME, suppressionKeysOf(config)),
     outbox: new DynamoOutboxStore(client, config.TABLE_NAME),
     templates: transactionalTemplates,
     signer: new TokenSigner(config.SIGNING_SECRET),
@@ -389,6 +417,7 @@ export async function buildAdminDeps(
     jobs: new DynamoJobRepository(client, config.TABLE_NAME),
     jobKicker: jobKickerOf(config, logger),
     auditLog: new DynamoAuditLog(client, config.TABLE_NAME),
+    readerTrail: new DynamoReaderTrail(client, config.TABLE_NAME),
     logger,
   };
 }
@@ -441,11 +470,15 @@ function lazyImportDeps(config: Config) {
     if (!blobs) throw new Error('An import needs a blob store: set BLOB_BUCKET.');
     const client = documentClientFor(config);
     const subscribers = new DynamoSubscriberRepository(client, config.TABLE_NAME);
-    const suppressions = new DynamoSuppressionList(client, config.TABLE_NAME);
+    const suppressions = new DynamoSuppressionList(
+      client,
+      config.TABLE_NAME,
+      suppressionKeysOf(config),
+    );
     return {
       subscribers,
       suppressions,
-      signupReads: new DynamoSignupReads(client, config.TABLE_NAME),
+      signupReads: new DynamoSignupReads(client, config.TABLE_NAME, suppressionKeysOf(config)),
       templates: transactionalTemplates,
       signer: new TokenSigner(config.SIGNING_SECRET),
       clock: systemClock,
@@ -467,7 +500,7 @@ export function buildEventDeps(config: Config) {
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     outbox: new DynamoOutboxStore(client, config.TABLE_NAME),
-    suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
+    suppressions: new DynamoSuppressionList(client, config.TABLE_NAME, suppressionKeysOf(config)),
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     events: new DynamoEventLog(client, config.TABLE_NAME),
     clock: systemClock,

@@ -80,6 +80,7 @@ export type DeployedVariable =
   | 'TABLE_NAME'
   | 'BASE_URL'
   | 'SIGNING_SECRET'
+  | 'SUPPRESSION_SECRET'
   | 'PUBLICATION_NAME'
   | 'FROM_ADDRESS'
   | 'FROM_NAME'
@@ -142,6 +143,7 @@ const requiredVariables = [
   'TABLE_NAME',
   'BASE_URL',
   'SIGNING_SECRET',
+  'SUPPRESSION_SECRET',
   'PUBLICATION_NAME',
   'FROM_ADDRESS',
   'POSTAL_ADDRESS',

@@ -131,6 +131,7 @@ function localEnvironment(
   const outputs: Record<string, string> = {
     '{{Table.name}}': TABLE,
     '{{SigningSecret.value}}': secret,
+    '{{SuppressionSecret.value}}': `${secret}-suppression`,
     '{{Api.url}}': BASE_URL,
     '{{Email.configSet}}': CONFIGURATION_SET,
     '{{ShardWork.url}}': sqs.queueUrl('ShardWork'),

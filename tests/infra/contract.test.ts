@@ -151,6 +151,7 @@ describe('the functions', () => {
       expect(args.environment).toMatchObject({
         TABLE_NAME: '{{Table.name}}',
         SIGNING_SECRET: '{{SigningSecret.value}}',
+        SUPPRESSION_SECRET: '{{SuppressionSecret.value}}',
         BASE_URL: '{{Api.url}}',
         FROM_ADDRESS: 'newsletter@news.example.com',
         POSTAL_ADDRESS: exampleSettings.DISPATCH_POSTAL_ADDRESS,
@@ -159,6 +160,7 @@ describe('the functions', () => {
         expect(args.environment.SES_CONFIGURATION_SET).toBe('{{Email.configSet}}');
     }
     expect(production.one('sst.Secret', 'SigningSecret').args.placeholder).toBeUndefined();
+    expect(production.one('sst.Secret', 'SuppressionSecret').args.placeholder).toBeUndefined();
   });
 
   it("give the signup pages Turnstile's keys only when DISPATCH_TURNSTILE_SITE_KEY is set, the secret from its own sst.Secret", async () => {
@@ -166,7 +168,10 @@ describe('the functions', () => {
       expect(Object.keys(args.environment)).not.toContain('TURNSTILE_SITE_KEY');
       expect(Object.keys(args.environment)).not.toContain('TURNSTILE_SECRET_KEY');
     }
-    expect(production.byType('sst.Secret').map((s) => s.name)).toEqual(['SigningSecret']);
+    expect(production.byType('sst.Secret').map((s) => s.name)).toEqual([
+      'SigningSecret',
+      'SuppressionSecret',
+    ]);
 
     const guarded = await synthesize({
       stage: 'production',
@@ -338,13 +343,14 @@ describe('the job runner', () => {
 });
 
 describe('the blob bucket', () => {
-  it('is private and encrypted, forgets exports after a week and abandoned uploads after a day, and lets only the app PUT from a browser', () => {
+  it('is private and encrypted, forgets exports after a week, imported files after 30 days and abandoned uploads after a day, and lets only the app PUT from a browser', () => {
     const { args, opts } = production.one('sst.aws.Bucket', 'Blobs');
     // SST blocks public access unless `access` is set; no policy opens it.
     expect(args.access).toBeUndefined();
     expect(args.policy).toBeUndefined();
     expect(args.lifecycle).toEqual([
       { id: 'expire-exports', prefix: 'exports/', expiresIn: '7 days' },
+      { id: 'expire-imports', prefix: 'imports/', expiresIn: '30 days' },
     ]);
     const lifecycle = { rules: [{ id: 'expire-exports' }] as object[] };
     args.transform.lifecycle(lifecycle);
