@@ -243,9 +243,10 @@ describe('erasing a reader', () => {
     const client = documentClientFor(parseConfig(stack.env));
     const table = stack.env.TABLE_NAME!;
     const ledger = new DynamoDeliveryLedger(client, table);
-    const [before, erasedReader, after] = ['before', 'middle', 'after'].map((n) =>
-      subscriberIdFor(`${n}.${Date.now()}@example.org`),
-    );
+    // A lane takes its readers in id order, so a claim's receipt is carried by a later id.
+    const [before, erasedReader, after] = ['before', 'middle', 'after']
+      .map((n) => subscriberIdFor(`${n}.${Date.now()}@example.org`))
+      .sort();
     const key = `article:receipts-${Date.now()}`;
     const at = new Date();
     // A worker claimed `before`, sent, claimed the reader carrying that receipt, sent, claimed
