@@ -34,6 +34,8 @@ export default $config({
     await import('./infra/runtime-updates.js');
     const { dashboard } = await import('./infra/dashboard.js');
     return {
+      // Names whose outputs .sst/outputs.json holds: the CLI refuses another stage's (cli/target.ts).
+      stage: $app.stage,
       url: api.url,
       table: table.name,
       blobs: blobs.name,

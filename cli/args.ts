@@ -7,8 +7,16 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** Every CLI's own option: which deployment it runs against (cli/target.ts). */
+const STAGE_USAGE = `
+
+  --stage <name>   a deployed stage (run through \`npx sst shell --stage <name> -- npm run …\`);
+                   default: local, the stack \`npm start\` runs (docs/deploy.md)`;
+
 export type Cli<O extends Options> = {
   positionals: string[];
+  /** `--stage`, as given: undefined is the local stack, unless `sst shell` names a stage. */
+  stage: string | undefined;
   values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>['values'];
   /** Ends the program as a usage error: the message, the usage, exit code 2. */
   fail(message: string): never;
@@ -22,7 +30,13 @@ export type Cli<O extends Options> = {
   ): number;
 };
 
-export function cli<O extends Options>(usage: string, options: O, argv?: string[]): Cli<O> {
+export function cli<O extends Options>(
+  commandUsage: string,
+  commandOptions: O,
+  argv?: string[],
+): Cli<O> {
+  const usage = `${commandUsage}${STAGE_USAGE}`;
+  const options = { ...commandOptions, stage: { type: 'string' } } as O;
   const fail = (message: string): never => {
     console.error(`${message}\n\n${usage}`);
     process.exit(2);
@@ -38,9 +52,11 @@ export function cli<O extends Options>(usage: string, options: O, argv?: string[
     // node:util names the option and what it expected ("Unknown option '--rol'").
     return fail((error as Error).message);
   }
+  const { stage, ...values } = parsed.values as typeof parsed.values & { stage?: string };
   return {
     positionals: parsed.positionals,
-    values: parsed.values,
+    stage,
+    values: values as typeof parsed.values,
     fail,
     need: (value, what) => (value === undefined || value === '' ? fail(`missing ${what}`) : value),
     wholeNumber(value, name, { min, max }) {

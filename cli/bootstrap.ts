@@ -5,22 +5,39 @@ import type { AuditEntry } from '../functions/core/access/audit.js';
 import { processedOf, shardsOf, totalLabel, type Counts } from '../functions/core/issues/issue.js';
 import type { AmbiguousReader } from '../functions/core/issues/ambiguous.js';
 import type { IssueReport } from '../functions/core/issues/manage-issues.js';
-import { dataDirOf, readStackInfo } from '../local/environment.js';
+import type { Mailer } from '../functions/core/ports.js';
+import { applyTarget, TargetRefused, type Target } from './target.js';
+
+/** The target this process chose (for the hints of `describeFailure`). */
+let chosen: Target | undefined;
 
 /**
- * The editor's tools run against whatever the environment points at; by default the stack that
- * `npm start` runs, which wrote where its emulators are. Anything already set wins.
+ * The deployment the command runs against, from `--stage` (cli/target.ts): its values are put in
+ * the environment, the local stack's or the stage's, never both. Every command calls it first.
  */
-export async function editorDeps(overrides: { workers?: number } = {}) {
-  const stack = await readStackInfo(dataDirOf(process.env));
-  for (const [key, value] of Object.entries(stack?.env ?? {})) process.env[key] ??= value;
-  const config = parseConfig(process.env);
-  if (overrides.workers) config.SEND_WORKERS = overrides.workers;
-  return buildDeliveryDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR));
+export async function openTarget(stage: string | undefined): Promise<Target> {
+  chosen = await applyTarget(stage);
+  return chosen;
 }
 
 /**
- * Records a CLI change in the editors' audit trail (after `editorDeps`, which fills the
+ * The editor's tools' dependencies on the target. On a stage the mailer refuses: the fleet and
+ * the schedules send there, at the account's one pace, and this process never adds its own.
+ */
+export async function editorDeps(target: Target, overrides: { workers?: number } = {}) {
+  const config = parseConfig(process.env);
+  if (overrides.workers) config.SEND_WORKERS = overrides.workers;
+  const deps = await buildDeliveryDeps(config, new MjmlIssueRenderer(config.TEMPLATES_DIR));
+  if (target.kind === 'local') return deps;
+  const refusing: Mailer = {
+    send: () =>
+      Promise.reject(new TargetRefused(`The CLI does not send on stage ${target.stage}.`)),
+  };
+  return { ...deps, mailer: refusing };
+}
+
+/**
+ * Records a CLI change in the editors' audit trail (after `openTarget`, which fills the
  * environment). The CLI has no key of its own: the operator is named by their login.
  */
 export async function auditCli(action: string, target?: string) {
@@ -82,6 +99,7 @@ export function printReport(report: IssueReport, readers?: AmbiguousReader[]) {
  * the stack is not running; the stack trace only with DEBUG=1 (it helps us, not them).
  */
 export function describeFailure(error: unknown): string {
+  if (error instanceof TargetRefused) return error.message;
   if (process.env.DEBUG === '1')
     return `${(error as Error)?.stack ?? error}${connectionHint(error)}`;
   const messages: string[] = [];
@@ -91,9 +109,10 @@ export function describeFailure(error: unknown): string {
 }
 
 export function connectionHint(error: unknown): string {
+  if (chosen?.kind === 'stage') return '';
   const text = String((error as Error)?.cause ?? error);
   if (/configuration is incomplete/.test(String(error)))
-    return '\nNo local stack found: start it with `npm start` in another terminal (or set TABLE_NAME and the rest for a deployment: docs/configuration.md).';
+    return '\nNo local stack found: start it with `npm start` in another terminal (or name a deployed stage with --stage: docs/deploy.md).';
   return (error as Error)?.name === 'TimeoutError' || /ECONNREFUSED/.test(text)
     ? '\nIs the local stack running? Start it with `npm start` in another terminal.'
     : '';

@@ -1,8 +1,7 @@
 /**
  * `npm run events -- list` | `count` | `replay`: the SES events `ses-events` could not handle.
- * With SES_EVENTS_DLQ_URL set (the deploy's `sesEventsDeadLetters` output, plus TABLE_NAME and
- * AWS credentials) it reads the deployment's SQS dead-letter queue; without it, the local
- * stack's (`npm start`) files under the data folder. `replay` hands each event to the same
+ * On a stage (`--stage`, cli/target.ts) it reads the stage's SQS dead-letter queue
+ * (`SesEventsDeadLetters`); locally, the local stack's (`npm start`) files under the data folder. `replay` hands each event to the same
  * handler and deletes it once handled; one that fails again stays, and the exit code says so.
  */
 import { FileDeadLetters } from '../functions/adapters/files/file-dead-letters.js';
@@ -10,10 +9,11 @@ import { SqsDeadLetters } from '../functions/adapters/sqs/sqs-dead-letters.js';
 import { buildEventDeps, parseConfig } from '../functions/config.js';
 import { replayDeadLetters, type DeadLetters } from '../functions/core/events/dead-letters.js';
 import { handleSesEvent, sesEventSchema } from '../functions/core/events/ses-events.js';
-import { dataDirOf, readStackInfo } from '../local/environment.js';
+import { dataDirOf } from '../local/environment.js';
 import { localDeadLettersDir } from '../local/ses-events.js';
 import { cli } from './args.js';
-import { describeFailure } from './bootstrap.js';
+import { describeFailure, openTarget } from './bootstrap.js';
+import { TargetRefused, type Target } from './target.js';
 
 const USAGE = `usage: npm run events -- <command>
 
@@ -26,16 +26,24 @@ const [command] = args.positionals;
 if (!['list', 'count', 'replay'].includes(command ?? ''))
   args.fail(command ? `unknown command "${command}"` : 'missing command');
 
-function store(): DeadLetters {
+function store(target: Target): DeadLetters {
   const url = process.env.SES_EVENTS_DLQ_URL;
-  return url
-    ? new SqsDeadLetters(url)
-    : new FileDeadLetters(localDeadLettersDir(dataDirOf(process.env)));
+  if (target.kind === 'local') {
+    // A queue's URL with the local stack's table would replay a stage's events into it.
+    if (url)
+      throw new TargetRefused(
+        "SES_EVENTS_DLQ_URL names a stage's queue, but the target is the local stack: name the stage with --stage <name> (through sst shell).",
+      );
+    return new FileDeadLetters(localDeadLettersDir(dataDirOf(process.env)));
+  }
+  if (!url)
+    throw new TargetRefused(
+      `Stage ${target.stage} names no SesEventsDeadLetters queue: run through \`npx sst shell --stage ${target.stage} -- npm run events -- …\`.`,
+    );
+  return new SqsDeadLetters(url);
 }
 
 async function replay(letters: DeadLetters) {
-  const stack = await readStackInfo(dataDirOf(process.env));
-  for (const [key, value] of Object.entries(stack?.env ?? {})) process.env[key] ??= value;
   const deps = buildEventDeps(parseConfig(process.env));
   const report = await replayDeadLetters(letters, (event) =>
     handleSesEvent(deps, sesEventSchema.parse(event.detail)),
@@ -50,7 +58,7 @@ async function replay(letters: DeadLetters) {
 }
 
 try {
-  const letters = store();
+  const letters = store(await openTarget(args.stage));
   if (command === 'count') {
     console.log(String(await letters.count()));
   } else if (command === 'list') {

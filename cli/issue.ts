@@ -19,22 +19,25 @@ import {
   sendIssueNow,
 } from '../functions/core/issues/manage-issues.js';
 import { cli } from './args.js';
-import { describeFailure, editorDeps, printReport, summaryLine } from './bootstrap.js';
-import { sendInForeground } from './foreground.js';
+import { describeFailure, editorDeps, openTarget, printReport, summaryLine } from './bootstrap.js';
+import { queueForFleet, sendInForeground, watchIssue } from './foreground.js';
+import { refuseSendingHere, TargetRefused } from './target.js';
 
 const USAGE = `usage: npm run issue -- <command>
 
   create --article <slug> [--subject S] [--note N] [--topics a,b] [--frequencies immediate,daily,weekly] [--id ID]
   schedule <id> --at <ISO time>      send at a time (the tick starts it)
-  send <id> [--workers N]            send now, in the foreground, until finished
+  send <id> [--workers N]            send now, in the foreground, until finished; on a stage the
+                                     fleet sends and this watches (Ctrl-C stops only the watch)
   pause <id> | resume <id> | cancel <id>
   status <id>                        progress while sending, the report afterwards (ambiguous readers by address)
+  watch <id>                         progress until it stops sending (sent, paused or cancelled), then the report
   resolve <id> <subscriberId> delivered|release --reason "…"   an editor's decision on an ambiguous reader
   list [--state S]                   issues by state
   digest daily|weekly [--at ISO]     start this period's digest now (as its schedule would)
-  worker [--seconds N]               one send worker on whatever is sending, then exit`;
+  worker [--seconds N]               one send worker on whatever is sending, then exit (local only)`;
 
-const { positionals, values, fail, need, wholeNumber } = cli(USAGE, {
+const { positionals, values, stage, fail, need, wholeNumber } = cli(USAGE, {
   article: { type: 'string' },
   subject: { type: 'string' },
   note: { type: 'string' },
@@ -42,12 +45,12 @@ const { positionals, values, fail, need, wholeNumber } = cli(USAGE, {
   frequencies: { type: 'string' },
   id: { type: 'string' },
   at: { type: 'string' },
-  workers: { type: 'string', default: '1' },
+  workers: { type: 'string' },
   state: { type: 'string' },
   seconds: { type: 'string' },
   reason: { type: 'string' },
 });
-const [command, target] = positionals;
+const [command, operand] = positionals;
 const list = (value: string | undefined) =>
   value
     ?.split(',')
@@ -69,14 +72,31 @@ const allStates = Object.values(IssueStates);
 if (values.state && !allStates.includes(values.state as IssueState))
   fail(`--state must be one of ${allStates.join(', ')}, not "${values.state}"`);
 
-const commands = ['create', 'schedule', 'send', 'pause', 'resume', 'cancel', 'status', 'resolve'];
+const commands = [
+  'create',
+  'schedule',
+  'send',
+  'pause',
+  'resume',
+  'cancel',
+  'status',
+  'watch',
+  'resolve',
+];
 if (!command) fail('missing command');
 else if (![...commands, 'list', 'digest', 'worker'].includes(command))
   fail(`unknown command "${command}"`);
 
 try {
-  const workers = wholeNumber(values.workers, '--workers', { min: 1, max: 64 });
-  const deps = await editorDeps({ workers });
+  const workers = wholeNumber(values.workers ?? '1', '--workers', { min: 1, max: 64 });
+  const target = await openTarget(stage);
+  const onStage = target.kind === 'stage';
+  if (onStage && values.workers !== undefined)
+    throw new TargetRefused(
+      `--workers is for the local stack: on stage ${target.stage} the sender fleet sends (DISPATCH_SEND_FLEET_SIZE senders).`,
+    );
+  if (command === 'worker') refuseSendingHere(target, 'A worker');
+  const deps = await editorDeps(target, { workers });
   switch (command) {
     case 'create': {
       const issue = await createArticleIssue(deps, {
@@ -93,16 +113,16 @@ try {
     case 'schedule': {
       const { issue } = await scheduleIssue(
         deps,
-        need(target, 'issue id'),
+        need(operand, 'issue id'),
         at ?? fail('missing --at'),
       );
       console.log(
-        `${issue.id} is scheduled for ${issue.scheduledAt}; the tick starts it then (npm start runs the tick).`,
+        `${issue.id} is scheduled for ${issue.scheduledAt}; the tick starts it then${onStage ? '' : ' (npm start runs the tick)'}.`,
       );
       break;
     }
     case 'send': {
-      const id = need(target, 'issue id');
+      const id = need(operand, 'issue id');
       const current = await deps.issues.get(id);
       // Already finished (perhaps by a worker that died right after): report, as `npm run send` does.
       if (current?.state === 'sent') {
@@ -114,28 +134,43 @@ try {
       console.log(
         `Sending ${issue.id}: "${issue.subject}" to ${totalLabel(issue) ?? 0} recipients`,
       );
-      await sendInForeground(deps, id, workers);
+      if (onStage) {
+        await queueForFleet(deps, id);
+        console.log('  Watching; Ctrl-C stops the watch, not the send.');
+        await watchIssue(deps, id);
+      } else await sendInForeground(deps, id, workers);
       const report = await issueReport(deps, id);
       console.log(`\nDone: ${summaryLine(report.counts)} Issue ${id} is ${report.issue.state}.`);
       break;
     }
     case 'pause':
       console.log(
-        `${(await pauseIssue(deps, need(target, 'issue id'))).issue.id} is paused; resume with: npm run issue -- resume ${target}`,
+        `${(await pauseIssue(deps, need(operand, 'issue id'))).issue.id} is paused; resume with: npm run issue -- resume ${operand}`,
       );
       break;
-    case 'resume':
+    case 'resume': {
+      const { issue } = await resumeIssue(deps, need(operand, 'issue id'));
+      if (onStage) await queueForFleet(deps, issue.id);
       console.log(
-        `${(await resumeIssue(deps, need(target, 'issue id'))).issue.id} is sending again; the tick (or npm run issue -- send) works on it.`,
+        onStage
+          ? `${issue.id} is sending again; the stage's fleet sends it (follow it: npm run issue -- watch ${issue.id}).`
+          : `${issue.id} is sending again; the tick (or npm run issue -- send ${issue.id}) works on it.`,
       );
       break;
+    }
     case 'cancel':
       console.log(
-        `${(await cancelIssue(deps, need(target, 'issue id'))).issue.id} is cancelled; nothing more is sent.`,
+        `${(await cancelIssue(deps, need(operand, 'issue id'))).issue.id} is cancelled; nothing more is sent.`,
       );
       break;
     case 'status': {
-      const id = need(target, 'issue id');
+      const id = need(operand, 'issue id');
+      printReport(await issueReport(deps, id), (await ambiguousReaders(deps, id)).readers);
+      break;
+    }
+    case 'watch': {
+      const id = need(operand, 'issue id');
+      await watchIssue(deps, id);
       printReport(await issueReport(deps, id), (await ambiguousReaders(deps, id)).readers);
       break;
     }
@@ -149,6 +184,9 @@ try {
         need(values.reason, '--reason'),
         `${userInfo().username} (cli)`,
       );
+      // A release can reopen a sent issue: on a stage its shard goes to the fleet.
+      if (onStage && decided.resolution === 'release')
+        await queueForFleet(deps, need(id, 'issue id'));
       console.log(
         decided.resolution === 'delivered'
           ? `Marked delivered: ${subscriberId} is never sent ${id}.`
@@ -165,10 +203,11 @@ try {
       break;
     }
     case 'digest': {
-      const frequency = need(target, 'daily or weekly');
+      const frequency = need(operand, 'daily or weekly');
       if (frequency !== 'daily' && frequency !== 'weekly')
         fail(`digest takes daily or weekly, not "${frequency}"`);
       const result = await startDigest(deps, frequency as 'daily' | 'weekly', at ?? new Date());
+      if (onStage && result.status !== 'nothing_new') await queueForFleet(deps, result.issue.id);
       console.log(
         result.status === 'nothing_new'
           ? `No new articles since the last ${frequency} digest: nothing to send.`

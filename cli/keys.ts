@@ -1,13 +1,13 @@
 /**
  * `npm run keys -- create --name "Jane" --email jane@example.org --role editor|viewer` | `list` |
  * `revoke <prefix>` (`--help`): editors' API keys, each with its holder's own address (where their
- * test sends may go). A key is shown once, at creation; only its hash is stored. Run it against a
- * deployment by pointing the environment at it (TABLE_NAME and AWS credentials), which is how the
- * first key of a fresh deployment is made.
+ * test sends may go). A key is shown once, at creation; only its hash is stored. Run against a
+ * stage (`npx sst shell --stage production -- npm run keys -- create …`), it makes the first key
+ * of a fresh deployment.
  */
 import { createApiKey } from '../functions/core/access/api-keys.js';
 import { cli } from './args.js';
-import { auditCli, describeFailure, editorDeps } from './bootstrap.js';
+import { auditCli, describeFailure, editorDeps, openTarget } from './bootstrap.js';
 
 const USAGE = `usage: npm run keys -- <command>
 
@@ -17,7 +17,7 @@ const USAGE = `usage: npm run keys -- <command>
   list                      every key, with its address and last use
   revoke <prefix>           revoke the active key that starts with <prefix>`;
 
-const { positionals, values, fail, need } = cli(USAGE, {
+const { positionals, values, stage, fail, need } = cli(USAGE, {
   name: { type: 'string' },
   email: { type: 'string' },
   role: { type: 'string' },
@@ -35,7 +35,7 @@ if (!['create', 'list', 'revoke'].includes(command ?? ''))
   fail(command ? `unknown command "${command}"` : 'missing command');
 
 try {
-  const deps = await editorDeps();
+  const deps = await editorDeps(await openTarget(stage));
   if (command === 'create') {
     const { key, record } = await createApiKey(deps, {
       name: values.name,

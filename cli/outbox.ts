@@ -6,15 +6,19 @@
 import { drainOutbox } from '../functions/core/outbox/drain.js';
 import { listGivenUp, retryGivenUp } from '../functions/core/outbox/manage.js';
 import { cli } from './args.js';
-import { describeFailure, editorDeps } from './bootstrap.js';
+import { describeFailure, editorDeps, openTarget } from './bootstrap.js';
+import { refuseSendingHere } from './target.js';
 
 const USAGE = `usage: npm run outbox -- <command>
 
   failed                           the transactional emails given up on, with why
   retry subscriber|message <id>    queue one of them again
-  drain [--seconds N]              send what is queued, in the foreground (default for an hour)`;
+  drain [--seconds N]              send what is queued, in the foreground (default for an hour;
+                                   local only: on a stage the outbox function sends)`;
 
-const { positionals, values, fail, wholeNumber } = cli(USAGE, { seconds: { type: 'string' } });
+const { positionals, values, stage, fail, wholeNumber } = cli(USAGE, {
+  seconds: { type: 'string' },
+});
 const [command, holder, id] = positionals;
 if (command === 'retry' && !((holder === 'subscriber' || holder === 'message') && id))
   fail('retry takes subscriber <id> or message <id>');
@@ -23,7 +27,9 @@ if (!['failed', 'retry', 'drain'].includes(command ?? ''))
 const seconds = values.seconds ? wholeNumber(values.seconds, '--seconds', { min: 1 }) : 3600;
 
 try {
-  const deps = await editorDeps();
+  const target = await openTarget(stage);
+  if (command === 'drain') refuseSendingHere(target, '`outbox drain`');
+  const deps = await editorDeps(target);
   if (command === 'failed') {
     for (const { holder, id, to, entry } of await listGivenUp(deps))
       console.log(

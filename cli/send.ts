@@ -12,22 +12,29 @@ import {
   sendIssueNow,
 } from '../functions/core/issues/manage-issues.js';
 import { cli } from './args.js';
-import { describeFailure, editorDeps, summaryLine } from './bootstrap.js';
-import { sendInForeground } from './foreground.js';
+import { describeFailure, editorDeps, openTarget, summaryLine } from './bootstrap.js';
+import { queueForFleet, sendInForeground, watchIssue } from './foreground.js';
+import { TargetRefused } from './target.js';
 
 const USAGE = `usage: npm run send -- <article-slug> [--workers N]
 
   Sends the article to every confirmed reader of its topics, in the foreground, until finished;
-  run again after a kill, it resumes. --workers: senders at once, 1 to 64 (default 1).`;
+  run again after a kill, it resumes. --workers: senders at once, 1 to 64 (default 1).
+  On a stage, the stage's sender fleet sends it and this watches until it is finished.`;
 
-const { positionals, values, need, wholeNumber } = cli(USAGE, {
-  workers: { type: 'string', default: '1' },
+const { positionals, values, stage, need, wholeNumber } = cli(USAGE, {
+  workers: { type: 'string' },
 });
 const slug = need(positionals[0], 'the article slug');
-const workers = wholeNumber(values.workers, '--workers', { min: 1, max: 64 });
+const workers = wholeNumber(values.workers ?? '1', '--workers', { min: 1, max: 64 });
 
 try {
-  const deps = await editorDeps({ workers });
+  const target = await openTarget(stage);
+  if (target.kind === 'stage' && values.workers !== undefined)
+    throw new TargetRefused(
+      `--workers is for the local stack: on stage ${target.stage} the sender fleet sends (DISPATCH_SEND_FLEET_SIZE senders).`,
+    );
+  const deps = await editorDeps(target, { workers });
   const articles = await deps.articles.all();
   const article = articles.find((a) => a.slug === slug);
   if (!article || article.draft) {
@@ -49,7 +56,11 @@ try {
   console.log(
     `Sending "${issue.subject}" (${issue.audience.topics.join(', ')}) as ${deps.publication.fromName} <${deps.publication.fromAddress}>: issue ${issue.id}`,
   );
-  if (issue.state === 'sending') await sendInForeground(deps, issue.id, workers);
+  if (issue.state === 'sending' && target.kind === 'stage') {
+    await queueForFleet(deps, issue.id);
+    console.log('  Watching; Ctrl-C stops the watch, not the send.');
+    await watchIssue(deps, issue.id);
+  } else if (issue.state === 'sending') await sendInForeground(deps, issue.id, workers);
   else if (issue.state === 'sent')
     console.log(`Issue ${issue.id} was sent already; nobody is sent it twice.`);
 

@@ -38,9 +38,11 @@ import { DynamoIdempotencyStore } from './adapters/dynamo/dynamo-idempotency.js'
 import type { Publication } from './core/publication.js';
 import type { SubscriberDeps } from './core/subscribers/deps.js';
 import { TokenSigner } from './core/tokens.js';
+import { parseOldSecrets, SuppressionKeys } from './core/suppression-key.js';
 import type { AbuseDeps } from './core/abuse/ports.js';
 import { DynamoRateLimiter } from './adapters/dynamo/dynamo-rate-limiter.js';
 import { DynamoAuditLog } from './adapters/dynamo/dynamo-audit-log.js';
+import { DynamoReaderTrail } from './adapters/dynamo/dynamo-reader-trail.js';
 import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
 import { createLogger, type Logger } from './logger.js';
@@ -62,6 +64,24 @@ const envSchema = z.object({
   /** The public origin readers reach; every link in every email starts with it. */
   BASE_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
   SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters (use a random value)'),
+  /**
+   * The key of the suppression list's hashes (HMAC), which outlive an erased reader: not the
+   * signing secret, so a leaked link key does not let anyone test addresses against the list.
+   */
+  SUPPRESSION_SECRET: z.string().min(32, 'must be at least 32 characters (use a random value)'),
+  /** The version new suppressions are written under; raise it when SUPPRESSION_SECRET changes. */
+  SUPPRESSION_KEY_VERSION: z.coerce.number().int().min(1).default(1),
+  /** Retired secrets, kept for lookup only: `<version>:<secret>,…` (docs/security.md). */
+  SUPPRESSION_OLD_SECRETS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseOldSecrets(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   PUBLICATION_NAME: z.string().min(1),
   FROM_ADDRESS: z.email(),
   FROM_NAME: z.string().optional(),
@@ -197,14 +217,24 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 
 /**
  * The parts of the configuration a function may parse instead of the whole (least privilege):
- * `table` for `ses-events` and the reputation alarm's pause, `publication` for the feeds. Neither
- * has the link-signing secret, which those functions are not given.
+ * `table` for the reputation alarm's pause, `suppressions` (the table and the suppression keys)
+ * for `ses-events`, `publication` for the feeds. None has the link-signing secret, which those
+ * functions are not given.
  */
 const configParts = {
   table: envSchema.pick({
     TABLE_NAME: true,
     DYNAMODB_CONNECT_TIMEOUT_MS: true,
     DYNAMODB_REQUEST_TIMEOUT_MS: true,
+  }),
+  /** The table and the suppression list's keys: ses-events suppresses what bounces. */
+  suppressions: envSchema.pick({
+    TABLE_NAME: true,
+    DYNAMODB_CONNECT_TIMEOUT_MS: true,
+    DYNAMODB_REQUEST_TIMEOUT_MS: true,
+    SUPPRESSION_SECRET: true,
+    SUPPRESSION_KEY_VERSION: true,
+    SUPPRESSION_OLD_SECRETS: true,
   }),
   publication: envSchema.pick({
     BASE_URL: true,
@@ -221,6 +251,7 @@ const configParts = {
 export type ConfigPart = keyof typeof configParts;
 export type TableConfig = z.output<(typeof configParts)['table']>;
 export type PublicationConfig = z.output<(typeof configParts)['publication']>;
+export type SuppressionConfig = z.output<(typeof configParts)['suppressions']>;
 
 /** The variables each part requires; infra's contract test holds those functions to them. */
 export const requiredConfigKeysOf = (part: ConfigPart) =>
@@ -241,6 +272,8 @@ export const parseTableConfig = (env: Record<string, string | undefined>) =>
   parsePart('table', env);
 export const parsePublicationConfig = (env: Record<string, string | undefined>) =>
   parsePart('publication', env);
+export const parseSuppressionConfig = (env: Record<string, string | undefined>) =>
+  parsePart('suppressions', env);
 
 export async function buildPublication(config: PublicationConfig): Promise<Publication> {
   return {
@@ -274,6 +307,14 @@ const sesClientConfig = (config: Config) =>
  * A new configuration (a test restarting the local stack on new ports) gets a client of its own.
  */
 const documentClients = new WeakMap<TableConfig, DynamoDBDocumentClient>();
+
+/** The suppression list's keyed hashes, current and retired (core/suppression-key.ts). */
+export const suppressionKeysOf = (config: SuppressionConfig) =>
+  new SuppressionKeys(
+    config.SUPPRESSION_SECRET,
+    config.SUPPRESSION_KEY_VERSION,
+    parseOldSecrets(config.SUPPRESSION_OLD_SECRETS),
+  );
 
 export function documentClientFor(config: TableConfig): DynamoDBDocumentClient {
   let client = documentClients.get(config);
@@ -326,8 +367,8 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
   const client = documentClientFor(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
-    suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
-    signupReads: new DynamoSignupReads(client, config.TABLE_NAME),
+    suppressions: new DynamoSuppressionList(client, config.TABLE_NAME, suppressionKeysOf(config)),
+    signupReads: new DynamoSignupReads(client, config.TABLE_NAME, suppressionKeysOf(config)),
     outbox: new DynamoOutboxStore(client, config.TABLE_NAME),
     templates: transactionalTemplates,
     signer: new TokenSigner(config.SIGNING_SECRET),
@@ -439,6 +480,7 @@ export async function buildAdminDeps(
     jobs: new DynamoJobRepository(client, config.TABLE_NAME),
     jobKicker: jobKickerOf(config, logger),
     auditLog: new DynamoAuditLog(client, config.TABLE_NAME),
+    readerTrail: new DynamoReaderTrail(client, config.TABLE_NAME),
     logger,
   };
 }
@@ -491,11 +533,15 @@ function lazyImportDeps(config: Config) {
     if (!blobs) throw new Error('An import needs a blob store: set BLOB_BUCKET.');
     const client = documentClientFor(config);
     const subscribers = new DynamoSubscriberRepository(client, config.TABLE_NAME);
-    const suppressions = new DynamoSuppressionList(client, config.TABLE_NAME);
+    const suppressions = new DynamoSuppressionList(
+      client,
+      config.TABLE_NAME,
+      suppressionKeysOf(config),
+    );
     return {
       subscribers,
       suppressions,
-      signupReads: new DynamoSignupReads(client, config.TABLE_NAME),
+      signupReads: new DynamoSignupReads(client, config.TABLE_NAME, suppressionKeysOf(config)),
       templates: transactionalTemplates,
       signer: new TokenSigner(config.SIGNING_SECRET),
       clock: systemClock,
@@ -512,12 +558,12 @@ function withDeps<D, K>(kind: JobKind<K>, depsOf: (deps: D) => Promise<K>): JobK
 }
 
 /** What the `ses-events` function needs: no mailer, no templates (the outbox's items, for receipts). */
-export function buildEventDeps(config: TableConfig) {
+export function buildEventDeps(config: SuppressionConfig) {
   const client = documentClientFor(config);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     outbox: new DynamoOutboxStore(client, config.TABLE_NAME),
-    suppressions: new DynamoSuppressionList(client, config.TABLE_NAME),
+    suppressions: new DynamoSuppressionList(client, config.TABLE_NAME, suppressionKeysOf(config)),
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     events: new DynamoEventLog(client, config.TABLE_NAME),
     clock: systemClock,

@@ -15,7 +15,7 @@ import {
   type FunctionDefinition,
 } from './functions.js';
 import { scheduleDefinitions } from './schedule-definitions.js';
-import { signingSecret, turnstileSecret } from './secrets.js';
+import { signingSecret, suppressionSecret, turnstileSecret } from './secrets.js';
 import { readDeploySettings } from './settings.js';
 import { shardWork } from './shard-work.js';
 import { blobs } from './storage.js';
@@ -39,6 +39,7 @@ function environmentValues(
     BASE_URL: baseUrl,
     // The secret's value, encrypted at rest with Lambda's KMS key like every variable.
     SIGNING_SECRET: signingSecret.value,
+    SUPPRESSION_SECRET: suppressionSecret.value,
     PUBLICATION_NAME: settings.publicationName,
     FROM_ADDRESS: settings.fromAddress,
     FROM_NAME: settings.fromName,

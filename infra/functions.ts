@@ -89,6 +89,7 @@ export type DeployedVariable =
   | 'TABLE_NAME'
   | 'BASE_URL'
   | 'SIGNING_SECRET'
+  | 'SUPPRESSION_SECRET'
   | 'PUBLICATION_NAME'
   | 'FROM_ADDRESS'
   | 'FROM_NAME'
@@ -145,10 +146,11 @@ export type FunctionDefinition = {
   fixedName?: boolean;
   /**
    * The part of the configuration the handler parses (functions/config.ts): `table` (the table's
-   * variables alone, `parseTableConfig`) or `publication` (the publication's, `parsePublicationConfig`).
+   * variables alone, `parseTableConfig`), `suppressions` (those and the suppression list's key,
+   * `parseSuppressionConfig`) or `publication` (the publication's, `parsePublicationConfig`).
    * Neither is given the signing secret. Unset: the whole configuration (`parseConfig`).
    */
-  config?: 'table' | 'publication';
+  config?: 'table' | 'suppressions' | 'publication';
   trigger: Trigger;
 };
 
@@ -157,6 +159,7 @@ const requiredVariables = [
   'TABLE_NAME',
   'BASE_URL',
   'SIGNING_SECRET',
+  'SUPPRESSION_SECRET',
   'PUBLICATION_NAME',
   'FROM_ADDRESS',
   'POSTAL_ADDRESS',
@@ -327,7 +330,10 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     timeout: '10 seconds',
     // Only the files: the articles and topics in content/. No table, no secret.
     environment: publicationVariables.filter(
-      (v) => !['TABLE_NAME', 'SIGNING_SECRET', 'SES_CONFIGURATION_SET'].includes(v),
+      (v) =>
+        !['TABLE_NAME', 'SIGNING_SECRET', 'SUPPRESSION_SECRET', 'SES_CONFIGURATION_SET'].includes(
+          v,
+        ),
     ),
     config: 'publication',
     copyFiles: ['content'],
@@ -377,9 +383,9 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     description: 'SES events: suppress bounced and complaining addresses, count engagement',
     memory: '256 MB',
     timeout: '30 seconds',
-    // The table alone (parseTableConfig): no signing secret, no publication.
-    environment: ['TABLE_NAME'],
-    config: 'table',
+    // The table and the suppression list's key (parseSuppressionConfig): no signing secret.
+    environment: ['TABLE_NAME', 'SUPPRESSION_SECRET'],
+    config: 'suppressions',
     copyFiles: [],
     table: readWrite,
     ses: [],

@@ -10,6 +10,13 @@ import { readDeploySettings } from './settings.js';
 export const signingSecret = new sst.Secret('SigningSecret');
 
 /**
+ * HMAC key of the suppression list (SUPPRESSION_SECRET), which outlives erased readers:
+ * `npx sst secret set SuppressionSecret "$(openssl rand -base64 32)" --stage production`.
+ * Never change it in place: set SUPPRESSION_KEY_VERSION and SUPPRESSION_OLD_SECRETS (docs/security.md).
+ */
+export const suppressionSecret = new sst.Secret('SuppressionSecret');
+
+/**
  * Turnstile's secret key (TURNSTILE_SECRET_KEY), wanted only where DISPATCH_TURNSTILE_SITE_KEY is
  * set: `npx sst secret set TurnstileSecretKey <key> --stage production`.
  */

@@ -1,15 +1,21 @@
 /**
- * The bucket of files (exports now; imports and images next): private (SST blocks public access
- * unless `access` is set, and no policy opens it), encrypted at rest, and its exports deleted
- * after a week by S3 itself. Every function reaches it through presigned URLs or its own grant
+ * The bucket of files (exports, imports): private (SST blocks public access unless `access` is
+ * set, and no policy opens it), encrypted at rest, its exports and imported files deleted by S3
+ * itself (see `blobLifecycle`). Every function reaches it through presigned URLs or its own grant
  * (infra/function-args.ts), never a `link` (which would grant s3:*).
  */
 const production = $app.stage === 'production';
 
-/** How long S3 keeps what it is told to forget: exports a week, upload leftovers a day. */
+/**
+ * How long S3 keeps what it is told to forget: exports a week, upload leftovers a day, imported
+ * files 30 days (as long as their job's report; a file of addresses should not outlive an
+ * erasure for ever).
+ */
 export const blobLifecycle = {
   exportsPrefix: 'exports/',
   exportDays: 7,
+  importsPrefix: 'imports/',
+  importDays: 30,
   incompleteUploadDays: 1,
 } as const;
 
@@ -23,6 +29,11 @@ export const blobs = new sst.aws.Bucket(
         id: 'expire-exports',
         prefix: blobLifecycle.exportsPrefix,
         expiresIn: `${blobLifecycle.exportDays} days`,
+      },
+      {
+        id: 'expire-imports',
+        prefix: blobLifecycle.importsPrefix,
+        expiresIn: `${blobLifecycle.importDays} days`,
       },
     ],
     transform: {

@@ -41,7 +41,8 @@ export async function localEnvironment(
     OUTBOX_DIR: join(dataDir, 'outbox'),
     // Lambda runs Node 22; on an older local Node the SDK's upgrade notice is noise.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    SIGNING_SECRET: await localSigningSecret(dataDir),
+    SIGNING_SECRET: await localSecret(dataDir, 'signing-secret'),
+    SUPPRESSION_SECRET: await localSecret(dataDir, 'suppression-secret'),
   };
   const merged: Record<string, string> = {};
   for (const [key, value] of Object.entries(defaults)) merged[key] = env[key] ?? value;
@@ -56,8 +57,8 @@ export async function localEnvironment(
 }
 
 /** A random secret made once per data folder: never in code, never the same on two machines. */
-async function localSigningSecret(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'signing-secret');
+async function localSecret(dataDir: string, name: string): Promise<string> {
+  const file = join(dataDir, name);
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   await mkdir(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');

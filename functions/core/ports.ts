@@ -265,6 +265,27 @@ export interface IssueRepository {
   engagement(issueId: string): Promise<Engagement>;
 }
 
+/**
+ * What names a reader besides their own record: ledger entries (theirs, and the receipts other
+ * entries carry of their sends), issues' lists of ambiguous, failed and settled readers and
+ * editors' decisions on them, shard cursors, audit entries about them, idempotency records of
+ * requests about them. `erase` deletes or anonymises all of it in the issues given; run again, it
+ * finds nothing more to do.
+ */
+export interface ReaderTrail {
+  erase(subscriberId: string, issues: readonly Issue[]): Promise<ErasedTrail>;
+}
+/** What an erasure changed, for its log line (counts only: the reader is gone). */
+export type ErasedTrail = {
+  ledgerEntries: number;
+  receiptsLanded: number;
+  receiptsRemoved: number;
+  issues: number;
+  shards: number;
+  auditEntries: number;
+  idempotencyRecords: number;
+};
+
 /** Addresses that must never be mailed again (hard bounces, complaints, erasure requests). */
 export interface SuppressionList {
   suppress(email: string, reason: SuppressionReason, at: Date): Promise<void>;

@@ -1,12 +1,12 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { buildEventDeps, parseTableConfig } from '../config.js';
+import { buildEventDeps, parseSuppressionConfig } from '../config.js';
 import { handleSesEvent, sesEventSchema } from '../core/events/ses-events.js';
 import { createLogger } from '../logger.js';
 import { perConfiguration } from './per-configuration.js';
 
 const logger = createLogger();
 
-const eventDeps = perConfiguration(() => buildEventDeps(parseTableConfig(process.env)));
+const eventDeps = perConfiguration(() => buildEventDeps(parseSuppressionConfig(process.env)));
 
 /**
  * SES events (bounce, complaint, delivery, open, click; sends of outbox emails, their receipts)

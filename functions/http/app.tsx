@@ -8,6 +8,7 @@ import type { AppDeps } from '../config.js';
 import { DomainError, ErrorCodes } from '../core/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { accessLog } from './access-log.js';
+import { PERMISSIONS_POLICY, responsePolicy } from './response-policy.js';
 import { trimTrailingSlash } from './trailing-slash.js';
 import { type ErrorPage, errorResponse, handleErrors, rejection } from './errors.js';
 import { MessagePage } from './pages/layout.js';
@@ -34,6 +35,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.use(requestId());
   app.use(accessLog(logger));
   app.use(publicSecureHeaders(deps.publication));
+  app.use(responsePolicy);
   // Pages and feeds go out gzipped to a browser that asks (bodies over 1 KB; the JSON answers are
   // smaller). API Gateway passes them through: the Lambda adapter base64s an encoded body.
   app.use(compress());
@@ -99,6 +101,14 @@ export const publicSecureHeaders = (publication: AppDeps['publication']) =>
     strictTransportSecurity: publication.baseUrl.startsWith('https://')
       ? 'max-age=31536000; includeSubDomains'
       : false,
+    // The workspace's error page links back to the form it came from, which it learns from
+    // the Referer: same-origin keeps that, and still tells other sites nothing (not even the
+    // origin), so a reader's path with its token never leaves the site.
+    referrerPolicy: 'same-origin',
+    // As frame-ancestors 'none' says, for browsers that predate CSP's (the previews' frames are
+    // srcdoc documents, which no header governs).
+    xFrameOptions: 'DENY',
+    permissionsPolicy: PERMISSIONS_POLICY,
   });
 
 type CspDirectives = Record<string, string[]>;

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { accessLog } from './access-log.js';
 import { createApp, noSuchEndpoint, publicSecureHeaders, type AppOptions } from './app.js';
 import { errorResponse, handleErrors } from './errors.js';
+import { responsePolicy } from './response-policy.js';
 import { feedRoutes, type FeedDeps, type FeedEnv } from './routes/feeds.js';
 
 /**
@@ -30,6 +31,7 @@ export function createFeedOnlyApp(deps: FeedDeps, options: { logger?: Logger } =
   app.use(requestId());
   app.use(accessLog(logger));
   app.use(publicSecureHeaders(deps.publication));
+  app.use(responsePolicy);
   app.use(compress());
   app.use(async (c, next) => {
     c.set('deps', deps);

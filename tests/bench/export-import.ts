@@ -88,6 +88,7 @@ export async function benchExport(n: number): Promise<ExportRun> {
         BASE_URL: 'http://127.0.0.1:3000',
         TABLE_NAME: TABLE,
         SIGNING_SECRET: 'bench-signing-secret-bench-signing-secret',
+        SUPPRESSION_SECRET: 'bench-suppression-secret-bench-suppression',
         PUBLICATION_NAME: 'Bench',
         FROM_ADDRESS: 'bench@example.com',
         POSTAL_ADDRESS: '1 Example Street',

@@ -306,6 +306,24 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     );
   });
 
+  it('a refused action’s error page links back to the form it came from (the Referer the browser sends)', async () => {
+    await page.goto(`${stack.appUrl}/admin/articles`);
+    await page.getByRole('link', { name: 'Preview' }).first().click();
+    await submit(page.getByRole('button', { name: 'Create an issue from this article' }));
+    const issuePage = `${new URL(page.url()).pathname}?notice=created`;
+    // A test send to an address that is no editor's (the select offers only theirs): refused.
+    await page
+      .locator('select[name="to"] option')
+      .first()
+      .evaluate((option) => option.setAttribute('value', 'outsider@example.com'));
+    await submit(page.getByRole('button', { name: 'Send test' }));
+    expect(await h1()).toBe('That did not work');
+    const back = page.getByRole('link', { name: 'Back to the form' });
+    expect(await back.getAttribute('href')).toBe(issuePage);
+    await back.click();
+    await expect.poll(() => page.url()).toBe(`${stack.appUrl}${issuePage}`);
+  });
+
   it('refuses a form without its CSRF token, and signs out', async () => {
     const forged = await page.request.post(`${stack.appUrl}/admin/subscribers`, {
       form: { email: 'forged@example.com' },

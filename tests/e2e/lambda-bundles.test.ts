@@ -136,6 +136,7 @@ function localEnvironment(
   const outputs: Record<string, string> = {
     '{{Table.name}}': TABLE,
     '{{SigningSecret.value}}': secret,
+    '{{SuppressionSecret.value}}': `${secret}-suppression`,
     '{{Api.url}}': BASE_URL,
     '{{Email.configSet}}': CONFIGURATION_SET,
     '{{ShardWork.url}}': sqs.queueUrl('ShardWork'),
@@ -325,6 +326,7 @@ describe('bundles', () => {
     const readerOf: Record<string, string> = {
       SIGNING_SECRET: 'functions/core/tokens.ts',
       TURNSTILE_SECRET_KEY: 'functions/adapters/abuse/turnstile.ts',
+      SUPPRESSION_SECRET: 'functions/core/suppression-key.ts',
     };
     const given: string[] = [];
     for (const [name, pkg] of Object.entries(packages)) {
@@ -341,9 +343,13 @@ describe('bundles', () => {
         ).toBe(true);
       }
     }
-    // Neither the feeds (files only), ses-events nor the reputation pause (the table only) get one.
-    for (const name of ['feeds', 'sesEvents', 'reputationPause'])
+    // The feeds (files only) and the reputation pause (the table only) get none; ses-events only
+    // the suppression list's key (it suppresses what bounces), never the links' signing secret.
+    for (const name of ['feeds', 'reputationPause'])
       expect(given.filter((g) => g.startsWith(`${name}:`))).toEqual([]);
+    expect(given.filter((g) => g.startsWith('sesEvents:'))).toEqual([
+      'sesEvents:SUPPRESSION_SECRET',
+    ]);
     expect(given).toContain('api:TURNSTILE_SECRET_KEY');
   });
 

@@ -152,6 +152,7 @@ describe('the functions', () => {
   it('get every variable parseConfig requires (parseTableConfig where they parse only that), and only variables config.ts reads', () => {
     expect(requiredConfigKeys.length).toBeGreaterThan(0);
     expect(requiredConfigKeysOf('table')).toEqual(['TABLE_NAME']);
+    expect(requiredConfigKeysOf('suppressions')).toEqual(['TABLE_NAME', 'SUPPRESSION_SECRET']);
     expect(requiredConfigKeysOf('publication')).toEqual([
       'BASE_URL',
       'PUBLICATION_NAME',
@@ -180,14 +181,22 @@ describe('the functions', () => {
         expect(args.environment, args.handler).toEqual({ TABLE_NAME: '{{Table.name}}' });
         continue;
       }
+      if (part === 'suppressions') {
+        expect(args.environment, args.handler).toEqual({
+          TABLE_NAME: '{{Table.name}}',
+          SUPPRESSION_SECRET: '{{SuppressionSecret.value}}',
+        });
+        continue;
+      }
       // The feeds read files only: no table, no secret.
       if (part === 'publication') {
-        expect(Object.keys(args.environment), args.handler).not.toContain('TABLE_NAME');
-        expect(Object.keys(args.environment), args.handler).not.toContain('SIGNING_SECRET');
+        for (const key of ['TABLE_NAME', 'SIGNING_SECRET', 'SUPPRESSION_SECRET'])
+          expect(Object.keys(args.environment), args.handler).not.toContain(key);
       } else
         expect(args.environment).toMatchObject({
           TABLE_NAME: '{{Table.name}}',
           SIGNING_SECRET: '{{SigningSecret.value}}',
+          SUPPRESSION_SECRET: '{{SuppressionSecret.value}}',
         });
       expect(args.environment).toMatchObject({
         BASE_URL: '{{Api.url}}',
@@ -198,6 +207,7 @@ describe('the functions', () => {
         expect(args.environment.SES_CONFIGURATION_SET).toBe('{{Email.configSet}}');
     }
     expect(production.one('sst.Secret', 'SigningSecret').args.placeholder).toBeUndefined();
+    expect(production.one('sst.Secret', 'SuppressionSecret').args.placeholder).toBeUndefined();
   });
 
   it("give the signup pages Turnstile's keys only when DISPATCH_TURNSTILE_SITE_KEY is set, the secret from its own sst.Secret", async () => {
@@ -205,7 +215,10 @@ describe('the functions', () => {
       expect(Object.keys(args.environment)).not.toContain('TURNSTILE_SITE_KEY');
       expect(Object.keys(args.environment)).not.toContain('TURNSTILE_SECRET_KEY');
     }
-    expect(production.byType('sst.Secret').map((s) => s.name)).toEqual(['SigningSecret']);
+    expect(production.byType('sst.Secret').map((s) => s.name)).toEqual([
+      'SigningSecret',
+      'SuppressionSecret',
+    ]);
 
     const guarded = await synthesize({
       stage: 'production',
@@ -377,13 +390,14 @@ describe('the job runner', () => {
 });
 
 describe('the blob bucket', () => {
-  it('is private and encrypted, forgets exports after a week and abandoned uploads after a day, and lets only the app PUT from a browser', () => {
+  it('is private and encrypted, forgets exports after a week, imported files after 30 days and abandoned uploads after a day, and lets only the app PUT from a browser', () => {
     const { args, opts } = production.one('sst.aws.Bucket', 'Blobs');
     // SST blocks public access unless `access` is set; no policy opens it.
     expect(args.access).toBeUndefined();
     expect(args.policy).toBeUndefined();
     expect(args.lifecycle).toEqual([
       { id: 'expire-exports', prefix: 'exports/', expiresIn: '7 days' },
+      { id: 'expire-imports', prefix: 'imports/', expiresIn: '30 days' },
     ]);
     const lifecycle = { rules: [{ id: 'expire-exports' }] as object[] };
     args.transform.lifecycle(lifecycle);

@@ -14,6 +14,7 @@ import { DynamoSuppressionList } from '../../functions/adapters/dynamo/dynamo-su
 import type { Running } from '../../local/emulators.js';
 import { describeAdapterContract } from '../support/adapter-contract.js';
 import { useLocalAws } from '../support/emulators.js';
+import { testSuppressionKeys } from '../support/builders.js';
 
 /** The storage contract on the DynamoDB adapters, over a fresh table of the emulator `start` runs. */
 export function describeDynamoAdapters(engine: string, start: () => Promise<Running>) {
@@ -29,12 +30,12 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
         subscribers: new DynamoSubscriberRepository(client, table),
         ledger: new DynamoDeliveryLedger(client, table),
         issues: new DynamoIssueRepository(client, table),
-        suppressions: new DynamoSuppressionList(client, table),
+        suppressions: new DynamoSuppressionList(client, table, testSuppressionKeys),
         events: new DynamoEventLog(client, table),
         publications: new DynamoPublicationLog(client, table),
         rateLimiter: new DynamoRateLimiter(client, table),
         outbox: new DynamoOutboxStore(client, table),
-        signupReads: new DynamoSignupReads(client, table),
+        signupReads: new DynamoSignupReads(client, table, testSuppressionKeys),
         senders: new DynamoSenderRegistry(client, table),
         auditLog: new DynamoAuditLog(client, table),
       },

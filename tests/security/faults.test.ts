@@ -22,6 +22,7 @@ import { uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 import { subscriberSchema } from './subscriber-schema.js';
 import { captureLogger } from '../support/logger.js';
+import { parseConfig, suppressionKeysOf } from '../../functions/config.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createApp>;
@@ -75,11 +76,13 @@ beforeAll(async () => {
     { step: 'deserialize', name: 'injectFaultAfter' },
   );
   const table = stack.env.TABLE_NAME!;
+  // The stack's own keys: its outbox and its reads must find what these write.
+  const keys = suppressionKeysOf(parseConfig(stack.env));
   const deps = {
     ...stack.deps,
     subscribers: new DynamoSubscriberRepository(client, table),
-    suppressions: new DynamoSuppressionList(client, table),
-    signupReads: new DynamoSignupReads(client, table),
+    suppressions: new DynamoSuppressionList(client, table, keys),
+    signupReads: new DynamoSignupReads(client, table, keys),
     abuse: { ...stack.deps.abuse!, rateLimiter: new DynamoRateLimiter(client, table) },
   };
   app = createApp(deps, { clientIp: () => '192.0.2.90', logger });

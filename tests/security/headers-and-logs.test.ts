@@ -53,7 +53,7 @@ describe('security headers', () => {
       expect(csp).toContain("default-src 'none'");
       expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
       expect(
         response.headers.get('strict-transport-security'),
         `${method} ${path}: HSTS over http`,

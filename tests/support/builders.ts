@@ -18,8 +18,15 @@ import type { Publication } from '../../functions/core/publication.js';
 import type { SubscriberDeps } from '../../functions/core/subscribers/deps.js';
 import { subscriberIdFor, type Subscriber } from '../../functions/core/subscribers/subscriber.js';
 import { TokenSigner } from '../../functions/core/tokens.js';
+import { SuppressionKeys } from '../../functions/core/suppression-key.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hmac-0123456789';
+/** Suppression keys of a rotated secret: written under version 2, version 1 read too. */
+export const testSuppressionKeys = new SuppressionKeys(
+  'test-suppression-secret-version-2-0123456789',
+  2,
+  [{ version: 1, secret: 'test-suppression-secret-version-1-0123456789' }],
+);
 
 /** A clock that stands still until told to move. */
 export function fixedClock(start = '2026-11-28T09:00:00.000Z') {

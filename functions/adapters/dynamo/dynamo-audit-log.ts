@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditEntry, AuditLog } from '../../core/access/audit.js';
+import { namesReader, type AuditEntry, type AuditLog } from '../../core/access/audit.js';
+import { readerPartition } from './table.js';
 import { translateDynamoError } from './client.js';
 
 /** Kept 400 days: a year of decisions, and the month around it. */
@@ -31,6 +32,12 @@ export class DynamoAuditLog implements AuditLog {
             SK: `${entry.at}#${randomBytes(6).toString('base64url')}`,
             entity: 'audit',
             ...entry,
+            // An entry about a reader joins the index under them: their erasure finds it.
+            ...(entry.target &&
+              namesReader(entry.action) && {
+                GSI1PK: readerPartition(entry.target),
+                GSI1SK: `AUDIT#${entry.at}`,
+              }),
             expiresAt: Math.floor(at.getTime() / 1000) + KEEP_S,
           },
         }),
@@ -55,7 +62,15 @@ export class DynamoAuditLog implements AuditLog {
         )
         .catch(translateDynamoError);
       // The item's keys and housekeeping are the table's, not the entry's.
-      for (const { PK: _pk, SK: _sk, entity: _e, expiresAt: _x, ...entry } of Items)
+      for (const {
+        PK: _pk,
+        SK: _sk,
+        GSI1PK: _g,
+        GSI1SK: _s,
+        entity: _e,
+        expiresAt: _x,
+        ...entry
+      } of Items)
         found.push(entry as AuditEntry);
     }
     return found;

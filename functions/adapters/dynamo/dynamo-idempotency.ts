@@ -6,6 +6,7 @@ import type {
 } from '../../core/access/idempotency.js';
 import { translateDynamoError } from './client.js';
 import { putOrRead } from './conditional-write.js';
+import { readerPartition } from './table.js';
 
 /** Keys are remembered a day (TTL), the usual window for client retries. */
 const RETENTION_S = 24 * 60 * 60;
@@ -50,9 +51,18 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: itemKey(scope, key),
-          UpdateExpression: 'SET #response = :response',
+          // A record about a reader joins the index under them: their erasure deletes it.
+          UpdateExpression: response.reader
+            ? 'SET #response = :response, GSI1PK = :reader, GSI1SK = :sk'
+            : 'SET #response = :response',
           ExpressionAttributeNames: { '#response': 'response' },
-          ExpressionAttributeValues: { ':response': response },
+          ExpressionAttributeValues: {
+            ':response': response,
+            ...(response.reader && {
+              ':reader': readerPartition(response.reader),
+              ':sk': `IDEMPOTENCY#${scope}#${key}`,
+            }),
+          },
         }),
       )
       .catch(translateDynamoError);

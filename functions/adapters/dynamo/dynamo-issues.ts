@@ -34,7 +34,7 @@ function metaKey(id: string) {
     ? { PK: digestPartition(digest[1] as DigestFrequency), SK: `PERIOD#${digest[2]}` }
     : { PK: pk(id), SK: 'META' };
 }
-const shardSk = (shard: number) => `SHARD#${String(shard).padStart(2, '0')}`;
+export const shardSk = (shard: number) => `SHARD#${String(shard).padStart(2, '0')}`;
 /** Issues sit in the index under their state, oldest first: a tick lists what is due with one Query. */
 const statePartition = (state: IssueState) => `ISSUES#${state}`;
 /**

@@ -30,9 +30,9 @@ const BATCH = 25;
  * How far findReceipt reads in each partition, page by page: the carrier is a few entries on, and
  * 32 partitions' first 16 cover ~500 entries of the key in id order.
  */
-const RECEIPT_PAGES = [16, 64];
+export const RECEIPT_PAGES = [16, 64];
 /** The same, in a partition from before the split: it holds every reader of its key. */
-const LEGACY_RECEIPT_PAGES = Array.from({ length: 10 }, () => 100);
+export const LEGACY_RECEIPT_PAGES = Array.from({ length: 10 }, () => 100);
 /** Rounds of BatchWriteItem's unprocessed items before markSent gives up (the claims keep their receipts). */
 const MAX_BATCH_ATTEMPTS = 8;
 

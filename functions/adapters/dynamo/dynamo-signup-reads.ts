@@ -3,7 +3,8 @@ import type { SignupReads } from '../../core/ports.js';
 import type { Subscriber } from '../../core/subscribers/subscriber.js';
 import { translateDynamoError } from './client.js';
 import { fromItem, MAX_ID_LENGTH, subscriberKey } from './dynamo-subscribers.js';
-import { suppressionKey } from './dynamo-suppression-list.js';
+import { suppressionItemKey } from './dynamo-suppression-list.js';
+import type { SuppressionKeys } from '../../core/suppression-key.js';
 
 const MAX_ATTEMPTS = 5;
 
@@ -15,12 +16,15 @@ export class DynamoSignupReads implements SignupReads {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly keys: SuppressionKeys,
   ) {}
 
   async read(id: string, email: string) {
     const record = subscriberKey(id);
-    const suppression = suppressionKey(email);
-    let keys = id.length > MAX_ID_LENGTH ? [suppression] : [record, suppression];
+    // The address's suppression under every key it may have been written with (suppression-key.ts).
+    const suppressions = this.keys.all(email).map(suppressionItemKey);
+    const suppressionPks = new Set(suppressions.map((s) => s.PK));
+    let keys = id.length > MAX_ID_LENGTH ? suppressions : [record, ...suppressions];
     let stored: Subscriber | undefined;
     let suppressed = false;
     // Keys DynamoDB leaves unprocessed (throttled) are asked again, after a short wait.
@@ -36,7 +40,7 @@ export class DynamoSignupReads implements SignupReads {
         .catch(translateDynamoError);
       for (const item of Responses?.[this.tableName] ?? []) {
         if (item.PK === record.PK) stored = fromItem(item);
-        if (item.PK === suppression.PK) suppressed = true;
+        if (suppressionPks.has(item.PK as string)) suppressed = true;
       }
       keys = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
     }

@@ -17,7 +17,7 @@ export const legacyLedgerKey = (deliveryKey: string, subscriberId: string) => ({
   PK: legacyPartition(deliveryKey),
   SK: `RECIPIENT#${subscriberId}`,
 });
-const legacyPartition = (deliveryKey: string) => `DELIVERY#${deliveryKey}`;
+export const legacyPartition = (deliveryKey: string) => `DELIVERY#${deliveryKey}`;
 
 export const ledgerPartitions = (deliveryKey: string) =>
   Array.from({ length: LEDGER_PARTITIONS }, (_, n) => `DELIVERY#${deliveryKey}#${n}`);
@@ -72,6 +72,8 @@ export class LegacyEntries {
   }
 }
 
+export type CarrierItem = { PK: string; SK: string; previousSent: SendReceipt };
+
 /**
  * The claim that carries this reader's receipt: a later claim of the same lane, so in id order
  * a few entries after the reader's own, in whichever partition its reader hashed to. Every
@@ -85,6 +87,18 @@ export async function findCarrier(
   subscriberId: string,
   pageSizes: readonly number[],
 ): Promise<SendReceipt | undefined> {
+  const carrier = await findCarrierItem(client, tableName, partitions, subscriberId, pageSizes);
+  return carrier?.previousSent;
+}
+
+/** The carrying entry itself, keys included (an erasure removes the receipt from it). */
+export async function findCarrierItem(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  partitions: string[],
+  subscriberId: string,
+  pageSizes: readonly number[],
+): Promise<CarrierItem | undefined> {
   let open = partitions.map((pk) => ({
     pk,
     start: undefined as Record<string, unknown> | undefined,
@@ -109,12 +123,12 @@ export async function findCarrier(
             }),
           )
           .catch(translateDynamoError);
-        const carrier = Items[0] as { previousSent?: SendReceipt } | undefined;
-        return { pk: p.pk, start: LastEvaluatedKey, receipt: carrier?.previousSent };
+        const carrier = Items[0] as CarrierItem | undefined;
+        return { pk: p.pk, start: LastEvaluatedKey, carrier };
       }),
     );
-    const found = pages.find((p) => p.receipt);
-    if (found) return found.receipt;
+    const found = pages.find((p) => p.carrier);
+    if (found) return found.carrier;
     open = pages.filter((p) => p.start !== undefined);
     if (open.length === 0) return undefined;
   }

@@ -8,6 +8,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | subscriber  | SUBSCRIBER#<id>    | PROFILE           | RECIPIENTS#<0-7> (confirmed only) | <id> |
  * | issue       | ISSUE#<issueId>    | META              | ISSUES#sending (while sending) | <issueId> |
  * | ledger      | DELIVERY#<key>#<0-31> | RECIPIENT#<subId> | HISTORY#<subId> (sent) | sentAt |
+ * | audit, idempotency (about a reader) | … | … | READER#<subId> | <when or key> |
  *
  * (docs/architecture.md has every entity.)
  *
@@ -19,6 +20,12 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * `<email>#<id>`, so a list by state, a search by address prefix and their pages are Queries.
  * `expiresAt` (epoch seconds) is the TTL attribute on AWS; locally nothing sweeps it.
  */
+/**
+ * The index partition of what names a reader besides their own items (audit entries about them,
+ * idempotency records of requests about them): what their erasure must find without a Scan.
+ */
+export const readerPartition = (subscriberId: string) => `READER#${subscriberId}`;
+
 export const tableKeys = {
   partitionKey: 'PK',
   sortKey: 'SK',

@@ -1,8 +1,9 @@
 /**
  * The editors' audit trail: who did what, when, through which door (the workspace, the API, the
  * CLI). Written after an action succeeds, read newest first in the workspace. It names editors
- * by their key's name and prefix, and what they acted on by id, never a reader's address: an
- * erased reader's id stays here, but nothing else carries it back to an address (issue 20).
+ * by their key's name and prefix, and what they acted on by id, never a reader's address. An
+ * entry about a reader loses the reader's id when they are erased (`targetErased`), and the
+ * erasure's own entry never names them.
  */
 export type AuditEntry = {
   at: string;
@@ -13,8 +14,17 @@ export type AuditEntry = {
   action: string;
   /** The id acted on (an issue, a subscriber, a key prefix), when the action has one. */
   target?: string;
+  /** The target was a reader since erased: the entry says what was done, not to whom. */
+  targetErased?: boolean;
   via: 'workspace' | 'api' | 'cli';
 };
+
+/** Whether an action's target is a reader (a route under `/subscribers/:id`). */
+export const namesReader = (action: string) => /\/subscribers\/:id(\/|$)/.test(action);
+
+/** The erasure itself: recorded without its target, whose id would otherwise outlive them. */
+export const erasesReader = (action: string) =>
+  /^DELETE \/api\/admin\/subscribers\/:id$|^POST \/admin\/subscribers\/:id\/erase$/.test(action);
 
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
@@ -37,6 +47,7 @@ const phrases: Record<string, string> = {
   'POST /admin/digests': 'started a digest',
   'POST /admin/subscribers': 'added a subscriber',
   'POST /admin/subscribers/:id/erase': 'erased a subscriber',
+  'DELETE /admin/subscribers/:id': 'erased a subscriber',
   'POST /admin/suppressions': 'suppressed an address',
   'POST /admin/suppressions/remove': 'removed an address from the suppression list',
   'POST /admin/exports': 'exported the subscribers',

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 
-export type StoredResponse = { status: number; body: unknown };
+/**
+ * `reader`: the subscriber the answer names or was about, so their erasure finds and deletes the
+ * record (which otherwise lives a day) with the rest of their trail.
+ */
+export type StoredResponse = { status: number; body: unknown; reader?: string };
 export type IdempotencyRecord = { bodyHash: string; response?: StoredResponse };
 
 export interface IdempotencyStore {

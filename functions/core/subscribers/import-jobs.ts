@@ -77,9 +77,11 @@ export async function createImport(deps: ImportJobDeps) {
 
 /** The file is uploaded: the job is queued and the runner woken. Starting it again changes nothing. */
 export async function startImport(deps: ImportJobDeps, id: string): Promise<Job> {
+  // An id no import can have is not found before any lookup: a long one is over DynamoDB's key size.
+  if (!IMPORT_ID.test(id)) throw new ImportNotFound(id);
   const existing = await deps.jobs.get(id);
   if (existing?.kind === IMPORT_KIND) return existing;
-  if (existing || !/^[0-9a-f-]{36}$/.test(id)) throw new ImportNotFound(id);
+  if (existing) throw new ImportNotFound(id);
   const size = await deps.blobs.size(keyOf(id));
   if (!size)
     throw new DomainError(ErrorCodes.invalidInput, 'Upload the file before starting the import.', {
@@ -94,6 +96,9 @@ export async function startImport(deps: ImportJobDeps, id: string): Promise<Job>
   await deps.jobKicker?.kick();
   return job;
 }
+
+/** What createImport's randomUUID makes, and so every import's id. */
+const IMPORT_ID = /^[0-9a-f-]{36}$/;
 
 /** Bodies sent in the request itself: Lambda takes 6 MB, base64 and all; bigger files upload. */
 export const MAX_DIRECT_BYTES = 4 * 1024 * 1024;
@@ -126,6 +131,7 @@ export async function waitFor(deps: ImportJobDeps, id: string, waitMs: number) {
 }
 
 export async function importStatus(deps: ImportJobDeps, id: string) {
+  if (!IMPORT_ID.test(id)) throw new ImportNotFound(id);
   const job = await deps.jobs.get(id);
   if (job?.kind !== IMPORT_KIND) throw new ImportNotFound(id);
   return job;

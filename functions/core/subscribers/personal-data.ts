@@ -1,6 +1,9 @@
 import { DomainError, ErrorCodes } from '../errors.js';
 import { normalizeEmail } from '../email-address.js';
-import type { DeliveryLedger } from '../ports.js';
+import type { DeliveryLedger, IssueRepository, ReaderTrail } from '../ports.js';
+import { IssueStates, type Issue } from '../issues/issue.js';
+import type { JobRepository } from '../jobs/ports.js';
+import { forgetInImportReports } from './import-reports.js';
 import type { SubscriberDeps } from './deps.js';
 import { subscriberIdFor, type Subscriber } from './subscriber.js';
 
@@ -13,15 +16,33 @@ export async function findSubscriber(
   return checked.ok ? deps.subscribers.get(subscriberIdFor(checked.email)) : undefined;
 }
 
+export type ErasureDeps = SubscriberDeps & {
+  readerTrail: ReaderTrail;
+  issues: Pick<IssueRepository, 'listByState'>;
+  jobs: Pick<JobRepository, 'list' | 'get' | 'save'>;
+};
+
 /**
- * Erasure on request (GDPR art. 17): the record goes for good; a hash of the address stays on the
- * suppression list, so no import or form can bring the address back without its owner.
+ * Erasure on request (GDPR art. 17). First the address goes on the suppression list under a
+ * keyed hash (the one thing kept: no import or form can bring it back without its owner), then
+ * every item that names the reader is deleted or anonymised (`ReaderTrail`, imports' reports),
+ * then the record.
+ * Each step can run again: a failure half-way leaves the record, so the editor's retry finishes.
  */
-export async function eraseSubscriber(deps: SubscriberDeps, id: string): Promise<void> {
+export async function eraseSubscriber(deps: ErasureDeps, id: string): Promise<void> {
   const subscriber = await deps.subscribers.get(id);
   if (!subscriber) throw new DomainError(ErrorCodes.notFound, 'No such subscriber.');
   await deps.suppressions.suppress(subscriber.email, 'erased', deps.clock.now());
+  await deps.readerTrail.erase(id, await everyIssue(deps));
+  await forgetInImportReports(deps.jobs, subscriber.email);
   await deps.subscribers.delete(id);
+}
+
+/** Every issue in every state: a reader may be named by any issue they were ever sent. */
+async function everyIssue(deps: Pick<ErasureDeps, 'issues'>): Promise<Issue[]> {
+  const states = Object.values(IssueStates);
+  const lists = await Promise.all(states.map((s) => deps.issues.listByState(s, Infinity)));
+  return lists.flat();
 }
 
 /** Everything kept about one reader, for an access request (GDPR art. 15). */

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ApiKeyRecord } from '../../core/access/api-keys.js';
-import type { AuditEntry } from '../../core/access/audit.js';
+import { erasesReader, type AuditEntry } from '../../core/access/audit.js';
 import type { AdminDeps } from './deps.js';
 
 /**
@@ -21,13 +21,14 @@ export const audited =
     const done = via === 'workspace' ? c.res.status === 303 : c.res.status < 300;
     const key = keyOf(c);
     if (!done || !key || c.error) return;
-    const target = c.req.param('id') ?? c.req.param('slug');
+    const action = `${c.req.method} ${c.req.routePath}`;
+    const target = erasesReader(action) ? undefined : (c.req.param('id') ?? c.req.param('slug'));
     await deps.auditLog
       .record({
         at: deps.clock.now().toISOString(),
         actor: key.name,
         keyPrefix: key.prefix,
-        action: `${c.req.method} ${c.req.routePath}`,
+        action,
         ...(target ? { target } : {}),
         via,
       })

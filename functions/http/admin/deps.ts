@@ -7,6 +7,7 @@ import type {
   Directory,
   IssueRenderer,
   PublicationLog,
+  ReaderTrail,
 } from '../../core/ports.js';
 import type { AppDeps } from '../../config.js';
 import type { ShardQueue } from '../../core/delivery/fleet.js';
@@ -32,4 +33,6 @@ export type AdminDeps = AppDeps & {
   jobKicker?: JobKicker;
   /** What editors did, for the workspace's audit page. */
   auditLog: AuditLog;
+  /** What names a reader besides their record, for their erasure. */
+  readerTrail: ReaderTrail;
 };

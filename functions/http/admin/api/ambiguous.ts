@@ -92,8 +92,8 @@ export function ambiguousApi(deps: AdminDeps) {
       const { id, subscriberId } = c.req.valid('param');
       const body = c.req.valid('json');
       const by = c.get('apiKey').name;
-      return change(c, body, async () =>
-        ok({
+      return change(c, body, async () => ({
+        ...ok({
           resolution: await resolveAmbiguous(
             deps,
             id,
@@ -103,7 +103,8 @@ export function ambiguousApi(deps: AdminDeps) {
             by,
           ),
         }),
-      ) as never;
+        reader: subscriberId,
+      })) as never;
     },
   );
   return api;

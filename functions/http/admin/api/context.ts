@@ -40,7 +40,7 @@ export const idempotent =
   async (
     c: Context<AdminEnv>,
     body: unknown,
-    run: () => Promise<{ status: 200 | 201; body: unknown }>,
+    run: () => Promise<{ status: 200 | 201; body: unknown; reader?: string }>,
   ) => {
     requireRole(c.get('apiKey'), 'editor');
     const key = c.req.header('idempotency-key');

@@ -7,6 +7,8 @@ import {
 } from '../../../core/subscribers/personal-data.js';
 import { listSubscribers } from '../../../core/subscribers/list.js';
 import { subscribe } from '../../../core/subscribers/subscribe.js';
+import { normalizeEmail } from '../../../core/email-address.js';
+import { subscriberIdFor } from '../../../core/subscribers/subscriber.js';
 import type { AdminDeps } from '../deps.js';
 import { apiApp, idempotent } from './context.js';
 import { errors, IdempotencyHeader } from './schemas.js';
@@ -129,7 +131,9 @@ export function subscribersApi(deps: AdminDeps) {
       const body = c.req.valid('json');
       return change(c, body, async () => {
         await subscribe(deps, body, 'admin');
-        return { status: 202 as never, body: { status: 'pending' } };
+        const address = normalizeEmail(body.email);
+        const reader = address.ok ? subscriberIdFor(address.email) : undefined;
+        return { status: 202 as never, body: { status: 'pending' }, reader };
       }) as never;
     },
   );

@@ -1,13 +1,13 @@
-import { type AuditEntry, describeAction } from '../../../core/access/audit.js';
+import { type AuditEntry, describeAction, erasesReader } from '../../../core/access/audit.js';
 import { When } from './when.js';
 
 /** Where an entry's target is shown, when it has a page: an issue, a subscriber. */
 function targetLink(entry: AuditEntry) {
+  // An erased reader is named nowhere, here neither: what was done stays, not to whom.
+  if (entry.targetErased || erasesReader(entry.action)) return 'an erased reader';
   if (!entry.target) return '—';
   if (/\/issues\/:id/.test(entry.action))
     return <a href={`/admin/issues/${entry.target}`}>{entry.target}</a>;
-  // An erased subscriber has no page any more; the id is all that is left of them here.
-  if (/\/subscribers\/:id\/erase/.test(entry.action)) return <code>{entry.target}</code>;
   if (/\/subscribers\/:id/.test(entry.action))
     return <a href={`/admin/subscribers/${entry.target}`}>{entry.target}</a>;
   return <code>{entry.target}</code>;

@@ -14,6 +14,7 @@ import { digestRoutes, issueRoutes } from './issues.js';
 import { workspaceErrorPage, type WorkspaceEnv } from './page.js';
 import { importRoutes } from './imports.js';
 import { outboxRoutes } from './outbox.js';
+import { sameOriginPosts } from './same-origin.js';
 import { sessionRoutes } from './session.js';
 import { subscriberRoutes } from './subscribers.js';
 import { suppressionRoutes } from './suppressions.js';
@@ -21,6 +22,7 @@ import { suppressionRoutes } from './suppressions.js';
 /** The editors' workspace under /admin: one sub-app per noun, behind the session's middleware. */
 export function workspaceRoutes(deps: AdminDeps) {
   const admin = new Hono<WorkspaceEnv>()
+    .use('/admin/*', sameOriginPosts(deps))
     .use(
       '/admin/*',
       audited(deps, 'workspace', (c) => c.get('key')),

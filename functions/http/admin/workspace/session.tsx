@@ -13,11 +13,20 @@ import type { AdminDeps } from '../deps.js';
 import { SignInPage } from '../pages/sign-in.js';
 import { page, redirect, type WorkspaceEnv } from './page.js';
 
-const COOKIE = 'dispatch_session';
+/**
+ * The session cookie's name. Over https it carries the __Host- prefix: browsers then accept it
+ * only with Secure, Path=/ and no Domain, so no sibling subdomain and no plain-http page can set
+ * or shadow it. Plain http (the local stack) cannot have Secure cookies, hence no prefix there.
+ */
+export const sessionCookieName = (deps: Pick<AdminDeps, 'publication'>) =>
+  isHttps(deps) ? '__Host-dispatch_session' : 'dispatch_session';
+const isHttps = (deps: Pick<AdminDeps, 'publication'>) =>
+  deps.publication.baseUrl.startsWith('https://');
 
 /** Sign-in and sign-out; between them, every workspace page needs the session (mounted at /admin). */
 export function sessionRoutes(deps: AdminDeps) {
-  const secure = deps.publication.baseUrl.startsWith('https://');
+  const secure = isHttps(deps);
+  const COOKIE = sessionCookieName(deps);
   const signInPage = (c: Context<WorkspaceEnv>, error?: string, status: 200 | 401 | 429 = 200) =>
     c.html(<SignInPage publication={deps.publication} error={error} />, status);
 
@@ -60,6 +69,7 @@ export function sessionRoutes(deps: AdminDeps) {
 
 /** Every other workspace page: a session, and a CSRF token and an editor's key on every POST. */
 function requireSession(deps: AdminDeps): MiddlewareHandler<WorkspaceEnv> {
+  const COOKIE = sessionCookieName(deps);
   return async (c, next) => {
     const found = await currentSession(deps, getCookie(c, COOKIE));
     if (!found)
