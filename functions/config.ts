@@ -193,25 +193,28 @@ export const requiredConfigKeys = configKeys.filter(
   (key) => !envSchema.shape[key].safeParse(undefined).success,
 );
 
+/** The one error a bad configuration throws: each variable named, with what is wrong with it. */
+const invalidConfig = (problems: string[]) =>
+  new Error(`configuration is incomplete or invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+const problemsOf = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = envSchema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`configuration is incomplete or invalid:\n${lines.join('\n')}`);
-  }
+  if (!result.success) throw invalidConfig(problemsOf(result.error));
   // The widget without the check protects nothing; the check without the widget locks every
   // reader out of the hosted form.
   if (!result.data.TURNSTILE_SITE_KEY !== !result.data.TURNSTILE_SECRET_KEY) {
     const missing = result.data.TURNSTILE_SITE_KEY ? 'TURNSTILE_SECRET_KEY' : 'TURNSTILE_SITE_KEY';
-    throw new Error(
-      `configuration is incomplete or invalid:\n  ${missing}: must be set together with ${missing === 'TURNSTILE_SITE_KEY' ? 'TURNSTILE_SECRET_KEY' : 'TURNSTILE_SITE_KEY'} (or neither)`,
-    );
+    throw invalidConfig([
+      `${missing}: must be set together with ${missing === 'TURNSTILE_SITE_KEY' ? 'TURNSTILE_SECRET_KEY' : 'TURNSTILE_SITE_KEY'} (or neither)`,
+    ]);
   }
   // A window no longer than a send may wait for SES would resend what a live sender is sending.
   if (result.data.OUTBOX_RECEIPT_WINDOW_SECONDS * 1000 <= result.data.SES_REQUEST_TIMEOUT_MS)
-    throw new Error(
-      `configuration is incomplete or invalid:\n  OUTBOX_RECEIPT_WINDOW_SECONDS: must be longer than SES_REQUEST_TIMEOUT_MS (${result.data.SES_REQUEST_TIMEOUT_MS} ms)`,
-    );
+    throw invalidConfig([
+      `OUTBOX_RECEIPT_WINDOW_SECONDS: must be longer than SES_REQUEST_TIMEOUT_MS (${result.data.SES_REQUEST_TIMEOUT_MS} ms)`,
+    ]);
   return result.data;
 }
 
@@ -262,10 +265,7 @@ function parsePart<P extends ConfigPart>(
   env: Record<string, string | undefined>,
 ): z.output<(typeof configParts)[P]> {
   const result = configParts[part].safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`configuration is incomplete or invalid:\n${lines.join('\n')}`);
-  }
+  if (!result.success) throw invalidConfig(problemsOf(result.error));
   return result.data as z.output<(typeof configParts)[P]>;
 }
 export const parseTableConfig = (env: Record<string, string | undefined>) =>
