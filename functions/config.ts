@@ -383,6 +383,7 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
 
 /** The signup's abuse defences; each is described with its variable above. */
 export function buildAbuseDeps(config: Config, client: DynamoDBDocumentClient): AbuseDeps {
+  const keys = suppressionKeysOf(config);
   return {
     rateLimiter: new DynamoRateLimiter(client, config.TABLE_NAME),
     limits: {
@@ -396,6 +397,8 @@ export function buildAbuseDeps(config: Config, client: DynamoDBDocumentClient): 
     captcha: config.TURNSTILE_SECRET_KEY
       ? new TurnstileVerifier(config.TURNSTILE_SECRET_KEY)
       : undefined,
+    // Not the suppression's own key: the input differs, so the two never match.
+    addressKey: (email) => keys.current(`rate:${email}`),
   };
 }
 

@@ -187,6 +187,15 @@ describe('erasing a reader', () => {
       via: 'workspace',
     });
 
+    // The reader signs up again through the JSON API: the per-address counter counts it.
+    const subscribeAgain = () =>
+      app.request('/api/subscribe', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: address, topics: ['economy'] }),
+      });
+    expect((await subscribeAgain()).status).toBe(202);
+
     const before = (await everyItem()).filter((item) => asText(item).includes(id));
     expect(before.length).toBeGreaterThan(4); // the record, the entry, both issues' shards, …
 
@@ -199,8 +208,12 @@ describe('erasing a reader', () => {
       return text.includes(email) || text.includes(id.toLowerCase());
     });
     expect(naming).toEqual([]);
+    // No unkeyed hash of the address either: not the suppression's, not the signup counter's.
     const unkeyed = createHash('sha256').update(`suppression:${email}`).digest('base64url');
+    const counter = createHash('sha256').update(`rate:${email}`).digest('base64url').slice(0, 32);
     expect(items.filter((item) => asText(item).includes(unkeyed))).toEqual([]);
+    expect(items.filter((item) => asText(item).includes(counter))).toEqual([]);
+    expect(items.some((item) => String(item.PK).startsWith('RATE#signup-address:'))).toBe(true);
     const keyed = suppressionKeysOf(parseConfig(stack.env)).current(email);
     expect(items.filter((item) => asText(item).includes(keyed))).toEqual([
       expect.objectContaining({ PK: `SUPPRESSION#${keyed}`, reason: 'bounce' }),
@@ -226,17 +239,28 @@ describe('erasing a reader', () => {
 
     // Signing up again is refused quietly: no confirmation reaches the address.
     const mailed = (await emailsTo(stack.sesEndpoint, email)).length;
-    expect(
-      (
-        await app.request('/api/subscribe', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: address, topics: ['economy'] }),
-        })
-      ).status,
-    ).toBe(202);
+    expect((await subscribeAgain()).status).toBe(202);
     expect(await emailsTo(stack.sesEndpoint, email)).toHaveLength(mailed);
     expect(await stack.deps.subscribers.get(id)).toBeUndefined();
+
+    // A send in flight at the erasure marks them sent after it: erasing again removes that,
+    // and once nothing names them the erasure is a 404.
+    const sentAt = new Date().toISOString();
+    const ledger = new DynamoDeliveryLedger(
+      documentClientFor(parseConfig(stack.env)),
+      stack.env.TABLE_NAME!,
+    );
+    await ledger.markSent(first.deliveryKey, [
+      { subscriberId: id, issueId: first.id, messageId: 'late', sentAt, claimedAt: sentAt },
+    ]);
+    expect((await everyItem()).filter((item) => asText(item).includes(id))).toHaveLength(1);
+    expect((await call(`/subscribers/${id}`, editor, undefined, 'DELETE' as never)).status).toBe(
+      204,
+    );
+    expect((await everyItem()).filter((item) => asText(item).includes(id))).toEqual([]);
+    expect((await call(`/subscribers/${id}`, editor, undefined, 'DELETE' as never)).status).toBe(
+      404,
+    );
   }, 60_000);
 
   it('lands the receipt an entry of theirs carries for another reader, and removes theirs from the next claim', async () => {

@@ -10,6 +10,7 @@ import type { Issue, ShardProgress } from '../../core/issues/issue.js';
 import type { ErasedTrail, ReaderTrail, SendReceipt } from '../../core/ports.js';
 import { translateDynamoError, translated } from './client.js';
 import { conditionally } from './conditional-write.js';
+import { DomainError, ErrorCodes } from '../../core/errors.js';
 import { DynamoIssueRepository, shardSk } from './dynamo-issues.js';
 import { LEGACY_RECEIPT_PAGES, RECEIPT_PAGES } from './dynamo-ledger.js';
 import {
@@ -75,38 +76,56 @@ export class DynamoReaderTrail implements ReaderTrail {
         pages: LEGACY_RECEIPT_PAGES,
       });
     for (const place of places) {
-      const { Item } = await this.client
-        .send(
-          new GetCommand({
-            TableName: this.tableName,
-            Key: place.at(deliveryKey, id),
-            ConsistentRead: true,
-          }),
-        )
-        .catch(translateDynamoError);
-      if (!Item) continue;
-      // The entry may carry another reader's receipt, the only proof their send reached SES:
-      // it lands on their own entry before this one goes.
-      const carried = Item.previousSent as SendReceipt | undefined;
-      if (carried && carried.subscriberId !== id) {
-        if (await this.land(place.at(deliveryKey, carried.subscriberId), carried))
-          erased.receiptsLanded++;
+      const key = place.at(deliveryKey, id);
+      for (let race = 0; ; race++) {
+        if (race === MAX_RACES) throw racing(`the ledger of ${deliveryKey}`);
+        const { Item } = await this.client
+          .send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))
+          .catch(translateDynamoError);
+        if (!Item) break;
+        // The entry may carry another reader's receipt, the only proof their send reached SES:
+        // it lands on their own entry before this one goes.
+        const carried = Item.previousSent as SendReceipt | undefined;
+        if (carried && carried.subscriberId !== id) {
+          if (await this.land(place.at(deliveryKey, carried.subscriberId), carried))
+            erased.receiptsLanded++;
+        }
+        // The receipt of this reader's own send, carried by a later claim, goes from it first:
+        // run again after a failure, the erasure finds it only while this reader's entry is there.
+        const carrier = await findCarrierItem(
+          this.client,
+          this.tableName,
+          place.partitions,
+          id,
+          place.pages,
+        );
+        if (carrier && (await this.removeReceipt(carrier, id))) erased.receiptsRemoved++;
+        // Only the entry read: a claim written over it since may carry a receipt not yet landed.
+        if (await this.deleteAsRead(key, Item)) {
+          erased.ledgerEntries++;
+          break;
+        }
       }
-      // The receipt of this reader's own send, carried by a later claim, goes from it first: run
-      // again after a failure, the erasure finds it only while this reader's entry is there.
-      const carrier = await findCarrierItem(
-        this.client,
-        this.tableName,
-        place.partitions,
-        id,
-        place.pages,
-      );
-      if (carrier && (await this.removeReceipt(carrier, id))) erased.receiptsRemoved++;
-      await this.client
-        .send(new DeleteCommand({ TableName: this.tableName, Key: place.at(deliveryKey, id) }))
-        .catch(translateDynamoError);
-      erased.ledgerEntries++;
     }
+  }
+
+  private deleteAsRead(Key: Record<string, string>, read: Record<string, unknown>) {
+    const receipt = read.previousSent as SendReceipt | undefined;
+    return conditionally(
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key,
+          ConditionExpression: `#status = :status AND ${receipt ? 'previousSent.messageId = :receipt' : 'attribute_not_exists(previousSent)'}${read.attempt ? ' AND attempt = :attempt' : ''}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': read.status,
+            ...(receipt && { ':receipt': receipt.messageId }),
+            ...(read.attempt ? { ':attempt': read.attempt } : {}),
+          },
+        }),
+      ),
+    );
   }
 
   /** Marks a claim sent from a receipt, as `markSent` would have; nothing if it is no longer a claim. */
@@ -148,7 +167,8 @@ export class DynamoReaderTrail implements ReaderTrail {
 
   /** Editors' decisions on the reader, and the shards' lists and cursors that name them. */
   private async scrubIssue(issueId: string, id: string, erased: ErasedTrail) {
-    for (let race = 0; race < MAX_RACES; race++) {
+    for (let race = 0; ; race++) {
+      if (race === MAX_RACES) throw racing(`issue ${issueId}`);
       const issue = await this.issues.get(issueId);
       const resolutions = issue?.resolutions ?? [];
       if (!issue || !resolutions.some((r) => r.subscriberId === id)) break;
@@ -158,7 +178,8 @@ export class DynamoReaderTrail implements ReaderTrail {
         break;
       }
     }
-    for (let race = 0; race < MAX_RACES; race++) {
+    for (let race = 0; ; race++) {
+      if (race === MAX_RACES) throw racing(`the shards of issue ${issueId}`);
       const naming = (await this.issues.shards(issueId)).filter((s) => names(s, id));
       if (naming.length === 0) return;
       for (const shard of naming) if (await this.scrubShard(shard, id)) erased.shards++;
@@ -265,6 +286,17 @@ export class DynamoReaderTrail implements ReaderTrail {
     }
   }
 }
+
+/**
+ * Lost the race to a send too often: the erasure stops with an error, before the record goes, so
+ * the editor's retry (a moment later) finds the trail and finishes it.
+ */
+const racing = (what: string) =>
+  new DomainError(
+    ErrorCodes.unavailable,
+    `The erasure kept meeting a send in progress (${what}); nothing is lost: try again in a minute.`,
+    { reason: 'busy' },
+  );
 
 function names(shard: ShardProgress, id: string) {
   return (

@@ -59,4 +59,10 @@ export type AbuseDeps = {
   disposableDomains?: DisposableDomains;
   /** Off unless configured: a signup then needs a token the provider vouches for. */
   captcha?: CaptchaVerifier;
+  /**
+   * The per-address counter's key: a keyed hash (config.ts gives the suppression list's HMAC),
+   * so nobody who knows an address can find its counter, which outlives an erasure until TTL.
+   * Absent (unit tests): the plain `hashOf`.
+   */
+  addressKey?: (email: string) => string;
 };

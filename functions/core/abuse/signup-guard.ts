@@ -52,7 +52,7 @@ export async function guardSignup(
     perAddressPerHour > 0
       ? check(
           abuse,
-          `signup-address:${hashOf(attempt.email)}`,
+          `signup-address:${(abuse.addressKey ?? hashOf)(attempt.email)}`,
           perAddressPerHour,
           now,
           'Too many signups for this address. Please try again later.',

@@ -28,15 +28,25 @@ export type ErasureDeps = SubscriberDeps & {
  * every item that names the reader is deleted or anonymised (`ReaderTrail`, imports' reports),
  * then the record.
  * Each step can run again: a failure half-way leaves the record, so the editor's retry finishes.
+ * Asked again once the record has gone, it looks for a trail left since (a send that was in
+ * flight at the erasure) and erases that: 404 only when nothing names the id any more.
  */
 export async function eraseSubscriber(deps: ErasureDeps, id: string): Promise<void> {
   const subscriber = await deps.subscribers.get(id);
-  if (!subscriber) throw new DomainError(ErrorCodes.notFound, 'No such subscriber.');
-  await deps.suppressions.suppress(subscriber.email, 'erased', deps.clock.now());
-  await deps.readerTrail.erase(id, await everyIssue(deps));
+  if (!subscriber && !SUBSCRIBER_ID.test(id)) throw noSuchSubscriber();
+  if (subscriber) await deps.suppressions.suppress(subscriber.email, 'erased', deps.clock.now());
+  const trail = await deps.readerTrail.erase(id, await everyIssue(deps));
+  if (!subscriber) {
+    if (Object.values(trail).every((n) => n === 0)) throw noSuchSubscriber();
+    return;
+  }
   await forgetInImportReports(deps.jobs, subscriber.email);
   await deps.subscribers.delete(id);
 }
+
+/** What `subscriberIdFor` makes: anything else cannot have a trail, and is not looked for. */
+const SUBSCRIBER_ID = /^[A-Za-z0-9_-]{24}$/;
+const noSuchSubscriber = () => new DomainError(ErrorCodes.notFound, 'No such subscriber.');
 
 /** Every issue in every state: a reader may be named by any issue they were ever sent. */
 async function everyIssue(deps: Pick<ErasureDeps, 'issues'>): Promise<Issue[]> {
