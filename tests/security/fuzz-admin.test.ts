@@ -11,7 +11,7 @@ import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { startTestStack } from '../support/stack.js';
-import { checkResponse, hostileString, type Sent, tally } from './fuzz-support.js';
+import { hostileString, sendChecked, type Sent, tally } from './fuzz-support.js';
 import { quietLogger } from '../support/logger.js';
 
 let stack: LocalStack;
@@ -45,15 +45,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function send(sent: Sent) {
-  const response = await app.request(sent.path, {
-    method: sent.method,
-    headers: sent.headers,
-    body: sent.body,
-  });
-  await checkResponse(sent, response);
-  return response;
-}
+const send = (sent: Sent) => sendChecked(app, sent);
 
 const SLUG = 'nato-western-balkans-stability';
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(

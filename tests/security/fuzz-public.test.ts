@@ -14,7 +14,7 @@ import type { LocalStack } from '../../local/stack.js';
 import { linkIn, uniqueEmail } from '../support/builders.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 import { subscriberSchema } from './subscriber-schema.js';
-import { checkResponse, hostileString, requestInit, type Sent, tally } from './fuzz-support.js';
+import { checkResponse, hostileString, sendChecked, type Sent, tally } from './fuzz-support.js';
 import { captureLogger } from '../support/logger.js';
 
 let stack: LocalStack;
@@ -56,11 +56,7 @@ const encodeSegment = (s: string) => {
   }
 };
 
-async function send(sent: Sent) {
-  const response = await app.request(sent.path, requestInit(sent));
-  await checkResponse(sent, response);
-  return response;
-}
+const send = (sent: Sent) => sendChecked(app, sent);
 
 /** Values of every JSON type, many of them hostile; sometimes a near-valid address. */
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(

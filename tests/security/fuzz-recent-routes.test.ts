@@ -13,7 +13,7 @@ import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { captureLogger, quietLogger } from '../support/logger.js';
 import { startTestStack } from '../support/stack.js';
-import { checkResponse, hostileString, type Sent, tally } from './fuzz-support.js';
+import { encodeSegment, hostileString, sendChecked, type Sent, tally } from './fuzz-support.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createAdminApp>;
@@ -51,30 +51,15 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function send(sent: Sent, on = app) {
-  const response = await on.request(sent.path, {
-    method: sent.method,
-    headers: sent.headers,
-    body: sent.body,
-  });
-  await checkResponse(sent, response);
-  return response;
-}
+const send = (sent: Sent, on: { request: typeof app.request } = app) => sendChecked(on, sent);
 
-const encode = (s: string) => {
-  try {
-    return encodeURIComponent(s);
-  } catch {
-    return '%ED%A0%80';
-  }
-};
 const id = fc
   .oneof(
     hostileString,
     fc.uuid(),
     fc.constantFrom('article-nato-western-balkans-stability', 'x', '..', 'a'.repeat(3000)),
   )
-  .map(encode);
+  .map(encodeSegment);
 const query = fc.oneof(
   fc.constant(''),
   fc
@@ -82,7 +67,7 @@ const query = fc.oneof(
       fc.constantFrom('q', 'state', 'topic', 'frequency', 'cursor', 'limit', 'month', 'notice'),
       hostileString,
     )
-    .map(([k, v]) => `?${k}=${encode(v)}`),
+    .map(([k, v]) => `?${k}=${encodeSegment(v)}`),
 );
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   hostileString,

@@ -55,6 +55,25 @@ export const requestInit = (sent: Sent): RequestInit => ({
   body: sent.body,
 });
 
+/** Sends through the app (`app.request`, no network) and holds the answer to `checkResponse`. */
+export async function sendChecked(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  sent: Sent,
+) {
+  const response = await app.request(sent.path, requestInit(sent));
+  await checkResponse(sent, response);
+  return response;
+}
+
+/** A generated string as a path segment; a lone surrogate (which encodeURIComponent refuses) as its bytes. */
+export const encodeSegment = (s: string) => {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return '%ED%A0%80';
+  }
+};
+
 /** Counts over the whole file, for the report. */
 export const tally = { requests: 0, statuses: {} as Record<number, number> };
 
