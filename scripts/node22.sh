@@ -33,7 +33,9 @@ if [ "$("$bin" --version 2>/dev/null || true)" != "v$version" ]; then
   trap 'rm -rf "$tmp"' EXIT
   (cd "$tmp" && npm pack --silent --no-audit --no-fund "$pkg@$version" >/dev/null)
   tarball=$(ls "$tmp"/*.tgz)
-  actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+  # Hashed with the Node that runs npm: no openssl needed (the deploy workflow's container).
+  actual=$(node -e 'const c = require("node:crypto"), f = require("node:fs");
+    process.stdout.write("sha512-" + c.createHash("sha512").update(f.readFileSync(process.argv[1])).digest("base64"))' "$tarball")
   if [ "$actual" != "$integrity" ]; then
     echo "node22: $pkg@$version's tarball is $actual, not the $integrity written in $0" >&2
     exit 1
