@@ -138,15 +138,61 @@ describe('the functions', () => {
     }
   });
 
-  it('move to a newer runtime release (and its SDK) only when deployed, never under a running deployment', () => {
-    const updates = production.byType('aws.lambda.RuntimeManagementConfig');
-    const deployed = deployedFunctions(production).map(({ component }) =>
+  /** Each deployed function's runtime update mode, by function name. */
+  const runtimeUpdatesOf = (synthesis: Synthesis) => {
+    const updates = synthesis.byType('aws.lambda.RuntimeManagementConfig');
+    const deployed = deployedFunctions(synthesis).map(({ component }) =>
       component.type === 'sst.aws.Function'
         ? `{{${component.name}.name}}`
         : `{{${component.name}.function.name}}`,
     );
     expect(updates.map((u) => u.args.functionName).sort()).toEqual(deployed.sort());
-    for (const { args } of updates) expect(args.updateRuntimeOn).toBe('FunctionUpdate');
+    return updates.map(({ args }) => args);
+  };
+
+  it('move to a newer runtime release (and its SDK) only when deployed, never under a running deployment', () => {
+    for (const args of runtimeUpdatesOf(production)) {
+      expect(args.updateRuntimeOn).toBe('FunctionUpdate');
+      expect(args.runtimeVersionArn).toBeUndefined();
+    }
+  });
+
+  it('stay on one runtime release (and its SDK) through deploys when DISPATCH_LAMBDA_RUNTIME_VERSION pins it', async () => {
+    const release = `arn:aws:lambda:eu-west-1::runtime:${'0a1b2c3d'.repeat(8)}`;
+    const pinned = await synthesize({
+      env: {
+        ...exampleSettings,
+        AWS_REGION: 'eu-west-1',
+        DISPATCH_LAMBDA_RUNTIME_VERSION: release,
+      },
+    });
+    const updates = runtimeUpdatesOf(pinned);
+    expect(updates.length).toBe(Object.keys(functionDefinitions).length);
+    for (const args of updates)
+      expect(args).toMatchObject({ updateRuntimeOn: 'Manual', runtimeVersionArn: release });
+    const settings =
+      (arn: string, region = 'eu-west-1') =>
+      () =>
+        readDeploySettings({
+          ...exampleSettings,
+          AWS_REGION: region,
+          DISPATCH_LAMBDA_RUNTIME_VERSION: arn,
+        });
+    expect(settings(release)().lambdaRuntimeVersion).toBe(release);
+    // Not a runtime version ARN: a function's ARN, a short hash, a layer.
+    for (const wrong of [
+      'arn:aws:lambda:eu-west-1:123456789012:function:dispatch-production-jobs',
+      'arn:aws:lambda:eu-west-1::runtime:abcd1234',
+      `arn:aws:lambda:eu-west-1::runtime:${'0A1B2C3D'.repeat(8)}`,
+      'nodejs:22.v48',
+    ])
+      expect(settings(wrong), wrong).toThrow(
+        /DISPATCH_LAMBDA_RUNTIME_VERSION: must be a runtime version ARN/,
+      );
+    // Another region's release does not exist where the stage deploys.
+    expect(settings(release, 'us-east-1')).toThrow(
+      /another region than the deploy's \(us-east-1\)/,
+    );
   });
 
   it('get every variable parseConfig requires (parseTableConfig where they parse only that), and only variables config.ts reads', () => {
