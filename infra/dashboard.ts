@@ -1,4 +1,4 @@
-import { reputationThresholds } from './alarm-names.js';
+import { OUTBOX_OLDEST_ALARM_SECONDS, reputationThresholds } from './alarm-names.js';
 import { tableOperations } from './alarms.js';
 import { functionNames } from './function-names.js';
 import { sesEventsDeadLetters } from './dead-letters.js';
@@ -105,6 +105,12 @@ export const dashboard = new aws.cloudwatch.Dashboard('Dashboard', {
       },
       { title: 'Function errors', metrics: perFunction('Errors') },
       { title: 'Function throttles', metrics: perFunction('Throttles') },
+      {
+        title: 'Outbox: oldest unsent entry (s)',
+        stat: 'Maximum',
+        metrics: [['Dispatch', 'OldestWaiting', 'Path', 'outbox', { label: 'Oldest waiting' }]],
+        annotations: { horizontal: [{ label: 'Alarm', value: OUTBOX_OLDEST_ALARM_SECONDS }] },
+      },
       {
         title: 'Outbox: stream iterator age (ms)',
         stat: 'Maximum',

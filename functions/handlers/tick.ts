@@ -37,6 +37,7 @@ export async function handler(
     published: result.published,
     digests: result.digests,
     outbox: result.outbox,
+    outboxOldestSeconds: result.outboxOldestSeconds,
     fleet: result.fleet,
     worker: result.worker,
   };

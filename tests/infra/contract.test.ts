@@ -756,6 +756,26 @@ describe('alarms', () => {
     });
   });
 
+  it("alarm when the outbox's oldest unsent entry has waited over 15 minutes (the tick's gauge)", () => {
+    const { args } = production.one('aws.cloudwatch.MetricAlarm', 'OutboxOldestAlarm');
+    expect(args).toMatchObject({
+      namespace: 'Dispatch',
+      metricName: 'OldestWaiting',
+      dimensions: { Path: 'outbox' },
+      statistic: 'Maximum',
+      threshold: 900,
+      comparisonOperator: 'GreaterThanThreshold',
+      alarmActions: ['{{Alerts.arn}}'],
+    });
+    const body = JSON.parse(
+      production.one('aws.cloudwatch.Dashboard', 'Dashboard').args.dashboardBody,
+    );
+    const graphed = (body.widgets as { properties: { metrics: unknown[][] } }[]).flatMap((w) =>
+      w.properties.metrics.map((m) => m.slice(0, 4).join(' ')),
+    );
+    expect(graphed).toContain('Dispatch OldestWaiting Path outbox');
+  });
+
   it('alarm on any dead letter of any queue: SES events, outbox failures, shard work', () => {
     const depth = alarms().filter(
       (a) => a.args.metricName === 'ApproximateNumberOfMessagesVisible',

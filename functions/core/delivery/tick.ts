@@ -9,6 +9,7 @@ import { transitionIssue } from '../issues/manage-issues.js';
 import type { SubscriberDeps } from '../subscribers/deps.js';
 import type { OutboxDeps } from '../outbox/deps.js';
 import { drainOutbox, type DrainResult } from '../outbox/drain.js';
+import { reportOldestWaiting } from '../outbox/oldest.js';
 import { fanOut, type FanOut, type FleetDeps } from './fleet.js';
 import { runWorker, type WorkerResult } from './worker.js';
 
@@ -22,6 +23,8 @@ export type TickResult = {
   digests: string[];
   /** The outbox sweep: whatever the Streams consumer missed (or, locally, had not reached yet). */
   outbox: DrainResult;
+  /** How long the outbox's oldest unsent entry has waited after the sweep, in seconds (0: none). */
+  outboxOldestSeconds: number;
   /** The open shards of sending issues, queued for the fleet (none without one). */
   fleet: FanOut;
   worker: WorkerResult;
@@ -70,8 +73,9 @@ export async function runTick(
   const digests = await catchUpDigests(deps, options.digestSchedules ?? [], options.firedAt ?? now);
   const fleet = await fanOut(deps);
   const outbox = await drainOutbox(deps, { deadline: options.deadline });
+  const outboxOldestSeconds = await reportOldestWaiting(deps);
   const worker = await runWorker(deps, { deadline: options.deadline, workerId: options.workerId });
-  return { started, resumed, published, digests, outbox, fleet, worker };
+  return { started, resumed, published, digests, outbox, outboxOldestSeconds, fleet, worker };
 }
 
 /** Another caller moved the issue first: that is the outcome we wanted anyway. */
