@@ -34,6 +34,7 @@ export async function handler(
   const summary = {
     started: result.started,
     resumed: result.resumed,
+    held: result.held,
     published: result.published,
     digests: result.digests,
     outbox: result.outbox,
