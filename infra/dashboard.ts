@@ -1,7 +1,7 @@
 import { OUTBOX_OLDEST_ALARM_SECONDS, reputationThresholds } from './alarm-names.js';
 import { tableOperations } from './alarms.js';
 import { functionNames } from './function-names.js';
-import { sesEventsDeadLetters } from './dead-letters.js';
+import { reputationPauseDeadLetters, sesEventsDeadLetters } from './dead-letters.js';
 import { outboxFailures } from './outbox.js';
 import { shardWorkDeadLetters } from './shard-work.js';
 import { table } from './table.js';
@@ -41,6 +41,7 @@ const queues = {
   sesEvents: sesEventsDeadLetters,
   outbox: outboxFailures,
   shardWork: shardWorkDeadLetters,
+  reputationPause: reputationPauseDeadLetters,
 };
 
 /**
