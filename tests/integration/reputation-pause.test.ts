@@ -267,4 +267,16 @@ describe('an SES reputation alarm', () => {
     expect((await stateOf('rep-sending')).state).toBe('sending');
     expect((await stateOf('rep-sending')).pause).toBeUndefined();
   });
+
+  it('set again by the next alarm, an editor clears it in the workspace once asked and confirmed', async () => {
+    await handler(alarmStateChangeEvent(ALARM, 'ALARM'), lambdaContext('reputationPause', 30_000));
+    expect(await stack.deps.issues.sendingHold()).toBeDefined();
+    const done = await workspace('/admin/sending-hold/clear', { confirmed: 'yes' });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe('/admin?notice=hold-cleared');
+    expect(await stack.deps.issues.sendingHold()).toBeUndefined();
+    const dashboard = await (await workspace('/admin?notice=hold-cleared')).text();
+    expect(dashboard).not.toContain('data-testid="sending-hold"');
+    expect(dashboard).toContain('Sending hold cleared');
+  });
 });
