@@ -22,6 +22,7 @@ import { adminApi } from '../support/admin-api.js';
 import { alarmStateChangeEvent } from '../support/lambda-events.js';
 import { captureLogger } from '../support/logger.js';
 import { aSubscriber } from '../support/builders.js';
+import { runScript } from '../support/processes.js';
 import { emailsTo, seedReaders, startTestStack } from '../support/stack.js';
 
 const ALARM = reputationAlarmNames({ name: 'dispatch', stage: 'production' }).bounceRate;
@@ -210,6 +211,18 @@ describe('an SES reputation alarm', () => {
     // Asked, not done.
     expect(await stack.deps.issues.sendingHold()).toBeDefined();
   });
+
+  it('`npm run issue -- send` and `resume` say the issue was not started, and fail', async () => {
+    const env = { ...process.env, ...stack.env, DATA_DIR: stack.dataDir };
+    for (const command of ['send', 'resume']) {
+      const run = await runScript('cli/issue.ts', [command, 'hold-now'], env).exit();
+      expect(run.code, command).toBe(1);
+      expect(run.stderr, command).toContain('hold-now was not started');
+      expect(run.stderr, command).toContain(`held by the alarm ${ALARM}`);
+      expect(run.stdout, command).not.toContain('Sending');
+    }
+    expect((await stateOf('hold-now')).state).toBe('paused');
+  }, 60_000);
 
   it('an editor resuming while held leaves the issue paused; a viewer reads the hold but cannot clear it', async () => {
     const resumed = (await (await call('/issues/hold-now/resume', editor, {})).json()) as {
