@@ -130,7 +130,7 @@ export const outboxOldestAlarm = alarm(
     statistic: 'Maximum',
   },
   OUTBOX_OLDEST_ALARM_SECONDS,
-  'A transactional email (a confirmation, a welcome) has waited over 15 minutes unsent: read its reason in the workspace\'s outbox and the outbox function\'s log (docs/sending.md, "Alarms")',
+  'A transactional email (a confirmation, a welcome) has waited over 15 minutes unsent: SES refusing (throttled, the quota, a paused account)? Read the tick\'s and the outbox function\'s logs (docs/sending.md, "Alarms")',
 );
 
 /**
