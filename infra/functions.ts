@@ -436,8 +436,9 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
   },
   /**
    * Pauses every sending and scheduled issue when SES's bounce or complaint rate alarm fires
-   * (infra/reputation-pause.ts, core/issues/reputation-pause.ts). A few reads and conditional
-   * writes; Lambda's two retries, then its Errors alarm, if the table refuses.
+   * (infra/reputation-pause.ts, core/issues/reputation-pause.ts), after setting the sending hold.
+   * A few reads and conditional writes; Lambda's two retries, then its dead-letter queue (alarmed)
+   * and its Errors alarm, if the table refuses.
    */
   reputationPause: {
     handler: 'functions/handlers/reputation-alarm.handler',
@@ -452,6 +453,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     table: readWrite,
     ses: [],
     retries: 2,
+    // A pause that failed is a hold not set: its event goes to a dead-letter queue, alarmed.
+    onFailure: 'dead-letter-queue',
     trigger: { kind: 'alarm-state-change' },
   },
   ...scheduled,

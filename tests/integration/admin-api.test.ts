@@ -135,6 +135,7 @@ describe('the admin API for issues', () => {
       '/issues/{id}/test',
       '/outbox/failed',
       '/outbox/{holder}/{id}/retry',
+      '/sending-hold',
       '/stats',
       '/subscribers',
       '/subscribers/{id}',
@@ -144,6 +145,15 @@ describe('the admin API for issues', () => {
     expect(await (await call('/docs', undefined)).text()).toContain(
       '/api/admin/issues/{id}/schedule',
     );
+    // The sending hold: read by anyone, cleared by an editor, described by its own schema.
+    const hold = document.paths['/sending-hold'] as Record<string, { responses: object }>;
+    expect(Object.keys(hold).sort()).toEqual(['delete', 'get']);
+    expect(Object.keys(hold.delete!.responses)).toContain('403');
+    const components = (document as { components?: { schemas?: Record<string, unknown> } })
+      .components?.schemas;
+    expect(components?.SendingHold).toMatchObject({
+      required: ['alarm', 'reason', 'since'],
+    });
   });
 
   it('answers a retry with the same Idempotency-Key and body with the first answer, and another body with 409', async () => {
