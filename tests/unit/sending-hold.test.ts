@@ -9,7 +9,12 @@ import { runTick } from '../../functions/core/delivery/tick.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
 import { approveArticle } from '../../functions/core/issues/approvals.js';
 import { publishNewArticles, startDigest } from '../../functions/core/issues/digests.js';
-import { pauseIssue, resumeIssue } from '../../functions/core/issues/manage-issues.js';
+import {
+  createArticleIssue,
+  pauseIssue,
+  resumeIssue,
+  sendIssueNow,
+} from '../../functions/core/issues/manage-issues.js';
 import { pauseForReputationAlarm } from '../../functions/core/issues/reputation-pause.js';
 import { clearHold, currentHold } from '../../functions/core/issues/sending-hold.js';
 import { aSubscriber, anArticle, memoryDeliveryDeps } from '../support/builders.js';
@@ -120,5 +125,27 @@ describe('while sending is held', () => {
     await runTick(deps);
     const immediate = readers[0]!;
     expect(deps.mailer.sent.map((m) => [m.to, m.subject])).toEqual([[immediate.email, 'Later']]);
+  });
+
+  it('an issue that began as the hold was written, after the pause had listed issues, is paused by its worker before anyone is mailed', async () => {
+    const deps = memoryDeliveryDeps([anArticle({ slug: 'racing', title: 'Racing' })]);
+    for (let i = 0; i < 5; i++)
+      await deps.subscribers.create(aSubscriber({ topics: ['security'] }));
+    const issue = await createArticleIssue(deps, { article: 'racing', topics: ['security'] });
+    await sendIssueNow(deps, issue.id);
+    // The alarm's function wrote the hold, but its list of sending issues was read before this
+    // one was sending: nothing paused it.
+    await deps.issues.holdSending({
+      alarm: ALARM,
+      reason: REASON,
+      since: deps.clock.now().toISOString(),
+    });
+    await runWorker(deps, { issueId: issue.id });
+    expectHeld((await deps.issues.get(issue.id))!);
+    expect(deps.mailer.sent).toEqual([]);
+    await clearHold(deps);
+    await resumeIssue(deps, issue.id);
+    await runWorker(deps, { issueId: issue.id });
+    expect(deps.mailer.sent).toHaveLength(5);
   });
 });

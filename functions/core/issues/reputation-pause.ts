@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { DomainError, ErrorCodes } from '../errors.js';
 import type { IssueDeps } from './deps.js';
 import { pauseIssue } from './manage-issues.js';
-import { holdMessage } from './sending-hold.js';
+import { holdMessage, type SendingHold } from './sending-hold.js';
 
 /**
  * The part of CloudWatch's "CloudWatch Alarm State Change" event (EventBridge's `detail`) that
@@ -41,17 +41,32 @@ export async function pauseForReputationAlarm(
   });
   // The hold as stored: the first alarm's, if the other one set it before.
   const hold = (await deps.issues.sendingHold())!;
-  const message = holdMessage(hold);
   for (const state of ['sending', 'scheduled'] as const) {
     for (const issue of await deps.issues.listByState(state)) {
-      try {
-        const result = await pauseIssue(deps, issue.id, 'reputation_alarm', { message });
-        if (result.changed) paused.push(issue.id);
-      } catch (error) {
-        // It finished, was cancelled or paused by someone else in between: nothing left to stop.
-        if (!(error instanceof DomainError && error.code === ErrorCodes.conflict)) throw error;
-      }
+      if (await pauseHeld(deps, issue.id, hold)) paused.push(issue.id);
     }
   }
   return { alarm: change.alarmName, held, paused };
+}
+
+/**
+ * Pauses one issue for the hold, as the alarm's pause does; the send worker calls it too, for an
+ * issue it finds sending while the hold is set (one that started in the moment the hold was
+ * written, after the alarm's pause had listed issues). Whether this call paused it: false when it
+ * had finished, was cancelled or was paused by someone else in between.
+ */
+export async function pauseHeld(
+  deps: Pick<IssueDeps, 'issues' | 'clock' | 'subscribers'>,
+  issueId: string,
+  hold: SendingHold,
+): Promise<boolean> {
+  try {
+    const result = await pauseIssue(deps, issueId, 'reputation_alarm', {
+      message: holdMessage(hold),
+    });
+    return result.changed;
+  } catch (error) {
+    if (!(error instanceof DomainError && error.code === ErrorCodes.conflict)) throw error;
+    return false;
+  }
 }
