@@ -394,7 +394,7 @@ describe('the article on the web', () => {
 });
 
 describe('body limits over HTTP', () => {
-  const post = (body: BodyInit, extra: RequestInit = {}) =>
+  const post = (body: RequestInit['body'], extra: RequestInit = {}) =>
     fetch(`${stack.appUrl}/api/subscribe`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
