@@ -582,7 +582,10 @@ export function buildEventDeps(config: SuppressionConfig) {
 /** What the feeds function needs: the publication and its articles, read from the package's files. */
 export async function buildFeedDeps(config: PublicationConfig) {
   const publication = await buildPublication(config);
-  return { publication, articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics, publication.fields) };
+  return {
+    publication,
+    articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics, publication.fields),
+  };
 }
 
 /** What the reputation alarm's pause needs: the issues (and the readers a transition may count). */

@@ -64,8 +64,7 @@ export const exportKind: JobKind<ExportDeps> = {
     }
     // The declared fields when the export was asked for: every part has the same columns.
     const fieldKeys = ((job.input as { fields?: string[] }).fields ?? []).map(String);
-    const chunks: string[] =
-      at.parts.length === 0 ? [stringify([exportColumns(fieldKeys)])] : [];
+    const chunks: string[] = at.parts.length === 0 ? [stringify([exportColumns(fieldKeys)])] : [];
     let size = Buffer.byteLength(chunks[0] ?? '');
     let rows = 0;
     let cursor = at.cursor;

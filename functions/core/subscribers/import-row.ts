@@ -27,7 +27,9 @@ const FIELD_COLUMN = 'fields.';
 function fieldCells(row: Row) {
   const cells = Object.entries(row).filter(([column]) => column.startsWith(FIELD_COLUMN));
   return cells.length > 0
-    ? Object.fromEntries(cells.map(([column, value]) => [column.slice(FIELD_COLUMN.length), value ?? '']))
+    ? Object.fromEntries(
+        cells.map(([column, value]) => [column.slice(FIELD_COLUMN.length), value ?? '']),
+      )
     : undefined;
 }
 
@@ -56,7 +58,10 @@ export function checkRow(deps: SubscriberDeps, row: Row): CheckedRow {
   });
   if (!parsed.success) return { kind: 'error', issues: toFieldIssues(parsed.error) };
   const { fields, ...rest } = parsed.data;
-  const data: Data = { ...rest, fields: fields && Object.keys(fields).length > 0 ? fields : undefined };
+  const data: Data = {
+    ...rest,
+    fields: fields && Object.keys(fields).length > 0 ? fields : undefined,
+  };
   if (row.consent?.toLowerCase() !== 'yes') return { kind: 'valid', data };
   if (!row.consent_source)
     return {

@@ -1,13 +1,15 @@
 import type { FieldIssue } from '../../core/errors.js';
 import type { Publication } from '../../core/publication.js';
+import { publicFields } from '../../core/subscribers/fields.js';
 import {
   Frequencies,
   frequencyLabels,
   type Subscriber,
 } from '../../core/subscribers/subscriber.js';
 import { MessagePage } from './layout.js';
+import { FieldInputs } from './reader-fields.js';
 
-/** A reader's topics and frequency, with the field errors of a refused save beside each. */
+/** A reader's name, public fields, topics and frequency, with the field errors of a refused save beside each. */
 export function PreferencesPage(props: {
   publication: Publication;
   reader: Subscriber;
@@ -44,6 +46,11 @@ export function PreferencesPage(props: {
         </p>
       ) : null}
       <form class="stack" method="post" action={`/preferences/${props.token}`}>
+        <FieldInputs
+          fields={publicFields(props.publication.fields)}
+          values={props.reader}
+          issues={props.issues}
+        />
         <fieldset>
           <legend>Topics</legend>
           {props.publication.topics.map((topic) => (
