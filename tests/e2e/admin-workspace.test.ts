@@ -261,7 +261,7 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
       '/admin/issues',
       `/admin/issues/${issues[0]!.id}`,
       '/admin/subscribers',
-      `/admin/subscribers/${readers[0]!.id}`,
+      `/admin/subscribers/${readers[1]!.id}`,
       '/admin/suppressions',
     ];
     const found: string[] = [];

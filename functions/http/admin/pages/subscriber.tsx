@@ -31,9 +31,7 @@ export function SubscriberPage(props: {
           <dd>{s.name ?? '(none given)'}</dd>
           {props.fields.map((f) => (
             <>
-              <dt>
-                {f.label} {f.visibility === 'editor' ? '(editors only)' : ''}
-              </dt>
+              <dt>{`${f.label}${f.visibility === 'editor' ? ' (editors only)' : ''}`}</dt>
               <dd>{s.fields?.[f.key] === undefined ? '(none)' : displayValue(s.fields[f.key])}</dd>
             </>
           ))}
