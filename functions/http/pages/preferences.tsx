@@ -24,6 +24,14 @@ export function PreferencesPage(props: {
       ?.filter((i) => i.field.startsWith(field))
       .map((i) => i.message)
       .join('; ');
+  // A problem with nothing on the page to show it beside (a field the page does not offer).
+  const shown = new Set([
+    'name',
+    ...publicFields(props.publication.fields).map((f) => `fields.${f.key}`),
+  ]);
+  const unplaced = (props.issues ?? []).filter(
+    (i) => !shown.has(i.field) && !/^(topics|frequency)\b/.test(i.field),
+  );
   return (
     <MessagePage publication={props.publication} title="Your preferences">
       {props.notice ? (
@@ -32,6 +40,11 @@ export function PreferencesPage(props: {
         </p>
       ) : null}
       <p>Preferences for {maskEmail(props.reader.email)}.</p>
+      {unplaced.length > 0 ? (
+        <p class="notice problem" role="alert">
+          Not saved: {unplaced.map((i) => `${i.field} ${i.message}`).join('; ')}.
+        </p>
+      ) : null}
       {props.reader.state === 'unsubscribed' ? (
         <div class="notice">
           <p>You are unsubscribed and receive nothing from us.</p>
