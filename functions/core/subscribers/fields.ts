@@ -59,7 +59,11 @@ export const fieldsFileSchema = z
   });
 
 /** Control characters (tabs and line breaks too): a name goes into subjects and headers. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const hasControl = (value: string) =>
+  [...value].some((ch) => {
+    const code = ch.codePointAt(0)!;
+    return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
+  });
 
 /** Trimmed text, refused if too long or holding control characters; empty means unset. */
 const text = (max: number) =>
@@ -67,7 +71,7 @@ const text = (max: number) =>
     .string({ message: 'must be text' })
     .transform((v) => v.trim())
     .refine((v) => v.length <= max, `must be at most ${max} characters`)
-    .refine((v) => !CONTROL.test(v), 'must not hold control characters or line breaks')
+    .refine((v) => !hasControl(v), 'must not hold control characters or line breaks')
     .transform((v) => (v === '' ? undefined : v));
 
 /** The reader's name: optional, ≤ 100 characters, one line. */
@@ -80,7 +84,10 @@ const FALSE = new Set(['false', 'no', 'off', '0']);
  * One field's value, from JSON or from a form or CSV cell (a string): checked, and converted to
  * what the record keeps. An empty string unsets it.
  */
-function valueOf(field: FieldDefinition, raw: unknown): { value?: FieldValue; error?: string } {
+function parseFieldValue(
+  field: FieldDefinition,
+  raw: unknown,
+): { value?: FieldValue; error?: string } {
   if (raw === '' || raw === null) return {};
   switch (field.type) {
     case 'text': {
@@ -142,7 +149,7 @@ export function fieldValuesSchema(declared: readonly FieldDefinition[], who: 're
           refuse('is set by editors only');
           continue;
         }
-        const { value, error } = valueOf(field, raw);
+        const { value, error } = parseFieldValue(field, raw);
         if (error) refuse(error);
         else if (value !== undefined) values[key] = value;
       }
