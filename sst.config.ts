@@ -24,7 +24,9 @@ export default $config({
     const { email } = await import('./infra/email.js');
     const { api } = await import('./infra/api.js');
     await import('./infra/events.js');
-    const { sesEventsDeadLetters } = await import('./infra/dead-letters.js');
+    const { sesEventsDeadLetters, reputationPauseDeadLetters } = await import(
+      './infra/dead-letters.js'
+    );
     const { outboxFailures } = await import('./infra/outbox.js');
     const { crons } = await import('./infra/schedules.js');
     const { shardWork, shardWorkDeadLetters } = await import('./infra/shard-work.js');
@@ -46,6 +48,8 @@ export default $config({
       // SES_EVENTS_DLQ_URL for `npm run events` (docs/sending.md).
       sesEventsDeadLetters: sesEventsDeadLetters.url,
       outboxFailures: outboxFailures.url,
+      // A reputation alarm's event the pause failed on: sending was not held (docs/sending.md).
+      reputationPauseDeadLetters: reputationPauseDeadLetters.url,
       shardWork: shardWork.url,
       shardWorkDeadLetters: shardWorkDeadLetters.url,
       dashboard: dashboard.dashboardName,

@@ -1,4 +1,5 @@
 /** `npm run issue -- <command>`: the editor's issue commands; `--help` prints them. */
+import { exitIfHeld } from './held.js';
 import { userInfo } from 'node:os';
 import { runWorker } from '../functions/core/delivery/worker.js';
 import { ambiguousReaders, resolveAmbiguous } from '../functions/core/issues/ambiguous.js';
@@ -129,8 +130,9 @@ try {
         printReport(await issueReport(deps, id));
         break;
       }
-      const { issue } =
-        current?.state === 'paused' ? await resumeIssue(deps, id) : await sendIssueNow(deps, id);
+      const { issue } = exitIfHeld(
+        current?.state === 'paused' ? await resumeIssue(deps, id) : await sendIssueNow(deps, id),
+      );
       console.log(
         `Sending ${issue.id}: "${issue.subject}" to ${totalLabel(issue) ?? 0} recipients`,
       );
@@ -149,7 +151,7 @@ try {
       );
       break;
     case 'resume': {
-      const { issue } = await resumeIssue(deps, need(operand, 'issue id'));
+      const { issue } = exitIfHeld(await resumeIssue(deps, need(operand, 'issue id')));
       if (onStage) await queueForFleet(deps, issue.id);
       console.log(
         onStage

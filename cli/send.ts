@@ -4,6 +4,7 @@
  * or ambiguous; then exits 0. Killed and run again, it resumes; run after it finished, it reports
  * (nobody is ever sent the article twice).
  */
+import { exitIfHeld } from './held.js';
 import { publishedArticles } from '../functions/core/content/article.js';
 import {
   findOrCreateEditorSend,
@@ -46,9 +47,9 @@ try {
   }
   let issue = await findOrCreateEditorSend(deps, slug);
   if (issue.state === 'draft' || issue.state === 'scheduled')
-    issue = (await sendIssueNow(deps, issue.id)).issue;
+    issue = exitIfHeld(await sendIssueNow(deps, issue.id)).issue;
   // Running `send` again means "send it": a pause (by an editor or for the quota) is lifted.
-  if (issue.state === 'paused') issue = (await resumeIssue(deps, issue.id)).issue;
+  if (issue.state === 'paused') issue = exitIfHeld(await resumeIssue(deps, issue.id)).issue;
   if (issue.state === 'cancelled') {
     console.error(`Issue ${issue.id} was cancelled; nothing more is sent.`);
     process.exit(1);

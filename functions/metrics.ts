@@ -21,7 +21,28 @@ export function emfRecord(
 ): Record<string, unknown> | undefined {
   const counted = Object.entries(outcomes).filter(([, n]) => Number.isFinite(n) && n > 0);
   if (counted.length === 0) return undefined;
-  const values = Object.fromEntries(counted.map(([outcome, n]) => [metricName(outcome), n]));
+  return emfLine(path, Object.fromEntries(counted), 'Count', now);
+}
+
+/** A gauge's record: one metric in seconds, written even at 0 (a level, not a count of events). */
+export function emfGaugeRecord(
+  path: MetricPath,
+  name: string,
+  seconds: number,
+  now = Date.now(),
+): Record<string, unknown> {
+  return emfLine(path, { [name]: Math.max(0, Math.round(seconds)) }, 'Seconds', now);
+}
+
+function emfLine(
+  path: MetricPath,
+  measured: Record<string, number>,
+  unit: 'Count' | 'Seconds',
+  now: number,
+): Record<string, unknown> {
+  const values = Object.fromEntries(
+    Object.entries(measured).map(([name, n]) => [metricName(name), n]),
+  );
   return {
     _aws: {
       Timestamp: now,
@@ -29,7 +50,7 @@ export function emfRecord(
         {
           Namespace: METRICS_NAMESPACE,
           Dimensions: [['Path']],
-          Metrics: Object.keys(values).map((Name) => ({ Name, Unit: 'Count' })),
+          Metrics: Object.keys(values).map((Name) => ({ Name, Unit: unit })),
         },
       ],
     },
@@ -47,5 +68,8 @@ export const emfMetrics = (logger: Logger): Metrics => ({
   count(path, outcomes) {
     const record = emfRecord(path, outcomes);
     if (record) logger.info(`metrics: ${path}`, record);
+  },
+  gauge(path, name, seconds) {
+    logger.info(`metrics: ${path} ${name}`, emfGaugeRecord(path, name, seconds));
   },
 });

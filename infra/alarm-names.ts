@@ -13,3 +13,11 @@ export const reputationAlarmNames = (app: { name: string; stage: string }) => ({
  * the alarms fire with room left to act.
  */
 export const reputationThresholds = { bounceRate: 0.02, complaintRate: 0.0008 } as const;
+
+/**
+ * The outbox's oldest unsent entry (the tick's `OldestWaiting` gauge, in seconds) alarms past a
+ * quarter hour: longer than any one wait the code imposes on a healthy path (a backoff capped at
+ * 5 minutes, a receipt window of 10, SES's "account paused" wait of 15 counts once it repeats),
+ * so it fires only when entries are stuck, and a reader has waited that long for a confirmation.
+ */
+export const OUTBOX_OLDEST_ALARM_SECONDS = 15 * 60;

@@ -1,7 +1,12 @@
-import { reputationAlarmNames, reputationThresholds } from './alarm-names.js';
+import {
+  OUTBOX_OLDEST_ALARM_SECONDS,
+  reputationAlarmNames,
+  reputationThresholds,
+} from './alarm-names.js';
 import { alerts } from './alerts.js';
 import { functionNames } from './function-names.js';
 import { functionDefinitions, type TableAction } from './functions.js';
+import { METRICS_NAMESPACE } from '../functions/metrics.js';
 import { table } from './table.js';
 
 /**
@@ -111,9 +116,28 @@ export const functionAlarms = Object.fromEntries(
 );
 
 /**
- * The outbox's oldest wake-up: the age of the newest stream record the outbox's sender has read.
- * It reads within seconds; five minutes behind, confirmations and welcomes are late (the tick's
- * sweep still sends each due entry every minute, so this says the stream is stuck, not lost).
+ * The outbox's oldest unsent entry, as the tick measures it after each sweep (EMF, once a minute;
+ * core/outbox/oldest.ts): an entry SES keeps refusing (throttled, the quota, a paused account)
+ * is retried on a backoff and never shows in the stream's age, but its reader is waiting. The
+ * threshold's reason is beside it (infra/alarm-names.ts).
+ */
+export const outboxOldestAlarm = alarm(
+  'OutboxOldestAlarm',
+  {
+    namespace: METRICS_NAMESPACE,
+    metricName: 'OldestWaiting',
+    dimensions: { Path: 'outbox' },
+    statistic: 'Maximum',
+  },
+  OUTBOX_OLDEST_ALARM_SECONDS,
+  'A transactional email (a confirmation, a welcome) has waited over 15 minutes unsent: SES refusing (throttled, the quota, a paused account)? Read the tick\'s and the outbox function\'s logs (docs/sending.md, "Alarms")',
+);
+
+/**
+ * The outbox's wake-up: the age of the newest stream record the outbox's sender has read. Kept
+ * beside the oldest-entry alarm because it names another fault: the Streams consumer failing or
+ * stuck, while the tick's minute sweep still sends (so no entry grows old, but every confirmation
+ * takes a minute, not seconds). Five minutes behind is stuck, not slow.
  */
 export const outboxAgeAlarm = alarm(
   'OutboxAgeAlarm',

@@ -1,7 +1,7 @@
-import { reputationThresholds } from './alarm-names.js';
+import { OUTBOX_OLDEST_ALARM_SECONDS, reputationThresholds } from './alarm-names.js';
 import { tableOperations } from './alarms.js';
 import { functionNames } from './function-names.js';
-import { sesEventsDeadLetters } from './dead-letters.js';
+import { reputationPauseDeadLetters, sesEventsDeadLetters } from './dead-letters.js';
 import { outboxFailures } from './outbox.js';
 import { shardWorkDeadLetters } from './shard-work.js';
 import { table } from './table.js';
@@ -41,6 +41,7 @@ const queues = {
   sesEvents: sesEventsDeadLetters,
   outbox: outboxFailures,
   shardWork: shardWorkDeadLetters,
+  reputationPause: reputationPauseDeadLetters,
 };
 
 /**
@@ -105,6 +106,12 @@ export const dashboard = new aws.cloudwatch.Dashboard('Dashboard', {
       },
       { title: 'Function errors', metrics: perFunction('Errors') },
       { title: 'Function throttles', metrics: perFunction('Throttles') },
+      {
+        title: 'Outbox: oldest unsent entry (s)',
+        stat: 'Maximum',
+        metrics: [['Dispatch', 'OldestWaiting', 'Path', 'outbox', { label: 'Oldest waiting' }]],
+        annotations: { horizontal: [{ label: 'Alarm', value: OUTBOX_OLDEST_ALARM_SECONDS }] },
+      },
       {
         title: 'Outbox: stream iterator age (ms)',
         stat: 'Maximum',

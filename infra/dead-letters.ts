@@ -9,13 +9,48 @@ export const RETENTION_SECONDS = 14 * 24 * 60 * 60;
  * failed after Lambda's two retries or the event grew too old in Lambda's queue (the function's
  * on-failure destination). Read and replayed by the operator only: `npm run events -- replay`.
  */
-export const sesEventsDeadLetters = new sst.aws.Queue('SesEventsDeadLetters', {
-  transform: {
-    queue: (args) => {
-      args.messageRetentionSeconds = RETENTION_SECONDS;
+export const sesEventsDeadLetters = deadLetterQueue('SesEventsDeadLetters');
+
+/**
+ * Reputation alarms' events the pause could not act on (infra/reputation-pause.ts): the function
+ * failed after Lambda's two retries, or EventBridge could not invoke it. Either way sending was
+ * NOT held nor paused: the alarm below says so, and docs/sending.md says what to do by hand.
+ */
+export const reputationPauseDeadLetters = deadLetterQueue('ReputationPauseDeadLetters');
+
+/** A queue kept as long as SQS allows, for dead letters. */
+function deadLetterQueue(name: string) {
+  return new sst.aws.Queue(name, {
+    transform: {
+      queue: (args) => {
+        args.messageRetentionSeconds = RETENTION_SECONDS;
+      },
     },
-  },
-});
+  });
+}
+
+/** EventBridge writes rule targets' dead letters with its own principal, for the rules named only. */
+export function ruleDeadLetterPolicy(
+  name: string,
+  queue: sst.aws.Queue,
+  ruleArns: $util.Input<string>[],
+) {
+  return new aws.sqs.QueuePolicy(name, {
+    queueUrl: queue.url,
+    policy: $jsonStringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: queue.arn,
+          Condition: { ArnEquals: { 'aws:SourceArn': ruleArns } },
+        },
+      ],
+    }),
+  });
+}
 
 /**
  * Any dead letter is worth a person's look (a bounce not acted on is an address still mailed):
@@ -43,4 +78,10 @@ export const sesEventsDeadLettersAlarm = deadLetterAlarm(
   'SesEventsDeadLettersAlarm',
   sesEventsDeadLetters,
   'SES events failed in ses-events and wait in the dead-letter queue: run `npm run events -- list`, then `replay` (docs/sending.md)',
+);
+
+export const reputationPauseDeadLettersAlarm = deadLetterAlarm(
+  'ReputationPauseDeadLettersAlarm',
+  reputationPauseDeadLetters,
+  'A reputation alarm fired but the pause failed: sending is NOT held. Pause the sending issues by hand, then read the reputation-pause function\'s errors (docs/sending.md, "The sending hold")',
 );

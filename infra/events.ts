@@ -1,6 +1,6 @@
 import { OUTBOX_TAGS } from '../functions/core/outbox/tags.js';
 import { api } from './api.js';
-import { sesEventsDeadLetters } from './dead-letters.js';
+import { ruleDeadLetterPolicy, sesEventsDeadLetters } from './dead-letters.js';
 import { defaultBusArn, email } from './email.js';
 import { functionArgs } from './function-args.js';
 
@@ -59,22 +59,8 @@ function deadLettered(args: aws.cloudwatch.EventTargetArgs): undefined {
 }
 
 /** EventBridge writes the rule targets' dead letters with its own principal, for these rules only. */
-export const sesEventsDeadLettersPolicy = new aws.sqs.QueuePolicy('SesEventsDeadLettersPolicy', {
-  queueUrl: sesEventsDeadLetters.url,
-  policy: $jsonStringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: 'sqs:SendMessage',
-        Resource: sesEventsDeadLetters.arn,
-        Condition: {
-          ArnEquals: {
-            'aws:SourceArn': [sesEvents.nodes.rule.arn, sesOutboxReceipts.nodes.rule.arn],
-          },
-        },
-      },
-    ],
-  }),
-});
+export const sesEventsDeadLettersPolicy = ruleDeadLetterPolicy(
+  'SesEventsDeadLettersPolicy',
+  sesEventsDeadLetters,
+  [sesEvents.nodes.rule.arn, sesOutboxReceipts.nodes.rule.arn],
+);

@@ -10,11 +10,14 @@ import { scheduleDefinitions } from './schedule-definitions.js';
 /**
  * Node.js 22, named rather than left to SST's default (nodejs24.x since SST 4.x; Lambda has run
  * Node.js 24 since November 2025): the bundles are built for `node22` (tests/support/lambda-bundle.ts
- * builds them as SST does) and the code is tested on it, so moving to 24 is a change made on
- * purpose, with the bundler's target, not one a SST upgrade makes. Lambda deprecates nodejs22.x
- * on 30 April 2027. The runtime's release (and its SDK) changes only at a deploy
- * (infra/runtime-updates.ts). arm64 (Graviton) costs 20% less per GB-second than x86_64 and the
- * code has no native modules, so nothing needs building per architecture.
+ * builds them as SST does) and every bundle is run on Node 22 in CI (scripts/node22.sh pins the
+ * 22.x release, tests/e2e/lambda-bundles.test.ts holds each to this major), so moving to 24 is a
+ * change made on purpose, with the bundler's target and that script, not one a SST upgrade makes.
+ * Lambda deprecates nodejs22.x on 30 April 2027. Which release of the runtime (its Node patch
+ * release and its SDK) a function runs changes only at a deploy, or never while
+ * DISPATCH_LAMBDA_RUNTIME_VERSION pins one (infra/runtime-updates.ts). arm64 (Graviton) costs 20%
+ * less per GB-second than x86_64 and the code has no native modules, so nothing needs building
+ * per architecture (CI runs the same JavaScript on x64).
  */
 export const lambdaRuntime = { runtime: 'nodejs22.x', architecture: 'arm64' } as const;
 
@@ -24,10 +27,13 @@ export const lambdaRuntime = { runtime: 'nodejs22.x', architecture: 'arm64' } as
  *   bundles do not carry ~390 KB of it; that is what keeps the API bundle under its 500 KB budget
  *   and its cold start short, and it is what lets tests/e2e/lambda-bundles.test.ts read each
  *   bundle's SDK calls (its imports) and hold its grants to them. The price: the SDK that runs is
- *   the runtime release's, not package-lock's (3.1169 in the tests), usually a little older. The
- *   code uses only long-stable calls (Get/Put/Update/Delete/Query/Scan/Batch*, SendRawEmail,
- *   GetSendQuota, SendMessage, S3's object calls, Invoke), and the release changes only when a
- *   deploy does (infra/runtime-updates.ts), never under a running deployment.
+ *   the runtime release's, not package-lock's (3.1169, what the tests give each package), usually
+ *   a little older, and AWS does not publish which. So each function logs the SDK it loaded
+ *   (`awsSdk` on every line, functions/logger.ts), the release changes only when a deploy does, or
+ *   stays put under a pin (infra/runtime-updates.ts), and the code uses only long-stable calls
+ *   (Get/Put/Update/Delete/Query/Scan/Batch*, SendRawEmail, GetSendQuota, SendMessage, S3's object
+ *   calls, Invoke). Bundling the SDK instead would fix its version but cost the size budget and
+ *   the bundle test's reading of each function's calls.
  * - `typescript`: mjml reads an optional `.mjmlconfig` through cosmiconfig, which requires the
  *   TypeScript compiler (4 MB) only for a `.ts` config file; there is none, so it is never loaded.
  */
@@ -430,8 +436,9 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
   },
   /**
    * Pauses every sending and scheduled issue when SES's bounce or complaint rate alarm fires
-   * (infra/reputation-pause.ts, core/issues/reputation-pause.ts). A few reads and conditional
-   * writes; Lambda's two retries, then its Errors alarm, if the table refuses.
+   * (infra/reputation-pause.ts, core/issues/reputation-pause.ts), after setting the sending hold.
+   * A few reads and conditional writes; Lambda's two retries, then its dead-letter queue (alarmed)
+   * and its Errors alarm, if the table refuses.
    */
   reputationPause: {
     handler: 'functions/handlers/reputation-alarm.handler',
@@ -446,6 +453,8 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     table: readWrite,
     ses: [],
     retries: 2,
+    // A pause that failed is a hold not set: its event goes to a dead-letter queue, alarmed.
+    onFailure: 'dead-letter-queue',
     trigger: { kind: 'alarm-state-change' },
   },
   ...scheduled,

@@ -66,6 +66,20 @@ const settingsSchema = z.object({
    */
   DISPATCH_SEND_RATE_FRACTION: rateShare.optional(),
   DISPATCH_TRANSACTIONAL_RATE_SHARE: rateShare.optional(),
+  /**
+   * Pins every function to one release of its runtime (nodejs22.x), and so to the AWS SDK that
+   * release ships (infra/runtime-updates.ts): its runtime version ARN, which only a deployed
+   * function tells (`aws lambda get-runtime-management-config`, docs/deploy.md). One ARN serves
+   * every function: a release is per runtime and region, not per function. Unset: each function
+   * takes the newest release when it is deployed.
+   */
+  DISPATCH_LAMBDA_RUNTIME_VERSION: z
+    .string()
+    .regex(
+      /^arn:aws:lambda:[a-z]{2}(-[a-z]+)+-\d::runtime:[0-9a-f]{64}$/,
+      'must be a runtime version ARN, arn:aws:lambda:<region>::runtime:<64 hex digits>, as `aws lambda get-runtime-management-config` prints it',
+    )
+    .optional(),
 });
 
 export type DeploySettings = {
@@ -83,6 +97,7 @@ export type DeploySettings = {
   transactionalRateShare?: string;
   sendFleetSize: number;
   apiThrottle: { rateLimit: number; burstLimit: number };
+  lambdaRuntimeVersion?: string;
 };
 
 export function readDeploySettings(env: Record<string, string | undefined>): DeploySettings {
@@ -97,6 +112,14 @@ export function readDeploySettings(env: Record<string, string | undefined>): Dep
   if (s.DISPATCH_FROM_ADDRESS && !s.DISPATCH_FROM_ADDRESS.endsWith(`@${s.DISPATCH_DOMAIN}`)) {
     throw new Error(
       `DISPATCH_FROM_ADDRESS (${s.DISPATCH_FROM_ADDRESS}) must be an address at DISPATCH_DOMAIN (${s.DISPATCH_DOMAIN}): SES sends only from the verified domain`,
+    );
+  }
+  // A release exists only in its region: another region's ARN would fail the deploy half-way.
+  const region = env.AWS_REGION ?? 'us-east-1';
+  const pinned = s.DISPATCH_LAMBDA_RUNTIME_VERSION;
+  if (pinned && pinned.split(':')[3] !== region) {
+    throw new Error(
+      `DISPATCH_LAMBDA_RUNTIME_VERSION (${pinned}) is a release of another region than the deploy's (${region}): read it from a function of this stage`,
     );
   }
   return {
@@ -114,5 +137,6 @@ export function readDeploySettings(env: Record<string, string | undefined>): Dep
     transactionalRateShare: s.DISPATCH_TRANSACTIONAL_RATE_SHARE,
     sendFleetSize: s.DISPATCH_SEND_FLEET_SIZE,
     apiThrottle: { rateLimit: s.DISPATCH_API_RATE_LIMIT, burstLimit: s.DISPATCH_API_BURST_LIMIT },
+    lambdaRuntimeVersion: pinned,
   };
 }

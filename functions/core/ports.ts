@@ -4,6 +4,7 @@
  */
 import type { Article } from './content/article.js';
 import type { Publication } from './publication.js';
+import type { SendingHold } from './issues/sending-hold.js';
 import type {
   DigestFrequency,
   Engagement,
@@ -263,6 +264,12 @@ export interface IssueRepository {
   saveShard(progress: ShardProgress, owner: string): Promise<boolean>;
   addEngagement(issueId: string, change: Partial<Engagement>): Promise<void>;
   engagement(issueId: string): Promise<Engagement>;
+  /** The sending hold (core/issues/sending-hold.ts), read strongly consistent; undefined when clear. */
+  sendingHold(): Promise<SendingHold | undefined>;
+  /** Sets the hold unless one is set (the first alarm's stays); false when one was. */
+  holdSending(hold: SendingHold): Promise<boolean>;
+  /** Clears the hold; answers the one cleared, undefined when none was set. */
+  clearSendingHold(): Promise<SendingHold | undefined>;
 }
 
 /**

@@ -34,9 +34,11 @@ export async function handler(
   const summary = {
     started: result.started,
     resumed: result.resumed,
+    held: result.held,
     published: result.published,
     digests: result.digests,
     outbox: result.outbox,
+    outboxOldestSeconds: result.outboxOldestSeconds,
     fleet: result.fleet,
     worker: result.worker,
   };

@@ -2,10 +2,13 @@
  * Every handler the deployment names, built into its own package as `sst deploy` builds it and
  * invoked as Lambda invokes it (tests/support/lambda-bundle.ts), with exactly the environment
  * infra gives it (sst.config.ts evaluated by tests/support/sst-stub.ts, outputs replaced by local
- * values), against dynalite and the SES emulator. Each bundle's size is printed.
+ * values), against dynalite and the SES emulator. Each bundle's size is printed. Every bundle runs
+ * on Node 22, Lambda's nodejs22.x, where there is one (tests/support/node22.ts; CI fetches it),
+ * with node_modules' AWS SDK standing in for the runtime's.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -29,7 +32,11 @@ import { SEND_SHARDS, type Subscriber } from '../../functions/core/subscribers/s
 import { sqsEvent } from '../../local/sender-fleet.js';
 import { startSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
 import { aSubscriber } from '../support/builders.js';
-import { functionDefinitions, type FunctionDefinition } from '../../infra/functions.js';
+import {
+  functionDefinitions,
+  lambdaRuntime,
+  type FunctionDefinition,
+} from '../../infra/functions.js';
 import { startS3rver, startSesEmulator, type Running } from '../../local/emulators.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ensureBucket } from '../../functions/adapters/s3/ensure-bucket.js';
@@ -52,6 +59,7 @@ import {
   type HttpResponse,
 } from '../support/lambda-events.js';
 import { deployedFunctions, synthesize } from '../support/sst-stub.js';
+import { node22Binary } from '../support/node22.js';
 import { startInMemoryDynalite } from '../support/emulators.js';
 import { emailsTo, waitFor, type StoredEmail } from '../support/stack.js';
 
@@ -60,6 +68,12 @@ const API_BUDGET = 500 * KB;
 const TABLE = 'dispatch-bundle-test';
 const BASE_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com';
 const CONFIGURATION_SET = 'dispatch-production-EmailConfig';
+/** The Node that runs the bundles: Node 22 as on Lambda, or (with a notice) this process's. */
+const node22 = node22Binary();
+/** The SDK each package is given (node_modules'), which each function's log lines should name. */
+const sdkVersion = (
+  createRequire(import.meta.url)('@aws-sdk/client-dynamodb/package.json') as { version: string }
+).version;
 
 let workDir: string;
 let dynamodb: Running;
@@ -207,7 +221,7 @@ beforeAll(async () => {
     `Lambda bundles (minified ESM, as SST builds them; the API's budget is ${API_BUDGET / KB} KB):\n${rows.join('\n')}`,
   );
   for (const [name, pkg] of Object.entries(packages))
-    lambdas[name] = await startLambda(pkg, environments[name]!);
+    lambdas[name] = await startLambda(pkg, environments[name]!, node22);
 }, 180_000);
 
 afterAll(async () => {
@@ -269,6 +283,16 @@ const emailWith = async (address: string, subject: RegExp) => {
 };
 
 describe('bundles', () => {
+  it.skipIf(!node22)(
+    "every bundle runs on Node 22, the major of the runtime infra deploys (Lambda's nodejs22.x)",
+    () => {
+      const major = /^nodejs(\d+)\.x$/.exec(lambdaRuntime.runtime)![1];
+      expect(Object.keys(lambdas).length).toBe(Object.keys(functionDefinitions).length);
+      for (const [name, lambda] of Object.entries(lambdas))
+        expect(lambda.nodeVersion, name).toMatch(new RegExp(`^v${major}\\.`));
+    },
+  );
+
   it('the API carries no MJML and stays under its size budget', () => {
     const pkg = packages.api!;
     const inputs = Object.keys(pkg.metafile.inputs);
@@ -365,7 +389,7 @@ describe('bundles', () => {
         "export const handler = async () => { const { html, text } = await compileTemplate(process.env.TEMPLATES_DIR!, 'confirmation'); return { html, text }; };",
       ].join('\n'),
     );
-    const lambda = await startLambda(probe, environments[worker]!);
+    const lambda = await startLambda(probe, environments[worker]!, node22);
     try {
       const { html, text } = await lambda.invoke<{ html: string; text: string }>({});
       expect(html).toMatch(/^<!doctype html>/i);
@@ -583,6 +607,9 @@ describe('scheduled functions (EventBridge Scheduler firings)', () => {
           function_request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
           eventId: event.id,
           schedule: expect.any(String),
+          // What runs it, on every line: what an operator reads to pin a runtime release.
+          node: lambdas[name]!.nodeVersion,
+          awsSdk: sdkVersion,
         }),
       );
       for (const line of lines) expect(line.function_request_id, JSON.stringify(line)).toBeTruthy();

@@ -138,15 +138,61 @@ describe('the functions', () => {
     }
   });
 
-  it('move to a newer runtime release (and its SDK) only when deployed, never under a running deployment', () => {
-    const updates = production.byType('aws.lambda.RuntimeManagementConfig');
-    const deployed = deployedFunctions(production).map(({ component }) =>
+  /** Each deployed function's runtime update mode, by function name. */
+  const runtimeUpdatesOf = (synthesis: Synthesis) => {
+    const updates = synthesis.byType('aws.lambda.RuntimeManagementConfig');
+    const deployed = deployedFunctions(synthesis).map(({ component }) =>
       component.type === 'sst.aws.Function'
         ? `{{${component.name}.name}}`
         : `{{${component.name}.function.name}}`,
     );
     expect(updates.map((u) => u.args.functionName).sort()).toEqual(deployed.sort());
-    for (const { args } of updates) expect(args.updateRuntimeOn).toBe('FunctionUpdate');
+    return updates.map(({ args }) => args);
+  };
+
+  it('move to a newer runtime release (and its SDK) only when deployed, never under a running deployment', () => {
+    for (const args of runtimeUpdatesOf(production)) {
+      expect(args.updateRuntimeOn).toBe('FunctionUpdate');
+      expect(args.runtimeVersionArn).toBeUndefined();
+    }
+  });
+
+  it('stay on one runtime release (and its SDK) through deploys when DISPATCH_LAMBDA_RUNTIME_VERSION pins it', async () => {
+    const release = `arn:aws:lambda:eu-west-1::runtime:${'0a1b2c3d'.repeat(8)}`;
+    const pinned = await synthesize({
+      env: {
+        ...exampleSettings,
+        AWS_REGION: 'eu-west-1',
+        DISPATCH_LAMBDA_RUNTIME_VERSION: release,
+      },
+    });
+    const updates = runtimeUpdatesOf(pinned);
+    expect(updates.length).toBe(Object.keys(functionDefinitions).length);
+    for (const args of updates)
+      expect(args).toMatchObject({ updateRuntimeOn: 'Manual', runtimeVersionArn: release });
+    const settings =
+      (arn: string, region = 'eu-west-1') =>
+      () =>
+        readDeploySettings({
+          ...exampleSettings,
+          AWS_REGION: region,
+          DISPATCH_LAMBDA_RUNTIME_VERSION: arn,
+        });
+    expect(settings(release)().lambdaRuntimeVersion).toBe(release);
+    // Not a runtime version ARN: a function's ARN, a short hash, a layer.
+    for (const wrong of [
+      'arn:aws:lambda:eu-west-1:123456789012:function:dispatch-production-jobs',
+      'arn:aws:lambda:eu-west-1::runtime:abcd1234',
+      `arn:aws:lambda:eu-west-1::runtime:${'0A1B2C3D'.repeat(8)}`,
+      'nodejs:22.v48',
+    ])
+      expect(settings(wrong), wrong).toThrow(
+        /DISPATCH_LAMBDA_RUNTIME_VERSION: must be a runtime version ARN/,
+      );
+    // Another region's release does not exist where the stage deploys.
+    expect(settings(release, 'us-east-1')).toThrow(
+      /another region than the deploy's \(us-east-1\)/,
+    );
   });
 
   it('get every variable parseConfig requires (parseTableConfig where they parse only that), and only variables config.ts reads', () => {
@@ -325,6 +371,7 @@ describe('the functions', () => {
         if (grant.actions.some((a) => a.startsWith('sqs:'))) {
           const queueOf: Record<string, string> = {
             [functionDefinitions.sesEvents!.handler]: '{{SesEventsDeadLetters.arn}}',
+            [functionDefinitions.reputationPause!.handler]: '{{ReputationPauseDeadLetters.arn}}',
             [functionDefinitions.outbox!.handler]: '{{OutboxFailures.arn}}',
             [functionDefinitions.sender!.handler]: '{{ShardWork.arn}}',
             [functionDefinitions.admin!.handler]: '{{ShardWork.arn}}',
@@ -579,9 +626,12 @@ describe("SES events' dead letters", () => {
     const config: Record<string, unknown> = {};
     fn.transform.eventInvokeConfig(config, {}, 'SesEvents');
     expect(config.destinationConfig).toEqual({ onFailure: { destination: QUEUE_ARN } });
-    // No other function sends its failures anywhere: their events are schedules, retried by the next tick.
+    // No other function but the reputation pause's (describe 'alarms') sends its failures
+    // anywhere: their events are schedules, retried by the next tick.
+    const pause = functionDefinitions.reputationPause!.handler;
     for (const { args } of deployedFunctions(production)) {
-      if (args.handler === fn.handler || !args.transform?.eventInvokeConfig) continue;
+      if ([fn.handler, pause].includes(args.handler) || !args.transform?.eventInvokeConfig)
+        continue;
       const other: Record<string, unknown> = {};
       args.transform.eventInvokeConfig(other, {}, args.handler);
       expect(other.destinationConfig, args.handler).toBeUndefined();
@@ -709,7 +759,44 @@ describe('alarms', () => {
     const actions = (args.subscriber.permissions as { actions: string[] }[]).flatMap(
       (g) => g.actions,
     );
-    for (const action of actions) expect(action).toMatch(/^dynamodb:/);
+    // Its one other grant: sending its own failures to its dead-letter queue.
+    expect(actions.filter((a) => !a.startsWith('dynamodb:'))).toEqual(['sqs:SendMessage']);
+  });
+
+  it('never fail silently: a failed pause (after the retries, or an invoke EventBridge could not make) is a dead letter, alarmed', () => {
+    const QUEUE_ARN = '{{ReputationPauseDeadLetters.arn}}';
+    const { args } = production.one('sst.aws.Bus.subscribe', 'ReputationPause');
+    const config: Record<string, unknown> = {};
+    args.subscriber.transform.eventInvokeConfig(config, {}, 'ReputationPause');
+    expect(config.destinationConfig).toEqual({ onFailure: { destination: QUEUE_ARN } });
+    const target: Record<string, unknown> = { rule: 'rule', arn: 'arn' };
+    args.transform.target(target, {}, 'ReputationPause');
+    expect(target.deadLetterConfig).toEqual({ arn: QUEUE_ARN });
+    const policy = production.one('aws.sqs.QueuePolicy', 'ReputationPauseDeadLettersPolicy').args;
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: QUEUE_ARN,
+        Condition: { ArnEquals: { 'aws:SourceArn': ['{{ReputationPause.rule.arn}}'] } },
+      },
+    ]);
+    const grants = args.subscriber.permissions as { actions: string[]; resources: string[] }[];
+    expect(grants.find((g) => g.actions.includes('sqs:SendMessage'))!.resources).toEqual([
+      QUEUE_ARN,
+    ]);
+    expect(
+      production.one('aws.cloudwatch.MetricAlarm', 'ReputationPauseDeadLettersAlarm').args,
+    ).toMatchObject({
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: '{{ReputationPauseDeadLetters.name}}' },
+      threshold: 0,
+      alarmActions: ['{{Alerts.arn}}'],
+    });
+    expect(production.outputs.reputationPauseDeadLetters).toBe(
+      '{{ReputationPauseDeadLetters.url}}',
+    );
   });
 
   it("alarm on every deployed function's errors, and on its throttles unless a reserved concurrency throttles it by design", () => {
@@ -756,12 +843,33 @@ describe('alarms', () => {
     });
   });
 
-  it('alarm on any dead letter of any queue: SES events, outbox failures, shard work', () => {
+  it("alarm when the outbox's oldest unsent entry has waited over 15 minutes (the tick's gauge)", () => {
+    const { args } = production.one('aws.cloudwatch.MetricAlarm', 'OutboxOldestAlarm');
+    expect(args).toMatchObject({
+      namespace: 'Dispatch',
+      metricName: 'OldestWaiting',
+      dimensions: { Path: 'outbox' },
+      statistic: 'Maximum',
+      threshold: 900,
+      comparisonOperator: 'GreaterThanThreshold',
+      alarmActions: ['{{Alerts.arn}}'],
+    });
+    const body = JSON.parse(
+      production.one('aws.cloudwatch.Dashboard', 'Dashboard').args.dashboardBody,
+    );
+    const graphed = (body.widgets as { properties: { metrics: unknown[][] } }[]).flatMap((w) =>
+      w.properties.metrics.map((m) => m.slice(0, 4).join(' ')),
+    );
+    expect(graphed).toContain('Dispatch OldestWaiting Path outbox');
+  });
+
+  it('alarm on any dead letter of any queue: SES events, outbox failures, shard work, the reputation pause', () => {
     const depth = alarms().filter(
       (a) => a.args.metricName === 'ApproximateNumberOfMessagesVisible',
     );
     expect(depth.map((a) => a.args.dimensions.QueueName).sort()).toEqual([
       '{{OutboxFailures.name}}',
+      '{{ReputationPauseDeadLetters.name}}',
       '{{SesEventsDeadLetters.name}}',
       '{{ShardWorkDeadLetters.name}}',
     ]);

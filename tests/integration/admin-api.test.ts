@@ -135,6 +135,7 @@ describe('the admin API for issues', () => {
       '/issues/{id}/test',
       '/outbox/failed',
       '/outbox/{holder}/{id}/retry',
+      '/sending-hold',
       '/stats',
       '/subscribers',
       '/subscribers/{id}',
@@ -158,6 +159,15 @@ describe('the admin API for issues', () => {
     expect(schemas.FieldValues?.description).toMatch(
       /city \(text, public\); print_subscriber \(boolean, editors only\)/,
     );
+    // The sending hold: read by anyone, cleared by an editor, described by its own schema.
+    const hold = document.paths['/sending-hold'] as Record<string, { responses: object }>;
+    expect(Object.keys(hold).sort()).toEqual(['delete', 'get']);
+    expect(Object.keys(hold.delete!.responses)).toContain('403');
+    const components = (document as { components?: { schemas?: Record<string, unknown> } })
+      .components?.schemas;
+    expect(components?.SendingHold).toMatchObject({
+      required: ['alarm', 'reason', 'since'],
+    });
   });
 
   it('answers a retry with the same Idempotency-Key and body with the first answer, and another body with 409', async () => {

@@ -457,3 +457,52 @@ describe('the article on the web', () => {
     expect(article).toContain('<a href="/embed">');
   });
 });
+
+describe('body limits over HTTP', () => {
+  const post = (body: BodyInit, extra: RequestInit = {}) =>
+    fetch(`${stack.appUrl}/api/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      ...extra,
+    });
+  const oversized = JSON.stringify({ email: uniqueEmail('big'), padding: 'x'.repeat(70 * 1024) });
+
+  it('refuses a body over 64 KB by its Content-Length, and one sent in chunks as it streams', async () => {
+    const announced = await post(oversized);
+    expect(announced.status).toBe(413);
+    expect(((await announced.json()) as { error: { code: string } }).error.code).toBe(
+      'payload_too_large',
+    );
+    const bytes = new TextEncoder().encode(oversized);
+    const chunked = await post(
+      new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 8192)
+            controller.enqueue(bytes.slice(at, at + 8192));
+          controller.close();
+        },
+      }),
+      { duplex: 'half' } as RequestInit,
+    );
+    expect(chunked.status).toBe(413);
+  });
+
+  it('takes a small body either way', async () => {
+    const email = uniqueEmail('small');
+    expect((await post(JSON.stringify({ email, topics: ['security'] }))).status).toBe(202);
+    const bytes = new TextEncoder().encode(
+      JSON.stringify({ email: uniqueEmail('small'), topics: ['security'] }),
+    );
+    const chunked = await post(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      }),
+      { duplex: 'half' } as RequestInit,
+    );
+    expect(chunked.status).toBe(202);
+  });
+});

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, buildOutboxDeps, parseConfig } from '../../functions/config.js';
+import { runTick } from '../../functions/core/delivery/tick.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
 import { createArticleIssue, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
 import { drainOutbox } from '../../functions/core/outbox/drain.js';
@@ -19,6 +20,8 @@ import { captureLogger, type CapturingLogger } from '../support/logger.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
 
 type Line = Record<string, unknown>;
+/** The units this code writes, of the many CloudWatch takes. */
+const EMF_UNITS = ['Count', 'Seconds'];
 
 /**
  * What CloudWatch requires of an EMF record (the specification's rules): `_aws` with a numeric
@@ -44,7 +47,8 @@ function emfProblems(line: Line): string[] {
     if (metrics.length === 0 || metrics.length > 100) problems.push('0 or over 100 metrics');
     for (const { Name, Unit } of metrics) {
       if (typeof line[Name] !== 'number') problems.push(`metric ${Name} is not a number member`);
-      if (Unit !== undefined && Unit !== 'Count') problems.push(`metric ${Name}'s unit ${Unit}`);
+      if (Unit !== undefined && !EMF_UNITS.includes(Unit))
+        problems.push(`metric ${Name}'s unit ${Unit}`);
     }
   }
   return problems;
@@ -141,4 +145,54 @@ describe('EMF metrics', () => {
     expect(lines.length).toBeLessThan(readers.length);
     expect(lines.reduce((sum, l) => sum + Number(l.Sent ?? 0), 0)).toBe(readers.length);
   });
+
+  it("gauge the outbox's oldest unsent entry after each tick: 0 when none waits, its real age while SES refuses it", async () => {
+    const logger = captureLogger();
+    const deps = await buildDeliveryDeps(
+      parseConfig(process.env),
+      new MjmlIssueRenderer('templates'),
+      logger,
+    );
+    // The deadline by the tick's own clock: the sweep stops 5 s before it.
+    const tick = (clock = deps.clock) =>
+      runTick({ ...deps, clock }, { deadline: clock.now().getTime() + 6_000 });
+    const gauges = () => metricLines(logger, 'outbox').filter((l) => l.OldestWaiting !== undefined);
+
+    expect((await tick()).outboxOldestSeconds).toBe(0);
+    expect(gauges().map((l) => l.OldestWaiting)).toEqual([0]);
+
+    stack.sesGateway!.setFaults({ throttle: 1 });
+    try {
+      const email = uniqueEmail('oldest');
+      const app = createApp(stack.deps, { logger: captureLogger() });
+      const signup = await app.request('/api/subscribe', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email }),
+      });
+      expect(signup.status).toBe(202);
+      // Twenty minutes on: the tick's sweep tries the confirmation, SES refuses it again.
+      const later = new Date(Date.now() + 20 * 60_000);
+      const result = await tick({ now: () => later });
+      expect(result.outbox.retry).toBe(1);
+      expect(result.outboxOldestSeconds).toBeGreaterThanOrEqual(20 * 60 - 5);
+      expect(result.outboxOldestSeconds).toBeLessThanOrEqual(20 * 60 + 5);
+      const line = gauges().at(-1)!;
+      expect(emfProblems(line)).toEqual([]);
+      expect(line.OldestWaiting).toBe(Math.round(result.outboxOldestSeconds));
+      expect(
+        (line._aws as { CloudWatchMetrics: { Metrics: unknown[] }[] }).CloudWatchMetrics[0]!
+          .Metrics,
+      ).toEqual([{ Name: 'OldestWaiting', Unit: 'Seconds' }]);
+      const [waiting] = (await stack.deps.outbox.due(new Date(Date.now() + 3600_000), 100)).filter(
+        (l) => l.to === email,
+      );
+      expect(waiting?.entry).toMatchObject({
+        state: 'queued',
+        reason: expect.stringMatching(/^throttled/),
+      });
+    } finally {
+      stack.sesGateway!.setFaults({});
+    }
+  }, 60_000);
 });

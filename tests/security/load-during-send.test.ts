@@ -13,6 +13,11 @@ import { aSubscriber } from '../support/builders.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
 
 const DURATION_MS = 5_000;
+// The load runs at least DURATION_MS and until it has made MIN_SIGNUPS signups: a machine busy
+// with other suites makes fewer in 5 s, and what is checked is that none is lost, not the pace
+// (npm run bench measures that). Bounded all the same.
+const MIN_SIGNUPS = 60;
+const MAX_DURATION_MS = 60_000;
 const CONCURRENCY = 8;
 const MAX_REQUESTS = 1_500;
 
@@ -54,9 +59,13 @@ describe('load on signup and one-click unsubscribe while a send runs', () => {
     const unsubscribed: string[] = [];
     let sent = 0;
     let nextLeaver = 0;
-    const deadline = Date.now() + DURATION_MS;
+    const started = Date.now();
+    const loading = () =>
+      sent < MAX_REQUESTS &&
+      Date.now() - started < MAX_DURATION_MS &&
+      (Date.now() - started < DURATION_MS || signedUp.length < MIN_SIGNUPS);
     const worker = async (n: number) => {
-      while (Date.now() < deadline && sent < MAX_REQUESTS) {
+      while (loading()) {
         sent++;
         const leaver =
           n % 2 === 0 && nextLeaver < leaving.length ? leaving[nextLeaver++] : undefined;
@@ -89,10 +98,10 @@ describe('load on signup and one-click unsubscribe while a send runs', () => {
 
     const unexpected = [...statuses].filter(([status]) => ![200, 202, 429].includes(status));
     console.log(
-      `load during send: ${sent} requests in ${DURATION_MS / 1000} s (${[...statuses].map(([s, n]) => `${n}×${s}`).join(', ')}); ${signedUp.length} signups, ${unsubscribed.length} unsubscribes`,
+      `load during send: ${sent} requests in ${(Date.now() - started) / 1000} s (${[...statuses].map(([s, n]) => `${n}×${s}`).join(', ')}); ${signedUp.length} signups, ${unsubscribed.length} unsubscribes`,
     );
     expect(unexpected).toEqual([]);
-    expect(signedUp.length).toBeGreaterThan(50);
+    expect(signedUp.length).toBeGreaterThanOrEqual(MIN_SIGNUPS);
     for (const email of signedUp)
       expect((await stack.deps.subscribers.get(subscriberIdFor(email)))?.state).toBe('pending');
     for (const id of unsubscribed)

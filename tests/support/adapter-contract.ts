@@ -325,6 +325,8 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       for (const s of [early, later, notYet, inFlight, done, gaveUp]) await subscribers.create(s);
       const due = (await outbox.due(at('2000-01-03T00:00:00.000Z'), 3)).map((l) => l.id);
       expect(due).toEqual([inFlight.id, early.id, later.id]);
+      // The gauge's reading: the earliest queuedAt of the queued and in-flight partitions' firsts.
+      expect(await outbox.oldestWaiting()).toBe('2000-01-01T00:00:00.000Z');
       const [listed] = await outbox.due(at('2000-01-03T00:00:00.000Z'), 1);
       expect(listed).toMatchObject({
         holder: 'subscriber',
@@ -580,6 +582,22 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
         version: 2,
         audience: issue.audience,
       });
+    });
+
+    it('keeps one sending hold: the first set stays, a clear answers what it cleared', async () => {
+      await issues.clearSendingHold();
+      expect(await issues.sendingHold()).toBeUndefined();
+      const hold = {
+        alarm: 'a-bounce-rate',
+        reason: 'over 0.02',
+        since: '2026-12-03T09:00:00.000Z',
+      };
+      expect(await issues.holdSending(hold)).toBe(true);
+      expect(await issues.holdSending({ ...hold, alarm: 'a-complaint-rate' })).toBe(false);
+      expect(await issues.sendingHold()).toEqual(hold);
+      expect(await issues.clearSendingHold()).toEqual(hold);
+      expect(await issues.clearSendingHold()).toBeUndefined();
+      expect(await issues.sendingHold()).toBeUndefined();
     });
 
     it('lists the issues in a state oldest first (a tick starts what was scheduled first)', async () => {

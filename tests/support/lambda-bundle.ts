@@ -6,7 +6,9 @@
  * - the package: the bundle at the root as `<file>.mjs`, the `copyFiles` folders beside it, and
  *   for the runtime-provided SDK only `node_modules/@aws-sdk` (nothing else the bundle left out);
  * - the run: a bare `node` child with the package as its working folder (`/var/task` on Lambda),
- *   only the function's environment, the handler imported once and invoked per event.
+ *   only the function's environment, the handler imported once and invoked per event. Which
+ *   `node`: the caller's choice, Node 22 as Lambda's nodejs22.x where there is one
+ *   (tests/support/node22.ts), else this process's.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, symlink } from 'node:fs/promises';
@@ -152,7 +154,9 @@ async function makePackage(
     await cp(join(root, packagedFolders[folder]), join(dir, packagedFolders[folder]), {
       recursive: true,
     });
-  // The Lambda Node.js runtime provides the AWS SDK v3, and nothing else of node_modules.
+  // The Lambda Node.js runtime provides the AWS SDK v3, and nothing else of node_modules. Its
+  // version here is package-lock's (node_modules'), not the runtime release's, which only a
+  // deployed function tells (its `awsSdk` log key); pinning the release keeps that one fixed.
   await symlink(
     join(root, 'node_modules', '@aws-sdk'),
     join(dir, 'node_modules', '@aws-sdk'),
@@ -199,20 +203,24 @@ export async function buildProbe(
 }
 
 export type RunningLambda = {
+  /** `process.version` of the Node running the bundle. */
+  nodeVersion: string;
   invoke<T = unknown>(event: unknown): Promise<T>;
   logs(): string;
   close(): Promise<void>;
 };
 
-/** Starts an execution environment for the package with exactly `env`. */
+/** Starts an execution environment for the package with exactly `env`, on the `node` binary given. */
 export async function startLambda(
   pkg: LambdaPackage,
   env: Record<string, string>,
+  node: string = process.execPath,
 ): Promise<RunningLambda> {
   const child: ChildProcess = fork(
     join(root, 'tests/support/lambda-runner.mjs'),
     [pkg.bundle, pkg.exportName, String(pkg.timeoutMs), pkg.name],
     {
+      execPath: node,
       cwd: pkg.dir,
       env: { ...env, LAMBDA_TASK_ROOT: pkg.dir, AWS_LAMBDA_FUNCTION_NAME: pkg.name, TZ: 'UTC' },
       execArgv: [],
@@ -223,18 +231,25 @@ export async function startLambda(
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let ready!: () => void;
-  const started = new Promise<void>((r) => (ready = r));
+  let ready!: (node: string) => void;
+  let failed!: (error: Error) => void;
+  const started = new Promise<string>((resolve, reject) => {
+    ready = resolve;
+    failed = reject;
+  });
+  // A binary that cannot start (not there, not a Node) fails here instead of hanging the hook.
+  child.on('error', (error) => failed(new Error(`${pkg.name}: ${node}: ${error.message}`)));
   child.on(
     'message',
     (message: {
       ready?: true;
+      node?: string;
       id?: number;
       ok?: boolean;
       result?: unknown;
       error?: { name: string; message: string; stack?: string };
     }) => {
-      if (message.ready) return ready();
+      if (message.ready) return ready(message.node!);
       const waiter = pending.get(message.id!);
       pending.delete(message.id!);
       if (message.ok) waiter?.resolve(message.result);
@@ -248,13 +263,15 @@ export async function startLambda(
     },
   );
   child.on('exit', (code) => {
+    failed(new Error(`${pkg.name} exited (${code}) before it started, on ${node}:\n${output}`));
     for (const waiter of pending.values())
       waiter.reject(new Error(`${pkg.name} exited (${code}):\n${output}`));
     pending.clear();
   });
-  await started;
+  const nodeVersion = await started;
   let next = 0;
   return {
+    nodeVersion,
     invoke: <T>(event: unknown) =>
       new Promise<T>((resolve, reject) => {
         const id = next++;

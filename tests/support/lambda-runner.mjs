@@ -40,4 +40,5 @@ process.on('message', async ({ id, event }) => {
     process.send({ id, ok: false, error: describe(error) });
   }
 });
-process.send({ ready: true });
+// Which Node runs it: the bundle test holds it to the runtime infra names (nodejs22.x).
+process.send({ ready: true, node: process.version });

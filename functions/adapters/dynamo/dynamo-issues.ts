@@ -15,9 +15,11 @@ import {
   type IssueState,
   type ShardProgress,
 } from '../../core/issues/issue.js';
+import type { SendingHold } from '../../core/issues/sending-hold.js';
 import type { IssueRepository } from '../../core/ports.js';
 import { translateDynamoError, translated } from './client.js';
 import { conditionally, unlessConditionFails } from './conditional-write.js';
+import { sendingHoldItem } from './dynamo-sending-hold.js';
 import { tableKeys } from './table.js';
 
 const pk = (id: string) => `ISSUE#${id}`;
@@ -59,10 +61,13 @@ const noEngagement = (): Engagement => ({
 });
 
 export class DynamoIssueRepository implements IssueRepository {
+  private readonly hold: ReturnType<typeof sendingHoldItem>;
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.hold = sendingHoldItem(client, tableName);
+  }
 
   create(issue: Issue) {
     return this.put(issue, { ConditionExpression: 'attribute_not_exists(PK)' });
@@ -230,7 +235,6 @@ export class DynamoIssueRepository implements IssueRepository {
   }
 
   /** The parts summed, with the single item counters were kept in before they were split. */
-  /** The parts summed, with the single item counters were kept in before they were split. */
   async engagement(issueId: string): Promise<Engagement> {
     const stats = noEngagement();
     let keys: Record<string, unknown>[] = engagementKeys(issueId);
@@ -244,6 +248,16 @@ export class DynamoIssueRepository implements IssueRepository {
       keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
     return stats;
+  }
+
+  sendingHold() {
+    return this.hold.get();
+  }
+  holdSending(hold: SendingHold) {
+    return this.hold.set(hold);
+  }
+  clearSendingHold() {
+    return this.hold.clear();
   }
 
   private async put(

@@ -5,6 +5,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../core/outbox/entry.js';
+import { earliestQueued } from '../../core/outbox/oldest.js';
 import type {
   OutboxHolder,
   OutboxListing,
@@ -45,6 +46,14 @@ export class DynamoOutboxStore implements OutboxStore {
       this.query(partition('sending'), limit, { upTo }),
     ]);
     return [...abandoned, ...queued].slice(0, limit);
+  }
+
+  async oldestWaiting(): Promise<string | undefined> {
+    const firsts = await Promise.all([
+      this.query(partition('queued'), 1, {}),
+      this.query(partition('sending'), 1, {}),
+    ]);
+    return earliestQueued(firsts.flat());
   }
 
   failed(limit: number): Promise<OutboxListing[]> {

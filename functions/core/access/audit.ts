@@ -51,6 +51,8 @@ const phrases: Record<string, string> = {
   'POST /admin/suppressions': 'suppressed an address',
   'POST /admin/suppressions/remove': 'removed an address from the suppression list',
   'POST /admin/exports': 'exported the subscribers',
+  'POST /admin/sending-hold/clear': 'cleared the sending hold',
+  'DELETE /admin/sending-hold': 'cleared the sending hold',
   'keys create': 'created a key',
   'keys revoke': 'revoked a key',
 };

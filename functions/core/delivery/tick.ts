@@ -5,10 +5,11 @@ import {
   type DigestDeps,
   type DigestSchedule,
 } from '../issues/digests.js';
-import { transitionIssue } from '../issues/manage-issues.js';
+import { transitionIssue, type TransitionResult } from '../issues/manage-issues.js';
 import type { SubscriberDeps } from '../subscribers/deps.js';
 import type { OutboxDeps } from '../outbox/deps.js';
 import { drainOutbox, type DrainResult } from '../outbox/drain.js';
+import { reportOldestWaiting } from '../outbox/oldest.js';
 import { fanOut, type FanOut, type FleetDeps } from './fleet.js';
 import { runWorker, type WorkerResult } from './worker.js';
 
@@ -17,11 +18,15 @@ export type TickDeps = FleetDeps & DigestDeps & SubscriberDeps & OutboxDeps;
 export type TickResult = {
   started: string[];
   resumed: string[];
+  /** Issues due to start or resume that the sending hold left paused instead. */
+  held: string[];
   published: string[];
   /** Digests this tick started because their own firing had not (it failed, or never came). */
   digests: string[];
   /** The outbox sweep: whatever the Streams consumer missed (or, locally, had not reached yet). */
   outbox: DrainResult;
+  /** How long the outbox's oldest unsent entry has waited after the sweep, in seconds (0: none). */
+  outboxOldestSeconds: number;
   /** The open shards of sending issues, queued for the fleet (none without one). */
   fleet: FanOut;
   worker: WorkerResult;
@@ -48,11 +53,14 @@ export async function runTick(
 ): Promise<TickResult> {
   const now = deps.clock.now();
   const started: string[] = [];
+  const held: string[] = [];
+  /** Where a move the tick made is counted: a start the hold turned into a pause is neither. */
+  const into = (moved: string[], result: TransitionResult | undefined, id: string) => {
+    if (result?.changed) (result.held ? held : moved).push(id);
+  };
   for (const issue of await deps.issues.listByState('scheduled')) {
-    if (issue.scheduledAt && Date.parse(issue.scheduledAt) <= now.getTime()) {
-      const result = await ignoreConflict(transitionIssue(deps, issue.id, 'startDue'));
-      if (result?.changed) started.push(issue.id);
-    }
+    if (issue.scheduledAt && Date.parse(issue.scheduledAt) <= now.getTime())
+      into(started, await ignoreConflict(transitionIssue(deps, issue.id, 'startDue')), issue.id);
   }
   const resumed: string[] = [];
   for (const issue of await deps.issues.listByState('paused')) {
@@ -62,16 +70,16 @@ export async function runTick(
       resumeAfter &&
       Date.parse(resumeAfter) <= now.getTime()
     ) {
-      const result = await ignoreConflict(transitionIssue(deps, issue.id, 'resume'));
-      if (result?.changed) resumed.push(issue.id);
+      into(resumed, await ignoreConflict(transitionIssue(deps, issue.id, 'resume')), issue.id);
     }
   }
   const published = (await publishNewArticles(deps)).map((i) => i.id);
   const digests = await catchUpDigests(deps, options.digestSchedules ?? [], options.firedAt ?? now);
   const fleet = await fanOut(deps);
   const outbox = await drainOutbox(deps, { deadline: options.deadline });
+  const outboxOldestSeconds = await reportOldestWaiting(deps);
   const worker = await runWorker(deps, { deadline: options.deadline, workerId: options.workerId });
-  return { started, resumed, published, digests, outbox, fleet, worker };
+  return { started, resumed, held, published, digests, outbox, outboxOldestSeconds, fleet, worker };
 }
 
 /** Another caller moved the issue first: that is the outcome we wanted anyway. */

@@ -3,6 +3,7 @@ import type { Article } from '../content/article.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { Editions } from '../issues/digest-editions.js';
 import { pauseIssue, transitionIssue } from '../issues/manage-issues.js';
+import { pauseHeld } from '../issues/reputation-pause.js';
 import { audienceTotal, shardsOf, type Issue, type IssueState } from '../issues/issue.js';
 import type { DeliveryDeps } from './deps.js';
 import { RecipientSender } from './recipient-sender.js';
@@ -185,11 +186,16 @@ class Worker implements WorkerRun {
     const pending = this.reading.get(issue.id);
     if (pending !== undefined) return pending;
     const at = this.now(); // the state is at least as new as the moment the read began
-    const read = this.deps.issues
-      .get(issue.id)
-      .then((found) => {
-        this.knowledge.set(issue.id, { state: found?.state, at });
-        return found?.state === 'sending';
+    const read = Promise.all([this.deps.issues.get(issue.id), this.deps.issues.sendingHold()])
+      .then(async ([found, hold]) => {
+        // An issue that began in the moment a reputation alarm set the hold (it looked before the
+        // hold was written, the pause listed issues before it was sending) is paused here, at its
+        // workers' next look: within STATE_REREAD_MS, not left sending into the alarm.
+        const held = found?.state === 'sending' && hold !== undefined;
+        if (held) await pauseHeld(this.deps, issue.id, hold);
+        const state = held ? 'paused' : found?.state;
+        this.knowledge.set(issue.id, { state, at });
+        return state === 'sending';
       })
       .finally(() => this.reading.delete(issue.id));
     this.reading.set(issue.id, read);

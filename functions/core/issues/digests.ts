@@ -5,6 +5,7 @@ import type { PublicationLog } from '../ports.js';
 import { articleDeliveryKey, estimateAudience } from './manage-issues.js';
 import type { IssueDeps } from './deps.js';
 import type { DigestFrequency, Issue } from './issue.js';
+import { startingState } from './sending-hold.js';
 import { SEND_SHARDS } from '../subscribers/subscriber.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -67,12 +68,11 @@ export async function startDigest(
     },
     subject: digestSubject(frequency, articles),
     audience,
-    state: 'sending',
+    ...(await startingState(deps, new Date(now))),
     deliveryKey: id,
     shards: SEND_SHARDS,
     createdAt: now,
     updatedAt: now,
-    startedAt: now,
     total: await estimateAudience(deps, audience),
     totalEstimated: true,
     version: 1,
@@ -184,12 +184,11 @@ export async function startPublishIssue(
     content: { kind: 'article', slug: article.slug },
     subject: article.title,
     audience,
-    state: 'sending',
+    ...(await startingState(deps, new Date(at))),
     deliveryKey: articleDeliveryKey(article.slug),
     shards: SEND_SHARDS,
     createdAt: at,
     updatedAt: at,
-    startedAt: at,
     total: await estimateAudience(deps, audience),
     totalEstimated: true,
     version: 1,

@@ -5,6 +5,7 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
 import { Frequencies, SEND_SHARDS } from '../subscribers/subscriber.js';
 import type { IssueDeps } from './deps.js';
+import { heldPause, type SendingHold } from './sending-hold.js';
 import { currentAmbiguous, pendingReleases, resolvedCounts } from './resolutions.js';
 import {
   addCounts,
@@ -39,7 +40,11 @@ const transitions = {
 } as const satisfies Record<string, { from: readonly IssueState[]; to: IssueState }>;
 export type IssueAction = keyof typeof transitions;
 
-export type TransitionResult = { issue: Issue; changed: boolean };
+/**
+ * `held`: the move was to start sending, and the sending hold was set (sending-hold.ts), so the
+ * issue was left paused with the hold's reason instead.
+ */
+export type TransitionResult = { issue: Issue; changed: boolean; held?: SendingHold };
 
 export async function transitionIssue(
   deps: Pick<IssueDeps, 'issues' | 'clock' | 'subscribers'>,
@@ -49,6 +54,8 @@ export async function transitionIssue(
 ): Promise<TransitionResult> {
   const rule = transitions[action];
   assertPossibleIssueId(id);
+  // One strongly consistent read more per start, none for other moves.
+  const hold = rule.to === 'sending' ? await deps.issues.sendingHold() : undefined;
   for (let attempt = 0; attempt < 8; attempt++) {
     const current = await deps.issues.get(id);
     if (!current) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
@@ -62,6 +69,11 @@ export async function transitionIssue(
         ErrorCodes.conflict,
         `Issue ${id} is ${current.state}; it cannot ${describe(action)}.`,
       );
+    }
+    if (hold) {
+      const held = await holdInstead(deps, current, hold);
+      if (held) return held;
+      continue;
     }
     const now = deps.clock.now().toISOString();
     const next: Issue = {
@@ -88,6 +100,28 @@ export async function transitionIssue(
     if (await deps.issues.save(next)) return { issue: next, changed: true };
   }
   throw new DomainError(ErrorCodes.conflict, `Issue ${id} is changing too fast; try again.`);
+}
+
+/**
+ * A start while sending is held: the issue is paused with the hold's reason (or left paused, if it
+ * already says so), never started. Undefined when another writer won the race: read again.
+ */
+async function holdInstead(
+  deps: Pick<IssueDeps, 'issues' | 'clock'>,
+  current: Issue,
+  hold: SendingHold,
+): Promise<TransitionResult | undefined> {
+  const pause = heldPause(hold, deps.clock.now());
+  if (current.state === 'paused' && current.pause?.message === pause.message)
+    return { issue: current, changed: false, held: hold };
+  const next: Issue = {
+    ...current,
+    state: 'paused',
+    pause,
+    updatedAt: pause.at,
+    version: current.version + 1,
+  };
+  return (await deps.issues.save(next)) ? { issue: next, changed: true, held: hold } : undefined;
 }
 
 const describe = (action: IssueAction) =>

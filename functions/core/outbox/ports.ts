@@ -23,6 +23,12 @@ export type OutboxMessage = {
 export interface OutboxStore {
   /** Entries to act on now: queued ones that are due, and claims abandoned past their timeout. */
   due(now: Date, limit: number): Promise<OutboxListing[]>;
+  /**
+   * When the entry first in line among those not yet sent (queued, retrying, or claimed and
+   * awaiting SES's receipt) was queued: one Query of Limit 1 per partition, never a Scan.
+   * Undefined when nothing waits.
+   */
+  oldestWaiting(): Promise<string | undefined>;
   /** Given-up entries, newest first. */
   failed(limit: number): Promise<OutboxListing[]>;
   getMessage(id: string): Promise<OutboxMessage | undefined>;

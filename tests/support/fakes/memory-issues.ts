@@ -7,6 +7,7 @@ import type {
 } from '../../../functions/core/issues/issue.js';
 import { zeroCounts } from '../../../functions/core/issues/issue.js';
 import type { IssueRepository } from '../../../functions/core/ports.js';
+import type { SendingHold } from '../../../functions/core/issues/sending-hold.js';
 import { keyOrder } from './key-order.js';
 import { VersionedItems } from './versioned-items.js';
 
@@ -77,6 +78,20 @@ export class MemoryIssueRepository extends VersionedItems<Issue> implements Issu
   }
   async engagement(issueId: string): Promise<Engagement> {
     return { ...(this.stats.get(issueId) ?? noEngagement()) };
+  }
+  private hold: SendingHold | undefined;
+  async sendingHold() {
+    return this.hold && { ...this.hold };
+  }
+  async holdSending(hold: SendingHold) {
+    if (this.hold) return false;
+    this.hold = { ...hold };
+    return true;
+  }
+  async clearSendingHold() {
+    const cleared = this.hold;
+    this.hold = undefined;
+    return cleared;
   }
 }
 

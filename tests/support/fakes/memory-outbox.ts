@@ -4,6 +4,7 @@ import type {
   OutboxMessage,
   OutboxStore,
 } from '../../../functions/core/outbox/ports.js';
+import { earliestQueued } from '../../../functions/core/outbox/oldest.js';
 import { keyOrder } from './key-order.js';
 import type { MemorySubscriberRepository } from './memory-subscribers.js';
 import { VersionedItems } from './versioned-items.js';
@@ -22,6 +23,12 @@ export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements 
     const due = (state: OutboxEntry['state']) =>
       this.listings(state).filter((l) => l.entry.dueAt <= upTo);
     return [...due('sending'), ...due('queued')].slice(0, limit);
+  }
+
+  async oldestWaiting() {
+    return earliestQueued(
+      [this.listings('queued')[0], this.listings('sending')[0]].filter((l) => l !== undefined),
+    );
   }
 
   async failed(limit: number) {

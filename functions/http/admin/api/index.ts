@@ -10,6 +10,7 @@ import { importsApi } from './imports.js';
 import { issueEditsApi } from './issue-edits.js';
 import { issuesApi } from './issues.js';
 import { outboxApi } from './outbox.js';
+import { sendingHoldApi } from './sending-hold.js';
 import { subscribersApi } from './subscribers.js';
 import { suppressionsApi } from './suppressions.js';
 import { testSendsApi } from './test-sends.js';
@@ -43,7 +44,8 @@ export function adminApiRoutes(deps: AdminDeps) {
     .route('/', articlesApi(deps))
     .route('/', approvalsApi(deps))
     .route('/', testSendsApi(deps))
-    .route('/', outboxApi(deps));
+    .route('/', outboxApi(deps))
+    .route('/', sendingHoldApi(deps));
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

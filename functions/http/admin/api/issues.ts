@@ -11,6 +11,7 @@ import {
 } from '../../../core/issues/manage-issues.js';
 import type { AdminDeps } from '../deps.js';
 import { ResolutionSchema } from './ambiguous.js';
+import { SendingHoldSchema } from './sending-hold.js';
 import { apiApp, idempotent, ok } from './context.js';
 import { errors, IdempotencyHeader, IdParam, IssueEditSchema } from './schemas.js';
 
@@ -91,7 +92,14 @@ const ReportSchema = z
   })
   .openapi('IssueReport');
 export const TransitionSchema = z
-  .object({ issue: IssueSchema, changed: z.boolean() })
+  .object({
+    issue: IssueSchema,
+    changed: z.boolean(),
+    held: SendingHoldSchema.optional().openapi({
+      description:
+        "Present when a start (send, resume) found sending held: the issue was left paused with the hold's reason, not started",
+    }),
+  })
   .openapi('Transition');
 
 /** Issues and digests: list, create, report, schedule, send, pause, resume, cancel. */

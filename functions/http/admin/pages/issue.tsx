@@ -1,4 +1,5 @@
 import { totalLabel } from '../../../core/issues/issue.js';
+import type { SendingHold } from '../../../core/issues/sending-hold.js';
 import type { issueReport } from '../../../core/issues/manage-issues.js';
 import type { AmbiguousReader } from '../../../core/issues/ambiguous.js';
 import type { FailedReader } from '../../../core/issues/failed-readers.js';
@@ -10,6 +11,7 @@ import { PaceLine } from './issue-pace.js';
 import { IssueEdit, type IssueEditing } from './issue-edit.js';
 import { IssueHistory } from './issue-history.js';
 import { TestSendForm, type TestSending } from './test-send.js';
+import { HoldNotice } from './sending-hold.js';
 import { Badge, When } from './when.js';
 
 /** One issue: its progress while sending, its report afterwards, its actions and its preview. */
@@ -27,6 +29,8 @@ export function IssuePage(props: {
   refusedSchedule?: Refused | undefined;
   editing: IssueEditing;
   testSend: TestSending;
+  /** The sending hold, when an SES reputation alarm set one: said above everything else. */
+  hold?: SendingHold | undefined;
 }) {
   const { report, csrf, notice } = props;
   const { issue, counts, engagement } = report;
@@ -34,6 +38,7 @@ export function IssuePage(props: {
   const total = Math.max(issue.total ?? 0, done);
   return (
     <>
+      <HoldNotice hold={props.hold} csrf={csrf} />
       {notice ? (
         <p class="notice" role="status">
           {notice}

@@ -5,6 +5,7 @@ import { publishedArticles } from '../../../core/content/article.js';
 import { ambiguousReaders } from '../../../core/issues/ambiguous.js';
 import { failedReaders } from '../../../core/issues/failed-readers.js';
 import { issueReport } from '../../../core/issues/manage-issues.js';
+import { currentHold } from '../../../core/issues/sending-hold.js';
 import { previewIssue } from '../../../core/issues/preview.js';
 import type { AdminDeps } from '../deps.js';
 import type { Refused as RefusedForm } from '../pages/form-problems.js';
@@ -26,10 +27,12 @@ export async function showIssue(
   refusedSchedule?: RefusedForm,
 ) {
   const report = await issueReport(deps, c.req.param('id') ?? '');
+  const hold = await currentHold(deps);
   return page(
     c,
     report.issue.subject,
     <IssuePage
+      hold={hold}
       report={report}
       ambiguous={(await ambiguousReaders(deps, report.issue.id)).readers}
       failed={await failedReaders(deps, report.failures)}

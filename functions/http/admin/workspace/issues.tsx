@@ -115,8 +115,9 @@ export function issueRoutes(deps: AdminDeps) {
   issues.post('/:id/cancel', askFirst(cancelling(deps)));
   for (const [verb, [run, notice]] of Object.entries(verbs)) {
     issues.post(`/:id/${verb}`, async (c) => {
-      await run(deps, c.req.param('id'));
-      return redirect(c, `/admin/issues/${c.req.param('id')}?notice=${notice}`);
+      const moved = await run(deps, c.req.param('id'));
+      const said = 'held' in moved && moved.held ? 'held' : notice;
+      return redirect(c, `/admin/issues/${c.req.param('id')}?notice=${said}`);
     });
   }
   issues

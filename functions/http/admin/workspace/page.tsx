@@ -49,6 +49,8 @@ const notices: Record<string, string> = {
   sent: 'Sending started: progress below.',
   paused: 'Issue paused.',
   resumed: 'Issue resumed.',
+  held: 'Not started: sending is held (see above). The issue is paused; resume it once the hold is cleared.',
+  'hold-cleared': 'Sending hold cleared. Issues the alarm paused stay paused: resume each one.',
   cancelled: 'Issue cancelled.',
   tested: 'Test email queued: it leaves within seconds (Outbox lists any it gave up on).',
   retried: 'Email queued again.',
