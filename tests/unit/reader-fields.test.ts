@@ -266,6 +266,10 @@ describe('merge tags', () => {
     );
     expect(problems(article('Your link: %%unsubscribe_url%%'))[0]).toMatch(/is not a merge tag/);
     expect(problems(article('Hi %%name|there%.'))[0]).toMatch(/not closed/);
+    expect(problems(article('[Your page](https://example.org/?n=%%name%%)'))[0]).toMatch(
+      /in a link or image address is not allowed/,
+    );
+    expect(problems(article('[Hi %%name|you%%](https://example.org/)'))).toEqual([]);
     expect(problems(article('Body.', 'title: Hi %%name%%\nsummary: S'))[0]).toMatch(
       /^title: must not hold merge tags/,
     );

@@ -128,6 +128,13 @@ export function parseArticle(
         field,
         message: 'must not hold merge tags: put them in the body, or in the issue’s subject',
       });
+  // A value is HTML-escaped, not URL-encoded: in a link's or image's address it would make a
+  // different address per reader. Text only.
+  if (/\]\([^)]*%%|\]:\s*\S*%%|<[a-z]+:[^>\s]*%%/i.test(body))
+    tagIssues.push({
+      field: '(body)',
+      message: 'a merge tag in a link or image address is not allowed: put it in the text',
+    });
   if (tagIssues.length > 0) throw new ArticleError(fileName, tagIssues);
   // Rendered when first read: a page that only lists articles (the signup page, a cold start's
   // usual first request) needs their front matter, not their bodies.
