@@ -324,6 +324,71 @@ describe('one-click unsubscribe (RFC 8058) and preferences', () => {
     expect(await stateOf(reader.email)).toBe('confirmed');
   });
 
+  it('the preferences page shows and changes the name and city, keeps an editor-only field, and refuses one by name', async () => {
+    const reader = await confirmedReader();
+    const id = subscriberIdFor(reader.email);
+    const stored = (await stack.deps.subscribers.get(id))!;
+    await stack.deps.subscribers.save({
+      ...stored,
+      name: 'Ana',
+      fields: { print_subscriber: true },
+      version: stored.version + 1,
+    });
+    const page = await (await app.request(reader.preferences)).text();
+    expect(page).toContain('value="Ana"');
+    expect(page).toContain('name="fields.city"');
+    expect(page).not.toContain('fields.print_subscriber');
+    const posted = (extra: [string, string][]) =>
+      app.request(
+        reader.preferences,
+        form([['topics', 'security'], ['frequency', 'weekly'], ['fields-offered', '1'], ...extra]),
+      );
+    expect(
+      (
+        await posted([
+          ['name', ' Ana B. '],
+          ['fields.city', 'Skopje'],
+        ])
+      ).status,
+    ).toBe(200);
+    expect(await stack.deps.subscribers.get(id)).toMatchObject({
+      name: 'Ana B.',
+      fields: { city: 'Skopje', print_subscriber: true },
+    });
+    const refused = await posted([['fields.print_subscriber', 'no']]);
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('is set by editors only');
+    expect((await stack.deps.subscribers.get(id))!.fields).toEqual({
+      city: 'Skopje',
+      print_subscriber: true,
+    });
+  });
+
+  it('the hosted form posts a name and a city with the signup', async () => {
+    const email = uniqueEmail('named');
+    const response = await app.request(
+      '/subscribe',
+      form([
+        ['email', email],
+        ['form', 'hosted'],
+        ['topics-offered', '1'],
+        ['topics', 'security'],
+        ['frequency', 'weekly'],
+        ['fields-offered', '1'],
+        ['name', 'Tom & "Jerry"'],
+        ['fields.city', 'Tirana'],
+      ]),
+    );
+    expect(response.status).toBe(200);
+    // The "send it again" button carries them too.
+    expect(await response.text()).toContain('name="name" value="Tom &amp; &quot;Jerry&quot;"');
+    expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+      name: 'Tom & "Jerry"',
+      fields: { city: 'Tirana' },
+      consent: { form: 'hosted' },
+    });
+  });
+
   it('an unsubscribe token does not open the preferences page', async () => {
     const reader = await confirmedReader();
     const token = reader.unsubscribe.split('/').at(-1);
