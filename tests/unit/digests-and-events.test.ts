@@ -373,6 +373,26 @@ describe('pacing', () => {
     expect(late.at(-1)!).toBeLessThan(onTime.at(-1)! * 1.05);
   });
 
+  it('holds back a slot already waiting when a lane is told to slow down meanwhile', async () => {
+    let now = 0;
+    let told = false;
+    const pacer: Pacer = new Pacer(
+      10,
+      () => now,
+      async (ms) => {
+        if (!told && ms > 50) {
+          now += 50;
+          told = true;
+          pacer.holdFor(1_000); // 50 ms into this lane's wait, SES throttled another lane
+          now += ms - 50;
+        } else now += ms;
+      },
+    );
+    await pacer.take();
+    await pacer.take(); // its slot was at ~101 ms
+    expect(now).toBeGreaterThanOrEqual(1_050);
+  });
+
   it('makes up at most 50 ms after a stall: what follows it is no burst', async () => {
     let now = 0;
     let stalled = false;

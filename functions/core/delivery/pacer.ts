@@ -98,19 +98,22 @@ export class Pacer {
    * puts more than the rate in any second (which SES would refuse), however late a timer fires.
    */
   private async wait(): Promise<void> {
-    let due = Math.max(this.next, this.windowOpensAt());
+    // Asked again after every sleep: a lane told to slow down (`holdFor`) meanwhile moves the slot
+    // of one already waiting, and a slot never goes before its moment, whatever the sleep did (a
+    // timer's delay is truncated to whole ms).
     let now = this.now();
-    if (now < due) {
-      await this.sleep(due - now);
-      // Never before the slot, whatever the sleep did (a timer's delay is truncated to whole ms).
-      for (now = this.now(); now < due; now = this.now()) {
-        await this.sleep(Math.max(1, Math.ceil(due - now)));
-        due = Math.max(this.next, this.windowOpensAt());
-      }
+    for (let due = this.dueAt(), slept = false; now < due; now = this.now(), due = this.dueAt()) {
+      await this.sleep(slept ? Math.max(1, Math.ceil(due - now)) : due - now);
+      slept = true;
     }
     this.recent.push(now);
     // The gap after this slot at the rate of this slot's moment (a lapse may have passed meanwhile).
     this.next = Math.max(this.next, now - CATCH_UP_MS) + this.interval;
+  }
+
+  /** When the next slot may go: on its schedule, and once the window allows it. */
+  private dueAt(): number {
+    return Math.max(this.next, this.windowOpensAt());
   }
 
   /**
