@@ -109,6 +109,15 @@ describe('a name and fields at signup', () => {
     expect(await deps.subscribers.counts()).toEqual({});
   });
 
+  it('refuses a date the calendar has not (2024-13-45) and a number past 10^15 with a 422, not a 500', async () => {
+    const deps = withFields();
+    const issues = await refusal(
+      subscribe(deps, { email: uniqueEmail(), fields: { born: '2024-13-45', age: 1e200 } }, 'api'),
+    );
+    expect(issues!.map((i) => i.field).sort()).toEqual(['fields.age', 'fields.born']);
+    expect(await deps.subscribers.counts()).toEqual({});
+  });
+
   it('lets an editor (admin add) set an editor-only field', async () => {
     const deps = withFields();
     const email = uniqueEmail();
@@ -187,6 +196,22 @@ describe('a CSV import', () => {
     const b = (await deps.subscribers.get(subscriberIdFor('b@example.com')))!;
     expect(b.name).toBeUndefined();
     expect(b.fields).toBeUndefined();
+  });
+
+  it("reads back what the export wrote: a cell it guarded with ' against spreadsheet formulas loses the '", async () => {
+    const deps = withFields();
+    const report = await importText(
+      deps,
+      [
+        'email,name,topics,frequency,consent,consent_source,fields.city,fields.age',
+        "d@example.com,'=Bob,security,weekly,yes,paper form,'-dash,'-5",
+      ].join('\n'),
+    );
+    expect(report).toMatchObject({ imported: 1, errorsTotal: 0 });
+    expect(await deps.subscribers.get(subscriberIdFor('d@example.com'))).toMatchObject({
+      name: '=Bob',
+      fields: { city: '-dash', age: -5 },
+    });
   });
 
   it('refuses a file with a column for an undeclared field, naming it', async () => {

@@ -77,6 +77,7 @@ const text = (max: number) =>
 /** The reader's name: optional, ≤ 100 characters, one line. */
 export const nameField = () => text(NAME_MAX_LENGTH).optional();
 
+const MAX_NUMBER = 1e15;
 const TRUE = new Set(['true', 'yes', 'on', '1']);
 const FALSE = new Set(['false', 'no', 'off', '0']);
 
@@ -96,9 +97,11 @@ function parseFieldValue(
     }
     case 'number': {
       const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-      return typeof n === 'number' && Number.isFinite(n)
+      if (!(typeof n === 'number' && Number.isFinite(n))) return { error: 'must be a number' };
+      // DynamoDB keeps 38 digits up to about 1e126; a bound people can read is refused as input.
+      return Math.abs(n) <= MAX_NUMBER
         ? { value: n }
-        : { error: 'must be a number' };
+        : { error: 'must be between -1,000,000,000,000,000 and 1,000,000,000,000,000' };
     }
     case 'boolean': {
       if (typeof raw === 'boolean') return { value: raw };
@@ -109,9 +112,10 @@ function parseFieldValue(
     }
     case 'date': {
       const day = typeof raw === 'string' ? raw.trim() : '';
+      // Shape first, then the calendar: 2024-13-45 is an invalid Date, which has no ISO string.
+      const at = /^\d{4}-\d{2}-\d{2}$/.test(day) ? new Date(`${day}T00:00:00Z`) : undefined;
       const valid =
-        /^\d{4}-\d{2}-\d{2}$/.test(day) &&
-        new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+        at !== undefined && !Number.isNaN(at.getTime()) && at.toISOString().startsWith(day);
       return valid ? { value: day } : { error: 'must be a date (YYYY-MM-DD)' };
     }
     case 'choice': {

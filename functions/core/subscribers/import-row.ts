@@ -22,13 +22,24 @@ export const importTag = (job: string, line: number) => `${job}:${line}`;
 type Row = Record<string, string | undefined>;
 type Data = Pick<Subscriber, 'email' | 'topics' | 'frequency' | 'name' | 'fields'>;
 
+/**
+ * A cell as the export wrote it, back: the export puts `'` before a cell that starts like a
+ * formula (`=`, `+`, `-`, `@`, a tab or CR; export-job.ts `formulaSafe`), so a spreadsheet shows it
+ * as text, and an import of that file takes the `'` off again (a field of -5 is -5, not `'-5`).
+ */
+export const fromExported = (cell: string | undefined) =>
+  cell !== undefined && /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+
 /** A column `fields.<key>` holds a custom field (as the export writes it); an empty cell is unset. */
 const FIELD_COLUMN = 'fields.';
 function fieldCells(row: Row) {
   const cells = Object.entries(row).filter(([column]) => column.startsWith(FIELD_COLUMN));
   return cells.length > 0
     ? Object.fromEntries(
-        cells.map(([column, value]) => [column.slice(FIELD_COLUMN.length), value ?? '']),
+        cells.map(([column, value]) => [
+          column.slice(FIELD_COLUMN.length),
+          fromExported(value) ?? '',
+        ]),
       )
     : undefined;
 }
@@ -46,7 +57,7 @@ export type CheckedRow =
 export function checkRow(deps: SubscriberDeps, row: Row): CheckedRow {
   const parsed = subscribeSchema(deps.publication, 'editor').safeParse({
     email: row.email ?? '',
-    name: row.name,
+    name: fromExported(row.name),
     fields: fieldCells(row),
     topics: row.topics
       ? row.topics
