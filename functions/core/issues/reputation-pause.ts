@@ -34,13 +34,15 @@ export async function pauseForReputationAlarm(
 ): Promise<ReputationPause> {
   const paused: string[] = [];
   if (change.state.value !== 'ALARM') return { alarm: change.alarmName, held: false, paused };
-  const held = await deps.issues.holdSending({
+  const ours: SendingHold = {
     alarm: change.alarmName,
     reason: change.state.reason ?? 'the alarm fired',
     since: deps.clock.now().toISOString(),
-  });
-  // The hold as stored: the first alarm's, if the other one set it before.
-  const hold = (await deps.issues.sendingHold())!;
+  };
+  const held = await deps.issues.holdSending(ours);
+  // The hold as stored: the first alarm's, if the other one set it before; ours if an editor
+  // cleared it in between (the issues are paused all the same: the alarm did fire).
+  const hold = (await deps.issues.sendingHold()) ?? ours;
   for (const state of ['sending', 'scheduled'] as const) {
     for (const issue of await deps.issues.listByState(state)) {
       if (await pauseHeld(deps, issue.id, hold)) paused.push(issue.id);
