@@ -42,6 +42,7 @@ import { parseOldSecrets, SuppressionKeys } from './core/suppression-key.js';
 import type { AbuseDeps } from './core/abuse/ports.js';
 import { DynamoRateLimiter } from './adapters/dynamo/dynamo-rate-limiter.js';
 import { DynamoAuditLog } from './adapters/dynamo/dynamo-audit-log.js';
+import { DynamoEngagementStore } from './adapters/dynamo/dynamo-engagement.js';
 import { DynamoReaderTrail } from './adapters/dynamo/dynamo-reader-trail.js';
 import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
@@ -568,6 +569,7 @@ export function buildEventDeps(config: SuppressionConfig) {
     outbox: new DynamoOutboxStore(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME, suppressionKeysOf(config)),
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
+    engagement: new DynamoEngagementStore(client, config.TABLE_NAME),
     events: new DynamoEventLog(client, config.TABLE_NAME),
     clock: systemClock,
   };

@@ -8,6 +8,7 @@ import {
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  noEngagement,
   zeroCounts,
   type DigestFrequency,
   type Engagement,
@@ -52,13 +53,6 @@ const engagementKeys = (issueId: string) => [
     SK: 'ENGAGEMENT',
   })),
 ];
-const noEngagement = (): Engagement => ({
-  delivered: 0,
-  bounced: 0,
-  complained: 0,
-  opened: 0,
-  clicked: 0,
-});
 
 export class DynamoIssueRepository implements IssueRepository {
   private readonly hold: ReturnType<typeof sendingHoldItem>;
