@@ -485,6 +485,7 @@ export async function buildAdminDeps(
     jobKicker: jobKickerOf(config, logger),
     auditLog: new DynamoAuditLog(client, config.TABLE_NAME),
     readerTrail: new DynamoReaderTrail(client, config.TABLE_NAME),
+    engagement: new DynamoEngagementStore(client, config.TABLE_NAME),
     logger,
   };
 }

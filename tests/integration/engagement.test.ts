@@ -13,7 +13,11 @@ import { issueEngagement } from '../../functions/core/issues/engagement-report.j
 import { createArticleIssue, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { handler } from '../../functions/handlers/ses-events.js';
+import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
+import { adminApi } from '../support/admin-api.js';
+import { captureLogger } from '../support/logger.js';
 import { aSubscriber } from '../support/builders.js';
 import { lambdaContext } from '../../local/lambda-context.js';
 import { sesEngagementEvent } from '../support/lambda-events.js';
@@ -160,5 +164,31 @@ describe('the whole path through the local SES gateway', () => {
     const clicker = await events.engagement.history(readers[0]!.id);
     expect(clicker[0]).toMatchObject({ issueId: issue.id, opens: 1 });
     expect(clicker[0]!.clicks).toEqual([{ link: top!.link, at: expect.any(String) }]);
+
+    // The same through the admin API, to a viewer's key.
+    const key = (
+      await createApiKey(stack.deps, {
+        name: 'Viewer',
+        email: 'viewer@example.org',
+        role: 'viewer',
+      })
+    ).key;
+    const call = adminApi(() => createAdminApp(stack.deps, { logger: captureLogger() }));
+    const engagement = await call(`/issues/${issue.id}/engagement`, key);
+    expect(engagement.status).toBe(200);
+    expect(await engagement.json()).toEqual(JSON.parse(JSON.stringify(report)));
+    expect((await call('/issues/article-no-such-issue/engagement', key)).status).toBe(404);
+    const history = await call(`/subscribers/${readers[0]!.id}/history`, key);
+    expect(history.status).toBe(200);
+    expect(await history.json()).toEqual({
+      subscriberId: readers[0]!.id,
+      issues: [
+        {
+          ...JSON.parse(JSON.stringify(clicker[0])),
+          sentAt: expect.any(String),
+        },
+      ],
+    });
+    expect((await call('/subscribers/nobody/history', key)).status).toBe(404);
   }, 60_000);
 });
