@@ -6,7 +6,7 @@ import type {
   SubscriberRepository,
 } from '../ports.js';
 
-export type ReaderIssueHistory = ReaderEngagement & { sentAt?: string };
+export type ReaderIssueHistory = ReaderEngagement & { sentAt?: string; messageId?: string };
 
 /**
  * A reader's history, issue by issue, newest first: sent (the ledger), delivered, opened and
@@ -25,7 +25,13 @@ export async function subscriberHistory(
   const [sent, engaged] = await Promise.all([deps.ledger.history(id), deps.engagement.history(id)]);
   const byIssue = new Map<string, ReaderIssueHistory>();
   for (const e of sent)
-    byIssue.set(e.issueId, { issueId: e.issueId, sentAt: e.sentAt, opens: 0, clicks: [] });
+    byIssue.set(e.issueId, {
+      issueId: e.issueId,
+      sentAt: e.sentAt,
+      messageId: e.messageId,
+      opens: 0,
+      clicks: [],
+    });
   for (const e of engaged) byIssue.set(e.issueId, { ...byIssue.get(e.issueId), ...e });
   const when = (h: ReaderIssueHistory) => h.sentAt ?? h.deliveredAt ?? h.openedAt ?? '';
   return {

@@ -36,6 +36,7 @@ const ReaderEngagementSchema = z
   .object({
     issueId: z.string(),
     sentAt: z.string().optional().openapi({ description: 'When SES accepted it' }),
+    messageId: z.string().optional().openapi({ description: "SES's message id" }),
     deliveredAt: z.string().optional(),
     openedAt: z.string().optional().openapi({ description: 'The first open' }),
     opens: z.number().int(),
