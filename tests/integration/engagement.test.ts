@@ -186,6 +186,7 @@ describe('the whole path through the local SES gateway', () => {
         {
           ...JSON.parse(JSON.stringify(clicker[0])),
           sentAt: expect.any(String),
+          messageId: expect.any(String),
         },
       ],
     });

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { EngagementStore, LinkEngagement, ReaderEngagement } from '../../core/ports.js';
 import { translateDynamoError } from './client.js';
+import { addCounters } from './counter-update.js';
 import { readerPartition, tableKeys } from './table.js';
 
 /**
@@ -129,8 +130,8 @@ export class DynamoEngagementStore implements EngagementStore {
     link: string,
     change: Partial<Omit<LinkEngagement, 'link'>>,
   ) {
-    const fields = Object.entries(change).filter(([, v]) => v);
-    if (fields.length === 0) return;
+    const add = addCounters(change);
+    if (!add) return;
     await this.client
       .send(
         new UpdateCommand({
@@ -139,12 +140,9 @@ export class DynamoEngagementStore implements EngagementStore {
             PK: `LINKS#${issueId}#${Math.floor(Math.random() * LINK_PARTS)}`,
             SK: `LINK#${linkHash(link)}`,
           },
-          UpdateExpression: `SET link = :link ADD ${fields.map(([f]) => `#${f} :${f}`).join(', ')}`,
-          ExpressionAttributeNames: Object.fromEntries(fields.map(([f]) => [`#${f}`, f])),
-          ExpressionAttributeValues: {
-            ':link': link,
-            ...Object.fromEntries(fields.map(([f, v]) => [`:${f}`, v])),
-          },
+          UpdateExpression: `SET link = :link ${add.expression}`,
+          ExpressionAttributeNames: add.names,
+          ExpressionAttributeValues: { ':link': link, ...add.values },
         }),
       )
       .catch(translateDynamoError);
