@@ -5,7 +5,12 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { defaultDigestSchedules } from '../infra/schedule-definitions.js';
-import { articleCatalog, loadTopics, type ArticleCatalog } from './adapters/content/fs-content.js';
+import {
+  articleCatalog,
+  loadFields,
+  loadTopics,
+  type ArticleCatalog,
+} from './adapters/content/fs-content.js';
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
@@ -286,6 +291,7 @@ export async function buildPublication(config: PublicationConfig): Promise<Publi
     postalAddress: config.POSTAL_ADDRESS,
     listId: config.LIST_ID ?? `newsletter.${new URL(config.BASE_URL).hostname}`,
     topics: await loadTopics(resolve(config.CONTENT_DIR)),
+    fields: await loadFields(resolve(config.CONTENT_DIR)),
     captchaSiteKey: config.TURNSTILE_SITE_KEY,
   };
 }
@@ -375,7 +381,7 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
     signer: new TokenSigner(config.SIGNING_SECRET),
     clock: systemClock,
     publication,
-    articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics),
+    articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics, publication.fields),
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     apiKeys: new DynamoApiKeyRepository(client, config.TABLE_NAME),
     abuse: buildAbuseDeps(config, client),
@@ -579,7 +585,10 @@ export function buildEventDeps(config: SuppressionConfig) {
 /** What the feeds function needs: the publication and its articles, read from the package's files. */
 export async function buildFeedDeps(config: PublicationConfig) {
   const publication = await buildPublication(config);
-  return { publication, articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics) };
+  return {
+    publication,
+    articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics, publication.fields),
+  };
 }
 
 /** What the reputation alarm's pause needs: the issues (and the readers a transition may count). */

@@ -1,3 +1,5 @@
+import type { FieldDefinition } from './subscribers/fields.js';
+
 /** Who sends, and to whom the footer says the mail belongs. Comes from configuration. */
 export type Publication = {
   name: string;
@@ -11,6 +13,8 @@ export type Publication = {
   /** RFC 2919 list identifier, e.g. `news.example.com`. */
   listId: string;
   topics: readonly Topic[];
+  /** Readers' custom fields (`content/fields.json`); none when absent. */
+  fields?: readonly FieldDefinition[];
   /** Set when signups need a CAPTCHA (Cloudflare Turnstile): the forms show its widget with this public key. */
   captchaSiteKey?: string;
 };

@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './body-limit.js';
 import { compress } from 'hono/compress';
 import { MAX_DIRECT_BYTES } from '../core/subscribers/import-jobs.js';
 import { requestId } from 'hono/request-id';

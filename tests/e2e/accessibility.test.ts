@@ -106,6 +106,11 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
       open: async (p) => {
         await p.goto(`${stack.appUrl}/`);
         await p.getByLabel('Your email address').fill('not-an-address');
+        // A name too long and a city (content/fields.json): their errors are shown beside them.
+        await p.getByLabel('Your name (optional)').evaluate((el) => {
+          (el as { value: string }).value = 'x'.repeat(101);
+        });
+        await p.getByLabel('Your city').fill('Tirana');
         // The browser's own check would stop a bad address before the server sees it; the
         // server's error page is what a reader without that check (or JavaScript) gets.
         await p.locator('form[action="/subscribe"]').evaluate((form) => {
@@ -115,6 +120,13 @@ describe.skipIf(!browserAvailable())('accessibility and responsiveness of the pu
           p.waitForNavigation(),
           p.getByRole('button', { name: 'Subscribe' }).click(),
         ]);
+        // Each problem beside its field, tied to it for a screen reader.
+        expect(await p.locator('#name-error').textContent()).toBe(
+          'Name must be at most 100 characters.',
+        );
+        expect(await p.getByLabel('Your name (optional)').getAttribute('aria-describedby')).toBe(
+          'name-error',
+        );
         return response;
       },
     },

@@ -25,7 +25,12 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
   let contentDir: string;
   const readers = [
     aSubscriber({ topics: ['security'] }),
-    aSubscriber({ topics: ['politics'], frequency: 'daily' }),
+    aSubscriber({
+      topics: ['politics'],
+      frequency: 'daily',
+      name: 'Ana "Tirana" Hoxha',
+      fields: { city: 'Tirana', print_subscriber: true },
+    }),
   ];
 
   beforeAll(async () => {
@@ -166,7 +171,7 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const csv = await readFile((await download.path())!, 'utf8');
     expect(csv.split('\n')[0]).toBe(
-      'email,state,topics,frequency,consent,consent_source,consent_at,created_at,confirmed_at',
+      'email,state,topics,frequency,consent,consent_source,consent_at,created_at,confirmed_at,name,fields.city,fields.print_subscriber',
     );
     for (const r of readers) expect(csv).toContain(r.email);
 
@@ -191,6 +196,8 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
       expect(await stack.deps.subscribers.get(r.id)).toMatchObject({
         state: 'confirmed',
         consent: { form: 'import' },
+        // The name and the fields come back from their columns.
+        ...(r.name && { name: r.name, fields: r.fields }),
       });
     expect(await stack.deps.subscribers.get(subscriberIdFor(newcomer))).toMatchObject({
       state: 'pending',
@@ -265,7 +272,7 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
       '/admin/issues',
       `/admin/issues/${issues[0]!.id}`,
       '/admin/subscribers',
-      `/admin/subscribers/${readers[0]!.id}`,
+      `/admin/subscribers/${readers[1]!.id}`,
       '/admin/suppressions',
     ];
     const found: string[] = [];

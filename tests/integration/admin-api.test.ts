@@ -147,6 +147,20 @@ describe('the admin API for issues', () => {
     expect(await (await call('/docs', undefined)).text()).toContain(
       '/api/admin/issues/{id}/schedule',
     );
+    // A reader's name and custom fields, with the declared fields named (content/fields.json).
+    const schemas = (
+      document as unknown as { components: { schemas: Record<string, { description?: string }> } }
+    ).components.schemas;
+    expect(schemas.AddSubscriber).toMatchObject({
+      properties: {
+        name: { type: 'string', maxLength: 100 },
+        fields: { $ref: '#/components/schemas/FieldValues' },
+      },
+    });
+    expect(schemas.Subscriber).toMatchObject({ properties: { name: {}, fields: {} } });
+    expect(schemas.FieldValues?.description).toMatch(
+      /city \(text, public\); print_subscriber \(boolean, editors only\)/,
+    );
     // The sending hold: read by anyone, cleared by an editor, described by its own schema.
     const hold = document.paths['/sending-hold'] as Record<string, { responses: object }>;
     expect(Object.keys(hold).sort()).toEqual(['delete', 'get']);
@@ -206,6 +220,27 @@ describe('the admin API for issues', () => {
     const email = `api.${Date.now()}@example.com`;
     expect((await call('/subscribers', viewer, { email })).status).toBe(403);
     expect((await call('/subscribers', editor, { email, topics: ['economy'] })).status).toBe(202);
+    // An editor may set an editor-only field; an undeclared one or a wrong type is named.
+    const refused = await call('/subscribers', editor, {
+      email,
+      fields: { print_subscriber: 'perhaps', planet: 'Mars' },
+    });
+    expect(refused.status).toBe(422);
+    expect(
+      ((await refused.json()) as { error: { issues: { field: string }[] } }).error.issues
+        .map((i) => i.field)
+        .sort(),
+    ).toEqual(['fields.planet', 'fields.print_subscriber']);
+    const named = `api.named.${Date.now()}@example.com`;
+    expect(
+      (
+        await call('/subscribers', editor, {
+          email: named,
+          name: 'Ana',
+          fields: { print_subscriber: true },
+        })
+      ).status,
+    ).toBe(202);
     const found = (await (
       await call(`/subscribers?email=${encodeURIComponent(email.toUpperCase())}`, viewer)
     ).json()) as { subscribers: { id: string; state: string }[] };
@@ -216,6 +251,12 @@ describe('the admin API for issues', () => {
       topics: ['economy'],
       suppressed: false,
     });
+    const namedFound = (await (
+      await call(`/subscribers?email=${encodeURIComponent(named)}`, viewer)
+    ).json()) as { subscribers: { name?: string; fields?: unknown }[] };
+    expect(namedFound.subscribers).toMatchObject([
+      { name: 'Ana', fields: { print_subscriber: true } },
+    ]);
 
     // The export is a background job: 202 with it, then its link once done (the stack runs it at once).
     expect((await call('/exports', viewer, {})).status).toBe(403);

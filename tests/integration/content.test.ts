@@ -1,6 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadArticles, loadTopics } from '../../functions/adapters/content/fs-content.js';
+import {
+  loadArticles,
+  loadFields,
+  loadTopics,
+} from '../../functions/adapters/content/fs-content.js';
 import { ArticleError, parseArticle } from '../../functions/core/content/article.js';
 import { aPublication } from '../support/builders.js';
 
@@ -17,8 +21,13 @@ Body.
 `;
 
 describe('content/', () => {
-  it('every article has valid front matter (a bad file fails here, naming the file and the field)', async () => {
-    const articles = await loadArticles('content', await loadTopics('content'));
+  it('every article has valid front matter and merge tags (a bad file fails here, naming the file and the field)', async () => {
+    // As the app loads them: with the declared fields, so %%fields.<key>%% is known here too.
+    const articles = await loadArticles(
+      'content',
+      await loadTopics('content'),
+      await loadFields('content'),
+    );
     expect(articles.length).toBe(readdirSync('content').filter((f) => f.endsWith('.md')).length);
   });
 

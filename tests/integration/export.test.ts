@@ -34,6 +34,10 @@ beforeAll(async () => {
     aSubscriber({
       email: emailOf(i),
       state: i % 10 === 0 ? 'pending' : 'confirmed',
+      ...(i % 3 === 0 && {
+        name: `Reader ${i}`,
+        fields: { city: 'Tirana', print_subscriber: true },
+      }),
       consent: {
         at: '2026-11-01T00:00:00.000Z',
         form: 'import',
@@ -113,6 +117,17 @@ describe('a CSV export', () => {
     const sources = new Map(rows.map((r) => [r.email, r.consent_source]));
     for (const [i, h] of hostile.entries()) expect(sources.get(emailOf(i))).toBe(`'${h}`);
     expect(rows.find((r) => r.email === emailOf(10))).toMatchObject({ state: 'pending' });
+    // The name and a column per declared field (content/fields.json), as an import reads them back.
+    expect(rows.find((r) => r.email === emailOf(9))).toMatchObject({
+      name: 'Reader 9',
+      'fields.city': 'Tirana',
+      'fields.print_subscriber': 'yes',
+    });
+    expect(rows.find((r) => r.email === emailOf(11))).toMatchObject({
+      name: '',
+      'fields.city': '',
+      'fields.print_subscriber': '',
+    });
   }, 120_000);
 
   it('gives a download link that expires, a new one on the next view, and none once the file is deleted', async () => {

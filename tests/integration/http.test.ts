@@ -324,6 +324,71 @@ describe('one-click unsubscribe (RFC 8058) and preferences', () => {
     expect(await stateOf(reader.email)).toBe('confirmed');
   });
 
+  it('the preferences page shows and changes the name and city, keeps an editor-only field, and refuses one by name', async () => {
+    const reader = await confirmedReader();
+    const id = subscriberIdFor(reader.email);
+    const stored = (await stack.deps.subscribers.get(id))!;
+    await stack.deps.subscribers.save({
+      ...stored,
+      name: 'Ana',
+      fields: { print_subscriber: true },
+      version: stored.version + 1,
+    });
+    const page = await (await app.request(reader.preferences)).text();
+    expect(page).toContain('value="Ana"');
+    expect(page).toContain('name="fields.city"');
+    expect(page).not.toContain('fields.print_subscriber');
+    const posted = (extra: [string, string][]) =>
+      app.request(
+        reader.preferences,
+        form([['topics', 'security'], ['frequency', 'weekly'], ['fields-offered', '1'], ...extra]),
+      );
+    expect(
+      (
+        await posted([
+          ['name', ' Ana B. '],
+          ['fields.city', 'Skopje'],
+        ])
+      ).status,
+    ).toBe(200);
+    expect(await stack.deps.subscribers.get(id)).toMatchObject({
+      name: 'Ana B.',
+      fields: { city: 'Skopje', print_subscriber: true },
+    });
+    const refused = await posted([['fields.print_subscriber', 'no']]);
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('is set by editors only');
+    expect((await stack.deps.subscribers.get(id))!.fields).toEqual({
+      city: 'Skopje',
+      print_subscriber: true,
+    });
+  });
+
+  it('the hosted form posts a name and a city with the signup', async () => {
+    const email = uniqueEmail('named');
+    const response = await app.request(
+      '/subscribe',
+      form([
+        ['email', email],
+        ['form', 'hosted'],
+        ['topics-offered', '1'],
+        ['topics', 'security'],
+        ['frequency', 'weekly'],
+        ['fields-offered', '1'],
+        ['name', 'Tom & "Jerry"'],
+        ['fields.city', 'Tirana'],
+      ]),
+    );
+    expect(response.status).toBe(200);
+    // The "send it again" button carries them too.
+    expect(await response.text()).toContain('name="name" value="Tom &amp; &quot;Jerry&quot;"');
+    expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+      name: 'Tom & "Jerry"',
+      fields: { city: 'Tirana' },
+      consent: { form: 'hosted' },
+    });
+  });
+
   it('an unsubscribe token does not open the preferences page', async () => {
     const reader = await confirmedReader();
     const token = reader.unsubscribe.split('/').at(-1);
@@ -390,5 +455,54 @@ describe('the article on the web', () => {
     expect(front).toMatch(/<meta name="description" content="Subscribe to [^"]+"/);
     const article = await (await app.request('/articles/nato-western-balkans-stability')).text();
     expect(article).toContain('<a href="/embed">');
+  });
+});
+
+describe('body limits over HTTP', () => {
+  const post = (body: RequestInit['body'], extra: RequestInit = {}) =>
+    fetch(`${stack.appUrl}/api/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      ...extra,
+    });
+  const oversized = JSON.stringify({ email: uniqueEmail('big'), padding: 'x'.repeat(70 * 1024) });
+
+  it('refuses a body over 64 KB by its Content-Length, and one sent in chunks as it streams', async () => {
+    const announced = await post(oversized);
+    expect(announced.status).toBe(413);
+    expect(((await announced.json()) as { error: { code: string } }).error.code).toBe(
+      'payload_too_large',
+    );
+    const bytes = new TextEncoder().encode(oversized);
+    const chunked = await post(
+      new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 8192)
+            controller.enqueue(bytes.slice(at, at + 8192));
+          controller.close();
+        },
+      }),
+      { duplex: 'half' } as RequestInit,
+    );
+    expect(chunked.status).toBe(413);
+  });
+
+  it('takes a small body either way', async () => {
+    const email = uniqueEmail('small');
+    expect((await post(JSON.stringify({ email, topics: ['security'] }))).status).toBe(202);
+    const bytes = new TextEncoder().encode(
+      JSON.stringify({ email: uniqueEmail('small'), topics: ['security'] }),
+    );
+    const chunked = await post(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      }),
+      { duplex: 'half' } as RequestInit,
+    );
+    expect(chunked.status).toBe(202);
   });
 });

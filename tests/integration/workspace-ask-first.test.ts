@@ -257,6 +257,39 @@ describe('a refused form comes back on its page, with what was typed kept', () =
     expect(html.match(/role="alert"/g)).toHaveLength(1);
   });
 
+  it('adding a reader with a name and fields: an editor-only field is set, a bad one named by its label and kept', async () => {
+    const email = uniqueEmail('named');
+    const refused = await post('/admin/subscribers', {
+      email,
+      name: 'Ana',
+      'fields.city': 'x'.repeat(81),
+      'fields-offered': '1',
+    });
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    expect(problemsOf(html, 'add-problems')).toBe(
+      'Not added: Your city: must be at most 80 characters',
+    );
+    expect(html).toContain('name="name" autocomplete="name" maxlength="100" value="Ana"');
+    const added = await post('/admin/subscribers', {
+      email,
+      name: 'Ana',
+      'fields.city': 'Tirana',
+      'fields.print_subscriber': 'yes',
+      'fields-offered': '1',
+    });
+    expect(added.status).toBe(303);
+    expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+      name: 'Ana',
+      fields: { city: 'Tirana', print_subscriber: true },
+      consent: { form: 'admin' },
+    });
+    const page = await (
+      await app.request(`/admin/subscribers/${subscriberIdFor(email)}`, { headers: { cookie } })
+    ).text();
+    expect(page).toContain('<dt>Print subscriber (editors only)</dt><dd>yes</dd>');
+  });
+
   it('suppressing with a blank reason is refused before it is asked, and removing keeps its row', async () => {
     const email = uniqueEmail('kept');
     const blank = await post('/admin/suppressions', { email, reason: '   ' });

@@ -81,6 +81,15 @@ const signupBody = fc.record(
     email: anyValue,
     topics: topicsValue,
     frequency: frequencyValue,
+    name: fc.oneof(anyValue, fc.constantFrom('Tom & "Jerry"', '<script>', ' Ana ', 'a\u2028b')),
+    fields: fc.oneof(
+      anyValue,
+      fc.dictionary(
+        fc.constantFrom('city', 'print_subscriber', '__proto__', 'constructor', 'planet'),
+        anyValue,
+        { maxKeys: 4 },
+      ),
+    ),
     website: fc.oneof(fc.constant(''), anyValue),
     captchaToken: anyValue,
     extra: anyValue,

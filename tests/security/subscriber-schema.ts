@@ -27,6 +27,20 @@ export function subscriberSchema(topicIds: readonly string[]) {
         .min(1)
         .refine((t) => new Set(t).size === t.length, 'no duplicates'),
       frequency: z.enum(['immediate', 'daily', 'weekly']),
+      // One trimmed line, never empty (an empty one is unset); fields few and small.
+      name: z
+        .string()
+        .min(1)
+        .max(100)
+        .refine((n) => n === n.trim() && !/\p{Cc}|\u2028|\u2029/u.test(n), 'one trimmed line')
+        .optional(),
+      fields: z
+        .record(
+          z.string().regex(/^[a-z][a-z0-9_]{0,31}$/),
+          z.union([z.string().max(500), z.number(), z.boolean()]),
+        )
+        .refine((f) => Object.keys(f).length > 0 && Object.keys(f).length <= 20, '1 to 20 fields')
+        .optional(),
       consent: z.object({
         at: isoDate,
         form: z.enum(['hosted', 'embed', 'api', 'admin', 'import']),

@@ -96,7 +96,8 @@ export function anArticle(overrides: Partial<Article> = {}): Article {
     draft: false,
     sendWhenPublished: false,
     markdown: 'Body text.',
-    html: '<p>Body text.</p>',
+    html: overrides.html ?? '<p>Body text.</p>',
+    emailHtml: overrides.emailHtml ?? overrides.html ?? '<p>Body text.</p>',
     ...overrides,
   };
 }

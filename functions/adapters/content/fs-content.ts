@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { parseArticle, type Article } from '../../core/content/article.js';
 import type { Topic } from '../../core/publication.js';
+import { type FieldDefinition, fieldsFileSchema } from '../../core/subscribers/fields.js';
 
 const topicsSchema = z
   .array(
@@ -20,17 +21,38 @@ export async function loadTopics(contentDir: string): Promise<Topic[]> {
 }
 
 /**
+ * The readers' custom fields, from `content/fields.json`; none when the file is absent. A bad
+ * file stops the start with the field at fault, as a bad topics.json does.
+ */
+export async function loadFields(contentDir: string): Promise<FieldDefinition[]> {
+  let source: string;
+  try {
+    source = await readFile(join(contentDir, 'fields.json'), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const parsed = fieldsFileSchema.safeParse(JSON.parse(source));
+  if (!parsed.success)
+    throw new Error(
+      `content/fields.json: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}
+
+/**
  * Every `content/*.md` article. One bad file fails the whole load with its name and field:
  * an editor must not find out from a reader that an article never went out.
  */
 export async function loadArticles(
   contentDir: string,
   topics: readonly Topic[],
+  fields: readonly FieldDefinition[] = [],
 ): Promise<Article[]> {
   const files = (await readdir(contentDir)).filter((f) => f.endsWith('.md')).sort();
   return Promise.all(
     files.map(async (file) =>
-      parseArticle(file, await readFile(join(contentDir, file), 'utf8'), topics),
+      parseArticle(file, await readFile(join(contentDir, file), 'utf8'), topics, fields),
     ),
   );
 }
@@ -43,7 +65,11 @@ const RECHECK_MS = 2_000;
  * removed). On Lambda that is never; on the local stack an editor's new file shows up, and is
  * published, without a restart.
  */
-export function articleCatalog(contentDir: string, topics: readonly Topic[]) {
+export function articleCatalog(
+  contentDir: string,
+  topics: readonly Topic[],
+  fields: readonly FieldDefinition[] = [],
+) {
   let cached: { signature: string; articles: Promise<Article[]> } | undefined;
   let checkedAt = 0;
   const signature = async () => {
@@ -56,7 +82,7 @@ export function articleCatalog(contentDir: string, topics: readonly Topic[]) {
   const recheck = async () => {
     const current = await signature();
     if (cached?.signature !== current) {
-      const articles = loadArticles(contentDir, topics);
+      const articles = loadArticles(contentDir, topics, fields);
       cached = { signature: current, articles };
       // A file broken mid-edit fails this read, not every read after it is fixed.
       articles.catch(() => (cached = undefined));

@@ -34,7 +34,7 @@ export class MjmlIssueRenderer implements IssueRenderer {
           web_url: articleUrl(publication, article.slug),
         },
         html: {
-          body_html: emailSafeImages(article.html),
+          body_html: emailSafeImages(article.emailHtml),
           further_reading_html: furtherReadingHtml(article),
           editor_note_html: note,
         },

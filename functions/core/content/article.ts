@@ -1,7 +1,9 @@
 import matter from 'gray-matter';
 import { Marked } from 'marked';
 import * as z from 'zod';
+import { mergeTagProblems, PLACEHOLDER, withFallbacks } from '../email/merge-tags.js';
 import type { Topic } from '../publication.js';
+import type { FieldDefinition } from '../subscribers/fields.js';
 
 const httpsUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
@@ -46,8 +48,10 @@ export type FrontMatter = z.output<ReturnType<typeof frontMatterSchema>>;
 
 export type Article = FrontMatter & {
   slug: string;
-  /** The body as HTML, rendered from the markdown once. */
+  /** The body as HTML, rendered from the markdown once: for the web, each merge tag its fallback. */
   html: string;
+  /** The body as HTML with its merge tags (`%%name|there%%`) kept, for the email's personalisation. */
+  emailHtml: string;
   markdown: string;
 };
 
@@ -84,7 +88,12 @@ const markdown = new Marked({
 const escapeText = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** Parses one `content/<slug>.md` file; the slug is the file's name. */
-export function parseArticle(fileName: string, source: string, topics: readonly Topic[]): Article {
+export function parseArticle(
+  fileName: string,
+  source: string,
+  topics: readonly Topic[],
+  fields: readonly FieldDefinition[] = [],
+): Article {
   const slug = fileName.replace(/\.md$/, '');
   if (!SLUG.test(slug))
     throw new ArticleError(fileName, [
@@ -110,15 +119,37 @@ export function parseArticle(fileName: string, source: string, topics: readonly 
   }
   const body = parsed.content.trim();
   if (!body) throw new ArticleError(fileName, [{ field: '(body)', message: 'is empty' }]);
+  const tagIssues = mergeTagProblems(body, fields).map((message) => ({ field: '(body)', message }));
+  // The title and summary are the web page's too, and the title every issue's default subject:
+  // a reader's tag belongs in the body, or in an issue's own subject.
+  for (const field of ['title', 'summary'] as const)
+    if (new RegExp(PLACEHOLDER.source).test(result.data[field]))
+      tagIssues.push({
+        field,
+        message: 'must not hold merge tags: put them in the body, or in the issue’s subject',
+      });
+  // A value is HTML-escaped, not URL-encoded: in a link's or image's address it would make a
+  // different address per reader. Text only.
+  if (/\]\([^)]*%%|\]:\s*\S*%%|<[a-z]+:[^>\s]*%%/i.test(body))
+    tagIssues.push({
+      field: '(body)',
+      message: 'a merge tag in a link or image address is not allowed: put it in the text',
+    });
+  if (tagIssues.length > 0) throw new ArticleError(fileName, tagIssues);
   // Rendered when first read: a page that only lists articles (the signup page, a cold start's
   // usual first request) needs their front matter, not their bodies.
   let html: string | undefined;
+  const emailHtml = () => (html ??= markdown.parse(body, { async: false }) as string);
+  let webHtml: string | undefined;
   return {
     ...result.data,
     slug,
     markdown: body,
+    get emailHtml() {
+      return emailHtml();
+    },
     get html() {
-      return (html ??= markdown.parse(body, { async: false }) as string);
+      return (webHtml ??= withFallbacks(emailHtml()));
     },
   };
 }

@@ -1,4 +1,5 @@
 import { listHeaders } from '../email/list-headers.js';
+import { personalSubject, readerValues } from '../email/merge-tags.js';
 import { NOTHING_NEW, type Edition } from '../issues/digest-editions.js';
 import type { Issue } from '../issues/issue.js';
 import { pauseIssue } from '../issues/manage-issues.js';
@@ -145,7 +146,11 @@ export class RecipientSender {
 
   private messageFor(issue: Issue, edition: Edition, subscriber: Subscriber): OutgoingMessage {
     const links = readerLinks(this.run.deps.publication, this.run.deps.signer, subscriber.id);
+    // The reader's merge tags go through the same splice as their links: only the lines holding
+    // them are encoded for this message, and the HTML part gets them escaped.
+    const mine = readerValues(subscriber);
     const body = edition.personalize({
+      ...mine,
       ...publicationValues(this.run.deps),
       unsubscribe_url: links.unsubscribe,
       preferences_url: links.preferences,
@@ -153,7 +158,7 @@ export class RecipientSender {
     });
     return {
       to: subscriber.email,
-      subject: edition.subject,
+      subject: personalSubject(edition.subject, mine),
       ...body,
       headers: listHeaders(this.run.deps.publication, links.unsubscribe),
       tags: { kind: 'issue', issue: issue.id },

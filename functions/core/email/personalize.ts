@@ -1,6 +1,5 @@
 import type { CompiledEmail, SplicedBody } from '../ports.js';
-
-const PLACEHOLDER = /%%([a-z_]+)%%/g;
+import { isReaderTag, PLACEHOLDER } from './merge-tags.js';
 
 export type Personalized = { html: string; text: string };
 export type Personalize = (values: Readonly<Record<string, string>>) => Personalized;
@@ -12,7 +11,9 @@ export type Splice = (values: Readonly<Record<string, string>>) => Spliced;
  * Splits a compiled email at its placeholders once, so each recipient costs a few string joins
  * instead of an MJML render. HTML values are escaped; the text part takes them verbatim.
  * A placeholder without a value is an error, not an empty string: a footer without its
- * unsubscribe link must never go out.
+ * unsubscribe link must never go out. A reader's merge tag (`%%name|there%%`) without a value
+ * takes its fallback, as it stands in each part (the HTML's was escaped when the article was
+ * rendered, the text's unescaped with the rest of the text), or nothing.
  */
 export function preparePersonalization(compiled: CompiledEmail): Personalize {
   // The transactional templates are constants: split each once per process, not per email.
@@ -51,19 +52,22 @@ export function prepareSplicing(compiled: CompiledEmail): Splice {
 
 const prepared = new WeakMap<CompiledEmail, Personalize>();
 
-type Parts = { literals: string[]; names: string[] };
+type Parts = { literals: string[]; names: string[]; fallbacks: (string | undefined)[] };
 
 function split(source: string): Parts {
   const literals: string[] = [];
   const names: string[] = [];
+  const fallbacks: (string | undefined)[] = [];
   let last = 0;
   for (const match of source.matchAll(PLACEHOLDER)) {
     literals.push(source.slice(last, match.index));
     names.push(match[1]!);
+    // The text part is wrapped at 78 columns, which may break a fallback's line at a space.
+    fallbacks.push(match[2]?.replace(/\s+/g, ' '));
     last = match.index! + match[0].length;
   }
   literals.push(source.slice(last));
-  return { literals, names };
+  return { literals, names, fallbacks };
 }
 
 function valuesOf(
@@ -71,10 +75,11 @@ function valuesOf(
   values: Readonly<Record<string, string>>,
   encode: (v: string) => string,
 ): string[] {
-  return parts.names.map((name) => {
+  return parts.names.map((name, i) => {
     const value = values[name];
-    if (value === undefined) throw new Error(`no value for placeholder %%${name}%%`);
-    return encode(value);
+    if (value !== undefined) return encode(value);
+    if (isReaderTag(name)) return parts.fallbacks[i] ?? '';
+    throw new Error(`no value for placeholder %%${name}%%`);
   });
 }
 

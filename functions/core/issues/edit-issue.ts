@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Article } from '../content/article.js';
+import type { FieldDefinition } from '../subscribers/fields.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
 import type { IssueDeps } from './deps.js';
@@ -17,8 +18,8 @@ import {
  * What an edit may send: the fields of the compose form, validated by the very schema that
  * creates an issue, each optional (left out: unchanged), and the version the editor read.
  */
-export const editIssueSchema = (topics: string[]) =>
-  createIssueSchema(topics)
+export const editIssueSchema = (topics: string[], readerFields?: readonly FieldDefinition[]) =>
+  createIssueSchema(topics, readerFields)
     .omit({ id: true })
     .partial()
     .extend({
@@ -64,7 +65,7 @@ export async function editIssue(
   input: unknown,
   by: string,
 ): Promise<TransitionResult> {
-  const data = parseInput(editIssueSchema(topicIds(deps)), input);
+  const data = parseInput(editIssueSchema(topicIds(deps), deps.publication.fields), input);
   assertPossibleIssueId(id);
   const article =
     data.article === undefined ? undefined : await publishedArticle(deps, data.article);

@@ -1,3 +1,5 @@
+import { mergeTagProblems } from '../email/merge-tags.js';
+import type { FieldDefinition } from '../subscribers/fields.js';
 import * as z from 'zod';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
@@ -160,7 +162,7 @@ export async function estimateAudience(
 }
 
 /** What an editor sends to create an issue; the admin API's OpenAPI document is built from it. */
-export const createIssueSchema = (topics: string[]) =>
+export const createIssueSchema = (topics: string[], fields: readonly FieldDefinition[] = []) =>
   z.object({
     article: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be an article slug'),
     subject: z
@@ -169,6 +171,11 @@ export const createIssueSchema = (topics: string[]) =>
       .min(1)
       .max(200)
       .regex(/^[^\r\n]*$/, 'must be one line')
+      // A reader's merge tags (`%%name|there%%`) are filled per reader; any other is refused.
+      .superRefine((subject, ctx) => {
+        for (const message of mergeTagProblems(subject, fields))
+          ctx.addIssue({ code: 'custom', message });
+      })
       .optional(),
     editorNote: z.string().trim().max(5000).optional(),
     topics: z
@@ -207,7 +214,7 @@ export async function publishedArticle(deps: Pick<IssueDeps, 'articles'>, slug: 
  * an editor's send goes to everyone who follows those topics.
  */
 export async function createArticleIssue(deps: IssueDeps, input: unknown): Promise<Issue> {
-  const data = parseInput(createIssueSchema(topicIds(deps)), input);
+  const data = parseInput(createIssueSchema(topicIds(deps), deps.publication.fields), input);
   const article = await publishedArticle(deps, data.article);
   const now = deps.clock.now().toISOString();
   const issue: Issue = {

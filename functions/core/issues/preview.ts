@@ -2,6 +2,7 @@ import { type AccessDeps, type ApiKeyRecord, editorsOf } from '../access/api-key
 import type { Article } from '../content/article.js';
 import { normalizeEmail } from '../email-address.js';
 import { listHeaders } from '../email/list-headers.js';
+import { personalSubject } from '../email/merge-tags.js';
 import { preparePersonalization } from '../email/personalize.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import type { OutboxDeps } from '../outbox/deps.js';
@@ -59,8 +60,9 @@ export async function previewIssue(
     unsubscribe_url: `${base}/unsubscribe/preview`,
     preferences_url: `${base}/preferences/preview`,
   };
+  // A preview has no reader: every merge tag shows its fallback, as for a reader without a value.
   return {
-    subject: issue.subject,
+    subject: personalSubject(issue.subject, {}),
     ...personalize({ ...publicationValues(deps), ...links, email: recipient }),
     unsubscribeUrl: links.unsubscribe_url,
   };

@@ -1,3 +1,4 @@
+import { displayValue } from './fields.js';
 import type { Subscriber } from './subscriber.js';
 
 export const CSV_COLUMNS = [
@@ -10,10 +11,20 @@ export const CSV_COLUMNS = [
   'consent_at',
   'created_at',
   'confirmed_at',
+  'name',
 ] as const;
 
-/** One subscriber's export row, in CSV_COLUMNS' order; `consent` says whether they confirmed. */
-export function exportRow(s: Subscriber): string[] {
+/**
+ * The export's header: CSV_COLUMNS, then a `fields.<key>` column per declared field (the names an
+ * import reads back).
+ */
+export const exportColumns = (fieldKeys: readonly string[] = []) => [
+  ...CSV_COLUMNS,
+  ...fieldKeys.map((key) => `fields.${key}`),
+];
+
+/** One subscriber's export row, in `exportColumns`' order; `consent` says whether they confirmed. */
+export function exportRow(s: Subscriber, fieldKeys: readonly string[] = []): string[] {
   return [
     s.email,
     s.state,
@@ -25,5 +36,7 @@ export function exportRow(s: Subscriber): string[] {
     s.consent.confirmedAt ?? s.consent.at,
     s.createdAt,
     s.confirmedAt ?? '',
+    s.name ?? '',
+    ...fieldKeys.map((key) => displayValue(s.fields?.[key])),
   ];
 }

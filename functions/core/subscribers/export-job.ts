@@ -4,8 +4,9 @@ import { newJob } from '../jobs/job.js';
 import type { JobKicker, JobRepository } from '../jobs/ports.js';
 import type { BlobPart, BlobStore, Directory, SubscriberRepository } from '../ports.js';
 import type { Clock } from '../clock.js';
+import type { Publication } from '../publication.js';
 import { DomainError, ErrorCodes } from '../errors.js';
-import { CSV_COLUMNS, exportRow } from './csv.js';
+import { exportColumns, exportRow } from './csv.js';
 
 export const EXPORT_KIND = 'export';
 export const exportKey = (jobId: string) => `exports/${jobId}.csv`;
@@ -61,14 +62,16 @@ export const exportKind: JobKind<ExportDeps> = {
       const uploadId = await blobs.startUpload(key, 'text/csv; charset=utf-8');
       return { checkpoint: { ...at, uploadId }, progress: { done: 0, total } };
     }
-    const chunks: string[] = at.parts.length === 0 ? [stringify([[...CSV_COLUMNS]])] : [];
+    // The declared fields when the export was asked for: every part has the same columns.
+    const fieldKeys = ((job.input as { fields?: string[] }).fields ?? []).map(String);
+    const chunks: string[] = at.parts.length === 0 ? [stringify([exportColumns(fieldKeys)])] : [];
     let size = Buffer.byteLength(chunks[0] ?? '');
     let rows = 0;
     let cursor = at.cursor;
     do {
       const page = await deps.directory.subscribers(cursor, PAGE);
       if (page.items.length > 0) {
-        const text = stringify(page.items.map((s) => exportRow(s).map(formulaSafe)));
+        const text = stringify(page.items.map((s) => exportRow(s, fieldKeys).map(formulaSafe)));
         chunks.push(text);
         size += Buffer.byteLength(text);
         rows += page.items.length;
@@ -113,13 +116,23 @@ async function estimate(deps: ExportDeps) {
 
 /** An editor asks for an export: the job is created (due now) and the runner woken. */
 export async function startExport(
-  deps: ExportDeps & { jobs: JobRepository; jobKicker?: JobKicker; clock: Clock },
+  deps: ExportDeps & {
+    jobs: JobRepository;
+    jobKicker?: JobKicker;
+    clock: Clock;
+    publication?: Pick<Publication, 'fields'>;
+  },
   by: string | undefined,
   id: string,
 ): Promise<Job> {
   needBlobs(deps);
   const job = newJob(
-    { id, kind: EXPORT_KIND, input: {}, createdBy: by },
+    {
+      id,
+      kind: EXPORT_KIND,
+      input: { fields: (deps.publication?.fields ?? []).map((f) => f.key) },
+      createdBy: by,
+    },
     deps.clock.now(),
     await estimate(deps),
   );

@@ -115,6 +115,14 @@ async function readHeader(
       'The first line must name the columns, with an "email" column.',
       'has no email column',
     );
+  // A column for a field nobody declared would fail every row: the file is refused at once.
+  const declared = new Set((deps.publication.fields ?? []).map((f) => `fields.${f.key}`));
+  const unknown = columns?.find((c) => c.startsWith('fields.') && !declared.has(c));
+  if (unknown)
+    throw fileProblem(
+      `The column "${unknown}" names no field declared in content/fields.json${declared.size > 0 ? ` (${[...declared].join(', ')})` : ''}.`,
+      `names an unknown field column ${unknown}`,
+    );
   return { checkpoint: { ...checkpoint, position: next, columns: columns ?? [] }, done: end };
 }
 

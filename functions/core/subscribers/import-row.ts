@@ -20,7 +20,18 @@ export type RowOutcome =
 export const importTag = (job: string, line: number) => `${job}:${line}`;
 
 type Row = Record<string, string | undefined>;
-type Data = { email: string; topics: string[]; frequency: Subscriber['frequency'] };
+type Data = Pick<Subscriber, 'email' | 'topics' | 'frequency' | 'name' | 'fields'>;
+
+/** A column `fields.<key>` holds a custom field (as the export writes it); an empty cell is unset. */
+const FIELD_COLUMN = 'fields.';
+function fieldCells(row: Row) {
+  const cells = Object.entries(row).filter(([column]) => column.startsWith(FIELD_COLUMN));
+  return cells.length > 0
+    ? Object.fromEntries(
+        cells.map(([column, value]) => [column.slice(FIELD_COLUMN.length), value ?? '']),
+      )
+    : undefined;
+}
 
 /** A row that passed the checks that need no read: what to write, and the consent it states. */
 export type CheckedRow =
@@ -33,8 +44,10 @@ export type CheckedRow =
  * confirmed, with the source in their consent record.
  */
 export function checkRow(deps: SubscriberDeps, row: Row): CheckedRow {
-  const parsed = subscribeSchema(deps.publication.topics).safeParse({
+  const parsed = subscribeSchema(deps.publication, 'editor').safeParse({
     email: row.email ?? '',
+    name: row.name,
+    fields: fieldCells(row),
     topics: row.topics
       ? row.topics
           .split(/[;,]/)
@@ -44,7 +57,12 @@ export function checkRow(deps: SubscriberDeps, row: Row): CheckedRow {
     frequency: row.frequency || undefined,
   });
   if (!parsed.success) return { kind: 'error', issues: toFieldIssues(parsed.error) };
-  if (row.consent?.toLowerCase() !== 'yes') return { kind: 'valid', data: parsed.data };
+  const { fields, ...rest } = parsed.data;
+  const data: Data = {
+    ...rest,
+    fields: fields && Object.keys(fields).length > 0 ? fields : undefined,
+  };
+  if (row.consent?.toLowerCase() !== 'yes') return { kind: 'valid', data };
   if (!row.consent_source)
     return {
       kind: 'error',
@@ -57,7 +75,7 @@ export function checkRow(deps: SubscriberDeps, row: Row): CheckedRow {
     };
   return {
     kind: 'valid',
-    data: parsed.data,
+    data,
     consent: { source: row.consent_source, at: row.consent_at },
   };
 }
@@ -106,6 +124,8 @@ function pendingRecord(deps: SubscriberDeps, data: Data): Subscriber {
     state: 'pending',
     topics: data.topics,
     frequency: data.frequency,
+    name: data.name,
+    fields: data.fields,
     consent: { at, form: 'import' },
     createdAt: at,
     updatedAt: at,
@@ -130,6 +150,8 @@ function consentedRecord(
     state: 'confirmed',
     topics: data.topics,
     frequency: data.frequency,
+    name: data.name,
+    fields: data.fields,
     consent: { at: given, form: 'import', source: source.slice(0, 500), confirmedAt: given },
     createdAt: at,
     updatedAt: at,

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { invalidInput, type FieldIssue } from '../errors.js';
 import { normalizeEmail } from '../email-address.js';
-import type { Topic } from '../publication.js';
+import type { Publication, Topic } from '../publication.js';
+import { fieldValuesSchema, nameField } from './fields.js';
 import { Frequencies } from './subscriber.js';
 
 const frequency = z.enum([Frequencies.immediate, Frequencies.daily, Frequencies.weekly], {
@@ -33,21 +34,40 @@ export const emailField = () =>
       return checked.email;
     });
 
-/**
- * One schema per topic list (the publication's, for the life of the process): zod compiles a
- * schema on its first parse, and building one per request made it half of a signup's CPU.
- */
-const subscribeSchemas = new WeakMap<readonly Topic[], ReturnType<typeof buildSubscribeSchema>>();
+/** Who writes a reader's values: the reader (public fields only) or an editor (any field). */
+export type Writer = 'reader' | 'editor';
+type Schemas = Record<Writer, ReturnType<typeof buildSubscribeSchema>>;
 
-export function subscribeSchema(topics: readonly Topic[]) {
-  let schema = subscribeSchemas.get(topics);
-  if (!schema) subscribeSchemas.set(topics, (schema = buildSubscribeSchema(topics)));
-  return schema;
+/**
+ * One schema per publication and writer (for the life of the process): zod compiles a schema on
+ * its first parse, and building one per request made it half of a signup's CPU.
+ */
+const subscribeSchemas = new WeakMap<Pick<Publication, 'topics' | 'fields'>, Schemas>();
+
+export function subscribeSchema(
+  publication: Pick<Publication, 'topics' | 'fields'>,
+  who: Writer = 'reader',
+) {
+  let schemas = subscribeSchemas.get(publication);
+  if (!schemas)
+    subscribeSchemas.set(
+      publication,
+      (schemas = {
+        reader: buildSubscribeSchema(publication, 'reader'),
+        editor: buildSubscribeSchema(publication, 'editor'),
+      }),
+    );
+  return schemas[who];
 }
 
-function buildSubscribeSchema(topics: readonly Topic[]) {
+function buildSubscribeSchema(
+  { topics, fields = [] }: Pick<Publication, 'topics' | 'fields'>,
+  who: Writer,
+) {
   return z.object({
     email: emailField(),
+    name: nameField(),
+    fields: fieldValuesSchema(fields, who).optional(),
     // No topics given means all of them: the common case for a one-field embedded form. An empty
     // list is a reader who unticked every box, refused as the preferences page refuses it.
     topics: topicList(topics)
@@ -58,12 +78,15 @@ function buildSubscribeSchema(topics: readonly Topic[]) {
   });
 }
 
-export function preferencesSchema(topics: readonly Topic[]) {
+/** The preferences page: the reader's topics, frequency, name and public fields. */
+export function preferencesSchema({ topics, fields = [] }: Pick<Publication, 'topics' | 'fields'>) {
   return z.object({
     topics: topicList(topics).refine((list) => list.length > 0, {
       message: 'choose at least one topic',
     }),
     frequency,
+    name: nameField(),
+    fields: fieldValuesSchema(fields, 'reader').optional(),
   });
 }
 

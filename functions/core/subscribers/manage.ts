@@ -1,6 +1,7 @@
 import { DomainError, ErrorCodes } from '../errors.js';
 import type { TokenPurpose } from '../tokens.js';
 import type { SubscriberDeps } from './deps.js';
+import { mergeFieldValues, publicFields } from './fields.js';
 import { parseInput, preferencesSchema } from './input.js';
 import { mutateSubscriber } from './mutate.js';
 import type { Subscriber } from './subscriber.js';
@@ -41,12 +42,19 @@ export async function updatePreferences(
   input: unknown,
 ): Promise<Subscriber> {
   const reader = await readerFromToken(deps, 'preferences', token);
-  const { topics, frequency } = parseInput(preferencesSchema(deps.publication.topics), input);
+  const { topics, frequency, name, fields } = parseInput(
+    preferencesSchema(deps.publication),
+    input,
+  );
   const at = deps.clock.now().toISOString();
+  // The page shows every public field: one it posts empty is unset; an editor's are kept.
+  const shown = publicFields(deps.publication.fields).map((f) => f.key);
   const outcome = await mutateSubscriber(deps.subscribers, reader.id, (current) => ({
     ...current,
     topics,
     frequency,
+    name,
+    fields: mergeFieldValues(current.fields, fields ?? {}, shown),
     updatedAt: at,
   }));
   return outcome?.subscriber ?? reader;

@@ -1,4 +1,5 @@
 import { listHeaders } from '../email/list-headers.js';
+import { readerValues } from '../email/merge-tags.js';
 import { preparePersonalization } from '../email/personalize.js';
 import { confirmationLink, readerLinks } from '../links.js';
 import type { OutgoingMessage } from '../ports.js';
@@ -24,6 +25,7 @@ export function confirmationMessage(
 ): OutgoingMessage {
   const personalize = preparePersonalization(deps.templates.confirmation);
   const body = personalize({
+    ...readerValues(subscriber),
     ...publicationValues(deps),
     confirm_url: confirmationLink(deps.publication, deps.signer, subscriber.id, now),
     email: subscriber.email,
@@ -55,6 +57,7 @@ export function welcomeMessage(deps: MessageDeps, subscriber: Subscriber): Outgo
   const links = readerLinks(deps.publication, deps.signer, subscriber.id);
   const personalize = preparePersonalization(deps.templates.welcome);
   const body = personalize({
+    ...readerValues(subscriber),
     ...publicationValues(deps),
     topics_label: topicsLabel(deps, subscriber.topics),
     frequency_label: frequencyLabels[subscriber.frequency],

@@ -2,7 +2,8 @@ import { guardSignup } from '../abuse/signup-guard.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { queuedEntry } from '../outbox/entry.js';
 import type { RequestContext, SubscriberDeps } from './deps.js';
-import { parseInput, subscribeSchema } from './input.js';
+import { mergeFieldValues, publicFields } from './fields.js';
+import { parseInput, subscribeSchema, type Writer } from './input.js';
 import { mutateSubscriber } from './mutate.js';
 import { owingCounts } from './stats.js';
 import { subscriberIdFor, type SignupForm, type Subscriber } from './subscriber.js';
@@ -32,7 +33,11 @@ export async function subscribe(
   form: SignupForm,
   context: RequestContext = {},
 ): Promise<SubscribeResult> {
-  const { email, topics, frequency } = parseInput(subscribeSchema(deps.publication.topics), input);
+  const who = writerOf(form);
+  const { email, topics, frequency, name, fields } = parseInput(
+    subscribeSchema(deps.publication, who),
+    input,
+  );
   const id = subscriberIdFor(email);
   // The guard decides before anything about the address is used: a refusal stores nothing and
   // reveals nothing. The record and the suppression are read beside it (one BatchGetItem, in the
@@ -49,7 +54,13 @@ export async function subscribe(
   const now = deps.clock.now();
   const at = now.toISOString();
   const consent = { at, form, ip: context.ip, userAgent: context.userAgent };
-  const choices = { topics, frequency, consent, updatedAt: at };
+  const choices = { topics, frequency, consent, updatedAt: at, name };
+  // The fields this writer may set are replaced (a returning reader signs up afresh); an
+  // editor's fields stay whatever form brings the reader back.
+  const settable =
+    (who === 'editor' ? deps.publication.fields : publicFields(deps.publication.fields))?.map(
+      (f) => f.key,
+    ) ?? [];
 
   let current = stored;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -64,6 +75,7 @@ export async function subscribe(
     const next: Subscriber = owingCounts(current, {
       ...(current ?? { id, email, createdAt: at, version: 0 }),
       ...choices,
+      fields: mergeFieldValues(current?.fields, fields ?? {}, settable),
       ...(quota ?? {}),
       state: 'pending',
       outbox: queuedEntry('confirmation', now),
@@ -81,6 +93,10 @@ export async function subscribe(
     'Too many concurrent signups of this address; try again.',
   );
 }
+
+/** Editors (the admin API, the workspace, an import) may set any field; a reader the public ones. */
+export const writerOf = (form: SignupForm): Writer =>
+  form === 'admin' || form === 'import' ? 'editor' : 'reader';
 
 /**
  * Queues a new confirmation link for a reader who is still pending (the "resend" button on an

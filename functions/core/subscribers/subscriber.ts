@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OutboxEntry } from '../outbox/entry.js';
+import type { FieldValues } from './fields.js';
 
 export const SubscriberStates = {
   pending: 'pending',
@@ -40,6 +41,10 @@ export type Subscriber = {
   state: SubscriberState;
   topics: string[];
   frequency: Frequency;
+  /** What the reader asked to be called (merge tag `%%name%%`): optional, one line, ≤ 100 characters. */
+  name?: string;
+  /** Values of the fields declared in `content/fields.json`, by key (`%%fields.<key>%%`). */
+  fields?: FieldValues;
   consent: Consent;
   createdAt: string;
   updatedAt: string;

@@ -1,13 +1,15 @@
 import type { FieldIssue } from '../../core/errors.js';
 import type { Publication } from '../../core/publication.js';
+import { publicFields } from '../../core/subscribers/fields.js';
 import {
   Frequencies,
   frequencyLabels,
   type Subscriber,
 } from '../../core/subscribers/subscriber.js';
 import { MessagePage } from './layout.js';
+import { FieldInputs } from './reader-fields.js';
 
-/** A reader's topics and frequency, with the field errors of a refused save beside each. */
+/** A reader's name, public fields, topics and frequency, with the field errors of a refused save beside each. */
 export function PreferencesPage(props: {
   publication: Publication;
   reader: Subscriber;
@@ -22,6 +24,14 @@ export function PreferencesPage(props: {
       ?.filter((i) => i.field.startsWith(field))
       .map((i) => i.message)
       .join('; ');
+  // A problem with nothing on the page to show it beside (a field the page does not offer).
+  const shown = new Set([
+    'name',
+    ...publicFields(props.publication.fields).map((f) => `fields.${f.key}`),
+  ]);
+  const unplaced = (props.issues ?? []).filter(
+    (i) => !shown.has(i.field) && !/^(topics|frequency)\b/.test(i.field),
+  );
   return (
     <MessagePage publication={props.publication} title="Your preferences">
       {props.notice ? (
@@ -30,6 +40,11 @@ export function PreferencesPage(props: {
         </p>
       ) : null}
       <p>Preferences for {maskEmail(props.reader.email)}.</p>
+      {unplaced.length > 0 ? (
+        <p class="notice problem" role="alert">
+          Not saved: {unplaced.map((i) => `${i.field} ${i.message}`).join('; ')}.
+        </p>
+      ) : null}
       {props.reader.state === 'unsubscribed' ? (
         <div class="notice">
           <p>You are unsubscribed and receive nothing from us.</p>
@@ -44,6 +59,11 @@ export function PreferencesPage(props: {
         </p>
       ) : null}
       <form class="stack" method="post" action={`/preferences/${props.token}`}>
+        <FieldInputs
+          fields={publicFields(props.publication.fields)}
+          values={props.reader}
+          issues={props.issues}
+        />
         <fieldset>
           <legend>Topics</legend>
           {props.publication.topics.map((topic) => (

@@ -1,9 +1,11 @@
 import type { FieldIssue } from '../../core/errors.js';
 import type { Publication } from '../../core/publication.js';
+import { publicFields } from '../../core/subscribers/fields.js';
 import { Frequencies, frequencyLabels, type Frequency } from '../../core/subscribers/subscriber.js';
 import { TURNSTILE_SCRIPT } from '../turnstile.js';
+import { FieldInputs, type FieldsInput } from './reader-fields.js';
 
-export type SignupValues = { email?: string; topics?: string[]; frequency?: string };
+export type SignupValues = { email?: string; topics?: string[]; frequency?: string } & FieldsInput;
 
 /** The signup form, shared by the hosted page, the article pages and (as HTML) the embed snippet. */
 export function SignupForm(props: {
@@ -49,6 +51,7 @@ export function SignupForm(props: {
           Email address {emailError}.
         </p>
       ) : null}
+      <FieldInputs fields={publicFields(publication.fields)} values={values} issues={issues} />
       <fieldset>
         <legend>Topics</legend>
         {publication.topics.map((topic) => (
@@ -119,8 +122,10 @@ export function embedSnippet(publication: Publication): string {
   return `${script}<form method="post" action="${publication.baseUrl}/subscribe">
   <input type="hidden" name="form" value="embed">
   <input type="hidden" name="topics-offered" value="1">
+  <input type="hidden" name="fields-offered" value="1">
   <label>Email <input type="email" name="email" required></label>
-${topics}
+  <label>Name (optional) <input type="text" name="name" maxlength="100" autocomplete="name"></label>
+${embedFields(publication)}${topics}
   <select name="frequency">
     <option value="immediate">Every article</option>
     <option value="daily">Daily digest</option>
@@ -129,6 +134,22 @@ ${topics}
   <input type="text" name="website" tabindex="-1" autocomplete="off" style="position:absolute;left:-10000px" aria-hidden="true">
 ${captcha}  <button type="submit">Subscribe</button>
 </form>`;
+}
+
+/** The public fields as plain inputs (a choice as a select); the reader's page shows them the same. */
+function embedFields(publication: Publication): string {
+  return publicFields(publication.fields)
+    .map((f) => {
+      const name = `fields.${f.key}`;
+      const label = escapeAttribute(f.label);
+      if (f.type === 'boolean')
+        return `  <label><input type="checkbox" name="${name}" value="yes"> ${label}</label>\n`;
+      if (f.type === 'choice')
+        return `  <label>${label} <select name="${name}"><option value="">(none)</option>${f.options!.map((o) => `<option>${escapeAttribute(o)}</option>`).join('')}</select></label>\n`;
+      const type = f.type === 'date' ? 'date' : 'text';
+      return `  <label>${label} <input type="${type}" name="${name}"></label>\n`;
+    })
+    .join('');
 }
 
 const escapeAttribute = (value: string) =>

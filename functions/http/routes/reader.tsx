@@ -14,6 +14,8 @@ import type { Subscriber } from '../../core/subscribers/subscriber.js';
 import type { AppEnv } from '../app.js';
 import { MessagePage } from '../pages/layout.js';
 import { maskEmail, PreferencesPage } from '../pages/preferences.js';
+import { fieldsFromForm } from '../pages/reader-fields.js';
+import { publicFields } from '../../core/subscribers/fields.js';
 import { requestContext } from './signup.js';
 
 /**
@@ -221,6 +223,7 @@ readerRoutes.post('/preferences/:token', async (c) => {
   const input = {
     topics: body.topics === undefined ? [] : ([] as unknown[]).concat(body.topics),
     frequency: body.frequency,
+    ...fieldsFromForm(body, publicFields(deps.publication.fields)),
   };
   try {
     const reader = await readerOrNull(() => updatePreferences(deps, token, input));

@@ -7,6 +7,8 @@ import { publishedArticles } from '../../core/content/article.js';
 import { emfMetrics } from '../../metrics.js';
 import type { AppEnv } from '../app.js';
 import { Layout, MessagePage } from '../pages/layout.js';
+import { publicFields } from '../../core/subscribers/fields.js';
+import { fieldsFromForm } from '../pages/reader-fields.js';
 import { embedSnippet, SignupForm, type SignupValues } from '../pages/signup.js';
 
 export const signupRoutes = new Hono<AppEnv>();
@@ -82,6 +84,7 @@ signupRoutes.post('/subscribe', async (c) => {
           : undefined
         : ([] as unknown[]).concat(body.topics).filter((t): t is string => typeof t === 'string'),
     frequency: typeof body.frequency === 'string' ? body.frequency : undefined,
+    ...fieldsFromForm(body, publicFields(deps.publication.fields)),
   };
   const form = body.form === 'hosted' ? 'hosted' : 'embed';
   if (!isHoneypotEmpty(body.website)) return checkInbox(c, values, form);
@@ -201,6 +204,10 @@ function checkInbox(
         {values.frequency ? (
           <input type="hidden" name="frequency" value={values.frequency} />
         ) : null}
+        {values.name ? <input type="hidden" name="name" value={values.name} /> : null}
+        {Object.entries(values.fields ?? {}).map(([key, value]) => (
+          <input type="hidden" name={`fields.${key}`} value={value} />
+        ))}
         <input type="hidden" name="form" value={form} />
         <button type="submit">Send the link again</button>
       </form>

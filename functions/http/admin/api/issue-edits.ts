@@ -10,7 +10,7 @@ import { errors, IdempotencyHeader, IdParam, json } from './schemas.js';
 export function issueEditsApi(deps: AdminDeps) {
   const api = apiApp();
   const change = idempotent(deps);
-  const body = editIssueSchema(topicIds(deps)).openapi('EditIssue', {
+  const body = editIssueSchema(topicIds(deps), deps.publication.fields).openapi('EditIssue', {
     description:
       'Fields left out are unchanged; an empty editorNote removes the note. Give the `version` you read to be refused (409) if anyone changed the issue since.',
   });

@@ -128,9 +128,10 @@ export function issuesApi(deps: AdminDeps) {
     },
   );
 
-  const createBody = createIssueSchema(deps.publication.topics.map((t) => t.id)).openapi(
-    'CreateIssue',
-  );
+  const createBody = createIssueSchema(
+    deps.publication.topics.map((t) => t.id),
+    deps.publication.fields,
+  ).openapi('CreateIssue');
   api.openapi(
     createRoute({
       method: 'post',

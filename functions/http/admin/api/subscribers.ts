@@ -9,6 +9,7 @@ import { listSubscribers } from '../../../core/subscribers/list.js';
 import { subscribe } from '../../../core/subscribers/subscribe.js';
 import { normalizeEmail } from '../../../core/email-address.js';
 import { subscriberIdFor } from '../../../core/subscribers/subscriber.js';
+import { NAME_MAX_LENGTH } from '../../../core/subscribers/fields.js';
 import type { AdminDeps } from '../deps.js';
 import { apiApp, idempotent } from './context.js';
 import { errors, IdempotencyHeader } from './schemas.js';
@@ -36,6 +37,21 @@ export function subscribersApi(deps: AdminDeps) {
     }),
     async (c) => c.json({ counts: await deps.subscribers.counts() }, 200),
   );
+  const declared = deps.publication.fields ?? [];
+  const FieldValuesSchema = z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .openapi('FieldValues', {
+      description: `Custom fields by key, as content/fields.json declares them; an undeclared key or a wrong type is refused (422) naming \`fields.<key>\`. Declared: ${
+        declared.length > 0
+          ? declared
+              .map(
+                (f) =>
+                  `${f.key} (${f.type}${f.options ? `: ${f.options.join(' | ')}` : ''}, ${f.visibility === 'public' ? 'public' : 'editors only'})`,
+              )
+              .join('; ')
+          : 'none'
+      }. A date is YYYY-MM-DD.`,
+    });
   const SubscriberSchema = z
     .object({
       id: z.string(),
@@ -43,6 +59,8 @@ export function subscribersApi(deps: AdminDeps) {
       state: z.string(),
       topics: z.array(z.string()),
       frequency: z.string(),
+      name: z.string().optional(),
+      fields: FieldValuesSchema.optional(),
       consent: z.record(z.string(), z.unknown()),
       createdAt: z.string(),
       confirmedAt: z.string().optional(),
@@ -107,6 +125,14 @@ export function subscribersApi(deps: AdminDeps) {
       email: z.string(),
       topics: z.array(z.string()).optional(),
       frequency: z.string().optional(),
+      name: z
+        .string()
+        .max(NAME_MAX_LENGTH)
+        .optional()
+        .openapi({
+          description: `What the reader is called (\`%%name%%\`): at most ${NAME_MAX_LENGTH} characters, one line`,
+        }),
+      fields: FieldValuesSchema.optional(),
     })
     .openapi('AddSubscriber');
   api.openapi(

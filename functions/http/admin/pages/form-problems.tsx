@@ -22,7 +22,8 @@ export function FormProblems(props: {
   if (!refused) return null;
   const said = refused.problems.length
     ? refused.problems.map(
-        (p) => `${props.labels[p.field.split('.')[0]!] ?? p.field}: ${p.message}`,
+        (p) =>
+          `${props.labels[p.field] ?? props.labels[p.field.split('.')[0]!] ?? p.field}: ${p.message}`,
       )
     : [refused.message];
   return (

@@ -87,7 +87,18 @@ export function IssueFields(props: {
         maxlength={200}
         value={values.subject}
         aria-invalid={wrong('subject')}
+        aria-describedby={`${p}subject-hint`}
       />
+      <p id={`${p}subject-hint`}>
+        Each reader's name or field goes in with a merge tag and a fallback:{' '}
+        <code>%%name|there%%</code>
+        {(props.publication.fields ?? []).map((f) => (
+          <>
+            , <code>{`%%fields.${f.key}|…%%`}</code>
+          </>
+        ))}
+        .
+      </p>
       <label for={`${p}note`}>Editor's note (optional)</label>
       <textarea
         id={`${p}note`}

@@ -4,15 +4,17 @@ import type { importView } from '../../../core/subscribers/import-jobs.js';
 type ImportView = ReturnType<typeof importView>;
 import type { Subscriber } from '../../../core/subscribers/subscriber.js';
 import type { ReaderIssueHistory } from '../../../core/subscribers/engagement-history.js';
+import { displayValue, type FieldDefinition } from '../../../core/subscribers/fields.js';
 import { ActionButton } from '../layout.js';
 import { ReaderHistory } from './engagement.js';
 import { Badge, When } from './when.js';
 
-/** One reader: state, consent, the issues they received, export and erasure. */
+/** One reader: state, name and fields, consent, the issues they received, opened and clicked, export and erasure. */
 export function SubscriberPage(props: {
   s: Subscriber;
   history: ReaderIssueHistory[];
   csrf: string;
+  fields: readonly FieldDefinition[];
 }) {
   const { s, history, csrf } = props;
   return (
@@ -22,6 +24,17 @@ export function SubscriberPage(props: {
           <strong>State:</strong> <Badge state={s.state} /> · <strong>Topics:</strong>{' '}
           {s.topics.join(', ')} · <strong>Frequency:</strong> {s.frequency}
         </p>
+        <h2>Name and fields</h2>
+        <dl data-testid="reader-fields">
+          <dt>Name</dt>
+          <dd>{s.name ?? '(none given)'}</dd>
+          {props.fields.map((f) => (
+            <>
+              <dt>{`${f.label}${f.visibility === 'editor' ? ' (editors only)' : ''}`}</dt>
+              <dd>{s.fields?.[f.key] === undefined ? '(none)' : displayValue(s.fields[f.key])}</dd>
+            </>
+          ))}
+        </dl>
         <h2>Consent</h2>
         <p>
           Asked <When at={s.consent.at} /> through the {s.consent.form} form

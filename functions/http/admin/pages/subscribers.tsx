@@ -1,3 +1,4 @@
+import { FieldInputs } from '../../pages/reader-fields.js';
 import type { Publication } from '../../../core/publication.js';
 import { Frequencies, type Subscriber } from '../../../core/subscribers/subscriber.js';
 import { Csrf } from '../layout.js';
@@ -107,6 +108,7 @@ export function SubscriberList(props: {
           <thead>
             <tr>
               <th>Address</th>
+              <th>Name</th>
               <th>State</th>
               <th>Topics</th>
               <th>Frequency</th>
@@ -119,6 +121,7 @@ export function SubscriberList(props: {
                 <td>
                   <a href={`/admin/subscribers/${s.id}`}>{s.email}</a>
                 </td>
+                <td>{s.name ?? ''}</td>
                 <td>
                   <Badge state={s.state} />
                 </td>
@@ -146,7 +149,13 @@ export function SubscriberList(props: {
           <FormProblems
             refused={refused}
             what="Not added"
-            labels={{ email: 'Address' }}
+            labels={{
+              email: 'Address',
+              name: 'Name',
+              ...Object.fromEntries(
+                (props.publication.fields ?? []).map((f) => [`fields.${f.key}`, f.label]),
+              ),
+            }}
             id="add-problems"
           />
           <label for="add-email">Address</label>
@@ -159,6 +168,8 @@ export function SubscriberList(props: {
             aria-invalid={invalid(refused, 'email')}
             aria-describedby={refused ? 'add-problems' : undefined}
           />
+          {/* An editor may set every field, the editor-only ones too. */}
+          <FieldInputs fields={props.publication.fields ?? []} values={typedFields(refused)} />
           <p>They get a confirmation email, as from the signup form.</p>
           <button type="submit">Add</button>
         </form>
@@ -172,7 +183,8 @@ export function SubscriberList(props: {
           <h2>Import CSV</h2>
           <Csrf token={csrf} />
           <label for="file">
-            CSV file (columns: email, topics, frequency, consent, consent_source)
+            CSV file (columns: email, name, topics, frequency, consent, consent_source, and
+            {'fields.<key>'} for each field)
           </label>
           <input id="file" name="file" type="file" accept=".csv,text/csv" required />
           <p>
@@ -193,4 +205,15 @@ export function SubscriberList(props: {
       </div>
     </>
   );
+}
+
+/** A refused add form's name and `fields.<key>` inputs, to type them in again. */
+function typedFields(refused: Refused | undefined) {
+  if (!refused) return undefined;
+  const fields = Object.fromEntries(
+    Object.entries(refused.input)
+      .filter(([k]) => k.startsWith('fields.'))
+      .map(([k, v]) => [k.slice('fields.'.length), v]),
+  );
+  return { name: refused.input.name, fields };
 }

@@ -12,6 +12,7 @@ import { erasing } from './consequences.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 import { latestExportOf } from './exports.js';
 import { backOnTheForm } from './refused.js';
+import { fieldsFromForm } from '../../pages/reader-fields.js';
 
 /** The subscriber list and its forms, with the add form as it was refused when it was. */
 async function subscriberList(deps: AdminDeps, c: Context<WorkspaceEnv>, refused?: Refused) {
@@ -53,7 +54,8 @@ export const subscriberRoutes = (deps: AdminDeps) => {
     .get('/', async (c) => list(c))
     .post('/', backOnTheForm(list), async (c) => {
       const body = await c.req.parseBody();
-      await subscribe(deps, { email: body.email }, 'admin');
+      const given = fieldsFromForm(body, deps.publication.fields ?? []);
+      await subscribe(deps, { email: body.email, ...given }, 'admin');
       return redirect(c, '/admin/subscribers?notice=added');
     })
     .get('/:id/export.json', async (c) => {
@@ -70,7 +72,12 @@ export const subscriberRoutes = (deps: AdminDeps) => {
       return page(
         c,
         s.email,
-        <SubscriberPage s={s} history={history} csrf={c.get('session').csrf} />,
+        <SubscriberPage
+          s={s}
+          history={history}
+          csrf={c.get('session').csrf}
+          fields={deps.publication.fields ?? []}
+        />,
       );
     })
     .post('/:id/erase', askFirst(erasing(deps)), async (c) => {
