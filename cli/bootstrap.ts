@@ -78,7 +78,7 @@ export function printReport(report: IssueReport, readers?: AmbiguousReader[]) {
     `  progress   ${summaryLine(counts)} ${report.remaining} remaining of ${totalLabel(issue) ?? '?'}; ${report.shardsDone}/${shardsOf(issue)} shards done`,
   );
   console.log(
-    `  events     ${engagement.delivered} delivered, ${engagement.bounced} bounced, ${engagement.complained} complained, ${engagement.opened} opened, ${engagement.clicked} clicked`,
+    `  events     ${engagement.delivered} delivered, ${engagement.bounced} bounced, ${engagement.complained} complained, ${engagement.opened} opens by ${engagement.uniqueOpened} readers, ${engagement.clicked} clicks by ${engagement.uniqueClicked} readers (scanners and bots apart: ${engagement.botOpened} opens, ${engagement.botClicked} clicks)`,
   );
   for (const r of readers ?? report.ambiguous.map((id) => ({ subscriberId: id, why: '' })))
     console.log(

@@ -47,6 +47,7 @@ import { parseOldSecrets, SuppressionKeys } from './core/suppression-key.js';
 import type { AbuseDeps } from './core/abuse/ports.js';
 import { DynamoRateLimiter } from './adapters/dynamo/dynamo-rate-limiter.js';
 import { DynamoAuditLog } from './adapters/dynamo/dynamo-audit-log.js';
+import { DynamoEngagementStore } from './adapters/dynamo/dynamo-engagement.js';
 import { DynamoReaderTrail } from './adapters/dynamo/dynamo-reader-trail.js';
 import { FileDisposableDomains } from './adapters/abuse/disposable-domains.js';
 import { TurnstileVerifier } from './adapters/abuse/turnstile.js';
@@ -490,6 +491,7 @@ export async function buildAdminDeps(
     jobKicker: jobKickerOf(config, logger),
     auditLog: new DynamoAuditLog(client, config.TABLE_NAME),
     readerTrail: new DynamoReaderTrail(client, config.TABLE_NAME),
+    engagement: new DynamoEngagementStore(client, config.TABLE_NAME),
     logger,
   };
 }
@@ -574,6 +576,7 @@ export function buildEventDeps(config: SuppressionConfig) {
     outbox: new DynamoOutboxStore(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME, suppressionKeysOf(config)),
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
+    engagement: new DynamoEngagementStore(client, config.TABLE_NAME),
     events: new DynamoEventLog(client, config.TABLE_NAME),
     clock: systemClock,
   };

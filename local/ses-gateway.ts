@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '../functions/logger.js';
+import { ENGAGING_MAILBOXES, engagementOf, linksOf } from './ses-engagement.js';
 
 /**
  * SES as the local stack sees it: a gateway in front of the emulator (aws-ses-v2-local) that adds
@@ -13,7 +14,8 @@ import { createLogger, type Logger } from '../functions/logger.js';
  *   quota exceeded", exactly as SES answers;
  * - the mailbox simulator: mail to bounce@, complaint@, suppressionlist@ and success@
  *   simulator.amazonses.com (with +labels) produces the same events as in AWS, wrapped as
- *   EventBridge delivers them, and handed to the `ses-events` handler;
+ *   EventBridge delivers them, and handed to the `ses-events` handler; open@, click@ and
+ *   scanner@ there also produce the Open and Click events SES's tracking would (ses-engagement.ts);
  * - fault injection for tests (a share of calls throttled or failing with a 5xx, the account paused);
  * - a count of accepted messages per recipient, for tests that prove nobody got mail twice.
  *
@@ -183,7 +185,10 @@ export async function startSesGateway(options: SesGatewayOptions): Promise<SesGa
         if (options.latencyMs)
           await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
         for (const r of recipients) accepted.set(r, (accepted.get(r) ?? 0) + 1);
-        publishOutcomes(publish, messageId, recipients, tagsOf(params!));
+        const links = recipients.some((r) => ENGAGING_MAILBOXES.has(simulated(r) ?? ''))
+          ? await linksOf(raw)
+          : [];
+        publishOutcomes(publish, messageId, recipients, tagsOf(params!), links);
         return xml(
           res,
           200,
@@ -234,6 +239,7 @@ function publishOutcomes(
   messageId: string,
   recipients: string[],
   tags: Record<string, string[]>,
+  links: string[],
 ) {
   const timestamp = new Date().toISOString();
   const mail = {
@@ -246,8 +252,7 @@ function publishOutcomes(
   };
   publish('Email Sent', { eventType: 'Send', mail, send: {} });
   for (const recipient of recipients) {
-    const [local, domain] = recipient.split('@') as [string, string];
-    const mailbox = domain === 'simulator.amazonses.com' ? local.split('+')[0] : undefined;
+    const mailbox = simulated(recipient);
     const at = new Date().toISOString();
     if (mailbox === 'bounce' || mailbox === 'suppressionlist') {
       publish('Email Bounced', {
@@ -280,6 +285,8 @@ function publishOutcomes(
         smtpResponse: '250 2.6.0 Message received',
       },
     });
+    for (const { detailType, detail } of engagementOf(mailbox, new Date(at), links))
+      publish(detailType, { ...detail, mail });
     if (mailbox === 'complaint') {
       publish('Email Complaint Received', {
         eventType: 'Complaint',
@@ -293,6 +300,12 @@ function publishOutcomes(
       });
     }
   }
+}
+
+/** The simulator's mailbox an address is, without its +label. */
+function simulated(recipient: string) {
+  const [local, domain] = recipient.split('@') as [string, string];
+  return domain === 'simulator.amazonses.com' ? local.split('+')[0] : undefined;
 }
 
 function recipientsOf(params: URLSearchParams, raw: Buffer | undefined): string[] {

@@ -276,7 +276,7 @@ export interface IssueRepository {
  * What names a reader besides their own record: ledger entries (theirs, and the receipts other
  * entries carry of their sends), issues' lists of ambiguous, failed and settled readers and
  * editors' decisions on them, shard cursors, audit entries about them, idempotency records of
- * requests about them. `erase` deletes or anonymises all of it in the issues given; run again, it
+ * requests about them, their engagement (opens, clicks) with each issue. `erase` deletes or anonymises all of it in the issues given; run again, it
  * finds nothing more to do.
  */
 export interface ReaderTrail {
@@ -291,6 +291,8 @@ export type ErasedTrail = {
   shards: number;
   auditEntries: number;
   idempotencyRecords: number;
+  /** The reader's history of issues received, opened, clicked (EngagementStore). */
+  engagementRecords: number;
 };
 
 /** Addresses that must never be mailed again (hard bounces, complaints, erasure requests). */
@@ -459,4 +461,47 @@ export interface BlobStore {
     key: string,
     options: { contentType: string; expiresInSeconds: number },
   ): Promise<string>;
+}
+
+/** One link of an issue: readers' clicks, the readers who clicked it, and bots' clicks apart. */
+export type LinkEngagement = {
+  link: string;
+  clicks: number;
+  uniqueClickers: number;
+  botClicks: number;
+};
+/** What one reader did with one issue: received, opened (first and count), clicked (each click). */
+export type ReaderEngagement = {
+  issueId: string;
+  deliveredAt?: string;
+  openedAt?: string;
+  opens: number;
+  clicks: { link: string; at: string }[];
+};
+/**
+ * Engagement by link and by reader (docs/engagement.md). A reader's items are found by their id
+ * (erasure deletes them); the per-link counters are spread over parts like the issue's.
+ */
+export interface EngagementStore {
+  /** The reader received the issue: the first line of their history, and the scanner rule's anchor. */
+  delivered(issueId: string, subscriberId: string, at: Date): Promise<void>;
+  /** When the reader's copy was delivered, if its Delivery event came first. */
+  deliveredAt(issueId: string, subscriberId: string): Promise<Date | undefined>;
+  /** A reader's open; true when it is their first of this issue. */
+  opened(issueId: string, subscriberId: string, at: Date): Promise<boolean>;
+  /** A reader's click; whether it is their first of this issue, and of this link. */
+  clicked(
+    issueId: string,
+    subscriberId: string,
+    link: string,
+    at: Date,
+  ): Promise<{ firstOfIssue: boolean; firstOfLink: boolean }>;
+  addLinkClicks(
+    issueId: string,
+    link: string,
+    change: Partial<Omit<LinkEngagement, 'link'>>,
+  ): Promise<void>;
+  links(issueId: string): Promise<LinkEngagement[]>;
+  /** The reader's issues, newest first. */
+  history(subscriberId: string, limit?: number): Promise<ReaderEngagement[]>;
 }

@@ -153,7 +153,18 @@ async function seed(stack: LocalStack): Promise<TourPage[]> {
   const id = subscriberIdFor(email);
   const link = (purpose: 'confirm' | 'unsubscribe' | 'preferences') =>
     `/${purpose}/${stack.deps.signer.sign(purpose, id)}`;
-  await createArticleIssue(stack.deps, { article: ARTICLE_SLUG });
+  const issue = await createArticleIssue(stack.deps, { article: ARTICLE_SLUG });
+  // What SES's events leave (docs/engagement.md): the issue's links table, the reader's history.
+  const clicked = `${stack.deps.publication.baseUrl}/articles/${ARTICLE_SLUG}`;
+  const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+  await stack.deps.engagement.delivered(issue.id, id, minutesAgo(30));
+  await stack.deps.engagement.opened(issue.id, id, minutesAgo(20));
+  await stack.deps.engagement.clicked(issue.id, id, clicked, minutesAgo(19));
+  await stack.deps.engagement.addLinkClicks(issue.id, clicked, {
+    clicks: 1,
+    uniqueClickers: 1,
+    botClicks: 1,
+  });
   const exported = await startExport(stack.deps, 'Page check', randomUUID());
   const csv = 'email,topics\nimported@example.org,security\nnot-an-address,security\n';
   const imported = await importNow(importDeps(stack.deps), new TextEncoder().encode(csv), 10_000);

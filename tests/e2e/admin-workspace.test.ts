@@ -254,6 +254,17 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
     const issues = (await stack.deps.issues.listByState('sent')).concat(
       await stack.deps.issues.listByState('draft'),
     );
+    // The issue's links and the reader's history have rows: what SES's events would have left.
+    const [sent, reader] = [issues[0]!.id, readers[0]!.id];
+    const link = `https://dispatch.example/articles/nato-western-balkans-stability?${'utm=x&'.repeat(12)}`;
+    await stack.deps.engagement.delivered(sent, reader, new Date(Date.now() - 90_000));
+    await stack.deps.engagement.opened(sent, reader, new Date(Date.now() - 60_000));
+    await stack.deps.engagement.clicked(sent, reader, link, new Date(Date.now() - 50_000));
+    await stack.deps.engagement.addLinkClicks(sent, link, {
+      clicks: 1,
+      uniqueClickers: 1,
+      botClicks: 2,
+    });
     const pages = [
       '/admin',
       '/admin/articles',
@@ -291,6 +302,18 @@ describe.skipIf(!browserAvailable())('the editors’ workspace in a real browser
       await page.setViewportSize({ width: 1280, height: 900 });
     }
     expect(found).toEqual([]);
+    // Those rows, as an editor reads them: readers' clicks and scanners' apart, the reader's acts.
+    await page.goto(`${stack.appUrl}/admin/issues/${sent}`);
+    const row = page.getByTestId('links').locator('tbody tr');
+    expect(await row.locator('td').allTextContents()).toEqual([link, '1', '1', '2']);
+    await page.goto(`${stack.appUrl}/admin/subscribers/${reader}`);
+    const history = await page
+      .getByTestId('reader-history')
+      .locator('tbody tr')
+      .first()
+      .textContent();
+    expect(history).toContain(sent);
+    expect(history).toContain(link);
   });
 
   it('finds readers by part of their address, and a refused form keeps what was typed', async () => {

@@ -128,6 +128,7 @@ describe('the admin API for issues', () => {
       '/issues/{id}/ambiguous',
       '/issues/{id}/ambiguous/{subscriberId}',
       '/issues/{id}/cancel',
+      '/issues/{id}/engagement',
       '/issues/{id}/pause',
       '/issues/{id}/resume',
       '/issues/{id}/schedule',
@@ -139,6 +140,7 @@ describe('the admin API for issues', () => {
       '/stats',
       '/subscribers',
       '/subscribers/{id}',
+      '/subscribers/{id}/history',
       '/suppressions',
       '/suppressions/remove',
     ]);
@@ -167,6 +169,9 @@ describe('the admin API for issues', () => {
       .components?.schemas;
     expect(components?.SendingHold).toMatchObject({
       required: ['alarm', 'reason', 'since'],
+    });
+    expect(components?.LinkEngagement).toMatchObject({
+      required: ['link', 'clicks', 'uniqueClickers', 'botClicks'],
     });
   });
 

@@ -1,3 +1,4 @@
+import { DynamoEngagementStore } from '../../functions/adapters/dynamo/dynamo-engagement.js';
 import { DynamoSignupReads } from '../../functions/adapters/dynamo/dynamo-signup-reads.js';
 import { DynamoSenderRegistry } from '../../functions/adapters/dynamo/dynamo-sender-registry.js';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,7 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
         signupReads: new DynamoSignupReads(client, table, testSuppressionKeys),
         senders: new DynamoSenderRegistry(client, table),
         auditLog: new DynamoAuditLog(client, table),
+        engagement: new DynamoEngagementStore(client, table),
       },
       close: () => running.close(),
     };

@@ -1,6 +1,7 @@
 /**
  * Erasure that erases (GDPR art. 17): after an editor erases a reader who subscribed, confirmed,
- * was sent issues, was refused by SES once, was ambiguous once and decided on, and bounced, the
+ * was sent issues, was refused by SES once, was ambiguous once and decided on, opened and clicked
+ * an issue (their engagement history), and bounced, the
  * whole table names them nowhere: their address and id appear in no item, and what stays is one
  * suppression under a keyed hash, which still keeps them from being signed up again.
  */
@@ -26,7 +27,10 @@ import { MailFailure } from '../../functions/core/ports.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import { createApp } from '../../functions/http/app.js';
+import { handler as sesEventsHandler } from '../../functions/handlers/ses-events.js';
+import { lambdaContext } from '../../local/lambda-context.js';
 import type { LocalStack } from '../../local/stack.js';
+import { sesEngagementEvent } from '../support/lambda-events.js';
 import { adminApi } from '../support/admin-api.js';
 import { aSubscriber, linkIn } from '../support/builders.js';
 import { quietLogger } from '../support/logger.js';
@@ -196,7 +200,29 @@ describe('erasing a reader', () => {
       });
     expect((await subscribeAgain()).status).toBe(202);
 
+    // SES reports the reader's copy of issue 2 delivered, opened and a link clicked: their history.
+    const tracked = {
+      messageId: 'erase-me-message',
+      recipient: email,
+      configurationSet: 'local',
+      from: 'news@example.org',
+      tags: { kind: ['issue'], issue: [second.id] },
+      sentAt: new Date(Date.now() - 600_000),
+      link: 'https://news.example.org/articles/nato',
+    };
+    for (const [kind, ago] of [
+      ['Delivery', 599],
+      ['Open', 300],
+      ['Click', 290],
+    ] as const)
+      await sesEventsHandler(
+        sesEngagementEvent(kind, { ...tracked, at: new Date(Date.now() - ago * 1000) }) as never,
+        lambdaContext('sesEvents', 30_000),
+      );
+    expect((await stack.deps.engagement.history(id))[0]).toMatchObject({ opens: 1 });
+
     const before = (await everyItem()).filter((item) => asText(item).includes(id));
+    expect(before.filter((item) => item.entity === 'engagement')).toHaveLength(1);
     expect(before.length).toBeGreaterThan(4); // the record, the entry, both issues' shards, …
 
     const erased = await call(`/subscribers/${id}`, editor, undefined, 'DELETE' as never);

@@ -3,9 +3,10 @@ import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../functions/core/abuse/ports.js';
 import type { AuditLog } from '../../functions/core/access/audit.js';
 import type { SenderRegistry } from '../../functions/core/delivery/deps.js';
-import type { Issue } from '../../functions/core/issues/issue.js';
+import { noEngagement, type Issue } from '../../functions/core/issues/issue.js';
 import type {
   DeliveryLedger,
+  EngagementStore,
   EventLog,
   IssueRepository,
   PublicationLog,
@@ -44,6 +45,7 @@ export type ContractAdapters = {
   signupReads: SignupReads;
   senders: SenderRegistry;
   auditLog: AuditLog;
+  engagement: EngagementStore;
 };
 
 export type ContractSubject = { adapters: ContractAdapters; close?: () => Promise<void> };
@@ -78,6 +80,7 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
     let signupReads: SignupReads;
     let senders: SenderRegistry;
     let auditLog: AuditLog;
+    let engagement: EngagementStore;
 
     beforeAll(async () => {
       subject = await open();
@@ -93,6 +96,7 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
         signupReads,
         senders,
         auditLog,
+        engagement,
       } = subject.adapters);
     });
     afterAll(async () => subject?.close?.());
@@ -704,12 +708,58 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
         issues.addEngagement(id, { bounced: 1 }),
       ]);
       expect(await issues.engagement(id)).toEqual({
+        ...noEngagement(),
         delivered: 2,
         bounced: 1,
-        complained: 0,
         opened: 1,
-        clicked: 0,
       });
+    });
+
+    it("keeps a reader's engagement: first open and first click of each link told, every click kept, links summed", async () => {
+      const id = `issue-${randomUUID()}`;
+      const reader = `reader-${randomUUID()}`;
+      const at = (s: number) => new Date(Date.UTC(2026, 11, 3, 9, 0, s));
+      expect(await engagement.deliveredAt(id, reader)).toBeUndefined();
+      await engagement.delivered(id, reader, at(1));
+      await engagement.delivered(id, reader, at(9));
+      expect(await engagement.deliveredAt(id, reader)).toEqual(at(1));
+      expect(await engagement.opened(id, reader, at(20))).toBe(true);
+      expect(await engagement.opened(id, reader, at(30))).toBe(false);
+      expect(await engagement.clicked(id, reader, 'https://a.test/', at(40))).toEqual({
+        firstOfIssue: true,
+        firstOfLink: true,
+      });
+      expect(await engagement.clicked(id, reader, 'https://b.test/', at(41))).toEqual({
+        firstOfIssue: false,
+        firstOfLink: true,
+      });
+      expect(await engagement.clicked(id, reader, 'https://a.test/', at(42))).toEqual({
+        firstOfIssue: false,
+        firstOfLink: false,
+      });
+      expect(await engagement.history(reader)).toEqual([
+        {
+          issueId: id,
+          deliveredAt: at(1).toISOString(),
+          openedAt: at(20).toISOString(),
+          opens: 2,
+          clicks: [
+            { link: 'https://a.test/', at: at(40).toISOString() },
+            { link: 'https://b.test/', at: at(41).toISOString() },
+            { link: 'https://a.test/', at: at(42).toISOString() },
+          ],
+        },
+      ]);
+      await Promise.all([
+        engagement.addLinkClicks(id, 'https://a.test/', { clicks: 1, uniqueClickers: 1 }),
+        engagement.addLinkClicks(id, 'https://a.test/', { clicks: 1 }),
+        engagement.addLinkClicks(id, 'https://a.test/', { botClicks: 1 }),
+        engagement.addLinkClicks(id, 'https://b.test/', { clicks: 1, uniqueClickers: 1 }),
+      ]);
+      expect(await engagement.links(id)).toEqual([
+        { link: 'https://a.test/', clicks: 2, uniqueClickers: 1, botClicks: 1 },
+        { link: 'https://b.test/', clicks: 1, uniqueClickers: 1, botClicks: 0 },
+      ]);
     });
 
     it('keeps suppressions by a hash of the address and finds them a page at a time', async () => {

@@ -1,5 +1,6 @@
 import { transactionalTemplates } from '../../functions/adapters/templates/transactional.generated.js';
 import { FixedQuota } from './fakes/fixed-quota.js';
+import { MemoryEngagementStore } from './fakes/memory-engagement.js';
 import { MemoryEventLog } from './fakes/memory-event-log.js';
 import { MemoryIssueRepository } from './fakes/memory-issues.js';
 import { MemoryLedger } from './fakes/memory-ledger.js';
@@ -160,6 +161,7 @@ export function memoryDeliveryDeps(articles: Article[] = [anArticle()]) {
     issues: new MemoryIssueRepository(),
     publications: new MemoryPublicationLog(),
     events: new MemoryEventLog(),
+    engagement: new MemoryEngagementStore(),
     quota: new FixedQuota(),
     renderer: stubRenderer(),
     articles: articleSource(articles),

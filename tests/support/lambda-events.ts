@@ -152,6 +152,52 @@ export function sesBounceEvent(options: SesMailOptions) {
   }));
 }
 
+/**
+ * A Delivery, Open or Click as SES publishes it (open and click tracking on): the reader's act
+ * at `at`, the message accepted at `sentAt` (`mail.timestamp`).
+ */
+export function sesEngagementEvent(
+  kind: 'Delivery' | 'Open' | 'Click',
+  options: SesMailOptions & { at: Date; sentAt?: Date; link?: string; userAgent?: string },
+) {
+  const userAgent =
+    options.userAgent ??
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
+  const timestamp = options.at.toISOString();
+  const event = sesEvent(
+    `Email ${kind === 'Delivery' ? 'Delivered' : kind === 'Open' ? 'Opened' : 'Clicked'}`,
+    options,
+    () =>
+      kind === 'Delivery'
+        ? {
+            eventType: 'Delivery',
+            delivery: {
+              timestamp,
+              processingTimeMillis: 912,
+              recipients: [options.recipient],
+              smtpResponse: '250 2.0.0 OK',
+              reportingMTA: 'a8-61.smtp-out.amazonses.com',
+            },
+          }
+        : kind === 'Open'
+          ? { eventType: 'Open', open: { timestamp, userAgent, ipAddress: '192.0.2.1' } }
+          : {
+              eventType: 'Click',
+              click: {
+                timestamp,
+                userAgent,
+                ipAddress: '192.0.2.1',
+                link: options.link,
+                linkTags: {},
+              },
+            },
+  );
+  (event.detail.mail as { timestamp: string }).timestamp = (
+    options.sentAt ?? options.at
+  ).toISOString();
+  return event;
+}
+
 /** SES accepted a message: for an outbox email (its tags), the receipt. */
 export function sesSendEvent(options: SesMailOptions) {
   return sesEvent('Email Sent', options, () => ({ eventType: 'Send', send: {} }));

@@ -302,6 +302,10 @@ describe('SES events', () => {
       complained: 0,
       opened: 2,
       clicked: 1,
+      uniqueOpened: 1,
+      uniqueClicked: 1,
+      botOpened: 0,
+      botClicked: 0,
     });
   });
 });

@@ -1,3 +1,4 @@
+import { MemoryEngagementStore } from '../support/fakes/memory-engagement.js';
 import { memorySignupReads } from '../support/fakes/memory-signup-reads.js';
 import { MemorySenderRegistry } from '../support/fakes/memory-sender-registry.js';
 import { describeAdapterContract } from '../support/adapter-contract.js';
@@ -28,6 +29,7 @@ describeAdapterContract('the memory fakes', async () => {
       rateLimiter: new MemoryRateLimiter(),
       senders: new MemorySenderRegistry(),
       auditLog: new MemoryAuditLog(),
+      engagement: new MemoryEngagementStore(),
     },
   };
 });

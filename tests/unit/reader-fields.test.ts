@@ -234,6 +234,7 @@ const noTrail = {
     shards: 0,
     auditEntries: 0,
     idempotencyRecords: 0,
+    engagementRecords: 0,
   }),
 };
 

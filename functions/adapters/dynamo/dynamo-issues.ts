@@ -8,6 +8,7 @@ import {
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  noEngagement,
   zeroCounts,
   type DigestFrequency,
   type Engagement,
@@ -19,6 +20,7 @@ import type { SendingHold } from '../../core/issues/sending-hold.js';
 import type { IssueRepository } from '../../core/ports.js';
 import { translateDynamoError, translated } from './client.js';
 import { conditionally, unlessConditionFails } from './conditional-write.js';
+import { addCounters } from './counter-update.js';
 import { sendingHoldItem } from './dynamo-sending-hold.js';
 import { tableKeys } from './table.js';
 
@@ -52,13 +54,6 @@ const engagementKeys = (issueId: string) => [
     SK: 'ENGAGEMENT',
   })),
 ];
-const noEngagement = (): Engagement => ({
-  delivered: 0,
-  bounced: 0,
-  complained: 0,
-  opened: 0,
-  clicked: 0,
-});
 
 export class DynamoIssueRepository implements IssueRepository {
   private readonly hold: ReturnType<typeof sendingHoldItem>;
@@ -219,16 +214,16 @@ export class DynamoIssueRepository implements IssueRepository {
 
   /** One of the counter's parts, at random: every delivery, open and click of an issue lands here. */
   async addEngagement(issueId: string, change: Partial<Engagement>): Promise<void> {
-    const fields = Object.entries(change).filter(([, v]) => v);
-    if (fields.length === 0) return;
+    const add = addCounters(change);
+    if (!add) return;
     await this.client
       .send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: engagementKeys(issueId)[1 + Math.floor(Math.random() * ENGAGEMENT_PARTS)],
-          UpdateExpression: `ADD ${fields.map(([f]) => `#${f} :${f}`).join(', ')}`,
-          ExpressionAttributeNames: Object.fromEntries(fields.map(([f]) => [`#${f}`, f])),
-          ExpressionAttributeValues: Object.fromEntries(fields.map(([f, v]) => [`:${f}`, v])),
+          UpdateExpression: add.expression,
+          ExpressionAttributeNames: add.names,
+          ExpressionAttributeValues: add.values,
         }),
       )
       .catch(translateDynamoError);

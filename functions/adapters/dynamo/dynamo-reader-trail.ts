@@ -56,6 +56,7 @@ export class DynamoReaderTrail implements ReaderTrail {
       shards: 0,
       auditEntries: 0,
       idempotencyRecords: 0,
+      engagementRecords: 0,
     };
     const keys = [...new Set(issues.map((i) => i.deliveryKey))];
     await inParallel(keys, (key) => this.eraseEntries(key, subscriberId, erased));
@@ -249,7 +250,7 @@ export class DynamoReaderTrail implements ReaderTrail {
     );
   }
 
-  /** Audit entries about the reader lose their id; idempotency records about them go. */
+  /** Audit entries about the reader lose their id; idempotency records and their engagement go. */
   private async eraseNamed(id: string, erased: ErasedTrail) {
     const pages = paginateQuery(
       { client: this.client },
@@ -276,11 +277,12 @@ export class DynamoReaderTrail implements ReaderTrail {
             )
             .catch(translateDynamoError);
           erased.auditEntries++;
-        } else if (item.entity === 'idempotency') {
+        } else if (item.entity === 'idempotency' || item.entity === 'engagement') {
           await this.client
             .send(new DeleteCommand({ TableName: this.tableName, Key }))
             .catch(translateDynamoError);
-          erased.idempotencyRecords++;
+          if (item.entity === 'engagement') erased.engagementRecords++;
+          else erased.idempotencyRecords++;
         }
       }
     }

@@ -9,6 +9,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | issue       | ISSUE#<issueId>    | META              | ISSUES#sending (while sending) | <issueId> |
  * | ledger      | DELIVERY#<key>#<0-31> | RECIPIENT#<subId> | HISTORY#<subId> (sent) | sentAt |
  * | audit, idempotency (about a reader) | … | … | READER#<subId> | <when or key> |
+ * | engagement  | ENGAGE#<issueId>#<subId> | READER   | READER#<subId>   | ENGAGE#<issueId> |
  *
  * (docs/architecture.md has every entity.)
  *

@@ -4,8 +4,15 @@ import type { Clock } from '../clock.js';
 import { normalizeEmail } from '../email-address.js';
 import type { Engagement } from '../issues/issue.js';
 import type { OutboxStore } from '../outbox/ports.js';
+import { countInteraction } from './engagement.js';
 import { applyReceipt, receiptIn, type ReceiptOutcome } from '../outbox/receipt.js';
-import type { EventLog, IssueRepository, SubscriberRepository, SuppressionList } from '../ports.js';
+import type {
+  EngagementStore,
+  EventLog,
+  IssueRepository,
+  SubscriberRepository,
+  SuppressionList,
+} from '../ports.js';
 import { mutateSubscriber } from '../subscribers/mutate.js';
 import { subscriberIdFor } from '../subscribers/subscriber.js';
 
@@ -68,8 +75,14 @@ export const sesEventSchema = z.object({
     .object({ complainedRecipients: recipients, timestamp: z.string().optional() })
     .optional(),
   delivery: z.object({ timestamp: z.string().optional() }).optional(),
-  open: z.object({ timestamp: z.string().optional() }).optional(),
-  click: z.object({ timestamp: z.string().optional(), link: z.string().optional() }).optional(),
+  open: z.object({ timestamp: z.string().optional(), userAgent: z.string().optional() }).optional(),
+  click: z
+    .object({
+      timestamp: z.string().optional(),
+      link: z.string().optional(),
+      userAgent: z.string().optional(),
+    })
+    .optional(),
 });
 export type SesEvent = z.infer<typeof sesEventSchema>;
 
@@ -79,6 +92,8 @@ export type EventDeps = {
   outbox: OutboxStore;
   suppressions: SuppressionList;
   issues: Pick<IssueRepository, 'addEngagement'>;
+  /** Per link and per reader: uniques, bots apart, each reader's history (engagement.ts). */
+  engagement: EngagementStore;
   events: EventLog;
   clock: Clock;
 };
@@ -188,14 +203,57 @@ async function apply(
       return { suppressed, engagement: await count('complained') };
     case 'Delivery':
       await clearSoftBounces(deps, event.mail.destination);
+      await recordDelivery(deps, event, now);
       return { suppressed, engagement: await count('delivered') };
     case 'Open':
-      return { suppressed, engagement: await count('opened') };
-    case 'Click':
-      return { suppressed, engagement: await count('clicked') };
+    case 'Click': {
+      const interaction = interactionOf(event, now);
+      if (!interaction)
+        return { suppressed, engagement: await count(OPEN_OR_CLICK[event.eventType]) };
+      return { suppressed, engagement: await countInteraction(deps, interaction) };
+    }
     default:
       return { suppressed };
   }
+}
+
+const OPEN_OR_CLICK = { Open: 'opened', Click: 'clicked' } as const;
+
+/** The issue's reader this event is about: one recipient, an issue's tag. */
+function readerOf(event: SesEvent) {
+  const issueId = event.mail.tags.issue?.[0];
+  const email =
+    event.mail.destination.length === 1 ? normalized(event.mail.destination[0]!) : undefined;
+  return issueId && email ? { issueId, subscriberId: subscriberIdFor(email) } : undefined;
+}
+
+const dateOr = (value: string | undefined, fallback?: Date) => {
+  const at = Date.parse(value ?? '');
+  return Number.isNaN(at) ? fallback : new Date(at);
+};
+
+async function recordDelivery(deps: EventDeps, event: SesEvent, now: Date) {
+  const reader = readerOf(event);
+  if (reader)
+    await deps.engagement.delivered(
+      reader.issueId,
+      reader.subscriberId,
+      dateOr(event.delivery?.timestamp, now)!,
+    );
+}
+
+function interactionOf(event: SesEvent, now: Date) {
+  const reader = readerOf(event);
+  if (!reader) return undefined;
+  const detail = event.eventType === 'Open' ? event.open : event.click;
+  return {
+    kind: event.eventType as 'Open' | 'Click',
+    ...reader,
+    at: dateOr(detail?.timestamp, now)!,
+    sentAt: dateOr(event.mail.timestamp),
+    link: event.click?.link,
+    userAgent: detail?.userAgent,
+  };
 }
 
 async function suppress(

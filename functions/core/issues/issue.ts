@@ -204,11 +204,31 @@ export function addSkips(
   return sum;
 }
 
-/** What SES events tell about an issue after it left. */
+/**
+ * What SES events tell about an issue after it left. `opened` and `clicked` are readers' (every
+ * open and click); `uniqueOpened`/`uniqueClicked` the readers who did at least once; bots' and
+ * scanners' opens and clicks (docs/engagement.md, "Bots and scanners") are counted apart.
+ */
 export type Engagement = {
   delivered: number;
   bounced: number;
   complained: number;
   opened: number;
   clicked: number;
+  uniqueOpened: number;
+  uniqueClicked: number;
+  botOpened: number;
+  botClicked: number;
 };
+
+export const noEngagement = (): Engagement => ({
+  delivered: 0,
+  bounced: 0,
+  complained: 0,
+  opened: 0,
+  clicked: 0,
+  uniqueOpened: 0,
+  uniqueClicked: 0,
+  botOpened: 0,
+  botClicked: 0,
+});

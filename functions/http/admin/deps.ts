@@ -8,6 +8,7 @@ import type {
   IssueRenderer,
   PublicationLog,
   ReaderTrail,
+  EngagementStore,
 } from '../../core/ports.js';
 import type { AppDeps } from '../../config.js';
 import type { ShardQueue } from '../../core/delivery/fleet.js';
@@ -35,4 +36,6 @@ export type AdminDeps = AppDeps & {
   auditLog: AuditLog;
   /** What names a reader besides their record, for their erasure. */
   readerTrail: ReaderTrail;
+  /** Opens and clicks by link and by reader (docs/engagement.md). */
+  engagement: EngagementStore;
 };

@@ -5,7 +5,7 @@ import type {
   IssueState,
   ShardProgress,
 } from '../../../functions/core/issues/issue.js';
-import { zeroCounts } from '../../../functions/core/issues/issue.js';
+import { noEngagement, zeroCounts } from '../../../functions/core/issues/issue.js';
 import type { IssueRepository } from '../../../functions/core/ports.js';
 import type { SendingHold } from '../../../functions/core/issues/sending-hold.js';
 import { keyOrder } from './key-order.js';
@@ -94,11 +94,3 @@ export class MemoryIssueRepository extends VersionedItems<Issue> implements Issu
     return cleared;
   }
 }
-
-const noEngagement = (): Engagement => ({
-  delivered: 0,
-  bounced: 0,
-  complained: 0,
-  opened: 0,
-  clicked: 0,
-});

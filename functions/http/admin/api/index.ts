@@ -5,6 +5,7 @@ import { approvalsApi } from './approvals.js';
 import { articlesApi } from './articles.js';
 import { apiApp, requireKey } from './context.js';
 import { digestsApi } from './digests.js';
+import { engagementApi } from './engagement.js';
 import { exportsApi } from './exports.js';
 import { importsApi } from './imports.js';
 import { issueEditsApi } from './issue-edits.js';
@@ -35,6 +36,7 @@ export function adminApiRoutes(deps: AdminDeps) {
   api
     .route('/', issuesApi(deps))
     .route('/', issueEditsApi(deps))
+    .route('/', engagementApi(deps))
     .route('/', ambiguousApi(deps))
     .route('/', digestsApi(deps))
     .route('/', subscribersApi(deps))

@@ -11,6 +11,7 @@ import {
 } from '../../../core/issues/manage-issues.js';
 import type { AdminDeps } from '../deps.js';
 import { ResolutionSchema } from './ambiguous.js';
+import { EngagementSchema } from './engagement.js';
 import { SendingHoldSchema } from './sending-hold.js';
 import { apiApp, idempotent, ok } from './context.js';
 import { errors, IdempotencyHeader, IdParam, IssueEditSchema } from './schemas.js';
@@ -82,13 +83,7 @@ const ReportSchema = z
     resolutions: z.array(ResolutionSchema),
     pendingResend: z.number(),
     failures: z.array(z.object({ subscriberId: z.string(), reason: z.string() })),
-    engagement: z.object({
-      delivered: z.number(),
-      bounced: z.number(),
-      complained: z.number(),
-      opened: z.number(),
-      clicked: z.number(),
-    }),
+    engagement: EngagementSchema,
   })
   .openapi('IssueReport');
 export const TransitionSchema = z

@@ -3,7 +3,9 @@ import type { SendingHold } from '../../../core/issues/sending-hold.js';
 import type { issueReport } from '../../../core/issues/manage-issues.js';
 import type { AmbiguousReader } from '../../../core/issues/ambiguous.js';
 import type { FailedReader } from '../../../core/issues/failed-readers.js';
+import type { LinkEngagement } from '../../../core/ports.js';
 import { ActionButton, Csrf } from '../layout.js';
+import { LinkTable } from './engagement.js';
 import { AmbiguousReaders } from './ambiguous.js';
 import { EmailPreview, type Preview } from './email-preview.js';
 import type { Refused } from './form-problems.js';
@@ -17,6 +19,8 @@ import { Badge, When } from './when.js';
 /** One issue: its progress while sending, its report afterwards, its actions and its preview. */
 export function IssuePage(props: {
   report: Awaited<ReturnType<typeof issueReport>>;
+  /** Each link's clicks (issueEngagement). */
+  links: LinkEngagement[];
   ambiguous: AmbiguousReader[];
   /** The report's failures, with the readers' addresses (`failedReaders`). */
   failed: FailedReader[];
@@ -81,10 +85,13 @@ export function IssuePage(props: {
           {report.pendingResend ? ` (${report.pendingResend} released, to be sent again)` : ''}
         </p>
         <PaceLine issue={issue} done={done} remaining={report.remaining} now={props.now} />
-        <p>
+        <p data-testid="engagement">
           {engagement.delivered} delivered · {engagement.bounced} bounced · {engagement.complained}{' '}
-          complained · {engagement.opened} opened · {engagement.clicked} clicked
+          complained · {engagement.opened} opens by {engagement.uniqueOpened} readers ·{' '}
+          {engagement.clicked} clicks by {engagement.uniqueClicked} readers · scanners and bots
+          apart: {engagement.botOpened} opens, {engagement.botClicked} clicks
         </p>
+        <LinkTable links={props.links} />
         {props.failed.length ? (
           <ul>
             {props.failed.map((f) => (

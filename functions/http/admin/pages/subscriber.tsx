@@ -3,17 +3,16 @@ import type { importView } from '../../../core/subscribers/import-jobs.js';
 
 type ImportView = ReturnType<typeof importView>;
 import type { Subscriber } from '../../../core/subscribers/subscriber.js';
+import type { ReaderIssueHistory } from '../../../core/subscribers/engagement-history.js';
 import { displayValue, type FieldDefinition } from '../../../core/subscribers/fields.js';
-import type { AdminDeps } from '../deps.js';
 import { ActionButton } from '../layout.js';
+import { ReaderHistory } from './engagement.js';
 import { Badge, When } from './when.js';
 
-type History = Awaited<ReturnType<AdminDeps['ledger']['history']>>;
-
-/** One reader: state, name and fields, consent, the issues they received, export and erasure. */
+/** One reader: state, name and fields, consent, the issues they received, opened and clicked, export and erasure. */
 export function SubscriberPage(props: {
   s: Subscriber;
-  history: History;
+  history: ReaderIssueHistory[];
   csrf: string;
   fields: readonly FieldDefinition[];
 }) {
@@ -60,35 +59,8 @@ export function SubscriberPage(props: {
         ) : null}
         {s.softBounces ? <p>{s.softBounces} soft bounces in a row.</p> : null}
         {s.outbox ? <OutboxLine entry={s.outbox} /> : null}
-        <h2>Issues received</h2>
-        {history.length === 0 ? (
-          <p>None yet.</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>Issue</th>
-                <th>Sent</th>
-                <th>SES message id</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.map((e) => (
-                <tr>
-                  <td>
-                    <a href={`/admin/issues/${e.issueId}`}>{e.issueId}</a>
-                  </td>
-                  <td>
-                    <When at={e.sentAt} />
-                  </td>
-                  <td>
-                    <code>{e.messageId}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <h2>Issues received, opened and clicked</h2>
+        <ReaderHistory issues={history} />
       </div>
       <div class="actions">
         <a href={`/admin/subscribers/${s.id}/export.json`} download>

@@ -34,6 +34,7 @@ export async function showIssue(
     <IssuePage
       hold={hold}
       report={report}
+      links={await deps.engagement.links(report.issue.id)}
       ambiguous={(await ambiguousReaders(deps, report.issue.id)).readers}
       failed={await failedReaders(deps, report.failures)}
       preview={await previewIssue(deps, report.issue)}

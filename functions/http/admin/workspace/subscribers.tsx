@@ -1,3 +1,4 @@
+import { subscriberHistory } from '../../../core/subscribers/engagement-history.js';
 import { type Context, Hono } from 'hono';
 import { eraseSubscriber, subscriberData } from '../../../core/subscribers/personal-data.js';
 import { listSubscribers } from '../../../core/subscribers/list.js';
@@ -67,7 +68,7 @@ export const subscriberRoutes = (deps: AdminDeps) => {
     .get('/:id', async (c) => {
       const s = await deps.subscribers.get(c.req.param('id'));
       if (!s) return page(c, 'Not found', <p>No such subscriber (erased, perhaps).</p>, 404);
-      const history = await deps.ledger.history(s.id);
+      const { issues: history } = await subscriberHistory(deps, s.id);
       return page(
         c,
         s.email,

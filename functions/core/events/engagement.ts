@@ -1,0 +1,85 @@
+import type { Engagement } from '../issues/issue.js';
+import type { EngagementStore, IssueRepository } from '../ports.js';
+
+/**
+ * A click this soon after the reader's copy was delivered (or, with no Delivery event yet, sent)
+ * is a link scanner's: Microsoft Safe Links, Proofpoint, Mimecast and the like fetch every link
+ * of a message as it arrives, often with a browser's user agent, long before anyone reads it.
+ */
+export const BOT_CLICK_WINDOW_MS = 10_000;
+
+/**
+ * User agents that announce a scanner, a crawler or a script. Not Gmail's or Apple's image
+ * proxies: they load the pixel when a reader opens the message, so those opens are readers'.
+ */
+const SCANNER_AGENT =
+  /bot\b|crawl|spider|scan|preview|barracuda|proofpoint|mimecast|safelinks|urldefense|symantec|forcepoint|trendmicro|python-requests|python-urllib|curl\/|wget|go-http-client|okhttp|java\/|headless|phantomjs/i;
+
+export type Interaction = {
+  kind: 'Open' | 'Click';
+  issueId: string;
+  subscriberId: string;
+  at: Date;
+  /** When SES accepted the message (`mail.timestamp`): the anchor without a Delivery event. */
+  sentAt?: Date;
+  link?: string;
+  userAgent?: string;
+};
+
+export type EngagementDeps = {
+  issues: Pick<IssueRepository, 'addEngagement'>;
+  engagement: EngagementStore;
+};
+
+/** Why an open or a click is a bot's, or undefined when it is a reader's. */
+export async function botReason(
+  deps: EngagementDeps,
+  event: Interaction,
+): Promise<'user agent' | 'too soon after delivery' | undefined> {
+  if (event.userAgent && SCANNER_AGENT.test(event.userAgent)) return 'user agent';
+  if (event.kind !== 'Click') return undefined;
+  const anchor =
+    (await deps.engagement.deliveredAt(event.issueId, event.subscriberId)) ?? event.sentAt;
+  if (anchor && event.at.getTime() - anchor.getTime() < BOT_CLICK_WINDOW_MS)
+    return 'too soon after delivery';
+  return undefined;
+}
+
+/**
+ * Counts one open or click: a bot's only as a bot's (never in readers' figures, nor in the
+ * reader's history); a reader's in the issue's totals, its link's, and the reader's history,
+ * uniques from the history's conditional writes. Returns the issue counter it added to.
+ */
+export async function countInteraction(
+  deps: EngagementDeps,
+  event: Interaction,
+): Promise<keyof Engagement> {
+  const { issueId, subscriberId, link } = event;
+  const bot = await botReason(deps, event);
+  if (event.kind === 'Open') {
+    if (bot) return add(deps, issueId, 'botOpened');
+    const first = await deps.engagement.opened(issueId, subscriberId, event.at);
+    await deps.issues.addEngagement(issueId, { opened: 1, uniqueOpened: first ? 1 : 0 });
+    return 'opened';
+  }
+  if (bot) {
+    if (link) await deps.engagement.addLinkClicks(issueId, link, { botClicks: 1 });
+    return add(deps, issueId, 'botClicked');
+  }
+  const first = await deps.engagement.clicked(issueId, subscriberId, link ?? '', event.at);
+  if (link)
+    await deps.engagement.addLinkClicks(issueId, link, {
+      clicks: 1,
+      uniqueClickers: first.firstOfLink ? 1 : 0,
+    });
+  await deps.issues.addEngagement(issueId, {
+    clicked: 1,
+    uniqueClicked: first.firstOfIssue ? 1 : 0,
+  });
+  return 'clicked';
+}
+
+async function add(deps: EngagementDeps, issueId: string, field: keyof Engagement) {
+  await deps.issues.addEngagement(issueId, { [field]: 1 });
+  return field;
+}

@@ -1,0 +1,69 @@
+import type {
+  EngagementStore,
+  LinkEngagement,
+  ReaderEngagement,
+} from '../../../functions/core/ports.js';
+
+/** DynamoEngagementStore in memory: no await between a read and its write, as its updates are atomic. */
+export class MemoryEngagementStore implements EngagementStore {
+  readonly readers = new Map<
+    string,
+    ReaderEngagement & { subscriberId: string; links: Set<string> }
+  >();
+  readonly linkStats = new Map<string, LinkEngagement>();
+
+  private reader(issueId: string, subscriberId: string) {
+    const key = `${issueId}/${subscriberId}`;
+    let item = this.readers.get(key);
+    if (!item) {
+      item = { issueId, subscriberId, opens: 0, clicks: [], links: new Set() };
+      this.readers.set(key, item);
+    }
+    return item;
+  }
+  async delivered(issueId: string, subscriberId: string, at: Date) {
+    const item = this.reader(issueId, subscriberId);
+    item.deliveredAt ??= at.toISOString();
+  }
+  async deliveredAt(issueId: string, subscriberId: string) {
+    const at = this.readers.get(`${issueId}/${subscriberId}`)?.deliveredAt;
+    return at ? new Date(at) : undefined;
+  }
+  async opened(issueId: string, subscriberId: string, at: Date) {
+    const item = this.reader(issueId, subscriberId);
+    const first = item.openedAt === undefined;
+    item.openedAt ??= at.toISOString();
+    item.opens++;
+    return first;
+  }
+  async clicked(issueId: string, subscriberId: string, link: string, at: Date) {
+    const item = this.reader(issueId, subscriberId);
+    const result = { firstOfIssue: item.links.size === 0, firstOfLink: !item.links.has(link) };
+    item.links.add(link);
+    item.clicks.push({ link, at: at.toISOString() });
+    return result;
+  }
+  async addLinkClicks(
+    issueId: string,
+    link: string,
+    change: Partial<Omit<LinkEngagement, 'link'>>,
+  ) {
+    const key = `${issueId}/${link}`;
+    const sum = this.linkStats.get(key) ?? { link, clicks: 0, uniqueClickers: 0, botClicks: 0 };
+    sum.clicks += change.clicks ?? 0;
+    sum.uniqueClickers += change.uniqueClickers ?? 0;
+    sum.botClicks += change.botClicks ?? 0;
+    this.linkStats.set(key, sum);
+  }
+  async links(issueId: string) {
+    return [...this.linkStats.entries()]
+      .filter(([key]) => key.startsWith(`${issueId}/`))
+      .map(([, v]) => ({ ...v }))
+      .sort((a, b) => b.clicks - a.clicks || b.botClicks - a.botClicks);
+  }
+  async history(subscriberId: string) {
+    return [...this.readers.values()]
+      .filter((r) => r.subscriberId === subscriberId)
+      .map(({ subscriberId: _, links: __, ...r }) => structuredClone(r));
+  }
+}

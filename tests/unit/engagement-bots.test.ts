@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { botReason, BOT_CLICK_WINDOW_MS } from '../../functions/core/events/engagement.js';
+import { MemoryEngagementStore } from '../support/fakes/memory-engagement.js';
+import { MemoryIssueRepository } from '../support/fakes/memory-issues.js';
+
+const deps = () => ({
+  issues: new MemoryIssueRepository(),
+  engagement: new MemoryEngagementStore(),
+});
+const sent = new Date('2026-12-03T09:00:00Z');
+const sinceSend = (ms: number) => new Date(sent.getTime() + ms);
+const event = (kind: 'Open' | 'Click', at: Date, userAgent?: string) => ({
+  kind,
+  issueId: 'issue-1',
+  subscriberId: 'reader-1',
+  at,
+  sentAt: sent,
+  link: 'https://news.example.org/',
+  userAgent,
+});
+
+describe("telling bots' opens and clicks from readers'", () => {
+  it('a click within the window after delivery is a scanner’s; just after it, a reader’s; the delivery, once known, is the anchor', async () => {
+    const d = deps();
+    expect(await botReason(d, event('Click', sinceSend(BOT_CLICK_WINDOW_MS - 1)))).toBe(
+      'too soon after delivery',
+    );
+    expect(await botReason(d, event('Click', sinceSend(BOT_CLICK_WINDOW_MS)))).toBeUndefined();
+    // Delivered 30 s after the send: a click 35 s after the send is 5 s after delivery.
+    await d.engagement.delivered('issue-1', 'reader-1', sinceSend(30_000));
+    expect(await botReason(d, event('Click', sinceSend(35_000)))).toBe('too soon after delivery');
+    // An open that soon is a reader's: people open mail as it arrives.
+    expect(await botReason(d, event('Open', sinceSend(31_000)))).toBeUndefined();
+  });
+
+  it("scanners' and crawlers' user agents are bots' at any time; Gmail's and Apple's image proxies are readers'", async () => {
+    const d = deps();
+    const late = sinceSend(3_600_000);
+    for (const agent of [
+      'Mozilla/5.0 (compatible; Barracuda Sentinel (EE))',
+      'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+      'python-requests/2.31.0',
+      'curl/8.5.0',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36',
+    ])
+      expect(await botReason(d, event('Click', late, agent)), agent).toBe('user agent');
+    for (const agent of [
+      'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)',
+      'Mozilla/5.0',
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+    ])
+      expect(await botReason(d, event('Open', late, agent)), agent).toBeUndefined();
+  });
+});
