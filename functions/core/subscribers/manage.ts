@@ -4,6 +4,7 @@ import type { SubscriberDeps } from './deps.js';
 import { parseInput, preferencesSchema } from './input.js';
 import { mutateSubscriber } from './mutate.js';
 import type { Subscriber } from './subscriber.js';
+import { emitReaderEvent } from '../webhooks/emit.js';
 
 /** The reader a link was sent to; throws `invalid_token` for a bad link or an erased reader. */
 export async function readerFromToken(
@@ -32,6 +33,7 @@ export async function unsubscribe(deps: SubscriberDeps, token: string): Promise<
       ? { ...current, state: 'unsubscribed', unsubscribedAt: at, updatedAt: at }
       : undefined,
   );
+  if (outcome?.changed) await emitReaderEvent(deps, 'reader.unsubscribed', outcome.subscriber);
   return outcome?.subscriber ?? reader;
 }
 
@@ -49,6 +51,8 @@ export async function updatePreferences(
     frequency,
     updatedAt: at,
   }));
+  if (outcome?.changed)
+    await emitReaderEvent(deps, 'reader.preferences_changed', outcome.subscriber);
   return outcome?.subscriber ?? reader;
 }
 
