@@ -62,7 +62,9 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async getEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
     const { Item } = await this.client
-      .send(new GetCommand({ TableName: this.tableName, Key: endpointKey(id), ConsistentRead: true }))
+      .send(
+        new GetCommand({ TableName: this.tableName, Key: endpointKey(id), ConsistentRead: true }),
+      )
       .catch(translateDynamoError);
     return Item ? (strip(Item) as WebhookEndpoint) : undefined;
   }

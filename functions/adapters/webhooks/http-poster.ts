@@ -71,7 +71,8 @@ const publicOnly: LookupFunction = (hostname, options, callback) => {
       why.code = 'EPRIVATEADDRESS';
       return callback(why, '', 0);
     }
-    if ((options as { all?: boolean }).all) return (callback as never as (e: null, a: LookupAddress[]) => void)(null, [chosen]);
+    if ((options as { all?: boolean }).all)
+      return (callback as never as (e: null, a: LookupAddress[]) => void)(null, [chosen]);
     callback(null, chosen.address, chosen.family);
   });
 };

@@ -56,7 +56,7 @@ export async function deliverOne(
   const now = deps.clock.now();
   if (!isDueDelivery(listed, now)) return 'skipped';
   const endpoint = await deps.webhooks.getEndpoint(listed.endpointId);
-  if (!endpoint || endpoint.state !== 'active' || Date.parse(listed.giveUpAt) <= now.getTime()) {
+  if (endpoint?.state !== 'active' || Date.parse(listed.giveUpAt) <= now.getTime()) {
     const why = !endpoint
       ? 'endpoint deleted'
       : endpoint.state !== 'active'

@@ -107,7 +107,12 @@ export function afterSuccess(endpoint: WebhookEndpoint, now: Date): WebhookEndpo
 
 /** An editor's "enable": active again, its failure count cleared. */
 export function enabled(endpoint: WebhookEndpoint, now: Date): WebhookEndpoint {
-  const { disabledAt: _a, disabledReason: _r, failingSince: _f, lastFailure: _l, ...rest } =
-    endpoint;
+  const {
+    disabledAt: _a,
+    disabledReason: _r,
+    failingSince: _f,
+    lastFailure: _l,
+    ...rest
+  } = endpoint;
   return { ...rest, state: 'active', consecutiveFailures: 0, updatedAt: now.toISOString() };
 }

@@ -13,6 +13,7 @@ import { outboxApi } from './outbox.js';
 import { subscribersApi } from './subscribers.js';
 import { suppressionsApi } from './suppressions.js';
 import { testSendsApi } from './test-sends.js';
+import { webhooksApi } from './webhooks.js';
 
 /**
  * The admin API under /api/admin, described by an OpenAPI 3.1 document built from the same zod
@@ -43,7 +44,8 @@ export function adminApiRoutes(deps: AdminDeps) {
     .route('/', articlesApi(deps))
     .route('/', approvalsApi(deps))
     .route('/', testSendsApi(deps))
-    .route('/', outboxApi(deps));
+    .route('/', outboxApi(deps))
+    .route('/', webhooksApi(deps));
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
