@@ -24,7 +24,6 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
@@ -35,7 +34,9 @@ for (const [net, prefix] of [
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return refused.check(address, 'ipv4');
-  if (family === 6) return refused.check(address, 'ipv6');
+  // IPv4-mapped (::ffff:a.b.c.d) reach IPv4 through a dual-stack socket: refused whatever they map.
+  // Not a BlockList rule: one on ::ffff:0:0/96 would match every IPv4 address checked too.
+  if (family === 6) return /^::ffff:/i.test(address) || refused.check(address, 'ipv6');
   return true;
 }
 
