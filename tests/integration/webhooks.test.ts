@@ -161,6 +161,17 @@ describe('webhook endpoints in the admin API', () => {
     expect((await call(`/webhooks/${id}`, editor)).status).toBe(404);
   });
 
+  it('is in the OpenAPI document with its schemas', async () => {
+    const document = (await (await call('/openapi.json', undefined)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(Object.keys(document.paths['/webhooks']!).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(document.paths['/webhooks/{id}/replay']!)).toEqual(['post']);
+    for (const name of ['WebhookInput', 'WebhookEndpoint', 'WebhookDelivery', 'WebhookReplay'])
+      expect(document.components.schemas, name).toHaveProperty(name);
+  });
+
   it('refuses http, loopback and private addresses when the stage is deployed (https)', async () => {
     const deployed = createAdminApp(
       { ...stack.deps, addressPolicy: { deployed: true } },
