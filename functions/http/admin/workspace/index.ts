@@ -18,6 +18,7 @@ import { sameOriginPosts } from './same-origin.js';
 import { sessionRoutes } from './session.js';
 import { subscriberRoutes } from './subscribers.js';
 import { suppressionRoutes } from './suppressions.js';
+import { webhookRoutes } from './webhooks.js';
 
 /** The editors' workspace under /admin: one sub-app per noun, behind the session's middleware. */
 export function workspaceRoutes(deps: AdminDeps) {
@@ -40,6 +41,7 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/exports', exportRoutes(deps))
     .route('/admin/suppressions', suppressionRoutes(deps))
     .route('/admin/outbox', outboxRoutes(deps))
+    .route('/admin/webhooks', webhookRoutes(deps))
     .route('/admin/audit', auditRoutes(deps))
     .route('/admin/editors', editorRoutes(deps));
   // A domain error is the API's status on a page; anything else is the app's logged 500.
