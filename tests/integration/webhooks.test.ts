@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDispatchSignature } from '../../docs/verify-webhook.mjs';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
@@ -19,6 +20,7 @@ import { adminApi } from '../support/admin-api.js';
 import { linkIn, uniqueEmail } from '../support/builders.js';
 import { captureLogger } from '../support/logger.js';
 import { emailsTo, startTestStack, waitFor } from '../support/stack.js';
+import { encodeSegment, hostileString, sendChecked } from '../security/fuzz-support.js';
 
 type Received = {
   eventId: string;
@@ -191,6 +193,57 @@ describe('webhook endpoints in the admin API', () => {
       const { error } = (await response.json()) as { error: { issues: { field: string }[] } };
       expect(error.issues.map((i) => i.field)).toEqual(['url']);
     }
+  });
+});
+
+describe('bad input on the webhook routes', () => {
+  it('answers hostile URLs, events, ids and bodies with a 4xx naming the field, never a 5xx', async () => {
+    const json = (body: unknown) => ({
+      authorization: `Bearer ${editor}`,
+      'content-type': 'application/json',
+      body: JSON.stringify(body),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        hostileString,
+        fc.array(hostileString, { maxLength: 3 }),
+        fc.anything(),
+        async (text, events, anything) => {
+          for (const body of [
+            { url: text, events: ['reader.created'] },
+            { url: `https://${text}/hook`, events },
+            { url: anything, events: anything },
+            anything,
+          ]) {
+            const { body: sent, ...headers } = json(body);
+            await sendChecked(app, {
+              method: 'POST',
+              path: '/api/admin/webhooks',
+              headers,
+              body: sent,
+            });
+          }
+          const id = encodeSegment(text);
+          const auth = { authorization: `Bearer ${editor}` };
+          await sendChecked(app, {
+            method: 'GET',
+            path: `/api/admin/webhooks/${id}`,
+            headers: auth,
+          });
+          const { body: replay, ...headers } = json({ eventId: anything });
+          await sendChecked(app, {
+            method: 'POST',
+            path: `/api/admin/webhooks/${id}/replay`,
+            headers,
+            body: replay,
+          });
+        },
+      ),
+      { numRuns: 60 },
+    );
+    // Whatever was accepted on the way (a hostile but valid loopback URL) is removed again.
+    for (const e of await stack.deps.webhooks.listEndpoints())
+      await stack.deps.webhooks.deleteEndpoint(e.id);
   });
 });
 

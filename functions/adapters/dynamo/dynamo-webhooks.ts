@@ -14,6 +14,7 @@ import { conditionally } from './conditional-write.js';
 import { tableKeys } from './table.js';
 
 const ENDPOINTS = 'WEBHOOKS';
+const ENDPOINT_ID = /^whe_[0-9a-f]{32}$/;
 const endpointKey = (id: string) => ({ PK: ENDPOINTS, SK: `ENDPOINT#${id}` });
 const deliveryKey = (endpointId: string, eventId: string) => ({
   PK: `WEBHOOK#${endpointId}`,
@@ -61,6 +62,8 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async getEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
+    // An id newEndpoint cannot have made is not looked up (a key over DynamoDB's limit is a 400).
+    if (!ENDPOINT_ID.test(id)) return undefined;
     const { Item } = await this.client
       .send(
         new GetCommand({ TableName: this.tableName, Key: endpointKey(id), ConsistentRead: true }),
