@@ -611,6 +611,7 @@ export function buildEventDeps(config: SuppressionConfig) {
     issues: new DynamoIssueRepository(client, config.TABLE_NAME),
     events: new DynamoEventLog(client, config.TABLE_NAME),
     clock: systemClock,
+    webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
   };
 }
 

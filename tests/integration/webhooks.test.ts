@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDispatchSignature } from '../../docs/verify-webhook.mjs';
+import { buildEventDeps, parseConfig } from '../../functions/config.js';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { handleSesEvent } from '../../functions/core/events/ses-events.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { signatureHeader } from '../../functions/core/webhooks/signature.js';
@@ -25,7 +27,12 @@ import { encodeSegment, hostileString, sendChecked } from '../security/fuzz-supp
 type Received = {
   eventId: string;
   verified: boolean;
-  event: { id: string; type: string; data: { reader: { id: string; email: string } } };
+  event: {
+    id: string;
+    type: string;
+    createdAt: string;
+    data: { reader: { id: string; email: string } };
+  };
 };
 
 /** A receiver as a customer would write one: it verifies, records, and answers as told. */
@@ -297,6 +304,50 @@ describe('deliveries', () => {
     expect(endpoint).toMatchObject({ state: 'active', consecutiveFailures: 0 });
     expect(deliveries.filter((d) => d.state === 'delivered')).toHaveLength(4);
     expect(deliveries.some((d) => d.attempts > 1)).toBe(true);
+    await call(`/webhooks/${id}/remove`, editor, {});
+  });
+
+  it('tells of each email SES accepts, delivers or bounces, once per SES event', async () => {
+    const r = await receiver();
+    const id = await register(r, ['email.sent', 'email.delivered', 'email.bounced']);
+    const reader = uniqueEmail('hook-mail');
+    const bouncing = `bounce+${Date.now()}@simulator.amazonses.com`;
+    for (const email of [reader, bouncing])
+      expect((await post('/api/subscribe', { email })).status).toBe(202);
+    await waitFor(
+      async () =>
+        r.of('email.delivered', reader).length && r.of('email.bounced', bouncing).length
+          ? true
+          : undefined,
+      'the email events',
+      20_000,
+    );
+    await waitFor(async () => (r.of('email.sent', bouncing).length ? true : undefined), 'sent');
+    expect(r.received.every((x) => x.verified)).toBe(true);
+    const [sent] = r.of('email.sent', reader);
+    expect(sent!.event.data).toMatchObject({
+      reader: { id: subscriberIdFor(reader), email: reader },
+      email: { kind: 'confirmation' },
+    });
+    expect(r.of('email.bounced', bouncing)[0]!.event.data).toMatchObject({
+      email: { kind: 'confirmation', bounceType: 'Permanent' },
+    });
+    expect(r.of('email.bounced', reader)).toEqual([]);
+    // The same SES event handled again (Lambda's retry) queues the same event id, kept once.
+    const before = (await stack.deps.webhooks.deliveriesOf(id, 100)).length;
+    const deps = buildEventDeps(parseConfig(process.env));
+    const messageId = (sent!.event.data as unknown as { email: { messageId: string } }).email
+      .messageId;
+    await handleSesEvent(deps, {
+      eventType: 'Send',
+      mail: {
+        messageId,
+        timestamp: sent!.event.createdAt,
+        destination: [reader],
+        tags: { kind: ['confirmation'] },
+      },
+    });
+    expect((await stack.deps.webhooks.deliveriesOf(id, 100)).length).toBe(before);
     await call(`/webhooks/${id}/remove`, editor, {});
   });
 

@@ -114,17 +114,19 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async addDeliveries(deliveries: WebhookDelivery[]): Promise<void> {
+    // One there already is this very event, written by an earlier try (an SES event retried):
+    // it is left as it is, delivered or not.
     await Promise.all(
       deliveries.map((d) =>
-        this.client
-          .send(
+        conditionally(
+          this.client.send(
             new PutCommand({
               TableName: this.tableName,
               Item: this.itemOf(d),
               ConditionExpression: 'attribute_not_exists(PK)',
             }),
-          )
-          .catch(translateDynamoError),
+          ),
+        ),
       ),
     );
   }

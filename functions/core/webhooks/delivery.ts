@@ -48,8 +48,8 @@ export type WebhookEvent = {
 };
 
 /** `evt_` + time (so an endpoint's deliveries sort by when) + 16 random hex digits. */
-export const newEventId = (now: Date) =>
-  `evt_${now.getTime().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
+export const newEventId = (now: Date, random = randomBytes(8).toString('hex')) =>
+  `evt_${now.getTime().toString(36).padStart(9, '0')}${random}`;
 
 export function queuedDelivery(endpointId: string, event: WebhookEvent): WebhookDelivery {
   return {

@@ -32,12 +32,19 @@ export async function emitEvent(
   deps: EmitDeps,
   type: WebhookEventType,
   data: Record<string, unknown>,
+  /** An id and time fixed by what the event reports (an SES event), so a retry emits it once. */
+  fixed?: Pick<WebhookEvent, 'id' | 'createdAt'>,
 ): Promise<void> {
   if (!deps.webhooks) return;
   const endpoints = (await deps.webhooks.listEndpoints()).filter((e) => e.events.includes(type));
   if (endpoints.length === 0) return;
   const now = deps.clock.now();
-  const event: WebhookEvent = { id: newEventId(now), type, createdAt: now.toISOString(), data };
+  const event: WebhookEvent = {
+    id: fixed?.id ?? newEventId(now),
+    type,
+    createdAt: fixed?.createdAt ?? now.toISOString(),
+    data,
+  };
   await deps.webhooks.addDeliveries(
     endpoints.map((endpoint) => {
       const queued = queuedDelivery(endpoint.id, event);

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
 /**
- * The events an endpoint may ask for. Only the reader's own changes are emitted so far
- * (docs/webhooks.md, "Events"); email and issue events are not registered until they are.
+ * The events an endpoint may ask for (docs/webhooks.md, "Events"): a reader's own changes, and
+ * what SES says of each email. Issue events are not registered until they are emitted.
  */
 export const WebhookEventTypes = [
   'reader.created',
@@ -10,6 +10,12 @@ export const WebhookEventTypes = [
   'reader.unsubscribed',
   'reader.preferences_changed',
   'reader.erased',
+  'email.sent',
+  'email.delivered',
+  'email.bounced',
+  'email.complained',
+  'email.opened',
+  'email.clicked',
 ] as const;
 export type WebhookEventType = (typeof WebhookEventTypes)[number];
 

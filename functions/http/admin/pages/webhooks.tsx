@@ -14,6 +14,12 @@ export const eventLabels: Record<WebhookEventType, string> = {
   'reader.unsubscribed': 'A reader unsubscribes',
   'reader.preferences_changed': 'A reader changes topics or frequency',
   'reader.erased': 'A reader is erased',
+  'email.sent': 'SES accepts an email to a reader',
+  'email.delivered': 'An email is delivered',
+  'email.bounced': 'An email bounces',
+  'email.complained': 'A reader reports an email as spam',
+  'email.opened': 'An email is opened',
+  'email.clicked': 'A link in an email is clicked',
 };
 
 const labels = { url: 'URL', events: 'Events', description: 'Description' };
@@ -100,7 +106,8 @@ export function WebhookList(props: {
                 type="checkbox"
                 name={`event-${type}`}
                 value="1"
-                checked={refused ? chosen.includes(`event-${type}`) : true}
+                // Email events come one per email: asked for, not offered by default.
+                checked={refused ? chosen.includes(`event-${type}`) : type.startsWith('reader.')}
               />{' '}
               {eventLabels[type]} (<code>{type}</code>)
             </label>
