@@ -7,6 +7,7 @@ import {
   type WebhookDelivery,
 } from './delivery.js';
 import { afterFailedAttempt, afterSuccess, type WebhookEndpoint } from './endpoint.js';
+import { forgetEndpoints } from './emit.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js';
 import type { PostResult, WebhookSenderDeps, WebhookStore } from './ports.js';
 
@@ -115,7 +116,10 @@ export async function mutateEndpoint(
     const next = decide(current);
     if (!next) return current;
     const stored = { ...next, version: current.version + 1 };
-    if (await store.saveEndpoint(stored)) return stored;
+    if (await store.saveEndpoint(stored)) {
+      forgetEndpoints(); // a disabled endpoint's next events are written as given up
+      return stored;
+    }
   }
   return undefined;
 }

@@ -1,8 +1,36 @@
 import type { Clock } from '../clock.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { givenUpDelivery, newEventId, queuedDelivery, type WebhookEvent } from './delivery.js';
-import type { WebhookEventType } from './endpoint.js';
+import type { WebhookEndpoint, WebhookEventType } from './endpoint.js';
 import type { WebhookStore } from './ports.js';
+
+/**
+ * The endpoints as read at most this long ago, per store (per process): an import of 100,000 rows
+ * reads them once a second, not once a row. A change made in this process (registering, replay,
+ * removal) forgets them at once; another instance sees it within the second.
+ */
+const ENDPOINTS_TTL_MS = 1_000;
+const endpointCache = new WeakMap<
+  WebhookStore,
+  { at: number; generation: number; endpoints: Promise<WebhookEndpoint[]> }
+>();
+/** Raised by every change to an endpoint in this process: every store's cache is stale then. */
+let generation = 0;
+
+export function forgetEndpoints() {
+  generation++;
+}
+
+function endpointsOf(store: WebhookStore): Promise<WebhookEndpoint[]> {
+  const cached = endpointCache.get(store);
+  const fresh = cached && performance.now() - cached.at < ENDPOINTS_TTL_MS;
+  if (cached && fresh && cached.generation === generation) return cached.endpoints;
+  const endpoints = store.listEndpoints();
+  endpointCache.set(store, { at: performance.now(), generation, endpoints });
+  // A failed read is not kept: the next event reads again.
+  endpoints.catch(() => endpointCache.delete(store));
+  return endpoints;
+}
 
 /** What emitting needs; absent (unit tests of other rules, the CLI), nothing is emitted. */
 export type EmitDeps = { webhooks?: WebhookStore; clock: Clock };
@@ -36,7 +64,7 @@ export async function emitEvent(
   fixed?: Pick<WebhookEvent, 'id' | 'createdAt'>,
 ): Promise<void> {
   if (!deps.webhooks) return;
-  const endpoints = (await deps.webhooks.listEndpoints()).filter((e) => e.events.includes(type));
+  const endpoints = (await endpointsOf(deps.webhooks)).filter((e) => e.events.includes(type));
   if (endpoints.length === 0) return;
   const now = deps.clock.now();
   const event: WebhookEvent = {

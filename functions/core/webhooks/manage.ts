@@ -2,6 +2,7 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { checkWebhookUrl } from './address.js';
 import { replayed, type WebhookDelivery } from './delivery.js';
 import { mutateEndpoint } from './drain.js';
+import { forgetEndpoints } from './emit.js';
 import {
   enabled,
   newEndpoint,
@@ -24,6 +25,7 @@ export async function registerEndpoint(
   const url = await checkWebhookUrl(input.url, deps.addressPolicy);
   const endpoint = newEndpoint({ ...input, url }, deps.clock.now());
   await deps.webhooks.createEndpoint(endpoint);
+  forgetEndpoints();
   return endpoint;
 }
 
@@ -59,6 +61,7 @@ export async function replayEndpoint(
     e.state === 'active' && e.consecutiveFailures === 0 ? undefined : enabled(e, now),
   );
   if (!endpoint) throw noSuchEndpoint();
+  forgetEndpoints();
   const given = (await deps.webhooks.deliveriesOf(id, RECENT)).filter(
     (d) => d.state === 'failed' && (eventId === undefined || d.eventId === eventId),
   );
@@ -73,4 +76,5 @@ export async function replayEndpoint(
 export async function removeEndpoint(deps: WebhookDeps, id: string): Promise<void> {
   if (!(await deps.webhooks.getEndpoint(id))) throw noSuchEndpoint();
   await deps.webhooks.deleteEndpoint(id);
+  forgetEndpoints();
 }
