@@ -60,6 +60,7 @@ import { S3BlobStore } from './adapters/s3/s3-blob-store.js';
 import type { BlobStore } from './core/ports.js';
 import { DynamoWebhookStore } from './adapters/dynamo/dynamo-webhooks.js';
 import { HttpWebhookPoster } from './adapters/webhooks/http-poster.js';
+import { withIssueEvents } from './core/webhooks/issue-events.js';
 import type { AddressPolicy } from './core/webhooks/address.js';
 import type { WebhookSenderDeps, WebhookStore } from './core/webhooks/ports.js';
 
@@ -390,7 +391,11 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
     clock: systemClock,
     publication,
     articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics),
-    issues: new DynamoIssueRepository(client, config.TABLE_NAME),
+    // Its start and end queue webhook events (core/webhooks/issue-events.ts).
+    issues: withIssueEvents(new DynamoIssueRepository(client, config.TABLE_NAME), {
+      webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
+      clock: systemClock,
+    }),
     apiKeys: new DynamoApiKeyRepository(client, config.TABLE_NAME),
     abuse: buildAbuseDeps(config, client),
     webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),

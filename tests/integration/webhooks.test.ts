@@ -14,6 +14,7 @@ import { verifyDispatchSignature } from '../../docs/verify-webhook.mjs';
 import { buildEventDeps, parseConfig } from '../../functions/config.js';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { handleSesEvent } from '../../functions/core/events/ses-events.js';
+import { transitionIssue } from '../../functions/core/issues/manage-issues.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { signatureHeader } from '../../functions/core/webhooks/signature.js';
@@ -348,6 +349,30 @@ describe('deliveries', () => {
       },
     });
     expect((await stack.deps.webhooks.deliveriesOf(id, 100)).length).toBe(before);
+    await call(`/webhooks/${id}/remove`, editor, {});
+  });
+
+  it('tells of an issue starting and being sent, once each, naming no reader', async () => {
+    const r = await receiver();
+    const id = await register(r, ['issue.started', 'issue.sent']);
+    const created = await call('/issues', editor, {
+      article: 'nato-western-balkans-stability',
+      subject: 'Hooked issue',
+    });
+    const { issue } = (await created.json()) as { issue: { id: string } };
+    expect((await call(`/issues/${issue.id}/send`, editor, {})).status).toBe(200);
+    expect((await call(`/issues/${issue.id}/pause`, editor, {})).status).toBe(200);
+    expect((await call(`/issues/${issue.id}/resume`, editor, {})).status).toBe(200);
+    // The worker's own last step, once every shard is done.
+    await transitionIssue(stack.deps, issue.id, 'finish');
+    await waitFor(async () => (r.received.length >= 2 ? true : undefined), 'the issue events');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(r.received.map((x) => x.event.type)).toEqual(['issue.started', 'issue.sent']);
+    expect(r.received.every((x) => x.verified)).toBe(true);
+    expect(r.received[1]!.event.data).toMatchObject({
+      issue: { id: issue.id, subject: 'Hooked issue', finishedAt: expect.any(String) },
+    });
+    expect(JSON.stringify(r.received.map((x) => x.event))).not.toContain('@');
     await call(`/webhooks/${id}/remove`, editor, {});
   });
 

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
 /**
- * The events an endpoint may ask for (docs/webhooks.md, "Events"): a reader's own changes, and
- * what SES says of each email. Issue events are not registered until they are emitted.
+ * The events an endpoint may ask for (docs/webhooks.md, "Events"): a reader's own changes, what
+ * SES says of each email, and an issue's start and end.
  */
 export const WebhookEventTypes = [
   'reader.created',
@@ -16,6 +16,8 @@ export const WebhookEventTypes = [
   'email.complained',
   'email.opened',
   'email.clicked',
+  'issue.started',
+  'issue.sent',
 ] as const;
 export type WebhookEventType = (typeof WebhookEventTypes)[number];
 

@@ -20,6 +20,8 @@ export const eventLabels: Record<WebhookEventType, string> = {
   'email.complained': 'A reader reports an email as spam',
   'email.opened': 'An email is opened',
   'email.clicked': 'A link in an email is clicked',
+  'issue.started': 'An issue starts sending',
+  'issue.sent': 'An issue has been sent to everyone',
 };
 
 const labels = { url: 'URL', events: 'Events', description: 'Description' };
