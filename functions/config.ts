@@ -64,6 +64,11 @@ import { EXPORT_KIND, exportKind } from './core/subscribers/export-job.js';
 import type { JobKicker } from './core/jobs/ports.js';
 import { S3BlobStore } from './adapters/s3/s3-blob-store.js';
 import type { BlobStore } from './core/ports.js';
+import { DynamoWebhookStore } from './adapters/dynamo/dynamo-webhooks.js';
+import { HttpWebhookPoster } from './adapters/webhooks/http-poster.js';
+import { withIssueEvents } from './core/webhooks/issue-events.js';
+import type { AddressPolicy } from './core/webhooks/address.js';
+import type { WebhookSenderDeps, WebhookStore } from './core/webhooks/ports.js';
 
 const envSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -149,6 +154,14 @@ const envSchema = z.object({
    * is never taken for a dead one's.
    */
   OUTBOX_RECEIPT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  /**
+   * Milliseconds before a failed webhook delivery's first retry; each next one waits twice as
+   * long (jittered, capped at an hour), for a day after the event (docs/webhooks.md).
+   */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+  /** Failed webhook attempts in a row that disable an endpoint, if they span WEBHOOK_DISABLE_AFTER_MINUTES. */
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(20),
+  WEBHOOK_DISABLE_AFTER_MINUTES: z.coerce.number().min(0).default(60),
   /** Signups (any address) one client IP may make per hour, across all API instances; 0 turns the limit off. */
   SIGNUP_LIMIT_PER_IP_PER_HOUR: z.coerce.number().int().min(0).default(20),
   /**
@@ -361,6 +374,9 @@ export type AppDeps = SubscriberDeps & {
   articles: ArticleCatalog;
   issues: IssueRepository;
   apiKeys: ApiKeyRepository;
+  /** Webhook endpoints and their deliveries (docs/webhooks.md). */
+  webhooks: WebhookStore;
+  addressPolicy: AddressPolicy;
 };
 
 /**
@@ -382,9 +398,39 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
     clock: systemClock,
     publication,
     articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics, publication.fields),
-    issues: new DynamoIssueRepository(client, config.TABLE_NAME),
+    // Its start and end queue webhook events (core/webhooks/issue-events.ts).
+    issues: withIssueEvents(new DynamoIssueRepository(client, config.TABLE_NAME), {
+      webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
+      clock: systemClock,
+    }),
     apiKeys: new DynamoApiKeyRepository(client, config.TABLE_NAME),
     abuse: buildAbuseDeps(config, client),
+    webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
+    addressPolicy: addressPolicyOf(config),
+  };
+}
+
+/**
+ * A deployed stage is one served over https: its webhooks must be https to public addresses.
+ * The local stack (http://127.0.0.1) may deliver to loopback, where its tests' receivers are.
+ */
+export const addressPolicyOf = (config: Pick<Config, 'BASE_URL'>): AddressPolicy => ({
+  deployed: config.BASE_URL.startsWith('https://'),
+});
+
+/** The webhook sender (the tick's sweep on AWS, the local poller): the table and an HTTP client. */
+export function buildWebhookSenderDeps(config: Config): WebhookSenderDeps {
+  const addressPolicy = addressPolicyOf(config);
+  return {
+    webhooks: new DynamoWebhookStore(documentClientFor(config), config.TABLE_NAME),
+    clock: systemClock,
+    addressPolicy,
+    poster: new HttpWebhookPoster(addressPolicy),
+    retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+    disablePolicy: {
+      failures: config.WEBHOOK_DISABLE_AFTER_FAILURES,
+      spanMs: config.WEBHOOK_DISABLE_AFTER_MINUTES * 60_000,
+    },
   };
 }
 
@@ -579,6 +625,7 @@ export function buildEventDeps(config: SuppressionConfig) {
     engagement: new DynamoEngagementStore(client, config.TABLE_NAME),
     events: new DynamoEventLog(client, config.TABLE_NAME),
     clock: systemClock,
+    webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
   };
 }
 

@@ -10,6 +10,15 @@ export const outboxStream = {
     eventName: ['INSERT', 'MODIFY'],
     dynamodb: { NewImage: { GSI2PK: { S: ['OUTBOX#queued'] } } },
   },
+  /**
+   * And webhook deliveries just queued (an event, a replay): the same function drains them, so a
+   * delivery goes within seconds rather than at the tick's minute. A retry's rewrite is queued
+   * too, and wakes a drain that finds it not yet due: the tick sends it when it is.
+   */
+  webhookFilter: {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: { NewImage: { GSI2PK: { S: ['WEBHOOK#due'] }, state: { S: ['queued'] } } },
+  },
   mapping: {
     startingPosition: 'LATEST',
     batchSize: 25,

@@ -40,7 +40,7 @@ export const outboxSender = table.subscribe(
     ] as sst.aws.FunctionArgs['permissions'],
   },
   {
-    filters: [outboxStream.filter],
+    filters: [outboxStream.filter, outboxStream.webhookFilter],
     transform: {
       eventSourceMapping: (args) => {
         Object.assign(args, outboxStream.mapping);

@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../functions/logger.js';
 import { dataDirOf, localEnvironment, writeStackInfo, type LocalStackInfo } from './environment.js';
 import { startDynalite, startS3rver, startSesEmulator, type Running } from './emulators.js';
 import { startOutboxPoller, type OutboxPoller } from './outbox-poller.js';
+import { startWebhookPoller } from './webhook-poller.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startLocalJobRunner } from './jobs.js';
 import { startSenderFleet, type SenderFleet } from './sender-fleet.js';
@@ -158,6 +159,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const poller = await startOutboxPoller({ logger });
       outbox = poller;
       closers.push(() => poller.stop());
+      // Webhooks go with the outbox: a stack that sends no email (a test counting writes) sends none.
+      const webhooks = startWebhookPoller({ logger });
+      closers.push(() => webhooks.stop());
     }
 
     // Before the schedules, so the first tick finds the queue; stopped after them.

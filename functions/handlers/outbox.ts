@@ -4,13 +4,15 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import { buildOutboxDeps, parseConfig } from '../config.js';
+import { buildOutboxDeps, buildWebhookSenderDeps, parseConfig } from '../config.js';
 import { deliverWoken, type Wake } from '../core/outbox/drain.js';
+import { drainWebhooks } from '../core/webhooks/drain.js';
 import { createLogger } from '../logger.js';
 import { perConfiguration } from './per-configuration.js';
 
 const logger = createLogger();
 const outboxDeps = perConfiguration(() => buildOutboxDeps(parseConfig(process.env), logger));
+const webhookDeps = perConfiguration(() => buildWebhookSenderDeps(parseConfig(process.env)));
 
 /**
  * DynamoDB Streams, filtered to items whose outbox entry is queued (infra/outbox.ts): sends each
@@ -24,8 +26,14 @@ export async function handler(
   logger.addContext(context);
   const wakes = event.Records.flatMap(wakeOf);
   const deadline = Date.now() + context.getRemainingTimeInMillis();
-  const { result, failedKey } = await deliverWoken(await outboxDeps(), wakes, deadline);
-  logger.info('outbox woken', { records: event.Records.length, ...result, failedKey });
+  // A queued webhook delivery (infra/outbox-stream.ts, webhookFilter) wakes one drain of all that
+  // are due, beside the emails; its claims make a second drain (the tick's) harmless.
+  const hooked = event.Records.some((r) => r.dynamodb?.NewImage?.PK?.S?.startsWith('WEBHOOK#'));
+  const [{ result, failedKey }, webhooks] = await Promise.all([
+    deliverWoken(await outboxDeps(), wakes, deadline),
+    hooked ? drainWebhooks(webhookDeps(), { deadline }) : undefined,
+  ]);
+  logger.info('outbox woken', { records: event.Records.length, ...result, failedKey, webhooks });
   return { batchItemFailures: failedKey ? [{ itemIdentifier: failedKey }] : [] };
 }
 

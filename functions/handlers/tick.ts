@@ -1,7 +1,8 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { runTick } from '../core/delivery/tick.js';
 import { digestSchedules as schedulesOf } from '../adapters/schedules/digest-schedules.js';
-import { parseConfig } from '../config.js';
+import { buildWebhookSenderDeps, parseConfig } from '../config.js';
+import { drainWebhooks } from '../core/webhooks/drain.js';
 import { deliveryFunction } from './delivery-function.js';
 import { perConfiguration } from './per-configuration.js';
 
@@ -15,6 +16,8 @@ const digestSchedules = perConfiguration(() => {
   });
 });
 
+const webhookDeps = perConfiguration(() => buildWebhookSenderDeps(parseConfig(process.env)));
+
 /**
  * EventBridge, every minute: start due issues, resume quota-paused ones, publish new articles,
  * catch up a digest whose firing failed, then send until the function's own timeout is near.
@@ -25,12 +28,17 @@ export async function handler(
   context: Context,
 ) {
   logger.addContext(context);
-  const result = await runTick(await deliveryDeps(), {
-    deadline: Date.now() + context.getRemainingTimeInMillis(),
-    workerId: context.awsRequestId,
-    firedAt: new Date(event.time),
-    digestSchedules: digestSchedules(),
-  });
+  const deadline = Date.now() + context.getRemainingTimeInMillis();
+  // Webhooks beside the send, not before it: a receiver that hangs holds up only its own drain.
+  const [result, webhooks] = await Promise.all([
+    runTick(await deliveryDeps(), {
+      deadline,
+      workerId: context.awsRequestId,
+      firedAt: new Date(event.time),
+      digestSchedules: digestSchedules(),
+    }),
+    drainWebhooks(webhookDeps(), { deadline }),
+  ]);
   const summary = {
     started: result.started,
     resumed: result.resumed,
@@ -41,6 +49,7 @@ export async function handler(
     outboxOldestSeconds: result.outboxOldestSeconds,
     fleet: result.fleet,
     worker: result.worker,
+    webhooks,
   };
   logger.info('tick done', { schedule: 'tick', eventId: event.id, time: event.time, ...summary });
   return summary;

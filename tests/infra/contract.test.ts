@@ -960,6 +960,16 @@ describe('the outbox', () => {
         eventName: ['INSERT', 'MODIFY'],
         dynamodb: { NewImage: { [tableKeys.outboxPartitionKey]: { S: ['OUTBOX#queued'] } } },
       },
+      // Webhook deliveries just queued wake the same function (docs/webhooks.md, "How it works").
+      {
+        eventName: ['INSERT', 'MODIFY'],
+        dynamodb: {
+          NewImage: {
+            [tableKeys.outboxPartitionKey]: { S: ['WEBHOOK#due'] },
+            state: { S: ['queued'] },
+          },
+        },
+      },
     ]);
     const queued = queuedEntry('confirmation', new Date());
     expect(outboxIndexKeys('subscriber', 'x', queued).GSI2PK).toBe('OUTBOX#queued');

@@ -143,6 +143,10 @@ describe('the admin API for issues', () => {
       '/subscribers/{id}/history',
       '/suppressions',
       '/suppressions/remove',
+      '/webhooks',
+      '/webhooks/{id}',
+      '/webhooks/{id}/remove',
+      '/webhooks/{id}/replay',
     ]);
     expect(await (await call('/docs', undefined)).text()).toContain(
       '/api/admin/issues/{id}/schedule',

@@ -170,6 +170,11 @@ describe('fuzzing the routes added recently', () => {
       ['POST', '/issues/ID/test'],
       ['POST', '/imports/ID/start'],
       ['DELETE', '/subscribers/ID'],
+      ['GET', '/webhooks'],
+      ['GET', '/webhooks/ID'],
+      ['POST', '/webhooks'],
+      ['POST', '/webhooks/ID/replay'],
+      ['POST', '/webhooks/ID/remove'],
     );
     await fc.assert(
       fc.asyncProperty(route, id, id, query, jsonBody, async ([method, path], a, b, q, body) => {
@@ -196,6 +201,11 @@ describe('fuzzing the routes added recently', () => {
       ['POST', '/admin/subscribers/imports/ID/start'],
       ['POST', '/admin/issues/ID/ambiguous/ID'],
       ['POST', '/admin/issues/ID/ambiguous/ID/confirm'],
+      ['GET', '/admin/webhooks'],
+      ['GET', '/admin/webhooks/ID'],
+      ['POST', '/admin/webhooks'],
+      ['POST', '/admin/webhooks/ID/replay'],
+      ['POST', '/admin/webhooks/ID/remove'],
     );
     await fc.assert(
       fc.asyncProperty(route, id, id, query, formFields, async ([method, path], a, b, q, f) => {

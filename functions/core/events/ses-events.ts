@@ -15,6 +15,8 @@ import type {
 } from '../ports.js';
 import { mutateSubscriber } from '../subscribers/mutate.js';
 import { subscriberIdFor } from '../subscribers/subscriber.js';
+import { emitEmailEvent } from '../webhooks/email-events.js';
+import type { WebhookStore } from '../webhooks/ports.js';
 
 const ACTED_ON = new Set<SesEvent['eventType']>([
   'Bounce',
@@ -96,6 +98,8 @@ export type EventDeps = {
   engagement: EngagementStore;
   events: EventLog;
   clock: Clock;
+  /** Where the email.* webhook events are queued (core/webhooks/email-events.ts); none in unit tests. */
+  webhooks?: WebhookStore;
 };
 
 export type EventOutcome = {
@@ -117,6 +121,9 @@ export async function handleSesEvent(deps: EventDeps, event: SesEvent): Promise<
   // after a later failure applies it again harmlessly.
   const receipt = await receiptOf(deps, event);
   const noted = receipt ? { receipt } : {};
+  // Outside the event log too: each webhook event's id is made from this SES event, so a retry
+  // (or SES's second copy) queues the same one, kept once.
+  await emitEmailEvent(deps, event);
   // Sends, rejects, delays: nothing else to act on, so nothing to remember either.
   if (!ACTED_ON.has(event.eventType)) return { duplicate: false, suppressed: [], ...noted };
   const key = eventKey(event);

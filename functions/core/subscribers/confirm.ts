@@ -2,6 +2,7 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import type { RequestContext, SubscriberDeps } from './deps.js';
 import { queuedEntry } from '../outbox/entry.js';
 import { mutateSubscriber } from './mutate.js';
+import { emitReaderEvent } from '../webhooks/emit.js';
 
 export type ConfirmResult =
   | { status: 'confirmed' }
@@ -54,5 +55,6 @@ export async function confirmSubscription(
       ? { status: 'already_confirmed' }
       : { status: 'not_pending' };
   }
+  await emitReaderEvent(deps, 'reader.confirmed', outcome.subscriber);
   return { status: 'confirmed' };
 }

@@ -1,3 +1,4 @@
+import type { WebhookStore } from '../webhooks/ports.js';
 import type { AbuseDeps } from '../abuse/ports.js';
 import type { Clock } from '../clock.js';
 import type {
@@ -19,6 +20,8 @@ export type SubscriberDeps = {
   publication: Publication;
   /** Rate limits, disposable domains, CAPTCHA; absent in unit tests of other rules, always built by config.ts. */
   abuse?: AbuseDeps;
+  /** Where a reader's changes queue their webhook events (core/webhooks/emit.ts); none in unit tests. */
+  webhooks?: WebhookStore;
 };
 
 /** Who did something, for the consent record. */

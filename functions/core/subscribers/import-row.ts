@@ -1,5 +1,6 @@
 import { DomainError, type FieldIssue } from '../errors.js';
 import { queuedEntry } from '../outbox/entry.js';
+import { emitReaderEvent } from '../webhooks/emit.js';
 import type { SubscriberDeps } from './deps.js';
 import { subscribeSchema, toFieldIssues } from './input.js';
 import { confirmationQuota } from './subscribe.js';
@@ -109,7 +110,10 @@ export async function writeRow(
     : pendingRecord(deps, row.data);
   const created: RowOutcome = row.consent ? { kind: 'imported' } : { kind: 'queued' };
   try {
-    if (await deps.subscribers.create({ ...record, importedBy: tag })) return created;
+    if (await deps.subscribers.create({ ...record, importedBy: tag })) {
+      await emitReaderEvent(deps, 'reader.created', record);
+      return created;
+    }
     const stored = await deps.subscribers.get(record.id);
     if (stored?.importedBy === tag) return created;
     return { kind: 'skipped', email, reason: 'already a subscriber' };

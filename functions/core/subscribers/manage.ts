@@ -5,6 +5,7 @@ import { mergeFieldValues, publicFields } from './fields.js';
 import { parseInput, preferencesSchema } from './input.js';
 import { mutateSubscriber } from './mutate.js';
 import type { Subscriber } from './subscriber.js';
+import { emitReaderEvent } from '../webhooks/emit.js';
 
 /** The reader a link was sent to; throws `invalid_token` for a bad link or an erased reader. */
 export async function readerFromToken(
@@ -33,6 +34,7 @@ export async function unsubscribe(deps: SubscriberDeps, token: string): Promise<
       ? { ...current, state: 'unsubscribed', unsubscribedAt: at, updatedAt: at }
       : undefined,
   );
+  if (outcome?.changed) await emitReaderEvent(deps, 'reader.unsubscribed', outcome.subscriber);
   return outcome?.subscriber ?? reader;
 }
 
@@ -57,6 +59,8 @@ export async function updatePreferences(
     fields: mergeFieldValues(current.fields, fields ?? {}, shown),
     updatedAt: at,
   }));
+  if (outcome?.changed)
+    await emitReaderEvent(deps, 'reader.preferences_changed', outcome.subscriber);
   return outcome?.subscriber ?? reader;
 }
 

@@ -6,6 +6,7 @@ import type { JobRepository } from '../jobs/ports.js';
 import { forgetInImportReports } from './import-reports.js';
 import type { SubscriberDeps } from './deps.js';
 import { subscriberIdFor, type Subscriber } from './subscriber.js';
+import { emitReaderEvent } from '../webhooks/emit.js';
 
 /** One reader by address: the editors' search is exact, as addresses are personal data. */
 export async function findSubscriber(
@@ -41,6 +42,9 @@ export async function eraseSubscriber(deps: ErasureDeps, id: string): Promise<vo
     return;
   }
   await forgetInImportReports(deps.jobs, subscriber.email);
+  // Queued before the record goes: an erasure that fails after it is run again, and emits again
+  // (a second event id), rather than never.
+  await emitReaderEvent(deps, 'reader.erased', subscriber);
   await deps.subscribers.delete(id);
 }
 

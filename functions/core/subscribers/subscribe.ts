@@ -6,6 +6,7 @@ import { mergeFieldValues, publicFields } from './fields.js';
 import { parseInput, subscribeSchema, type Writer } from './input.js';
 import { mutateSubscriber } from './mutate.js';
 import { owingCounts } from './stats.js';
+import { emitReaderEvent } from '../webhooks/emit.js';
 import { subscriberIdFor, type SignupForm, type Subscriber } from './subscriber.js';
 
 /** At most this many confirmation emails to one address in a rolling day (subscription bombing). */
@@ -85,7 +86,11 @@ export async function subscribe(
     // brings it back; nor is a confirmed reader changed, nor a limit exceeded.
     const lands = !suppressed && quota !== undefined && (!current || renewable);
     const expected = lands ? (current?.version ?? 0) : 'none';
-    if (await deps.subscribers.writeSignup(next, expected)) return { confirmationQueued: true };
+    if (await deps.subscribers.writeSignup(next, expected)) {
+      // Queued for the webhook sender, not sent: nobody is called inside a reader's request.
+      if (!current) await emitReaderEvent(deps, 'reader.created', next);
+      return { confirmationQueued: true };
+    }
     if (!lands) return { confirmationQueued: false };
   }
   throw new DomainError(

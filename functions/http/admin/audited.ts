@@ -18,7 +18,10 @@ export const audited =
   async (c, next) => {
     await next();
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return;
-    const done = via === 'workspace' ? c.res.status === 303 : c.res.status < 300;
+    // A workspace change ends in its redirect, or (a webhook's registration, whose secret is
+    // shown once) in a 201 page of its own.
+    const done =
+      via === 'workspace' ? c.res.status === 303 || c.res.status === 201 : c.res.status < 300;
     const key = keyOf(c);
     if (!done || !key || c.error) return;
     const action = `${c.req.method} ${c.req.routePath}`;

@@ -71,6 +71,7 @@ export function AdminLayout(props: AdminPageProps) {
                 <a href="/admin/subscribers">Subscribers</a>
                 <a href="/admin/suppressions">Suppressions</a>
                 <a href="/admin/outbox">Outbox</a>
+                <a href="/admin/webhooks">Webhooks</a>
                 <a href="/admin/audit">Audit</a>
                 <a href="/admin/editors">Editors</a>
               </nav>

@@ -15,6 +15,7 @@ import { sendingHoldApi } from './sending-hold.js';
 import { subscribersApi } from './subscribers.js';
 import { suppressionsApi } from './suppressions.js';
 import { testSendsApi } from './test-sends.js';
+import { webhooksApi } from './webhooks.js';
 
 /**
  * The admin API under /api/admin, described by an OpenAPI 3.1 document built from the same zod
@@ -47,7 +48,8 @@ export function adminApiRoutes(deps: AdminDeps) {
     .route('/', approvalsApi(deps))
     .route('/', testSendsApi(deps))
     .route('/', outboxApi(deps))
-    .route('/', sendingHoldApi(deps));
+    .route('/', sendingHoldApi(deps))
+    .route('/', webhooksApi(deps));
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

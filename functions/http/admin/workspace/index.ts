@@ -19,6 +19,7 @@ import { sendingHoldRoutes } from './sending-hold.js';
 import { sessionRoutes } from './session.js';
 import { subscriberRoutes } from './subscribers.js';
 import { suppressionRoutes } from './suppressions.js';
+import { webhookRoutes } from './webhooks.js';
 
 /** The editors' workspace under /admin: one sub-app per noun, behind the session's middleware. */
 export function workspaceRoutes(deps: AdminDeps) {
@@ -42,6 +43,7 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/suppressions', suppressionRoutes(deps))
     .route('/admin/outbox', outboxRoutes(deps))
     .route('/admin/sending-hold', sendingHoldRoutes(deps))
+    .route('/admin/webhooks', webhookRoutes(deps))
     .route('/admin/audit', auditRoutes(deps))
     .route('/admin/editors', editorRoutes(deps));
   // A domain error is the API's status on a page; anything else is the app's logged 500.

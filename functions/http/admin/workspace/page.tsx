@@ -60,6 +60,8 @@ const notices: Record<string, string> = {
   suppressed: 'Address suppressed.',
   unsuppressed: 'Address removed from the suppression list.',
   dismissed: 'Not sent: the article stays on the site and in the digests.',
+  replayed: 'Endpoint enabled; its given-up deliveries are queued again, with their own event ids.',
+  webhook_removed: 'Webhook endpoint removed.',
 };
 
 export const noticeOf = (c: WorkspaceContext): string | undefined =>
