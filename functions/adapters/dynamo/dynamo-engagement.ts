@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
   GetCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { EngagementStore, LinkEngagement, ReaderEngagement } from '../../core/ports.js';
-import { translateDynamoError } from './client.js';
+import { translated, translateDynamoError } from './client.js';
 import { addCounters } from './counter-update.js';
 import { readerPartition, tableKeys } from './table.js';
 
@@ -167,21 +168,15 @@ export class DynamoEngagementStore implements EngagementStore {
 
   private async part(PK: string) {
     const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk',
-            ExpressionAttributeValues: { ':pk': PK },
-            ExclusiveStartKey: start,
-          }),
-        )
-        .catch(translateDynamoError);
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': PK },
+      },
+    );
+    for await (const page of translated(pages)) items.push(...(page.Items ?? []));
     return items;
   }
 
