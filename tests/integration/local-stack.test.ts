@@ -148,7 +148,7 @@ describe('the local stack', () => {
     open = false;
     // The next stack in this process starts without a queue nobody consumes.
     expect(process.env.SHARD_QUEUE_URL).toBeUndefined();
-    // 32 shards over 3 senders: each one's first run waits a beat and a half to join the pace,
+    // 32 shards over 3 senders: each one's first run waits JOIN_MS (4.25 s) to join the pace,
     // its next runs take its registration again and send at once.
   }, 120_000);
 });

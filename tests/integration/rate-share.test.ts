@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
 import { splitRate } from '../../functions/core/delivery/rate-budget.js';
-import { BEAT_MS, LIVE_MS, TOLD_MS } from '../../functions/core/delivery/rate-share.js';
+import { JOIN_MS, LIVE_MS, TOLD_MS } from '../../functions/core/delivery/rate-share.js';
 import { meanwhileRate } from '../../functions/core/delivery/transactional-presence.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
 import { queuedEntry } from '../../functions/core/outbox/entry.js';
@@ -128,11 +128,11 @@ describe('senders sharing the account’s rate', () => {
     expect(busiestSecond(sent)).toBeLessThanOrEqual(MAX_SEND_RATE);
     expect(steady).toBeLessThanOrEqual(SPLIT.total * 1.02 + 0.1);
     expect(rateOf(sent)).toBeLessThanOrEqual(SPLIT.total * 1.02);
-    // In a bounded time, stalls and all: the join's 3 s, then the readers at half the rate.
+    // In a bounded time, stalls and all: the join's 4.25 s, then the readers at half the rate.
     expect(took).toBeLessThan(5_000 + (400 / (0.5 * SPLIT.total)) * 1000);
   }, 75_000);
 
-  it(`two issues at once share it: together at most ${SPLIT.total} in any second`, async () => {
+  it(`two issues at once share it: together at most ${SPLIT.total} in any second (and arrival jitter)`, async () => {
     const [a, b] = await Promise.all([startedIssue('politics', 120), startedIssue('economy', 120)]);
     const from = mark();
     await Promise.all([
@@ -147,9 +147,10 @@ describe('senders sharing the account’s rate', () => {
     for (const id of [a, b]) expect((await issueReport(deps, id)).counts.sent).toBe(120);
     expect(refused).toHaveLength(0);
     expect(busiestSecond(both)).toBeLessThanOrEqual(MAX_SEND_RATE);
-    // Divided, not multiplied: together they keep to the service's rate, in every second too
-    // (one more is arrival jitter: a send leaves a few ms after its slot).
-    expect(busiestSecond(both)).toBeLessThanOrEqual(SPLIT.total + 1);
+    // Divided, not multiplied: together they keep to the service's rate, in every second too.
+    // Each sender's pacer keeps its share in any 1,005 ms of departures; one more per sender is
+    // arrival jitter (two of its sends reach the gateway a few ms closer than they left).
+    expect(busiestSecond(both)).toBeLessThanOrEqual(SPLIT.total + 2);
     expect(rateOf(both)).toBeLessThanOrEqual(SPLIT.total * 1.02);
   }, 60_000);
 
@@ -164,6 +165,7 @@ describe('senders sharing the account’s rate', () => {
     );
     expect((await issueReport(deps, issueId)).counts.sent).toBe(120);
     expect(refused).toHaveLength(0);
+    // Three whole shares of 5 leave a message of the 16 for their jitter, and one more.
     expect(busiestSecond(sent)).toBeLessThanOrEqual(SPLIT.total + 1);
     expect(rateOf(sent)).toBeLessThanOrEqual(SPLIT.total * 1.02);
   }, 60_000);
@@ -249,9 +251,9 @@ describe('senders sharing the account’s rate', () => {
     const live = await deps.senders.beat('probe', now, new Date(now.getTime() + 1_000));
     const rejoined = await invoke('politics');
     console.log(`first send after ${cold} ms cold, ${warm} ms warm, ${rejoined} ms after a pause`);
-    expect(cold).toBeGreaterThanOrEqual(BEAT_MS * 1.5); // a container's first run joins
+    expect(cold).toBeGreaterThanOrEqual(JOIN_MS); // a container's first run joins
     expect(warm).toBeLessThan(2_000); // the same registration, no join
     expect(live).toEqual({ bulk: 1, transactional: 0 }); // the probe alone
-    expect(rejoined).toBeGreaterThanOrEqual(BEAT_MS * 1.5);
+    expect(rejoined).toBeGreaterThanOrEqual(JOIN_MS);
   }, 90_000);
 });

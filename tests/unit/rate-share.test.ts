@@ -5,6 +5,7 @@ import {
   BEAT_MS,
   BORROW_MS,
   bulkShareOf,
+  JOIN_MS,
   LIVE_MS,
   RateShare,
   shareOf,
@@ -81,7 +82,7 @@ describe('the account’s rate, shared', () => {
       expect(senders * Math.ceil(shareOf(16, senders))).toBeLessThanOrEqual(16);
   });
 
-  it('waits a beat and a half before a joining worker sends, so the others have slowed first', async () => {
+  it('waits before a joining worker sends until the others have slowed and their old sends left the second', async () => {
     const clock = fixedClock();
     const registry = new MemorySenderRegistry();
     const until = new Date(clock.now().getTime() + LIVE_MS * 10);
@@ -96,7 +97,9 @@ describe('the account’s rate, shared', () => {
       { total: 16, transactional: 0, bulk: 16 },
       { clock, sleep },
     );
-    expect(waits[0]).toBeGreaterThanOrEqual(BEAT_MS);
+    // The other's next beat within BEAT_MS, answered within a second, then a whole second for
+    // the sends it made at its old share to leave the window the newcomer's first send falls in.
+    expect(waits[0]).toBeGreaterThanOrEqual(BEAT_MS + 1_000 + 1_000);
     expect(share.pacer.interval).toBeCloseTo((1000 / 8) * 1.01); // half of 16/s
     await share.release();
   });
@@ -171,7 +174,7 @@ describe('a sender’s registration, kept by its process', () => {
     const registry = new MemorySenderRegistry();
     const run = () => RateShare.acquire(registry, SPLIT, { clock, sleep, monotonic });
     const first = await run();
-    expect(waits).toEqual([BEAT_MS * 1.5]); // a container's first run joins
+    expect(waits).toEqual([JOIN_MS]); // a container's first run joins
     await first.release();
     clock.advance(1_000); // the next SQS message, a second later
     const second = await run();
@@ -184,7 +187,7 @@ describe('a sender’s registration, kept by its process', () => {
       await registry.beat('other', clock.now(), new Date(clock.now().getTime() + LIVE_MS)),
     ).toEqual({ bulk: 1, transactional: 0 });
     const third = await run();
-    expect(waits).toEqual([BEAT_MS * 1.5, BEAT_MS * 1.5]); // joins again: the other may have grown
+    expect(waits).toEqual([JOIN_MS, JOIN_MS]); // joins again: the other may have grown
     expect(rateOf(third.pacer)).toBeCloseTo(SPLIT.total / 2);
     await third.release();
   });

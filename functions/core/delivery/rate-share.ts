@@ -34,6 +34,15 @@ export const BEAT_MS = 2_000;
 /** A sender not renewed for this long is no longer counted: its share goes to the others. */
 export const LIVE_MS = 3 * BEAT_MS;
 /**
+ * How long a joining sender waits after its first beat before its first send: every other
+ * sender's next beat begins within BEAT_MS and is answered within a second (as BORROW_MS
+ * assumes), and the sends it made at its old share must then leave the one-second window
+ * (250 ms more for their arrival jitter). A beat and a half (3 s) counted only the beat: a
+ * sender told late on a loaded machine still had a second of its old rate in the window its
+ * new neighbour's first sends fell in (CI saw 18 in a second against 16).
+ */
+export const JOIN_MS = BEAT_MS + 1_000 + 1_000 + 250;
+/**
  * How long a bulk sender keeps a borrowed rate after the beat that found no transactional sender
  * began: a healthy sender's next beat (2 s later, answered within 1 s) renews it, one whose beats
  * fail or lag falls back to its own share by itself.
@@ -71,8 +80,9 @@ const idle = new WeakMap<SenderRegistry, RateShare[]>();
  * BORROW_MS after the beat that found none began (a transactional sender that starts sending
  * waits TOLD_MS, or sends within what is left: transactional-presence.ts).
  *
- * No second may hold more than the rate, so a sender that joins waits a beat and a half before
- * its first send: by then every other sender has beaten once and slowed to its new share. A
+ * No second may hold more than the rate, so a sender that joins waits JOIN_MS before its first
+ * send: by then every other sender has beaten once, slowed to its new share, and its sends at the
+ * old one have left the one-second window. A
  * sender that leaves (or dies) only leaves the others slower than they could be until their next
  * beat after its item's end. A sender that cannot beat for so long that the others may have
  * counted it gone holds its sends until a beat goes through.
@@ -119,7 +129,7 @@ export class RateShare {
     let live = await this.registry.beat(this.id, new Date(at), new Date(at + LIVE_MS));
     // New, or renewed so late that the others may have counted it gone and taken its share.
     if (this.now() > before - RESUME_MARGIN_MS) {
-      await (this.timing.sleep ?? realSleep)(BEAT_MS * 1.5);
+      await (this.timing.sleep ?? realSleep)(JOIN_MS);
       at = this.now();
       live = await this.registry.beat(this.id, new Date(at), new Date(at + LIVE_MS));
     }
