@@ -252,7 +252,9 @@ describe('senders sharing the account’s rate', () => {
     const rejoined = await invoke('politics');
     console.log(`first send after ${cold} ms cold, ${warm} ms warm, ${rejoined} ms after a pause`);
     expect(cold).toBeGreaterThanOrEqual(JOIN_MS); // a container's first run joins
-    expect(warm).toBeLessThan(2_000); // the same registration, no join
+    // The same registration, no join: its first send comes before a join's wait alone would end
+    // (rendering and claiming take a second or two on a loaded machine, cold or warm alike).
+    expect(warm).toBeLessThan(JOIN_MS);
     expect(live).toEqual({ bulk: 1, transactional: 0 }); // the probe alone
     expect(rejoined).toBeGreaterThanOrEqual(JOIN_MS);
   }, 90_000);
