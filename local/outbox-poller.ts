@@ -11,7 +11,8 @@ export type OutboxPoller = {
 /**
  * What DynamoDB Streams does on AWS, for a table that has none (dynalite): a look at the
  * outbox's index every `intervalMs`, and the same drain the Streams consumer and the tick run,
- * so an email goes within a second of the write that queued it.
+ * so an email (or a webhook event left on a record) goes within a second of the write that queued
+ * it.
  */
 export async function startOutboxPoller(options: {
   logger: Logger;
@@ -21,11 +22,14 @@ export async function startOutboxPoller(options: {
   const deps = await buildOutboxDeps(parseConfig(process.env), options.logger);
   let running = true;
   let busy = false;
+  // An email due, or a reader's webhook event left on its record (its request could not queue it).
+  const hasWork = async (at: Date) =>
+    (await deps.outbox.due(at, 1)).length > 0 || (await deps.outbox.withEvents(1)).length > 0;
   const loop = (async () => {
     while (running) {
       try {
         // Busy only while there is work, so `settled` answers at once when there is none.
-        if ((await deps.outbox.due(new Date(), 1)).length > 0) {
+        if (await hasWork(new Date())) {
           busy = true;
           await drainOutbox(deps, { deadline: Date.now() + 60_000 });
         }
@@ -45,8 +49,7 @@ export async function startOutboxPoller(options: {
     settled: async (timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        const due = await deps.outbox.due(new Date(Date.now() + 1_000), 1);
-        if (!busy && due.length === 0) return;
+        if (!busy && !(await hasWork(new Date(Date.now() + 1_000)))) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },

@@ -47,5 +47,6 @@ function wakeOf(record: DynamoDBRecord): Wake[] {
   const to = holder === 'subscriber' ? image?.email?.S : image?.message?.M?.to?.S;
   const id = image?.id?.S;
   if (!entry?.id?.S || !entry.dueAt?.S || !id || !to || !key) return [];
-  return [{ holder, id, to, entryId: entry.id.S, dueAt: entry.dueAt.S, key }];
+  const eventsPending = (image?.events?.L?.length ?? 0) > 0;
+  return [{ holder, id, to, entryId: entry.id.S, dueAt: entry.dueAt.S, key, eventsPending }];
 }

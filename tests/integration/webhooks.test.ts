@@ -11,11 +11,12 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDispatchSignature } from '../../docs/verify-webhook.mjs';
-import { buildEventDeps, parseConfig } from '../../functions/config.js';
+import { buildAppDeps, buildEventDeps, parseConfig } from '../../functions/config.js';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { handleSesEvent } from '../../functions/core/events/ses-events.js';
 import { transitionIssue } from '../../functions/core/issues/manage-issues.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
+import { createApp } from '../../functions/http/app.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { signatureHeader } from '../../functions/core/webhooks/signature.js';
 import type { LocalStack } from '../../local/stack.js';
@@ -24,6 +25,7 @@ import { linkIn, uniqueEmail } from '../support/builders.js';
 import { captureLogger } from '../support/logger.js';
 import { emailsTo, startTestStack, waitFor } from '../support/stack.js';
 import { encodeSegment, hostileString, sendChecked } from '../security/fuzz-support.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 
 type Received = {
   eventId: string;
@@ -313,6 +315,103 @@ describe('deliveries', () => {
     expect(endpoint).toMatchObject({ state: 'active', consecutiveFailures: 0 });
     expect(deliveries.filter((d) => d.state === 'delivered')).toHaveLength(4);
     expect(deliveries.some((d) => d.attempts > 1)).toBe(true);
+    await call(`/webhooks/${id}/remove`, editor, {});
+  });
+
+  it("keeps a reader's event on their record when its request cannot queue it, and the sweep delivers it once", async () => {
+    const r = await receiver();
+    const id = await register(r, ['reader.created', 'reader.unsubscribed']);
+    const email = uniqueEmail('hook-kept');
+    expect((await post('/api/subscribe', { email })).status).toBe(202);
+    const [confirmation] = await emailsTo(stack.sesEndpoint, email);
+    await post(new URL(linkIn(confirmation!.body.text!, 'confirm')).pathname);
+    const welcome = await waitFor(
+      async () =>
+        (await emailsTo(stack.sesEndpoint, email)).find((e) => e.subject.startsWith('Welcome')),
+      'the welcome',
+    );
+    // The unsubscribe goes through its own app, whose DynamoDB refuses every webhook delivery
+    // write (a 500 the table never saw): the reader's change lands, its event cannot be queued.
+    const proxy = await startFaultProxy({
+      upstream: stack.dynamodbEndpoint,
+      policy: ({ operation, body }) =>
+        operation === 'PutItem' && body.includes('"WEBHOOK#') ? { kind: 'fail' } : { kind: 'pass' },
+    });
+    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.url;
+    try {
+      const cut = createApp(await buildAppDeps(parseConfig(process.env)));
+      const unsubscribe = new URL(linkIn(welcome.body.text!, 'unsubscribe')).pathname;
+      const answer = await cut.request(unsubscribe, { method: 'POST' });
+      expect(answer.status).toBe(200);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+      await proxy.close();
+    }
+    expect(proxy.requests.some((q) => q.fate === 'fail')).toBe(true);
+    const stored = await stack.deps.subscribers.get(subscriberIdFor(email));
+    expect(stored?.state).toBe('unsubscribed');
+    // The stack's outbox sweep (the tick's on AWS) finds it on the record and queues it.
+    await waitFor(
+      async () => (r.of('reader.unsubscribed', email).length ? true : undefined),
+      'the kept event, delivered',
+    );
+    await waitFor(
+      async () =>
+        (await stack.deps.subscribers.get(subscriberIdFor(email)))?.events ? undefined : true,
+      'the event taken off the record',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(r.of('reader.unsubscribed', email)).toHaveLength(1);
+    expect(r.of('reader.created', email)).toHaveLength(1);
+    expect(r.of('reader.unsubscribed', email)[0]!.event.data.reader).toEqual({
+      id: subscriberIdFor(email),
+      email,
+      state: 'unsubscribed',
+    });
+    await call(`/webhooks/${id}/remove`, editor, {});
+  });
+
+  it('makes a signup of a new address write what a known one does, its reader.created riding on the record', async () => {
+    const r = await receiver();
+    const id = await register(r, ['reader.created']);
+    const proxy = await startFaultProxy({ upstream: stack.dynamodbEndpoint });
+    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.url;
+    const known = uniqueEmail('hook-known');
+    const fresh = uniqueEmail('hook-new');
+    const writes: string[][] = [];
+    try {
+      const counted = createApp(await buildAppDeps(parseConfig(process.env)));
+      const signup = (email: string) =>
+        counted.request('/api/subscribe', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email }),
+        });
+      expect((await signup(known)).status).toBe(202);
+      for (const email of [known, fresh]) {
+        const from = proxy.requests.length;
+        expect((await signup(email)).status).toBe(202);
+        writes.push(
+          proxy.requests
+            .slice(from)
+            .map((q) => q.operation)
+            .filter((op) => !['GetItem', 'BatchGetItem', 'Query'].includes(op)),
+        );
+      }
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+      await proxy.close();
+    }
+    // The same writes, one each: the known address's second signup and the new address's first.
+    expect(writes[0]).toEqual(writes[1]);
+    expect(writes[0]).toHaveLength(1);
+    await waitFor(
+      async () => (r.of('reader.created', fresh).length ? true : undefined),
+      'the new reader told of',
+    );
+    expect(r.of('reader.created', known)).toHaveLength(1);
     await call(`/webhooks/${id}/remove`, editor, {});
   });
 

@@ -10,6 +10,7 @@ import type {
   OutboxHolder,
   OutboxListing,
   OutboxMessage,
+  OutboxRef,
   OutboxStore,
 } from '../../core/outbox/ports.js';
 import type { Subscriber } from '../../core/subscribers/subscriber.js';
@@ -17,7 +18,7 @@ import { translateDynamoError } from './client.js';
 import { conditionally } from './conditional-write.js';
 import { tableKeys } from './table.js';
 
-const partition = (state: 'queued' | 'sending' | 'failed') => `OUTBOX#${state}`;
+const partition = (state: 'queued' | 'sending' | 'failed' | 'events') => `OUTBOX#${state}`;
 const messageKey = (id: string) => ({ PK: `OUTBOX#${id}`, SK: 'MESSAGE' });
 /** A test send's item outlives its email by a week (TTL), for the editors' view. */
 const MESSAGE_TTL_S = 7 * 24 * 60 * 60;
@@ -26,11 +27,27 @@ const MESSAGE_TTL_S = 7 * 24 * 60 * 60;
  * The outbox index keys for an item holding `entry`: queued and in-flight entries sorted by when
  * they are due (a claim is "due" when it would count as abandoned), given-up ones by when. A sent
  * entry carries none, so the index holds only work and what an editor must see.
+ *
+ * A subscriber's webhook events not yet queued (`eventsAt`: the first one's time) are work too:
+ * beside an entry in flight they make it due no later than they are, so its drain queues them;
+ * with none in flight the record is under `OUTBOX#events` until the sweep has queued them (a
+ * given-up entry is listed with the failed again once they are).
  */
-export function outboxIndexKeys(holder: OutboxHolder, id: string, entry: OutboxEntry | undefined) {
-  if (!entry || entry.state === 'sent') return {};
-  const at = entry.state === 'failed' ? (entry.failedAt ?? entry.dueAt) : entry.dueAt;
-  return { GSI2PK: partition(entry.state), GSI2SK: `${at}#${holder}#${id}` };
+export function outboxIndexKeys(
+  holder: OutboxHolder,
+  id: string,
+  entry: OutboxEntry | undefined,
+  eventsAt?: string,
+): { GSI2PK?: string; GSI2SK?: string } {
+  const key = (pk: Parameters<typeof partition>[0], at: string) => ({
+    GSI2PK: partition(pk),
+    GSI2SK: `${at}#${holder}#${id}`,
+  });
+  if (entry?.state === 'queued' || entry?.state === 'sending')
+    return key(entry.state, eventsAt && eventsAt < entry.dueAt ? eventsAt : entry.dueAt);
+  if (eventsAt) return key('events', eventsAt);
+  if (entry?.state === 'failed') return key('failed', entry.failedAt ?? entry.dueAt);
+  return {};
 }
 
 export class DynamoOutboxStore implements OutboxStore {
@@ -54,6 +71,11 @@ export class DynamoOutboxStore implements OutboxStore {
       this.query(partition('sending'), 1, {}),
     ]);
     return earliestQueued(firsts.flat());
+  }
+
+  async withEvents(limit: number): Promise<OutboxRef[]> {
+    const items = await this.items(partition('events'), limit, {});
+    return items.map((item) => ({ holder: 'subscriber', id: String(item.id) }));
   }
 
   failed(limit: number): Promise<OutboxListing[]> {
@@ -107,6 +129,14 @@ export class DynamoOutboxStore implements OutboxStore {
     limit: number,
     options: { upTo?: string; newestFirst?: boolean },
   ): Promise<OutboxListing[]> {
+    return (await this.items(pk, limit, options)).flatMap(listingOf);
+  }
+
+  private async items(
+    pk: string,
+    limit: number,
+    options: { upTo?: string; newestFirst?: boolean },
+  ): Promise<Record<string, unknown>[]> {
     const { Items = [] } = await this.client
       .send(
         new QueryCommand({
@@ -123,7 +153,7 @@ export class DynamoOutboxStore implements OutboxStore {
         }),
       )
       .catch(translateDynamoError);
-    return Items.flatMap(listingOf);
+    return Items;
   }
 }
 
@@ -135,7 +165,10 @@ function messageFromItem(item: Record<string, unknown>) {
 function listingOf(item: Record<string, unknown>): OutboxListing[] {
   if (item.entity === 'subscriber') {
     const s = item as unknown as Subscriber;
-    return s.outbox ? [{ holder: 'subscriber', id: s.id, to: s.email, entry: s.outbox }] : [];
+    const eventsPending = (s.events?.length ?? 0) > 0;
+    return s.outbox
+      ? [{ holder: 'subscriber', id: s.id, to: s.email, entry: s.outbox, eventsPending }]
+      : [];
   }
   const m = messageFromItem(item) as OutboxMessage;
   return [{ holder: 'message', id: m.id, to: m.message.to, entry: m.outbox }];

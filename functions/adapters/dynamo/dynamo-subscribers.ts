@@ -234,7 +234,7 @@ export function toItem(subscriber: Subscriber) {
     ...key(subscriber.id),
     ...recipientKeys,
     ...listIndexKeys(subscriber),
-    ...outboxIndexKeys('subscriber', subscriber.id, subscriber.outbox),
+    ...outboxIndexKeys('subscriber', subscriber.id, subscriber.outbox, subscriber.events?.[0]?.at),
     entity: 'subscriber',
     ...subscriber,
   };

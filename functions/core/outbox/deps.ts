@@ -10,6 +10,7 @@ import type {
 import type { Publication } from '../publication.js';
 import type { TokenSigner } from '../tokens.js';
 import type { OutboxStore } from './ports.js';
+import type { WebhookStore } from '../webhooks/ports.js';
 
 /** What the outbox's sender needs: the records that hold entries, SES, and its share of the rate. */
 export type OutboxDeps = {
@@ -27,4 +28,6 @@ export type OutboxDeps = {
   receiptWindowMs?: number;
   /** Where each batch's outcomes are counted (the send pipeline's pages too); none in unit tests. */
   metrics?: Metrics;
+  /** Where readers' webhook events left on their records are queued; none in unit tests. */
+  webhooks?: WebhookStore;
 };

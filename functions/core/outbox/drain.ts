@@ -13,6 +13,7 @@ import type { OutboxDeps } from './deps.js';
 import { changeEntry } from './holders.js';
 import type { OutboxRef } from './ports.js';
 import { outboxTags } from './tags.js';
+import { flushReaderEvents } from '../webhooks/reader-events.js';
 
 /**
  * What one attempt at one entry came to. `unconfirmed`: SES's answer proved nothing (a timeout, a
@@ -51,6 +52,7 @@ async function drainPages(deps: OutboxDeps, options: { deadline?: number }): Pro
   const result = noOutcomes();
   const outOfTime = () =>
     options.deadline !== undefined && deps.clock.now().getTime() >= options.deadline - 5_000;
+  await sweepEvents(deps, outOfTime);
   for (;;) {
     const due = await deps.outbox.due(deps.clock.now(), PAGE);
     if (due.length === 0 || outOfTime()) return result;
@@ -67,6 +69,17 @@ async function drainPages(deps: OutboxDeps, options: { deadline?: number }): Pro
 }
 
 /**
+ * Webhook events left on records with no email in flight to carry them (their request died, or
+ * could not reach the store, before queueing them): queued now, oldest first, a page at a time.
+ */
+async function sweepEvents(deps: OutboxDeps, outOfTime: () => boolean) {
+  for (let page = await deps.outbox.withEvents(PAGE); page.length > 0 && !outOfTime(); ) {
+    for (const ref of page) await flushReaderEvents(deps, ref.id);
+    page = await deps.outbox.withEvents(PAGE);
+  }
+}
+
+/**
  * One entry, exactly once: claimed with an attempt id by a conditional write, sent with tags naming
  * that attempt, and its outcome recorded only over that claim, by its sender or by SES's receipt
  * (receipt.ts). A claim left unsettled (its sender died, or SES's answer was lost) waits for the
@@ -74,9 +87,14 @@ async function drainPages(deps: OutboxDeps, options: { deadline?: number }): Pro
  */
 export async function deliverEntry(
   deps: OutboxDeps,
-  ref: OutboxRef & { to: string },
+  ref: OutboxRef & { to: string; eventsPending?: boolean },
   entryId: string,
 ): Promise<Outcome> {
+  // The change that queued this email may have left its webhook event beside it: queued first.
+  // An email never waits on webhooks: if that fails, the event stays on the record, which (its
+  // email sent or given up) the sweep lists next, and whose failure is the drain's to report.
+  if (ref.holder === 'subscriber' && ref.eventsPending)
+    await flushReaderEvents(deps, ref.id).catch(() => undefined);
   const now = deps.clock.now();
   const windowMs = deps.receiptWindowMs ?? RECEIPT_WINDOW_MS;
   const suppressed = ref.holder === 'subscriber' && (await deps.suppressions.isSuppressed(ref.to));
@@ -166,7 +184,13 @@ async function settle(deps: OutboxDeps, ref: OutboxRef, claim: OutboxEntry, next
 }
 
 /** One entry a Streams record woke the sender for, as the record's new image named it. */
-export type Wake = OutboxRef & { to: string; entryId: string; dueAt: string; key: string };
+export type Wake = OutboxRef & {
+  to: string;
+  entryId: string;
+  dueAt: string;
+  key: string;
+  eventsPending?: boolean;
+};
 
 /** How long the Streams consumer waits for an entry due soon (a backoff) rather than leave it to the tick. */
 const WAIT_FOR_DUE_MS = 30_000;

@@ -4,8 +4,11 @@ import type { OutboxEntry } from './entry.js';
 /** Where an entry lives: a subscriber's record, or a test send's own item. */
 export type OutboxHolder = 'subscriber' | 'message';
 export type OutboxRef = { holder: OutboxHolder; id: string };
-/** An entry as the index lists it, with the address it goes to (the editors' view). */
-export type OutboxListing = OutboxRef & { to: string; entry: OutboxEntry };
+/**
+ * An entry as the index lists it, with the address it goes to (the editors' view), and whether
+ * the record also holds webhook events not yet queued (core/webhooks/reader-events.ts).
+ */
+export type OutboxListing = OutboxRef & { to: string; entry: OutboxEntry; eventsPending?: boolean };
 
 /** A test send: the rendered message itself, since an issue's MJML is not the sender's to render. */
 export type OutboxMessage = {
@@ -29,6 +32,11 @@ export interface OutboxStore {
    * Undefined when nothing waits.
    */
   oldestWaiting(): Promise<string | undefined>;
+  /**
+   * Subscribers holding webhook events not yet queued and no entry in flight to carry them (an
+   * unsubscribe whose request died before queueing its event), oldest first: the sweep's work.
+   */
+  withEvents(limit: number): Promise<OutboxRef[]>;
   /** Given-up entries, newest first. */
   failed(limit: number): Promise<OutboxListing[]>;
   getMessage(id: string): Promise<OutboxMessage | undefined>;

@@ -2,7 +2,7 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import type { RequestContext, SubscriberDeps } from './deps.js';
 import { queuedEntry } from '../outbox/entry.js';
 import { mutateSubscriber } from './mutate.js';
-import { emitReaderEvent } from '../webhooks/emit.js';
+import { readerEvent } from '../webhooks/reader-events.js';
 
 export type ConfirmResult =
   | { status: 'confirmed' }
@@ -28,10 +28,12 @@ export async function confirmSubscription(
   if (verified.expired) return { status: 'expired', subscriberId: verified.subscriberId };
 
   const at = now.toISOString();
+  // The event rides on the confirming write; the outbox's drain of the welcome queues it.
+  const confirmed = await readerEvent(deps, 'reader.confirmed');
   const outcome = await mutateSubscriber(deps.subscribers, verified.subscriberId, (current) =>
     current.state !== 'pending'
       ? undefined
-      : {
+      : confirmed({
           ...current,
           state: 'confirmed',
           confirmedAt: at,
@@ -43,7 +45,7 @@ export async function confirmSubscription(
             confirmUserAgent: context.userAgent,
           },
           outbox: queuedEntry('welcome', now),
-        },
+        }),
   );
   // An authentic token for a record that is gone: the reader was erased on request.
   if (!outcome)
@@ -55,6 +57,5 @@ export async function confirmSubscription(
       ? { status: 'already_confirmed' }
       : { status: 'not_pending' };
   }
-  await emitReaderEvent(deps, 'reader.confirmed', outcome.subscriber);
   return { status: 'confirmed' };
 }

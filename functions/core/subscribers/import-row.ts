@@ -1,6 +1,6 @@
 import { DomainError, type FieldIssue } from '../errors.js';
 import { queuedEntry } from '../outbox/entry.js';
-import { emitReaderEvent } from '../webhooks/emit.js';
+import { readerEvent } from '../webhooks/reader-events.js';
 import type { SubscriberDeps } from './deps.js';
 import { subscribeSchema, toFieldIssues } from './input.js';
 import { confirmationQuota } from './subscribe.js';
@@ -105,17 +105,19 @@ export async function writeRow(
   const { email } = row.data;
   if (suppressed)
     return { kind: 'skipped', email, reason: 'suppressed (bounced, complained or erased)' };
-  const record = row.consent
-    ? consentedRecord(deps, row.data, row.consent.source, row.consent.at)
-    : pendingRecord(deps, row.data);
-  const created: RowOutcome = row.consent ? { kind: 'imported' } : { kind: 'queued' };
+  // A new reader's event rides on the create; the outbox's drain (or, with no email to send,
+  // its sweep) queues it.
+  const created = await readerEvent(deps, 'reader.created');
+  const record = created(
+    row.consent
+      ? consentedRecord(deps, row.data, row.consent.source, row.consent.at)
+      : pendingRecord(deps, row.data),
+  );
+  const outcome: RowOutcome = row.consent ? { kind: 'imported' } : { kind: 'queued' };
   try {
-    if (await deps.subscribers.create({ ...record, importedBy: tag })) {
-      await emitReaderEvent(deps, 'reader.created', record);
-      return created;
-    }
+    if (await deps.subscribers.create({ ...record, importedBy: tag })) return outcome;
     const stored = await deps.subscribers.get(record.id);
-    if (stored?.importedBy === tag) return created;
+    if (stored?.importedBy === tag) return outcome;
     return { kind: 'skipped', email, reason: 'already a subscriber' };
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;

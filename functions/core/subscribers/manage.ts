@@ -5,7 +5,7 @@ import { mergeFieldValues, publicFields } from './fields.js';
 import { parseInput, preferencesSchema } from './input.js';
 import { mutateSubscriber } from './mutate.js';
 import type { Subscriber } from './subscriber.js';
-import { emitReaderEvent } from '../webhooks/emit.js';
+import { flushReaderEvents, readerEvent } from '../webhooks/reader-events.js';
 
 /** The reader a link was sent to; throws `invalid_token` for a bad link or an erased reader. */
 export async function readerFromToken(
@@ -29,12 +29,13 @@ export async function readerFromToken(
 export async function unsubscribe(deps: SubscriberDeps, token: string): Promise<Subscriber> {
   const reader = await readerFromToken(deps, 'unsubscribe', token);
   const at = deps.clock.now().toISOString();
+  const unsubscribed = await readerEvent(deps, 'reader.unsubscribed');
   const outcome = await mutateSubscriber(deps.subscribers, reader.id, (current) =>
     current.state === 'confirmed' || current.state === 'pending'
-      ? { ...current, state: 'unsubscribed', unsubscribedAt: at, updatedAt: at }
+      ? unsubscribed({ ...current, state: 'unsubscribed', unsubscribedAt: at, updatedAt: at })
       : undefined,
   );
-  if (outcome?.changed) await emitReaderEvent(deps, 'reader.unsubscribed', outcome.subscriber);
+  if (outcome?.changed) await queueEvents(deps, reader.id);
   return outcome?.subscriber ?? reader;
 }
 
@@ -51,16 +52,18 @@ export async function updatePreferences(
   const at = deps.clock.now().toISOString();
   // The page shows every public field: one it posts empty is unset; an editor's are kept.
   const shown = publicFields(deps.publication.fields).map((f) => f.key);
-  const outcome = await mutateSubscriber(deps.subscribers, reader.id, (current) => ({
-    ...current,
-    topics,
-    frequency,
-    name,
-    fields: mergeFieldValues(current.fields, fields ?? {}, shown),
-    updatedAt: at,
-  }));
-  if (outcome?.changed)
-    await emitReaderEvent(deps, 'reader.preferences_changed', outcome.subscriber);
+  const changed = await readerEvent(deps, 'reader.preferences_changed');
+  const outcome = await mutateSubscriber(deps.subscribers, reader.id, (current) =>
+    changed({
+      ...current,
+      topics,
+      frequency,
+      name,
+      fields: mergeFieldValues(current.fields, fields ?? {}, shown),
+      updatedAt: at,
+    }),
+  );
+  if (outcome?.changed) await queueEvents(deps, reader.id);
   return outcome?.subscriber ?? reader;
 }
 
@@ -90,4 +93,13 @@ export async function resubscribe(deps: SubscriberDeps, token: string): Promise<
       : undefined;
   });
   return outcome?.subscriber ?? reader;
+}
+
+/**
+ * The change's event, written with it, queued for the webhook sender at once: no outbox email
+ * follows these changes to carry it. If this fails the change still stands and the event waits
+ * on the record for the outbox's sweep, so the reader gets their answer either way.
+ */
+async function queueEvents(deps: SubscriberDeps, id: string) {
+  await flushReaderEvents(deps, id).catch(() => undefined);
 }

@@ -6,7 +6,7 @@ import type { JobRepository } from '../jobs/ports.js';
 import { forgetInImportReports } from './import-reports.js';
 import type { SubscriberDeps } from './deps.js';
 import { subscriberIdFor, type Subscriber } from './subscriber.js';
-import { emitReaderEvent } from '../webhooks/emit.js';
+import { emitReaderEvent, flushReaderEvents } from '../webhooks/reader-events.js';
 
 /** One reader by address: the editors' search is exact, as addresses are personal data. */
 export async function findSubscriber(
@@ -42,8 +42,9 @@ export async function eraseSubscriber(deps: ErasureDeps, id: string): Promise<vo
     return;
   }
   await forgetInImportReports(deps.jobs, subscriber.email);
-  // Queued before the record goes: an erasure that fails after it is run again, and emits again
-  // (a second event id), rather than never.
+  // Queued before the record goes, with what it still had pending: an erasure that fails after
+  // it is run again, and emits again (a second event id), rather than never.
+  await flushReaderEvents(deps, id);
   await emitReaderEvent(deps, 'reader.erased', subscriber);
   await deps.subscribers.delete(id);
 }
@@ -72,6 +73,7 @@ export async function subscriberData(
     confirmationWindowStart: _w,
     confirmationsInWindow: _c,
     countsOwed: _o,
+    events: _e,
     ...data
   } = subscriber;
   const received = (await deps.ledger.history(id)).map((e) => ({

@@ -6,7 +6,7 @@ import { mergeFieldValues, publicFields } from './fields.js';
 import { parseInput, subscribeSchema, type Writer } from './input.js';
 import { mutateSubscriber } from './mutate.js';
 import { owingCounts } from './stats.js';
-import { emitReaderEvent } from '../webhooks/emit.js';
+import { readerEvent } from '../webhooks/reader-events.js';
 import { subscriberIdFor, type SignupForm, type Subscriber } from './subscriber.js';
 
 /** At most this many confirmation emails to one address in a rolling day (subscription bombing). */
@@ -44,13 +44,16 @@ export async function subscribe(
   // reveals nothing. The record and the suppression are read beside it (one BatchGetItem, in the
   // same round trip as the guard's counters); their answers are only looked at once the guard
   // has let the signup through.
-  const [, { stored, suppressed }] = await Promise.all([
+  // Whether a receiver wants to hear of new readers is read for every signup alike (a second's
+  // cache): the event rides on the record's one write, so a new address costs no more writes.
+  const [, { stored, suppressed }, created] = await Promise.all([
     guardSignup(
       deps.abuse,
       { email, ip: context.ip, captchaToken: context.captchaToken },
       deps.clock.now(),
     ),
     deps.signupReads.read(id, email),
+    readerEvent(deps, 'reader.created'),
   ]);
   const now = deps.clock.now();
   const at = now.toISOString();
@@ -73,7 +76,7 @@ export async function subscribe(
     const renewable = current?.state === 'pending' || current?.state === 'unsubscribed';
     // The dashboard's counters are left owed on the record: its next write, the outbox's claim
     // of this confirmation, applies them (one write per signup, whatever the address).
-    const next: Subscriber = owingCounts(current, {
+    const record: Subscriber = owingCounts(current, {
       ...(current ?? { id, email, createdAt: at, version: 0 }),
       ...choices,
       fields: mergeFieldValues(current?.fields, fields ?? {}, settable),
@@ -82,15 +85,13 @@ export async function subscribe(
       outbox: queuedEntry('confirmation', now),
       version: (current?.version ?? 0) + 1,
     });
+    // A record made by this signup carries its `reader.created`, queued by the outbox's drain.
+    const next = current ? record : created(record);
     // A suppressed address (hard bounce, complaint, erasure) is never mailed again, whatever form
     // brings it back; nor is a confirmed reader changed, nor a limit exceeded.
     const lands = !suppressed && quota !== undefined && (!current || renewable);
     const expected = lands ? (current?.version ?? 0) : 'none';
-    if (await deps.subscribers.writeSignup(next, expected)) {
-      // Queued for the webhook sender, not sent: nobody is called inside a reader's request.
-      if (!current) await emitReaderEvent(deps, 'reader.created', next);
-      return { confirmationQueued: true };
-    }
+    if (await deps.subscribers.writeSignup(next, expected)) return { confirmationQueued: true };
     if (!lands) return { confirmationQueued: false };
   }
   throw new DomainError(

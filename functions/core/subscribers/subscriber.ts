@@ -1,3 +1,4 @@
+import type { PendingReaderEvent } from '../webhooks/reader-events.js';
 import { createHash } from 'node:crypto';
 import type { OutboxEntry } from '../outbox/entry.js';
 import type { FieldValues } from './fields.js';
@@ -64,6 +65,11 @@ export type Subscriber = {
    * outbox's claim of the confirmation, within seconds): the signup itself makes one write.
    */
   countsOwed?: Record<string, number>;
+  /**
+   * Webhook events of changes to this record not yet queued for the webhook sender: written with
+   * the change, queued and cleared by the outbox's drain or sweep (core/webhooks/reader-events.ts).
+   */
+  events?: PendingReaderEvent[];
   /** Soft bounces since the last delivery; too many in a row suppress the address. */
   softBounces?: number;
   suppressedAt?: string;

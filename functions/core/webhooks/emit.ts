@@ -1,5 +1,4 @@
 import type { Clock } from '../clock.js';
-import type { Subscriber } from '../subscribers/subscriber.js';
 import { givenUpDelivery, newEventId, queuedDelivery, type WebhookEvent } from './delivery.js';
 import type { WebhookEndpoint, WebhookEventType } from './endpoint.js';
 import type { WebhookStore } from './ports.js';
@@ -35,26 +34,20 @@ function endpointsOf(store: WebhookStore): Promise<WebhookEndpoint[]> {
 /** What emitting needs; absent (unit tests of other rules, the CLI), nothing is emitted. */
 export type EmitDeps = { webhooks?: WebhookStore; clock: Clock };
 
-/**
- * What a receiver learns of a reader: their id and address (so it can find them in its own
- * records), their state, and their choices when those are what changed. Nothing else: no consent
- * record, no IP address (docs/security.md, "Webhooks").
- */
-function readerData(type: WebhookEventType, reader: Subscriber) {
-  const base = { id: reader.id, email: reader.email };
-  if (type === 'reader.erased') return { reader: base };
-  if (type === 'reader.preferences_changed')
-    return {
-      reader: { ...base, state: reader.state, topics: reader.topics, frequency: reader.frequency },
-    };
-  return { reader: { ...base, state: reader.state } };
+/** The endpoints that asked for `type` (as read at most a second ago), active or not. */
+export async function endpointsWanting(
+  deps: EmitDeps,
+  type: WebhookEventType,
+): Promise<WebhookEndpoint[]> {
+  if (!deps.webhooks) return [];
+  return (await endpointsOf(deps.webhooks)).filter((e) => e.events.includes(type));
 }
 
 /**
- * Queues one event for every endpoint that asked for it: items written, nobody called. This runs
- * in the reader's request, right after the change it reports; the receivers are called by the
- * webhook sender (drain.ts), never here. An endpoint disabled now gets the event as given up, so
- * an editor's replay, once its receiver is fixed, delivers what it missed.
+ * Queues one event for every endpoint that asked for it: items written, nobody called. The
+ * receivers are called by the webhook sender (drain.ts), never here. An endpoint disabled now
+ * gets the event as given up, so an editor's replay, once its receiver is fixed, delivers what
+ * it missed.
  */
 export async function emitEvent(
   deps: EmitDeps,
@@ -63,9 +56,8 @@ export async function emitEvent(
   /** An id and time fixed by what the event reports (an SES event), so a retry emits it once. */
   fixed?: Pick<WebhookEvent, 'id' | 'createdAt'>,
 ): Promise<void> {
-  if (!deps.webhooks) return;
-  const endpoints = (await endpointsOf(deps.webhooks)).filter((e) => e.events.includes(type));
-  if (endpoints.length === 0) return;
+  const endpoints = await endpointsWanting(deps, type);
+  if (!deps.webhooks || endpoints.length === 0) return;
   const now = deps.clock.now();
   const event: WebhookEvent = {
     id: fixed?.id ?? newEventId(now),
@@ -82,6 +74,3 @@ export async function emitEvent(
     }),
   );
 }
-
-export const emitReaderEvent = (deps: EmitDeps, type: WebhookEventType, reader: Subscriber) =>
-  emitEvent(deps, type, readerData(type, reader));

@@ -21,8 +21,16 @@ export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements 
   async due(now: Date, limit: number) {
     const upTo = now.toISOString();
     const due = (state: OutboxEntry['state']) =>
-      this.listings(state).filter((l) => l.entry.dueAt <= upTo);
-    return [...due('sending'), ...due('queued')].slice(0, limit);
+      this.listings(state).filter((l) => this.sortedAt(l) <= upTo);
+    return [...due('sending'), ...due('queued')].slice(0, limit).map(listed);
+  }
+
+  async withEvents(limit: number) {
+    return [...this.subscribers.items.values()]
+      .filter((s) => s.events?.length && !active(s.outbox))
+      .sort((a, b) => keyOrder(`${a.events![0]!.at}#${a.id}`, `${b.events![0]!.at}#${b.id}`))
+      .slice(0, limit)
+      .map((s) => ({ holder: 'subscriber' as const, id: s.id }));
   }
 
   async oldestWaiting() {
@@ -32,7 +40,7 @@ export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements 
   }
 
   async failed(limit: number) {
-    return this.listings('failed').reverse().slice(0, limit);
+    return this.listings('failed').reverse().slice(0, limit).map(listed);
   }
 
   getMessage(id: string) {
@@ -45,10 +53,22 @@ export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements 
     return this.save(next);
   }
 
-  private listings(state: OutboxEntry['state']): OutboxListing[] {
-    const all: OutboxListing[] = [
+  private listings(state: OutboxEntry['state']): Listed[] {
+    const all: Listed[] = [
       ...[...this.subscribers.items.values()].flatMap((s) =>
-        s.outbox ? [{ holder: 'subscriber' as const, id: s.id, to: s.email, entry: s.outbox }] : [],
+        // A record with webhook events pending and no entry in flight is the sweep's, not listed.
+        s.outbox && (active(s.outbox) || !s.events?.length)
+          ? [
+              {
+                holder: 'subscriber' as const,
+                id: s.id,
+                to: s.email,
+                entry: s.outbox,
+                eventsPending: (s.events?.length ?? 0) > 0,
+                eventsAt: s.events?.[0]?.at,
+              },
+            ]
+          : [],
       ),
       ...[...this.items.values()].map((m) => ({
         holder: 'message' as const,
@@ -57,11 +77,23 @@ export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements 
         entry: m.outbox,
       })),
     ];
-    const at = (l: OutboxListing) =>
-      `${state === 'failed' ? l.entry.failedAt : l.entry.dueAt}#${l.holder}#${l.id}`;
+    const at = (l: Listed) => `${this.sortedAt(l)}#${l.holder}#${l.id}`;
     return all
       .filter((l) => l.entry.state === state)
       .sort((a, b) => keyOrder(at(a), at(b)))
       .map((l) => structuredClone(l));
   }
+
+  /** When the adapter's index sorts it: an entry in flight no later than its pending events. */
+  private sortedAt(l: Listed) {
+    if (l.entry.state === 'failed') return l.entry.failedAt ?? l.entry.dueAt;
+    return l.eventsAt && l.eventsAt < l.entry.dueAt ? l.eventsAt : l.entry.dueAt;
+  }
 }
+
+/** A listing with when its record's first pending event was made, which the index sorts by. */
+type Listed = OutboxListing & { eventsAt?: string };
+const listed = ({ eventsAt: _at, ...l }: Listed): OutboxListing => l;
+
+const active = (entry: OutboxEntry | undefined) =>
+  entry?.state === 'queued' || entry?.state === 'sending';
