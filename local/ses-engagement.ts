@@ -1,12 +1,15 @@
+import { isHiddenLink } from '../functions/core/events/engagement.js';
+
 /**
  * Opens and clicks for the local SES gateway, which SES's own mailbox simulator never produces:
  * mail to these simulator addresses (with any +label) is read, as SES would report it with open
  * and click tracking on (docs/engagement.md, "Locally"):
  *
  * - `open@simulator.amazonses.com`: the reader opens it, a minute after delivery;
- * - `click@…`: opens it and clicks its first link (not the unsubscribe or preferences link);
- * - `scanner@…`: a link scanner fetches every link one second after delivery, with a browser's
- *   user agent as Safe Links does, and nobody reads it.
+ * - `click@…`: opens it and clicks its first link (not the unsubscribe or preferences link, nor
+ *   the hidden one, which no reader sees);
+ * - `scanner@…`: a link scanner fetches every link (the hidden one too) one second after
+ *   delivery, with a browser's user agent as Safe Links does, and nobody reads it.
  *
  * The events' timestamps say when the reader acted (delivery + the delay); they are published at
  * once, through the same path as the Delivery event, so a test does not wait the minute.
@@ -63,7 +66,11 @@ export function engagementOf(
   if (mailbox === 'click')
     return [
       open(READER_AFTER_MS),
-      ...links.slice(0, 1).map((l) => click(l, READER_AFTER_MS + 5_000)),
+      // A reader cannot see the hidden link, so never follows it; a scanner fetches it with the rest.
+      ...links
+        .filter((l) => !isHiddenLink(l))
+        .slice(0, 1)
+        .map((l) => click(l, READER_AFTER_MS + 5_000)),
     ];
   if (mailbox === 'scanner') return links.map((l) => click(l, SCANNER_AFTER_MS));
   return [];

@@ -482,11 +482,18 @@ export type ReaderEngagement = {
  * Engagement by link and by reader (docs/engagement.md). A reader's items are found by their id
  * (erasure deletes them); the per-link counters are spread over parts like the issue's.
  */
+export type ReaderMarks = { deliveredAt?: Date; hiddenLinkAt?: Date };
+
 export interface EngagementStore {
   /** The reader received the issue: the first line of their history, and the scanner rule's anchor. */
   delivered(issueId: string, subscriberId: string, at: Date): Promise<void>;
-  /** When the reader's copy was delivered, if its Delivery event came first. */
-  deliveredAt(issueId: string, subscriberId: string): Promise<Date | undefined>;
+  /**
+   * What the bot rules read of the reader's copy: when it was delivered (if its Delivery event
+   * came first), and when something first followed its hidden link (events/engagement.ts).
+   */
+  marks(issueId: string, subscriberId: string): Promise<ReaderMarks>;
+  /** Something followed the copy's hidden link: a scanner, since no reader can see it. */
+  hiddenLinkFollowed(issueId: string, subscriberId: string, at: Date): Promise<void>;
   /** A reader's open; true when it is their first of this issue. */
   opened(issueId: string, subscriberId: string, at: Date): Promise<boolean>;
   /** A reader's click; whether it is their first of this issue, and of this link. */

@@ -1,3 +1,4 @@
+import { HIDDEN_LINK_PARAMETER, isHiddenLink } from '../../functions/core/events/engagement.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, parseConfig } from '../../functions/config.js';
@@ -66,6 +67,16 @@ describe('emails as they leave for SES (raw MIME parsed with mailparser)', () =>
     const html = parsed.html as string;
     expect(Buffer.byteLength(html)).toBeLessThan(102 * 1024);
     expect(`${html}${parsed.text}`).not.toContain('%%');
+    // The scanners' hidden link: once in the HTML, empty, hidden from sight, assistive technology
+    // and the tab order; nowhere in the text part, where a reader could follow it.
+    const hidden = [
+      ...html.matchAll(
+        /<div style="display:none[^"]*" aria-hidden="true"><a href="([^"]+)" tabindex="-1"><\/a><\/div>/g,
+      ),
+    ];
+    expect(hidden).toHaveLength(1);
+    expect(isHiddenLink(hidden[0]![1]!.replaceAll('&amp;', '&'))).toBe(true);
+    expect(parsed.text).not.toContain(HIDDEN_LINK_PARAMETER);
   });
 
   it('shows a visible unsubscribe link and a preferences link in the footer, and links to the web version', async () => {

@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MjmlIssueRenderer } from '../../functions/adapters/mjml/mjml-renderer.js';
 import { buildDeliveryDeps, buildEventDeps, parseConfig } from '../../functions/config.js';
 import { runWorker } from '../../functions/core/delivery/worker.js';
-import { BOT_CLICK_WINDOW_MS } from '../../functions/core/events/engagement.js';
+import {
+  BOT_CLICK_WINDOW_MS,
+  HIDDEN_LINK_PARAMETER,
+} from '../../functions/core/events/engagement.js';
 import { issueEngagement } from '../../functions/core/issues/engagement-report.js';
 import { createArticleIssue, sendIssueNow } from '../../functions/core/issues/manage-issues.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
@@ -118,6 +121,40 @@ describe('SES events through the handler', () => {
   });
 });
 
+describe('the hidden link', () => {
+  it("counts whatever follows it as a scanner's, and every later click on that copy, however late", async () => {
+    const issue = 'article-engagement-hidden-link';
+    const dee = mail('dee@example.com', issue);
+    const eve = mail('eve@example.com', issue);
+    const article = 'https://news.example.org/articles/nato';
+    const hidden = `https://news.example.org/?${HIDDEN_LINK_PARAMETER}=1`;
+    const send = (event: ReturnType<typeof sesEngagementEvent>) =>
+      handler(event as never, lambdaContext('sesEvents', 30_000));
+    for (const who of [dee, eve])
+      await send(sesEngagementEvent('Delivery', { ...who, at: at(1), sentAt: at(0) }));
+    // Dee's scanner comes a minute later, past the timing rule, with a browser's agent: the
+    // hidden link first, then the article. Eve reads it and clicks the article herself.
+    await send(sesEngagementEvent('Click', { ...dee, at: at(60), sentAt: at(0), link: hidden }));
+    await send(sesEngagementEvent('Click', { ...dee, at: at(61), sentAt: at(0), link: article }));
+    await send(sesEngagementEvent('Click', { ...eve, at: at(200), sentAt: at(0), link: article }));
+    // Dee herself, an hour on, on the same copy: the scanner's mark stays on it.
+    await send(sesEngagementEvent('Click', { ...dee, at: at(3600), sentAt: at(0), link: article }));
+
+    expect(await events.issues.engagement(issue)).toMatchObject({
+      clicked: 1,
+      uniqueClicked: 1,
+      botClicked: 3,
+    });
+    expect(await events.engagement.links(issue)).toEqual([
+      { link: article, clicks: 1, uniqueClickers: 1, botClicks: 2 },
+      { link: hidden, clicks: 0, uniqueClickers: 0, botClicks: 1 },
+    ]);
+    expect(await events.engagement.history(subscriberIdFor('dee@example.com'))).toEqual([
+      { issueId: issue, deliveredAt: at(1).toISOString(), opens: 0, clicks: [] },
+    ]);
+  });
+});
+
 describe('the whole path through the local SES gateway', () => {
   it("sends an issue; simulated readers open and click, a scanner's clicks a second after delivery are counted apart", async () => {
     const deps = await buildDeliveryDeps(
@@ -154,6 +191,9 @@ describe('the whole path through the local SES gateway', () => {
       uniqueClicked: 2,
       botClicked: scanned,
     });
+    // The scanner followed the hidden link too; no simulated reader did.
+    const hidden = report.links.find((l) => l.link.includes(`?${HIDDEN_LINK_PARAMETER}=`));
+    expect(hidden).toMatchObject({ clicks: 0, uniqueClickers: 0, botClicks: 1 });
     const [top] = report.links;
     expect(top).toMatchObject({ clicks: 2, uniqueClickers: 2, botClicks: 1 });
     expect(top!.link).toMatch(/^https?:\/\//);

@@ -762,10 +762,17 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       const id = `issue-${randomUUID()}`;
       const reader = `reader-${randomUUID()}`;
       const at = (s: number) => new Date(Date.UTC(2026, 11, 3, 9, 0, s));
-      expect(await engagement.deliveredAt(id, reader)).toBeUndefined();
+      expect(await engagement.marks(id, reader)).toEqual({});
       await engagement.delivered(id, reader, at(1));
       await engagement.delivered(id, reader, at(9));
-      expect(await engagement.deliveredAt(id, reader)).toEqual(at(1));
+      expect(await engagement.marks(id, reader)).toEqual({ deliveredAt: at(1) });
+      // Its hidden link followed: the first time is kept, and it is no part of the history.
+      await engagement.hiddenLinkFollowed(id, reader, at(5));
+      await engagement.hiddenLinkFollowed(id, reader, at(6));
+      expect(await engagement.marks(id, reader)).toEqual({
+        deliveredAt: at(1),
+        hiddenLinkAt: at(5),
+      });
       expect(await engagement.opened(id, reader, at(20))).toBe(true);
       expect(await engagement.opened(id, reader, at(30))).toBe(false);
       expect(await engagement.clicked(id, reader, 'https://a.test/', at(40))).toEqual({

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { botReason, BOT_CLICK_WINDOW_MS } from '../../functions/core/events/engagement.js';
+import {
+  botReason,
+  BOT_CLICK_WINDOW_MS,
+  HIDDEN_LINK_PARAMETER,
+  isHiddenLink,
+} from '../../functions/core/events/engagement.js';
 import { MemoryEngagementStore } from '../support/fakes/memory-engagement.js';
 import { MemoryIssueRepository } from '../support/fakes/memory-issues.js';
 
@@ -50,5 +55,27 @@ describe("telling bots' opens and clicks from readers'", () => {
       'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
     ])
       expect(await botReason(d, event('Open', late, agent)), agent).toBeUndefined();
+  });
+
+  it('the hidden link is a scanner’s whenever it is followed, and so is every later click on that copy; earlier ones and other copies are not marked', async () => {
+    const d = deps();
+    const late = sinceSend(120_000);
+    const hidden = {
+      ...event('Click', late),
+      link: `https://news.example.org/?${HIDDEN_LINK_PARAMETER}=1`,
+    };
+    expect(await botReason(d, event('Click', sinceSend(60_000)))).toBeUndefined();
+    expect(await botReason(d, hidden)).toBe('hidden link');
+    expect(await botReason(d, event('Click', sinceSend(121_000)))).toBe('hidden link');
+    expect(
+      await botReason(d, { ...event('Click', late), subscriberId: 'reader-2' }),
+    ).toBeUndefined();
+    expect(await botReason(d, { ...event('Click', late), issueId: 'issue-2' })).toBeUndefined();
+    for (const link of [
+      'https://news.example.org/',
+      'not a url',
+      `https://x.test/${HIDDEN_LINK_PARAMETER}`,
+    ])
+      expect(isHiddenLink(link), link).toBe(false);
   });
 });

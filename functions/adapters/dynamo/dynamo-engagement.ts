@@ -6,7 +6,12 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { EngagementStore, LinkEngagement, ReaderEngagement } from '../../core/ports.js';
+import type {
+  EngagementStore,
+  LinkEngagement,
+  ReaderEngagement,
+  ReaderMarks,
+} from '../../core/ports.js';
 import { translated, translateDynamoError } from './client.js';
 import { addCounters } from './counter-update.js';
 import { readerPartition, tableKeys } from './table.js';
@@ -80,17 +85,30 @@ export class DynamoEngagementStore implements EngagementStore {
     );
   }
 
-  async deliveredAt(issueId: string, subscriberId: string) {
+  async marks(issueId: string, subscriberId: string): Promise<ReaderMarks> {
     const { Item } = await this.client
       .send(
         new GetCommand({
           TableName: this.tableName,
           Key: readerKey(issueId, subscriberId),
-          ProjectionExpression: 'deliveredAt',
+          ProjectionExpression: 'deliveredAt, hiddenLinkAt',
         }),
       )
       .catch(translateDynamoError);
-    return typeof Item?.deliveredAt === 'string' ? new Date(Item.deliveredAt) : undefined;
+    const date = (value: unknown) => (typeof value === 'string' ? new Date(value) : undefined);
+    return {
+      ...(Item?.deliveredAt && { deliveredAt: date(Item.deliveredAt) }),
+      ...(Item?.hiddenLinkAt && { hiddenLinkAt: date(Item.hiddenLinkAt) }),
+    };
+  }
+
+  async hiddenLinkFollowed(issueId: string, subscriberId: string, at: Date) {
+    await this.update(
+      issueId,
+      subscriberId,
+      { set: ['hiddenLinkAt = if_not_exists(hiddenLinkAt, :at)'] },
+      { ':at': at.toISOString() },
+    );
   }
 
   /** The old `openedAt` comes back only if there was one: its absence is the first open. */

@@ -15,6 +15,21 @@ export const BOT_CLICK_WINDOW_MS = 10_000;
 const SCANNER_AGENT =
   /bot\b|crawl|spider|scan|preview|barracuda|proofpoint|mimecast|safelinks|urldefense|symantec|forcepoint|trendmicro|python-requests|python-urllib|curl\/|wget|go-http-client|okhttp|java\/|headless|phantomjs/i;
 
+/**
+ * Every issue's email carries one link no reader can see or reach (templates/partials/
+ * hidden-link.mjml: hidden, empty, out of the tab order and of the text part): whatever follows
+ * it is a scanner fetching every link of the message, whenever it comes.
+ */
+export const HIDDEN_LINK_PARAMETER = 'dispatch-hidden-link';
+export const isHiddenLink = (link: string | undefined) => {
+  if (!link) return false;
+  try {
+    return new URL(link).searchParams.has(HIDDEN_LINK_PARAMETER);
+  } catch {
+    return false;
+  }
+};
+
 export type Interaction = {
   kind: 'Open' | 'Click';
   issueId: string;
@@ -31,15 +46,28 @@ export type EngagementDeps = {
   engagement: EngagementStore;
 };
 
-/** Why an open or a click is a bot's, or undefined when it is a reader's. */
+export type BotReason = 'user agent' | 'too soon after delivery' | 'hidden link';
+
+/**
+ * Why an open or a click is a bot's, or undefined when it is a reader's. A click on the hidden
+ * link marks the reader's copy: every later click on it is the scanner's too (one that fetched a
+ * link before the hidden one, more than BOT_CLICK_WINDOW_MS after delivery, stays counted as a
+ * reader's; scanners mostly fetch within seconds, which the window catches).
+ */
 export async function botReason(
   deps: EngagementDeps,
   event: Interaction,
-): Promise<'user agent' | 'too soon after delivery' | undefined> {
+): Promise<BotReason | undefined> {
+  if (event.kind === 'Click' && isHiddenLink(event.link)) {
+    await deps.engagement.hiddenLinkFollowed(event.issueId, event.subscriberId, event.at);
+    return 'hidden link';
+  }
   if (event.userAgent && SCANNER_AGENT.test(event.userAgent)) return 'user agent';
   if (event.kind !== 'Click') return undefined;
-  const anchor =
-    (await deps.engagement.deliveredAt(event.issueId, event.subscriberId)) ?? event.sentAt;
+  const marks = await deps.engagement.marks(event.issueId, event.subscriberId);
+  if (marks.hiddenLinkAt && marks.hiddenLinkAt.getTime() <= event.at.getTime())
+    return 'hidden link';
+  const anchor = marks.deliveredAt ?? event.sentAt;
   if (anchor && event.at.getTime() - anchor.getTime() < BOT_CLICK_WINDOW_MS)
     return 'too soon after delivery';
   return undefined;

@@ -2,13 +2,14 @@ import type {
   EngagementStore,
   LinkEngagement,
   ReaderEngagement,
+  ReaderMarks,
 } from '../../../functions/core/ports.js';
 
 /** DynamoEngagementStore in memory: no await between a read and its write, as its updates are atomic. */
 export class MemoryEngagementStore implements EngagementStore {
   readonly readers = new Map<
     string,
-    ReaderEngagement & { subscriberId: string; links: Set<string> }
+    ReaderEngagement & { subscriberId: string; links: Set<string>; hiddenLinkAt?: string }
   >();
   readonly linkStats = new Map<string, LinkEngagement>();
 
@@ -25,9 +26,16 @@ export class MemoryEngagementStore implements EngagementStore {
     const item = this.reader(issueId, subscriberId);
     item.deliveredAt ??= at.toISOString();
   }
-  async deliveredAt(issueId: string, subscriberId: string) {
-    const at = this.readers.get(`${issueId}/${subscriberId}`)?.deliveredAt;
-    return at ? new Date(at) : undefined;
+  async marks(issueId: string, subscriberId: string): Promise<ReaderMarks> {
+    const item = this.readers.get(`${issueId}/${subscriberId}`);
+    return {
+      ...(item?.deliveredAt && { deliveredAt: new Date(item.deliveredAt) }),
+      ...(item?.hiddenLinkAt && { hiddenLinkAt: new Date(item.hiddenLinkAt) }),
+    };
+  }
+  async hiddenLinkFollowed(issueId: string, subscriberId: string, at: Date) {
+    const item = this.reader(issueId, subscriberId);
+    item.hiddenLinkAt ??= at.toISOString();
   }
   async opened(issueId: string, subscriberId: string, at: Date) {
     const item = this.reader(issueId, subscriberId);
@@ -64,6 +72,6 @@ export class MemoryEngagementStore implements EngagementStore {
   async history(subscriberId: string) {
     return [...this.readers.values()]
       .filter((r) => r.subscriberId === subscriberId)
-      .map(({ subscriberId: _, links: __, ...r }) => structuredClone(r));
+      .map(({ subscriberId: _, links: __, hiddenLinkAt: ___, ...r }) => structuredClone(r));
   }
 }

@@ -1,6 +1,7 @@
 import type { LinkEngagement } from '../../../core/ports.js';
 import type { ReaderIssueHistory } from '../../../core/subscribers/engagement-history.js';
 import { When } from './when.js';
+import { isHiddenLink } from '../../../core/events/engagement.js';
 
 /** An issue's links: readers' clicks, the readers who clicked, and scanners' clicks apart. */
 export function LinkTable(props: { links: LinkEngagement[] }) {
@@ -8,7 +9,8 @@ export function LinkTable(props: { links: LinkEngagement[] }) {
   return (
     <table data-testid="links">
       <caption>
-        Clicks by link (scanners: within 10 s of delivery, or a scanner's user agent)
+        Clicks by link (scanners: within 10 s of delivery, a scanner's user agent, or after the
+        hidden link)
       </caption>
       <thead>
         <tr>
@@ -22,7 +24,13 @@ export function LinkTable(props: { links: LinkEngagement[] }) {
         {props.links.map((l) => (
           <tr>
             <td>
-              <code>{l.link}</code>
+              {isHiddenLink(l.link) ? (
+                <>
+                  The hidden link (no reader can see it) <code>{l.link}</code>
+                </>
+              ) : (
+                <code>{l.link}</code>
+              )}
             </td>
             <td>{l.clicks}</td>
             <td>{l.uniqueClickers}</td>
