@@ -19,8 +19,9 @@ import {
  * creates an issue, each optional (left out: unchanged), and the version the editor read.
  */
 export const editIssueSchema = (topics: string[], readerFields?: readonly FieldDefinition[]) =>
+  // The segment is chosen when the issue is made (its rules copied then); not edited here.
   createIssueSchema(topics, readerFields)
-    .omit({ id: true })
+    .omit({ id: true, segment: true })
     .partial()
     .extend({
       version: z.number().int().min(1).optional(),

@@ -1,0 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import * as z from 'zod';
+import type { Publication } from '../publication.js';
+import type { FieldDefinition, FieldType, FieldValue } from '../subscribers/fields.js';
+import { Frequencies, type Frequency, type Subscriber } from '../subscribers/subscriber.js';
+
+/**
+ * A segment: a saved, named audience, the readers every (`match: 'all'`) or any (`'any'`) of
+ * whose rules hold (docs/workspace-and-api.md, "Segments"). The rule kinds are a closed set;
+ * each is read from what a confirmed reader's record already carries, so a send filters the
+ * shard Query's pages with no read of its own. Engagement (opened within N days) is not among
+ * them: it is kept per issue and reader, not on the record (the docs say why).
+ */
+export const TopicMatches = ['any', 'all', 'none'] as const;
+export const FieldOps = [
+  'equals',
+  'not_equals',
+  'contains',
+  'greater_than',
+  'less_than',
+  'is_set',
+  'is_not_set',
+] as const;
+export type FieldOp = (typeof FieldOps)[number];
+export const SignupOps = ['before', 'after', 'within_days', 'older_than_days'] as const;
+export type SignupOp = (typeof SignupOps)[number];
+
+export type SegmentRule =
+  | { kind: 'topics'; match: (typeof TopicMatches)[number]; topics: string[] }
+  | { kind: 'frequency'; frequencies: Frequency[] }
+  | { kind: 'field'; key: string; op: FieldOp; value?: FieldValue }
+  | { kind: 'signup'; op: SignupOp; value: string | number };
+
+export type SegmentDefinition = { match: 'all' | 'any'; rules: SegmentRule[] };
+
+export type Segment = SegmentDefinition & {
+  id: string;
+  name: string;
+  description?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic concurrency: every save is conditional on the version it read. */
+  version: number;
+};
+
+/** What an issue keeps of the segment it targets: a copy of its rules as they were when set. */
+export type IssueSegment = SegmentDefinition & { id: string; name: string };
+
+export const SEGMENT_ID = /^seg_[0-9a-f]{32}$/;
+export const MAX_RULES = 20;
+/** Days back a relative signup rule may reach: a century. */
+const MAX_DAYS = 36_500;
+
+/** Which ops each field type takes; anything else is refused under `rules.<n>.op`. */
+const opsOf: Record<FieldType, readonly FieldOp[]> = {
+  text: ['equals', 'not_equals', 'contains', 'is_set', 'is_not_set'],
+  choice: ['equals', 'not_equals', 'is_set', 'is_not_set'],
+  number: ['equals', 'not_equals', 'greater_than', 'less_than', 'is_set', 'is_not_set'],
+  date: ['equals', 'not_equals', 'greater_than', 'less_than', 'is_set', 'is_not_set'],
+  boolean: ['equals', 'not_equals', 'is_set', 'is_not_set'],
+};
+const needsNoValue = (op: FieldOp) => op === 'is_set' || op === 'is_not_set';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const isDay = (v: unknown): v is string =>
+  typeof v === 'string' &&
+  DAY.test(v) &&
+  !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+  new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+
+const frequencyList = Object.values(Frequencies) as [Frequency, ...Frequency[]];
+
+/**
+ * The rules' shapes, which the OpenAPI document shows; what depends on the publication (known
+ * topics, declared fields and their types) is checked by `segmentInputSchema`'s refinement.
+ */
+export const ruleShapes = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({
+      kind: z.literal('topics'),
+      match: z.enum(TopicMatches).default('any'),
+      topics: z.array(z.string().max(64)).min(1, 'name at least one topic').max(50),
+    }),
+    z.object({
+      kind: z.literal('frequency'),
+      frequencies: z
+        .array(z.enum(frequencyList, { message: `must be one of ${frequencyList.join(', ')}` }))
+        .min(1, 'name at least one frequency'),
+    }),
+    z.object({
+      kind: z.literal('field'),
+      key: z.string().max(64),
+      op: z.enum(FieldOps, { message: `must be one of ${FieldOps.join(', ')}` }),
+      value: z.union([z.string().max(500), z.number(), z.boolean()]).optional(),
+    }),
+    z.object({
+      kind: z.literal('signup'),
+      op: z.enum(SignupOps, { message: `must be one of ${SignupOps.join(', ')}` }),
+      value: z.union([z.string().max(10), z.number()]),
+    }),
+  ],
+  { message: 'must be a rule of kind topics, frequency, field or signup' },
+);
+
+/** Each rule checked against the publication: the problem named at `rules.<n>.<what>`. */
+function ruleProblems(
+  rule: z.output<typeof ruleShapes>,
+  publication: Pick<Publication, 'topics' | 'fields'>,
+): { path: string; message: string }[] {
+  switch (rule.kind) {
+    case 'topics': {
+      const known = publication.topics.map((t) => t.id);
+      return rule.topics.some((t) => !known.includes(t))
+        ? [{ path: 'topics', message: `must only name known topics (${known.join(', ')})` }]
+        : [];
+    }
+    case 'frequency':
+      return [];
+    case 'field':
+      return fieldRuleProblems(rule, publication.fields ?? []);
+    case 'signup':
+      if (rule.op === 'before' || rule.op === 'after')
+        return isDay(rule.value) ? [] : [{ path: 'value', message: 'must be a date (YYYY-MM-DD)' }];
+      return Number.isInteger(rule.value) &&
+        (rule.value as number) >= 1 &&
+        (rule.value as number) <= MAX_DAYS
+        ? []
+        : [{ path: 'value', message: `must be a whole number of days from 1 to ${MAX_DAYS}` }];
+  }
+}
+
+function fieldRuleProblems(
+  rule: { key: string; op: FieldOp; value?: FieldValue },
+  declared: readonly FieldDefinition[],
+): { path: string; message: string }[] {
+  const field = declared.find((f) => f.key === rule.key);
+  if (!field)
+    return [
+      {
+        path: 'key',
+        message:
+          declared.length > 0
+            ? `is not a declared field (${declared.map((f) => f.key).join(', ')})`
+            : 'is not a declared field (none are: content/fields.json)',
+      },
+    ];
+  if (!opsOf[field.type].includes(rule.op))
+    return [
+      {
+        path: 'op',
+        message: `does not apply to a ${field.type} field (use ${opsOf[field.type].join(', ')})`,
+      },
+    ];
+  if (needsNoValue(rule.op))
+    return rule.value === undefined
+      ? []
+      : [{ path: 'value', message: `is not taken by ${rule.op}` }];
+  const wrong = (message: string) => [{ path: 'value', message }];
+  switch (field.type) {
+    case 'text':
+      return typeof rule.value === 'string' && rule.value.trim() !== ''
+        ? []
+        : wrong('must be text');
+    case 'choice':
+      return typeof rule.value === 'string' && field.options!.includes(rule.value)
+        ? []
+        : wrong(`must be one of ${field.options!.join(', ')}`);
+    case 'number':
+      return typeof rule.value === 'number' && Number.isFinite(rule.value)
+        ? []
+        : wrong('must be a number');
+    case 'date':
+      return isDay(rule.value) ? [] : wrong('must be a date (YYYY-MM-DD)');
+    case 'boolean':
+      return typeof rule.value === 'boolean' ? [] : wrong('must be true or false');
+  }
+}
+
+const segmentShape = z.object({
+  name: z.string().trim().min(1, 'is required').max(100),
+  description: z.string().trim().max(500).optional(),
+  match: z.enum(['all', 'any']).default('all'),
+  rules: z.array(ruleShapes).min(1, 'add at least one rule').max(MAX_RULES),
+});
+
+/** What an editor sends to make a segment, checked against the publication's topics and fields. */
+export const segmentInputSchema = (publication: Pick<Publication, 'topics' | 'fields'>) =>
+  segmentShape.superRefine((input, ctx) => refineRules(input.rules, publication, ctx));
+
+/** An edit: any part of the input; the rules, when given, checked as a new segment's are. */
+export const segmentEditSchema = (publication: Pick<Publication, 'topics' | 'fields'>) =>
+  segmentShape
+    // No default for an edit: a match left out is left as it was, not reset to `all`.
+    .extend({ match: z.enum(['all', 'any']) })
+    .partial()
+    .extend({ version: z.number().int().min(1).optional() })
+    .superRefine((input, ctx) => refineRules(input.rules ?? [], publication, ctx));
+
+function refineRules(
+  rules: z.output<typeof ruleShapes>[],
+  publication: Pick<Publication, 'topics' | 'fields'>,
+  ctx: z.RefinementCtx,
+) {
+  rules.forEach((rule, n) => {
+    for (const { path, message } of ruleProblems(rule, publication))
+      ctx.addIssue({ code: 'custom', path: ['rules', n, path], message });
+  });
+}
+
+export type SegmentInput = z.output<ReturnType<typeof segmentInputSchema>>;
+
+export function newSegment(input: SegmentInput, now: Date): Segment {
+  const at = now.toISOString();
+  return {
+    id: `seg_${randomUUID().replaceAll('-', '')}`,
+    name: input.name,
+    ...(input.description ? { description: input.description } : {}),
+    match: input.match,
+    rules: input.rules as SegmentRule[],
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+}
+
+/** What a rule reads of a reader: nothing outside the record the shard Query returns. */
+export type SegmentReader = Pick<Subscriber, 'topics' | 'frequency' | 'fields' | 'createdAt'>;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether a reader is in the segment. Pure: `now` anchors the relative signup rules. A rule on a
+ * field no longer declared (or whose type changed) holds for nobody: the segment was made for
+ * values the publication no longer keeps, and sending to more than it meant is the worse error.
+ */
+export function matchesSegment(
+  reader: SegmentReader,
+  segment: SegmentDefinition,
+  fields: readonly FieldDefinition[],
+  now: Date = new Date(),
+): boolean {
+  const holds = (rule: SegmentRule) => ruleHolds(reader, rule, fields, now);
+  return segment.match === 'any' ? segment.rules.some(holds) : segment.rules.every(holds);
+}
+
+function ruleHolds(
+  reader: SegmentReader,
+  rule: SegmentRule,
+  fields: readonly FieldDefinition[],
+  now: Date,
+): boolean {
+  switch (rule.kind) {
+    case 'topics': {
+      const follows = (t: string) => reader.topics.includes(t);
+      if (rule.match === 'all') return rule.topics.every(follows);
+      if (rule.match === 'none') return !rule.topics.some(follows);
+      return rule.topics.some(follows);
+    }
+    case 'frequency':
+      return rule.frequencies.includes(reader.frequency);
+    case 'signup': {
+      const signedUp = Date.parse(reader.createdAt);
+      if (rule.op === 'before') return signedUp < Date.parse(`${rule.value}T00:00:00Z`);
+      // After the day: from the next midnight (UTC) on.
+      if (rule.op === 'after') return signedUp >= Date.parse(`${rule.value}T00:00:00Z`) + DAY_MS;
+      const since = now.getTime() - Number(rule.value) * DAY_MS;
+      return rule.op === 'within_days' ? signedUp >= since : signedUp < since;
+    }
+    case 'field': {
+      const field = fields.find((f) => f.key === rule.key);
+      if (!field || !opsOf[field.type].includes(rule.op)) return false;
+      return fieldHolds(
+        field.type,
+        rule.op,
+        ofType(field.type, reader.fields?.[rule.key]),
+        rule.value,
+      );
+    }
+  }
+}
+
+/** A stored value as its declared type; one of another type (the declaration changed) is unset. */
+function ofType(type: FieldType, value: FieldValue | undefined): FieldValue | undefined {
+  if (value === undefined) return undefined;
+  if (type === 'number') return typeof value === 'number' ? value : undefined;
+  if (type === 'boolean') return typeof value === 'boolean' ? value : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Text compares without regard to case or surrounding spaces (what readers typed); a date as
+ * `YYYY-MM-DD`, whose text order is its calendar order. `not_equals` holds for an unset value.
+ */
+function fieldHolds(
+  type: FieldType,
+  op: FieldOp,
+  value: FieldValue | undefined,
+  wanted: FieldValue | undefined,
+): boolean {
+  if (op === 'is_set') return value !== undefined;
+  if (op === 'is_not_set') return value === undefined;
+  const norm = (v: FieldValue | undefined) =>
+    type === 'text' && typeof v === 'string' ? v.trim().toLowerCase() : v;
+  const [have, want] = [norm(value), norm(wanted)];
+  if (op === 'not_equals') return have !== want;
+  if (have === undefined) return false;
+  switch (op) {
+    case 'equals':
+      return have === want;
+    case 'contains':
+      return String(have).includes(String(want));
+    case 'greater_than':
+      return (have as number | string) > (want as number | string);
+    case 'less_than':
+      return (have as number | string) < (want as number | string);
+  }
+  return false;
+}
