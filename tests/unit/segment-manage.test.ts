@@ -46,9 +46,13 @@ describe('segments: saved, edited, deleted, previewed', () => {
     expect(await listSegments(d)).toEqual([segment]);
     const edited = await updateSegment(d, segment.id, { name: 'Skopje readers', version: 1 });
     expect(edited).toMatchObject({ name: 'Skopje readers', rules: segment.rules, version: 2 });
+    // A part left out is left as it was: `match` is not reset to its default.
+    const any = await updateSegment(d, segment.id, { match: 'any' });
+    expect((await updateSegment(d, segment.id, { description: 'City' })).match).toBe('any');
+    expect(any.version).toBe(3);
     const stale = await refusal(updateSegment(d, segment.id, { name: 'Blind', version: 1 }));
     expect(stale.code).toBe('conflict');
-    expect(stale.message).toContain('version 1, now 2');
+    expect(stale.message).toContain('version 1, now 4');
     await deleteSegment(d, segment.id);
     expect((await refusal(getSegment(d, segment.id))).code).toBe('not_found');
     expect((await refusal(deleteSegment(d, segment.id))).code).toBe('not_found');
