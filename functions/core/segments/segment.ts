@@ -72,40 +72,45 @@ const frequencyList = Object.values(Frequencies) as [Frequency, ...Frequency[]];
 
 /**
  * The rules' shapes, which the OpenAPI document shows; what depends on the publication (known
- * topics, declared fields and their types) is checked by `segmentInputSchema`'s refinement.
+ * topics, declared fields and their types) is checked by `segmentInputSchema`'s refinement. Made
+ * on each call, as the other input schemas are: a schema made before @hono/zod-openapi loaded
+ * has no `.openapi()`.
  */
-export const ruleShapes = z.discriminatedUnion(
-  'kind',
-  [
-    z.object({
-      kind: z.literal('topics'),
-      match: z.enum(TopicMatches).default('any'),
-      topics: z.array(z.string().max(64)).min(1, 'name at least one topic').max(50),
-    }),
-    z.object({
-      kind: z.literal('frequency'),
-      frequencies: z
-        .array(z.enum(frequencyList, { message: `must be one of ${frequencyList.join(', ')}` }))
-        .min(1, 'name at least one frequency'),
-    }),
-    z.object({
-      kind: z.literal('field'),
-      key: z.string().max(64),
-      op: z.enum(FieldOps, { message: `must be one of ${FieldOps.join(', ')}` }),
-      value: z.union([z.string().max(500), z.number(), z.boolean()]).optional(),
-    }),
-    z.object({
-      kind: z.literal('signup'),
-      op: z.enum(SignupOps, { message: `must be one of ${SignupOps.join(', ')}` }),
-      value: z.union([z.string().max(10), z.number()]),
-    }),
-  ],
-  { message: 'must be a rule of kind topics, frequency, field or signup' },
-);
+export const ruleShapes = () =>
+  z.discriminatedUnion(
+    'kind',
+    [
+      z.object({
+        kind: z.literal('topics'),
+        match: z.enum(TopicMatches).default('any'),
+        topics: z.array(z.string().max(64)).min(1, 'name at least one topic').max(50),
+      }),
+      z.object({
+        kind: z.literal('frequency'),
+        frequencies: z
+          .array(z.enum(frequencyList, { message: `must be one of ${frequencyList.join(', ')}` }))
+          .min(1, 'name at least one frequency'),
+      }),
+      z.object({
+        kind: z.literal('field'),
+        key: z.string().max(64),
+        op: z.enum(FieldOps, { message: `must be one of ${FieldOps.join(', ')}` }),
+        value: z.union([z.string().max(500), z.number(), z.boolean()]).optional(),
+      }),
+      z.object({
+        kind: z.literal('signup'),
+        op: z.enum(SignupOps, { message: `must be one of ${SignupOps.join(', ')}` }),
+        value: z.union([z.string().max(10), z.number()]),
+      }),
+    ],
+    { message: 'must be a rule of kind topics, frequency, field or signup' },
+  );
 
 /** Each rule checked against the publication: the problem named at `rules.<n>.<what>`. */
+type RuleShape = z.output<ReturnType<typeof ruleShapes>>;
+
 function ruleProblems(
-  rule: z.output<typeof ruleShapes>,
+  rule: RuleShape,
   publication: Pick<Publication, 'topics' | 'fields'>,
 ): { path: string; message: string }[] {
   switch (rule.kind) {
@@ -177,20 +182,26 @@ function fieldRuleProblems(
   }
 }
 
-const segmentShape = z.object({
-  name: z.string().trim().min(1, 'is required').max(100),
-  description: z.string().trim().max(500).optional(),
-  match: z.enum(['all', 'any']).default('all'),
-  rules: z.array(ruleShapes).min(1, 'add at least one rule').max(MAX_RULES),
-});
+const segmentShape = (rules = ruleShapes()) =>
+  z.object({
+    name: z.string().trim().min(1, 'is required').max(100),
+    description: z.string().trim().max(500).optional(),
+    match: z.enum(['all', 'any']).default('all'),
+    rules: z.array(rules).min(1, 'add at least one rule').max(MAX_RULES),
+  });
 
 /** What an editor sends to make a segment, checked against the publication's topics and fields. */
-export const segmentInputSchema = (publication: Pick<Publication, 'topics' | 'fields'>) =>
-  segmentShape.superRefine((input, ctx) => refineRules(input.rules, publication, ctx));
+export const segmentInputSchema = (
+  publication: Pick<Publication, 'topics' | 'fields'>,
+  rules = ruleShapes(),
+) => segmentShape(rules).superRefine((input, ctx) => refineRules(input.rules, publication, ctx));
 
 /** An edit: any part of the input; the rules, when given, checked as a new segment's are. */
-export const segmentEditSchema = (publication: Pick<Publication, 'topics' | 'fields'>) =>
-  segmentShape
+export const segmentEditSchema = (
+  publication: Pick<Publication, 'topics' | 'fields'>,
+  rules = ruleShapes(),
+) =>
+  segmentShape(rules)
     // No default for an edit: a match left out is left as it was, not reset to `all`.
     .extend({ match: z.enum(['all', 'any']) })
     .partial()
@@ -198,7 +209,7 @@ export const segmentEditSchema = (publication: Pick<Publication, 'topics' | 'fie
     .superRefine((input, ctx) => refineRules(input.rules ?? [], publication, ctx));
 
 function refineRules(
-  rules: z.output<typeof ruleShapes>[],
+  rules: RuleShape[],
   publication: Pick<Publication, 'topics' | 'fields'>,
   ctx: z.RefinementCtx,
 ) {

@@ -17,23 +17,25 @@ import type { AdminDeps } from '../deps.js';
 import { apiApp, idempotent } from './context.js';
 import { errors, IdempotencyHeader, IdParam, json } from './schemas.js';
 
-const Rule = ruleShapes.openapi('SegmentRule', {
-  description:
-    'topics (any, all or none of them), frequency, field (a declared field: equals, not_equals, contains, greater_than, less_than, is_set, is_not_set, as its type allows) or signup (before or after a YYYY-MM-DD, within_days or older_than_days)',
-});
+const ruleSchema = () =>
+  ruleShapes().openapi('SegmentRule', {
+    description:
+      'topics (any, all or none of them), frequency, field (a declared field: equals, not_equals, contains, greater_than, less_than, is_set, is_not_set, as its type allows) or signup (before or after a YYYY-MM-DD, within_days or older_than_days)',
+  });
 
-const SegmentSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().optional(),
-    match: z.enum(['all', 'any']).describe('Every rule must hold, or any one of them'),
-    rules: z.array(Rule),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    version: z.number().int().describe('Give it to PATCH to edit what you read'),
-  })
-  .openapi('Segment');
+const segmentSchema = (Rule: ReturnType<typeof ruleSchema>) =>
+  z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      description: z.string().optional(),
+      match: z.enum(['all', 'any']).describe('Every rule must hold, or any one of them'),
+      rules: z.array(Rule),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      version: z.number().int().describe('Give it to PATCH to edit what you read'),
+    })
+    .openapi('Segment');
 
 const PreviewSchema = z
   .object({
@@ -49,8 +51,10 @@ const PreviewSchema = z
 export function segmentsApi(deps: AdminDeps) {
   const api = apiApp();
   const change = idempotent(deps);
-  const Input = segmentInputSchema(deps.publication).openapi('SegmentInput');
-  const Edit = segmentEditSchema(deps.publication).openapi('SegmentEdit');
+  const Rule = ruleSchema();
+  const SegmentSchema = segmentSchema(Rule);
+  const Input = segmentInputSchema(deps.publication, Rule).openapi('SegmentInput');
+  const Edit = segmentEditSchema(deps.publication, Rule).openapi('SegmentEdit');
   const one = (segment: object) => ({ segment: SegmentSchema.parse(segment) });
 
   api.openapi(
