@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { newSegment } from '../../functions/core/segments/segment.js';
 import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
@@ -112,6 +113,39 @@ describe.skipIf(!browserAvailable())('segments in the workspace', () => {
     await submit(page.getByRole('button', { name: 'Delete "Skopje"' }));
     expect(await page.getByRole('status').first().textContent()).toContain('Segment deleted');
     expect(await stack.deps.segments.list()).toEqual([]);
+    expect(found).toEqual([]);
+  });
+
+  it('composes an issue for a saved segment, names it on the issue page, and reviews its send with the exact count', async () => {
+    const found: string[] = [];
+    await stack.deps.segments.create(
+      newSegment(
+        {
+          name: 'Bitola',
+          match: 'all',
+          rules: [{ kind: 'field', key: 'city', op: 'equals', value: 'Bitola' }],
+        },
+        new Date(),
+      ),
+    );
+    await page.goto(`${stack.appUrl}/admin/issues`);
+    await page.getByLabel('Segment (optional)').selectOption({ label: 'Bitola' });
+    await page.getByLabel("Subject (the article's title if empty)").fill('For Bitola');
+    await submit(page.getByRole('button', { name: 'Create draft' }));
+    expect(await page.content()).toContain('Segment:');
+    expect(await page.content()).toContain('Bitola');
+    found.push(...(await problems()));
+
+    await submit(page.getByRole('button', { name: 'Send now' }));
+    expect(await page.getByTestId('review').textContent()).toContain(
+      "6 now, the segment's readers counted exactly",
+    );
+    expect(await page.getByTestId('consequence').textContent()).toContain(
+      'in the segment “Bitola”',
+    );
+    found.push(...(await problems()));
+    await submit(page.getByRole('button', { name: 'Send to 6 readers' }));
+    expect(await page.getByTestId('state').textContent()).toBe('sending');
     expect(found).toEqual([]);
   });
 });

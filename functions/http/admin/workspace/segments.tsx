@@ -29,22 +29,23 @@ export const segmentRoutes = (deps: AdminDeps) => {
     c: Context<WorkspaceEnv>,
     refused?: Refused,
     previewed?: Parameters<typeof SegmentList>[0]['previewed'],
-  ) =>
-    page(
-      c,
-      'Segments',
+  ) => {
+    const segments = await listSegments(deps);
+    const status = refused ? 422 : 200;
+    const body = (
       <SegmentList
-        segments={await listSegments(deps)}
         publication={deps.publication}
-        csrf={c.get('session').csrf}
-        notice={noticeOf(c)}
-        refused={refused}
+        segments={segments}
         previewed={previewed}
-      />,
-      refused ? 422 : 200,
+        refused={refused}
+        notice={noticeOf(c)}
+        csrf={c.get('session').csrf}
+      />
     );
+    return page(c, 'Segments', body, status);
+  };
   return new Hono<WorkspaceEnv>()
-    .get('/', async (c) => list(c))
+    .get('/', (c) => list(c))
     .post('/', backOnTheForm(list), async (c) => {
       const form = await c.req.parseBody();
       const { input, sources } = segmentFormInput(form, deps.publication);
