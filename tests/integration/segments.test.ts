@@ -200,6 +200,10 @@ describe('an issue that targets a segment', () => {
       id: segment.id,
       rules: SKOPJE.rules.map((r) => expect.objectContaining({ kind: r.kind })),
     });
+    // The segment is chosen when the issue is made: an edit that names one is told so.
+    const edit = await call(`/issues/${issue.id}`, editor, { segment: segment.id }, 'PATCH');
+    expect(edit.status).toBe(422);
+    expect((await issuesOf(edit))?.[0]?.field).toBe('segment');
     expect((await call(`/issues/${issue.id}/send`, editor, {})).status).toBe(200);
 
     const deps = await buildDeliveryDeps(

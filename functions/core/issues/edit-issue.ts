@@ -25,6 +25,14 @@ export const editIssueSchema = (topics: string[], readerFields?: readonly FieldD
     .partial()
     .extend({
       version: z.number().int().min(1).optional(),
+      // Said, not dropped: an editor who sends one expects it to change something.
+      segment: z
+        .unknown()
+        .refine((v) => v === undefined, {
+          message: 'cannot be changed once the issue is made: make a new issue for another segment',
+        })
+        .optional()
+        .describe('Not editable: the segment is chosen (its rules copied) when the issue is made'),
     });
 export type IssueEditInput = z.infer<ReturnType<typeof editIssueSchema>>;
 
