@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod';
 import { DomainError } from '../../functions/core/errors.js';
+import { matchesSegment } from '../../functions/core/segments/match.js';
 import {
-  matchesSegment,
   segmentEditSchema,
   segmentInputSchema,
   type SegmentDefinition,

@@ -1,7 +1,7 @@
 import type { Issue } from '../issues/issue.js';
 import type { RecipientQuery, SubscriberRepository } from '../ports.js';
 import type { Publication } from '../publication.js';
-import { matchesSegment } from '../segments/segment.js';
+import { matchesSegment } from '../segments/match.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { Clock } from '../clock.js';
 

@@ -6,8 +6,8 @@ import type { Publication } from '../publication.js';
 import { parseInput } from '../subscribers/input.js';
 import { Frequencies, RECIPIENT_SHARDS } from '../subscribers/subscriber.js';
 import type { SegmentStore } from './ports.js';
+import { matchesSegment } from './match.js';
 import {
-  matchesSegment,
   newSegment,
   SEGMENT_ID,
   segmentEditSchema,
