@@ -65,6 +65,8 @@ import type { JobKicker } from './core/jobs/ports.js';
 import { S3BlobStore } from './adapters/s3/s3-blob-store.js';
 import type { BlobStore } from './core/ports.js';
 import { DynamoWebhookStore } from './adapters/dynamo/dynamo-webhooks.js';
+import { DynamoSegmentStore } from './adapters/dynamo/dynamo-segments.js';
+import type { SegmentStore } from './core/segments/ports.js';
 import { HttpWebhookPoster } from './adapters/webhooks/http-poster.js';
 import { withIssueEvents } from './core/webhooks/issue-events.js';
 import type { AddressPolicy } from './core/webhooks/address.js';
@@ -377,6 +379,8 @@ export type AppDeps = SubscriberDeps & {
   /** Webhook endpoints and their deliveries (docs/webhooks.md). */
   webhooks: WebhookStore;
   addressPolicy: AddressPolicy;
+  /** Saved audiences an issue may target (docs/workspace-and-api.md, "Segments"). */
+  segments: SegmentStore;
 };
 
 /**
@@ -407,6 +411,7 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
     abuse: buildAbuseDeps(config, client),
     webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
     addressPolicy: addressPolicyOf(config),
+    segments: new DynamoSegmentStore(client, config.TABLE_NAME),
   };
 }
 

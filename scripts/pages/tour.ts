@@ -71,6 +71,7 @@ const WORKSPACE: TourPage[] = [
   { name: 'admin-outbox', path: '/admin/outbox', status: 200, workspace: true },
   { name: 'admin-editors', path: '/admin/editors', status: 200, workspace: true },
   { name: 'admin-audit', path: '/admin/audit', status: 200, workspace: true },
+  { name: 'admin-segments', path: '/admin/segments', status: 200, workspace: true },
 ];
 
 /**

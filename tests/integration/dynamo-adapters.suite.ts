@@ -12,6 +12,7 @@ import { DynamoRateLimiter } from '../../functions/adapters/dynamo/dynamo-rate-l
 import { DynamoOutboxStore } from '../../functions/adapters/dynamo/dynamo-outbox.js';
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo/dynamo-suppression-list.js';
+import { DynamoSegmentStore } from '../../functions/adapters/dynamo/dynamo-segments.js';
 import type { Running } from '../../local/emulators.js';
 import { describeAdapterContract } from '../support/adapter-contract.js';
 import { useLocalAws } from '../support/emulators.js';
@@ -40,6 +41,7 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
         senders: new DynamoSenderRegistry(client, table),
         auditLog: new DynamoAuditLog(client, table),
         engagement: new DynamoEngagementStore(client, table),
+        segments: new DynamoSegmentStore(client, table),
       },
       close: () => running.close(),
     };

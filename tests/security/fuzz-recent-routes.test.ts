@@ -1,10 +1,11 @@
 /**
  * Bad input on the routes added since the other fuzzers were written: the rate-limited sign-in
  * form, the admin API's routes beyond issues (subscribers, exports, imports, suppressions, the
- * outbox, approvals, editors, stats, digests), the workspace's audit, outbox, import and
- * ambiguous-reader pages, and the same-origin check on every workspace form. No 5xx, no redirect
- * off the site, JSON rejections that name their field (fuzz-support.ts › checkResponse), and:
- * no session for a wrong key, no key in the logs, and nothing done for a form from another site.
+ * outbox, approvals, editors, stats, digests, webhooks, segments), the workspace's audit, outbox,
+ * import, ambiguous-reader, webhook and segment pages, and the same-origin check on every
+ * workspace form. No 5xx, no redirect off the site, JSON rejections that name their field
+ * (fuzz-support.ts › checkResponse), and: no session for a wrong key, no key in the logs, and
+ * nothing done for a form from another site.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +176,13 @@ describe('fuzzing the routes added recently', () => {
       ['POST', '/webhooks'],
       ['POST', '/webhooks/ID/replay'],
       ['POST', '/webhooks/ID/remove'],
+      ['GET', '/segments'],
+      ['GET', '/segments/ID'],
+      ['GET', '/segments/ID/preview'],
+      ['POST', '/segments'],
+      ['POST', '/segments/preview'],
+      ['PATCH', '/segments/ID'],
+      ['DELETE', '/segments/ID'],
     );
     await fc.assert(
       fc.asyncProperty(route, id, id, query, jsonBody, async ([method, path], a, b, q, body) => {
@@ -206,6 +214,10 @@ describe('fuzzing the routes added recently', () => {
       ['POST', '/admin/webhooks'],
       ['POST', '/admin/webhooks/ID/replay'],
       ['POST', '/admin/webhooks/ID/remove'],
+      ['GET', '/admin/segments'],
+      ['GET', '/admin/segments/ID'],
+      ['POST', '/admin/segments'],
+      ['POST', '/admin/segments/ID/delete'],
     );
     await fc.assert(
       fc.asyncProperty(route, id, id, query, formFields, async ([method, path], a, b, q, f) => {

@@ -25,6 +25,8 @@ import {
   type Subscriber,
 } from '../../functions/core/subscribers/subscriber.js';
 import { aSubscriber } from './builders.js';
+import { segmentStoreContract } from './segment-contract.js';
+import type { SegmentStore } from '../../functions/core/segments/ports.js';
 
 /**
  * One contract for the storage ports, run against every implementation we have: the adapters on
@@ -46,6 +48,7 @@ export type ContractAdapters = {
   senders: SenderRegistry;
   auditLog: AuditLog;
   engagement: EngagementStore;
+  segments: SegmentStore;
 };
 
 export type ContractSubject = { adapters: ContractAdapters; close?: () => Promise<void> };
@@ -990,5 +993,7 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       // The drain stopped sending at 0.5 s: from 6.5 s on, bulk has the rate to itself again.
       expect(await senders.beat(worker, later(6_600), later(12_600))).toEqual(bulk(1));
     });
+
+    segmentStoreContract(() => subject.adapters.segments);
   });
 }

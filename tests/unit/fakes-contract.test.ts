@@ -11,6 +11,7 @@ import { MemoryRateLimiter } from '../support/fakes/memory-rate-limiter.js';
 import { MemoryOutboxStore } from '../support/fakes/memory-outbox.js';
 import { MemorySubscriberRepository } from '../support/fakes/memory-subscribers.js';
 import { MemorySuppressionList } from '../support/fakes/memory-suppression-list.js';
+import { MemorySegmentStore } from '../support/fakes/memory-segments.js';
 
 // The unit tests' fakes held to the contract the DynamoDB adapters meet on dynalite and DynamoDB Local.
 describeAdapterContract('the memory fakes', async () => {
@@ -30,6 +31,7 @@ describeAdapterContract('the memory fakes', async () => {
       senders: new MemorySenderRegistry(),
       auditLog: new MemoryAuditLog(),
       engagement: new MemoryEngagementStore(),
+      segments: new MemorySegmentStore(),
     },
   };
 });

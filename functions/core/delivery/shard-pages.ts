@@ -6,6 +6,7 @@ import {
   type Issue,
   type ShardProgress,
 } from '../issues/issue.js';
+import { countInSegment, inSegment } from './segment-filter.js';
 import { Lanes } from './lanes.js';
 import { ShardLease } from './lease.js';
 import { PageLedger } from './page-ledger.js';
@@ -63,6 +64,8 @@ export class ShardPages {
         cursor: progress.cursor,
         limit: PAGE_SIZE,
       });
+      // An issue's segment filters the page here: readers outside it are neither sent nor counted.
+      page.items = inSegment(this.run.deps, issue, page.items);
       const settled = new Set(progress.settled);
       const suppressed = await this.run.deps.suppressions.suppressedAmong(
         page.items.map((s) => s.email),
@@ -140,12 +143,15 @@ export class ShardPages {
    * a worker that dies before that counts again.
    */
   private count(issue: Issue, shard: number) {
-    return this.run.deps.subscribers.countRecipients({
+    const query = {
       shard,
       shards: shardsOf(issue),
       topics: issue.audience.topics,
       frequencies: issue.audience.frequencies,
-    });
+    };
+    return issue.segment
+      ? countInSegment(this.run.deps, issue, query)
+      : this.run.deps.subscribers.countRecipients(query);
   }
 
   /** The shard's progress with a page's outcome (whole, or as far as it got) added. */

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Article } from '../content/article.js';
 import type { IssueRepository, SubscriberRepository } from '../ports.js';
 import type { Publication } from '../publication.js';
+import type { SegmentStore } from '../segments/ports.js';
 
 export type ArticleSource = {
   all(): Promise<Article[]>;
@@ -14,4 +15,6 @@ export type IssueDeps = {
   articles: ArticleSource;
   clock: Clock;
   publication: Publication;
+  /** Where an issue's segment is looked up; without it, an issue cannot target one. */
+  segments?: SegmentStore;
 };

@@ -19,11 +19,20 @@ import {
  * creates an issue, each optional (left out: unchanged), and the version the editor read.
  */
 export const editIssueSchema = (topics: string[], readerFields?: readonly FieldDefinition[]) =>
+  // The segment is chosen when the issue is made (its rules copied then); not edited here.
   createIssueSchema(topics, readerFields)
-    .omit({ id: true })
+    .omit({ id: true, segment: true })
     .partial()
     .extend({
       version: z.number().int().min(1).optional(),
+      // Said, not dropped: an editor who sends one expects it to change something.
+      segment: z
+        .unknown()
+        .refine((v) => v === undefined, {
+          message: 'cannot be changed once the issue is made: make a new issue for another segment',
+        })
+        .optional()
+        .describe('Not editable: the segment is chosen (its rules copied) when the issue is made'),
     });
 export type IssueEditInput = z.infer<ReturnType<typeof editIssueSchema>>;
 

@@ -1,3 +1,4 @@
+import type { IssueSegment } from '../segments/segment.js';
 import { RECIPIENT_SHARDS, type Frequency } from '../subscribers/subscriber.js';
 
 export const IssueStates = {
@@ -44,6 +45,12 @@ export type Issue = {
   subject: string;
   editorNote?: string;
   audience: Audience;
+  /**
+   * The segment it targets, if any: a copy of its rules taken when the issue was made, so the
+   * send filters each page of the audience by exactly what the editor previewed, whatever
+   * happens to the saved segment later (docs/sending.md, "Segments").
+   */
+  segment?: IssueSegment;
   state: IssueState;
   /**
    * The ledger's key. Every issue that sends one article shares `article:<slug>`, so a reader who

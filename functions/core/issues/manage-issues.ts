@@ -3,6 +3,7 @@ import type { FieldDefinition } from '../subscribers/fields.js';
 import * as z from 'zod';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
+import { assertReaches, everyone, segmentForIssue } from '../segments/manage.js';
 import { Frequencies, SEND_SHARDS } from '../subscribers/subscriber.js';
 import type { IssueDeps } from './deps.js';
 import { heldPause, type SendingHold } from './sending-hold.js';
@@ -194,6 +195,13 @@ export const createIssueSchema = (topics: string[], fields: readonly FieldDefini
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,80}$/, 'must be lower-case letters, digits and dashes')
       .optional(),
+    segment: z
+      .string()
+      .max(64)
+      .optional()
+      .describe(
+        "A saved segment's id: only its readers of the audience are sent the issue (without topics, the audience is every topic and frequency). Refused if it matches nobody.",
+      ),
   });
 
 export const topicIds = (deps: Pick<IssueDeps, 'publication'>) =>
@@ -216,16 +224,20 @@ export async function publishedArticle(deps: Pick<IssueDeps, 'articles'>, slug: 
 export async function createArticleIssue(deps: IssueDeps, input: unknown): Promise<Issue> {
   const data = parseInput(createIssueSchema(topicIds(deps), deps.publication.fields), input);
   const article = await publishedArticle(deps, data.article);
+  // A segment stands instead of the article's topics, unless the editor names topics too.
+  const audience = {
+    topics: data.topics ?? (data.segment ? everyone(deps.publication).topics : article.topics),
+    frequencies: data.frequencies ?? allFrequencies,
+  };
+  const segment = data.segment && (await issueSegment(deps, data.segment, audience));
   const now = deps.clock.now().toISOString();
   const issue: Issue = {
     id: data.id ?? `article-${article.slug}-${Date.now().toString(36)}`,
     content: { kind: 'article', slug: article.slug },
     subject: data.subject ?? article.title,
     editorNote: data.editorNote,
-    audience: {
-      topics: data.topics ?? article.topics,
-      frequencies: data.frequencies ?? allFrequencies,
-    },
+    audience,
+    ...(segment && { segment }),
     state: 'draft',
     deliveryKey: articleDeliveryKey(article.slug),
     shards: SEND_SHARDS,
@@ -239,6 +251,26 @@ export async function createArticleIssue(deps: IssueDeps, input: unknown): Promi
 }
 
 export const articleDeliveryKey = (slug: string) => `article:${slug}`;
+
+function issueSegment(deps: IssueDeps, id: string, audience: Audience) {
+  const segments = deps.segments;
+  if (!segments)
+    throw new DomainError(ErrorCodes.invalidInput, 'Segments are not available here.', {
+      issues: [{ field: 'segment', message: 'cannot be used from here' }],
+    });
+  return segmentForIssue({ ...deps, segments }, id, audience);
+}
+
+/**
+ * An editor's start of an issue that targets a segment: refused (422, count 0) if the segment
+ * no longer reaches any reader of its audience, since it was made (readers left, changed).
+ */
+async function refuseIfSegmentEmpty(deps: IssueDeps, id: string) {
+  assertPossibleIssueId(id);
+  const issue = await deps.issues.get(id);
+  if (issue?.segment && (issue.state === 'draft' || issue.state === 'scheduled'))
+    await assertReaches(deps, issue.segment, issue.audience);
+}
 
 /** The issue `npm run send -- <slug>` works on: created on first use, resumed after. */
 export async function findOrCreateEditorSend(deps: IssueDeps, slug: string): Promise<Issue> {
@@ -263,6 +295,7 @@ export async function findOrCreateEditorSend(deps: IssueDeps, slug: string): Pro
 
 export async function scheduleIssue(deps: IssueDeps, id: string, at: Date) {
   assertScheduleTime(deps, at);
+  await refuseIfSegmentEmpty(deps, id);
   return transitionIssue(deps, id, 'schedule', () => ({ scheduledAt: at.toISOString() }));
 }
 
@@ -279,7 +312,10 @@ export function assertScheduleTime(deps: Pick<IssueDeps, 'clock'>, at: Date) {
   }
 }
 
-export const sendIssueNow = (deps: IssueDeps, id: string) => transitionIssue(deps, id, 'sendNow');
+export async function sendIssueNow(deps: IssueDeps, id: string) {
+  await refuseIfSegmentEmpty(deps, id);
+  return transitionIssue(deps, id, 'sendNow');
+}
 export const cancelIssue = (deps: IssueDeps, id: string) => transitionIssue(deps, id, 'cancel');
 export const resumeIssue = (
   deps: Pick<IssueDeps, 'issues' | 'clock' | 'subscribers'>,

@@ -69,6 +69,7 @@ export function AdminLayout(props: AdminPageProps) {
                 <a href="/admin/articles">Articles</a>
                 <a href="/admin/issues">Issues</a>
                 <a href="/admin/subscribers">Subscribers</a>
+                <a href="/admin/segments">Segments</a>
                 <a href="/admin/suppressions">Suppressions</a>
                 <a href="/admin/outbox">Outbox</a>
                 <a href="/admin/webhooks">Webhooks</a>

@@ -11,6 +11,7 @@ import { importsApi } from './imports.js';
 import { issueEditsApi } from './issue-edits.js';
 import { issuesApi } from './issues.js';
 import { outboxApi } from './outbox.js';
+import { segmentsApi } from './segments.js';
 import { sendingHoldApi } from './sending-hold.js';
 import { subscribersApi } from './subscribers.js';
 import { suppressionsApi } from './suppressions.js';
@@ -49,7 +50,8 @@ export function adminApiRoutes(deps: AdminDeps) {
     .route('/', testSendsApi(deps))
     .route('/', outboxApi(deps))
     .route('/', sendingHoldApi(deps))
-    .route('/', webhooksApi(deps));
+    .route('/', webhooksApi(deps))
+    .route('/', segmentsApi(deps));
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

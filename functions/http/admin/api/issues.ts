@@ -32,6 +32,18 @@ export const IssueSchema = z
     subject: z.string(),
     editorNote: z.string().optional(),
     audience: z.object({ topics: z.array(z.string()), frequencies: z.array(z.string()) }),
+    segment: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        match: z.enum(['all', 'any']),
+        rules: z.array(z.object({ kind: z.string() }).passthrough()),
+      })
+      .optional()
+      .openapi({
+        description:
+          'The segment it targets: a copy of its rules taken when the issue was made (see GET /segments/{id} for the rule shapes)',
+      }),
     state: z.enum(states),
     scheduledAt: z.string().optional(),
     createdAt: z.string(),

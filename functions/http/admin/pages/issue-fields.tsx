@@ -10,6 +10,8 @@ export type ComposeInput = {
   editorNote?: string;
   topics?: string[];
   frequencies?: string[];
+  /** The compose form's segment (its id), if one was chosen. */
+  segment?: string;
 };
 
 /** A refused form: what was typed, and each field's problem (or the message). */
@@ -22,6 +24,7 @@ const fieldLabels: Record<string, string> = {
   editorNote: "Editor's note",
   topics: 'Topics',
   frequencies: 'Readers who chose',
+  segment: 'Segment',
 };
 export const labelOf = (field: string) => fieldLabels[field.split('.')[0] ?? ''] ?? field;
 

@@ -65,7 +65,15 @@ export function IssuePage(props: {
         </p>
         <p>
           <strong>Audience:</strong> {issue.audience.topics.join(', ')};{' '}
-          {issue.audience.frequencies.join(', ')} · <strong>Recipients:</strong>{' '}
+          {issue.audience.frequencies.join(', ')}
+          {issue.segment ? (
+            <>
+              {' '}
+              · <strong>Segment:</strong> {issue.segment.name} (its rules as they were when this
+              issue was made)
+            </>
+          ) : null}{' '}
+          · <strong>Recipients:</strong>{' '}
           <span data-testid="recipients">{totalLabel(issue) ?? 'counted when sending starts'}</span>
         </p>
         <div

@@ -1,6 +1,7 @@
 import type { Article } from '../../../core/content/article.js';
 import type { Issue } from '../../../core/issues/issue.js';
 import type { Publication } from '../../../core/publication.js';
+import type { Segment } from '../../../core/segments/segment.js';
 import { Csrf } from '../layout.js';
 import { IssueFields, Refusal, type Refused } from './issue-fields.js';
 
@@ -15,6 +16,8 @@ export function IssueList(props: {
   publication: Publication;
   /** A refused compose form: what was typed, and each field's problem (or the message). */
   refused?: Refused;
+  /** Saved segments the issue may target (none: the form offers none). */
+  segments?: Segment[];
 }) {
   const { issues, articles } = props;
   return (
@@ -83,6 +86,30 @@ export function IssueList(props: {
           subjectLabel="Subject (the article's title if empty)"
           topicsLegend="Topics (the article's own unless you tick others)"
         />
+        {props.segments?.length ? (
+          <>
+            <label for="compose-segment">Segment (optional)</label>
+            <select
+              id="compose-segment"
+              name="segment"
+              aria-describedby="compose-segment-hint"
+              aria-invalid={
+                props.refused?.issues.some((i) => i.field === 'segment') ? 'true' : undefined
+              }
+            >
+              <option value="">None: every reader of the audience</option>
+              {props.segments.map((s) => (
+                <option value={s.id} selected={props.refused?.input.segment === s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+            <p id="compose-segment-hint">
+              Only the segment's readers are sent the issue; with no topics ticked, every topic's.
+              Its rules are copied onto the draft as they are now.
+            </p>
+          </>
+        ) : null}
         <p>
           <button type="submit">Create draft</button>
         </p>

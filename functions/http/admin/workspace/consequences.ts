@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import { DomainError, ErrorCodes } from '../../../core/errors.js';
 import type { Issue } from '../../../core/issues/issue.js';
 import { assertScheduleTime, estimateAudience } from '../../../core/issues/manage-issues.js';
+import { assertReaches, previewSegment } from '../../../core/segments/manage.js';
 import { topicsLabel } from '../../../core/subscribers/messages.js';
 import { editorAddressRequest } from '../../../core/subscribers/suppression.js';
 import type { AdminDeps } from '../deps.js';
@@ -31,25 +32,34 @@ async function issueOf(deps: AdminDeps, c: Context<WorkspaceEnv>): Promise<Issue
 }
 
 /** "the confirmed readers of Economy who chose every article or daily digests" */
-export function audienceOf(deps: AdminDeps, issue: Pick<Issue, 'audience'>) {
+export function audienceOf(deps: AdminDeps, issue: Pick<Issue, 'audience' | 'segment'>) {
   const topics = topicsLabel(deps, issue.audience.topics) || 'no topic';
   const frequencies = orList(issue.audience.frequencies.map((f) => frequencyNames[f]));
-  return `the confirmed readers of ${topics} who chose ${frequencies}`;
+  const segment = issue.segment ? ` in the segment “${issue.segment.name}”` : '';
+  return `the confirmed readers of ${topics} who chose ${frequencies}${segment}`;
 }
 
 const readers = (n: number) => `${n} reader${n === 1 ? '' : 's'}`;
 
 /** What an issue's review lists, whether it goes now or at a time. */
 async function review(deps: AdminDeps, issue: Issue, when: string) {
-  // The dashboard counters' estimate, one read: the exact count is the workers' (issue 15).
-  const about = await estimateAudience(deps, issue.audience);
+  // The dashboard counters' estimate, one read: the exact count is the workers' (issue 15). A
+  // segment's is its preview, exact (one read of the audience); none is refused here (422).
+  const counted = issue.segment && (await previewSegment(deps, issue.segment, issue.audience));
+  if (counted && counted.count === 0) await assertReaches(deps, issue.segment!, issue.audience);
+  const about = counted ? counted.count : await estimateAudience(deps, issue.audience);
   const { fromName, fromAddress } = deps.publication;
   const facts: [string, string][] = [
     ['Subject', issue.subject],
     ['Content', await contentOf(deps, issue)],
     ['From', `${fromName} <${fromAddress}>`],
     ['Audience', audienceOf(deps, issue)],
-    ['Recipients', `about ${about} now, from the readers' counters; counted exactly as it sends`],
+    [
+      'Recipients',
+      counted
+        ? `${about} now, the segment's readers counted exactly`
+        : `about ${about} now, from the readers' counters; counted exactly as it sends`,
+    ],
     ['When', when],
   ];
   return { about, facts };

@@ -15,6 +15,7 @@ import { workspaceErrorPage, type WorkspaceEnv } from './page.js';
 import { importRoutes } from './imports.js';
 import { outboxRoutes } from './outbox.js';
 import { sameOriginPosts } from './same-origin.js';
+import { segmentRoutes } from './segments.js';
 import { sendingHoldRoutes } from './sending-hold.js';
 import { sessionRoutes } from './session.js';
 import { subscriberRoutes } from './subscribers.js';
@@ -44,6 +45,7 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/outbox', outboxRoutes(deps))
     .route('/admin/sending-hold', sendingHoldRoutes(deps))
     .route('/admin/webhooks', webhookRoutes(deps))
+    .route('/admin/segments', segmentRoutes(deps))
     .route('/admin/audit', auditRoutes(deps))
     .route('/admin/editors', editorRoutes(deps));
   // A domain error is the API's status on a page; anything else is the app's logged 500.

@@ -13,6 +13,7 @@ import {
 import { testSendIssue } from '../../../core/issues/preview.js';
 import { ambiguousReaders, resolveAmbiguous } from '../../../core/issues/ambiguous.js';
 import type { Resolution } from '../../../core/issues/issue.js';
+import { listSegments } from '../../../core/segments/manage.js';
 import type { AdminDeps } from '../deps.js';
 import { ConfirmResolution } from '../pages/ambiguous.js';
 import { type ComposeInput, IssueList } from '../pages/issues.js';
@@ -37,6 +38,7 @@ export const composeInput = (body: Record<string, unknown>): ComposeInput => ({
     body.frequencies === undefined && body['audience-offered'] === undefined
       ? undefined
       : many(body.frequencies),
+  segment: one(body.segment) || undefined,
 });
 const resolutionOf = (body: Record<string, unknown>): Resolution =>
   body.resolution === 'release' ? 'release' : 'delivered';
@@ -71,6 +73,7 @@ export function issueRoutes(deps: AdminDeps) {
         csrf={c.get('session').csrf}
         publication={deps.publication}
         refused={refused}
+        segments={await listSegments(deps)}
       />,
       status,
     );
@@ -89,6 +92,7 @@ export function issueRoutes(deps: AdminDeps) {
           // the form says; the article page's one-button form sends neither, for the defaults.
           topics: input.topics?.length ? input.topics : undefined,
           frequencies: input.frequencies,
+          segment: input.segment,
         });
         return redirect(c, `/admin/issues/${issue.id}?notice=created`);
       } catch (error) {

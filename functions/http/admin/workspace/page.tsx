@@ -62,6 +62,8 @@ const notices: Record<string, string> = {
   dismissed: 'Not sent: the article stays on the site and in the digests.',
   replayed: 'Endpoint enabled; its given-up deliveries are queued again, with their own event ids.',
   webhook_removed: 'Webhook endpoint removed.',
+  segment_saved: 'Segment saved: its readers now are below.',
+  segment_deleted: 'Segment deleted. Issues already made for it keep their copy of its rules.',
 };
 
 export const noticeOf = (c: WorkspaceContext): string | undefined =>

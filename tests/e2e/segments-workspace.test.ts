@@ -1,0 +1,151 @@
+/**
+ * Segments in the workspace, in a real browser: an editor previews a definition (its count and
+ * first addresses, the form kept), a refused value comes back on the form under its field's
+ * label, a saved segment's page shows its readers, and deleting it asks first. Every page passes
+ * the workspace's accessibility checks (axe-core, no sideways scrolling at 375 px).
+ */
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { newSegment } from '../../functions/core/segments/segment.js';
+import type { LocalStack } from '../../local/stack.js';
+import { aSubscriber } from '../support/builders.js';
+import { browserAvailable, launchChromium } from '../support/browser.js';
+import { seedReaders, startTestStack } from '../support/stack.js';
+
+describe.skipIf(!browserAvailable())('segments in the workspace', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    await seedReaders(stack, 12, (i) =>
+      aSubscriber({
+        email: `ws-segment.${String(i).padStart(2, '0')}@example.com`,
+        fields: i % 2 ? { city: 'Skopje' } : { city: 'Bitola' },
+      }),
+    );
+    const key = (
+      await createApiKey(stack.deps, { name: 'Ana', email: 'ana@example.org', role: 'editor' })
+    ).key;
+    browser = await launchChromium();
+    page = await (await browser.newContext({ bypassCSP: true })).newPage();
+    page.setDefaultTimeout(8_000);
+    await page.goto(`${stack.appUrl}/admin/sign-in`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${stack.appUrl}/admin`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  const h1 = () => page.getByRole('heading', { level: 1 }).textContent();
+  const submit = async (button: ReturnType<Page['getByRole']>) => {
+    await Promise.all([
+      page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() }),
+      button.click(),
+    ]);
+    await page.waitForLoadState('domcontentloaded');
+  };
+
+  /** What the workspace's own accessibility test checks, on the page as it is now. */
+  async function problems(): Promise<string[]> {
+    await page.addScriptTag({
+      path: createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+    });
+    const violations = await page.evaluate<{ id: string; impact: string | null }[]>(
+      `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))`,
+    );
+    const found = violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${page.url()}: ${v.id} (${v.impact})`);
+    await page.setViewportSize({ width: 375, height: 800 });
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+    if (width > 375) found.push(`${page.url()}: ${width} px wide at 375 px`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    return found;
+  }
+
+  it('previews a segment, refuses a bad value on the form, saves it, shows its readers, and asks before deleting it', async () => {
+    const found: string[] = [];
+    await page.goto(`${stack.appUrl}/admin`);
+    await submit(page.getByRole('link', { name: 'Segments' }));
+    expect(await h1()).toBe('Segments');
+    found.push(...(await problems()));
+
+    await page.getByLabel('Name', { exact: true }).fill('Skopje');
+    await page.getByLabel('Your city', { exact: true }).selectOption('equals');
+    await page.getByLabel('Your city: value').fill('skopje');
+    await page.getByLabel('Within the last (days)').fill('soon');
+    await submit(page.getByRole('button', { name: 'Preview' }));
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Signed up within (days): must be a whole number of days',
+    );
+    expect(await page.getByLabel('Your city: value').inputValue()).toBe('skopje');
+    found.push(...(await problems()));
+
+    await page.getByLabel('Within the last (days)').fill('');
+    await submit(page.getByRole('button', { name: 'Preview' }));
+    expect(await page.getByTestId('segment-count').textContent()).toContain('6 confirmed readers');
+    expect(await page.content()).toContain('ws-segment.01@example.com');
+    expect(await page.content()).not.toContain('ws-segment.00@example.com');
+    expect(await stack.deps.segments.list()).toEqual([]);
+    found.push(...(await problems()));
+
+    await submit(page.getByRole('button', { name: 'Save segment' }));
+    expect(await h1()).toBe('Segment: Skopje');
+    expect(await page.getByTestId('segment-count').textContent()).toContain('6 confirmed readers');
+    found.push(...(await problems()));
+    const [saved] = await stack.deps.segments.list();
+    expect(saved).toMatchObject({
+      name: 'Skopje',
+      rules: [{ kind: 'field', key: 'city', op: 'equals', value: 'skopje' }],
+    });
+
+    await submit(page.getByRole('button', { name: 'Delete this segment' }));
+    expect(await h1()).toBe('Delete the segment "Skopje"?');
+    found.push(...(await problems()));
+    expect(await stack.deps.segments.list()).toHaveLength(1);
+    await submit(page.getByRole('button', { name: 'Delete "Skopje"' }));
+    expect(await page.getByRole('status').first().textContent()).toContain('Segment deleted');
+    expect(await stack.deps.segments.list()).toEqual([]);
+    expect(found).toEqual([]);
+  });
+
+  it('composes an issue for a saved segment, names it on the issue page, and reviews its send with the exact count', async () => {
+    const found: string[] = [];
+    await stack.deps.segments.create(
+      newSegment(
+        {
+          name: 'Bitola',
+          match: 'all',
+          rules: [{ kind: 'field', key: 'city', op: 'equals', value: 'Bitola' }],
+        },
+        new Date(),
+      ),
+    );
+    await page.goto(`${stack.appUrl}/admin/issues`);
+    await page.getByLabel('Segment (optional)').selectOption({ label: 'Bitola' });
+    await page.getByLabel("Subject (the article's title if empty)").fill('For Bitola');
+    await submit(page.getByRole('button', { name: 'Create draft' }));
+    expect(await page.content()).toContain('Segment:');
+    expect(await page.content()).toContain('Bitola');
+    found.push(...(await problems()));
+
+    await submit(page.getByRole('button', { name: 'Send now' }));
+    expect(await page.getByTestId('review').textContent()).toContain(
+      "6 now, the segment's readers counted exactly",
+    );
+    expect(await page.getByTestId('consequence').textContent()).toContain(
+      'in the segment “Bitola”',
+    );
+    found.push(...(await problems()));
+    await submit(page.getByRole('button', { name: 'Send to 6 readers' }));
+    expect(await page.getByTestId('state').textContent()).toBe('sending');
+    expect(found).toEqual([]);
+  });
+});
