@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Pacer } from '../../functions/core/delivery/pacer.js';
 import { splitRate } from '../../functions/core/delivery/rate-budget.js';
 import {
+  ANSWER_MS,
   BEAT_MS,
   BORROW_MS,
   bulkShareOf,
@@ -164,6 +165,62 @@ describe('bulk borrowing transactional mail’s share', () => {
     expect(rateOf(share.pacer)).toBeCloseTo(SPLIT.total);
     clock.advance(1); // no timer needed: the pacer asks at each slot
     expect(rateOf(share.pacer)).toBeCloseTo(SPLIT.bulk);
+    await share.release();
+  });
+});
+
+describe('a sender that may not have seen a joiner', () => {
+  it('slows to the pace for one sender more while a beat fails or goes unanswered past ANSWER_MS, and takes its pace back once one gets through', async () => {
+    vi.useFakeTimers();
+    const { clock, sleep, monotonic } = timing();
+    const registry = new MemorySenderRegistry();
+    const share = await RateShare.acquire(registry, SPLIT, { clock, sleep, monotonic });
+    expect(rateOf(share.pacer)).toBeCloseTo(SPLIT.total); // alone, borrowing
+    const answer = registry.beat.bind(registry);
+    // The next beat hangs: a joiner may have written meanwhile, unseen.
+    let release: () => void = () => {};
+    registry.beat = (...args) =>
+      new Promise((resolve) => {
+        release = () => resolve(answer(...args));
+      });
+    clock.advance(BEAT_MS);
+    await vi.advanceTimersByTimeAsync(BEAT_MS);
+    expect(rateOf(share.pacer)).toBeCloseTo(SPLIT.total); // asked, not yet late
+    await vi.advanceTimersByTimeAsync(ANSWER_MS);
+    const slowed = shareOf(SPLIT.bulk, 2, true);
+    expect(rateOf(share.pacer)).toBeCloseTo(slowed);
+    // Answered at last, alone still: its pace again.
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(rateOf(share.pacer)).toBeCloseTo(SPLIT.total);
+    // A beat that fails: slowed at once.
+    registry.beat = async () => {
+      throw new Error('DynamoDB unavailable');
+    };
+    clock.advance(BEAT_MS);
+    await vi.advanceTimersByTimeAsync(BEAT_MS);
+    expect(rateOf(share.pacer)).toBeCloseTo(slowed);
+    await share.release();
+  });
+
+  it('beats a beat after its join beat began, however long that beat took to answer', async () => {
+    vi.useFakeTimers();
+    const { clock, sleep, monotonic } = timing();
+    const registry = new MemorySenderRegistry();
+    const starts: number[] = [];
+    const answer = registry.beat.bind(registry);
+    registry.beat = async (...args) => {
+      starts.push(clock.now().getTime());
+      // Each beat takes 900 ms to be answered.
+      clock.advance(900);
+      return answer(...args);
+    };
+    const share = await RateShare.acquire(registry, SPLIT, { clock, sleep, monotonic });
+    const joined = starts.at(-1)!;
+    const wait = joined + BEAT_MS - clock.now().getTime();
+    clock.advance(wait);
+    await vi.advanceTimersByTimeAsync(wait);
+    expect(starts.at(-1)! - joined).toBe(BEAT_MS);
     await share.release();
   });
 });

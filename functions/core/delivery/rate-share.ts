@@ -33,15 +33,18 @@ export function bulkShareOf(split: RateSplit, live: LiveSenders): number {
 export const BEAT_MS = 2_000;
 /** A sender not renewed for this long is no longer counted: its share goes to the others. */
 export const LIVE_MS = 3 * BEAT_MS;
+/** How long a beat may take to be answered before its sender slows as if someone had joined. */
+export const ANSWER_MS = 1_000;
 /**
  * How long a joining sender waits after its first beat before its first send: every other
- * sender's next beat begins within BEAT_MS and is answered within a second (as BORROW_MS
- * assumes), and the sends it made at its old share must then leave the one-second window
- * (250 ms more for their arrival jitter). A beat and a half (3 s) counted only the beat: a
- * sender told late on a loaded machine still had a second of its old rate in the window its
- * new neighbour's first sends fell in (CI saw 18 in a second against 16).
+ * sender's next beat begins within BEAT_MS (timed from the beats' starts) and is answered within
+ * ANSWER_MS, or that sender slows as if someone had joined (`assumeJoiner`); the sends it made
+ * at its old share must then leave the one-second window (250 ms more for their arrival jitter).
+ * A beat and a half (3 s) counted only the beat: a sender told late on a loaded machine still had
+ * a second of its old rate in the window its new neighbour's first sends fell in (CI saw 18 in a
+ * second against 16).
  */
-export const JOIN_MS = BEAT_MS + 1_000 + 1_000 + 250;
+export const JOIN_MS = BEAT_MS + ANSWER_MS + 1_000 + 250;
 /**
  * How long a bulk sender keeps a borrowed rate after the beat that found no transactional sender
  * began: a healthy sender's next beat (2 s later, answered within 1 s) renews it, one whose beats
@@ -97,6 +100,7 @@ export class RateShare {
   /** When this sender's item runs out, as last written (this process's clock). */
   private liveUntil = Number.NEGATIVE_INFINITY;
   private lastBeat = Number.NEGATIVE_INFINITY;
+  private lastLive: LiveSenders = { bulk: 1, transactional: 0 };
   private beat?: ReturnType<typeof setInterval>;
   private beating?: Promise<void>;
 
@@ -134,13 +138,23 @@ export class RateShare {
       live = await this.registry.beat(this.id, new Date(at), new Date(at + LIVE_MS));
     }
     this.apply(live, at);
-    this.beat = setInterval(() => void this.renew(), BEAT_MS);
+    // The next beat BEAT_MS after this one began, not after it was answered: a joiner's wait
+    // (JOIN_MS) counts on every sender beating within BEAT_MS of any moment.
+    this.beat = setTimeout(
+      () => {
+        void this.renew();
+        this.beat = setInterval(() => void this.renew(), BEAT_MS);
+        this.beat.unref?.();
+      },
+      Math.max(0, at + BEAT_MS - this.now()),
+    );
     this.beat.unref?.();
   }
 
   /** The pace for who is live, as of the beat that began at `at`; a borrowed rate ends on its own. */
   private apply(live: LiveSenders, at: number) {
     this.lastBeat = at;
+    this.lastLive = live;
     this.liveUntil = at + LIVE_MS;
     const own = shareOf(this.split.bulk, live.bulk, this.split.transactional > 0);
     if (!borrows(this.split, live)) return this.pacer.retune(own);
@@ -157,12 +171,25 @@ export class RateShare {
 
   private async beatOnce() {
     const at = this.now();
+    // A joiner counts on being seen by a beat answered within ANSWER_MS: one that fails, or is
+    // not answered by then, may have missed it, so the pace is the one for a sender more.
+    const slow = setTimeout(() => this.assumeJoiner(), ANSWER_MS);
+    slow.unref?.();
     try {
       this.apply(await this.registry.beat(this.id, new Date(at), new Date(at + LIVE_MS)), at);
     } catch {
+      this.assumeJoiner();
       // The others stop counting this sender once its item runs out: stop sending before that.
       if (this.now() - this.lastBeat >= LIVE_MS - BEAT_MS) this.pacer.holdFor(BEAT_MS);
+    } finally {
+      clearTimeout(slow);
     }
+  }
+
+  /** Until a beat gets through: the share as if one more bulk sender had joined, not borrowing. */
+  private assumeJoiner() {
+    const senders = this.lastLive.bulk + 1;
+    this.pacer.retune(shareOf(this.split.bulk, senders, this.split.transactional > 0));
   }
 
   /**
