@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mergeTagProblems } from '../email/merge-tags.js';
 import type { FieldDefinition } from '../subscribers/fields.js';
 import * as z from 'zod';
@@ -232,7 +233,11 @@ export async function createArticleIssue(deps: IssueDeps, input: unknown): Promi
   const segment = data.segment && (await issueSegment(deps, data.segment, audience));
   const now = deps.clock.now().toISOString();
   const issue: Issue = {
-    id: data.id ?? `article-${article.slug}-${Date.now().toString(36)}`,
+    // The time, then a random part: two issues of one article made in the same millisecond (two
+    // editors, a script) are two issues, not a conflict.
+    id:
+      data.id ??
+      `article-${article.slug}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
     content: { kind: 'article', slug: article.slug },
     subject: data.subject ?? article.title,
     editorNote: data.editorNote,
