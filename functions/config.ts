@@ -609,6 +609,8 @@ function lazyImportDeps(config: Config) {
       clock: systemClock,
       publication: await buildPublication(config),
       blobs,
+      // New readers' `reader.created` ride on their records (core/webhooks/reader-events.ts).
+      webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
     };
   };
   return { importDeps: () => (built ??= build()) };

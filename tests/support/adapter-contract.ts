@@ -361,7 +361,7 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect(await outbox.getMessage(test.id)).toEqual(test);
     });
 
-    it("lists a reader's pending webhook events: beside an entry in flight as due no later than they are, alone for the sweep", async () => {
+    it("lists a reader's pending webhook events: beside an entry in flight with the entry, when it is due, alone for the sweep", async () => {
       // Due before anything else in the store; taken off again at the end, so later tests' `due`
       // lists start as they did.
       const at = (iso: string) => new Date(iso);
@@ -369,6 +369,12 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
         { id: `evt_${randomUUID()}`, type: 'reader.unsubscribed' as const, at: iso, data: {} },
       ];
       const beside = aSubscriber({
+        state: 'pending',
+        outbox: queuedEntry('confirmation', at('1990-01-01T00:00:00.000Z')),
+        events: pending('1990-01-01T00:00:00.000Z'),
+      });
+      // Not due yet: its events do not bring it forward (its drain, when due, queues them).
+      const later = aSubscriber({
         state: 'pending',
         outbox: queuedEntry('confirmation', at('2099-01-01T00:00:00.000Z')),
         events: pending('1990-01-01T00:00:00.000Z'),
@@ -387,18 +393,21 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
         events: pending('1990-01-03T00:00:00.000Z'),
       });
       const quiet = aSubscriber({ state: 'unsubscribed' });
-      for (const r of [beside, alone, afterSent, quiet]) await subscribers.create(r);
+      for (const r of [beside, later, alone, afterSent, quiet]) await subscribers.create(r);
       const [first] = await outbox.due(at('1995-01-01T00:00:00.000Z'), 1);
       expect(first).toMatchObject({ id: beside.id, eventsPending: true, entry: beside.outbox });
+      const due = (await outbox.due(at('1995-01-01T00:00:00.000Z'), 100)).map((l) => l.id);
+      expect(due).not.toContain(later.id);
       const swept = (await outbox.withEvents(10)).map((ref) => ref.id);
       expect(swept.slice(0, 2)).toEqual([alone.id, afterSent.id]);
       expect(swept).not.toContain(beside.id);
+      expect(swept).not.toContain(later.id);
       expect(swept).not.toContain(quiet.id);
       // Once its events are queued and taken off, a record leaves the sweep's list.
       const { events: _e, ...cleared } = alone;
       expect(await subscribers.save({ ...cleared, version: alone.version + 1 })).toBe(true);
       expect((await outbox.withEvents(10)).map((ref) => ref.id)).not.toContain(alone.id);
-      for (const r of [beside, alone, afterSent, quiet]) await subscribers.delete(r.id);
+      for (const r of [beside, later, alone, afterSent, quiet]) await subscribers.delete(r.id);
       expect((await outbox.due(at('1995-01-01T00:00:00.000Z'), 1)).map((l) => l.id)).not.toContain(
         beside.id,
       );

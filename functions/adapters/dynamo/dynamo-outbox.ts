@@ -29,9 +29,11 @@ const MESSAGE_TTL_S = 7 * 24 * 60 * 60;
  * entry carries none, so the index holds only work and what an editor must see.
  *
  * A subscriber's webhook events not yet queued (`eventsAt`: the first one's time) are work too:
- * beside an entry in flight they make it due no later than they are, so its drain queues them;
- * with none in flight the record is under `OUTBOX#events` until the sweep has queued them (a
- * given-up entry is listed with the failed again once they are).
+ * beside an entry in flight the entry's drain queues them first (the listing says so), and the
+ * entry is sorted by its own due time only, so a record whose events cannot be queued never
+ * holds a page of `due` for entries not due yet; with none in flight the record is under
+ * `OUTBOX#events` until the sweep has queued them (a given-up entry is listed with the failed
+ * again once they are).
  */
 export function outboxIndexKeys(
   holder: OutboxHolder,
@@ -43,8 +45,7 @@ export function outboxIndexKeys(
     GSI2PK: partition(pk),
     GSI2SK: `${at}#${holder}#${id}`,
   });
-  if (entry?.state === 'queued' || entry?.state === 'sending')
-    return key(entry.state, eventsAt && eventsAt < entry.dueAt ? eventsAt : entry.dueAt);
+  if (entry?.state === 'queued' || entry?.state === 'sending') return key(entry.state, entry.dueAt);
   if (eventsAt) return key('events', eventsAt);
   if (entry?.state === 'failed') return key('failed', entry.failedAt ?? entry.dueAt);
   return {};

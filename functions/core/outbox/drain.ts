@@ -43,16 +43,17 @@ export async function drainOutbox(
   deps: OutboxDeps,
   options: { deadline?: number } = {},
 ): Promise<DrainResult> {
-  const result = await drainPages(deps, options);
-  deps.metrics?.count('outbox', result);
+  const outOfTime = () =>
+    options.deadline !== undefined && deps.clock.now().getTime() >= options.deadline - 5_000;
+  const result = await drainPages(deps, outOfTime);
+  // Emails first: a backlog of webhook events never keeps a confirmation waiting.
+  const events = await sweepEvents(deps, outOfTime);
+  deps.metrics?.count('outbox', { ...result, ...events });
   return result;
 }
 
-async function drainPages(deps: OutboxDeps, options: { deadline?: number }): Promise<DrainResult> {
+async function drainPages(deps: OutboxDeps, outOfTime: () => boolean): Promise<DrainResult> {
   const result = noOutcomes();
-  const outOfTime = () =>
-    options.deadline !== undefined && deps.clock.now().getTime() >= options.deadline - 5_000;
-  await sweepEvents(deps, outOfTime);
   for (;;) {
     const due = await deps.outbox.due(deps.clock.now(), PAGE);
     if (due.length === 0 || outOfTime()) return result;
@@ -68,15 +69,27 @@ async function drainPages(deps: OutboxDeps, options: { deadline?: number }): Pro
   }
 }
 
+/** Pages of the sweep per drain: 100 records; the next drain (a minute on AWS) takes the rest. */
+const EVENT_PAGES = 4;
+
 /**
  * Webhook events left on records with no email in flight to carry them (their request died, or
- * could not reach the store, before queueing them): queued now, oldest first, a page at a time.
+ * could not reach the store, before queueing them): queued now, oldest first, a few pages per
+ * drain. A record that fails is counted (`eventsKept`) and left for the next drain, and never
+ * stops the others or the tick around it.
  */
 async function sweepEvents(deps: OutboxDeps, outOfTime: () => boolean) {
-  for (let page = await deps.outbox.withEvents(PAGE); page.length > 0 && !outOfTime(); ) {
-    for (const ref of page) await flushReaderEvents(deps, ref.id);
-    page = await deps.outbox.withEvents(PAGE);
+  const counted = { eventsQueued: 0, eventsKept: 0 };
+  for (let n = 0; n < EVENT_PAGES && !outOfTime(); n++) {
+    const page = await deps.outbox.withEvents(PAGE).catch(() => []);
+    for (const ref of page) {
+      if (outOfTime()) break;
+      const queued = await flushReaderEvents(deps, ref.id).catch(() => false);
+      counted[queued ? 'eventsQueued' : 'eventsKept']++;
+    }
+    if (page.length < PAGE || counted.eventsKept > 0) break;
   }
+  return counted;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { PendingReaderEvent } from '../webhooks/reader-events.js';
+import type { PendingReaderEvent } from '../webhooks/pending-event.js';
 import { createHash } from 'node:crypto';
 import type { OutboxEntry } from '../outbox/entry.js';
 import type { FieldValues } from './fields.js';

@@ -2,23 +2,7 @@ import type { SubscriberRepository } from '../ports.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import { newEventId } from './delivery.js';
 import { type EmitDeps, emitEvent, endpointsWanting } from './emit.js';
-import type { WebhookEventType } from './endpoint.js';
-
-export type ReaderEventType = Extract<WebhookEventType, `reader.${string}`>;
-
-/**
- * A reader's event not yet queued for the webhook sender, kept on the record by the very write
- * that made the change: a process killed after that write leaves the event on the record, and
- * whoever writes the record next (the outbox's drain, or its sweep) queues it. Its id and data
- * are fixed when the change is made, so queueing it again is harmless (deliveries are written
- * only where none is) and it says what the change was, not what the record became later.
- */
-export type PendingReaderEvent = {
-  id: string;
-  type: ReaderEventType;
-  at: string;
-  data: Record<string, unknown>;
-};
+import type { ReaderEventType } from './pending-event.js';
 
 /**
  * What a receiver learns of a reader: their id and address (so it can find them in its own
@@ -44,7 +28,14 @@ export async function readerEvent(
   deps: EmitDeps,
   type: ReaderEventType,
 ): Promise<(next: Subscriber) => Subscriber> {
-  if ((await endpointsWanting(deps, type)).length === 0) return (next) => next;
+  if (!deps.webhooks) return (next) => next;
+  // The list unreadable (the table throttled): the event goes on the record all the same, and
+  // its queueing reads the list again; the reader's change never waits on webhooks.
+  const wanted = await endpointsWanting(deps, type).then(
+    (endpoints) => endpoints.length > 0,
+    () => true,
+  );
+  if (!wanted) return (next) => next;
   const now = deps.clock.now();
   return (next) => ({
     ...next,
@@ -63,16 +54,19 @@ const MAX_ATTEMPTS = 8;
  * write conditional on the version read. Killed in between, or losing a race, the events are
  * still there and queued again next time, with their fixed ids: none lost, none twice.
  */
-export async function flushReaderEvents(deps: FlushDeps, id: string): Promise<void> {
+export async function flushReaderEvents(deps: FlushDeps, id: string): Promise<boolean> {
+  // Without the store (the CLI, a unit test) they stay on the record for a process that has it.
+  if (!deps.webhooks) return false;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await deps.subscribers.get(id);
-    if (!current?.events?.length) return;
+    if (!current?.events?.length) return true;
     for (const event of current.events)
       await emitEvent(deps, event.type, event.data, { id: event.id, createdAt: event.at });
     const { events: _queued, ...rest } = current;
-    if (await deps.subscribers.save({ ...rest, version: current.version + 1 })) return;
+    if (await deps.subscribers.save({ ...rest, version: current.version + 1 })) return true;
   }
   // Still pending on the record: the outbox's sweep queues them on its next pass.
+  return false;
 }
 
 /**

@@ -22,7 +22,7 @@ export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements 
     const upTo = now.toISOString();
     const due = (state: OutboxEntry['state']) =>
       this.listings(state).filter((l) => this.sortedAt(l) <= upTo);
-    return [...due('sending'), ...due('queued')].slice(0, limit).map(listed);
+    return [...due('sending'), ...due('queued')].slice(0, limit);
   }
 
   async withEvents(limit: number) {
@@ -40,7 +40,7 @@ export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements 
   }
 
   async failed(limit: number) {
-    return this.listings('failed').reverse().slice(0, limit).map(listed);
+    return this.listings('failed').reverse().slice(0, limit);
   }
 
   getMessage(id: string) {
@@ -53,8 +53,8 @@ export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements 
     return this.save(next);
   }
 
-  private listings(state: OutboxEntry['state']): Listed[] {
-    const all: Listed[] = [
+  private listings(state: OutboxEntry['state']): OutboxListing[] {
+    const all: OutboxListing[] = [
       ...[...this.subscribers.items.values()].flatMap((s) =>
         // A record with webhook events pending and no entry in flight is the sweep's, not listed.
         s.outbox && (active(s.outbox) || !s.events?.length)
@@ -65,7 +65,6 @@ export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements 
                 to: s.email,
                 entry: s.outbox,
                 eventsPending: (s.events?.length ?? 0) > 0,
-                eventsAt: s.events?.[0]?.at,
               },
             ]
           : [],
@@ -77,23 +76,18 @@ export class MemoryOutboxStore extends VersionedItems<OutboxMessage> implements 
         entry: m.outbox,
       })),
     ];
-    const at = (l: Listed) => `${this.sortedAt(l)}#${l.holder}#${l.id}`;
+    const at = (l: OutboxListing) => `${this.sortedAt(l)}#${l.holder}#${l.id}`;
     return all
       .filter((l) => l.entry.state === state)
       .sort((a, b) => keyOrder(at(a), at(b)))
       .map((l) => structuredClone(l));
   }
 
-  /** When the adapter's index sorts it: an entry in flight no later than its pending events. */
-  private sortedAt(l: Listed) {
-    if (l.entry.state === 'failed') return l.entry.failedAt ?? l.entry.dueAt;
-    return l.eventsAt && l.eventsAt < l.entry.dueAt ? l.eventsAt : l.entry.dueAt;
+  /** When the adapter's index sorts it: by when it is due, or was given up. */
+  private sortedAt(l: OutboxListing) {
+    return l.entry.state === 'failed' ? (l.entry.failedAt ?? l.entry.dueAt) : l.entry.dueAt;
   }
 }
-
-/** A listing with when its record's first pending event was made, which the index sorts by. */
-type Listed = OutboxListing & { eventsAt?: string };
-const listed = ({ eventsAt: _at, ...l }: Listed): OutboxListing => l;
 
 const active = (entry: OutboxEntry | undefined) =>
   entry?.state === 'queued' || entry?.state === 'sending';
