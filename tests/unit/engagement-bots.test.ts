@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   botReason,
   BOT_CLICK_WINDOW_MS,
+  HIDDEN_LINK_BURST_MS,
   HIDDEN_LINK_PARAMETER,
   isHiddenLink,
 } from '../../functions/core/events/engagement.js';
@@ -57,16 +58,21 @@ describe("telling bots' opens and clicks from readers'", () => {
       expect(await botReason(d, event('Open', late, agent)), agent).toBeUndefined();
   });
 
-  it('the hidden link is a scanner’s whenever it is followed, and so is every later click on that copy; earlier ones and other copies are not marked', async () => {
+  it('the hidden link is a scanner’s whenever it is followed, and so are the clicks on that copy in its burst; a reader’s own later clicks, and other copies, are not', async () => {
     const d = deps();
     const late = sinceSend(120_000);
     const hidden = {
       ...event('Click', late),
       link: `https://news.example.org/?${HIDDEN_LINK_PARAMETER}=1`,
     };
-    expect(await botReason(d, event('Click', sinceSend(60_000)))).toBeUndefined();
+    expect(await botReason(d, event('Click', sinceSend(30_000)))).toBeUndefined();
     expect(await botReason(d, hidden)).toBe('hidden link');
     expect(await botReason(d, event('Click', sinceSend(121_000)))).toBe('hidden link');
+    // Its event came late: a click of the same burst, earlier, is the scanner's too.
+    expect(await botReason(d, event('Click', sinceSend(119_000)))).toBe('hidden link');
+    // The reader behind that gateway, an hour on: their own click.
+    const after = sinceSend(120_000 + HIDDEN_LINK_BURST_MS + 1);
+    expect(await botReason(d, event('Click', after))).toBeUndefined();
     expect(
       await botReason(d, { ...event('Click', late), subscriberId: 'reader-2' }),
     ).toBeUndefined();

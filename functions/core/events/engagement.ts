@@ -49,10 +49,18 @@ export type EngagementDeps = {
 export type BotReason = 'user agent' | 'too soon after delivery' | 'hidden link';
 
 /**
+ * A scanner fetches a message's links in one burst: a click on a copy this close to when its
+ * hidden link was followed (before or after: SES's events come in no order) is the scanner's.
+ * Not longer: a reader behind a gateway that scans every message clicks for themselves later,
+ * and those clicks are theirs.
+ */
+export const HIDDEN_LINK_BURST_MS = 60_000;
+
+/**
  * Why an open or a click is a bot's, or undefined when it is a reader's. A click on the hidden
- * link marks the reader's copy: every later click on it is the scanner's too (one that fetched a
- * link before the hidden one, more than BOT_CLICK_WINDOW_MS after delivery, stays counted as a
- * reader's; scanners mostly fetch within seconds, which the window catches).
+ * link marks the reader's copy, and the clicks on it within HIDDEN_LINK_BURST_MS of that are the
+ * scanner's too (one counted before the hidden link's event came stays a reader's, unless the
+ * time rule caught it: the counters are not taken back).
  */
 export async function botReason(
   deps: EngagementDeps,
@@ -65,7 +73,10 @@ export async function botReason(
   if (event.userAgent && SCANNER_AGENT.test(event.userAgent)) return 'user agent';
   if (event.kind !== 'Click') return undefined;
   const marks = await deps.engagement.marks(event.issueId, event.subscriberId);
-  if (marks.hiddenLinkAt && marks.hiddenLinkAt.getTime() <= event.at.getTime())
+  if (
+    marks.hiddenLinkAt &&
+    Math.abs(event.at.getTime() - marks.hiddenLinkAt.getTime()) <= HIDDEN_LINK_BURST_MS
+  )
     return 'hidden link';
   const anchor = marks.deliveredAt ?? event.sentAt;
   if (anchor && event.at.getTime() - anchor.getTime() < BOT_CLICK_WINDOW_MS)
