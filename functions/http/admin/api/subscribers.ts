@@ -8,7 +8,7 @@ import {
 import { listSubscribers } from '../../../core/subscribers/list.js';
 import { subscribe } from '../../../core/subscribers/subscribe.js';
 import { normalizeEmail } from '../../../core/email-address.js';
-import { subscriberIdFor } from '../../../core/subscribers/subscriber.js';
+import { type Subscriber, subscriberIdFor } from '../../../core/subscribers/subscriber.js';
 import { NAME_MAX_LENGTH } from '../../../core/subscribers/fields.js';
 import type { AdminDeps } from '../deps.js';
 import { apiApp, idempotent } from './context.js';
@@ -113,10 +113,10 @@ export function subscribersApi(deps: AdminDeps) {
       const { email, ...query } = c.req.valid('query');
       if (email !== undefined) {
         const found = await findSubscriber(deps, email);
-        return c.json({ subscribers: found ? [found] : [] } as never, 200);
+        return c.json({ subscribers: found ? [listed(found)] : [] } as never, 200);
       }
       const page = await listSubscribers(deps, query);
-      return c.json({ subscribers: page.items, cursor: page.cursor } as never, 200);
+      return c.json({ subscribers: page.items.map(listed), cursor: page.cursor } as never, 200);
     },
   );
 
@@ -207,4 +207,12 @@ export function subscribersApi(deps: AdminDeps) {
   );
 
   return api;
+}
+
+/**
+ * A record as the API lists it: without what the record carries only for the next write to
+ * settle (the dashboard's owed counts, webhook events not yet queued).
+ */
+function listed({ countsOwed: _owed, events: _events, ...subscriber }: Subscriber) {
+  return subscriber;
 }
