@@ -66,4 +66,40 @@ describe('a send to a segment', () => {
     expect(report.counts.ambiguous).toBeLessThanOrEqual(1);
     expect(received.length).toBeGreaterThanOrEqual(inSegment.size - 1);
   });
+
+  it('stops at its deadline on pages the segment empties, and the next run carries on from there', async () => {
+    const deps = { ...memoryDeliveryDeps(), segments: new MemorySegmentStore() };
+    // 4,000 weekly readers and one daily one, the segment: 8 shards of ~10 pages, nearly all empty.
+    for (let i = 0; i < 4_000; i++)
+      await deps.subscribers.create(aSubscriber({ topics: ['security'], frequency: 'weekly' }));
+    const daily = aSubscriber({ topics: ['security'], frequency: 'daily' });
+    await deps.subscribers.create(daily);
+    const segment = await createSegment(deps, {
+      name: 'Daily readers',
+      rules: [{ kind: 'frequency', frequencies: ['daily'] }],
+    });
+    const made = await createArticleIssue(deps, { article: 'test-article', segment: segment.id });
+    await deps.issues.save({ ...made, shards: 8, version: made.version + 1 });
+    await sendIssueNow(deps, made.id);
+    // Each page takes a second of the worker's clock; its run has 9 s, less the 5 s margin.
+    let pages = 0;
+    let afterDeadline = 0;
+    const deadline = deps.clock.now().getTime() + 9_000;
+    const list = deps.subscribers.listRecipients.bind(deps.subscribers);
+    deps.subscribers.listRecipients = (query) => {
+      pages++;
+      if (deps.clock.now().getTime() >= deadline - 5_000) afterDeadline++;
+      deps.clock.advance(1_000);
+      return list(query);
+    };
+    const first = await runWorker(deps, { issueId: made.id, workerId: 'short', deadline });
+    expect(first.stoppedBecause).toBe('deadline');
+    expect(afterDeadline).toBe(0);
+    expect(pages).toBeLessThan(10);
+    // The next run, with time, goes on from the saved cursor and finds the one reader.
+    deps.clock.advance(SHARD_LEASE_MS + 1);
+    await runWorker(deps, { issueId: made.id, workerId: 'next' });
+    expect(deps.mailer.sent.map((m) => m.to)).toEqual([daily.email]);
+    expect((await issueReport(deps, made.id)).issue).toMatchObject({ state: 'sent', total: 1 });
+  });
 });

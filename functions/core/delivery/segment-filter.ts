@@ -4,6 +4,7 @@ import type { Publication } from '../publication.js';
 import { matchesSegment } from '../segments/match.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 import type { Clock } from '../clock.js';
+import { Stop } from './worker-run.js';
 
 type FilterDeps = { clock: Clock; publication: Pick<Publication, 'fields'> };
 
@@ -15,7 +16,9 @@ type FilterDeps = { clock: Clock; publication: Pick<Publication, 'fields'> };
 export function inSegment(deps: FilterDeps, issue: Issue, readers: Subscriber[]): Subscriber[] {
   const segment = issue.segment;
   if (!segment) return readers;
-  const now = deps.clock.now();
+  // One moment for the whole send (its start): a rule of "signed up within N days" picks the
+  // same readers on every page, in every shard's count, and on a page redone after a crash.
+  const now = issue.startedAt ? new Date(issue.startedAt) : deps.clock.now();
   const fields = deps.publication.fields ?? [];
   return readers.filter((reader) => matchesSegment(reader, segment, fields, now));
 }
@@ -28,10 +31,13 @@ export async function countInSegment(
   deps: FilterDeps & { subscribers: Pick<SubscriberRepository, 'listRecipients'> },
   issue: Issue,
   query: Omit<RecipientQuery, 'cursor' | 'limit'>,
+  outOfTime: () => boolean = () => false,
 ): Promise<number> {
   let count = 0;
   let cursor: string | undefined;
   do {
+    // A run near its end leaves the count to whoever takes the shard next (nothing saved yet).
+    if (outOfTime()) throw new Stop('deadline');
     const page = await deps.subscribers.listRecipients({ ...query, cursor, limit: 500 });
     count += inSegment(deps, issue, page.items).length;
     cursor = page.cursor;

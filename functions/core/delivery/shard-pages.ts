@@ -55,6 +55,12 @@ export class ShardPages {
       shard.current = { ...shard.current, total: await this.count(issue, shard.current.shard) };
     while (!shard.current.done) {
       const progress = shard.current;
+      // A segment can empty page after page, with no reader to stop at: each page is a moment
+      // to stop (the deadline, the lease, a pause), as each reader is on an ordinary page.
+      if (issue.segment) {
+        const halt = await this.run.mayClaim(issue, shard.lease);
+        if (halt) return await this.leavePage(halt, shard, new PageLedger(this.run.deps, issue));
+      }
       await this.run.sender.ensurePacing(issue);
       const page = await this.run.deps.subscribers.listRecipients({
         shard: progress.shard,
@@ -150,7 +156,7 @@ export class ShardPages {
       frequencies: issue.audience.frequencies,
     };
     return issue.segment
-      ? countInSegment(this.run.deps, issue, query)
+      ? countInSegment(this.run.deps, issue, query, () => this.run.outOfTime())
       : this.run.deps.subscribers.countRecipients(query);
   }
 

@@ -93,7 +93,9 @@ export async function transitionIssue(
       next.pause = undefined;
       // One read of the counters, whatever the list's size: the workers count the audience
       // exactly, shard by shard, off this request (see `audienceTotal`).
-      if (next.total === undefined) {
+      // Not for a segment: the counters know topics and frequencies only, and would show the
+      // whole audience for a segment of fifty until every shard is counted.
+      if (next.total === undefined && !current.segment) {
         next.total = await estimateAudience(deps, current.audience);
         next.totalEstimated = true;
       }
@@ -198,6 +200,7 @@ export const createIssueSchema = (topics: string[], fields: readonly FieldDefini
       .optional(),
     segment: z
       .string()
+      .min(1)
       .max(64)
       .optional()
       .describe(
