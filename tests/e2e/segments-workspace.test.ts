@@ -4,7 +4,6 @@
  * label, a saved segment's page shows its readers, and deleting it asks first. Every page passes
  * the workspace's accessibility checks (axe-core, no sideways scrolling at 375 px).
  */
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
@@ -12,6 +11,7 @@ import { newSegment } from '../../functions/core/segments/segment.js';
 import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
+import { accessibilityProblems, signedInPage, submitAndLoad } from '../support/workspace-page.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
 
 describe.skipIf(!browserAvailable())('segments in the workspace', () => {
@@ -31,12 +31,7 @@ describe.skipIf(!browserAvailable())('segments in the workspace', () => {
       await createApiKey(stack.deps, { name: 'Ana', email: 'ana@example.org', role: 'editor' })
     ).key;
     browser = await launchChromium();
-    page = await (await browser.newContext({ bypassCSP: true })).newPage();
-    page.setDefaultTimeout(8_000);
-    await page.goto(`${stack.appUrl}/admin/sign-in`);
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${stack.appUrl}/admin`);
+    page = await signedInPage(browser, stack.appUrl, key);
   });
   afterAll(async () => {
     await browser?.close();
@@ -44,31 +39,9 @@ describe.skipIf(!browserAvailable())('segments in the workspace', () => {
   });
 
   const h1 = () => page.getByRole('heading', { level: 1 }).textContent();
-  const submit = async (button: ReturnType<Page['getByRole']>) => {
-    await Promise.all([
-      page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() }),
-      button.click(),
-    ]);
-    await page.waitForLoadState('domcontentloaded');
-  };
+  const submit = (button: ReturnType<Page['getByRole']>) => submitAndLoad(page, button);
 
-  /** What the workspace's own accessibility test checks, on the page as it is now. */
-  async function problems(): Promise<string[]> {
-    await page.addScriptTag({
-      path: createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-    });
-    const violations = await page.evaluate<{ id: string; impact: string | null }[]>(
-      `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))`,
-    );
-    const found = violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${page.url()}: ${v.id} (${v.impact})`);
-    await page.setViewportSize({ width: 375, height: 800 });
-    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
-    if (width > 375) found.push(`${page.url()}: ${width} px wide at 375 px`);
-    await page.setViewportSize({ width: 1280, height: 900 });
-    return found;
-  }
+  const problems = () => accessibilityProblems(page);
 
   it('previews a segment, refuses a bad value on the form, saves it, shows its readers, and asks before deleting it', async () => {
     const found: string[] = [];

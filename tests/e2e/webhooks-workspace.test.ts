@@ -5,7 +5,6 @@
  * the workspace's accessibility checks (axe-core, no sideways scrolling at 375 px).
  */
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { createApiKey } from '../../functions/core/access/api-keys.js';
 import type { LocalStack } from '../../local/stack.js';
 import { uniqueEmail } from '../support/builders.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
+import { accessibilityProblems, signedInPage, submitAndLoad } from '../support/workspace-page.js';
 import { startTestStack, waitFor } from '../support/stack.js';
 
 describe.skipIf(!browserAvailable())('webhooks in the workspace', () => {
@@ -33,12 +33,7 @@ describe.skipIf(!browserAvailable())('webhooks in the workspace', () => {
       await createApiKey(stack.deps, { name: 'Ana', email: 'ana@example.org', role: 'editor' })
     ).key;
     browser = await launchChromium();
-    page = await (await browser.newContext({ bypassCSP: true })).newPage();
-    page.setDefaultTimeout(8_000);
-    await page.goto(`${stack.appUrl}/admin/sign-in`);
-    await page.getByLabel('API key').fill(editorKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${stack.appUrl}/admin`);
+    page = await signedInPage(browser, stack.appUrl, editorKey);
   });
   afterAll(async () => {
     await browser?.close();
@@ -48,31 +43,9 @@ describe.skipIf(!browserAvailable())('webhooks in the workspace', () => {
   });
 
   const h1 = () => page.getByRole('heading', { level: 1 }).textContent();
-  const submit = async (button: ReturnType<Page['getByRole']>) => {
-    await Promise.all([
-      page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() }),
-      button.click(),
-    ]);
-    await page.waitForLoadState('domcontentloaded');
-  };
+  const submit = (button: ReturnType<Page['getByRole']>) => submitAndLoad(page, button);
 
-  /** What the workspace's own accessibility test checks, on the page as it is now. */
-  async function problems(): Promise<string[]> {
-    await page.addScriptTag({
-      path: createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-    });
-    const violations = await page.evaluate<{ id: string; impact: string | null }[]>(
-      `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))`,
-    );
-    const found = violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${page.url()}: ${v.id} (${v.impact})`);
-    await page.setViewportSize({ width: 375, height: 800 });
-    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
-    if (width > 375) found.push(`${page.url()}: ${width} px wide at 375 px`);
-    await page.setViewportSize({ width: 1280, height: 900 });
-    return found;
-  }
+  const problems = () => accessibilityProblems(page);
 
   it('registers an endpoint, shows its secret once, lists its deliveries, and asks before removing it', async () => {
     const found: string[] = [];
