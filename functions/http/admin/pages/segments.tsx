@@ -3,6 +3,7 @@ import type { SegmentPreview } from '../../../core/segments/manage.js';
 import type { Segment, SegmentRule } from '../../../core/segments/segment.js';
 import { Frequencies, frequencyLabels } from '../../../core/subscribers/subscriber.js';
 import { Csrf } from '../layout.js';
+import { Notice } from './error.js';
 import { FormProblems, invalid, type Refused } from './form-problems.js';
 import { When } from './when.js';
 
@@ -93,11 +94,7 @@ export function SegmentList(props: {
   const problem = (name: string) => invalid(refused, name);
   return (
     <>
-      {props.notice ? (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      ) : null}
+      <Notice text={props.notice} />
       <p>
         A segment is a saved audience: the confirmed readers every rule (or any one) holds for. An
         issue made for a segment goes only to its readers; preview one to see how many it has.
@@ -275,11 +272,7 @@ export function SegmentPage(props: {
   const { segment: s } = props;
   return (
     <>
-      {props.notice ? (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      ) : null}
+      <Notice text={props.notice} />
       {s.description ? <p>{s.description}</p> : null}
       <h2>Readers for whom {s.match === 'any' ? 'any rule' : 'every rule'} holds</h2>
       <ul>
