@@ -3,7 +3,6 @@
  * the OpenAPI document, answered with its one status; the workspace's pages answer a DynamoDB
  * throttle as the API does (503 with Retry-After), in the workspace's own layout.
  */
-import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
@@ -14,10 +13,12 @@ import { createApp } from '../../functions/http/app.js';
 import { statusOf } from '../../functions/http/errors.js';
 import type { LocalStack } from '../../local/stack.js';
 import { uniqueEmail } from '../support/builders.js';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { captureLogger, quietLogger } from '../support/logger.js';
 import { startTestStack } from '../support/stack.js';
 
 let stack: LocalStack;
+let proxy: FaultProxy;
 const throttle = { on: false };
 let app: ReturnType<typeof createAdminApp>;
 let cookie: string;
@@ -25,19 +26,13 @@ let key: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  // The subscribers' table throttled at will, before the request leaves: as DynamoDB does under load.
-  const client = createDocumentClient({ maxAttempts: 1 });
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      if (throttle.on)
-        throw new ProvisionedThroughputExceededException({
-          message: 'injected throttle',
-          $metadata: { httpStatusCode: 400 },
-        });
-      return next(args);
-    },
-    { step: 'initialize', name: 'injectThrottle' },
-  );
+  // The subscribers' table throttled at will, before the request reaches it: as DynamoDB does
+  // under load, answered by a proxy in front of the table.
+  proxy = await startFaultProxy({
+    upstream: stack.dynamodbEndpoint,
+    policy: () => (throttle.on ? { kind: 'throttle' } : { kind: 'pass' }),
+  });
+  const client = createDocumentClient({ maxAttempts: 1, endpoint: proxy.url });
   const subscribers = new DynamoSubscriberRepository(client, stack.env.TABLE_NAME!);
   app = createAdminApp({ ...stack.deps, subscribers }, { logger: quietLogger() });
   key = (
@@ -54,7 +49,10 @@ beforeAll(async () => {
   });
   cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
 });
-afterAll(async () => stack?.close());
+afterAll(async () => {
+  await proxy?.close();
+  await stack?.close();
+});
 
 type Envelope = { error: { code: string; message: string; issues?: unknown[] } };
 const declared: string[] = Object.values(ErrorCodes);

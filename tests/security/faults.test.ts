@@ -1,14 +1,10 @@
 /**
- * DynamoDB faults under the signup and the reader routes: throttling and 5xx injected into the
- * SDK client (a middleware, so the adapters run unchanged), both before a request reaches the
+ * DynamoDB faults under the signup and the reader routes: throttling and 5xx injected by a
+ * proxy in front of the table (tests/support/fault-proxy.ts), both before a request reaches the
  * table and after it was applied (the response lost). What must hold: the caller gets 202 or a
  * clear 503 (never a 500), every record left behind parses, and once the faults stop a retry
  * works.
  */
-import {
-  InternalServerError,
-  ProvisionedThroughputExceededException,
-} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamo/client.js';
 import { DynamoSignupReads } from '../../functions/adapters/dynamo/dynamo-signup-reads.js';
@@ -19,6 +15,7 @@ import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js'
 import { createApp } from '../../functions/http/app.js';
 import type { LocalStack } from '../../local/stack.js';
 import { uniqueEmail } from '../support/builders.js';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { emailsTo, startTestStack } from '../support/stack.js';
 import { subscriberSchema } from './subscriber-schema.js';
 import { captureLogger } from '../support/logger.js';
@@ -26,6 +23,7 @@ import { parseConfig, suppressionKeysOf } from '../../functions/config.js';
 
 let stack: LocalStack;
 let app: ReturnType<typeof createApp>;
+let proxy: FaultProxy;
 const faults = { share: 0, injected: { before: 0, after: 0 }, calls: 0 };
 let random = mulberry32(7);
 const logger = captureLogger();
@@ -39,42 +37,26 @@ beforeAll(async () => {
     SIGNUP_LIMIT_PER_ADDRESS_PER_HOUR: '1000',
     LOCAL_SES_MAX_SEND_RATE: '100000',
   });
-  const client = createDocumentClient({ maxAttempts: 1 });
-  // Before the request is sent: the table never saw it. Throttling and a 500 both happen here on AWS.
-  client.middlewareStack.add(
-    (next) => async (args) => {
+  // Between the adapters and the table, a loopback proxy: a throttle or a 500 before the table
+  // saw the request (throttling and a 500 both happen there on AWS), or a 500 after the table
+  // applied it (the write happened, the answer was lost on the way back).
+  proxy = await startFaultProxy({
+    upstream: stack.dynamodbEndpoint,
+    policy: () => {
       faults.calls++;
-      if (random() < faults.share / 2) {
+      const draw = random();
+      if (draw < faults.share / 2) {
         faults.injected.before++;
-        throw random() < 0.5
-          ? new ProvisionedThroughputExceededException({
-              message: 'injected throttle',
-              $metadata: { httpStatusCode: 400 },
-            })
-          : new InternalServerError({
-              message: 'injected 500',
-              $metadata: { httpStatusCode: 500 },
-            });
+        return random() < 0.5 ? { kind: 'throttle' } : { kind: 'fail' };
       }
-      return next(args);
-    },
-    { step: 'initialize', name: 'injectFaultBefore' },
-  );
-  // After the table applied it: the write happened, the answer was lost (a timeout, a 500 on the way back).
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const result = await next(args);
-      if (random() < faults.share / 2) {
+      if (draw < faults.share) {
         faults.injected.after++;
-        throw new InternalServerError({
-          message: 'injected 500 after the write',
-          $metadata: { httpStatusCode: 500 },
-        });
+        return { kind: 'failAfter' };
       }
-      return result;
+      return { kind: 'pass' };
     },
-    { step: 'deserialize', name: 'injectFaultAfter' },
-  );
+  });
+  const client = createDocumentClient({ maxAttempts: 1, endpoint: proxy.url });
   const table = stack.env.TABLE_NAME!;
   // The stack's own keys: its outbox and its reads must find what these write.
   const keys = suppressionKeysOf(parseConfig(stack.env));
@@ -87,7 +69,10 @@ beforeAll(async () => {
   };
   app = createApp(deps, { clientIp: () => '192.0.2.90', logger });
 });
-afterAll(async () => stack?.close());
+afterAll(async () => {
+  await proxy?.close();
+  await stack?.close();
+});
 
 const json = (body: unknown) => ({
   method: 'POST',

@@ -5,8 +5,9 @@ import {
   ResourceInUseException,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DomainError, ErrorCodes } from '../../core/errors.js';
+import { LeanDocumentClient } from './lean-client.js';
 import { createTableInput } from './table.js';
 
 /**
@@ -16,7 +17,15 @@ import { createTableInput } from './table.js';
  * when it is not.
  */
 export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+  const handler = (config.requestHandler ?? {}) as {
+    connectionTimeout?: number;
+    requestTimeout?: number;
+  };
+  return new LeanDocumentClient(new DynamoDBClient(config), {
+    endpoint: typeof config.endpoint === 'string' ? config.endpoint : undefined,
+    maxAttempts: typeof config.maxAttempts === 'number' ? config.maxAttempts : undefined,
+    connectionTimeout: handler.connectionTimeout,
+    requestTimeout: handler.requestTimeout,
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

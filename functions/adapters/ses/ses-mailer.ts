@@ -1,4 +1,4 @@
-import type { SESClient, SESClientConfig } from '@aws-sdk/client-ses';
+import type { SESClientConfig } from '@aws-sdk/client-ses';
 import {
   MailFailure,
   MailFailureKinds,
@@ -7,13 +7,13 @@ import {
 } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
 import { MimeComposer } from './mime.js';
+import type { SesTransport } from './ses-transport.js';
 
 export type SesMailerOptions = {
   from: { name: string; address: string };
   replyTo?: string;
   /** SES configuration set whose event destination publishes bounces, complaints, deliveries. */
   configurationSet?: string;
-  client?: SESClient;
   clientConfig?: SESClientConfig;
   /** Called with every accepted message's raw MIME (the local outbox keeps a copy). */
   archive?: (messageId: string, raw: Buffer) => Promise<void>;
@@ -27,15 +27,14 @@ export type SesMailerOptions = {
  * The SDK's own retries are off (`maxAttempts: 1`): a retried request after a timeout can deliver
  * a message twice, and only the domain, which keeps the ledger, may decide to try again.
  *
- * The SES SDK is loaded on the first send, not when the function starts: pages never send, and
- * loading the client is ~35 ms of the public API's cold start (the runtime provides the SDK, so
- * it is a dynamic import of a module beside the bundle, not a second bundle).
+ * The call itself is one signed POST (ses-transport.ts), not the SDK's middleware stack; the SDK
+ * client supplies its credentials and region. It is loaded on the first send, not when the
+ * function starts: pages never send, and loading the client is ~35 ms of the public API's cold
+ * start (the runtime provides the SDK, so it is a dynamic import of a module beside the bundle,
+ * not a second bundle).
  */
 export class SesMailer implements Mailer {
-  private client?: Promise<{
-    client: SESClient;
-    SendRawEmailCommand: typeof import('@aws-sdk/client-ses').SendRawEmailCommand;
-  }>;
+  private client?: Promise<SesTransport>;
   private readonly composed = new WeakMap<OutgoingMessage, Buffer>();
   private readonly composer: MimeComposer;
 
@@ -46,12 +45,12 @@ export class SesMailer implements Mailer {
   private ses() {
     if (!this.client) {
       const loading = (async () => {
-        const { SESClient, SendRawEmailCommand } = await import('@aws-sdk/client-ses');
-        return {
-          client:
-            this.options.client ?? new SESClient({ maxAttempts: 1, ...this.options.clientConfig }),
-          SendRawEmailCommand,
-        };
+        const [{ SESClient }, { SesTransport }] = await Promise.all([
+          import('@aws-sdk/client-ses'),
+          import('./ses-transport.js'),
+        ]);
+        const config = { maxAttempts: 1, ...this.options.clientConfig };
+        return new SesTransport(new SESClient(config), config);
       })();
       // A failed load is not kept: the next send tries again rather than failing for the container's life.
       loading.catch(() => {
@@ -81,9 +80,9 @@ export class SesMailer implements Mailer {
       }
       this.composed.set(message, raw);
     }
-    let sdk: Awaited<ReturnType<SesMailer['ses']>>;
+    let ses: SesTransport;
     try {
-      sdk = await this.ses();
+      ses = await this.ses();
     } catch (error) {
       throw new MailFailure(
         MailFailureKinds.transient,
@@ -93,13 +92,11 @@ export class SesMailer implements Mailer {
     }
     let messageId: string;
     try {
-      const result = await sdk.client.send(
-        new sdk.SendRawEmailCommand({
-          RawMessage: { Data: raw },
-          ConfigurationSetName: this.options.configurationSet,
-          Tags: Object.entries(message.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),
-        }),
-      );
+      const result = await ses.sendRawEmail({
+        raw,
+        configurationSet: this.options.configurationSet,
+        tags: Object.entries(message.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),
+      });
       messageId = result.MessageId ?? '';
     } catch (error) {
       throw classifySesError(error);
@@ -160,6 +157,6 @@ export function classifySesError(error: unknown): MailFailure {
 /** A refused connection, or a connect timeout: the request was never written. */
 function neverConnected(e: Error & { code?: string }) {
   if (NEVER_CONNECTED.test(`${e?.code ?? ''} ${e?.message ?? ''}`)) return true;
-  // @smithy/node-http-handler's connectionTimeout (a requestTimeout says "exceeded").
+  // The connect timeout (aws/signed-post.ts, worded as the SDK's node handler words it).
   return e?.name === 'TimeoutError' && /did not establish a connection/.test(e.message);
 }
