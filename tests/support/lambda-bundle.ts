@@ -117,6 +117,12 @@ function sdkCallsOf(code: string): Record<string, string[]> {
       .filter(Boolean))
       (used[pkg] ??= []).push(binding.split(/\s*:\s*/)[0]!);
   }
+  // SES's lean call (ses-transport.ts) names its action in the form it posts, not by an SDK command.
+  for (const [, action] of code.matchAll(/["'`]Action=(\w+)["'`]/g) as unknown as [
+    string,
+    string,
+  ][])
+    (used['@aws-sdk/client-ses'] ??= []).push(`${action}Command`);
   const dynamic = [...code.matchAll(/import\(\s*["'](@aws-sdk\/[^"']+)["']\s*\)/g)].length;
   const understood = [...code.matchAll(loaded)].length;
   if (dynamic !== understood)

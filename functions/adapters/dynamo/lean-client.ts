@@ -1,15 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type marshallOptions, marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { backoffMs, isRetryable } from '../aws/retry.js';
 import { type PostTimeouts, SignedPoster } from '../aws/signed-post.js';
@@ -41,19 +31,24 @@ const perTable = <T>(map: unknown, f: (v: T) => unknown) =>
     ? Object.fromEntries(Object.entries(map as Record<string, T>).map(([t, v]) => [t, f(v)]))
     : map;
 
-/** The eight document commands the adapters use, each with its (un)marshalled fields. */
-const OPERATIONS = new Map<unknown, Operation>([
+/**
+ * The eight document commands the adapters use, each with its (un)marshalled fields, by class
+ * name less "Command": lib-dynamodb is the runtime's, outside the bundle, so its names survive
+ * minifying, and not naming the classes themselves leaves each bundle's list of the SDK calls it
+ * makes (tests/support/lambda-bundle.ts, for its grants) to the adapters it holds.
+ */
+const OPERATIONS = new Map<string, Operation>([
   [
-    PutCommand,
+    'Put',
     {
       target: 'PutItem',
       request: (i, m) => values(i, m, 'Item', 'ExpressionAttributeValues'),
       answer: item('Attributes'),
     },
   ],
-  [GetCommand, { target: 'GetItem', request: (i, m) => values(i, m, 'Key'), answer: item('Item') }],
+  ['Get', { target: 'GetItem', request: (i, m) => values(i, m, 'Key'), answer: item('Item') }],
   [
-    UpdateCommand,
+    'Update',
     {
       target: 'UpdateItem',
       request: (i, m) => values(i, m, 'Key', 'ExpressionAttributeValues'),
@@ -61,7 +56,7 @@ const OPERATIONS = new Map<unknown, Operation>([
     },
   ],
   [
-    DeleteCommand,
+    'Delete',
     {
       target: 'DeleteItem',
       request: (i, m) => values(i, m, 'Key', 'ExpressionAttributeValues'),
@@ -69,7 +64,7 @@ const OPERATIONS = new Map<unknown, Operation>([
     },
   ],
   [
-    QueryCommand,
+    'Query',
     {
       target: 'Query',
       request: (i, m) => values(i, m, 'ExclusiveStartKey', 'ExpressionAttributeValues'),
@@ -77,7 +72,7 @@ const OPERATIONS = new Map<unknown, Operation>([
     },
   ],
   [
-    ScanCommand,
+    'Scan',
     {
       target: 'Scan',
       request: (i, m) => values(i, m, 'ExclusiveStartKey', 'ExpressionAttributeValues'),
@@ -85,7 +80,7 @@ const OPERATIONS = new Map<unknown, Operation>([
     },
   ],
   [
-    BatchGetCommand,
+    'BatchGet',
     {
       target: 'BatchGetItem',
       request: (i, m) => ({
@@ -106,7 +101,7 @@ const OPERATIONS = new Map<unknown, Operation>([
     },
   ],
   [
-    BatchWriteCommand,
+    'BatchWrite',
     {
       target: 'BatchWriteItem',
       request: (i, m) => ({
@@ -167,7 +162,7 @@ export class LeanDocumentClient extends DynamoDBDocumentClient {
 
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's overloaded `send`, kept as it is.
   override send(command: any, ...rest: any[]): any {
-    const operation = OPERATIONS.get(command?.constructor);
+    const operation = OPERATIONS.get(String(command?.constructor?.name).replace(/Command$/, ''));
     // A callback-style call keeps the SDK's path.
     if (!operation || rest.some((r) => typeof r === 'function'))
       return super.send(command, ...rest);

@@ -45,10 +45,8 @@ export class SesMailer implements Mailer {
   private ses() {
     if (!this.client) {
       const loading = (async () => {
-        const [{ SESClient }, { SesTransport }] = await Promise.all([
-          import('@aws-sdk/client-ses'),
-          import('./ses-transport.js'),
-        ]);
+        const { SESClient } = await import('@aws-sdk/client-ses');
+        const { SesTransport } = await import('./ses-transport.js');
         const config = { maxAttempts: 1, ...this.options.clientConfig };
         return new SesTransport(new SESClient(config), config);
       })();
