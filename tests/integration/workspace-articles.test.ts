@@ -59,8 +59,12 @@ const source = (title: string, body: string) =>
   `---\ntitle: "${title}"\ndate: ${today()}\nsummary: ${title}, in brief.\ntopics: [politics]\ndesk: Politics desk\nsendWhenPublished: true\n---\n\n${body}\n`;
 /** The public site as a reader's browser gets it: the stack's own server, its own catalog. */
 const site = async (path: string) => (await fetch(`${stack.appUrl}${path}`)).text();
-const appears = (path: string, text: string) =>
-  waitFor(async () => ((await site(path)).includes(text) ? true : undefined), `${text} on ${path}`);
+const appears = (path: string, text: string, timeoutMs?: number) =>
+  waitFor(
+    async () => ((await site(path)).includes(text) ? true : undefined),
+    `${text} on ${path}`,
+    timeoutMs,
+  );
 const fieldsOf = async (response: Response) =>
   ((await response.json()) as ErrorEnvelope).error.issues?.map((i) => i.field);
 
@@ -169,6 +173,25 @@ describe('workspace articles through the admin API', () => {
     ]);
     expect((await api('/articles/bad-one/source', viewer)).status).toBe(404);
   });
+
+  it('shows a scheduled article once its time has come, with no one at the keyboard', async () => {
+    await api('/articles', editor, {
+      slug: 'at-noon',
+      source: source('At noon', 'Scheduled body.'),
+    });
+    const past = await api('/articles/at-noon/schedule', editor, {
+      publishAt: '2020-01-01T00:00:00Z',
+    });
+    expect(await fieldsOf(past)).toEqual(['publishAt']);
+    // Far enough ahead that a slow machine's request still schedules it in the future.
+    const publishAt = new Date(Date.now() + 6_000).toISOString();
+    const scheduled = await api('/articles/at-noon/schedule', editor, { publishAt, version: 1 });
+    expect(await scheduled.json()).toMatchObject({ article: { state: 'scheduled', publishAt } });
+    expect(await site('/articles')).not.toContain('At noon');
+    await appears('/articles', 'At noon', 30_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(publishAt));
+    await appears('/feed.xml', '/articles/at-noon');
+  }, 60_000);
 
   it('serves a content/ file added later with a workspace article’s slug, and the check names it', async () => {
     await api('/articles', editor, {
