@@ -83,6 +83,13 @@ describe('workspace articles through the admin API', () => {
     expect((await api('/articles/assembly-votes/revisions', viewer)).status).toBe(200);
     // A draft is nowhere a reader looks.
     expect(await site('/articles')).not.toContain('The assembly votes');
+    // …but an editor previews it as its email.
+    const preview = await api('/articles/assembly-votes/preview', viewer);
+    expect(preview.status).toBe(200);
+    expect(await preview.json()).toMatchObject({
+      subject: 'The assembly votes',
+      html: expect.stringContaining('The vote was close.'),
+    });
 
     expect((await api('/articles/assembly-votes/publish', editor, {})).status).toBe(200);
     await appears('/articles', 'The assembly votes');

@@ -28,6 +28,19 @@ export async function getArticle(deps: Pick<ArticleDeps, 'workspaceArticles'>, s
   return article;
 }
 
+/**
+ * A workspace article in whatever state, as `Article` (for previews of a draft): undefined when
+ * there is none; a 422 when its source no longer passes (a topic retired since it was saved).
+ */
+export async function workspaceArticleAsIs(
+  deps: Pick<ArticleDeps, 'workspaceArticles' | 'publication'>,
+  slug: string,
+): Promise<Article | undefined> {
+  if (slugIssues(slug).length > 0) return undefined;
+  const stored = await deps.workspaceArticles.get(slug);
+  return stored && validateSource(deps, slug, stored.source);
+}
+
 /** Most recently changed first, for the workspace's list. */
 export async function listArticles(deps: Pick<ArticleDeps, 'workspaceArticles'>) {
   return (await deps.workspaceArticles.list()).sort((a, b) =>
