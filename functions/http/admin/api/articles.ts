@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { workspaceArticleAsIs } from '../../../core/articles/manage.js';
 import { publishedArticles } from '../../../core/content/article.js';
 import { DomainError, ErrorCodes } from '../../../core/errors.js';
-import { draftFor, previewIssue } from '../../../core/issues/preview.js';
+import { previewArticleEmail } from '../../../core/articles/preview.js';
 import type { AdminDeps } from '../deps.js';
 import { apiApp } from './context.js';
 import { errors } from './schemas.js';
@@ -57,7 +58,7 @@ export function articlesApi(deps: AdminDeps) {
     createRoute({
       method: 'get',
       path: '/articles/{slug}/preview',
-      summary: 'An article as its email: subject, HTML and text',
+      summary: 'An article as its email: subject, HTML and text (a workspace draft too)',
       security: [{ bearer: [] }],
       request: {
         params: z.object({ slug: z.string().openapi({ param: { name: 'slug', in: 'path' } }) }),
@@ -72,9 +73,12 @@ export function articlesApi(deps: AdminDeps) {
       },
     }),
     async (c) => {
-      const article = await deps.articles.bySlug(c.req.valid('param').slug);
+      const { slug } = c.req.valid('param');
+      // A workspace draft (or an unpublished article) is previewed too: that is when it matters.
+      const article =
+        (await deps.articles.bySlug(slug)) ?? (await workspaceArticleAsIs(deps, slug));
       if (!article) throw new DomainError(ErrorCodes.notFound, 'No such article.');
-      const { subject, html, text } = await previewIssue(deps, draftFor(article));
+      const { subject, html, text } = await previewArticleEmail(deps, article);
       return c.json({ subject, html, text }, 200);
     },
   );
