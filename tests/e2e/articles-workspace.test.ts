@@ -1,0 +1,78 @@
+/**
+ * Writing an article in the workspace, in a real browser: an editor fills the form, previews it
+ * (the web page and the email at both widths, the form kept), a refused field comes back on the
+ * form with the input kept. Every page passes the workspace's accessibility checks (axe-core, no
+ * sideways scrolling at 375 px).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../functions/core/access/api-keys.js';
+import type { LocalStack } from '../../local/stack.js';
+import { browserAvailable, launchChromium } from '../support/browser.js';
+import { startTestStack } from '../support/stack.js';
+import { accessibilityProblems, signedInPage, submitAndLoad } from '../support/workspace-page.js';
+
+const TITLE = 'Rail link to Skopje opens';
+
+describe.skipIf(!browserAvailable())('articles written in the workspace', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    const key = (
+      await createApiKey(stack.deps, { name: 'Ana', email: 'ana@example.org', role: 'editor' })
+    ).key;
+    browser = await launchChromium();
+    page = await signedInPage(browser, stack.appUrl, key);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  const h1 = () => page.getByRole('heading', { level: 1 }).textContent();
+  const submit = (control: ReturnType<Page['getByRole']>) => submitAndLoad(page, control);
+  const frameText = (title: string) =>
+    page.frameLocator(`iframe[title="${title}"]`).locator('body').textContent();
+
+  /** The form filled as an editor would, topic left to the caller. */
+  async function fill() {
+    await page.getByLabel('Title', { exact: true }).fill(TITLE);
+    await page.getByLabel('Summary', { exact: true }).fill('Trains run again after twenty years.');
+    await page.getByLabel('Desk', { exact: true }).fill('Economy desk');
+    await page
+      .getByLabel('Sources', { exact: true })
+      .fill('The ministry | https://example.org/rail');
+    await page
+      .getByLabel('Body (markdown)')
+      .fill('## Timetable\n\nThe first train leaves at **six**.');
+  }
+
+  it('previews a new article as its web page and its email, and keeps a refused form', async () => {
+    const found: string[] = [];
+    await page.goto(`${stack.appUrl}/admin/articles/new`);
+    expect(await h1()).toBe('New article');
+    found.push(...(await accessibilityProblems(page)));
+
+    await fill();
+    await submit(page.getByRole('button', { name: 'Preview' }));
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Topics: name at least one topic',
+    );
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe(TITLE);
+    expect(await page.getByLabel('Body (markdown)').inputValue()).toContain('**six**');
+    found.push(...(await accessibilityProblems(page)));
+
+    await page.getByLabel('Economy').check();
+    await submit(page.getByRole('button', { name: 'Preview' }));
+    expect(await frameText('Web page preview')).toContain(TITLE);
+    expect(await frameText('Email at desktop width')).toContain(TITLE);
+    expect(await frameText('Email at mobile width')).toContain('The first train leaves at six');
+    expect(await page.getByLabel('Address (slug)').inputValue()).toBe('rail-link-to-skopje-opens');
+    expect(await page.getByLabel('Economy').isChecked()).toBe(true);
+    found.push(...(await accessibilityProblems(page)));
+    expect(found).toEqual([]);
+  });
+});
