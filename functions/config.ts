@@ -67,6 +67,8 @@ import type { BlobStore } from './core/ports.js';
 import { DynamoWebhookStore } from './adapters/dynamo/dynamo-webhooks.js';
 import { DynamoSegmentStore } from './adapters/dynamo/dynamo-segments.js';
 import type { SegmentStore } from './core/segments/ports.js';
+import { DynamoWorkspaceArticleStore } from './adapters/dynamo/dynamo-workspace-articles.js';
+import type { WorkspaceArticleStore } from './core/articles/ports.js';
 import { HttpWebhookPoster } from './adapters/webhooks/http-poster.js';
 import { withIssueEvents } from './core/webhooks/issue-events.js';
 import type { AddressPolicy } from './core/webhooks/address.js';
@@ -381,6 +383,10 @@ export type AppDeps = SubscriberDeps & {
   addressPolicy: AddressPolicy;
   /** Saved audiences an issue may target (docs/workspace-and-api.md, "Segments"). */
   segments: SegmentStore;
+  /** Articles written in the workspace, and their revisions (docs/content-and-email.md). */
+  workspaceArticles: WorkspaceArticleStore;
+  /** The `content/` files alone: a workspace article may not take one of their slugs. */
+  contentArticles: ArticleCatalog;
 };
 
 /**
@@ -392,6 +398,11 @@ export type AppDeps = SubscriberDeps & {
 export async function buildAppDeps(config: Config, _logger = createLogger()): Promise<AppDeps> {
   const publication = await buildPublication(config);
   const client = documentClientFor(config);
+  const contentArticles = articleCatalog(
+    resolve(config.CONTENT_DIR),
+    publication.topics,
+    publication.fields,
+  );
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME, suppressionKeysOf(config)),
@@ -401,7 +412,7 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
     signer: new TokenSigner(config.SIGNING_SECRET),
     clock: systemClock,
     publication,
-    articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics, publication.fields),
+    articles: contentArticles,
     // Its start and end queue webhook events (core/webhooks/issue-events.ts).
     issues: withIssueEvents(new DynamoIssueRepository(client, config.TABLE_NAME), {
       webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
@@ -412,6 +423,8 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
     webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
     addressPolicy: addressPolicyOf(config),
     segments: new DynamoSegmentStore(client, config.TABLE_NAME),
+    workspaceArticles: new DynamoWorkspaceArticleStore(client, config.TABLE_NAME),
+    contentArticles,
   };
 }
 

@@ -13,6 +13,7 @@ import { DynamoOutboxStore } from '../../functions/adapters/dynamo/dynamo-outbox
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamo/dynamo-subscribers.js';
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo/dynamo-suppression-list.js';
 import { DynamoSegmentStore } from '../../functions/adapters/dynamo/dynamo-segments.js';
+import { DynamoWorkspaceArticleStore } from '../../functions/adapters/dynamo/dynamo-workspace-articles.js';
 import type { Running } from '../../local/emulators.js';
 import { describeAdapterContract } from '../support/adapter-contract.js';
 import { useLocalAws } from '../support/emulators.js';
@@ -42,6 +43,7 @@ export function describeDynamoAdapters(engine: string, start: () => Promise<Runn
         auditLog: new DynamoAuditLog(client, table),
         engagement: new DynamoEngagementStore(client, table),
         segments: new DynamoSegmentStore(client, table),
+        workspaceArticles: new DynamoWorkspaceArticleStore(client, table),
       },
       close: () => running.close(),
     };

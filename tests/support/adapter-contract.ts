@@ -27,6 +27,8 @@ import {
 import { aSubscriber } from './builders.js';
 import { segmentStoreContract } from './segment-contract.js';
 import type { SegmentStore } from '../../functions/core/segments/ports.js';
+import type { WorkspaceArticleStore } from '../../functions/core/articles/ports.js';
+import { workspaceArticleStoreContract } from './workspace-article-contract.js';
 
 /**
  * One contract for the storage ports, run against every implementation we have: the adapters on
@@ -49,6 +51,7 @@ export type ContractAdapters = {
   auditLog: AuditLog;
   engagement: EngagementStore;
   segments: SegmentStore;
+  workspaceArticles: WorkspaceArticleStore;
 };
 
 export type ContractSubject = { adapters: ContractAdapters; close?: () => Promise<void> };
@@ -1004,5 +1007,6 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
     });
 
     segmentStoreContract(() => subject.adapters.segments);
+    workspaceArticleStoreContract(() => subject.adapters.workspaceArticles);
   });
 }

@@ -12,6 +12,7 @@ import { MemoryOutboxStore } from '../support/fakes/memory-outbox.js';
 import { MemorySubscriberRepository } from '../support/fakes/memory-subscribers.js';
 import { MemorySuppressionList } from '../support/fakes/memory-suppression-list.js';
 import { MemorySegmentStore } from '../support/fakes/memory-segments.js';
+import { MemoryWorkspaceArticleStore } from '../support/fakes/memory-workspace-articles.js';
 
 // The unit tests' fakes held to the contract the DynamoDB adapters meet on dynalite and DynamoDB Local.
 describeAdapterContract('the memory fakes', async () => {
@@ -32,6 +33,7 @@ describeAdapterContract('the memory fakes', async () => {
       auditLog: new MemoryAuditLog(),
       engagement: new MemoryEngagementStore(),
       segments: new MemorySegmentStore(),
+      workspaceArticles: new MemoryWorkspaceArticleStore(),
     },
   };
 });
