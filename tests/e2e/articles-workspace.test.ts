@@ -1,8 +1,10 @@
 /**
  * Writing an article in the workspace, in a real browser: an editor fills the form, previews it
  * (the web page and the email at both widths, the form kept), a refused field comes back on the
- * form with the input kept. Every page passes the workspace's accessibility checks (axe-core, no
- * sideways scrolling at 375 px).
+ * form with the input kept; the draft saved is nowhere public; published (asked first), it is in
+ * the archive and the RSS feed of the running server, no restart; edited, then its first
+ * revision restored (asked first). Every page passes the workspace's accessibility checks
+ * (axe-core, no sideways scrolling at 375 px).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +74,73 @@ describe.skipIf(!browserAvailable())('articles written in the workspace', () => 
     expect(await frameText('Email at mobile width')).toContain('The first train leaves at six');
     expect(await page.getByLabel('Address (slug)').inputValue()).toBe('rail-link-to-skopje-opens');
     expect(await page.getByLabel('Economy').isChecked()).toBe(true);
+    found.push(...(await accessibilityProblems(page)));
+    expect(found).toEqual([]);
+  });
+
+  const publicText = async (path: string) => (await fetch(`${stack.appUrl}${path}`)).text();
+  const SLUG = 'rail-link-to-skopje-opens';
+
+  it('saves a draft, publishes it after asking, edits it and restores its first revision', async () => {
+    const found: string[] = [];
+    // The first test left the form previewed and filled: save it.
+    await submit(page.getByRole('button', { name: 'Save draft' }));
+    expect(page.url()).toBe(`${stack.appUrl}/admin/articles/${SLUG}/edit?notice=article_created`);
+    expect(await h1()).toBe(`Article: ${TITLE}`);
+    expect(await page.getByTestId('article-state').textContent()).toContain('A draft');
+    expect(await publicText('/articles')).not.toContain(TITLE);
+    expect((await fetch(`${stack.appUrl}/articles/${SLUG}`)).status).toBe(404);
+    found.push(...(await accessibilityProblems(page)));
+
+    await submit(page.getByRole('button', { name: 'Publish', exact: true }));
+    expect(await h1()).toBe(`Publish “${TITLE}”?`);
+    expect(await page.getByTestId('consequence').textContent()).toContain(
+      `appears at /articles/${SLUG}, in the archive and in the RSS and Atom feeds now`,
+    );
+    expect(await publicText('/articles')).not.toContain(TITLE);
+    found.push(...(await accessibilityProblems(page)));
+    await submit(page.getByRole('button', { name: `Publish “${TITLE}” now` }));
+    expect(await page.getByRole('status').first().textContent()).toContain('Published');
+    expect(await publicText('/articles')).toContain(TITLE);
+    expect(await publicText('/feed.xml')).toContain(TITLE);
+    expect(await publicText(`/articles/${SLUG}`)).toContain('The first train leaves at');
+
+    await page.getByLabel('Title', { exact: true }).fill('Rail link to Skopje delayed');
+    await submit(page.getByRole('button', { name: 'Save and update the web page' }));
+    expect(await page.getByRole('status').first().textContent()).toContain('Saved');
+    expect(await publicText(`/articles/${SLUG}`)).toContain('Rail link to Skopje delayed');
+
+    await submit(page.getByRole('link', { name: 'History' }));
+    expect(await h1()).toBe('History: Rail link to Skopje delayed');
+    const rows = page.getByRole('row');
+    expect(await rows.count()).toBe(4);
+    expect(await rows.nth(1).textContent()).toContain('title');
+    expect(await rows.nth(2).textContent()).toContain('published');
+    expect(await rows.nth(3).textContent()).toContain('created');
+    expect(await rows.nth(3).textContent()).toContain('ana@example.org');
+    found.push(...(await accessibilityProblems(page)));
+
+    await submit(page.getByRole('link', { name: 'Revision 1' }));
+    expect(await page.getByTestId('revision-source').textContent()).toContain(`title: ${TITLE}`);
+    found.push(...(await accessibilityProblems(page)));
+    await submit(page.getByRole('button', { name: 'Restore revision 1' }));
+    expect(await page.getByTestId('consequence').textContent()).toContain(
+      'It is published: its web page and feeds change now',
+    );
+    found.push(...(await accessibilityProblems(page)));
+    await submit(page.getByRole('button', { name: 'Restore revision 1' }));
+    expect(await page.getByRole('status').first().textContent()).toContain('Revision restored');
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe(TITLE);
+    expect(await publicText(`/articles/${SLUG}`)).toContain(TITLE);
+
+    await page.goto(`${stack.appUrl}/admin/articles`);
+    expect(
+      await page
+        .getByRole('row', { name: new RegExp(TITLE) })
+        .first()
+        .textContent(),
+    ).toContain('published');
+    expect(await page.content()).toContain('from content/ (read-only)');
     found.push(...(await accessibilityProblems(page)));
     expect(found).toEqual([]);
   });

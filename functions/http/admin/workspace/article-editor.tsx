@@ -1,13 +1,21 @@
 import { type Context, Hono } from 'hono';
+import { createArticle, getArticle, updateArticle } from '../../../core/articles/manage.js';
 import type { Article } from '../../../core/content/article.js';
 import { draftFor, previewIssue } from '../../../core/issues/preview.js';
 import { ArticlePage } from '../../pages/article.js';
 import type { AdminDeps } from '../deps.js';
 import { ArticleEditor } from '../pages/article-editor.js';
+import { ArticleStatePanel } from '../pages/article-state.js';
 import type { ArticlePreviews } from '../pages/article-previews.js';
 import type { Refused } from '../pages/form-problems.js';
-import { articleOfForm, slugFrom } from './article-form.js';
-import { page, type WorkspaceEnv } from './page.js';
+import {
+  articleOfForm,
+  articleSource,
+  formOf,
+  onTheArticleForm,
+  slugFrom,
+} from './article-form.js';
+import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 import { backOnTheForm } from './refused.js';
 
 /** The posted form's text fields, the CSRF token and the button left out. */
@@ -34,15 +42,25 @@ export async function previewsOf(deps: AdminDeps, article: Article): Promise<Art
   };
 }
 
-const canEdit = (c: Context<WorkspaceEnv>) => c.get('key').role === 'editor';
+export const canEdit = (c: Context<WorkspaceEnv>) => c.get('key').role === 'editor';
+/** Who a revision says saved it: the key's address, or its name on a key made before keys had one. */
+export const editorOf = (c: Context<WorkspaceEnv>) => c.get('key').email ?? c.get('key').name;
 const today = (deps: AdminDeps) => deps.clock.now().toISOString().slice(0, 10);
 
-/** A new article: the empty form, its preview, and (with the store) its first save as a draft. */
+type Shown = {
+  form?: Record<string, string>;
+  refused?: Refused;
+  refusedSchedule?: Refused;
+  previews?: ArticlePreviews;
+};
+
+/**
+ * New articles and saved ones: the form, its preview (which saves nothing), and Save, which
+ * creates a draft or keeps a new revision. Both go through the one schema before the store's
+ * own check, so every problem is said at once, under its field.
+ */
 export const articleEditorRoutes = (deps: AdminDeps) => {
-  const newPage = (
-    c: Context<WorkspaceEnv>,
-    shown: { form?: Record<string, string>; refused?: Refused; previews?: ArticlePreviews },
-  ) =>
+  const newPage = (c: Context<WorkspaceEnv>, shown: Shown) =>
     page(
       c,
       'New article',
@@ -69,7 +87,67 @@ export const articleEditorRoutes = (deps: AdminDeps) => {
         // An address not chosen yet is made from the title, and shown: the editor sees it before saving.
         form.slug = form.slug?.trim() || slugFrom(form.title ?? '');
         const article = await articleOfForm(form.slug, form, deps.publication);
-        return newPage(c, { form, previews: await previewsOf(deps, article) });
+        if ((await c.req.parseBody()).action === 'preview')
+          return newPage(c, { form, previews: await previewsOf(deps, article) });
+        const source = articleSource(form, deps.publication);
+        const slug = form.slug;
+        await onTheArticleForm(() => createArticle(deps, { slug, source, by: editorOf(c) }));
+        return redirect(c, `/admin/articles/${slug}/edit?notice=article_created`);
+      },
+    )
+    .get('/:slug/edit', (c) => editPage(deps, c, {}))
+    .post(
+      '/:slug/edit',
+      backOnTheForm(async (c, refused) => editPage(deps, c, { refused })),
+      async (c) => {
+        const slug = c.req.param('slug');
+        const form = await typedIn(c);
+        const article = await articleOfForm(slug, form, deps.publication);
+        if ((await c.req.parseBody()).action === 'preview')
+          return editPage(deps, c, { form, previews: await previewsOf(deps, article) });
+        const version = Number(form.version);
+        const saved = await onTheArticleForm(() =>
+          updateArticle(deps, {
+            slug,
+            source: articleSource(form, deps.publication),
+            version,
+            by: editorOf(c),
+          }),
+        );
+        const notice = saved.version === version ? 'article_unchanged' : 'article_saved';
+        return redirect(c, `/admin/articles/${slug}/edit?notice=${notice}`);
       },
     );
 };
+
+/** A saved article's page: its form as stored (or as typed), its state and what can be done. */
+export async function editPage(deps: AdminDeps, c: Context<WorkspaceEnv>, shown: Shown) {
+  const article = await getArticle(deps, c.req.param('slug') ?? '');
+  const form = shown.form ?? formOf(article.slug, article.source);
+  const live = article.state === 'published';
+  return page(
+    c,
+    `Article: ${formOf(article.slug, article.source).title}`,
+    <ArticleEditor
+      publication={deps.publication}
+      action={`/admin/articles/${article.slug}/edit`}
+      slug={{ editable: false, value: article.slug }}
+      form={form}
+      refused={shown.refused}
+      previews={shown.previews}
+      csrf={c.get('session').csrf}
+      canEdit={canEdit(c)}
+      saveLabel={live ? 'Save and update the web page' : 'Save draft'}
+      notice={noticeOf(c)}
+      version={article.version}
+    >
+      <ArticleStatePanel
+        article={article}
+        csrf={c.get('session').csrf}
+        canEdit={canEdit(c)}
+        refusedSchedule={shown.refusedSchedule}
+      />
+    </ArticleEditor>,
+    shown.refused || shown.refusedSchedule ? 422 : 200,
+  );
+}

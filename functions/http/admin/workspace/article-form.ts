@@ -106,7 +106,7 @@ export function formOf(slug: string, source: string): ArticleForm {
 function formIssue(issue: FieldIssue): FieldIssue {
   const [head, index] = issue.field.split('.');
   if (head === '(file name)') return { field: 'slug', message: issue.message };
-  if (head === '(body)' || head === 'markdown') return { field: 'body', message: issue.message };
+  if (head === '(body)' || head === 'source') return { field: 'body', message: issue.message };
   if ((head === 'sources' || head === 'related') && index !== undefined && /^\d+$/.test(index))
     return { field: head, message: `line ${Number(index) + 1}: ${issue.message}` };
   if (head === 'topics') return { field: 'topics', message: issue.message };
