@@ -171,6 +171,9 @@ describe('the workspace article pages', () => {
     expect(foreign.status).toBe(403);
     expect((await stack.deps.workspaceArticles.get('bridges-four'))!.state).toBe('draft');
     expect((await get('/admin/articles/no-such-article/edit')).status).toBe(404);
+    expect(
+      await (await get('/admin/articles/nato-western-balkans-stability/edit')).text(),
+    ).toContain('is the file <code>content/nato-western-balkans-stability.md</code>');
     expect((await get('/admin/articles/bridges-four/history/9')).status).toBe(404);
   });
 });

@@ -95,7 +95,22 @@ export const articleEditorRoutes = (deps: AdminDeps) => {
         return redirect(c, `/admin/articles/${slug}/edit?notice=article_created`);
       },
     )
-    .get('/:slug/edit', (c) => editPage(deps, c, {}))
+    .get('/:slug/edit', async (c) => {
+      // A content/ file's article is read here, never written: it changes with its file.
+      const file = (await deps.workspaceArticles.get(c.req.param('slug')))
+        ? undefined
+        : await deps.contentArticles.bySlug(c.req.param('slug'));
+      if (!file) return editPage(deps, c, {});
+      return page(
+        c,
+        `Article: ${file.title}`,
+        <p class="notice">
+          “{file.title}” is the file <code>content/{file.slug}.md</code>: it changes with that file
+          and a deploy, not in the workspace.{' '}
+          <a href={`/admin/articles/${file.slug}`}>Its preview</a>
+        </p>,
+      );
+    })
     .post(
       '/:slug/edit',
       backOnTheForm(async (c, refused) => editPage(deps, c, { refused })),
