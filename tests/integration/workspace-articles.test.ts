@@ -104,6 +104,13 @@ describe('the workspace article pages', () => {
     expect(stale.status).toBe(409);
     expect(await stale.text()).toContain('changed since you read it');
     expect((await stack.deps.workspaceArticles.get('bridges-one'))!.version).toBe(2);
+    // A preview keeps the version the editor opened: their save is still judged against it.
+    const previewed = await post('/admin/articles/bridges-one/edit', {
+      ...edit,
+      action: 'preview',
+      version: '1',
+    });
+    expect(await previewed.text()).toContain('<input type="hidden" name="version" value="1"/>');
 
     const past = await post('/admin/articles/bridges-one/schedule', {
       at: '2020-01-01T10:00',

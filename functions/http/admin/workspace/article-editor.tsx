@@ -154,7 +154,9 @@ export async function editPage(deps: AdminDeps, c: Context<WorkspaceEnv>, shown:
       canEdit={canEdit(c)}
       saveLabel={live ? 'Save and update the web page' : 'Save draft'}
       notice={noticeOf(c)}
-      version={article.version}
+      // The version the editor opened, kept through a preview or a refusal: a save is judged
+      // against what they read, not against whatever is stored by then.
+      version={Number(shown.refused?.input.version ?? shown.form?.version ?? article.version)}
     >
       <ArticleStatePanel
         article={article}
