@@ -67,8 +67,12 @@ import type { BlobStore } from './core/ports.js';
 import { DynamoWebhookStore } from './adapters/dynamo/dynamo-webhooks.js';
 import { DynamoSegmentStore } from './adapters/dynamo/dynamo-segments.js';
 import type { SegmentStore } from './core/segments/ports.js';
-import { DynamoWorkspaceArticleStore } from './adapters/dynamo/dynamo-workspace-articles.js';
+import {
+  DynamoWorkspaceArticleList,
+  DynamoWorkspaceArticleStore,
+} from './adapters/dynamo/dynamo-workspace-articles.js';
 import type { WorkspaceArticleStore } from './core/articles/ports.js';
+import { combinedCatalog, type ArticleSource } from './core/articles/catalog.js';
 import { HttpWebhookPoster } from './adapters/webhooks/http-poster.js';
 import { withIssueEvents } from './core/webhooks/issue-events.js';
 import type { AddressPolicy } from './core/webhooks/address.js';
@@ -263,6 +267,10 @@ const configParts = {
     SUPPRESSION_OLD_SECRETS: true,
   }),
   publication: envSchema.pick({
+    // The workspace's articles are in the table: the feeds read them too.
+    TABLE_NAME: true,
+    DYNAMODB_CONNECT_TIMEOUT_MS: true,
+    DYNAMODB_REQUEST_TIMEOUT_MS: true,
     BASE_URL: true,
     PUBLICATION_NAME: true,
     FROM_ADDRESS: true,
@@ -375,7 +383,8 @@ const blobStores = new WeakMap<Config, BlobStore>();
 export type AppDeps = SubscriberDeps & {
   /** Where requests queue their emails (test sends) and editors see the given-up ones. */
   outbox: OutboxStore;
-  articles: ArticleCatalog;
+  /** The `content/` files and the workspace's visible articles, as one catalog. */
+  articles: ArticleSource;
   issues: IssueRepository;
   apiKeys: ApiKeyRepository;
   /** Webhook endpoints and their deliveries (docs/webhooks.md). */
@@ -395,14 +404,10 @@ export type AppDeps = SubscriberDeps & {
  * the process's own (a handler's, to which it adds each invocation's context); the default is for
  * entry points that log nothing of their own (the CLI, tests).
  */
-export async function buildAppDeps(config: Config, _logger = createLogger()): Promise<AppDeps> {
+export async function buildAppDeps(config: Config, logger = createLogger()): Promise<AppDeps> {
   const publication = await buildPublication(config);
   const client = documentClientFor(config);
-  const contentArticles = articleCatalog(
-    resolve(config.CONTENT_DIR),
-    publication.topics,
-    publication.fields,
-  );
+  const catalogs = catalogsOf(config, publication, logger);
   return {
     subscribers: new DynamoSubscriberRepository(client, config.TABLE_NAME),
     suppressions: new DynamoSuppressionList(client, config.TABLE_NAME, suppressionKeysOf(config)),
@@ -412,7 +417,7 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
     signer: new TokenSigner(config.SIGNING_SECRET),
     clock: systemClock,
     publication,
-    articles: contentArticles,
+    articles: catalogs.articles,
     // Its start and end queue webhook events (core/webhooks/issue-events.ts).
     issues: withIssueEvents(new DynamoIssueRepository(client, config.TABLE_NAME), {
       webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
@@ -424,7 +429,7 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
     addressPolicy: addressPolicyOf(config),
     segments: new DynamoSegmentStore(client, config.TABLE_NAME),
     workspaceArticles: new DynamoWorkspaceArticleStore(client, config.TABLE_NAME),
-    contentArticles,
+    contentArticles: catalogs.contentArticles,
   };
 }
 
@@ -649,13 +654,54 @@ export function buildEventDeps(config: SuppressionConfig) {
   };
 }
 
-/** What the feeds function needs: the publication and its articles, read from the package's files. */
+/**
+ * The articles: the `content/` files, the workspace's (in the table), and the two as the one
+ * catalog every reader uses (core/articles/catalog.ts). A collision is logged once per slug per
+ * instance: the file is served, and `npm test` and the deploy's check name the slug.
+ */
+function catalogsOf(config: PublicationConfig, publication: Publication, logger: Logger) {
+  const contentArticles = articleCatalog(
+    resolve(config.CONTENT_DIR),
+    publication.topics,
+    publication.fields,
+  );
+  // The list alone: the feeds' bundle then holds (and is granted) only its Query.
+  const workspaceList = new DynamoWorkspaceArticleList(
+    documentClientFor(config),
+    config.TABLE_NAME,
+  );
+  const told = new Set<string>();
+  const once = (slug: string, say: () => void) => {
+    if (!told.has(slug)) say();
+    told.add(slug);
+  };
+  const articles = combinedCatalog(contentArticles, workspaceList, {
+    clock: systemClock,
+    publication,
+    onInvalid: (slug, error) =>
+      once(slug, () =>
+        logger.warn('A workspace article no longer passes validation; it is not served', {
+          slug,
+          error,
+        }),
+      ),
+    onCollision: (slug) =>
+      once(slug, () =>
+        logger.error("A content/ file has a workspace article's slug; the file is served", {
+          slug,
+        }),
+      ),
+  });
+  return { contentArticles, articles };
+}
+
+/**
+ * What the feeds function needs: the publication and its articles, the package's files and the
+ * workspace's (one Query of the table, cached as the catalog caches it).
+ */
 export async function buildFeedDeps(config: PublicationConfig) {
   const publication = await buildPublication(config);
-  return {
-    publication,
-    articles: articleCatalog(resolve(config.CONTENT_DIR), publication.topics, publication.fields),
-  };
+  return { publication, articles: catalogsOf(config, publication, createLogger()).articles };
 }
 
 /** What the reputation alarm's pause needs: the issues (and the readers a transition may count). */

@@ -334,16 +334,14 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     description: 'RSS and Atom feeds',
     memory: '512 MB',
     timeout: '10 seconds',
-    // Only the files: the articles and topics in content/. No table, no secret.
+    // The articles and topics in content/, and the workspace's articles: one Query of the table
+    // (core/articles/catalog.ts). No secret, no write.
     environment: publicationVariables.filter(
-      (v) =>
-        !['TABLE_NAME', 'SIGNING_SECRET', 'SUPPRESSION_SECRET', 'SES_CONFIGURATION_SET'].includes(
-          v,
-        ),
+      (v) => !['SIGNING_SECRET', 'SUPPRESSION_SECRET', 'SES_CONFIGURATION_SET'].includes(v),
     ),
     config: 'publication',
     copyFiles: ['content'],
-    table: [],
+    table: ['dynamodb:Query'],
     ses: [],
     trigger: { kind: 'http' },
   },

@@ -8,7 +8,7 @@ import { createLogger } from '../logger.js';
 
 const logger = createLogger();
 
-/** The publication and its articles, from the package's files: no table, no secret. */
+/** The publication and its articles (the package's files and the workspace's, read from the table): no secret. */
 const app = buildFeedDeps(parsePublicationConfig(process.env)).then((deps) =>
   createFeedOnlyApp(deps, { logger }),
 );

@@ -200,6 +200,7 @@ describe('the functions', () => {
     expect(requiredConfigKeysOf('table')).toEqual(['TABLE_NAME']);
     expect(requiredConfigKeysOf('suppressions')).toEqual(['TABLE_NAME', 'SUPPRESSION_SECRET']);
     expect(requiredConfigKeysOf('publication')).toEqual([
+      'TABLE_NAME',
       'BASE_URL',
       'PUBLICATION_NAME',
       'FROM_ADDRESS',
@@ -234,9 +235,10 @@ describe('the functions', () => {
         });
         continue;
       }
-      // The feeds read files only: no table, no secret.
+      // The feeds read files and the workspace's articles: the table, no secret.
       if (part === 'publication') {
-        for (const key of ['TABLE_NAME', 'SIGNING_SECRET', 'SUPPRESSION_SECRET'])
+        expect(args.environment).toMatchObject({ TABLE_NAME: '{{Table.name}}' });
+        for (const key of ['SIGNING_SECRET', 'SUPPRESSION_SECRET'])
           expect(Object.keys(args.environment), args.handler).not.toContain(key);
       } else
         expect(args.environment).toMatchObject({
@@ -1091,9 +1093,11 @@ describe('the API', () => {
     );
   });
 
-  it('gives the feeds function nothing but its files: no grant, no table, no secret', () => {
+  it('gives the feeds function its files and a Query of the table (the workspace articles), no secret', () => {
     const { args } = production.one('sst.aws.Function', 'Feeds');
-    expect(args.permissions).toEqual([]);
+    expect(args.permissions).toEqual([
+      { actions: ['dynamodb:Query'], resources: ['{{Table.arn}}', '{{Table.arn}}/index/*'] },
+    ]);
     expect(args.copyFiles).toEqual([{ from: 'content' }]);
     expect(Object.keys(args.environment).sort()).toEqual([
       'BASE_URL',
@@ -1101,6 +1105,7 @@ describe('the API', () => {
       'FROM_ADDRESS',
       'POSTAL_ADDRESS',
       'PUBLICATION_NAME',
+      'TABLE_NAME',
     ]);
   });
 

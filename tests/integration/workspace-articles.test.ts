@@ -1,186 +1,182 @@
 /**
- * The workspace's article pages through app.request(): what the browser test does not reach.
- * A content/ file's slug is refused on the form; a save over a newer version is a 409; a bad
- * schedule time comes back under its field; unpublishing asks first; a viewer reads the pages
- * with no buttons and cannot post; a form from another site changes nothing.
+ * Articles written through the admin API on the local stack (dynalite, the SES emulator): a draft
+ * is nowhere; published, it is in the archive, its page, the RSS and Atom feeds and (its front
+ * matter says sendWhenPublished) an issue's email, without a restart. A correction changes the
+ * page, not the mail already received; a revision is restored; a content/ file's slug is refused,
+ * and a file added later with a workspace article's slug wins and is named by the check.
  */
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { slugCollisions } from '../../functions/core/articles/collisions.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
+import type { ErrorEnvelope } from '../../functions/http/errors.js';
+import { startScheduler, type Scheduler } from '../../local/scheduler.js';
 import type { LocalStack } from '../../local/stack.js';
+import { adminApi } from '../support/admin-api.js';
+import { aSubscriber } from '../support/builders.js';
 import { quietLogger } from '../support/logger.js';
-import { startTestStack } from '../support/stack.js';
+import { emailsTo, startTestStack, waitFor } from '../support/stack.js';
 
 let stack: LocalStack;
+let scheduler: Scheduler;
+let contentDir: string;
 let app: ReturnType<typeof createAdminApp>;
-
-type Session = { cookie: string; csrf: string };
-let editor: Session;
-let viewer: Session;
-
-async function signIn(role: 'editor' | 'viewer'): Promise<Session> {
-  const { key } = await createApiKey(stack.deps, {
-    name: `An ${role}`,
-    email: `${role}@example.org`,
-    role,
+let editor: string;
+let viewer: string;
+const api = adminApi(() => app);
+const put = (path: string, key: string, body: unknown) =>
+  app.request(`/api/admin${path}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
-  const signedIn = await app.request('/admin/sign-in', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key }).toString(),
-  });
-  const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
-  const dashboard = await (await app.request('/admin', { headers: { cookie } })).text();
-  return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(dashboard)![1]! };
-}
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  contentDir = join(await mkdtemp(join(tmpdir(), 'dispatch-content-')), 'content');
+  await cp('content', contentDir, { recursive: true });
+  stack = await startTestStack({ CONTENT_DIR: contentDir });
+  scheduler = startScheduler({ cron: false, budgetMs: 20_000 });
   app = createAdminApp(stack.deps, { logger: quietLogger() });
-  editor = await signIn('editor');
-  viewer = await signIn('viewer');
+  const key = (name: string, role: 'editor' | 'viewer') =>
+    createApiKey(stack.deps, { name, email: `${name}@newsroom.example`, role });
+  editor = (await key('ed', 'editor')).key;
+  viewer = (await key('vi', 'viewer')).key;
+  await scheduler.fire('tick'); // content/'s articles are the baseline: mailed to nobody
 });
-afterAll(async () => stack?.close());
-
-const post = (
-  path: string,
-  fields: Record<string, string>,
-  as: Session = editor,
-  headers: Record<string, string> = {},
-) =>
-  app.request(path, {
-    method: 'POST',
-    headers: { cookie: as.cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams({ _csrf: as.csrf, ...fields }).toString(),
-  });
-const get = (path: string, as: Session = editor) =>
-  app.request(path, { headers: { cookie: as.cookie } });
-
-const article = (slug: string, title = 'Bridges <b>and</b> roads') => ({
-  slug,
-  title,
-  summary: 'What is built this year.',
-  date: '2026-12-01',
-  'topic-economy': '1',
-  desk: 'Economy desk',
-  sources: '',
-  related: '',
-  body: 'A paragraph.',
+afterAll(async () => {
+  await scheduler?.stop();
+  await stack?.close();
 });
 
-async function saved(slug: string) {
-  const response = await post('/admin/articles/new', { ...article(slug), action: 'save' });
-  expect(response.status).toBe(303);
-  expect(response.headers.get('location')).toBe(
-    `/admin/articles/${slug}/edit?notice=article_created`,
-  );
-  return stack.deps.workspaceArticles.get(slug);
-}
+const today = () => new Date().toISOString().slice(0, 10);
+const source = (title: string, body: string) =>
+  `---\ntitle: "${title}"\ndate: ${today()}\nsummary: ${title}, in brief.\ntopics: [politics]\ndesk: Politics desk\nsendWhenPublished: true\n---\n\n${body}\n`;
+/** The public site as a reader's browser gets it: the stack's own server, its own catalog. */
+const site = async (path: string) => (await fetch(`${stack.appUrl}${path}`)).text();
+const appears = (path: string, text: string) =>
+  waitFor(async () => ((await site(path)).includes(text) ? true : undefined), `${text} on ${path}`);
+const fieldsOf = async (response: Response) =>
+  ((await response.json()) as ErrorEnvelope).error.issues?.map((i) => i.field);
 
-describe('the workspace article pages', () => {
-  it('refuses a content/ file’s slug on the form, the input kept, and escapes the title', async () => {
-    const response = await post('/admin/articles/new', {
-      ...article('nato-western-balkans-stability'),
-      action: 'save',
+describe('workspace articles through the admin API', () => {
+  it('publish to the archive, feeds and an issue without a restart; a correction leaves mail alone; a revision is restored', async () => {
+    const reader = aSubscriber({ frequency: 'immediate', topics: ['politics'] });
+    await stack.deps.subscribers.create(reader);
+    const created = await api('/articles', editor, {
+      slug: 'assembly-votes',
+      source: source('The assembly votes', 'The vote was close.'),
     });
-    expect(response.status).toBe(422);
-    const html = await response.text();
-    expect(html).toContain('Address (slug): is a content/ file’s: pick another');
-    expect(html).toContain('value="Bridges &lt;b&gt;and&lt;/b&gt; roads"');
-    expect(html).not.toContain('<b>and</b>');
-  });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ article: { state: 'draft', version: 1 } });
+    // A viewer reads, never writes.
+    expect((await api('/articles/assembly-votes/publish', viewer, {})).status).toBe(403);
+    expect((await api('/articles/assembly-votes/revisions', viewer)).status).toBe(200);
+    // A draft is nowhere a reader looks.
+    expect(await site('/articles')).not.toContain('The assembly votes');
 
-  it('refuses a save over a newer version (409), and a schedule time under its field', async () => {
-    const first = (await saved('bridges-one'))!;
-    const edit = { ...article('bridges-one', 'Bridges, first edit'), action: 'save' };
-    expect((await post('/admin/articles/bridges-one/edit', { ...edit, version: '1' })).status).toBe(
-      303,
+    expect((await api('/articles/assembly-votes/publish', editor, {})).status).toBe(200);
+    await appears('/articles', 'The assembly votes');
+    await appears('/articles/assembly-votes', 'The vote was close.');
+    await appears('/feed.xml', '/articles/assembly-votes');
+    await appears('/atom.xml', '/articles/assembly-votes');
+
+    // sendWhenPublished: the tick mails it as its own issue, as it does a content/ file.
+    await waitFor(
+      async () => {
+        await scheduler.fire('tick');
+        return (await stack.deps.issues.get('publish-assembly-votes'))?.state === 'sent'
+          ? true
+          : undefined;
+      },
+      'the issue to finish',
+      30_000,
     );
-    const stale = await post('/admin/articles/bridges-one/edit', {
-      ...edit,
-      title: 'Bridges, stale edit',
-      version: String(first.version),
-    });
-    expect(stale.status).toBe(409);
-    expect(await stale.text()).toContain('changed since you read it');
-    expect((await stack.deps.workspaceArticles.get('bridges-one'))!.version).toBe(2);
-    // A preview keeps the version the editor opened: their save is still judged against it.
-    const previewed = await post('/admin/articles/bridges-one/edit', {
-      ...edit,
-      action: 'preview',
-      version: '1',
-    });
-    expect(await previewed.text()).toContain('<input type="hidden" name="version" value="1"/>');
+    const [mail] = await waitFor(async () => {
+      const got = await emailsTo(stack.sesEndpoint, reader.email);
+      return got.length > 0 ? got : undefined;
+    }, 'the issue’s email');
+    expect(mail!.body.html).toContain('The vote was close.');
 
-    const past = await post('/admin/articles/bridges-one/schedule', {
-      at: '2020-01-01T10:00',
-      version: '2',
+    const corrected = await put('/articles/assembly-votes', editor, {
+      source: source('The assembly votes', 'The vote was closer than reported.'),
+      version: 2,
     });
-    expect(past.status).toBe(422);
-    const html = await past.text();
-    expect(html).toContain('Publish at: must be in the future');
-    expect(html).toContain('value="Bridges, first edit"');
-    expect((await stack.deps.workspaceArticles.get('bridges-one'))!.state).toBe('draft');
+    expect(corrected.status).toBe(200);
+    await appears('/articles/assembly-votes', 'The vote was closer than reported.');
+    await scheduler.fire('tick');
+    const after = await emailsTo(stack.sesEndpoint, reader.email);
+    expect(after).toHaveLength(1);
+    expect(after[0]!.body.html).toContain('The vote was close.');
+    expect(after[0]!.body.html).not.toContain('closer than reported');
 
-    const later = await post('/admin/articles/bridges-one/schedule', {
-      at: '2099-01-01T10:00',
-      version: '2',
-    });
-    expect(later.status).toBe(303);
-    expect(await stack.deps.workspaceArticles.get('bridges-one')).toMatchObject({
-      state: 'scheduled',
-      publishAt: '2099-01-01T10:00:00.000Z',
-    });
-  });
-
-  it('asks before unpublishing, saying what readers lose', async () => {
-    await saved('bridges-two');
-    await post('/admin/articles/bridges-two/publish', { version: '1', confirmed: 'yes' });
-    expect((await stack.deps.workspaceArticles.get('bridges-two'))!.state).toBe('published');
-    const asked = await post('/admin/articles/bridges-two/unpublish', { version: '2' });
-    expect(asked.status).toBe(200);
-    expect(await asked.text()).toContain('/articles/bridges-two answers “page not found”');
-    expect((await stack.deps.workspaceArticles.get('bridges-two'))!.state).toBe('published');
-    const done = await post('/admin/articles/bridges-two/unpublish', {
-      version: '2',
-      confirmed: 'yes',
-    });
-    expect(done.status).toBe(303);
-    expect((await stack.deps.workspaceArticles.get('bridges-two'))!.state).toBe('unpublished');
-  });
-
-  it('shows a viewer the article with no buttons, and refuses the viewer’s posts', async () => {
-    await saved('bridges-three');
-    const page = await (await get('/admin/articles/bridges-three/edit', viewer)).text();
-    expect(page).toContain('<fieldset disabled="">');
-    expect(page).not.toContain('Save draft');
-    expect(page).not.toContain('>Publish<');
-    expect(await (await get('/admin/articles', viewer)).text()).not.toContain(
-      'Write a new article',
-    );
-    const refused = await post(
-      '/admin/articles/bridges-three/publish',
-      { version: '1', confirmed: 'yes' },
-      viewer,
-    );
-    expect(refused.status).toBe(403);
-    expect((await stack.deps.workspaceArticles.get('bridges-three'))!.state).toBe('draft');
-  });
-
-  it('changes nothing for a form posted from another site', async () => {
-    await saved('bridges-four');
-    const foreign = await post(
-      '/admin/articles/bridges-four/publish',
-      { version: '1', confirmed: 'yes' },
-      editor,
-      { 'sec-fetch-site': 'cross-site' },
-    );
-    expect(foreign.status).toBe(403);
-    expect((await stack.deps.workspaceArticles.get('bridges-four'))!.state).toBe('draft');
-    expect((await get('/admin/articles/no-such-article/edit')).status).toBe(404);
+    // A stale version is refused, and nothing changes.
     expect(
-      await (await get('/admin/articles/nato-western-balkans-stability/edit')).text(),
-    ).toContain('is the file <code>content/nato-western-balkans-stability.md</code>');
-    expect((await get('/admin/articles/bridges-four/history/9')).status).toBe(404);
+      (await put('/articles/assembly-votes', editor, { source: source('X', 'Y'), version: 1 }))
+        .status,
+    ).toBe(409);
+    const { revisions } = (await (
+      await api('/articles/assembly-votes/revisions', viewer)
+    ).json()) as {
+      revisions: { number: number; by: string; change: string }[];
+    };
+    expect(revisions.map((r) => [r.number, r.by, r.change])).toEqual([
+      [3, 'ed@newsroom.example', 'body +1 −1 lines'],
+      [2, 'ed@newsroom.example', 'published'],
+      [1, 'ed@newsroom.example', 'created'],
+    ]);
+    const restored = await api('/articles/assembly-votes/revisions/1/restore', editor, {});
+    expect(restored.status).toBe(200);
+    expect(await restored.json()).toMatchObject({ article: { version: 4, state: 'published' } });
+    await appears('/articles/assembly-votes', 'The vote was close.');
+
+    // Every change is in the editors' audit log: the creation (a POST with no slug in its path,
+    // as every create is), then each change under the article's slug.
+    const audit = (await stack.deps.auditLog.recent(50, new Date())).reverse();
+    const ours = audit.filter(
+      (e) =>
+        e.target === 'assembly-votes' || (e.action === 'POST /api/admin/articles' && !e.target),
+    );
+    expect(ours.map((e) => [e.action, e.actor])).toEqual([
+      ['POST /api/admin/articles', 'ed'],
+      ['POST /api/admin/articles/:slug/publish', 'ed'],
+      ['PUT /api/admin/articles/:slug', 'ed'],
+      ['POST /api/admin/articles/:slug/revisions/:n/restore', 'ed'],
+    ]);
+  }, 120_000);
+
+  it('refuses bad input field by field and a content/ file’s slug, writing nothing', async () => {
+    const taken = await api('/articles', editor, {
+      slug: 'nato-western-balkans-stability',
+      source: source('Mine now', 'Body.'),
+    });
+    expect(taken.status).toBe(422);
+    expect(await fieldsOf(taken)).toEqual(['slug']);
+    const bad = await api('/articles', editor, {
+      slug: 'bad-one',
+      source:
+        '---\ntitle: ""\ndate: 2026-12-01\nsummary: S\ntopics: [gardening]\ndesk: D\n---\n\nBody\n',
+    });
+    expect(bad.status).toBe(422);
+    expect(await fieldsOf(bad)).toEqual(['title', 'topics']);
+    expect(await fieldsOf(await api('/articles', editor, { slug: 'no-source' }))).toEqual([
+      'source',
+    ]);
+    expect((await api('/articles/bad-one/source', viewer)).status).toBe(404);
   });
+
+  it('serves a content/ file added later with a workspace article’s slug, and the check names it', async () => {
+    await api('/articles', editor, {
+      slug: 'later-file',
+      source: source('From the workspace', 'Workspace body.'),
+    });
+    await api('/articles/later-file/publish', editor, {});
+    await appears('/articles/later-file', 'Workspace body.');
+    await writeFile(join(contentDir, 'later-file.md'), source('From the file', 'File body.'));
+    await appears('/articles/later-file', 'File body.');
+    const report = await slugCollisions(stack.deps);
+    expect(report).toEqual([expect.objectContaining({ slug: 'later-file', state: 'published' })]);
+  }, 60_000);
 });

@@ -32,23 +32,14 @@ const toRevision = (item: Record<string, unknown>) => {
 const summaryOf = ({ source: _source, ...summary }: ArticleRevision): RevisionSummary => summary;
 
 /**
- * Workspace articles in one small partition (the catalog lists them with one Query), each with its
- * revisions in a partition of its own, newest last by sort key. DynamoDB would write the two in
- * one transaction, but dynalite (the local stack) has none, so a save is two puts: the article,
- * conditional on its version, then its revision. The article item keeps its last save's summary,
- * so if the process dies between the two the missing revision is read from the article while it
- * is current, and written by the next save (from the item that save replaces): no version's text
- * is ever lost from the history.
+ * The list alone (one Query): what the catalog reads, so the functions that only serve articles
+ * (the feeds) carry, and are granted, nothing else.
  */
-export class DynamoWorkspaceArticleStore implements WorkspaceArticleStore {
+export class DynamoWorkspaceArticleList {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
   ) {}
-
-  async get(slug: string) {
-    return (await this.item(slug))?.article;
-  }
 
   async list(): Promise<WorkspaceArticle[]> {
     const articles: WorkspaceArticle[] = [];
@@ -64,6 +55,24 @@ export class DynamoWorkspaceArticleStore implements WorkspaceArticleStore {
     for await (const page of translated(pages))
       for (const item of page.Items ?? []) articles.push(toArticle(item).article);
     return articles;
+  }
+}
+
+/**
+ * Workspace articles in one small partition (the catalog lists them with one Query), each with its
+ * revisions in a partition of its own, newest last by sort key. DynamoDB would write the two in
+ * one transaction, but dynalite (the local stack) has none, so a save is two puts: the article,
+ * conditional on its version, then its revision. The article item keeps its last save's summary,
+ * so if the process dies between the two the missing revision is read from the article while it
+ * is current, and written by the next save (from the item that save replaces): no version's text
+ * is ever lost from the history.
+ */
+export class DynamoWorkspaceArticleStore
+  extends DynamoWorkspaceArticleList
+  implements WorkspaceArticleStore
+{
+  async get(slug: string) {
+    return (await this.item(slug))?.article;
   }
 
   async save(article: WorkspaceArticle, revision: ArticleRevision): Promise<boolean> {

@@ -2,6 +2,7 @@ import { audited } from '../audited.js';
 import type { AdminDeps } from '../deps.js';
 import { ambiguousApi } from './ambiguous.js';
 import { approvalsApi } from './approvals.js';
+import { articleEditsApi } from './article-edits.js';
 import { articlesApi } from './articles.js';
 import { apiApp, requireKey } from './context.js';
 import { digestsApi } from './digests.js';
@@ -45,6 +46,7 @@ export function adminApiRoutes(deps: AdminDeps) {
     .route('/', exportsApi(deps))
     .route('/', importsApi(deps))
     .route('/', suppressionsApi(deps))
+    .route('/', articleEditsApi(deps))
     .route('/', articlesApi(deps))
     .route('/', approvalsApi(deps))
     .route('/', testSendsApi(deps))
