@@ -5,6 +5,8 @@
  * page, not the mail already received; a revision is restored; a content/ file's slug is refused,
  * and a file added later with a workspace article's slug wins and is named by the check.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { aSubscriber } from '../support/builders.js';
 import { quietLogger } from '../support/logger.js';
 import { emailsTo, startTestStack, waitFor } from '../support/stack.js';
 
+const execFileAsync = promisify(execFile);
 let stack: LocalStack;
 let scheduler: Scheduler;
 let contentDir: string;
@@ -178,5 +181,16 @@ describe('workspace articles through the admin API', () => {
     await appears('/articles/later-file', 'File body.');
     const report = await slugCollisions(stack.deps);
     expect(report).toEqual([expect.objectContaining({ slug: 'later-file', state: 'published' })]);
-  }, 60_000);
+    // The check the deploy runs first, as an operator runs it: against this stack, exit 1, named.
+    // Not spawnSync: the stack's emulators answer from this process's event loop.
+    const check = await execFileAsync('npx', ['tsx', 'cli/check-slugs.ts'], {
+      timeout: 60_000,
+      env: { ...process.env, DATA_DIR: stack.dataDir, CONTENT_DIR: contentDir },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(check.code, check.stderr).toBe(1);
+    expect(check.stderr).toContain('content/later-file.md vs the workspace article later-file');
+  }, 120_000);
 });

@@ -2,8 +2,11 @@ import { ArticleError, parseArticle, type Article } from '../content/article.js'
 import { invalidInput, type FieldIssue } from '../errors.js';
 import type { Publication } from '../publication.js';
 
-/** Well under DynamoDB's 400 KB item, which holds the source and a little more. */
-export const MAX_SOURCE_BYTES = 200_000;
+/**
+ * What a request may carry: the app reads at most 64 KiB of any body (http/app.tsx), and a
+ * source as JSON grows by its escapes. Far under DynamoDB's 400 KB item (source and a little more).
+ */
+export const MAX_SOURCE_BYTES = 48 * 1024;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_SLUG = 100;
 
