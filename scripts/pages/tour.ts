@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { createArticle } from '../../functions/core/articles/manage.js';
 import { createArticleIssue } from '../../functions/core/issues/manage-issues.js';
 import { startExport } from '../../functions/core/subscribers/export-job.js';
 import { importDeps, importNow } from '../../functions/core/subscribers/import-jobs.js';
@@ -14,6 +15,23 @@ import type { LocalStack } from '../../local/stack.js';
 import { startTestStack } from '../../tests/support/stack.js';
 
 export const ARTICLE_SLUG = 'nato-western-balkans-stability';
+
+/** An article written in the workspace, for its editor's, history's and revision's pages. */
+const WRITTEN = {
+  slug: 'written-in-the-workspace',
+  source:
+    '---\ntitle: Written in the workspace\ndate: 2026-12-01\nsummary: A draft.\ntopics: [economy]\ndesk: Economy desk\n---\n\nA paragraph.\n',
+};
+/** The editor's form for another one; saved, its slug is taken (422 on the form). */
+const WRITTEN_FORM = {
+  slug: WRITTEN.slug,
+  title: 'Written again',
+  summary: 'A second draft.',
+  date: '2026-12-02',
+  'topic-economy': '1',
+  desk: 'Economy desk',
+  body: 'Another paragraph.',
+};
 
 export type TourPage = {
   /** A short name, also the screenshot's file name. */
@@ -72,6 +90,7 @@ const WORKSPACE: TourPage[] = [
   { name: 'admin-editors', path: '/admin/editors', status: 200, workspace: true },
   { name: 'admin-audit', path: '/admin/audit', status: 200, workspace: true },
   { name: 'admin-segments', path: '/admin/segments', status: 200, workspace: true },
+  { name: 'admin-article-new', path: '/admin/articles/new', status: 200, workspace: true },
 ];
 
 /**
@@ -166,6 +185,7 @@ async function seed(stack: LocalStack): Promise<TourPage[]> {
     uniqueClickers: 1,
     botClicks: 1,
   });
+  await createArticle(stack.deps, { ...WRITTEN, by: 'page-check@newsroom.example' });
   const exported = await startExport(stack.deps, 'Page check', randomUUID());
   const csv = 'email,topics\nimported@example.org,security\nnot-an-address,security\n';
   const imported = await importNow(importDeps(stack.deps), new TextEncoder().encode(csv), 10_000);
@@ -182,6 +202,9 @@ async function seed(stack: LocalStack): Promise<TourPage[]> {
     { ...page('invalid-link', '/confirm/not-a-token'), status: 400 },
     page('admin-export', `/admin/exports/${exported.id}`, true),
     page('admin-import', `/admin/subscribers/imports/${imported.id}`, true),
+    page('admin-article-edit', `/admin/articles/${WRITTEN.slug}/edit`, true),
+    page('admin-article-history', `/admin/articles/${WRITTEN.slug}/history`, true),
+    page('admin-article-revision', `/admin/articles/${WRITTEN.slug}/history/1`, true),
   ];
 }
 
@@ -231,6 +254,12 @@ async function asked(baseUrl: string, cookie: string, found: TourPage[]): Promis
       reason: 'asked by phone',
     }),
     post('admin-add-refused', '/admin/subscribers', { email: 'not-an-address' }, 422),
+    post('admin-article-preview-new', '/admin/articles/new', {
+      ...WRITTEN_FORM,
+      action: 'preview',
+    }),
+    post('admin-article-refused', '/admin/articles/new', { ...WRITTEN_FORM, action: 'save' }, 422),
+    post('admin-article-publish-question', `/admin/articles/${WRITTEN.slug}/publish`, {}),
   ];
 }
 

@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
+import { listArticles } from '../../../core/articles/manage.js';
 import { publishedArticles } from '../../../core/content/article.js';
 import { articleApprovals } from '../../../core/issues/approvals.js';
 import { draftFor, previewIssue } from '../../../core/issues/preview.js';
 import type { AdminDeps } from '../deps.js';
 import { DecidedArticles, WaitingArticles } from '../pages/approvals.js';
-import { ArticleList, ArticlePreview } from '../pages/articles.js';
+import { ArticleList, ArticlePreview, WorkspaceArticleList } from '../pages/articles.js';
+import { formOf } from './article-form.js';
 import { approvalSays } from './approvals.js';
 import { noticeOf, page, type WorkspaceEnv } from './page.js';
 
@@ -19,6 +21,10 @@ export const articleRoutes = (deps: AdminDeps) =>
         says: approvalSays(deps, w),
       }));
       const notice = noticeOf(c);
+      const written = (await listArticles(deps)).map((a) => ({
+        ...a,
+        title: formOf(a.slug, a.source).title || a.slug,
+      }));
       return page(
         c,
         'Articles',
@@ -30,8 +36,13 @@ export const articleRoutes = (deps: AdminDeps) =>
           ) : null}
           <WaitingArticles rows={rows} csrf={c.get('session').csrf} />
           <DecidedArticles decided={decided} csrf={c.get('session').csrf} />
+          <h2>Written in the workspace</h2>
+          <WorkspaceArticleList articles={written} canEdit={c.get('key').role === 'editor'} />
           <h2>All articles</h2>
-          <ArticleList articles={publishedArticles(await deps.articles.all())} />
+          <ArticleList
+            articles={publishedArticles(await deps.articles.all())}
+            written={new Set(written.map((a) => a.slug))}
+          />
         </>,
       );
     })

@@ -4,6 +4,8 @@ import { errorResponse } from '../../errors.js';
 import { audited } from '../audited.js';
 import type { AdminDeps } from '../deps.js';
 import { approvalRoutes } from './approvals.js';
+import { articleActionRoutes } from './article-actions.js';
+import { articleEditorRoutes } from './article-editor.js';
 import { articleRoutes } from './articles.js';
 import { auditRoutes } from './audit.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -32,6 +34,9 @@ export function workspaceRoutes(deps: AdminDeps) {
     )
     .route('/admin', sessionRoutes(deps))
     .route('/admin', dashboardRoutes(deps))
+    // Before the articles' own routes, whose /:slug would take /new.
+    .route('/admin/articles', articleEditorRoutes(deps))
+    .route('/admin/articles', articleActionRoutes(deps))
     .route('/admin/articles', articleRoutes(deps))
     .route('/admin/articles', approvalRoutes(deps))
     .route('/admin/issues', issueRoutes(deps))

@@ -64,6 +64,13 @@ const notices: Record<string, string> = {
   webhook_removed: 'Webhook endpoint removed.',
   segment_saved: 'Segment saved: its readers now are below.',
   segment_deleted: 'Segment deleted. Issues already made for it keep their copy of its rules.',
+  article_created: 'Draft saved: readers see nothing of it until it is published.',
+  article_saved: 'Saved: a new revision is in its history.',
+  article_unchanged: 'Nothing to save: the form was as the article is.',
+  article_published: 'Published: it is on the site and in the feeds now.',
+  article_unpublished: 'Unpublished: it is off the site and the feeds.',
+  article_scheduled: 'Scheduled: it appears by itself at the time below.',
+  article_restored: 'Revision restored: its text is the article’s now, kept as a new revision.',
 };
 
 export const noticeOf = (c: WorkspaceContext): string | undefined =>
