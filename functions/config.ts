@@ -383,7 +383,11 @@ export function blobStoreOf(config: Config): BlobStore | undefined {
 }
 const blobStores = new WeakMap<Config, BlobStore>();
 
-/** The uploaded images' reader (GetObject alone: the public function's one S3 call). */
+/**
+ * The uploaded images' reader (GetObject alone: the public function's one S3 call). Added by the
+ * public handler and buildAdminDeps, not buildAppDeps, which the sending functions build on too:
+ * their bundles must not carry an S3 call they are not granted.
+ */
 export function blobReaderOf(config: Config): BlobReader | undefined {
   if (!config.BLOB_BUCKET) return undefined;
   const client = new S3Client({
@@ -439,7 +443,6 @@ export async function buildAppDeps(config: Config, _logger = createLogger()): Pr
     webhooks: new DynamoWebhookStore(client, config.TABLE_NAME),
     addressPolicy: addressPolicyOf(config),
     segments: new DynamoSegmentStore(client, config.TABLE_NAME),
-    images: blobReaderOf(config),
     contentImages: contentImages(resolve(config.CONTENT_DIR)),
   };
 }
@@ -572,6 +575,7 @@ export async function buildAdminDeps(
     auditLog: new DynamoAuditLog(client, config.TABLE_NAME),
     readerTrail: new DynamoReaderTrail(client, config.TABLE_NAME),
     engagement: new DynamoEngagementStore(client, config.TABLE_NAME),
+    images: blobReaderOf(config),
     maxImageBytes: config.IMAGE_MAX_BYTES,
     logger,
   };

@@ -105,6 +105,29 @@ describe('uploading an image (admin API, s3rver)', () => {
     expect(Buffer.from(second).equals(Buffer.from(bytes))).toBe(true);
   });
 
+  it('an animated GIF keeps its frames, each resized; the upload is in the audit log', async () => {
+    const frame = (background: string) =>
+      sharp({ create: { width: 1500, height: 500, channels: 3, background } })
+        .png()
+        .toBuffer();
+    const gif = await sharp([await frame('#c33'), await frame('#3c3'), await frame('#33c')], {
+      join: { animated: true },
+    })
+      .gif()
+      .toBuffer();
+    expect((await sharp(gif, { animated: true }).metadata()).pages).toBe(3);
+    const response = await upload(new Uint8Array(gif), 'A blinking light', { name: 'blink.gif' });
+    const { image } = (await response.json()) as Answer;
+    expect(image).toMatchObject({ width: 1200, height: 400 });
+    const served = Buffer.from(await (await fetch(image.url)).arrayBuffer());
+    const metadata = await sharp(served, { animated: true }).metadata();
+    expect(metadata).toMatchObject({ format: 'gif', pages: 3, width: 1200, pageHeight: 400 });
+    const audit = await stack.deps.auditLog.recent(50, new Date());
+    expect(
+      audit.some((e) => e.action === 'POST /api/admin/images' && e.actor === 'Images editor'),
+    ).toBe(true);
+  });
+
   it('a small image is never enlarged; the same image twice is the same URL', async () => {
     const file = await png(300, 200);
     const a = ((await (await upload(file, 'Small')).json()) as Answer).image;
