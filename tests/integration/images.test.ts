@@ -191,6 +191,14 @@ describe('uploading an image (admin API, s3rver)', () => {
     expect(noFile.status).toBe(422);
     expect((await issuesOf(noFile))[0]!.field).toBe('file');
     expect((await upload(file, 'Mine', { key: viewerKey })).status).toBe(403);
+    const json = await app.request('/api/admin/images', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ file: 'x', alt: 'y' }),
+    });
+    expect(json.status).toBe(415);
+    // The route's schema answers it (the body is required, as multipart/form-data).
+    expect((await issuesOf(json)).map((i) => i.field)).toEqual(['(content-type)']);
   });
 
   it('answers 404 for an unknown image, and for any other name under /images/', async () => {
