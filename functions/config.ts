@@ -63,7 +63,10 @@ import type { JobKind } from './core/jobs/job.js';
 import { EXPORT_KIND, exportKind } from './core/subscribers/export-job.js';
 import type { JobKicker } from './core/jobs/ports.js';
 import { S3BlobStore } from './adapters/s3/s3-blob-store.js';
-import type { BlobStore } from './core/ports.js';
+import type { BlobReader, BlobStore } from './core/ports.js';
+import { S3BlobReader } from './adapters/s3/s3-blob-reader.js';
+import { contentImages } from './adapters/content/content-images.js';
+import { DEFAULT_IMAGE_MAX_BYTES, MAX_IMAGE_BODY_BYTES } from './core/images/limits.js';
 import { DynamoWebhookStore } from './adapters/dynamo/dynamo-webhooks.js';
 import { DynamoSegmentStore } from './adapters/dynamo/dynamo-segments.js';
 import type { SegmentStore } from './core/segments/ports.js';
@@ -205,6 +208,16 @@ const envSchema = z.object({
    * Unset (the local stack): the job runs in-process, or at the next minute's run.
    */
   JOBS_FUNCTION_NAME: z.string().min(1).optional(),
+  /**
+   * The largest image an editor may upload, in bytes (docs/content-and-email.md, "Images"). On AWS
+   * a request reaches the admin function only under Lambda's 6 MB payload, base64 and all: 4 MB.
+   */
+  IMAGE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(MAX_IMAGE_BODY_BYTES)
+    .default(DEFAULT_IMAGE_MAX_BYTES),
   /** Cloudflare Turnstile's secret key: when set, every signup needs a token Turnstile vouches for. Off by default. */
   TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
   /** Turnstile's site key (public): the signup forms show its widget. Set with the secret key, or neither. */
@@ -380,6 +393,20 @@ export function blobStoreOf(config: Config): BlobStore | undefined {
 }
 const blobStores = new WeakMap<Config, BlobStore>();
 
+/**
+ * The uploaded images' reader (GetObject alone: the public function's one S3 call). Added by the
+ * public handler and buildAdminDeps, not buildAppDeps, which the sending functions build on too:
+ * their bundles must not carry an S3 call they are not granted.
+ */
+export function blobReaderOf(config: Config): BlobReader | undefined {
+  if (!config.BLOB_BUCKET) return undefined;
+  const client = new S3Client({
+    forcePathStyle: true,
+    ...timeouts(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS),
+  });
+  return new S3BlobReader(client, config.BLOB_BUCKET);
+}
+
 export type AppDeps = SubscriberDeps & {
   /** Where requests queue their emails (test sends) and editors see the given-up ones. */
   outbox: OutboxStore;
@@ -396,6 +423,10 @@ export type AppDeps = SubscriberDeps & {
   workspaceArticles: WorkspaceArticleStore;
   /** The `content/` files alone: a workspace article may not take one of their slugs. */
   contentArticles: ArticleCatalog;
+  /** Uploaded images (`images/<name>` in the bucket), served at /images/<name>; none without a bucket. */
+  images?: BlobReader;
+  /** content/images/, served at /images/content/<name>. */
+  contentImages?: BlobReader;
 };
 
 /**
@@ -430,6 +461,7 @@ export async function buildAppDeps(config: Config, logger = createLogger()): Pro
     segments: new DynamoSegmentStore(client, config.TABLE_NAME),
     workspaceArticles: new DynamoWorkspaceArticleStore(client, config.TABLE_NAME),
     contentArticles: catalogs.contentArticles,
+    contentImages: contentImages(resolve(config.CONTENT_DIR)),
   };
 }
 
@@ -561,6 +593,8 @@ export async function buildAdminDeps(
     auditLog: new DynamoAuditLog(client, config.TABLE_NAME),
     readerTrail: new DynamoReaderTrail(client, config.TABLE_NAME),
     engagement: new DynamoEngagementStore(client, config.TABLE_NAME),
+    images: blobReaderOf(config),
+    maxImageBytes: config.IMAGE_MAX_BYTES,
     logger,
   };
 }

@@ -150,7 +150,12 @@ export function functionArgs(name: string, options: Options): sst.aws.FunctionAr
     environment,
     permissions: permissions(definition, options),
     copyFiles: definition.copyFiles.map((folder) => ({ from: packagedFolders[folder] })),
-    nodejs: { format: 'esm', minify: true, esbuild: { external: [...bundleExternals] } },
+    nodejs: {
+      format: 'esm',
+      minify: true,
+      esbuild: { external: [...bundleExternals] },
+      ...(definition.install ? { install: [...definition.install] } : {}),
+    },
     ...(definition.reservedConcurrency === undefined
       ? {}
       : { concurrency: { reserved: definition.reservedConcurrency } }),

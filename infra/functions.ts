@@ -141,10 +141,16 @@ export type FunctionDefinition = {
   ses: readonly SesAction[];
   /** Queuing shard work for the fleet: whatever starts or resumes an issue, and the sender itself. */
   queue?: readonly QueueAction[];
-  /** The blob bucket's objects (exports, imports); what the S3 adapter's calls need. */
+  /** The blob bucket's objects (exports, imports, images); what the S3 adapter's calls need. */
   s3?: readonly BlobAction[];
   /** Invoking the `jobs` function asynchronously (a request that creates a job wakes it). */
   invoke?: readonly InvokeAction[];
+  /**
+   * Packages installed into the function's node_modules rather than bundled (SST's
+   * `nodejs.install`): native modules esbuild cannot bundle. SST leaves `sharp` out of every
+   * bundle; the admin function, which resizes uploaded images, is the one that loads it.
+   */
+  install?: readonly string[];
   /**
    * Deployed as `<app>-<stage>-<name>` rather than a generated name, so another function can be
    * told it (and granted it) without depending on this one's component.
@@ -318,11 +324,14 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     description: 'Signup, confirm, preferences, unsubscribe, articles',
     memory: '512 MB',
     timeout: '10 seconds',
-    environment: signupVariables,
+    // BLOB_BUCKET: the uploaded images it serves (/images/<name>), read with GetObject alone.
+    environment: [...signupVariables, 'BLOB_BUCKET'],
     // data/: the disposable-domain list, read on an instance's first signup; too big to bundle.
+    // content/: the articles, and content/images/, served at /images/content/<name>.
     copyFiles: ['content', 'data'],
     table: apiTable,
     ses: [],
+    s3: ['s3:GetObject'],
     trigger: { kind: 'http' },
   },
   /**
@@ -372,7 +381,10 @@ export const functionDefinitions: Record<string, FunctionDefinition> = {
     ses: [],
     queue: ['sqs:SendMessage'],
     // Download and upload links are presigned with its role: they work only with these grants.
+    // Image uploads are PutObject; it serves them too (the public app is part of it locally).
     s3: blobActions,
+    // Uploaded images are resized with sharp, a native module: installed for Lambda's Linux arm64.
+    install: ['sharp'],
     // A job it creates (an export) starts at once: it wakes the `jobs` function.
     invoke: ['lambda:InvokeFunction'],
     trigger: { kind: 'http' },

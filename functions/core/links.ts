@@ -24,3 +24,13 @@ export function confirmationLink(
 
 export const articleUrl = (publication: Publication, slug: string) =>
   `${publication.baseUrl}/articles/${slug}`;
+
+/**
+ * Site-relative links and images in an article's HTML (`/articles/other`, `/images/…`) made to
+ * point at our origin: a feed or an email is read far from the site, where a path means nothing.
+ * `marked` writes every href and src double-quoted, so this rewrites its own output, not
+ * arbitrary HTML.
+ */
+export function absoluteLinks(html: string, base: string): string {
+  return html.replace(/\b(href|src)="\/(?!\/)/g, `$1="${base}/`);
+}

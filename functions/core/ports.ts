@@ -463,6 +463,14 @@ export interface BlobStore {
   ): Promise<string>;
 }
 
+/**
+ * One whole blob read back, for the public site (images): the serving function is granted
+ * s3:GetObject alone, so it gets this, not the BlobStore. Undefined when there is no such key.
+ */
+export interface BlobReader {
+  read(key: string): Promise<Uint8Array | undefined>;
+}
+
 /** One link of an issue: readers' clicks, the readers who clicked it, and bots' clicks apart. */
 export type LinkEngagement = {
   link: string;

@@ -13,6 +13,8 @@ import { trimTrailingSlash } from './trailing-slash.js';
 import { type ErrorPage, errorResponse, handleErrors, rejection } from './errors.js';
 import { MessagePage } from './pages/layout.js';
 import { articleRoutes } from './routes/articles.js';
+import { imageRoutes } from './routes/images.js';
+import { MAX_IMAGE_BODY_BYTES } from '../core/images/limits.js';
 import { readerRoutes } from './routes/reader.js';
 import { signupRoutes } from './routes/signup.js';
 import { TURNSTILE_ORIGIN } from './turnstile.js';
@@ -47,7 +49,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     maxSize: MAX_DIRECT_BYTES + 64 * 1024,
     onError: (c) => errorResponse(c, uploadTooLarge),
   });
-  app.use((c, next) => (UPLOAD_PATHS.has(c.req.path) ? upload : small)(c, next));
+  // An image posted to the workspace or the API: its own check (IMAGE_MAX_BYTES) names the field.
+  const image = bodyLimit({
+    maxSize: MAX_IMAGE_BODY_BYTES + 64 * 1024,
+    onError: (c) => errorResponse(c, imageTooLarge),
+  });
+  app.use((c, next) =>
+    (UPLOAD_PATHS.has(c.req.path) ? upload : IMAGE_PATHS.has(c.req.path) ? image : small)(c, next),
+  );
   app.use(async (c, next) => {
     c.set('deps', deps);
     c.set('clientIp', options.clientIp?.(c));
@@ -60,6 +69,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', signupRoutes);
   app.route('/', readerRoutes);
   app.route('/', articleRoutes);
+  app.route('/', imageRoutes);
 
   app.notFound((c) =>
     wantsJson(c)
@@ -123,6 +133,8 @@ function cspDirectives(publication: AppDeps['publication']): CspDirectives {
     // Crawlers' tools fetch /robots.txt from inside the page (Lighthouse does), which default-src
     // 'none' forbids; with no script allowed, nothing of the page's own could use it.
     connectSrc: ["'self'"],
+    // Our images (/images/…), and the https images articles may link (core/content/article.ts).
+    imgSrc: ["'self'", 'https:'],
     // No script at all, unless signups need Turnstile: then its script and its frame, nothing else.
     ...(publication.captchaSiteKey && {
       scriptSrc: [TURNSTILE_ORIGIN],
@@ -161,6 +173,13 @@ const UPLOAD_PATHS = new Set([
   '/api/admin/subscribers/import',
   '/admin/subscribers/import',
 ]);
+const imageTooLarge = rejection(
+  ErrorCodes.payloadTooLarge,
+  'file',
+  `is larger than ${MAX_IMAGE_BODY_BYTES / 1024 / 1024} MB`,
+);
+/** The routes that take an image upload (multipart/form-data). */
+const IMAGE_PATHS = new Set(['/api/admin/images', '/admin/images']);
 export const noSuchEndpoint = new DomainError(ErrorCodes.notFound, 'No such endpoint.');
 
 const titles: Partial<Record<number, string>> = {

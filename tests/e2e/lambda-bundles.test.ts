@@ -587,6 +587,63 @@ describe('admin (HTTP API events): the routes that read packaged files', () => {
   });
 });
 
+describe('images through the bundles: sharp in the admin package, bytes through API Gateway', () => {
+  it('the admin function resizes an upload with its installed sharp; the api function serves it base64, byte for byte', async () => {
+    const { default: sharp } = await import('sharp');
+    const png = await sharp({
+      create: { width: 1600, height: 800, channels: 3, background: '#246' },
+    })
+      .png()
+      .toBuffer();
+    const { key } = await createApiKey(
+      {
+        apiKeys: new DynamoApiKeyRepository(
+          createDocumentClient({
+            endpoint: dynamodb.url,
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          }),
+          TABLE,
+        ),
+        clock: systemClock,
+      },
+      { name: 'Bundle images', email: 'images@newsroom.example', role: 'editor' },
+    );
+    const boundary = `----bundle${randomUUID()}`;
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="alt"\r\n\r\nA dark field\r\n`,
+      ),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="field.png"\r\nContent-Type: image/png\r\n\r\n`,
+      ),
+      png,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const uploaded = await lambdas.admin!.invoke<HttpResponse>(
+      httpEvent('POST', `${BASE_URL}/api/admin/images`, {
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+        body: new Uint8Array(body),
+      }),
+    );
+    expect(uploaded.statusCode, responseBody(uploaded)).toBe(201);
+    const { image } = JSON.parse(responseBody(uploaded)) as {
+      image: { path: string; width: number };
+    };
+    expect(image.width).toBe(1200);
+    const served = await api().invoke<HttpResponse>(httpEvent('GET', `${BASE_URL}${image.path}`));
+    expect(served.statusCode).toBe(200);
+    expect(served.isBase64Encoded).toBe(true);
+    expect(served.headers['content-type']).toBe('image/png');
+    expect(served.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const bytes = Buffer.from(served.body, 'base64');
+    expect((await sharp(bytes).metadata()).width).toBe(1200);
+  });
+});
+
 describe('scheduled functions (EventBridge Scheduler firings)', () => {
   it("each runs from its schedule's input as Scheduler fills it in, returns a summary and logs it with the invocation's request id", async () => {
     const scheduled = Object.keys(packages).filter(

@@ -128,10 +128,14 @@ describe('the functions', () => {
     for (const { args } of deployedFunctions(production)) {
       expect(args).toMatchObject({ runtime: 'nodejs22.x', architecture: 'arm64' });
       expect(args).toMatchObject(lambdaRuntime);
+      // Only the admin function installs a native module (sharp, for image uploads).
+      const install =
+        args.handler === 'functions/handlers/admin.handler' ? { install: ['sharp'] } : {};
       expect(args.nodejs).toEqual({
         format: 'esm',
         minify: true,
         esbuild: { external: [...bundleExternals] },
+        ...install,
       });
       expect(args.memory).toMatch(/^\d+ MB$/);
       expect(args.timeout).toMatch(/^\d+ (seconds|minutes)$/);

@@ -128,6 +128,7 @@ describe('the admin API for issues', () => {
       '/editors',
       '/exports',
       '/exports/{id}',
+      '/images',
       '/imports',
       '/imports/{id}',
       '/imports/{id}/start',

@@ -183,6 +183,7 @@ describe('fuzzing the routes added recently', () => {
       ['POST', '/segments/preview'],
       ['PATCH', '/segments/ID'],
       ['DELETE', '/segments/ID'],
+      ['POST', '/images'],
     );
     await fc.assert(
       fc.asyncProperty(route, id, id, query, jsonBody, async ([method, path], a, b, q, body) => {
@@ -218,6 +219,8 @@ describe('fuzzing the routes added recently', () => {
       ['GET', '/admin/segments/ID'],
       ['POST', '/admin/segments'],
       ['POST', '/admin/segments/ID/delete'],
+      ['GET', '/admin/images'],
+      ['POST', '/admin/images'],
     );
     await fc.assert(
       fc.asyncProperty(route, id, id, query, formFields, async ([method, path], a, b, q, f) => {
@@ -232,6 +235,39 @@ describe('fuzzing the routes added recently', () => {
       { numRuns: 150 },
     );
   }, 30_000);
+
+  it('image uploads, API and workspace: generated files (some with an image’s magic number) and alt texts', async () => {
+    const magic = fc.constantFrom(
+      [],
+      [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+      [0xff, 0xd8, 0xff],
+      [...'GIF89a'].map((c) => c.charCodeAt(0)),
+      [...'RIFF\0\0\0\0WEBP'].map((c) => c.charCodeAt(0)),
+    );
+    const file = fc
+      .tuple(magic, fc.uint8Array({ maxLength: 2000 }))
+      .map(([head, rest]) => new Uint8Array([...head, ...rest]));
+    const alt = fc.option(hostileString, { nil: undefined });
+    const where = fc.constantFrom('/api/admin/images', '/admin/images');
+    await fc.assert(
+      fc.asyncProperty(where, file, alt, hostileString, async (path, bytes, text, name) => {
+        const form = new FormData();
+        form.set('file', new Blob([bytes]), name);
+        if (text !== undefined) form.set('alt', text);
+        if (path.startsWith('/admin')) form.set('_csrf', csrf);
+        const response = await send({
+          method: 'POST',
+          path,
+          headers: path.startsWith('/admin') ? { cookie } : { authorization: `Bearer ${editor}` },
+          body: form,
+        });
+        // Random bytes behind a magic number are refused (they do not decode); a 201 or 200
+        // could only be bytes that happen to form an image. Never a 5xx (checkResponse).
+        expect([200, 201, 413, 422], await response.clone().text()).toContain(response.status);
+      }),
+      { numRuns: 120 },
+    );
+  }, 60_000);
 
   it('every workspace form posted with another site’s Sec-Fetch-Site or Origin is a 403, and nothing is recorded as done', async () => {
     const forms = app.routes

@@ -154,6 +154,7 @@ async function makePackage(
   name: string,
   dir: string,
   copyFiles: readonly (keyof typeof packagedFolders)[],
+  install: readonly string[] = [],
 ) {
   await mkdir(join(dir, 'node_modules'), { recursive: true });
   for (const folder of copyFiles)
@@ -168,6 +169,9 @@ async function makePackage(
     join(dir, 'node_modules', '@aws-sdk'),
     'dir',
   );
+  // What SST's `nodejs.install` puts in the package (sharp, and its platform's binary packages).
+  for (const pkg of install.flatMap((p) => (p === 'sharp' ? ['sharp', '@img'] : [p])))
+    await symlink(join(root, 'node_modules', pkg), join(dir, 'node_modules', pkg), 'dir');
   return { name, dir };
 }
 
@@ -183,7 +187,12 @@ export async function buildLambdaPackage(
   outRoot: string,
 ): Promise<LambdaPackage> {
   const { file, exportName } = handlerFile(definition.handler);
-  const { dir } = await makePackage(name, join(outRoot, name), definition.copyFiles);
+  const { dir } = await makePackage(
+    name,
+    join(outRoot, name),
+    definition.copyFiles,
+    definition.install,
+  );
   // SST names the bundle after the handler file, dots turned into dashes.
   const bundlePath = join(dir, `${basename(file, '.ts').replaceAll('.', '-')}.mjs`);
   const built = await bundle({ file }, bundlePath);

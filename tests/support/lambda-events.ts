@@ -23,7 +23,8 @@ export type HttpResponse = {
 export function httpEvent(
   method: string,
   url: string,
-  options: { headers?: Record<string, string>; body?: string; sourceIp?: string } = {},
+  /** A Uint8Array body is bytes (a file in a multipart form), base64 as API Gateway sends it. */
+  options: { headers?: Record<string, string>; body?: string | Uint8Array; sourceIp?: string } = {},
 ) {
   const { host, pathname, search } = new URL(url);
   const headers: Record<string, string> = {
@@ -62,8 +63,11 @@ export function httpEvent(
     ...(options.body === undefined
       ? { isBase64Encoded: false }
       : {
-          body: text ? options.body : Buffer.from(options.body).toString('base64'),
-          isBase64Encoded: !text,
+          body:
+            text && typeof options.body === 'string'
+              ? options.body
+              : Buffer.from(options.body).toString('base64'),
+          isBase64Encoded: !text || typeof options.body !== 'string',
         }),
   };
 }

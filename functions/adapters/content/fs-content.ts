@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { parseArticle, type Article } from '../../core/content/article.js';
 import type { Topic } from '../../core/publication.js';
+import { contentImageSizes } from './content-images.js';
 import { type FieldDefinition, fieldsFileSchema } from '../../core/subscribers/fields.js';
 
 const topicsSchema = z
@@ -50,9 +51,10 @@ export async function loadArticles(
   fields: readonly FieldDefinition[] = [],
 ): Promise<Article[]> {
   const files = (await readdir(contentDir)).filter((f) => f.endsWith('.md')).sort();
+  const images = await contentImageSizes(contentDir);
   return Promise.all(
     files.map(async (file) =>
-      parseArticle(file, await readFile(join(contentDir, file), 'utf8'), topics, fields),
+      parseArticle(file, await readFile(join(contentDir, file), 'utf8'), topics, fields, images),
     ),
   );
 }

@@ -2,7 +2,7 @@ import type { Article } from '../../core/content/article.js';
 import { emailSafeImages } from './email-images.js';
 import { escapeHtml } from '../../core/email/personalize.js';
 import type { Issue } from '../../core/issues/issue.js';
-import { articleUrl } from '../../core/links.js';
+import { absoluteLinks, articleUrl } from '../../core/links.js';
 import type { CompiledEmail, IssueRenderer } from '../../core/ports.js';
 import type { Publication } from '../../core/publication.js';
 
@@ -34,7 +34,7 @@ export class MjmlIssueRenderer implements IssueRenderer {
           web_url: articleUrl(publication, article.slug),
         },
         html: {
-          body_html: emailSafeImages(article.emailHtml),
+          body_html: emailSafeImages(absoluteLinks(article.emailHtml, publication.baseUrl)),
           further_reading_html: furtherReadingHtml(article),
           editor_note_html: note,
         },

@@ -11,22 +11,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BlobPart, BlobStore } from '../../core/ports.js';
+import { BlobStoreError } from './s3-blob-store-error.js';
+
+// Its own file, so the reader's bundle (s3-blob-reader.ts) carries none of this one's commands.
+export { BlobStoreError };
 
 /** S3's smallest part but the last (5 MiB); S3 answers EntityTooSmall at completion, s3rver never. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
-
-/** A call to the bucket failed: the key and the operation, the SDK's error as `cause`. */
-export class BlobStoreError extends Error {
-  override readonly name = 'BlobStoreError';
-  constructor(
-    readonly operation: string,
-    readonly key: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`blob store: ${operation} ${key} failed`, options);
-  }
-}
 
 /** A multipart upload broke S3's part rules (a non-last part under 5 MiB, a number out of 1..10,000). */
 export class BlobPartRejected extends Error {

@@ -53,6 +53,7 @@ const phrases: Record<string, string> = {
   'POST /admin/exports': 'exported the subscribers',
   'POST /admin/sending-hold/clear': 'cleared the sending hold',
   'DELETE /admin/sending-hold': 'cleared the sending hold',
+  'POST /admin/images': 'uploaded an image',
   'keys create': 'created a key',
   'keys revoke': 'revoked a key',
 };

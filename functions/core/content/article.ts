@@ -4,6 +4,12 @@ import * as z from 'zod';
 import { mergeTagProblems, PLACEHOLDER, withFallbacks } from '../email/merge-tags.js';
 import type { Topic } from '../publication.js';
 import type { FieldDefinition } from '../subscribers/fields.js';
+import {
+  type ImageSize,
+  imageSizeInPath,
+  CONTENT_IMAGE_PATH,
+  contentImagePath,
+} from '../images/paths.js';
 
 const httpsUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
@@ -81,7 +87,12 @@ const markdown = new Marked({
       return SAFE_URL.test(token.href.trim()) ? false : this.parser.parseInline(token.tokens);
     },
     image(token) {
-      return SAFE_URL.test(token.href.trim()) ? false : escapeText(token.text);
+      const href = token.href.trim();
+      if (SAFE_URL.test(href)) return false;
+      // `images/map.png` beside the article: content/images/map.png, served by the site.
+      const file = CONTENT_IMAGE_PATH.exec(href)?.[1];
+      if (file) return `<img src="${contentImagePath(file)}" alt="${escapeText(token.text)}">`;
+      return escapeText(token.text);
     },
   },
 });
@@ -93,6 +104,8 @@ export function parseArticle(
   source: string,
   topics: readonly Topic[],
   fields: readonly FieldDefinition[] = [],
+  /** content/images/'s files and their sizes (fs-content's contentImageSizes). */
+  images: ReadonlyMap<string, ImageSize> = new Map(),
 ): Article {
   const slug = fileName.replace(/\.md$/, '');
   if (!SLUG.test(slug))
@@ -135,11 +148,18 @@ export function parseArticle(
       field: '(body)',
       message: 'a merge tag in a link or image address is not allowed: put it in the text',
     });
+  for (const [, file] of body.matchAll(RELATIVE_IMAGE))
+    if (!images.has(file!))
+      tagIssues.push({
+        field: '(body)',
+        message: `the image images/${file} is not in content/images/ (or is not a PNG, JPEG, GIF or WebP)`,
+      });
   if (tagIssues.length > 0) throw new ArticleError(fileName, tagIssues);
   // Rendered when first read: a page that only lists articles (the signup page, a cold start's
   // usual first request) needs their front matter, not their bodies.
   let html: string | undefined;
-  const emailHtml = () => (html ??= markdown.parse(body, { async: false }) as string);
+  const emailHtml = () =>
+    (html ??= withImageSizes(markdown.parse(body, { async: false }) as string, images));
   let webHtml: string | undefined;
   return {
     ...result.data,
@@ -152,6 +172,22 @@ export function parseArticle(
       return (webHtml ??= withFallbacks(emailHtml()));
     },
   };
+}
+
+/** A markdown image naming a file beside the article: `![…](images/map.png)`. */
+const RELATIVE_IMAGE = /!\[[^\]]*\]\(\s*<?(?:\.\/)?images\/([^\s)>]+)/g;
+
+/**
+ * Our images get their width and height: the page keeps its place while they load, and the
+ * email fits each to its column from them (adapters/mjml/email-images.ts). An upload's size is in
+ * its name; a content/ file's was read when the articles loaded. `marked` writes `<img src="…"`
+ * first, so this rewrites its own output, not arbitrary HTML.
+ */
+function withImageSizes(html: string, images: ReadonlyMap<string, ImageSize>): string {
+  return html.replace(/<img src="([^"]+)"/g, (tag, src: string) => {
+    const size = imageSizeInPath(src, images);
+    return size ? `${tag} width="${size.width}" height="${size.height}"` : tag;
+  });
 }
 
 /** Published articles, newest first. */

@@ -38,4 +38,6 @@ export type AdminDeps = AppDeps & {
   readerTrail: ReaderTrail;
   /** Opens and clicks by link and by reader (docs/engagement.md). */
   engagement: EngagementStore;
+  /** The largest image upload (IMAGE_MAX_BYTES); 4 MB when not given. */
+  maxImageBytes?: number;
 };

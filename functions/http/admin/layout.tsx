@@ -29,7 +29,7 @@ iframe{border:1px solid var(--rule);background:var(--paper)}pre{white-space:pre-
 .key{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;vertical-align:-.05rem}.key-in{background:var(--ok)}.key-out{background:var(--danger);margin-left:.75rem}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0 0 1rem}.facts dt{font-weight:600}.facts dd{margin:0}
 .bar{height:.8rem;background:#eaeef2;border-radius:4px;overflow:hidden}.bar span{display:block;height:100%;background:var(--ok)}
-iframe,svg,.previews figure{max-width:100%}svg{height:auto}main{overflow-wrap:anywhere}
+iframe,svg,img,.previews figure{max-width:100%}svg,img{height:auto}main{overflow-wrap:anywhere}
 @media (max-width:40rem){table{display:block;overflow-x:auto}main{padding:1rem .75rem 3rem}select{width:100%}header{padding:.75rem}}
 `;
 
@@ -67,6 +67,7 @@ export function AdminLayout(props: AdminPageProps) {
               <nav aria-label="Admin">
                 <a href="/admin">Dashboard</a>
                 <a href="/admin/articles">Articles</a>
+                <a href="/admin/images">Images</a>
                 <a href="/admin/issues">Issues</a>
                 <a href="/admin/subscribers">Subscribers</a>
                 <a href="/admin/segments">Segments</a>

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { etag } from 'hono/etag';
 import { publishedArticles, type Article } from '../../core/content/article.js';
 import type { Publication } from '../../core/publication.js';
+import { absoluteLinks } from '../../core/links.js';
 import type { Logger } from '../../logger.js';
 import type { ArticleSource } from '../../core/issues/deps.js';
 
@@ -113,14 +114,6 @@ function articleContent(article: Article, base: string): string {
   if (article.sources.length > 0) html += `<h2>Sources</h2>${list(article.sources)}`;
   if (article.related.length > 0) html += `<h2>Related</h2>${list(article.related)}`;
   return html;
-}
-
-/**
- * Site-relative links in the body (`/articles/other`) point at our origin. `marked` writes every
- * href and src double-quoted, so this is a rewrite of its own output, not parsing arbitrary HTML.
- */
-function absoluteLinks(html: string, base: string): string {
-  return html.replace(/\b(href|src)="\/(?!\/)/g, `$1="${base}/`);
 }
 
 function escapeHtml(text: string): string {

@@ -8,6 +8,7 @@ import { apiApp, requireKey } from './context.js';
 import { digestsApi } from './digests.js';
 import { engagementApi } from './engagement.js';
 import { exportsApi } from './exports.js';
+import { imagesApi } from './images.js';
 import { importsApi } from './imports.js';
 import { issueEditsApi } from './issue-edits.js';
 import { issuesApi } from './issues.js';
@@ -53,7 +54,8 @@ export function adminApiRoutes(deps: AdminDeps) {
     .route('/', outboxApi(deps))
     .route('/', sendingHoldApi(deps))
     .route('/', webhooksApi(deps))
-    .route('/', segmentsApi(deps));
+    .route('/', segmentsApi(deps))
+    .route('/', imagesApi(deps));
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -15,6 +15,7 @@ import { issueEditRoutes } from './issue-edits.js';
 import { digestRoutes, issueRoutes } from './issues.js';
 import { workspaceErrorPage, type WorkspaceEnv } from './page.js';
 import { importRoutes } from './imports.js';
+import { imageRoutes } from './images.js';
 import { outboxRoutes } from './outbox.js';
 import { sameOriginPosts } from './same-origin.js';
 import { segmentRoutes } from './segments.js';
@@ -51,6 +52,7 @@ export function workspaceRoutes(deps: AdminDeps) {
     .route('/admin/sending-hold', sendingHoldRoutes(deps))
     .route('/admin/webhooks', webhookRoutes(deps))
     .route('/admin/segments', segmentRoutes(deps))
+    .route('/admin/images', imageRoutes(deps))
     .route('/admin/audit', auditRoutes(deps))
     .route('/admin/editors', editorRoutes(deps));
   // A domain error is the API's status on a page; anything else is the app's logged 500.
