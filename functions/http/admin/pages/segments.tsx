@@ -4,6 +4,7 @@ import type { Segment, SegmentRule } from '../../../core/segments/segment.js';
 import { Frequencies, frequencyLabels } from '../../../core/subscribers/subscriber.js';
 import { Csrf } from '../layout.js';
 import { Notice } from './error.js';
+import { describeEngagement, EngagementFieldset, engagementLabels } from './segment-engagement.js';
 import { FormProblems, invalid, type Refused } from './form-problems.js';
 import { When } from './when.js';
 
@@ -38,6 +39,8 @@ export function describeRule(rule: SegmentRule, publication: Pub): string {
       const value = rule.value === undefined ? '' : ` ${JSON.stringify(rule.value)}`;
       return `${label} ${opWords[rule.op] ?? rule.op}${value}`;
     }
+    case 'engagement':
+      return describeEngagement(rule);
   }
 }
 
@@ -51,6 +54,7 @@ export const segmentLabels = (publication: Pub): Record<string, string> => ({
   'signup-after': 'Signed up after',
   'signup-before': 'Signed up before',
   'signup-within': 'Signed up within (days)',
+  ...engagementLabels,
   ...Object.fromEntries((publication.fields ?? []).map((f) => [`field-${f.key}`, f.label])),
 });
 
@@ -220,6 +224,7 @@ export function SegmentList(props: {
             aria-invalid={problem('signup-within')}
           />
         </fieldset>
+        <EngagementFieldset value={value} problem={problem} />
         {(publication.fields ?? []).length ? (
           <fieldset>
             <legend>Fields</legend>
