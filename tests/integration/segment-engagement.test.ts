@@ -176,4 +176,23 @@ describe('segments by engagement, from SES events', () => {
     expect(after.map((s) => Boolean(s?.firstSentAt))).toEqual(readers.map((_, i) => i < 4));
     expect(after.every((s, i) => s?.version === readers[i]!.version)).toBe(true);
   });
+
+  it('gives the kept engagement in the reader’s data export, and erasure takes it with the record', async () => {
+    const reader = readers[7]!;
+    const exported = (await (await call(`/subscribers/${reader.id}`, editor)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(exported).toMatchObject({ lastClickedAt: expect.any(String) });
+    expect((await call(`/subscribers/${reader.id}`, editor, undefined, 'DELETE')).status).toBe(204);
+    expect(await stack.deps.subscribers.get(reader.id)).toBeUndefined();
+    // A click whose event comes after the erasure makes no record again.
+    await event('Click', reader, {
+      at: ago(0, -60_000),
+      sentAt: ago(1),
+      link: 'https://news.example.org/',
+      issue: 'i-late',
+    });
+    expect(await stack.deps.subscribers.get(reader.id)).toBeUndefined();
+  });
 });
