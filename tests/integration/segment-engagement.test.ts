@@ -196,3 +196,56 @@ describe('segments by engagement, from SES events', () => {
     expect(await stack.deps.subscribers.get(reader.id)).toBeUndefined();
   });
 });
+
+describe('a daily digest narrowed to a segment', () => {
+  it("goes to the segment's daily readers only, as the SES emulator received it", async () => {
+    const daily = await seedReaders(stack, 4, (i) =>
+      aSubscriber({ email: `daily.${i}@example.com`, topics, frequency: 'daily' }),
+    );
+    for (const r of daily.slice(0, 2))
+      await event('Open', r, { at: ago(2), sentAt: ago(3), issue: 'i-daily' });
+    const { segment } = (await (
+      await call('/segments', editor, {
+        name: 'Daily openers',
+        rules: [{ kind: 'engagement', op: 'opened_within', days: 30 }],
+      })
+    ).json()) as { segment: { id: string } };
+    const unknown = await call(
+      '/digests/daily/segment',
+      editor,
+      { segment: 'seg_00000000000000000000000000000000' },
+      'PUT',
+    );
+    expect(unknown.status).toBe(422);
+    expect(((await unknown.json()) as ErrorEnvelope).error.issues?.[0]?.field).toBe('segment');
+    const set = await call('/digests/daily/segment', editor, { segment: segment.id }, 'PUT');
+    expect(set.status).toBe(200);
+    expect(await (await call('/digests/segments', editor)).json()).toEqual({
+      daily: { id: segment.id, name: 'Daily openers' },
+      weekly: null,
+    });
+    expect((await call(`/segments/${segment.id}`, editor, undefined, 'DELETE')).status).toBe(409);
+
+    const deps = await buildDeliveryDeps(
+      parseConfig({ ...process.env, ...stack.env }),
+      new MjmlIssueRenderer('templates'),
+    );
+    // An article published a minute ago: this period's digest has something to carry.
+    await deps.publications.markPublished('nato-western-balkans-stability', ago(0, -60_000));
+    const started = (await (await call('/digests', editor, { frequency: 'daily' })).json()) as {
+      status: string;
+      issue: { id: string; subject: string; segment?: { id: string } };
+    };
+    expect(started).toMatchObject({ status: 'started', issue: { segment: { id: segment.id } } });
+    await runWorker(deps, { issueId: started.issue.id });
+    const { emails: stored } = (await (await fetch(`${stack.sesEndpoint}/store`)).json()) as {
+      emails: StoredEmail[];
+    };
+    const received = stored
+      .filter((e) => e.subject === started.issue.subject)
+      .flatMap((e) => e.destination.to)
+      .map((to) => to.replace(/^.*</, '').replace(/>$/, ''))
+      .sort();
+    expect(received).toEqual(emails(daily.slice(0, 2)));
+  });
+});
