@@ -117,6 +117,8 @@ describe('the admin API for issues', () => {
       '/articles/{slug}/dismiss',
       '/articles/{slug}/preview',
       '/digests',
+      '/digests/segments',
+      '/digests/{frequency}/segment',
       '/editors',
       '/exports',
       '/exports/{id}',
