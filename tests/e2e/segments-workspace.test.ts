@@ -148,6 +148,31 @@ describe.skipIf(!browserAvailable())('segments in the workspace', () => {
     found.push(...(await problems()));
     const saved = (await stack.deps.segments.list()).find((s) => s.name === 'Opened lately');
     expect(saved?.rules).toEqual([{ kind: 'engagement', op: 'opened_within', days: 30 }]);
+
+    // The daily digest narrowed to it: refused while it reaches no daily reader, then saved.
+    await page.goto(`${stack.appUrl}/admin/segments`);
+    await page
+      .getByLabel('The daily digest goes to')
+      .selectOption({ label: 'the segment "Opened lately"' });
+    await submit(page.getByRole('button', { name: "Save digests' audience" }));
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Daily digest: matches no reader of this audience (count: 0)',
+    );
+    found.push(...(await problems()));
+    const [daily] = await seedReaders(stack, 1, () =>
+      aSubscriber({ email: 'ws-daily@example.com', frequency: 'daily' }),
+    );
+    await stack.deps.subscribers.noteActivity(daily!.id, 'opened', new Date());
+    await page
+      .getByLabel('The daily digest goes to')
+      .selectOption({ label: 'the segment "Opened lately"' });
+    await submit(page.getByRole('button', { name: "Save digests' audience" }));
+    expect(await page.getByRole('status').first().textContent()).toContain(
+      "Digests' audience saved",
+    );
+    expect(await stack.deps.segments.digestSegment('daily')).toBe(saved?.id);
+    expect(await page.getByLabel('The daily digest goes to').inputValue()).toBe(saved?.id);
+    found.push(...(await problems()));
     expect(found).toEqual([]);
   });
 });

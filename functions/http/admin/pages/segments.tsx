@@ -4,6 +4,7 @@ import type { Segment, SegmentRule } from '../../../core/segments/segment.js';
 import { Frequencies, frequencyLabels } from '../../../core/subscribers/subscriber.js';
 import { Csrf } from '../layout.js';
 import { Notice } from './error.js';
+import { type DigestChoice, DigestSegments } from './digest-segments.js';
 import { describeEngagement, EngagementFieldset, engagementLabels } from './segment-engagement.js';
 import { FormProblems, invalid, type Refused } from './form-problems.js';
 import { When } from './when.js';
@@ -90,8 +91,12 @@ export function SegmentList(props: {
   refused?: Refused | undefined;
   /** A definition previewed, not saved: its form kept as typed. */
   previewed?: { form: Record<string, string>; preview: SegmentPreview } | undefined;
+  /** Who each digest goes to (pages/digest-segments.tsx). */
+  digests?: DigestChoice | undefined;
 }) {
-  const { refused, publication } = props;
+  const { publication } = props;
+  // A refusal of the digests' form is said there, not on the new segment's.
+  const refused = props.refused?.input['digest-daily'] === undefined ? props.refused : undefined;
   const form = refused?.input ?? props.previewed?.form ?? {};
   const value = (name: string) => form[name] ?? '';
   const ticked = (name: string) => form[name] !== undefined;
@@ -134,6 +139,14 @@ export function SegmentList(props: {
           </table>
         </div>
       )}
+      {props.digests ? (
+        <DigestSegments
+          segments={props.segments}
+          current={props.digests}
+          csrf={props.csrf}
+          refused={props.refused}
+        />
+      ) : null}
       {props.previewed ? <PreviewResult preview={props.previewed.preview} /> : null}
       <h2>New segment</h2>
       <form method="post" action="/admin/segments">

@@ -64,6 +64,7 @@ const notices: Record<string, string> = {
   webhook_removed: 'Webhook endpoint removed.',
   segment_saved: 'Segment saved: its readers now are below.',
   segment_deleted: 'Segment deleted. Issues already made for it keep their copy of its rules.',
+  digest_segments_saved: "Digests' audience saved: each digest from now on goes to it.",
 };
 
 export const noticeOf = (c: WorkspaceContext): string | undefined =>
