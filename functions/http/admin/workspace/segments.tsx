@@ -1,11 +1,8 @@
 import { type Context, Hono } from 'hono';
-import { DomainError, ErrorCodes, invalidInput } from '../../../core/errors.js';
 import {
   createSegment,
-  DIGEST_FREQUENCIES,
-  deleteSegment,
   digestSegments,
-  setDigestSegment,
+  deleteSegment,
   getSegment,
   listSegments,
   previewSegment,
@@ -18,6 +15,7 @@ import { SegmentList, SegmentPage } from '../pages/segments.js';
 import { askFirst } from './ask-first.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 import { backOnTheForm } from './refused.js';
+import { saveDigests } from './digest-segments.js';
 import { onTheForm, segmentFormInput } from './segment-form.js';
 
 const asText = (form: Record<string, unknown>) =>
@@ -49,74 +47,53 @@ export const segmentRoutes = (deps: AdminDeps) => {
     );
     return page(c, 'Segments', body, status);
   };
-  return (
-    new Hono<WorkspaceEnv>()
-      .get('/', (c) => list(c))
-      .post('/', backOnTheForm(list), async (c) => {
-        const form = await c.req.parseBody();
-        const { input, sources } = segmentFormInput(form, deps.publication);
-        // "Preview" counts the definition as typed and saves nothing: the form comes back filled.
-        if (form.action === 'preview') {
-          const definition = await onTheForm(sources, async () =>
-            parseInput(segmentInputSchema(deps.publication), input),
-          );
-          return list(c, undefined, {
-            form: asText(form),
-            preview: await previewSegment(deps, definition),
-          });
-        }
-        const segment = await onTheForm(sources, () => createSegment(deps, input));
-        return redirect(c, `/admin/segments/${segment.id}?notice=segment_saved`);
-      })
-      // Who each digest goes to; a refused segment is named by its frequency's select.
-      .post('/digests', backOnTheForm(list), async (c) => {
-        const form = await c.req.parseBody();
-        const current = await digestSegments(deps);
-        for (const frequency of DIGEST_FREQUENCIES) {
-          const wanted =
-            typeof form[`digest-${frequency}`] === 'string' ? form[`digest-${frequency}`] : '';
-          if (wanted === (current[frequency]?.id ?? '')) continue;
-          await setDigestSegment(deps, frequency, (wanted as string) || null).catch(
-            (error: unknown) => {
-              if (error instanceof DomainError && error.code === ErrorCodes.invalidInput)
-                throw invalidInput(
-                  (error.details.issues ?? []).map((i) => ({ ...i, field: `digest-${frequency}` })),
-                );
-              throw error;
-            },
-          );
-        }
-        return redirect(c, '/admin/segments?notice=digest_segments_saved');
-      })
-      .get('/:id', async (c) => {
-        const segment = await getSegment(deps, c.req.param('id'));
-        return page(
-          c,
-          `Segment: ${segment.name}`,
-          <SegmentPage
-            segment={segment}
-            preview={await previewSegment(deps, segment)}
-            publication={deps.publication}
-            csrf={c.get('session').csrf}
-            notice={noticeOf(c)}
-          />,
+  return new Hono<WorkspaceEnv>()
+    .get('/', (c) => list(c))
+    .post('/', backOnTheForm(list), async (c) => {
+      const form = await c.req.parseBody();
+      const { input, sources } = segmentFormInput(form, deps.publication);
+      // "Preview" counts the definition as typed and saves nothing: the form comes back filled.
+      if (form.action === 'preview') {
+        const definition = await onTheForm(sources, async () =>
+          parseInput(segmentInputSchema(deps.publication), input),
         );
-      })
-      .post(
-        '/:id/delete',
-        askFirst(async (c) => {
-          const segment = await getSegment(deps, c.req.param('id') ?? '');
-          return {
-            title: `Delete the segment "${segment.name}"?`,
-            says: `The segment "${segment.name}" is deleted for good: it cannot be chosen for a new issue again. Issues already made for it keep their copy of its rules and send as they would have.`,
-            button: `Delete "${segment.name}"`,
-            back: `/admin/segments/${segment.id}`,
-          };
-        }),
-        async (c) => {
-          await deleteSegment(deps, c.req.param('id'));
-          return redirect(c, '/admin/segments?notice=segment_deleted');
-        },
-      )
-  );
+        return list(c, undefined, {
+          form: asText(form),
+          preview: await previewSegment(deps, definition),
+        });
+      }
+      const segment = await onTheForm(sources, () => createSegment(deps, input));
+      return redirect(c, `/admin/segments/${segment.id}?notice=segment_saved`);
+    })
+    .post('/digests', backOnTheForm(list), saveDigests(deps))
+    .get('/:id', async (c) => {
+      const segment = await getSegment(deps, c.req.param('id'));
+      return page(
+        c,
+        `Segment: ${segment.name}`,
+        <SegmentPage
+          segment={segment}
+          preview={await previewSegment(deps, segment)}
+          publication={deps.publication}
+          csrf={c.get('session').csrf}
+          notice={noticeOf(c)}
+        />,
+      );
+    })
+    .post(
+      '/:id/delete',
+      askFirst(async (c) => {
+        const segment = await getSegment(deps, c.req.param('id') ?? '');
+        return {
+          title: `Delete the segment "${segment.name}"?`,
+          says: `The segment "${segment.name}" is deleted for good: it cannot be chosen for a new issue again. Issues already made for it keep their copy of its rules and send as they would have.`,
+          button: `Delete "${segment.name}"`,
+          back: `/admin/segments/${segment.id}`,
+        };
+      }),
+      async (c) => {
+        await deleteSegment(deps, c.req.param('id'));
+        return redirect(c, '/admin/segments?notice=segment_deleted');
+      },
+    );
 };
