@@ -12,7 +12,7 @@ import type {
   IssueState,
   ShardProgress,
 } from './issues/issue.js';
-import type { Frequency, Subscriber, SubscriberState } from './subscribers/subscriber.js';
+import type { Activity, Frequency, Subscriber, SubscriberState } from './subscribers/subscriber.js';
 
 /** Subscribers, one item each. Every write is a single-item conditional write. */
 export interface SubscriberRepository {
@@ -45,6 +45,13 @@ export interface SubscriberRepository {
    * the same and fails its condition. False when it did not land.
    */
   writeSignup(next: Subscriber, expected: number | 'none'): Promise<boolean>;
+  /**
+   * Keeps the reader's activity on their record (`ActivityAttributes`): an open or click's time
+   * when none is kept or the kept one is older than ACTIVITY_GRANULARITY_MS before it, the first
+   * send's when none is kept. That attribute only, and not the version: a record that is gone
+   * (erased) is not made again. True when it wrote.
+   */
+  noteActivity(id: string, activity: Activity, at: Date): Promise<boolean>;
 }
 
 /**

@@ -121,4 +121,58 @@ describe.skipIf(!browserAvailable())('segments in the workspace', () => {
     expect(await page.getByTestId('state').textContent()).toBe('sending');
     expect(found).toEqual([]);
   });
+
+  it('makes a segment of readers who opened lately from the Engagement part, refusing bad days under its label', async () => {
+    const found: string[] = [];
+    const readers = await seedReaders(stack, 3, (i) =>
+      aSubscriber({ email: `ws-opener.${i}@example.com` }),
+    );
+    for (const r of readers) await stack.deps.subscribers.noteActivity(r.id, 'opened', new Date());
+    await page.goto(`${stack.appUrl}/admin/segments`);
+    await page.getByLabel('Name', { exact: true }).fill('Opened lately');
+    await page.getByLabel('Opens: the reader').selectOption('opened_within');
+    await page.getByLabel('Opens: days').fill('soon');
+    await submit(page.getByRole('button', { name: 'Preview' }));
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Opens: must be a whole number of days from 1 to 3650',
+    );
+    found.push(...(await problems()));
+
+    await page.getByLabel('Opens: days').fill('30');
+    await submit(page.getByRole('button', { name: 'Preview' }));
+    expect(await page.getByTestId('segment-count').textContent()).toContain('3 confirmed readers');
+    found.push(...(await problems()));
+    await submit(page.getByRole('button', { name: 'Save segment' }));
+    expect(await h1()).toBe('Segment: Opened lately');
+    expect(await page.content()).toContain('opened an issue within the last 30 days');
+    found.push(...(await problems()));
+    const saved = (await stack.deps.segments.list()).find((s) => s.name === 'Opened lately');
+    expect(saved?.rules).toEqual([{ kind: 'engagement', op: 'opened_within', days: 30 }]);
+
+    // The daily digest narrowed to it: refused while it reaches no daily reader, then saved.
+    await page.goto(`${stack.appUrl}/admin/segments`);
+    await page
+      .getByLabel('The daily digest goes to')
+      .selectOption({ label: 'the segment "Opened lately"' });
+    await submit(page.getByRole('button', { name: "Save digests' audience" }));
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Daily digest: matches no reader of this audience (count: 0)',
+    );
+    found.push(...(await problems()));
+    const [daily] = await seedReaders(stack, 1, () =>
+      aSubscriber({ email: 'ws-daily@example.com', frequency: 'daily' }),
+    );
+    await stack.deps.subscribers.noteActivity(daily!.id, 'opened', new Date());
+    await page
+      .getByLabel('The daily digest goes to')
+      .selectOption({ label: 'the segment "Opened lately"' });
+    await submit(page.getByRole('button', { name: "Save digests' audience" }));
+    expect(await page.getByRole('status').first().textContent()).toContain(
+      "Digests' audience saved",
+    );
+    expect(await stack.deps.segments.digestSegment('daily')).toBe(saved?.id);
+    expect(await page.getByLabel('The daily digest goes to').inputValue()).toBe(saved?.id);
+    found.push(...(await problems()));
+    expect(found).toEqual([]);
+  });
 });

@@ -125,6 +125,8 @@ describe('the admin API for issues', () => {
       '/articles/{slug}/source',
       '/articles/{slug}/unpublish',
       '/digests',
+      '/digests/segments',
+      '/digests/{frequency}/segment',
       '/editors',
       '/exports',
       '/exports/{id}',

@@ -140,6 +140,33 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect(await subscribers.get(reader.id)).toMatchObject({ frequency: 'daily', version: 2 });
     });
 
+    it("keeps a reader's activity on the record: to a day, never backwards, without the version, never for a record that is gone", async () => {
+      const reader = aSubscriber();
+      await subscribers.create(reader);
+      const day = (d: number, h = 0) => new Date(Date.UTC(2026, 10, d, h));
+      expect(await subscribers.noteActivity(reader.id, 'opened', day(1))).toBe(true);
+      // Fifty opens later that day, and one older event come late: nothing written.
+      for (let h = 1; h < 24; h++)
+        expect(await subscribers.noteActivity(reader.id, 'opened', day(1, h))).toBe(false);
+      expect(await subscribers.noteActivity(reader.id, 'opened', day(0))).toBe(false);
+      expect(await subscribers.noteActivity(reader.id, 'opened', day(2, 1))).toBe(true);
+      expect(await subscribers.noteActivity(reader.id, 'clicked', day(2, 2))).toBe(true);
+      expect(await subscribers.noteActivity(reader.id, 'sent', day(1))).toBe(true);
+      expect(await subscribers.noteActivity(reader.id, 'sent', day(3))).toBe(false);
+      const stored = await subscribers.get(reader.id);
+      expect(stored).toMatchObject({
+        lastOpenedAt: day(2, 1).toISOString(),
+        lastClickedAt: day(2, 2).toISOString(),
+        firstSentAt: day(1).toISOString(),
+        version: reader.version,
+      });
+      // A version-conditioned write made from the read before still lands.
+      expect(await subscribers.save({ ...stored!, frequency: 'daily', version: 2 })).toBe(true);
+      await subscribers.delete(reader.id);
+      expect(await subscribers.noteActivity(reader.id, 'opened', day(9))).toBe(false);
+      expect(await subscribers.get(reader.id)).toBeUndefined();
+    });
+
     it('loses no update among concurrent writers of one subscriber', async () => {
       const reader = aSubscriber({ topics: [] });
       await subscribers.create(reader);

@@ -7,7 +7,7 @@ import type { createAdminApp } from '../../functions/http/admin/admin-app.js';
  */
 export const adminApi =
   (app: () => ReturnType<typeof createAdminApp>) =>
-  (path: string, key: string | undefined, body?: unknown, method?: 'PATCH' | 'DELETE') =>
+  (path: string, key: string | undefined, body?: unknown, method?: 'PATCH' | 'PUT' | 'DELETE') =>
     app().request(`/api/admin${path}`, {
       method: method ?? (body === undefined ? 'GET' : 'POST'),
       headers: {

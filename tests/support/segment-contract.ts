@@ -44,4 +44,15 @@ export function segmentStoreContract(store: () => SegmentStore) {
     // A save of a deleted segment does not bring it back.
     expect(await store().save({ ...segment, version: 3 })).toBe(false);
   });
+
+  it("keeps each digest frequency's segment apart from the list, and clears it", async () => {
+    const segment = aSegment('Daily digest readers');
+    await store().create(segment);
+    await store().setDigestSegment('daily', segment.id);
+    expect(await store().digestSegment('daily')).toBe(segment.id);
+    expect(await store().digestSegment('weekly')).toBeUndefined();
+    expect((await store().list()).every((s) => s.id.startsWith('seg_'))).toBe(true);
+    await store().setDigestSegment('daily', undefined);
+    expect(await store().digestSegment('daily')).toBeUndefined();
+  });
 }

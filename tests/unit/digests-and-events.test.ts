@@ -21,6 +21,14 @@ import {
 } from '../../functions/core/issues/manage-issues.js';
 import { subscribe } from '../../functions/core/subscribers/subscribe.js';
 import { aSubscriber, anArticle, memoryDeliveryDeps } from '../support/builders.js';
+import { MemorySegmentStore } from '../support/fakes/memory-segments.js';
+import {
+  createSegment,
+  deleteSegment,
+  digestSegments,
+  setDigestSegment,
+} from '../../functions/core/segments/manage.js';
+import type { Issue } from '../../functions/core/issues/issue.js';
 
 async function withPublished() {
   const deps = memoryDeliveryDeps([anArticle({ slug: 'old', title: 'Old' })]);
@@ -75,6 +83,53 @@ describe('digests', () => {
     expect((await startDigest(deps, 'weekly', monday)).status).toBe('started');
     const nextMonday = new Date(monday.getTime() + 7 * 86_400_000);
     expect(await startDigest(deps, 'weekly', nextMonday)).toEqual({ status: 'nothing_new' });
+  });
+});
+
+describe('a digest narrowed to a segment', () => {
+  it("goes to the segment's readers on its frequency only, with the rules copied when it starts; the segment cannot be deleted while set", async () => {
+    const deps = { ...(await withPublished()), segments: new MemorySegmentStore() };
+    const opener = aSubscriber({
+      frequency: 'daily',
+      lastOpenedAt: deps.clock.now().toISOString(),
+    });
+    const silent = aSubscriber({ frequency: 'daily' });
+    const weeklyOpener = aSubscriber({ frequency: 'weekly', lastOpenedAt: opener.lastOpenedAt });
+    for (const r of [opener, silent, weeklyOpener]) await deps.subscribers.create(r);
+    const segment = await createSegment(deps, {
+      name: 'Opened lately',
+      rules: [{ kind: 'engagement', op: 'opened_within', days: 30 }],
+    });
+    // One that reaches no daily reader is refused with its count, naming `segment`.
+    const nobody = await createSegment(deps, {
+      name: 'Never opened',
+      rules: [{ kind: 'engagement', op: 'never_opened' }],
+    });
+    await expect(setDigestSegment(deps, 'daily', nobody.id)).rejects.toMatchObject({
+      details: {
+        issues: [{ field: 'segment', message: 'matches no reader of this audience (count: 0)' }],
+      },
+    });
+    await setDigestSegment(deps, 'daily', segment.id);
+    expect(await digestSegments(deps)).toMatchObject({ daily: { id: segment.id }, weekly: null });
+    await expect(deleteSegment(deps, segment.id)).rejects.toMatchObject({ code: 'conflict' });
+
+    const started = await startDigest(
+      deps,
+      'daily',
+      new Date(deps.clock.now().getTime() + 3_600_000),
+    );
+    expect(started.status).toBe('started');
+    const issue = (started as { issue: Issue }).issue;
+    expect(issue.segment).toMatchObject({ id: segment.id, rules: segment.rules });
+    expect(issue.total).toBeUndefined();
+    await runWorker(deps, { issueId: issue.id });
+    expect(deps.mailer.sent.map((m) => m.to)).toEqual([opener.email]);
+    expect((await issueReport(deps, issue.id)).issue).toMatchObject({ state: 'sent', total: 1 });
+
+    await setDigestSegment(deps, 'daily', null);
+    expect(await digestSegments(deps)).toEqual({ daily: null, weekly: null });
+    await deleteSegment(deps, segment.id);
   });
 });
 

@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   botReason,
   BOT_CLICK_WINDOW_MS,
+  countInteraction,
   HIDDEN_LINK_BURST_MS,
   HIDDEN_LINK_PARAMETER,
   isHiddenLink,
 } from '../../functions/core/events/engagement.js';
 import { MemoryEngagementStore } from '../support/fakes/memory-engagement.js';
 import { MemoryIssueRepository } from '../support/fakes/memory-issues.js';
+import { MemorySubscriberRepository } from '../support/fakes/memory-subscribers.js';
+import { aSubscriber } from '../support/builders.js';
 
 const deps = () => ({
   issues: new MemoryIssueRepository(),
@@ -83,5 +86,45 @@ describe("telling bots' opens and clicks from readers'", () => {
       `https://x.test/${HIDDEN_LINK_PARAMETER}`,
     ])
       expect(isHiddenLink(link), link).toBe(false);
+  });
+});
+
+describe("a reader's engagement kept on their record, for the segments' rules", () => {
+  it('is a reader’s open or click only, never a bot’s or a scanner’s, and written at most once a day however often they open', async () => {
+    const reader = aSubscriber({ id: 'reader-1' });
+    const subscribers = new MemorySubscriberRepository();
+    await subscribers.create(reader);
+    const tried: boolean[] = [];
+    const noteActivity: MemorySubscriberRepository['noteActivity'] = async (...args) => {
+      const wrote = await subscribers.noteActivity(...args);
+      tried.push(wrote);
+      return wrote;
+    };
+    const d = { ...deps(), subscribers: { noteActivity } };
+    // A scanner's clicks (too soon, the hidden link, a crawler's agent) and a crawler's open.
+    await countInteraction(d, event('Click', sinceSend(2_000)));
+    await countInteraction(d, {
+      ...event('Click', sinceSend(600_000)),
+      link: `https://news.example.org/?${HIDDEN_LINK_PARAMETER}=1`,
+    });
+    await countInteraction(d, event('Open', sinceSend(700_000), 'Barracuda Sentinel (EE)'));
+    expect(tried).toEqual([]);
+    expect(await subscribers.get(reader.id)).not.toHaveProperty('lastClickedAt');
+    expect(await subscribers.get(reader.id)).not.toHaveProperty('lastOpenedAt');
+
+    // Fifty opens of the issue: one write. Another issue's open that day: tried, not written.
+    for (let i = 0; i < 50; i++) await countInteraction(d, event('Open', sinceSend(3_600_000 + i)));
+    await countInteraction(d, { ...event('Open', sinceSend(7_200_000)), issueId: 'issue-2' });
+    expect(tried).toEqual([true, false]);
+    // A reader's own click, well after delivery, counts; a day on, another issue's open writes.
+    await countInteraction(d, event('Click', sinceSend(3_600_000)));
+    const nextDay = sinceSend(3_600_000 + 86_400_000 + 1);
+    await countInteraction(d, { ...event('Open', nextDay), issueId: 'issue-3' });
+    expect(tried).toEqual([true, false, true, true]);
+    expect(await subscribers.get(reader.id)).toMatchObject({
+      lastOpenedAt: nextDay.toISOString(),
+      lastClickedAt: sinceSend(3_600_000).toISOString(),
+      version: reader.version,
+    });
   });
 });

@@ -6,7 +6,7 @@ import {
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
 import { createSegment, previewSegment } from '../../functions/core/segments/manage.js';
-import { aSubscriber, memoryDeliveryDeps } from '../support/builders.js';
+import { anArticle, aSubscriber, memoryDeliveryDeps } from '../support/builders.js';
 import { MemorySegmentStore } from '../support/fakes/memory-segments.js';
 
 /**
@@ -65,6 +65,49 @@ describe('a send to a segment', () => {
     expect(report.counts.sent + report.counts.ambiguous).toBe(inSegment.size);
     expect(report.counts.ambiguous).toBeLessThanOrEqual(1);
     expect(received.length).toBeGreaterThanOrEqual(inSegment.size - 1);
+  });
+
+  it('keeps each reader’s first send on their record, once and without its version, for a "never opened" segment', async () => {
+    const deps = {
+      ...memoryDeliveryDeps([anArticle(), anArticle({ slug: 'second-article' })]),
+      segments: new MemorySegmentStore(),
+    };
+    const readers = Array.from({ length: 10 }, () => aSubscriber({ topics: ['security'] }));
+    for (const r of readers) await deps.subscribers.create(r);
+    const first = await createArticleIssue(deps, { article: 'test-article', topics: ['security'] });
+    await sendIssueNow(deps, first.id);
+    await runWorker(deps, { issueId: first.id });
+    for (const r of readers)
+      expect(await deps.subscribers.get(r.id)).toMatchObject({
+        firstSentAt: expect.any(String),
+        version: r.version,
+      });
+    // Three of them open it; two join after it, sent nothing yet.
+    deps.clock.advance(60_000);
+    for (const r of readers.slice(0, 3))
+      await deps.subscribers.noteActivity(r.id, 'opened', deps.clock.now());
+    for (let i = 0; i < 2; i++)
+      await deps.subscribers.create(aSubscriber({ topics: ['security'] }));
+    const segment = await createSegment(deps, {
+      name: 'Never opened',
+      rules: [{ kind: 'engagement', op: 'never_opened' }],
+    });
+    const silent = readers.slice(3).map((r) => r.email);
+    expect((await previewSegment(deps, segment)).count).toBe(silent.length);
+    const second = await createArticleIssue(deps, {
+      article: 'second-article',
+      topics: ['security'],
+      segment: segment.id,
+    });
+    await sendIssueNow(deps, second.id);
+    const before = deps.mailer.sent.length;
+    await runWorker(deps, { issueId: second.id });
+    expect(
+      deps.mailer.sent
+        .slice(before)
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(silent.sort());
   });
 
   it('stops at its deadline on pages the segment empties, and the next run carries on from there', async () => {

@@ -98,7 +98,7 @@ describe('a segment definition', () => {
     ]);
     expect(problems(withRule({ kind: 'opened', days: 30 }))[0]).toMatchObject({
       field: 'rules.0.kind',
-      message: 'must be a rule of kind topics, frequency, field or signup',
+      message: 'must be a rule of kind topics, frequency, field, signup or engagement',
     });
     expect(problems(withRule({ kind: 'topics', topics: ['sport'] }))).toEqual([
       {
@@ -122,6 +122,27 @@ describe('a segment definition', () => {
       ],
     };
     expect(problems(two).map((p) => p.field)).toEqual(['rules.1.key']);
+  });
+
+  it('takes an engagement rule with whole days from 1 to 3650, a never_* one with none, naming rules.<n>.days', () => {
+    const days = 'must be a whole number of days from 1 to 3650';
+    for (const ok of [
+      { kind: 'engagement', op: 'opened_within', days: 30 },
+      { kind: 'engagement', op: 'not_clicked_within', days: 3650 },
+      { kind: 'engagement', op: 'never_opened' },
+    ])
+      expect(problems(withRule(ok)), JSON.stringify(ok)).toEqual([]);
+    for (const bad of [0, -1, 2.5, 3651, '30', undefined])
+      expect(
+        problems(withRule({ kind: 'engagement', op: 'clicked_within', days: bad })),
+        String(bad),
+      ).toEqual([{ field: 'rules.0.days', message: days }]);
+    expect(problems(withRule({ kind: 'engagement', op: 'never_clicked', days: 3 }))).toEqual([
+      { field: 'rules.0.days', message: 'is not taken by never_clicked' },
+    ]);
+    expect(problems(withRule({ kind: 'engagement', op: 'opened', days: 3 }))[0]?.field).toBe(
+      'rules.0.op',
+    );
   });
 
   it('checks an edit’s rules as a new segment’s, and takes an edit without any', () => {
@@ -219,6 +240,34 @@ describe('matchesSegment', () => {
     expect(one({ kind: 'signup', op: 'within_days', value: 30 })).toEqual([true, false]);
     expect(one({ kind: 'signup', op: 'within_days', value: 10 })).toEqual([false, false]);
     expect(one({ kind: 'signup', op: 'older_than_days', value: 10 })).toEqual([true, true]);
+  });
+
+  it('reads engagement kept on the record against now (the send’s start), to the day', () => {
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
+    const opener = aSubscriber({
+      firstSentAt: daysAgo(100),
+      lastOpenedAt: daysAgo(29),
+      lastClickedAt: daysAgo(45),
+    });
+    const silent = aSubscriber({ firstSentAt: daysAgo(100) });
+    // Sent nothing yet: in no never_* rule, in every not_*_within one.
+    const unsent = aSubscriber({});
+    // First sent by this very send (after its start): not yet "never opened".
+    const justSent = aSubscriber({ firstSentAt: new Date(now.getTime() + 1000).toISOString() });
+    const all = (rule: SegmentRule) =>
+      [opener, silent, unsent, justSent].map((r) =>
+        matchesSegment(r, { match: 'all', rules: [rule] }, fields, now),
+      );
+    const rule = (op: string, days?: number) =>
+      ({ kind: 'engagement', op, ...(days && { days }) }) as SegmentRule;
+    expect(all(rule('opened_within', 30))).toEqual([true, false, false, false]);
+    expect(all(rule('opened_within', 28))).toEqual([false, false, false, false]);
+    expect(all(rule('not_opened_within', 30))).toEqual([false, true, true, true]);
+    expect(all(rule('clicked_within', 30))).toEqual([false, false, false, false]);
+    expect(all(rule('clicked_within', 45))).toEqual([true, false, false, false]);
+    expect(all(rule('not_clicked_within', 30))).toEqual([true, true, true, true]);
+    expect(all(rule('never_opened'))).toEqual([false, true, false, false]);
+    expect(all(rule('never_clicked'))).toEqual([false, true, false, false]);
   });
 
   it('combines rules with all or any', () => {

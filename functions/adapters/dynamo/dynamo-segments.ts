@@ -5,6 +5,7 @@ import {
   paginateQuery,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import type { DigestFrequency } from '../../core/issues/issue.js';
 import type { SegmentStore } from '../../core/segments/ports.js';
 import { SEGMENT_ID, type Segment } from '../../core/segments/segment.js';
 import { translated, translateDynamoError } from './client.js';
@@ -12,6 +13,8 @@ import { conditionally } from './conditional-write.js';
 
 const SEGMENTS = 'SEGMENTS';
 const segmentKey = (id: string) => ({ PK: SEGMENTS, SK: `SEGMENT#${id}` });
+/** A frequency's digest setting, beside the segments (the list reads `SEGMENT#` only). */
+const digestKey = (frequency: DigestFrequency) => ({ PK: SEGMENTS, SK: `DIGEST#${frequency}` });
 
 const strip = (item: Record<string, unknown>) => {
   const { PK, SK, entity, ...rest } = item;
@@ -92,5 +95,32 @@ export class DynamoSegmentStore implements SegmentStore {
       )
       .catch(translateDynamoError);
     return Attributes !== undefined;
+  }
+
+  async digestSegment(frequency: DigestFrequency): Promise<string | undefined> {
+    const { Item } = await this.client
+      .send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: digestKey(frequency),
+          ConsistentRead: true,
+        }),
+      )
+      .catch(translateDynamoError);
+    return Item?.segmentId as string | undefined;
+  }
+
+  async setDigestSegment(frequency: DigestFrequency, id: string | undefined): Promise<void> {
+    const write = id
+      ? this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...digestKey(frequency), entity: 'digest-segment', segmentId: id },
+          }),
+        )
+      : this.client.send(
+          new DeleteCommand({ TableName: this.tableName, Key: digestKey(frequency) }),
+        );
+    await write.catch(translateDynamoError);
   }
 }

@@ -12,6 +12,9 @@ import {
 import type { Page, RecipientQuery, SubscriberRepository } from '../../core/ports.js';
 import { settledCounts, withoutOwed } from '../../core/subscribers/stats.js';
 import {
+  ACTIVITY_GRANULARITY_MS,
+  ActivityAttributes,
+  type Activity,
   recipientRange,
   recipientShardOf,
   type Subscriber,
@@ -187,6 +190,46 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     return conditionally(
       this.client.send(
         new PutCommand({ TableName: this.tableName, Item: toItem(next), ...condition }),
+      ),
+    );
+  }
+
+  /**
+   * One UpdateItem of the one attribute, conditional on the record existing (an erased reader's
+   * late open makes no item) and on the kept value being absent or, for an open or click, older
+   * than ACTIVITY_GRANULARITY_MS before this one (so out-of-order events never move it back).
+   *
+   * It leaves `version` alone, on purpose. Every other write is a whole-item Put conditioned on
+   * the version its writer read (`save`, `writeSignup`): bumping it here would make an unsubscribe,
+   * a signup or a bounce that read the record a moment before fail its condition and retry (or a
+   * signup refuse) over nothing it cares about. The price is the other way round: such a Put,
+   * made from a read taken before this update, writes back the value it read. Rare (the two must
+   * meet within one read-and-write) and harmless: the reader's next first open or click of an
+   * issue writes it again, and a rule misses at most that one day's activity meanwhile.
+   */
+  async noteActivity(id: string, activity: Activity, at: Date): Promise<boolean> {
+    if (id.length > MAX_ID_LENGTH) return false;
+    const kept =
+      activity === 'sent'
+        ? { ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#a)' }
+        : {
+            ConditionExpression:
+              'attribute_exists(PK) AND (attribute_not_exists(#a) OR #a < :stale)',
+          };
+    const stale = new Date(at.getTime() - ACTIVITY_GRANULARITY_MS).toISOString();
+    return conditionally(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(id),
+          UpdateExpression: 'SET #a = :at',
+          ExpressionAttributeNames: { '#a': ActivityAttributes[activity] },
+          ExpressionAttributeValues: {
+            ':at': at.toISOString(),
+            ...(activity === 'sent' ? {} : { ':stale': stale }),
+          },
+          ...kept,
+        }),
       ),
     );
   }

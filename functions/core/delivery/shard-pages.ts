@@ -43,6 +43,21 @@ export class ShardPages {
     }
   }
 
+  /**
+   * The first issue each of these readers was ever sent, kept on their record for the segments'
+   * "never opened" rule: one write per reader in their lifetime (the page's record says who has
+   * none yet). After the page's sends are durable and outside them: a note that fails is made at
+   * the reader's next send instead, so it does not stop this one.
+   */
+  private async noteFirstSends(ids: string[]) {
+    const at = new Date(this.run.now());
+    await Promise.all(
+      ids.map((id) =>
+        this.run.deps.subscribers.noteActivity(id, 'sent', at).catch(() => undefined),
+      ),
+    );
+  }
+
   private save = (progress: ShardProgress) => this.run.deps.issues.saveShard(progress, this.run.id);
   private released = (progress: ShardProgress): ShardProgress => ({
     ...progress,
@@ -87,6 +102,7 @@ export class ShardPages {
       const lanes = new Lanes<Halt>(this.run.deps.pacing.lanes ?? 1);
       const chains = Array.from({ length: this.run.deps.pacing.lanes ?? 1 }, () => ledger.lane());
       const stopping = () => lanes.stopping;
+      const firstSends: string[] = [];
       try {
         // Readers counted when the page was left mid-way are not taken again.
         const readers = page.items.filter((s) => !settled.has(s.id));
@@ -106,6 +122,7 @@ export class ShardPages {
                 );
             if (isHalt(outcome)) return outcome;
             if (outcome !== 'unresolved') ledger.count(outcome, subscriber.id);
+            if (outcome === 'sent' && !subscriber.firstSentAt) firstSends.push(subscriber.id);
             this.run.sender.tally(outcome);
             return undefined;
           },
@@ -115,6 +132,7 @@ export class ShardPages {
         if (halt) return await leave(halt);
         await ledger.settle();
         await ledger.flush();
+        await this.noteFirstSends(firstSends);
       } catch (error) {
         // Quota or a paused account: what the page did so far is saved with the shard (once).
         if (error instanceof Stop) {

@@ -1,5 +1,5 @@
 import type { Engagement } from '../issues/issue.js';
-import type { EngagementStore, IssueRepository } from '../ports.js';
+import type { EngagementStore, IssueRepository, SubscriberRepository } from '../ports.js';
 
 /**
  * A click this soon after the reader's copy was delivered (or, with no Delivery event yet, sent)
@@ -44,6 +44,8 @@ export type Interaction = {
 export type EngagementDeps = {
   issues: Pick<IssueRepository, 'addEngagement'>;
   engagement: EngagementStore;
+  /** Where a reader's latest open and click are kept for the segments' rules (`noteActivity`). */
+  subscribers: Pick<SubscriberRepository, 'noteActivity'>;
 };
 
 export type BotReason = 'user agent' | 'too soon after delivery' | 'hidden link';
@@ -63,7 +65,7 @@ export const HIDDEN_LINK_BURST_MS = 60_000;
  * time rule caught it: the counters are not taken back).
  */
 export async function botReason(
-  deps: EngagementDeps,
+  deps: Pick<EngagementDeps, 'engagement'>,
   event: Interaction,
 ): Promise<BotReason | undefined> {
   if (event.kind === 'Click' && isHiddenLink(event.link)) {
@@ -86,8 +88,11 @@ export async function botReason(
 
 /**
  * Counts one open or click: a bot's only as a bot's (never in readers' figures, nor in the
- * reader's history); a reader's in the issue's totals, its link's, and the reader's history,
- * uniques from the history's conditional writes. Returns the issue counter it added to.
+ * reader's history, nor on their record); a reader's in the issue's totals, its link's, and the
+ * reader's history, uniques from the history's conditional writes. A reader's first open (or
+ * click) of an issue is also kept on their record for the segments' engagement rules: one
+ * conditional write tried per reader and issue, landing at most once a day (noteActivity), so
+ * the 49 opens after the first cost nothing more. Returns the issue counter it added to.
  */
 export async function countInteraction(
   deps: EngagementDeps,
@@ -99,6 +104,7 @@ export async function countInteraction(
     if (bot) return add(deps, issueId, 'botOpened');
     const first = await deps.engagement.opened(issueId, subscriberId, event.at);
     await deps.issues.addEngagement(issueId, { opened: 1, uniqueOpened: first ? 1 : 0 });
+    if (first) await deps.subscribers.noteActivity(subscriberId, 'opened', event.at);
     return 'opened';
   }
   if (bot) {
@@ -115,6 +121,7 @@ export async function countInteraction(
     clicked: 1,
     uniqueClicked: first.firstOfIssue ? 1 : 0,
   });
+  if (first.firstOfIssue) await deps.subscribers.noteActivity(subscriberId, 'clicked', event.at);
   return 'clicked';
 }
 

@@ -7,6 +7,7 @@ import type { IssueDeps } from './deps.js';
 import type { DigestFrequency, Issue } from './issue.js';
 import { startingState } from './sending-hold.js';
 import { SEND_SHARDS } from '../subscribers/subscriber.js';
+import { digestSegmentCopy } from '../segments/manage.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const periodLength: Record<DigestFrequency, number> = { daily: DAY_MS, weekly: 7 * DAY_MS };
@@ -57,6 +58,8 @@ export async function startDigest(
     topics: [...new Set(articles.flatMap((a) => a.topics))],
     frequencies: [frequency],
   };
+  // A frequency's segment narrows who on it gets the digest (docs/workspace-and-api.md).
+  const segment = deps.segments && (await digestSegmentCopy(deps.segments, frequency));
   const issue: Issue = {
     id,
     content: {
@@ -68,13 +71,15 @@ export async function startDigest(
     },
     subject: digestSubject(frequency, articles),
     audience,
+    ...(segment && { segment }),
     ...(await startingState(deps, new Date(now))),
     deliveryKey: id,
     shards: SEND_SHARDS,
     createdAt: now,
     updatedAt: now,
-    total: await estimateAudience(deps, audience),
-    totalEstimated: true,
+    // No counters' estimate for a segment: they know topics and frequencies only. The workers
+    // count its shards exactly, as for an issue that targets one.
+    ...(!segment && { total: await estimateAudience(deps, audience), totalEstimated: true }),
     version: 1,
   };
   if (!(await deps.issues.create(issue))) {

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { DomainError, ErrorCodes } from '../errors.js';
-import type { Audience } from '../issues/issue.js';
+import type { Audience, DigestFrequency } from '../issues/issue.js';
 import type { SubscriberRepository } from '../ports.js';
 import type { Publication } from '../publication.js';
 import { parseInput } from '../subscribers/input.js';
@@ -74,8 +74,66 @@ export async function updateSegment(deps: SegmentDeps, id: string, input: unknow
   throw new DomainError(ErrorCodes.conflict, `Segment ${id} is changing too fast; try again.`);
 }
 
+/** Refused (409) while a digest goes to it: clear the digest's segment first. */
 export async function deleteSegment(deps: Pick<SegmentDeps, 'segments'>, id: string) {
+  for (const frequency of DIGEST_FREQUENCIES)
+    if ((await deps.segments.digestSegment(frequency)) === id)
+      throw new DomainError(
+        ErrorCodes.conflict,
+        `The ${frequency} digest goes to this segment: set it to go to all its readers first. Nothing was deleted.`,
+      );
   if (!SEGMENT_ID.test(id) || !(await deps.segments.delete(id))) throw noSuchSegment();
+}
+
+export const DIGEST_FREQUENCIES = ['daily', 'weekly'] as const satisfies DigestFrequency[];
+
+/** Each digest frequency's segment, if it has one (a segment since deleted reads as none). */
+export async function digestSegments(
+  deps: Pick<SegmentDeps, 'segments'>,
+): Promise<Record<DigestFrequency, Segment | null>> {
+  const of = async (frequency: DigestFrequency) => {
+    const id = await deps.segments.digestSegment(frequency);
+    return (id && (await deps.segments.get(id))) || null;
+  };
+  const [daily, weekly] = await Promise.all(DIGEST_FREQUENCIES.map(of));
+  return { daily: daily!, weekly: weekly! };
+}
+
+/**
+ * Narrows a frequency's digests to a segment's readers on that frequency (null: all of them
+ * again). Refused (422 naming `segment`) for a segment that is not saved, or that reaches no
+ * reader of the frequency now (with its count, 0). Each digest copies the rules when it starts.
+ */
+export async function setDigestSegment(
+  deps: SegmentDeps,
+  frequency: DigestFrequency,
+  id: string | null,
+): Promise<Segment | null> {
+  if (id === null) {
+    await deps.segments.setDigestSegment(frequency, undefined);
+    return null;
+  }
+  const audience = { topics: everyone(deps.publication).topics, frequencies: [frequency] };
+  await segmentForIssue(deps, id, audience);
+  await deps.segments.setDigestSegment(frequency, id);
+  return getSegment(deps, id);
+}
+
+/**
+ * What a digest starting now takes of its frequency's segment: a copy of its rules, as an issue
+ * does. None set, or the segment gone since (its deletion is refused while set, so only a race):
+ * the digest goes to all the frequency's readers, who asked for it. Not checked for reaching
+ * anyone: a scheduled digest has no editor to refuse; one that matches nobody sends nothing.
+ */
+export async function digestSegmentCopy(
+  segments: SegmentStore,
+  frequency: DigestFrequency,
+): Promise<IssueSegment | undefined> {
+  const id = await segments.digestSegment(frequency);
+  const segment = id ? await segments.get(id) : undefined;
+  return segment
+    ? { id: segment.id, name: segment.name, match: segment.match, rules: segment.rules }
+    : undefined;
 }
 
 /** Every confirmed reader, whatever their topics and frequency: a segment's own audience. */

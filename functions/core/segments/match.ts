@@ -3,7 +3,10 @@ import type { Subscriber } from '../subscribers/subscriber.js';
 import { opsOf, type FieldOp, type SegmentDefinition, type SegmentRule } from './segment.js';
 
 /** What a rule reads of a reader: nothing outside the record the shard Query returns. */
-export type SegmentReader = Pick<Subscriber, 'topics' | 'frequency' | 'fields' | 'createdAt'>;
+export type SegmentReader = Pick<
+  Subscriber,
+  'topics' | 'frequency' | 'fields' | 'createdAt' | 'lastOpenedAt' | 'lastClickedAt' | 'firstSentAt'
+>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,6 +48,8 @@ function ruleHolds(
       const since = now.getTime() - Number(rule.value) * DAY_MS;
       return rule.op === 'within_days' ? signedUp >= since : signedUp < since;
     }
+    case 'engagement':
+      return engagementHolds(reader, rule, now);
     case 'field': {
       const field = fields.find((f) => f.key === rule.key);
       if (!field || !opsOf[field.type].includes(rule.op)) return false;
@@ -56,6 +61,31 @@ function ruleHolds(
       );
     }
   }
+}
+
+/**
+ * Read against `now` (the send's start), as the relative signup rules are. The kept times are
+ * to a day (ACTIVITY_GRANULARITY_MS), so "within N days" is too: a reader whose latest open is
+ * less than a day inside the window's start may have it kept as the day before, outside. "Never
+ * opened" is a reader sent at least one issue before `now` with no open kept (this send's own
+ * copies do not count, so the set stays one for the whole send); a reader sent nothing yet is
+ * in no `never_*` rule, but is in every `not_*_within` one.
+ */
+function engagementHolds(
+  reader: SegmentReader,
+  rule: Extract<SegmentRule, { kind: 'engagement' }>,
+  now: Date,
+): boolean {
+  const kept = rule.op.includes('opened') ? reader.lastOpenedAt : reader.lastClickedAt;
+  if (rule.op === 'never_opened' || rule.op === 'never_clicked')
+    return (
+      reader.firstSentAt !== undefined &&
+      Date.parse(reader.firstSentAt) < now.getTime() &&
+      kept === undefined
+    );
+  const since = now.getTime() - Number(rule.days) * DAY_MS;
+  const within = kept !== undefined && Date.parse(kept) >= since;
+  return rule.op.startsWith('not_') ? !within : within;
 }
 
 /** A stored value as its declared type; one of another type (the declaration changed) is unset. */

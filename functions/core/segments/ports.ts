@@ -1,3 +1,4 @@
+import type { DigestFrequency } from '../issues/issue.js';
 import type { Segment } from './segment.js';
 
 /**
@@ -13,4 +14,8 @@ export interface SegmentStore {
   save(next: Segment): Promise<boolean>;
   /** False when there was none. */
   delete(id: string): Promise<boolean>;
+  /** The segment a frequency's digests go to (its readers on that frequency), if one is set. */
+  digestSegment(frequency: DigestFrequency): Promise<string | undefined>;
+  /** Sets it, or with undefined clears it: the frequency's digests go to all its readers again. */
+  setDigestSegment(frequency: DigestFrequency, id: string | undefined): Promise<void>;
 }

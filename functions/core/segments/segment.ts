@@ -8,8 +8,8 @@ import { Frequencies, type Frequency } from '../subscribers/subscriber.js';
  * A segment: a saved, named audience, the readers every (`match: 'all'`) or any (`'any'`) of
  * whose rules hold (docs/workspace-and-api.md, "Segments"). The rule kinds are a closed set;
  * each is read from what a confirmed reader's record already carries, so a send filters the
- * shard Query's pages with no read of its own. Engagement (opened within N days) is not among
- * them: it is kept per issue and reader, not on the record (the docs say why).
+ * shard Query's pages with no read of its own. Engagement too: a reader's latest open and click
+ * (to a day) and first send are kept on the record for these rules (Subscriber.lastOpenedAt).
  */
 export const TopicMatches = ['any', 'all', 'none'] as const;
 export const FieldOps = [
@@ -24,12 +24,27 @@ export const FieldOps = [
 export type FieldOp = (typeof FieldOps)[number];
 export const SignupOps = ['before', 'after', 'within_days', 'older_than_days'] as const;
 export type SignupOp = (typeof SignupOps)[number];
+/** Engagement as the record keeps it; `never_*` take no `days`, the others a number of them. */
+export const EngagementOps = [
+  'opened_within',
+  'not_opened_within',
+  'clicked_within',
+  'not_clicked_within',
+  'never_opened',
+  'never_clicked',
+] as const;
+export type EngagementOp = (typeof EngagementOps)[number];
+export const takesDays = (op: EngagementOp) => !op.startsWith('never_');
+/** Days back an engagement rule may reach: ten years. */
+export const MAX_ENGAGEMENT_DAYS = 3650;
+const DAYS_MESSAGE = `must be a whole number of days from 1 to ${MAX_ENGAGEMENT_DAYS}`;
 
 export type SegmentRule =
   | { kind: 'topics'; match: (typeof TopicMatches)[number]; topics: string[] }
   | { kind: 'frequency'; frequencies: Frequency[] }
   | { kind: 'field'; key: string; op: FieldOp; value?: FieldValue }
-  | { kind: 'signup'; op: SignupOp; value: string | number };
+  | { kind: 'signup'; op: SignupOp; value: string | number }
+  | { kind: 'engagement'; op: EngagementOp; days?: number };
 
 export type SegmentDefinition = { match: 'all' | 'any'; rules: SegmentRule[] };
 
@@ -102,8 +117,14 @@ export const ruleShapes = () =>
         op: z.enum(SignupOps, { message: `must be one of ${SignupOps.join(', ')}` }),
         value: z.union([z.string().max(10), z.number()]),
       }),
+      z.object({
+        kind: z.literal('engagement'),
+        op: z.enum(EngagementOps, { message: `must be one of ${EngagementOps.join(', ')}` }),
+        // Any number here, so a wrong one is told by the refinement in one clear sentence.
+        days: z.number({ message: DAYS_MESSAGE }).optional(),
+      }),
     ],
-    { message: 'must be a rule of kind topics, frequency, field or signup' },
+    { message: 'must be a rule of kind topics, frequency, field, signup or engagement' },
   );
 
 /** Each rule checked against the publication: the problem named at `rules.<n>.<what>`. */
@@ -124,6 +145,16 @@ function ruleProblems(
       return [];
     case 'field':
       return fieldRuleProblems(rule, publication.fields ?? []);
+    case 'engagement':
+      if (!takesDays(rule.op))
+        return rule.days === undefined
+          ? []
+          : [{ path: 'days', message: `is not taken by ${rule.op}` }];
+      return Number.isInteger(rule.days) &&
+        (rule.days as number) >= 1 &&
+        (rule.days as number) <= MAX_ENGAGEMENT_DAYS
+        ? []
+        : [{ path: 'days', message: DAYS_MESSAGE }];
     case 'signup':
       if (rule.op === 'before' || rule.op === 'after')
         return isDay(rule.value) ? [] : [{ path: 'value', message: 'must be a date (YYYY-MM-DD)' }];

@@ -78,9 +78,32 @@ export type Subscriber = {
    * recognises its own write by it, and counts the row once.
    */
   importedBy?: string;
+  /**
+   * What the segments' engagement rules read (segments/match.ts), kept on the record so a send
+   * filters its shard Query's pages with no read per reader: the reader's latest open and click
+   * (to a day: ACTIVITY_GRANULARITY_MS) and their first issue sent. Written by `noteActivity`
+   * alone, never by a bot's or a scanner's open or click (events/engagement.ts).
+   */
+  lastOpenedAt?: string;
+  lastClickedAt?: string;
+  firstSentAt?: string;
   /** Optimistic concurrency: every write is conditional on the version it read. */
   version: number;
 };
+
+/** The reader's activity `noteActivity` keeps, and the attribute each is kept in. */
+export const ActivityAttributes = {
+  opened: 'lastOpenedAt',
+  clicked: 'lastClickedAt',
+  sent: 'firstSentAt',
+} as const satisfies Record<string, keyof Subscriber>;
+export type Activity = keyof typeof ActivityAttributes;
+
+/**
+ * How stale a kept open or click may be before a newer one is written: a reader who opens fifty
+ * times a day costs the record at most one write that day. The engagement rules are that coarse.
+ */
+export const ACTIVITY_GRANULARITY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * A subscriber's id is derived from the normalized address, so two concurrent signups of one

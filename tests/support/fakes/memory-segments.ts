@@ -1,3 +1,4 @@
+import type { DigestFrequency } from '../../../functions/core/issues/issue.js';
 import type { SegmentStore } from '../../../functions/core/segments/ports.js';
 import { SEGMENT_ID, type Segment } from '../../../functions/core/segments/segment.js';
 import { VersionedItems } from './versioned-items.js';
@@ -14,5 +15,16 @@ export class MemorySegmentStore extends VersionedItems<Segment> implements Segme
 
   async delete(id: string): Promise<boolean> {
     return this.items.delete(id);
+  }
+
+  private readonly digests = new Map<DigestFrequency, string>();
+
+  async digestSegment(frequency: DigestFrequency) {
+    return this.digests.get(frequency);
+  }
+
+  async setDigestSegment(frequency: DigestFrequency, id: string | undefined) {
+    if (id) this.digests.set(frequency, id);
+    else this.digests.delete(frequency);
   }
 }

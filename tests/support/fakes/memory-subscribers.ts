@@ -1,6 +1,12 @@
 import type { Page, RecipientQuery, SubscriberRepository } from '../../../functions/core/ports.js';
 import { settledCounts, withoutOwed } from '../../../functions/core/subscribers/stats.js';
-import { sendShardOf, type Subscriber } from '../../../functions/core/subscribers/subscriber.js';
+import {
+  ACTIVITY_GRANULARITY_MS,
+  ActivityAttributes,
+  type Activity,
+  sendShardOf,
+  type Subscriber,
+} from '../../../functions/core/subscribers/subscriber.js';
 import { keyOrder } from './key-order.js';
 import { VersionedItems } from './versioned-items.js';
 
@@ -51,6 +57,18 @@ export class MemorySubscriberRepository
   async writeSignup(next: Subscriber, expected: number | 'none') {
     if (expected === 'none') return false;
     return expected === 0 ? super.create(next) : super.save(next);
+  }
+
+  /** As the adapter's: the one attribute, the version left alone, no record made. */
+  async noteActivity(id: string, activity: Activity, at: Date) {
+    const current = this.items.get(id);
+    if (!current) return false;
+    const attribute = ActivityAttributes[activity];
+    const kept = current[attribute];
+    const stale = new Date(at.getTime() - ACTIVITY_GRANULARITY_MS).toISOString();
+    if (kept !== undefined && (activity === 'sent' || kept >= stale)) return false;
+    current[attribute] = at.toISOString();
+    return true;
   }
 
   async countRecipients(query: Omit<RecipientQuery, 'cursor' | 'limit'>) {

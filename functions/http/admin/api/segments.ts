@@ -20,7 +20,7 @@ import { errors, IdempotencyHeader, IdParam, json } from './schemas.js';
 const ruleSchema = () =>
   ruleShapes().openapi('SegmentRule', {
     description:
-      'topics (any, all or none of them), frequency, field (a declared field: equals, not_equals, contains, greater_than, less_than, is_set, is_not_set, as its type allows) or signup (before or after a YYYY-MM-DD, within_days or older_than_days)',
+      'topics (any, all or none of them), frequency, field (a declared field: equals, not_equals, contains, greater_than, less_than, is_set, is_not_set, as its type allows) signup (before or after a YYYY-MM-DD, within_days or older_than_days) or engagement (opened_within, not_opened_within, clicked_within, not_clicked_within with days from 1 to 3650; never_opened, never_clicked with none), read against the send’s start and kept to a day',
   });
 
 const segmentSchema = (Rule: ReturnType<typeof ruleSchema>) =>

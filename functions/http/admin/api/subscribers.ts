@@ -65,6 +65,9 @@ export function subscribersApi(deps: AdminDeps) {
       createdAt: z.string(),
       confirmedAt: z.string().optional(),
       unsubscribedAt: z.string().optional(),
+      lastOpenedAt: z.string().optional().describe("The reader's latest open kept, to a day"),
+      lastClickedAt: z.string().optional().describe("The reader's latest click kept, to a day"),
+      firstSentAt: z.string().optional().describe('When the reader was first sent an issue'),
     })
     .openapi('Subscriber');
   const SubscriberId = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });

@@ -4,6 +4,8 @@ import type { Segment, SegmentRule } from '../../../core/segments/segment.js';
 import { Frequencies, frequencyLabels } from '../../../core/subscribers/subscriber.js';
 import { Csrf } from '../layout.js';
 import { Notice } from './error.js';
+import { type DigestChoice, DigestSegments } from './digest-segments.js';
+import { describeEngagement, EngagementFieldset, engagementLabels } from './segment-engagement.js';
 import { FormProblems, invalid, type Refused } from './form-problems.js';
 import { When } from './when.js';
 
@@ -38,6 +40,8 @@ export function describeRule(rule: SegmentRule, publication: Pub): string {
       const value = rule.value === undefined ? '' : ` ${JSON.stringify(rule.value)}`;
       return `${label} ${opWords[rule.op] ?? rule.op}${value}`;
     }
+    case 'engagement':
+      return describeEngagement(rule);
   }
 }
 
@@ -51,6 +55,7 @@ export const segmentLabels = (publication: Pub): Record<string, string> => ({
   'signup-after': 'Signed up after',
   'signup-before': 'Signed up before',
   'signup-within': 'Signed up within (days)',
+  ...engagementLabels,
   ...Object.fromEntries((publication.fields ?? []).map((f) => [`field-${f.key}`, f.label])),
 });
 
@@ -86,8 +91,12 @@ export function SegmentList(props: {
   refused?: Refused | undefined;
   /** A definition previewed, not saved: its form kept as typed. */
   previewed?: { form: Record<string, string>; preview: SegmentPreview } | undefined;
+  /** Who each digest goes to (pages/digest-segments.tsx). */
+  digests?: DigestChoice | undefined;
 }) {
-  const { refused, publication } = props;
+  const { publication } = props;
+  // A refusal of the digests' form is said there, not on the new segment's.
+  const refused = props.refused?.input['digest-daily'] === undefined ? props.refused : undefined;
   const form = refused?.input ?? props.previewed?.form ?? {};
   const value = (name: string) => form[name] ?? '';
   const ticked = (name: string) => form[name] !== undefined;
@@ -130,6 +139,14 @@ export function SegmentList(props: {
           </table>
         </div>
       )}
+      {props.digests ? (
+        <DigestSegments
+          segments={props.segments}
+          current={props.digests}
+          csrf={props.csrf}
+          refused={props.refused}
+        />
+      ) : null}
       {props.previewed ? <PreviewResult preview={props.previewed.preview} /> : null}
       <h2>New segment</h2>
       <form method="post" action="/admin/segments">
@@ -220,6 +237,7 @@ export function SegmentList(props: {
             aria-invalid={problem('signup-within')}
           />
         </fieldset>
+        <EngagementFieldset value={value} problem={problem} />
         {(publication.fields ?? []).length ? (
           <fieldset>
             <legend>Fields</legend>

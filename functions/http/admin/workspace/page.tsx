@@ -71,6 +71,7 @@ const notices: Record<string, string> = {
   article_unpublished: 'Unpublished: it is off the site and the feeds.',
   article_scheduled: 'Scheduled: it appears by itself at the time below.',
   article_restored: 'Revision restored: its text is the article’s now, kept as a new revision.',
+  digest_segments_saved: "Digests' audience saved: each digest from now on goes to it.",
 };
 
 export const noticeOf = (c: WorkspaceContext): string | undefined =>

@@ -1,11 +1,17 @@
 import { DomainError, ErrorCodes, invalidInput } from '../../../core/errors.js';
 import type { Publication } from '../../../core/publication.js';
-import type { FieldOp, SegmentRule } from '../../../core/segments/segment.js';
+import {
+  takesDays,
+  type EngagementOp,
+  type FieldOp,
+  type SegmentRule,
+} from '../../../core/segments/segment.js';
+import { engagementRows } from '../pages/segment-engagement.js';
 import { Frequencies } from '../../../core/subscribers/subscriber.js';
 
 /**
  * The workspace's segment form, which runs no script: one part per kind of rule (topics ticked,
- * frequencies ticked, signup dates, one row per declared field), each part filled in making one
+ * frequencies ticked, signup dates, opens and clicks, one row per declared field), each part filled in making one
  * rule. `sources[n]` is the form part rule n came from, so a refusal of `rules.<n>.value` is said
  * by that part's label.
  */
@@ -46,6 +52,17 @@ export function segmentFormInput(
       op: 'within_days',
       value: typed('number', text(form, 'signup-within')),
     });
+  for (const row of Object.keys(engagementRows)) {
+    const op = text(form, `${row}-op`) as EngagementOp | '';
+    if (!op) continue;
+    const days = text(form, `${row}-days`);
+    add(row, {
+      kind: 'engagement',
+      op,
+      // Days left empty for a rule that needs them are refused by the rule's own check.
+      ...(takesDays(op) ? { days: typed('number', days) } : {}),
+    });
+  }
   for (const field of publication.fields ?? []) {
     const op = text(form, `field-${field.key}-op`) as FieldOp | '';
     if (!op) continue;

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import {
   createSegment,
+  digestSegments,
   deleteSegment,
   getSegment,
   listSegments,
@@ -14,6 +15,7 @@ import { SegmentList, SegmentPage } from '../pages/segments.js';
 import { askFirst } from './ask-first.js';
 import { noticeOf, page, redirect, type WorkspaceEnv } from './page.js';
 import { backOnTheForm } from './refused.js';
+import { saveDigests } from './digest-segments.js';
 import { onTheForm, segmentFormInput } from './segment-form.js';
 
 const asText = (form: Record<string, unknown>) =>
@@ -30,12 +32,13 @@ export const segmentRoutes = (deps: AdminDeps) => {
     refused?: Refused,
     previewed?: Parameters<typeof SegmentList>[0]['previewed'],
   ) => {
-    const segments = await listSegments(deps);
+    const [segments, digests] = await Promise.all([listSegments(deps), digestSegments(deps)]);
     const status = refused ? 422 : 200;
     const body = (
       <SegmentList
         publication={deps.publication}
         segments={segments}
+        digests={digests}
         previewed={previewed}
         refused={refused}
         notice={noticeOf(c)}
@@ -62,6 +65,7 @@ export const segmentRoutes = (deps: AdminDeps) => {
       const segment = await onTheForm(sources, () => createSegment(deps, input));
       return redirect(c, `/admin/segments/${segment.id}?notice=segment_saved`);
     })
+    .post('/digests', backOnTheForm(list), saveDigests(deps))
     .get('/:id', async (c) => {
       const segment = await getSegment(deps, c.req.param('id'));
       return page(
