@@ -6,6 +6,7 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
 import { assertReaches, everyone, segmentForIssue } from '../segments/manage.js';
 import { Frequencies, SEND_SHARDS } from '../subscribers/subscriber.js';
+import { abTestOf, abTestSchema } from './ab-test.js';
 import type { IssueDeps } from './deps.js';
 import { heldPause, type SendingHold } from './sending-hold.js';
 import { currentAmbiguous, pendingReleases, resolvedCounts } from './resolutions.js';
@@ -37,8 +38,12 @@ const transitions = {
   startDue: { from: ['scheduled'], to: 'sending' },
   pause: { from: ['scheduled', 'sending'], to: 'paused' },
   resume: { from: ['paused'], to: 'sending' },
-  cancel: { from: ['draft', 'scheduled', 'sending', 'paused'], to: 'cancelled' },
+  cancel: { from: ['draft', 'scheduled', 'sending', 'testing', 'paused'], to: 'cancelled' },
   finish: { from: ['sending'], to: 'sent' },
+  /** An A/B issue's sample is sent: it waits for the winner (ab-test.ts). */
+  sampleDone: { from: ['sending'], to: 'testing' },
+  /** The winner is chosen: the rest are sent it. */
+  sendRest: { from: ['testing'], to: 'sending' },
 } as const satisfies Record<string, { from: readonly IssueState[]; to: IssueState }>;
 export type IssueAction = keyof typeof transitions;
 
@@ -137,6 +142,8 @@ const describe = (action: IssueAction) =>
     resume: 'be resumed',
     cancel: 'be cancelled',
     finish: 'finish',
+    sampleDone: 'wait for its winner',
+    sendRest: 'send the winner to the rest',
   })[action];
 
 /**
@@ -206,6 +213,7 @@ export const createIssueSchema = (topics: string[], fields: readonly FieldDefini
       .describe(
         "A saved segment's id: only its readers of the audience are sent the issue (without topics, the audience is every topic and frequency). Refused if it matches nobody.",
       ),
+    abTest: abTestSchema(fields).optional(),
   });
 
 export const topicIds = (deps: Pick<IssueDeps, 'publication'>) =>
@@ -246,6 +254,7 @@ export async function createArticleIssue(deps: IssueDeps, input: unknown): Promi
     editorNote: data.editorNote,
     audience,
     ...(segment && { segment }),
+    ...(data.abTest && { abTest: abTestOf(data.abTest) }),
     state: 'draft',
     deliveryKey: articleDeliveryKey(article.slug),
     shards: SEND_SHARDS,
