@@ -19,6 +19,10 @@ import {
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
+import { createApiKey } from '../../functions/core/access/api-keys.js';
+import { createAdminApp } from '../../functions/http/admin/admin-app.js';
+import { adminApi } from '../support/admin-api.js';
+import { captureLogger } from '../support/logger.js';
 import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { seedReaders, startTestStack, type StoredEmail } from '../support/stack.js';
@@ -159,4 +163,58 @@ describe('an A/B issue with a worker killed in each phase', () => {
     expect(sample).toBeGreaterThan(READERS * 0.25);
     expect(sample).toBeLessThan(READERS * 0.55);
   }, 240_000);
+});
+
+describe('A/B subjects through the admin API', () => {
+  const call = adminApi(() => createAdminApp(stack.deps, { logger: captureLogger() }));
+  const fieldsOf = async (response: Response) =>
+    ((await response.json()) as { error: { issues?: { field: string }[] } }).error.issues?.map(
+      (i) => i.field,
+    );
+
+  it('refuses bad settings with a 422 naming the field, sets a good one, and reports each variant', async () => {
+    const { key } = await createApiKey(stack.deps, {
+      name: 'Ed',
+      email: 'ed@example.org',
+      role: 'editor',
+    });
+    const create = (abTest: unknown) =>
+      call('/issues', key, { article: 'nato-western-balkans-stability', abTest });
+    const blank = await create({ ...TEST, variants: [{ subject: 'A' }, { subject: ' ' }] });
+    expect(blank.status).toBe(422);
+    expect(await fieldsOf(blank)).toEqual(['abTest.variants.1.subject']);
+    const one = await create({ ...TEST, variants: [{ subject: 'A' }] });
+    expect(await fieldsOf(one)).toEqual(['abTest.variants']);
+    const tooMuch = await create({
+      ...TEST,
+      samplePercent: 25,
+      variants: [1, 2, 3].map((n) => ({ subject: `S${n}` })),
+    });
+    expect(await fieldsOf(tooMuch)).toEqual(['abTest.samplePercent']);
+
+    const made = await create(TEST);
+    expect(made.status).toBe(201);
+    const { issue } = (await made.json()) as { issue: { id: string; abTest: unknown } };
+    expect(issue.abTest).toMatchObject({
+      variants: [
+        { id: 'a', subject: subjectOf.a },
+        { id: 'b', subject: subjectOf.b },
+      ],
+      samplePercent: 20,
+      metric: 'clicks',
+    });
+    // The test is set when the issue is made, like its segment.
+    const edit = await call(`/issues/${issue.id}`, key, { abTest: TEST }, 'PATCH');
+    expect(edit.status).toBe(422);
+    expect(await fieldsOf(edit)).toEqual(['abTest']);
+
+    // The sent issue's report (the test above): each variant's sends, and the rest's, add up.
+    const report = (await (await call(`/issues/${ID}`, key)).json()) as {
+      counts: { sent: number };
+      abTest: { winner: { variant: string }; variants: { variant: string; sent: number }[] };
+    };
+    expect(report.abTest.winner.variant).toBe('b');
+    expect(report.abTest.variants.map((v) => v.variant)).toEqual(['a', 'b', 'rest']);
+    expect(report.abTest.variants.reduce((n, v) => n + v.sent, 0)).toBe(report.counts.sent);
+  });
 });

@@ -6,6 +6,7 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
 import { assertReaches, everyone, segmentForIssue } from '../segments/manage.js';
 import { Frequencies, SEND_SHARDS } from '../subscribers/subscriber.js';
+import { abReport, type AbReport } from './ab-report.js';
 import { abTestOf, abTestSchema } from './ab-test.js';
 import type { IssueDeps } from './deps.js';
 import { heldPause, type SendingHold } from './sending-hold.js';
@@ -371,6 +372,8 @@ export type IssueReport = {
   /** Recipients skipped on purpose, by reason (within `counts.skipped`). */
   skips: Record<string, number>;
   engagement: Engagement;
+  /** An A/B issue's test: each variant's sends, opens and clicks, and the winner (ab-report.ts). */
+  abTest?: AbReport;
 };
 
 /** Progress while sending, and the report afterwards: readable at any time, by anyone. */
@@ -398,6 +401,9 @@ export async function issueReport(
     failures: shards.flatMap((s) => s.failures),
     skips: shards.reduce((sum, s) => addSkips(sum, s.skips), {}),
     engagement: await deps.issues.engagement(id),
+    ...(issue.abTest && {
+      abTest: await abReport(deps, { ...issue, abTest: issue.abTest }, shards),
+    }),
   };
 }
 
