@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { mergeTagProblems } from '../email/merge-tags.js';
+import { subjectSchema } from './subject-schema.js';
 import type { FieldDefinition } from '../subscribers/fields.js';
 import { SEND_SHARDS } from '../subscribers/subscriber.js';
 import type { Engagement } from './issue.js';
@@ -52,16 +52,7 @@ export const abTestSchema = (fields: readonly FieldDefinition[] = []) =>
       variants: z
         .array(
           z.object({
-            subject: z
-              .string()
-              .trim()
-              .min(1)
-              .max(200)
-              .regex(/^[^\r\n]*$/, 'must be one line')
-              .superRefine((subject, ctx) => {
-                for (const message of mergeTagProblems(subject, fields))
-                  ctx.addIssue({ code: 'custom', message });
-              }),
+            subject: subjectSchema(fields),
           }),
         )
         .min(2)

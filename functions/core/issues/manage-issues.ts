@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mergeTagProblems } from '../email/merge-tags.js';
 import type { FieldDefinition } from '../subscribers/fields.js';
 import * as z from 'zod';
 import { DomainError, ErrorCodes } from '../errors.js';
@@ -8,6 +7,7 @@ import { assertReaches, everyone, segmentForIssue } from '../segments/manage.js'
 import { Frequencies, SEND_SHARDS } from '../subscribers/subscriber.js';
 import { abReport, type AbReport } from './ab-report.js';
 import { abTestOf, abTestSchema } from './ab-test.js';
+import { subjectSchema } from './subject-schema.js';
 import type { IssueDeps } from './deps.js';
 import { heldPause, type SendingHold } from './sending-hold.js';
 import { currentAmbiguous, pendingReleases, resolvedCounts } from './resolutions.js';
@@ -177,18 +177,7 @@ export async function estimateAudience(
 export const createIssueSchema = (topics: string[], fields: readonly FieldDefinition[] = []) =>
   z.object({
     article: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be an article slug'),
-    subject: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .regex(/^[^\r\n]*$/, 'must be one line')
-      // A reader's merge tags (`%%name|there%%`) are filled per reader; any other is refused.
-      .superRefine((subject, ctx) => {
-        for (const message of mergeTagProblems(subject, fields))
-          ctx.addIssue({ code: 'custom', message });
-      })
-      .optional(),
+    subject: subjectSchema(fields).optional(),
     editorNote: z.string().trim().max(5000).optional(),
     topics: z
       .array(
