@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sendDueWinners } from '../../functions/core/delivery/ab-phases.js';
+import { openShards } from '../../functions/core/delivery/fleet.js';
 import { runWorker, SHARD_LEASE_MS } from '../../functions/core/delivery/worker.js';
 import { countInteraction } from '../../functions/core/events/engagement.js';
 import {
@@ -12,6 +13,7 @@ import { noEngagement } from '../../functions/core/issues/issue.js';
 import {
   createArticleIssue,
   issueReport,
+  resumeIssue,
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
 import type { DomainError } from '../../functions/core/errors.js';
@@ -173,5 +175,48 @@ describe('an A/B issue on the memory fakes', () => {
       expect(m.subject).toBe('Subject B');
       expect(m.tags?.variant).toBe('rest');
     }
+  });
+
+  it('keeps the winner through the sending hold, and queues the rest in shards of their own', async () => {
+    const deps = memoryDeliveryDeps();
+    const readers = Array.from({ length: 100 }, () => aSubscriber({ topics: ['security'] }));
+    for (const r of readers) await deps.subscribers.create(r);
+    const issue = await createArticleIssue(deps, {
+      article: 'test-article',
+      topics: ['security'],
+      abTest: {
+        variants: [{ subject: 'A' }, { subject: 'B' }, { subject: 'C' }],
+        samplePercent: 10,
+        metric: 'clicks',
+        waitMinutes: 0,
+      },
+    });
+    await sendIssueNow(deps, issue.id);
+    await runWorker(deps, { issueId: issue.id });
+    const sample = deps.mailer.sent.length;
+    expect(await openShards(deps, (await deps.issues.get(issue.id))!)).toEqual([]);
+    // A reputation alarm holds sending while the issue waits: the winner is chosen, the rest held.
+    await deps.issues.holdSending({
+      alarm: 'bounces',
+      reason: 'too many',
+      since: new Date().toISOString(),
+    });
+    const [held] = await sendDueWinners(deps);
+    expect(held?.result?.held).toBeDefined();
+    const paused = (await deps.issues.get(issue.id))!;
+    expect(paused).toMatchObject({ state: 'paused', abTest: { winner: { variant: 'a' } } });
+    await deps.issues.clearSendingHold();
+    await resumeIssue(deps, issue.id);
+    const resumed = (await deps.issues.get(issue.id))!;
+    // The fleet is handed the rest's shards (32..63), never the sample's again.
+    expect((await openShards(deps, resumed)).map((w) => w.shard)).toEqual(
+      Array.from({ length: 32 }, (_, i) => 32 + i),
+    );
+    await runWorker(deps, { issueId: issue.id });
+    expect((await deps.issues.get(issue.id))!.state).toBe('sent');
+    const received = deps.mailer.sent.map((m) => m.to);
+    expect(new Set(received).size).toBe(readers.length);
+    expect(received).toHaveLength(readers.length);
+    expect(deps.mailer.sent.slice(sample).every((m) => m.subject === 'A')).toBe(true);
   });
 });

@@ -162,7 +162,7 @@ export function IssuePage(props: {
         {issue.state === 'paused' ? (
           <ActionButton action={`/admin/issues/${issue.id}/resume`} csrf={csrf} label="Resume" />
         ) : null}
-        {['draft', 'scheduled', 'sending', 'paused'].includes(issue.state) ? (
+        {['draft', 'scheduled', 'sending', 'testing', 'paused'].includes(issue.state) ? (
           <ActionButton
             action={`/admin/issues/${issue.id}/cancel`}
             csrf={csrf}
