@@ -6,7 +6,7 @@ import { parseInput } from '../subscribers/input.js';
 import { assertReaches, everyone, segmentForIssue } from '../segments/manage.js';
 import { Frequencies, SEND_SHARDS } from '../subscribers/subscriber.js';
 import { abReport, type AbReport } from './ab-report.js';
-import { abTestOf, abTestSchema } from './ab-test.js';
+import { abTestOf, abTestSchema, phaseShards } from './ab-test.js';
 import { subjectSchema } from './subject-schema.js';
 import type { IssueDeps } from './deps.js';
 import { heldPause, type SendingHold } from './sending-hold.js';
@@ -16,6 +16,7 @@ import {
   addSkips,
   audienceTotal,
   processedOf,
+  shardsOf,
   zeroCounts,
   type AmbiguousResolution,
   type Audience,
@@ -375,6 +376,7 @@ export async function issueReport(
   if (!issue) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
   const shards = await deps.issues.shards(id);
   const { total, exact } = audienceTotal(issue, shards);
+  const inPhase = new Set(phaseShards(issue, shardsOf(issue)));
   const { counts, pendingResend } = resolvedCounts(
     shards.reduce((sum, s) => addCounts(sum, s.counts), zeroCounts()),
     issue,
@@ -383,7 +385,8 @@ export async function issueReport(
     issue: { ...issue, total, totalEstimated: exact || total === undefined ? undefined : true },
     counts,
     remaining: Math.max(0, (total ?? 0) - processedOf(counts)),
-    shardsDone: shards.filter((s) => s.done).length,
+    // An A/B issue's: of the phase it is in (phase two's shards are its own, ab-test.ts).
+    shardsDone: shards.filter((s) => s.done && inPhase.has(s.shard)).length,
     ambiguous: currentAmbiguous(issue, shards),
     resolutions: issue.resolutions ?? [],
     pendingResend,
