@@ -17,6 +17,7 @@ import { aSubscriber } from '../support/builders.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
 import { accessibilityProblems, signedInPage, submitAndLoad } from '../support/workspace-page.js';
 import { seedReaders, startTestStack } from '../support/stack.js';
+import { nuErrors } from '../../scripts/pages/vnu.js';
 
 describe.skipIf(!browserAvailable())('A/B subjects in the workspace', () => {
   let stack: LocalStack;
@@ -89,5 +90,9 @@ describe.skipIf(!browserAvailable())('A/B subjects in the workspace', () => {
     expect(rows[2]).toContain('The rest');
     found.push(...(await accessibilityProblems(page)));
     expect(found).toEqual([]);
-  });
+    // Valid HTML to the Nu Html Checker, as every page of the tour is (valid-html.test.ts).
+    const html = await (await page.request.get(page.url())).text();
+    expect(html).toContain('data-testid="ab-variants"');
+    expect([...(await nuErrors([{ name: 'ab-issue', html }])).values()].flat()).toEqual([]);
+  }, 120_000);
 });
