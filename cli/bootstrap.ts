@@ -80,6 +80,11 @@ export function printReport(report: IssueReport, readers?: AmbiguousReader[]) {
   console.log(
     `  events     ${engagement.delivered} delivered, ${engagement.bounced} bounced, ${engagement.complained} complained, ${engagement.opened} opens by ${engagement.uniqueOpened} readers, ${engagement.clicked} clicks by ${engagement.uniqueClicked} readers (scanners and bots apart: ${engagement.botOpened} opens, ${engagement.botClicked} clicks)`,
   );
+  // An A/B issue's variants: each sample's sends and readers, then the rest (sent the winner).
+  for (const v of report.abTest?.variants ?? [])
+    console.log(
+      `  variant    ${v.variant}${report.abTest?.winner?.variant === v.variant ? ' (winner)' : ''} "${v.subject}": ${v.sent} sent, ${v.uniqueOpened} readers opened, ${v.uniqueClicked} clicked`,
+    );
   for (const r of readers ?? report.ambiguous.map((id) => ({ subscriberId: id, why: '' })))
     console.log(
       `  ambiguous  ${'email' in r && r.email ? r.email : `subscriber ${r.subscriberId}`} (${r.subscriberId})${r.why ? `: ${r.why}` : ''}; not resent. Decide: npm run issue -- resolve ${issue.id} ${r.subscriberId} delivered|release --reason "…"`,

@@ -4,6 +4,7 @@
  * locally). A message only says where to look; the shard's lease decides who sends, so a
  * duplicate, a late redelivery or a message for a finished shard changes nothing.
  */
+import { PHASE_TWO_SHARDS_FROM, phaseShards } from '../issues/ab-test.js';
 import { shardsOf, type Issue, type ShardProgress } from '../issues/issue.js';
 import { SEND_SHARDS } from '../subscribers/subscriber.js';
 import type { DeliveryDeps } from './deps.js';
@@ -44,7 +45,7 @@ export async function openShards(
   const known = new Map<number, ShardProgress>();
   for (const progress of await deps.issues.shards(issue.id)) known.set(progress.shard, progress);
   const open: ShardWork[] = [];
-  for (let shard = 0; shard < shardsOf(issue); shard++) {
+  for (const shard of phaseShards(issue, shardsOf(issue))) {
     const progress = known.get(shard);
     const leased = progress?.leaseUntil !== undefined && Date.parse(progress.leaseUntil) > now;
     if (!progress?.done && !leased) open.push({ issueId: issue.id, shard });
@@ -116,7 +117,8 @@ export function parseShardWork(body: string): ShardWork | undefined {
       value.issueId.length > 0 &&
       Number.isInteger(value.shard) &&
       value.shard! >= 0 &&
-      value.shard! < SEND_SHARDS
+      // An A/B issue's second phase has shards of its own, after the first's (ab-test.ts).
+      value.shard! < PHASE_TWO_SHARDS_FROM + SEND_SHARDS
     )
       return { issueId: value.issueId, shard: value.shard! };
   } catch {

@@ -33,6 +33,8 @@ export class PageLedger {
   private readonly why: Record<string, string> = {};
   private readonly failures: ShardProgress['failures'] = [];
   private readonly settled: string[] = [];
+  /** Readers counted sent: an A/B issue counts them by variant (ab-test.ts). */
+  private readonly sentReaders: string[] = [];
   /** Readers skipped on purpose (a digest's reader with nothing new), by reason. */
   private readonly skips: Record<string, number> = {};
   private toMark: SentEntry[] = [];
@@ -49,7 +51,7 @@ export class PageLedger {
 
   constructor(
     private readonly deps: Pick<DeliveryDeps, 'ledger'>,
-    private readonly issue: Issue,
+    readonly issue: Issue,
   ) {}
 
   /** A new lane through this page. */
@@ -114,6 +116,7 @@ export class PageLedger {
   count(outcome: keyof Counts, subscriberId: string) {
     this.counts[outcome]++;
     this.settled.push(subscriberId);
+    if (outcome === 'sent') this.sentReaders.push(subscriberId);
     if (outcome === 'ambiguous') this.ambiguous.push(subscriberId);
   }
 
@@ -203,6 +206,7 @@ export class PageLedger {
       settled: this.settled,
       skips: this.skips,
       why: this.why,
+      sentReaders: this.sentReaders,
     };
   }
 }

@@ -161,7 +161,11 @@ export class RecipientSender {
       subject: personalSubject(edition.subject, mine),
       ...body,
       headers: listHeaders(this.run.deps.publication, links.unsubscribe),
-      tags: { kind: 'issue', issue: issue.id },
+      tags: {
+        kind: 'issue',
+        issue: issue.id,
+        ...(edition.variant && { variant: edition.variant }),
+      },
     };
   }
 

@@ -1,5 +1,6 @@
+import { abSendForReader } from '../issues/ab-test.js';
 import { recordResend } from '../issues/ambiguous.js';
-import type { Editions } from '../issues/digest-editions.js';
+import type { Edition, Editions } from '../issues/digest-editions.js';
 import type { AmbiguousResolution, Issue } from '../issues/issue.js';
 import { pendingReleases } from '../issues/resolutions.js';
 import { PageLedger } from './page-ledger.js';
@@ -45,7 +46,7 @@ export class ReleasedReaders {
       reason: release.reason,
     });
     const page = new PageLedger(this.run.deps, issue);
-    const edition = (await editions.forPage([reader]))(reader);
+    const edition = abResend(issue, reader.id, (await editions.forPage([reader]))(reader));
     const work = {
       page,
       lane: page.lane(),
@@ -67,4 +68,11 @@ export class ReleasedReaders {
     if (this.run.now() - Date.parse(entry.claimedAt) < this.run.leaseMs) return undefined;
     return { outcome: 'ambiguous' as const, detail: 'a worker stopped while sending it again' };
   }
+}
+
+/** An A/B issue's released reader is sent again what they were sent: their variant, or the winner. */
+function abResend(issue: Issue, readerId: string, edition: Edition | undefined) {
+  if (!issue.abTest || !edition) return edition;
+  const send = abSendForReader(issue, readerId);
+  return { ...edition, subject: send.subject, variant: send.variant };
 }

@@ -6,6 +6,8 @@ import {
   type Issue,
   type ShardProgress,
 } from '../issues/issue.js';
+import { abPage, variantsSent } from './ab-pages.js';
+import { recipientShard, isPhaseTwoShard } from '../issues/ab-test.js';
 import { countInSegment, inSegment } from './segment-filter.js';
 import { Lanes } from './lanes.js';
 import { ShardLease } from './lease.js';
@@ -66,7 +68,12 @@ export class ShardPages {
 
   private async sendPages(issue: Issue, shard: WorkedShard): Promise<boolean> {
     const editions = await this.run.editionsFor(issue);
-    if (shard.current.total === undefined && !shard.current.done)
+    // Phase two of an A/B issue reads phase one's shards again: counted once, there.
+    if (
+      shard.current.total === undefined &&
+      !shard.current.done &&
+      !isPhaseTwoShard(shard.current.shard)
+    )
       shard.current = { ...shard.current, total: await this.count(issue, shard.current.shard) };
     while (!shard.current.done) {
       const progress = shard.current;
@@ -78,7 +85,7 @@ export class ShardPages {
       }
       await this.run.sender.ensurePacing(issue);
       const page = await this.run.deps.subscribers.listRecipients({
-        shard: progress.shard,
+        shard: recipientShard(progress.shard),
         shards: shardsOf(issue),
         topics: issue.audience.topics,
         frequencies: issue.audience.frequencies,
@@ -87,12 +94,15 @@ export class ShardPages {
       });
       // An issue's segment filters the page here: readers outside it are neither sent nor counted.
       page.items = inSegment(this.run.deps, issue, page.items);
+      // An A/B issue's page: this phase's readers only, each with its subject (ab-pages.ts).
+      const ab = abPage(issue, progress.shard, page.items);
+      page.items = ab.readers;
       const settled = new Set(progress.settled);
       const suppressed = await this.run.deps.suppressions.suppressedAmong(
         page.items.map((s) => s.email),
       );
       // Chosen (and rendered) before the page's first claim, so choosing adds no wait per recipient.
-      const editionOf = await editions.forPage(page.items);
+      const editionOf = ab.editions(await editions.forPage(page.items));
       const ledger = new PageLedger(this.run.deps, issue);
       let left = false;
       const leave = (halt: Halt) => {
@@ -168,7 +178,7 @@ export class ShardPages {
    */
   private count(issue: Issue, shard: number) {
     const query = {
-      shard,
+      shard: recipientShard(shard),
       shards: shardsOf(issue),
       topics: issue.audience.topics,
       frequencies: issue.audience.frequencies,
@@ -184,9 +194,10 @@ export class ShardPages {
     ledger: PageLedger,
     change: Partial<ShardProgress>,
   ): ShardProgress {
-    const { counts, ambiguous, failures, skips, why } = ledger.outcome();
+    const { counts, ambiguous, failures, skips, why, sentReaders } = ledger.outcome();
     return {
       ...progress,
+      ...variantsSent(ledger.issue, progress, sentReaders),
       counts: addCounts(progress.counts, counts),
       ...(Object.keys(skips).length > 0 && { skips: addSkips(progress.skips, skips) }),
       ...(Object.keys(why).length > 0 && { ambiguousWhy: { ...progress.ambiguousWhy, ...why } }),

@@ -10,6 +10,7 @@ import type { SubscriberDeps } from '../subscribers/deps.js';
 import type { OutboxDeps } from '../outbox/deps.js';
 import { drainOutbox, type DrainResult } from '../outbox/drain.js';
 import { reportOldestWaiting } from '../outbox/oldest.js';
+import { sendDueWinners, type WinnerResult } from './ab-phases.js';
 import { fanOut, type FanOut, type FleetDeps } from './fleet.js';
 import { runWorker, type WorkerResult } from './worker.js';
 
@@ -23,6 +24,8 @@ export type TickResult = {
   published: string[];
   /** Digests this tick started because their own firing had not (it failed, or never came). */
   digests: string[];
+  /** A/B issues whose wait ended: their winner chosen, the rest sending (ab-phases.ts). */
+  winners: WinnerResult[];
   /** The outbox sweep: whatever the Streams consumer missed (or, locally, had not reached yet). */
   outbox: DrainResult;
   /** How long the outbox's oldest unsent entry has waited after the sweep, in seconds (0: none). */
@@ -73,13 +76,25 @@ export async function runTick(
       into(resumed, await ignoreConflict(transitionIssue(deps, issue.id, 'resume')), issue.id);
     }
   }
+  const winners = await sendDueWinners(deps);
   const published = (await publishNewArticles(deps)).map((i) => i.id);
   const digests = await catchUpDigests(deps, options.digestSchedules ?? [], options.firedAt ?? now);
   const fleet = await fanOut(deps);
   const outbox = await drainOutbox(deps, { deadline: options.deadline });
   const outboxOldestSeconds = await reportOldestWaiting(deps);
   const worker = await runWorker(deps, { deadline: options.deadline, workerId: options.workerId });
-  return { started, resumed, held, published, digests, outbox, outboxOldestSeconds, fleet, worker };
+  return {
+    started,
+    resumed,
+    held,
+    published,
+    digests,
+    winners,
+    outbox,
+    outboxOldestSeconds,
+    fleet,
+    worker,
+  };
 }
 
 /** Another caller moved the issue first: that is the outcome we wanted anyway. */

@@ -4,6 +4,8 @@ import { DomainError, ErrorCodes } from '../errors.js';
 import { Editions } from '../issues/digest-editions.js';
 import { pauseIssue, transitionIssue } from '../issues/manage-issues.js';
 import { pauseHeld } from '../issues/reputation-pause.js';
+import { phaseShards } from '../issues/ab-test.js';
+import { finishAbPhase } from './ab-phases.js';
 import { audienceTotal, shardsOf, type Issue, type IssueState } from '../issues/issue.js';
 import type { DeliveryDeps } from './deps.js';
 import { RecipientSender } from './recipient-sender.js';
@@ -132,16 +134,22 @@ class Worker implements WorkerRun {
   /** Works every shard of the issue it can claim; true if it did any work. */
   private async workOn(issue: Issue): Promise<boolean> {
     let worked = false;
-    const shards = shardsOf(issue);
-    // A message for a shard past this issue's count (one started before the split into 32).
-    if (this.options.shard !== undefined && this.options.shard >= shards) return false;
+    // An A/B issue's second phase sends in shards of its own (ab-test.ts); any other, 0..n-1.
+    const phase = phaseShards(issue, shardsOf(issue));
+    const shards = phase.length;
+    // A message for a shard past this issue's count (one started before the split into 32), or
+    // of an A/B phase the issue is not in.
+    if (this.options.shard !== undefined && !phase.includes(this.options.shard)) return false;
     // A fleet message's shard first, then whatever else of the issue is free: one sender (and one
     // join of the account's pace) carries a small issue alone, and N share a large one.
-    const offset = this.options.shard ?? Math.floor(Math.random() * shards);
+    const offset =
+      this.options.shard !== undefined
+        ? phase.indexOf(this.options.shard)
+        : Math.floor(Math.random() * shards);
     for (let i = 0; i < shards; i++) {
       if (this.outOfTime()) throw new Stop('deadline');
       if (!(await this.stillSending(issue))) return true;
-      const shard = (offset + i) % shards;
+      const shard = phase[(offset + i) % shards]!;
       const now = this.deps.clock.now();
       const claimed = await this.deps.issues.claimShard(
         issue.id,
@@ -162,6 +170,8 @@ class Worker implements WorkerRun {
 
   private async finishIfDone(issue: Issue) {
     const shards = await this.deps.issues.shards(issue.id);
+    // An A/B issue's sample done: it waits for its winner instead (ab-test.ts).
+    if (issue.abTest) return finishAbPhase(this.deps, issue, shards);
     if (shards.length === shardsOf(issue) && shards.every((s) => s.done)) {
       // The shards' own counts are all known now: the issue keeps the exact figure from here on.
       const exact = (current: Issue) => {

@@ -1,3 +1,4 @@
+import { variantCounterId } from '../issues/ab-test.js';
 import type { Engagement } from '../issues/issue.js';
 import type { EngagementStore, IssueRepository, SubscriberRepository } from '../ports.js';
 
@@ -39,6 +40,8 @@ export type Interaction = {
   sentAt?: Date;
   link?: string;
   userAgent?: string;
+  /** An A/B issue's variant (the message's tag): its readers' opens and clicks count to it too. */
+  variant?: string;
 };
 
 export type EngagementDeps = {
@@ -103,7 +106,7 @@ export async function countInteraction(
   if (event.kind === 'Open') {
     if (bot) return add(deps, issueId, 'botOpened');
     const first = await deps.engagement.opened(issueId, subscriberId, event.at);
-    await deps.issues.addEngagement(issueId, { opened: 1, uniqueOpened: first ? 1 : 0 });
+    await addReaders(deps, event, { opened: 1, uniqueOpened: first ? 1 : 0 });
     if (first) await deps.subscribers.noteActivity(subscriberId, 'opened', event.at);
     return 'opened';
   }
@@ -117,12 +120,16 @@ export async function countInteraction(
       clicks: 1,
       uniqueClickers: first.firstOfLink ? 1 : 0,
     });
-  await deps.issues.addEngagement(issueId, {
-    clicked: 1,
-    uniqueClicked: first.firstOfIssue ? 1 : 0,
-  });
+  await addReaders(deps, event, { clicked: 1, uniqueClicked: first.firstOfIssue ? 1 : 0 });
   if (first.firstOfIssue) await deps.subscribers.noteActivity(subscriberId, 'clicked', event.at);
   return 'clicked';
+}
+
+/** A reader's open or click: to the issue's counters, and to its A/B variant's (bots' never). */
+async function addReaders(deps: EngagementDeps, event: Interaction, change: Partial<Engagement>) {
+  await deps.issues.addEngagement(event.issueId, change);
+  if (event.variant)
+    await deps.issues.addEngagement(variantCounterId(event.issueId, event.variant), change);
 }
 
 async function add(deps: EngagementDeps, issueId: string, field: keyof Engagement) {

@@ -260,6 +260,7 @@ function interactionOf(event: SesEvent, now: Date) {
     sentAt: dateOr(event.mail.timestamp),
     link: event.click?.link,
     userAgent: detail?.userAgent,
+    variant: event.mail.tags.variant?.[0],
   };
 }
 

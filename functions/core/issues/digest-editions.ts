@@ -8,7 +8,12 @@ import type { Issue } from './issue.js';
 import { articleDeliveryKey } from './manage-issues.js';
 
 /** What one reader is sent of an issue: the subject and the parts compiled for it. */
-export type Edition = { subject: string; personalize: Splice };
+export type Edition = {
+  subject: string;
+  personalize: Splice;
+  /** An A/B issue's variant (or `rest`), tagged on the message so its opens and clicks count to it. */
+  variant?: string;
+};
 
 /** Why a digest's reader was not sent it; the issue's report counts each reason. */
 export const NOTHING_NEW = 'nothing new: every article already received as an issue';

@@ -21,7 +21,7 @@ import {
 export const editIssueSchema = (topics: string[], readerFields?: readonly FieldDefinition[]) =>
   // The segment is chosen when the issue is made (its rules copied then); not edited here.
   createIssueSchema(topics, readerFields)
-    .omit({ id: true, segment: true })
+    .omit({ id: true, segment: true, abTest: true })
     .partial()
     .extend({
       version: z.number().int().min(1).optional(),
@@ -33,6 +33,14 @@ export const editIssueSchema = (topics: string[], readerFields?: readonly FieldD
         })
         .optional()
         .describe('Not editable: the segment is chosen (its rules copied) when the issue is made'),
+      // An A/B test is set when the issue is made, like its segment (docs/sending.md, "A/B subjects").
+      abTest: z
+        .unknown()
+        .refine((v) => v === undefined, {
+          message: 'cannot be changed once the issue is made: make a new issue for another test',
+        })
+        .optional()
+        .describe('Not editable: the A/B test is set when the issue is made'),
     });
 export type IssueEditInput = z.infer<ReturnType<typeof editIssueSchema>>;
 

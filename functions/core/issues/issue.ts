@@ -1,3 +1,4 @@
+import type { AbTest } from './ab-test.js';
 import type { IssueSegment } from '../segments/segment.js';
 import { RECIPIENT_SHARDS, type Frequency } from '../subscribers/subscriber.js';
 
@@ -5,6 +6,8 @@ export const IssueStates = {
   draft: 'draft',
   scheduled: 'scheduled',
   sending: 'sending',
+  /** An A/B issue's sample is sent; the rest wait for the winner (ab-test.ts). */
+  testing: 'testing',
   paused: 'paused',
   sent: 'sent',
   cancelled: 'cancelled',
@@ -51,6 +54,8 @@ export type Issue = {
    * happens to the saved segment later (docs/sending.md, "Segments").
    */
   segment?: IssueSegment;
+  /** Subjects tested on a sample before the rest are sent the winner (ab-test.ts); absent: one subject. */
+  abTest?: AbTest;
   state: IssueState;
   /**
    * The ledger's key. Every issue that sends one article shares `article:<slug>`, so a reader who
@@ -172,6 +177,8 @@ export type ShardProgress = {
    * (pause, cancel, deadline), its counts saved, and the redo skips them.
    */
   settled?: string[];
+  /** An A/B issue's sample shard: its readers sent, by variant (what the winner's rule divides by). */
+  variantSent?: Record<string, number>;
 };
 
 /**

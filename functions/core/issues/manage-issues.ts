@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mergeTagProblems } from '../email/merge-tags.js';
 import type { FieldDefinition } from '../subscribers/fields.js';
 import * as z from 'zod';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { parseInput } from '../subscribers/input.js';
 import { assertReaches, everyone, segmentForIssue } from '../segments/manage.js';
 import { Frequencies, SEND_SHARDS } from '../subscribers/subscriber.js';
+import { abReport, type AbReport } from './ab-report.js';
+import { abTestOf, abTestSchema, phaseShards } from './ab-test.js';
+import { subjectSchema } from './subject-schema.js';
 import type { IssueDeps } from './deps.js';
 import { heldPause, type SendingHold } from './sending-hold.js';
 import { currentAmbiguous, pendingReleases, resolvedCounts } from './resolutions.js';
@@ -14,6 +16,7 @@ import {
   addSkips,
   audienceTotal,
   processedOf,
+  shardsOf,
   zeroCounts,
   type AmbiguousResolution,
   type Audience,
@@ -37,8 +40,12 @@ const transitions = {
   startDue: { from: ['scheduled'], to: 'sending' },
   pause: { from: ['scheduled', 'sending'], to: 'paused' },
   resume: { from: ['paused'], to: 'sending' },
-  cancel: { from: ['draft', 'scheduled', 'sending', 'paused'], to: 'cancelled' },
+  cancel: { from: ['draft', 'scheduled', 'sending', 'testing', 'paused'], to: 'cancelled' },
   finish: { from: ['sending'], to: 'sent' },
+  /** An A/B issue's sample is sent: it waits for the winner (ab-test.ts). */
+  sampleDone: { from: ['sending'], to: 'testing' },
+  /** The winner is chosen: the rest are sent it. */
+  sendRest: { from: ['testing'], to: 'sending' },
 } as const satisfies Record<string, { from: readonly IssueState[]; to: IssueState }>;
 export type IssueAction = keyof typeof transitions;
 
@@ -137,6 +144,8 @@ const describe = (action: IssueAction) =>
     resume: 'be resumed',
     cancel: 'be cancelled',
     finish: 'finish',
+    sampleDone: 'wait for its winner',
+    sendRest: 'send the winner to the rest',
   })[action];
 
 /**
@@ -169,18 +178,7 @@ export async function estimateAudience(
 export const createIssueSchema = (topics: string[], fields: readonly FieldDefinition[] = []) =>
   z.object({
     article: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be an article slug'),
-    subject: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .regex(/^[^\r\n]*$/, 'must be one line')
-      // A reader's merge tags (`%%name|there%%`) are filled per reader; any other is refused.
-      .superRefine((subject, ctx) => {
-        for (const message of mergeTagProblems(subject, fields))
-          ctx.addIssue({ code: 'custom', message });
-      })
-      .optional(),
+    subject: subjectSchema(fields).optional(),
     editorNote: z.string().trim().max(5000).optional(),
     topics: z
       .array(
@@ -206,6 +204,7 @@ export const createIssueSchema = (topics: string[], fields: readonly FieldDefini
       .describe(
         "A saved segment's id: only its readers of the audience are sent the issue (without topics, the audience is every topic and frequency). Refused if it matches nobody.",
       ),
+    abTest: abTestSchema(fields).optional(),
   });
 
 export const topicIds = (deps: Pick<IssueDeps, 'publication'>) =>
@@ -246,6 +245,7 @@ export async function createArticleIssue(deps: IssueDeps, input: unknown): Promi
     editorNote: data.editorNote,
     audience,
     ...(segment && { segment }),
+    ...(data.abTest && { abTest: abTestOf(data.abTest) }),
     state: 'draft',
     deliveryKey: articleDeliveryKey(article.slug),
     shards: SEND_SHARDS,
@@ -362,6 +362,8 @@ export type IssueReport = {
   /** Recipients skipped on purpose, by reason (within `counts.skipped`). */
   skips: Record<string, number>;
   engagement: Engagement;
+  /** An A/B issue's test: each variant's sends, opens and clicks, and the winner (ab-report.ts). */
+  abTest?: AbReport;
 };
 
 /** Progress while sending, and the report afterwards: readable at any time, by anyone. */
@@ -374,6 +376,7 @@ export async function issueReport(
   if (!issue) throw new DomainError(ErrorCodes.notFound, `No issue ${id}.`);
   const shards = await deps.issues.shards(id);
   const { total, exact } = audienceTotal(issue, shards);
+  const inPhase = new Set(phaseShards(issue, shardsOf(issue)));
   const { counts, pendingResend } = resolvedCounts(
     shards.reduce((sum, s) => addCounts(sum, s.counts), zeroCounts()),
     issue,
@@ -382,13 +385,17 @@ export async function issueReport(
     issue: { ...issue, total, totalEstimated: exact || total === undefined ? undefined : true },
     counts,
     remaining: Math.max(0, (total ?? 0) - processedOf(counts)),
-    shardsDone: shards.filter((s) => s.done).length,
+    // An A/B issue's: of the phase it is in (phase two's shards are its own, ab-test.ts).
+    shardsDone: shards.filter((s) => s.done && inPhase.has(s.shard)).length,
     ambiguous: currentAmbiguous(issue, shards),
     resolutions: issue.resolutions ?? [],
     pendingResend,
     failures: shards.flatMap((s) => s.failures),
     skips: shards.reduce((sum, s) => addSkips(sum, s.skips), {}),
     engagement: await deps.issues.engagement(id),
+    ...(issue.abTest && {
+      abTest: await abReport(deps, { ...issue, abTest: issue.abTest }, shards),
+    }),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   scheduleIssue,
 } from '../../../core/issues/manage-issues.js';
 import type { AdminDeps } from '../deps.js';
+import { AbReportSchema, AbTestSchema } from './ab-test.js';
 import { ResolutionSchema } from './ambiguous.js';
 import { EngagementSchema } from './engagement.js';
 import { SendingHoldSchema } from './sending-hold.js';
@@ -44,6 +45,7 @@ export const IssueSchema = z
         description:
           'The segment it targets: a copy of its rules taken when the issue was made (see GET /segments/{id} for the rule shapes)',
       }),
+    abTest: AbTestSchema.optional(),
     state: z.enum(states),
     scheduledAt: z.string().optional(),
     createdAt: z.string(),
@@ -96,6 +98,7 @@ const ReportSchema = z
     pendingResend: z.number(),
     failures: z.array(z.object({ subscriberId: z.string(), reason: z.string() })),
     engagement: EngagementSchema,
+    abTest: AbReportSchema.optional(),
   })
   .openapi('IssueReport');
 export const TransitionSchema = z

@@ -1,3 +1,4 @@
+import type { AbTestInput } from './ab-test.js';
 import type { Article } from '../../../core/content/article.js';
 import type { FieldIssue } from '../../../core/errors.js';
 import type { Publication } from '../../../core/publication.js';
@@ -12,7 +13,7 @@ export type ComposeInput = {
   frequencies?: string[];
   /** The compose form's segment (its id), if one was chosen. */
   segment?: string;
-};
+} & AbTestInput;
 
 /** A refused form: what was typed, and each field's problem (or the message). */
 export type Refused = { input: ComposeInput; issues: FieldIssue[]; message: string };
@@ -25,6 +26,7 @@ const fieldLabels: Record<string, string> = {
   topics: 'Topics',
   frequencies: 'Readers who chose',
   segment: 'Segment',
+  abTest: 'A/B subjects',
 };
 export const labelOf = (field: string) => fieldLabels[field.split('.')[0] ?? ''] ?? field;
 

@@ -5,6 +5,7 @@ import type { AmbiguousReader } from '../../../core/issues/ambiguous.js';
 import type { FailedReader } from '../../../core/issues/failed-readers.js';
 import type { LinkEngagement } from '../../../core/ports.js';
 import { ActionButton, Csrf } from '../layout.js';
+import { AbTestReport } from './ab-test.js';
 import { LinkTable } from './engagement.js';
 import { AmbiguousReaders } from './ambiguous.js';
 import { EmailPreview, type Preview } from './email-preview.js';
@@ -100,6 +101,7 @@ export function IssuePage(props: {
           apart: {engagement.botOpened} opens, {engagement.botClicked} clicks
         </p>
         <LinkTable links={props.links} />
+        {report.abTest ? <AbTestReport report={report.abTest} /> : null}
         {props.failed.length ? (
           <ul>
             {props.failed.map((f) => (
@@ -160,7 +162,7 @@ export function IssuePage(props: {
         {issue.state === 'paused' ? (
           <ActionButton action={`/admin/issues/${issue.id}/resume`} csrf={csrf} label="Resume" />
         ) : null}
-        {['draft', 'scheduled', 'sending', 'paused'].includes(issue.state) ? (
+        {['draft', 'scheduled', 'sending', 'testing', 'paused'].includes(issue.state) ? (
           <ActionButton
             action={`/admin/issues/${issue.id}/cancel`}
             csrf={csrf}

@@ -1,3 +1,4 @@
+import { AbTestFields } from './ab-test.js';
 import type { Article } from '../../../core/content/article.js';
 import type { Issue } from '../../../core/issues/issue.js';
 import type { Publication } from '../../../core/publication.js';
@@ -110,6 +111,7 @@ export function IssueList(props: {
             </p>
           </>
         ) : null}
+        <AbTestFields values={props.refused?.input ?? {}} issues={props.refused?.issues} />
         <p>
           <button type="submit">Create draft</button>
         </p>

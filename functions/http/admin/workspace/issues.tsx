@@ -15,6 +15,7 @@ import { ambiguousReaders, resolveAmbiguous } from '../../../core/issues/ambiguo
 import type { Resolution } from '../../../core/issues/issue.js';
 import { listSegments } from '../../../core/segments/manage.js';
 import type { AdminDeps } from '../deps.js';
+import { abTestOf } from '../pages/ab-test.js';
 import { ConfirmResolution } from '../pages/ambiguous.js';
 import { type ComposeInput, IssueList } from '../pages/issues.js';
 import { askFirst } from './ask-first.js';
@@ -39,6 +40,12 @@ export const composeInput = (body: Record<string, unknown>): ComposeInput => ({
       ? undefined
       : many(body.frequencies),
   segment: one(body.segment) || undefined,
+  ...(body.abSubjects !== undefined && {
+    abSubjects: ([] as unknown[]).concat(body.abSubjects).map((s) => one(s) ?? ''),
+    abSamplePercent: one(body.abSamplePercent),
+    abMetric: one(body.abMetric),
+    abWaitMinutes: one(body.abWaitMinutes),
+  }),
 });
 const resolutionOf = (body: Record<string, unknown>): Resolution =>
   body.resolution === 'release' ? 'release' : 'delivered';
@@ -93,6 +100,7 @@ export function issueRoutes(deps: AdminDeps) {
           topics: input.topics?.length ? input.topics : undefined,
           frequencies: input.frequencies,
           segment: input.segment,
+          abTest: abTestOf(input),
         });
         return redirect(c, `/admin/issues/${issue.id}?notice=created`);
       } catch (error) {
