@@ -147,8 +147,6 @@ export type LeanOptions = PostTimeouts & {
 export class LeanDocumentClient extends DynamoDBDocumentClient {
   private poster?: Promise<SignedPoster>;
   private readonly toWire: (value: Record<string, unknown>) => Wire;
-  /** Read when built, as the SDK reads its endpoint: a later change of the environment is not seen. */
-  private readonly endpoint?: string;
 
   constructor(
     client: DynamoDBClient,
@@ -156,8 +154,6 @@ export class LeanDocumentClient extends DynamoDBDocumentClient {
   ) {
     super(client, { marshallOptions: options.marshallOptions });
     this.toWire = (value) => marshall(value, options.marshallOptions) as Wire;
-    this.endpoint =
-      options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL;
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's overloaded `send`, kept as it is.
@@ -200,7 +196,13 @@ export class LeanDocumentClient extends DynamoDBDocumentClient {
 
   private async makePoster() {
     const region = await this.config.region();
-    const endpoint = this.endpoint ?? `https://dynamodb.${region}.amazonaws.com`;
+    // Read on the first call, as the SDK reads it: a client made before the environment names
+    // the local endpoint (a test, the bench) still finds it.
+    const endpoint =
+      this.options.endpoint ??
+      process.env.AWS_ENDPOINT_URL_DYNAMODB ??
+      process.env.AWS_ENDPOINT_URL ??
+      `https://dynamodb.${region}.amazonaws.com`;
     const credentials = this.config.credentials;
     return new SignedPoster(
       new URL(endpoint),

@@ -18,17 +18,11 @@ export type RawSend = {
  */
 export class SesTransport {
   private poster?: Promise<SignedPoster>;
-  private readonly endpoint?: string;
 
   constructor(
     private readonly client: SESClient,
     private readonly config: SESClientConfig = {},
-  ) {
-    this.endpoint =
-      (typeof config.endpoint === 'string' ? config.endpoint : undefined) ??
-      process.env.AWS_ENDPOINT_URL_SES ??
-      process.env.AWS_ENDPOINT_URL;
-  }
+  ) {}
 
   async sendRawEmail(send: RawSend): Promise<{ MessageId?: string }> {
     const form = [
@@ -66,8 +60,14 @@ export class SesTransport {
       requestTimeout?: number;
     };
     const credentials = this.client.config.credentials;
+    // Read on the first send, as the SDK reads it.
+    const endpoint =
+      (typeof this.config.endpoint === 'string' ? this.config.endpoint : undefined) ??
+      process.env.AWS_ENDPOINT_URL_SES ??
+      process.env.AWS_ENDPOINT_URL ??
+      `https://email.${region}.amazonaws.com`;
     return new SignedPoster(
-      new URL(this.endpoint ?? `https://email.${region}.amazonaws.com`),
+      new URL(endpoint),
       new SigV4Signer(region, 'ses'),
       () => credentials({}),
       handler,
