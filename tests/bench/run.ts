@@ -358,6 +358,8 @@ async function stackOn(
     S3_PORT: '0',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
     AWS_ENDPOINT_URL_SES: ses,
+    // Its own s3rver: the last stack left its (closed) one in process.env.
+    AWS_ENDPOINT_URL_S3: undefined,
     SEND_RATE: '100000',
     OUTBOX_DIR: '',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -1405,6 +1407,7 @@ for (const [name, run] of benches) {
   } catch (error) {
     failures[name] = (error as Error).stack ?? String(error);
     console.log(`${name.padEnd(14)}ERROR ${(error as Error).message}`);
+    if (process.env.BENCH_DEBUG) console.log((error as Error).stack);
   }
   durations[name] = Math.round((performance.now() - t) / 1000);
 }
