@@ -15,6 +15,7 @@ import {
   type ShardWork,
 } from '../../functions/core/delivery/fleet.js';
 import { SEND_SHARDS } from '../../functions/core/subscribers/subscriber.js';
+import { PHASE_TWO_SHARDS_FROM } from '../../functions/core/issues/ab-test.js';
 import { MemoryShardQueue } from '../support/fakes/memory-shard-queue.js';
 import { startSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
 
@@ -104,12 +105,17 @@ describe.each(Object.keys(kinds))('the shard queue: %s', (kind) => {
 describe('a shard message body', () => {
   it('is read back only when it names an issue and a shard that exists', () => {
     expect(parseShardWork('{"issueId":"i","shard":0}')).toEqual({ issueId: 'i', shard: 0 });
+    // An A/B issue's second phase sends its own shards, after the first phase's (ab-test.ts).
+    expect(parseShardWork(`{"issueId":"i","shard":${PHASE_TWO_SHARDS_FROM}}`)).toEqual({
+      issueId: 'i',
+      shard: PHASE_TWO_SHARDS_FROM,
+    });
     for (const body of [
       'not json',
       '{}',
       '{"issueId":"","shard":0}',
       '{"issueId":"i","shard":-1}',
-      `{"issueId":"i","shard":${SEND_SHARDS}}`,
+      `{"issueId":"i","shard":${PHASE_TWO_SHARDS_FROM + SEND_SHARDS}}`,
       '{"issueId":"i","shard":1.5}',
       'null',
     ])
