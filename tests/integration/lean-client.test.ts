@@ -5,7 +5,9 @@
  * from the loopback proxy in front of dynalite; the contract suites (dynamo-dynalite,
  * dynamo-local) cover every adapter's ordinary calls through the same client.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetCommand, PutCommand, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, ensureTable } from '../../functions/adapters/dynamo/client.js';
 import { translateDynamoError } from '../../functions/adapters/dynamo/client.js';
@@ -74,7 +76,41 @@ describe('the lean DynamoDB client', () => {
     ).toHaveLength(2);
   });
 
-  it('names a refused condition as the SDK does, the refusing item beside it', async () => {
+  it('retries a front end’s 502 page that is no JSON, and gives up with its status (a 503 to the caller)', async () => {
+    const html = createServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html>Bad gateway</html>');
+    });
+    await new Promise<void>((r) => html.listen(0, '127.0.0.1', r));
+    const { port } = html.address() as AddressInfo;
+    try {
+      const error = await createDocumentClient({
+        endpoint: `http://127.0.0.1:${port}`,
+        maxAttempts: 2,
+      })
+        .send(new GetCommand({ TableName: TABLE, Key: key('gateway') }))
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ $metadata: { httpStatusCode: 502, attempts: 2 } });
+      expect(() => translateDynamoError(error)).toThrow(/database is busy/);
+    } finally {
+      html.close();
+    }
+  });
+
+  it('keeps sending items unwrapped after a command has gone the SDK’s way', async () => {
+    const client = through();
+    await client
+      .send(
+        new TransactGetCommand({
+          TransactItems: [{ Get: { TableName: TABLE, Key: key('none') } }],
+        }),
+      )
+      .catch(() => undefined);
+    await client.send(new PutCommand({ TableName: TABLE, Item: { ...key('after-sdk'), n: 2 } }));
+    expect(await stored('after-sdk')).toMatchObject({ n: 2 });
+  });
+
+  it('names a refused condition as the SDK does', async () => {
     const client = through();
     await client.send(new PutCommand({ TableName: TABLE, Item: { ...key('claimed'), who: 'a' } }));
     const error = await client

@@ -152,8 +152,11 @@ export class LeanDocumentClient extends DynamoDBDocumentClient {
     client: DynamoDBClient,
     private readonly options: LeanOptions = {},
   ) {
-    super(client, { marshallOptions: options.marshallOptions });
-    this.toWire = (value) => marshall(value, options.marshallOptions) as Wire;
+    // The SDK's path gets a copy: lib-dynamodb sets `convertTopLevelContainer` on the options it
+    // is given, which would wrap every top-level value here in an `M`.
+    super(client, { marshallOptions: { ...options.marshallOptions } });
+    const own = { ...options.marshallOptions, convertTopLevelContainer: false };
+    this.toWire = (value) => marshall(value, own) as Wire;
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's overloaded `send`, kept as it is.
@@ -171,18 +174,25 @@ export class LeanDocumentClient extends DynamoDBDocumentClient {
       'content-type': 'application/x-amz-json-1.0',
       'x-amz-target': `DynamoDB_20120810.${operation.target}`,
     };
-    const poster = await (this.poster ??= this.makePoster());
-    const attempts = this.options.maxAttempts ?? 3;
+    // A failed start (no region) is not kept: the next call tries again.
+    this.poster ??= this.makePoster().catch((error: unknown) => {
+      this.poster = undefined;
+      throw error;
+    });
+    const poster = await this.poster;
+    // The client's own setting: its default (4 in this SDK) or AWS_MAX_ATTEMPTS.
+    const attempts = this.options.maxAttempts ?? (await this.config.maxAttempts());
     for (let attempt = 1; ; attempt++) {
       let failure: Error;
       try {
         const answer = await poster.post(headers, body);
-        const parsed = parseWire(answer.body);
         const $metadata = {
           httpStatusCode: answer.status,
           requestId: answer.requestId,
           attempts: attempt,
         };
+        // A front end's 502 page is no JSON: its status still decides (retried, then a 503).
+        const parsed = answer.status === 200 ? parseWire(answer.body) : safeParse(answer.body);
         if (answer.status === 200)
           return { ...operation.answer(parsed, unmarshallItem), $metadata };
         failure = serviceError(parsed, $metadata);
@@ -239,6 +249,14 @@ function serviceError(
 function binaryAsBase64(this: Record<string, unknown>, key: string, value: unknown) {
   const raw = this[key];
   return raw instanceof Uint8Array ? Buffer.from(raw).toString('base64') : value;
+}
+
+function safeParse(text: string): Wire {
+  try {
+    return parseWire(text);
+  } catch {
+    return {};
+  }
 }
 
 function parseWire(text: string): Wire {

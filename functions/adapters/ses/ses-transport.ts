@@ -36,7 +36,12 @@ export class SesTransport {
       form.push(`Tags.member.${i + 1}.Name=${encodeURIComponent(tag.Name)}`);
       form.push(`Tags.member.${i + 1}.Value=${encodeURIComponent(tag.Value)}`);
     });
-    const poster = await (this.poster ??= this.makePoster());
+    // A failed start (no region) is not kept: the next call tries again.
+    this.poster ??= this.makePoster().catch((error: unknown) => {
+      this.poster = undefined;
+      throw error;
+    });
+    const poster = await this.poster;
     const answer = await poster.post(
       { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
       form.join('&'),
