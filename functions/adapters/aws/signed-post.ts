@@ -34,7 +34,7 @@ export class SignedPoster {
     this.send = https ? httpsRequest : httpRequest;
   }
 
-  async post(headers: Record<string, string>, body: string): Promise<PostAnswer> {
+  async post(headers: Record<string, string>, body: string | Buffer): Promise<PostAnswer> {
     const credentials = await this.credentials();
     const signed = this.signer.sign(
       { method: 'POST', host: this.endpoint.host, path: this.endpoint.pathname, headers, body },

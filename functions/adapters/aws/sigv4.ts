@@ -13,12 +13,13 @@ export type SignedRequest = {
   path: string;
   /** Lower-case names; `host` and `x-amz-date` are added by the signer. */
   headers: Record<string, string>;
-  body: string;
+  /** A string is hashed as UTF-8; a Buffer as it is. */
+  body: string | Buffer;
 };
 
 const hmac = (key: string | Buffer, data: string) =>
   createHmac('sha256', key).update(data).digest();
-const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 /**
  * AWS Signature Version 4 for a POST with a body and no query string: what the lean DynamoDB

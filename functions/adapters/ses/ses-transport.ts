@@ -28,7 +28,7 @@ export class SesTransport {
     const form = [
       'Action=SendRawEmail',
       'Version=2010-12-01',
-      `RawMessage.Data=${encodeURIComponent(send.raw.toString('base64'))}`,
+      `RawMessage.Data=${formBase64(send.raw)}`,
     ];
     if (send.configurationSet)
       form.push(`ConfigurationSetName=${encodeURIComponent(send.configurationSet)}`);
@@ -44,7 +44,8 @@ export class SesTransport {
     const poster = await this.poster;
     const answer = await poster.post(
       { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-      form.join('&'),
+      // Bytes once: the signer hashes them and the socket writes them, with no second encoding.
+      Buffer.from(form.join('&'), 'latin1'),
     );
     const $metadata = { httpStatusCode: answer.status, requestId: answer.requestId, attempts: 1 };
     if (answer.status === 200) return { MessageId: tag(answer.body, 'MessageId') };
@@ -79,6 +80,13 @@ export class SesTransport {
     );
   }
 }
+
+/**
+ * Base64 as a form value: only `+`, `/` and `=` need escaping, and the string's own `replaceAll`
+ * does that several times faster than `encodeURIComponent` scanning ~30 KB of message.
+ */
+const formBase64 = (raw: Buffer) =>
+  raw.toString('base64').replaceAll('+', '%2B').replaceAll('/', '%2F').replaceAll('=', '%3D');
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
