@@ -1093,6 +1093,7 @@ async function benchColdStart() {
       if (status !== undefined && status >= 400) throw new Error(`${name} answered ${status}`);
     };
     const httpGet = () => httpEvent('GET', `${BENCH_BASE_URL}/`);
+    const feedGet = () => httpEvent('GET', `${BENCH_BASE_URL}/feed.xml`);
     const signupEvent = () =>
       httpEvent('POST', `${BENCH_BASE_URL}/api/subscribe`, {
         headers: { 'content-type': 'application/json' },
@@ -1143,7 +1144,9 @@ async function benchColdStart() {
                     })
                 : name === 'api'
                   ? signupEvent // what the API is for, and it calls DynamoDB
-                  : httpGet;
+                  : name === 'feeds'
+                    ? feedGet // the feeds function serves nothing else
+                    : httpGet;
       const eventName =
         kind === 'schedule'
           ? 'EventBridge scheduled'
@@ -1155,7 +1158,9 @@ async function benchColdStart() {
                 ? 'SQS shard message'
                 : name === 'api'
                   ? 'POST /api/subscribe'
-                  : 'GET /';
+                  : name === 'feeds'
+                    ? 'GET /feed.xml'
+                    : 'GET /';
       await coldStart(pkg, env, event, ok(name)); // warm the file cache
       const runs: number[] = [];
       const baselineRuns: number[] = [];
