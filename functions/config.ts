@@ -11,6 +11,7 @@ import {
   loadTopics,
   type ArticleCatalog,
 } from './adapters/content/fs-content.js';
+import { contentImageSizes } from './adapters/content/content-images.js';
 import { createDocumentClient } from './adapters/dynamo/client.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIssueRepository } from './adapters/dynamo/dynamo-issues.js';
@@ -330,6 +331,7 @@ export async function buildPublication(config: PublicationConfig): Promise<Publi
     listId: config.LIST_ID ?? `newsletter.${new URL(config.BASE_URL).hostname}`,
     topics: await loadTopics(resolve(config.CONTENT_DIR)),
     fields: await loadFields(resolve(config.CONTENT_DIR)),
+    contentImages: await contentImageSizes(resolve(config.CONTENT_DIR)),
     captchaSiteKey: config.TURNSTILE_SITE_KEY,
   };
 }

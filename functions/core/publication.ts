@@ -1,3 +1,4 @@
+import type { ImageSize } from './images/image-type.js';
 import type { FieldDefinition } from './subscribers/fields.js';
 
 /** Who sends, and to whom the footer says the mail belongs. Comes from configuration. */
@@ -15,6 +16,11 @@ export type Publication = {
   topics: readonly Topic[];
   /** Readers' custom fields (`content/fields.json`); none when absent. */
   fields?: readonly FieldDefinition[];
+  /**
+   * content/images/'s files and their pixel sizes: a workspace article's `images/map.png` is
+   * checked against them and sized from them, as a content/ file's is. None when absent.
+   */
+  contentImages?: ReadonlyMap<string, ImageSize>;
   /** Set when signups need a CAPTCHA (Cloudflare Turnstile): the forms show its widget with this public key. */
   captchaSiteKey?: string;
 };

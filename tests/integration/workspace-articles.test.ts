@@ -10,7 +10,9 @@ import { promisify } from 'node:util';
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMAIL_COLUMN_PX } from '../../functions/adapters/mjml/email-images.js';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { slugCollisions } from '../../functions/core/articles/collisions.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
@@ -40,6 +42,7 @@ const put = (path: string, key: string, body: unknown) =>
 beforeAll(async () => {
   contentDir = join(await mkdtemp(join(tmpdir(), 'dispatch-content-')), 'content');
   await cp('content', contentDir, { recursive: true });
+  await cp('tests/fixtures/content/images', join(contentDir, 'images'), { recursive: true });
   stack = await startTestStack({ CONTENT_DIR: contentDir });
   scheduler = startScheduler({ cron: false, budgetMs: 20_000 });
   app = createAdminApp(stack.deps, { logger: quietLogger() });
@@ -159,6 +162,81 @@ describe('workspace articles through the admin API', () => {
       ['PUT /api/admin/articles/:slug', 'ed'],
       ['POST /api/admin/articles/:slug/revisions/:n/restore', 'ed'],
     ]);
+  }, 120_000);
+
+  it('shows an uploaded image and a content/ image on the page and in the email, within the column', async () => {
+    const reader = aSubscriber({ frequency: 'immediate', topics: ['politics'] });
+    await stack.deps.subscribers.create(reader);
+    const photo = await sharp({
+      create: { width: 2000, height: 1000, channels: 3, background: '#2d6a4f' },
+    })
+      .png()
+      .toBuffer();
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(photo)]), 'square.png');
+    form.set('alt', 'The square at noon');
+    const uploaded = await app.request('/api/admin/images', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editor}` },
+      body: form,
+    });
+    expect(uploaded.status).toBe(201);
+    // What the upload page tells the editor to paste, pasted as is.
+    const { image } = (await uploaded.json()) as { image: { markdown: string; url: string } };
+    const body = `The square:\n\n${image.markdown}\n\nThe road:\n\n![Map of the road](images/map.png)`;
+    // A content/ image that is not there is refused, naming it, and nothing is written.
+    const lost = await api('/articles', editor, {
+      slug: 'square-lost',
+      source: source('Lost', body.replace('map.png', 'lost.png')),
+    });
+    expect(lost.status).toBe(422);
+    expect(JSON.stringify(await lost.json())).toContain('the image images/lost.png');
+    const created = await api('/articles', editor, {
+      slug: 'the-square',
+      source: source('The square', body),
+    });
+    expect(created.status).toBe(201);
+    expect((await api('/articles/the-square/publish', editor, {})).status).toBe(200);
+
+    await appears('/articles/the-square', 'The square:');
+    const page = await site('/articles/the-square');
+    const path = new URL(image.url).pathname;
+    expect(page).toContain(
+      `<img src="${path}" width="1200" height="600" alt="The square at noon">`,
+    );
+    expect(page).toContain(
+      '<img src="/images/content/map.png" width="900" height="450" alt="Map of the road">',
+    );
+    for (const src of [path, '/images/content/map.png'])
+      expect((await fetch(`${stack.appUrl}${src}`)).headers.get('content-type')).toMatch(
+        /^image\//,
+      );
+
+    await waitFor(
+      async () => {
+        await scheduler.fire('tick');
+        return (await stack.deps.issues.get('publish-the-square'))?.state === 'sent'
+          ? true
+          : undefined;
+      },
+      'the issue to finish',
+      30_000,
+    );
+    const [mail] = await waitFor(async () => {
+      const got = await emailsTo(stack.sesEndpoint, reader.email);
+      return got.length > 0 ? got : undefined;
+    }, 'the issue’s email');
+    const images = [...(mail!.body.html ?? '').matchAll(/<img\b[^>]*\/images\/[^>]*>/g)].map(
+      (m) => m[0],
+    );
+    expect(images.map((tag) => /src="([^"]+)"/.exec(tag)?.[1])).toEqual([
+      image.url,
+      `${stack.appUrl}/images/content/map.png`,
+    ]);
+    for (const tag of images) {
+      expect(Number(/width="(\d+)"/.exec(tag)?.[1])).toBeLessThanOrEqual(EMAIL_COLUMN_PX);
+      expect(tag).toContain('max-width:100%');
+    }
   }, 120_000);
 
   it('refuses bad input field by field and a content/ file’s slug, writing nothing', async () => {

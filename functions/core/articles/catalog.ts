@@ -20,7 +20,7 @@ export const WORKSPACE_RECHECK_MS = 2_000;
 
 export type CatalogOptions = {
   clock: Clock;
-  publication: Pick<Publication, 'topics' | 'fields'>;
+  publication: Pick<Publication, 'topics' | 'fields' | 'contentImages'>;
   /** A stored article that no longer parses (a topic retired since), left out of the catalog. */
   onInvalid?: (slug: string, error: unknown) => void;
   /** A workspace article hidden because a `content/` file has its slug. */
@@ -70,6 +70,7 @@ export function combinedCatalog(
         record.source,
         options.publication.topics,
         options.publication.fields,
+        options.publication.contentImages,
       );
       // The state decides, not the front matter (publishing refuses `draft: true` anyway).
       article.draft = false;

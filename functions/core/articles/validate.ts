@@ -10,7 +10,9 @@ export const MAX_SOURCE_BYTES = 48 * 1024;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_SLUG = 100;
 
-export type ValidationDeps = { publication: Pick<Publication, 'topics' | 'fields'> };
+export type ValidationDeps = {
+  publication: Pick<Publication, 'topics' | 'fields' | 'contentImages'>;
+};
 
 export function slugIssues(slug: string): FieldIssue[] {
   if (!SLUG.test(slug))
@@ -40,7 +42,13 @@ export function validateSource(
     throw invalidInput([{ field: 'source', message: `must be at most ${MAX_SOURCE_BYTES} bytes` }]);
   let article: Article;
   try {
-    article = parseArticle(`${slug}.md`, source, deps.publication.topics, deps.publication.fields);
+    article = parseArticle(
+      `${slug}.md`,
+      source,
+      deps.publication.topics,
+      deps.publication.fields,
+      deps.publication.contentImages,
+    );
   } catch (error) {
     if (!(error instanceof ArticleError)) throw error;
     throw invalidInput(

@@ -152,7 +152,7 @@ export function parseArticle(
     if (!images.has(file!))
       tagIssues.push({
         field: '(body)',
-        message: `the image images/${file} is not in content/images/ (or is not a PNG, JPEG, GIF or WebP)`,
+        message: `the image images/${file} is not in content/images/ (or is not a PNG, JPEG, GIF or WebP): add it there, or upload it under Images and paste the markdown it gives`,
       });
   if (tagIssues.length > 0) throw new ArticleError(fileName, tagIssues);
   // Rendered when first read: a page that only lists articles (the signup page, a cold start's
