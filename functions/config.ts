@@ -56,8 +56,6 @@ import { createLogger, type Logger } from './logger.js';
 import { emfMetrics } from './metrics.js';
 import type { ImportDeps } from './core/subscribers/import-job.js';
 import { IMPORT_KIND, importKind } from './core/subscribers/import-jobs.js';
-import { S3Client } from '@aws-sdk/client-s3';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaJobKicker } from './adapters/lambda/lambda-job-kicker.js';
 import { DynamoJobRepository } from './adapters/dynamo/dynamo-jobs.js';
 import type { JobKind } from './core/jobs/job.js';
@@ -384,11 +382,10 @@ export function blobStoreOf(config: Config): BlobStore | undefined {
   if (!config.BLOB_BUCKET) return undefined;
   let store = blobStores.get(config);
   if (!store) {
-    const client = new S3Client({
-      forcePathStyle: true,
-      ...timeouts(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS * 6),
-    });
-    store = new S3BlobStore(client, config.BLOB_BUCKET);
+    store = new S3BlobStore(
+      s3Client(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS * 6),
+      config.BLOB_BUCKET,
+    );
     blobStores.set(config, store);
   }
   return store;
@@ -402,12 +399,17 @@ const blobStores = new WeakMap<Config, BlobStore>();
  */
 export function blobReaderOf(config: Config): BlobReader | undefined {
   if (!config.BLOB_BUCKET) return undefined;
-  const client = new S3Client({
-    forcePathStyle: true,
-    ...timeouts(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS),
-  });
-  return new S3BlobReader(client, config.BLOB_BUCKET);
+  return new S3BlobReader(
+    s3Client(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS),
+    config.BLOB_BUCKET,
+  );
 }
+
+/** An S3 client built on first use (functions/adapters/aws/on-first-use.ts says why). */
+const s3Client = (connectTimeout: number, requestTimeout: number) => async () => {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return new S3Client({ forcePathStyle: true, ...timeouts(connectTimeout, requestTimeout) });
+};
 
 export type AppDeps = SubscriberDeps & {
   /** Where requests queue their emails (test sends) and editors see the given-up ones. */
@@ -607,9 +609,12 @@ export async function buildAdminDeps(
  */
 function jobKickerOf(config: Config, logger: Logger): JobKicker | undefined {
   if (!config.JOBS_FUNCTION_NAME) return localJobKicker.current;
-  const client = new LambdaClient(
-    timeouts(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS),
-  );
+  const client = async () => {
+    const { LambdaClient } = await import('@aws-sdk/client-lambda');
+    return new LambdaClient(
+      timeouts(config.DYNAMODB_CONNECT_TIMEOUT_MS, config.DYNAMODB_REQUEST_TIMEOUT_MS),
+    );
+  };
   return new LambdaJobKicker(client, config.JOBS_FUNCTION_NAME, logger);
 }
 /** The local stack's in-process runner, when it runs one (local/jobs.ts). */

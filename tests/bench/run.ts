@@ -48,6 +48,7 @@ import {
 import { outboxBurst } from './outbox-burst.js';
 import { benchSendNow } from './send-now.js';
 import { sqsEvent } from '../../local/sender-fleet.js';
+import { reputationAlarmNames } from '../../infra/alarm-names.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { benchExports } from './export-import.js';
 import { scheduleDefinitions } from '../../infra/schedule-definitions.js';
@@ -60,6 +61,7 @@ import {
   type LambdaPackage,
 } from '../support/lambda-bundle.js';
 import {
+  alarmStateChangeEvent,
   dynamodbStreamEvent,
   httpEvent,
   scheduledEvent,
@@ -1115,52 +1117,56 @@ async function benchColdStart() {
     const baselineEnv = lambdaEnvironment({ environment: ['TABLE_NAME'] }, secret, endpoints);
     await coldStart(baselinePkg, baselineEnv, httpGet, ok('baseline')); // warm the file cache
     const allBaselineRuns: number[] = [];
+    const reputationAlarm = reputationAlarmNames({
+      name: 'dispatch',
+      stage: 'production',
+    }).bounceRate;
 
     for (const [name, definition] of Object.entries(functionDefinitions)) {
       const pkg = await buildLambdaPackage(name, definition, workDir);
       const env = lambdaEnvironment(definition, secret, endpoints);
-      const kind = definition.trigger.kind;
-      const event =
-        kind === 'schedule'
-          ? () => scheduledEvent(`dispatch-production-${name}`)
-          : kind === 'ses-events'
-            ? () =>
+      // What each function is woken by: its real event, doing the least real work it does.
+      const { event, eventName } = ((): { event: () => unknown; eventName: string } => {
+        switch (definition.trigger.kind) {
+          case 'schedule':
+            return {
+              event: () => scheduledEvent(`dispatch-production-${name}`),
+              eventName: 'EventBridge scheduled',
+            };
+          case 'ses-events':
+            return {
+              event: () =>
                 sesBounceEvent({
                   messageId: `0100018c-${randomUUID()}-000000`,
                   recipient: `bounce-${randomUUID().slice(0, 8)}@example.com`,
                   configurationSet: CONFIGURATION_SET,
                   from: 'newsletter@news.example.com',
-                })
-            : kind === 'dynamodb-stream'
-              ? // The outbox woken with nothing to send: its start, not SES's pace.
-                () => dynamodbStreamEvent([])
-              : kind === 'sqs'
-                ? // A shard of an issue that does not exist: the sender's start and one read.
-                  () =>
-                    sqsEvent({
-                      messageId: randomUUID(),
-                      body: JSON.stringify({ issueId: `bench-${randomUUID()}`, shard: 0 }),
-                      receiveCount: 1,
-                    })
-                : name === 'api'
-                  ? signupEvent // what the API is for, and it calls DynamoDB
-                  : name === 'feeds'
-                    ? feedGet // the feeds function serves nothing else
-                    : httpGet;
-      const eventName =
-        kind === 'schedule'
-          ? 'EventBridge scheduled'
-          : kind === 'ses-events'
-            ? 'SES bounce'
-            : kind === 'dynamodb-stream'
-              ? 'stream batch (empty)'
-              : kind === 'sqs'
-                ? 'SQS shard message'
-                : name === 'api'
-                  ? 'POST /api/subscribe'
-                  : name === 'feeds'
-                    ? 'GET /feed.xml'
-                    : 'GET /';
+                }),
+              eventName: 'SES bounce',
+            };
+          case 'dynamodb-stream': // the outbox woken with nothing to send: its start, not SES's pace
+            return { event: () => dynamodbStreamEvent([]), eventName: 'stream batch (empty)' };
+          case 'sqs': // a shard of an issue that does not exist: the sender's start and one read
+            return {
+              event: () =>
+                sqsEvent({
+                  messageId: randomUUID(),
+                  body: JSON.stringify({ issueId: `bench-${randomUUID()}`, shard: 0 }),
+                  receiveCount: 1,
+                }),
+              eventName: 'SQS shard message',
+            };
+          case 'alarm-state-change': // an alarm back to OK: read, nothing to pause
+            return {
+              event: () => alarmStateChangeEvent(reputationAlarm, 'OK'),
+              eventName: 'alarm state change (OK)',
+            };
+          default:
+            if (name === 'api') return { event: signupEvent, eventName: 'POST /api/subscribe' };
+            if (name === 'feeds') return { event: feedGet, eventName: 'GET /feed.xml' };
+            return { event: httpGet, eventName: 'GET /' };
+        }
+      })();
       await coldStart(pkg, env, event, ok(name)); // warm the file cache
       const runs: number[] = [];
       const baselineRuns: number[] = [];

@@ -109,7 +109,7 @@ function sdkCallsOf(code: string): Record<string, string[]> {
     }
   }
   // Loaded on first use (SesMailer): `const { A, B } = await import("@aws-sdk/…")`, every name used.
-  const loaded = /\{([^}]*)\}\s*=\s*await\s+import\(\s*["'](@aws-sdk\/[^"']+)["']\s*\)/g;
+  const loaded = /\{([^{}]*)\}\s*=\s*await\s+import\(\s*["'](@aws-sdk\/[^"']+)["']\s*\)/g;
   for (const [, what, pkg] of code.matchAll(loaded) as unknown as [string, string, string][]) {
     for (const binding of what
       .split(',')

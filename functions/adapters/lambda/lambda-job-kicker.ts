@@ -1,22 +1,30 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { type ClientSource, clientOf } from '../aws/on-first-use.js';
 import type { JobKicker } from '../../core/jobs/ports.js';
 import type { Logger } from '../../logger.js';
 
 /**
  * Wakes the `jobs` function with an asynchronous invocation (Lambda queues it and answers at
  * once). Its reserved concurrency of one means a kick while it runs is throttled and, after its
- * 60 s event age, dropped: the running runner takes the new job in its own loop anyway.
+ * 60 s event age, dropped: the running runner takes the new job in its own loop anyway. The
+ * Lambda package is loaded by the first kick, not by the cold start of the admin function.
  */
 export class LambdaJobKicker implements JobKicker {
+  private readonly client: () => Promise<LambdaClient>;
+
   constructor(
-    private readonly client: LambdaClient,
+    client: ClientSource<LambdaClient>,
     private readonly functionName: string,
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.client = clientOf(client);
+  }
 
   async kick(): Promise<void> {
     try {
-      await this.client.send(
+      const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+      const client = await this.client();
+      await client.send(
         new InvokeCommand({
           FunctionName: this.functionName,
           InvocationType: 'Event',

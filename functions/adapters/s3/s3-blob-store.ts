@@ -1,15 +1,5 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { type ClientSource, clientOf } from '../aws/on-first-use.js';
 import type { BlobPart, BlobStore } from '../../core/ports.js';
 import { BlobStoreError } from './s3-blob-store-error.js';
 
@@ -38,7 +28,8 @@ const statusOf = (error: unknown) =>
 /**
  * The blob store on S3 (and on s3rver locally: the same calls, `AWS_ENDPOINT_URL_S3` pointing the
  * client at it). The client is injected: the composition root builds it with the timeouts every
- * AWS client gets, and path-style addressing, which AWS serves too and the emulator needs.
+ * AWS client gets, and path-style addressing, which AWS serves too and the emulator needs. Each
+ * call loads the S3 package it needs when first made (functions/adapters/aws/on-first-use.ts).
  */
 export class S3BlobStore implements BlobStore {
   /**
@@ -48,14 +39,20 @@ export class S3BlobStore implements BlobStore {
    */
   private readonly partSizes = new Map<string, Map<number, number>>();
 
+  private readonly client: () => Promise<S3Client>;
+
   constructor(
-    private readonly client: S3Client,
+    client: ClientSource<S3Client>,
     private readonly bucket: string,
-  ) {}
+  ) {
+    this.client = clientOf(client);
+  }
 
   async put(key: string, body: Uint8Array | string, contentType: string): Promise<void> {
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.client();
     await this.call('put', key, () =>
-      this.client.send(
+      client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
@@ -67,9 +64,11 @@ export class S3BlobStore implements BlobStore {
   }
 
   async readRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.client();
     if (end <= start) return new Uint8Array();
     try {
-      const { Body } = await this.client.send(
+      const { Body } = await client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
       );
       return Body ? await Body.transformToByteArray() : new Uint8Array();
@@ -81,8 +80,10 @@ export class S3BlobStore implements BlobStore {
   }
 
   async size(key: string): Promise<number | undefined> {
+    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.client();
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return head.ContentLength ?? 0;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
@@ -91,14 +92,18 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
+    const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.client();
     await this.call('delete', key, () =>
-      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
+      client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
     );
   }
 
   async startUpload(key: string, contentType: string): Promise<string> {
+    const { CreateMultipartUploadCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.client();
     const { UploadId } = await this.call('startUpload', key, () =>
-      this.client.send(
+      client.send(
         new CreateMultipartUploadCommand({
           Bucket: this.bucket,
           Key: key,
@@ -117,10 +122,12 @@ export class S3BlobStore implements BlobStore {
     partNumber: number,
     body: Uint8Array,
   ): Promise<BlobPart> {
+    const { UploadPartCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.client();
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS)
       throw new BlobPartRejected(key, `part number ${partNumber} is outside 1..${MAX_PARTS}`);
     const { ETag } = await this.call('uploadPart', key, () =>
-      this.client.send(
+      client.send(
         new UploadPartCommand({
           Bucket: this.bucket,
           Key: key,
@@ -138,6 +145,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   async completeUpload(key: string, uploadId: string, parts: readonly BlobPart[]): Promise<void> {
+    const { CompleteMultipartUploadCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.client();
     const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
     const sizes = this.partSizes.get(uploadId);
     for (const part of ordered.slice(0, -1)) {
@@ -149,7 +158,7 @@ export class S3BlobStore implements BlobStore {
         );
     }
     try {
-      await this.client.send(
+      await client.send(
         new CompleteMultipartUploadCommand({
           Bucket: this.bucket,
           Key: key,
@@ -168,8 +177,10 @@ export class S3BlobStore implements BlobStore {
   }
 
   async abortUpload(key: string, uploadId: string): Promise<void> {
+    const { AbortMultipartUploadCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.client();
     await this.call('abortUpload', key, () =>
-      this.client.send(
+      client.send(
         new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
       ),
     );
@@ -180,11 +191,14 @@ export class S3BlobStore implements BlobStore {
     key: string,
     options: { filename: string; expiresInSeconds: number },
   ): Promise<string> {
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+    const client = await this.client();
     // The name is quoted in the header: quotes and control characters would break out of it.
     const filename = options.filename.replace(/["\\\r\n]/g, '_');
     return this.call('downloadUrl', key, () =>
       getSignedUrl(
-        this.client,
+        client,
         new GetObjectCommand({
           Bucket: this.bucket,
           Key: key,
@@ -199,9 +213,12 @@ export class S3BlobStore implements BlobStore {
     key: string,
     options: { contentType: string; expiresInSeconds: number },
   ): Promise<string> {
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+    const client = await this.client();
     return this.call('uploadUrl', key, () =>
       getSignedUrl(
-        this.client,
+        client,
         new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType }),
         { expiresIn: options.expiresInSeconds },
       ),

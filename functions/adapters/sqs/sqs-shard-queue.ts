@@ -1,4 +1,5 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type ClientSource, clientOf } from '../aws/on-first-use.js';
 import type { ShardQueue, ShardWork } from '../../core/delivery/fleet.js';
 
 /** SQS takes at most ten messages a call. */
@@ -8,17 +9,27 @@ const BATCH = 10;
  * The fleet's queue on AWS (infra/fleet.ts): one message per shard, consumed by the `sender`
  * function's event source. Standard, not FIFO: order and duplicates do not matter (the shard's
  * lease decides), and FIFO's message groups would cap the fleet's concurrency at the groups.
+ * The SQS package is loaded by the first enqueue: most ticks start nothing.
  */
 export class SqsShardQueue implements ShardQueue {
+  private readonly client: () => Promise<SQSClient>;
+
   constructor(
     private readonly queueUrl: string,
-    private readonly client = new SQSClient({}),
-  ) {}
+    client: ClientSource<SQSClient> = async () => {
+      const { SQSClient } = await import('@aws-sdk/client-sqs');
+      return new SQSClient({});
+    },
+  ) {
+    this.client = clientOf(client);
+  }
 
   async enqueue(work: ShardWork[]) {
+    const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+    const client = await this.client();
     for (let i = 0; i < work.length; i += BATCH) {
       const batch = work.slice(i, i + BATCH);
-      const { Failed = [] } = await this.client.send(
+      const { Failed = [] } = await client.send(
         new SendMessageBatchCommand({
           QueueUrl: this.queueUrl,
           Entries: batch.map((w, n) => ({ Id: String(n), MessageBody: JSON.stringify(w) })),
