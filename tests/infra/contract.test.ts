@@ -131,9 +131,11 @@ describe('the functions', () => {
       // Only the admin function installs a native module (sharp, for image uploads).
       const install =
         args.handler === 'functions/handlers/admin.handler' ? { install: ['sharp'] } : {};
+      // Splitting: tests/support/lambda-bundle.ts builds the packages the same way.
       expect(args.nodejs).toEqual({
         format: 'esm',
         minify: true,
+        splitting: true,
         esbuild: { external: [...bundleExternals] },
         ...install,
       });

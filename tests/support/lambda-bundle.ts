@@ -2,8 +2,9 @@
  * Builds a function's package the way `sst deploy` does and runs it the way Lambda does:
  * - the bundle: esbuild with the options SST's Node runtime builder hard-codes (ESM, platform
  *   node, keepNames, main fields module/main, its createRequire/__dirname banner), minified, plus
- *   the function's own `nodejs.esbuild.external`; the target is node22, the Lambda runtime;
- * - the package: the bundle at the root as `<file>.mjs`, the `copyFiles` folders beside it, and
+ *   the function's own `nodejs.esbuild.external`; the target is node22, the Lambda runtime; code
+ *   splitting on, as infra/function-args.ts asks (SST then builds into the folder, `.mjs` files);
+ * - the package: the bundle at the root as `<file>.mjs` with its chunks, the `copyFiles` folders beside it, and
  *   for the runtime-provided SDK only `node_modules/@aws-sdk` (nothing else the bundle left out);
  * - the run: a bare `node` child with the package as its working folder (`/var/task` on Lambda),
  *   only the function's environment, the handler imported once and invoked per event. Which
@@ -12,7 +13,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, symlink } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import {
@@ -40,7 +41,12 @@ export type LambdaPackage = {
   dir: string;
   bundle: string;
   exportName: string;
+  /** The code's bytes: the entry and every chunk it can load. */
   bytes: number;
+  /** The entry's and the chunks it imports statically: what a start reads and compiles. */
+  bytesAtStart: number;
+  /** Each bundled module's bytes in the output, over all the files. */
+  bytesByInput: Record<string, number>;
   metafile: Metafile;
   /** Every name the bundle uses from each runtime-provided `@aws-sdk/*` package. */
   sdkImports: Record<string, string[]>;
@@ -77,17 +83,59 @@ function bundleOptions(entry: Entry) {
   };
 }
 
-async function bundle(entry: Entry, outfile: string) {
-  const result = await build({ ...bundleOptions(entry), minify: true, outfile });
+/**
+ * Bundles to `outfile`, or with `split` as SST does with `nodejs.splitting`: into outfile's
+ * folder, the entry named after its file, each dynamically imported part (MJML) a chunk that is
+ * read only when imported, so a start does not compile 3 MB it never runs.
+ */
+async function bundle(entry: Entry, outfile: string, split = false) {
+  const out = split
+    ? { splitting: true, outdir: dirname(outfile), outExtension: { '.js': '.mjs' } }
+    : { outfile };
+  const result = await build({ ...bundleOptions(entry), minify: true, ...out });
+  const reached = reachableOutputs(result.metafile, outfile);
   // The same bundle unminified, only to read which SDK commands survive tree shaking: esbuild
   // keeps an external's imported names even where their use was shaken out.
-  const readable = await build({ ...bundleOptions(entry), minify: false, write: false, outfile });
-  const output = Object.values(result.metafile.outputs)[0]!;
-  return {
-    metafile: result.metafile,
-    bytes: output.bytes,
-    sdkImports: sdkCallsOf(readable.outputFiles[0]!.text),
-  };
+  const readable = await build({ ...bundleOptions(entry), minify: false, write: false, ...out });
+  const sdkImports: Record<string, string[]> = {};
+  const readableReached = reachableOutputs(readable.metafile, outfile); // its chunks' own names
+  for (const file of readable.outputFiles.filter((f) => readableReached.has(resolve(f.path))))
+    for (const [pkg, names] of Object.entries(sdkCallsOf(file.text)))
+      (sdkImports[pkg] ??= []).push(...names);
+  const bytesByInput: Record<string, number> = {};
+  let bytes = 0;
+  for (const [path, output] of Object.entries(result.metafile.outputs)) {
+    if (!reached.has(resolve(root, path))) continue;
+    bytes += output.bytes;
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
+      bytesByInput[input] = (bytesByInput[input] ?? 0) + bytesInOutput;
+  }
+  let bytesAtStart = 0;
+  for (const path of reachableOutputs(result.metafile, outfile, true))
+    bytesAtStart += result.metafile.outputs[relative(root, path)]?.bytes ?? 0;
+  return { metafile: result.metafile, bytes, bytesAtStart, bytesByInput, sdkImports };
+}
+
+/**
+ * The files the entry can load, statically or by `import()` (or `atStart`, statically only: what
+ * a cold start reads and compiles). With splitting, esbuild also writes a
+ * chunk for a dynamic import whose caller it shook out: in the package, never loaded, and no call
+ * the function makes.
+ */
+function reachableOutputs(metafile: Metafile, outfile: string, atStart = false): Set<string> {
+  const outputs = new Map(Object.entries(metafile.outputs).map(([p, o]) => [resolve(root, p), o]));
+  if (!outputs.has(resolve(outfile)))
+    throw new Error(`esbuild wrote no ${outfile}, the name SST gives the handler's file`);
+  const reached = new Set<string>();
+  const pending = [resolve(outfile)];
+  for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+    if (reached.has(path)) continue;
+    reached.add(path);
+    for (const { path: next, kind, external } of outputs.get(path)?.imports ?? [])
+      if (!external && !(atStart && kind === 'dynamic-import') && outputs.has(resolve(root, next)))
+        pending.push(resolve(root, next));
+  }
+  return reached;
 }
 
 /** The `@aws-sdk/*` names the (unminified) code uses, by package. */
@@ -138,7 +186,14 @@ function sdkCallsOf(code: string): Record<string, string[]> {
  * what only it imports, when the `import()` is called.
  */
 export function modulesAtStart(metafile: Metafile): Set<string> {
-  const entry = Object.values(metafile.outputs)[0]?.entryPoint;
+  // With splitting, each dynamically imported module is an entry of its own: the function's is the
+  // one no module imports.
+  const imported = new Set(
+    Object.values(metafile.inputs).flatMap((input) => input.imports.map((i) => i.path)),
+  );
+  const entry = Object.values(metafile.outputs)
+    .map((o) => o.entryPoint)
+    .find((e) => e !== undefined && !imported.has(e));
   const reached = new Set<string>();
   const pending = entry ? [entry] : [];
   for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
@@ -195,7 +250,7 @@ export async function buildLambdaPackage(
   );
   // SST names the bundle after the handler file, dots turned into dashes.
   const bundlePath = join(dir, `${basename(file, '.ts').replaceAll('.', '-')}.mjs`);
-  const built = await bundle({ file }, bundlePath);
+  const built = await bundle({ file }, bundlePath, true);
   return {
     name,
     dir,
