@@ -182,20 +182,15 @@ function sdkCallsOf(code: string): Record<string, string[]> {
 
 /**
  * The bundle's modules evaluated when the function starts: those its entry reaches without a
- * dynamic `import()`. esbuild inlines a dynamically imported module of the bundle but runs it, and
- * what only it imports, when the `import()` is called.
+ * dynamic `import()`. esbuild puts a dynamically imported module in a chunk of its own (or, without
+ * splitting, inlines it) and runs it, and what only it imports, when the `import()` is called.
  */
-export function modulesAtStart(metafile: Metafile): Set<string> {
-  // With splitting, each dynamically imported module is an entry of its own: the function's is the
-  // one no module imports.
-  const imported = new Set(
-    Object.values(metafile.inputs).flatMap((input) => input.imports.map((i) => i.path)),
-  );
-  const entry = Object.values(metafile.outputs)
-    .map((o) => o.entryPoint)
-    .find((e) => e !== undefined && !imported.has(e));
+export function modulesAtStart(pkg: Pick<LambdaPackage, 'metafile' | 'bundle'>): Set<string> {
+  const { metafile } = pkg;
+  const entry = metafile.outputs[relative(root, pkg.bundle)]?.entryPoint;
+  if (!entry) throw new Error(`${pkg.bundle} is no entry of its build`);
   const reached = new Set<string>();
-  const pending = entry ? [entry] : [];
+  const pending = [entry];
   for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
     if (reached.has(path)) continue;
     reached.add(path);
