@@ -178,7 +178,7 @@ export const digestRoutes = (deps: AdminDeps) =>
   new Hono<WorkspaceEnv>().post('/', async (c) => {
     const body = await c.req.parseBody();
     const frequency = body.frequency === 'weekly' ? 'weekly' : 'daily';
-    const result = await startDigest(deps, frequency, deps.clock.now());
+    const result = await startDigest(deps, frequency, deps.clock.now(), { byHand: true });
     if (result.status === 'nothing_new')
       return page(
         c,
