@@ -208,7 +208,9 @@ try {
       const frequency = need(operand, 'daily or weekly');
       if (frequency !== 'daily' && frequency !== 'weekly')
         fail(`digest takes daily or weekly, not "${frequency}"`);
-      const result = await startDigest(deps, frequency as 'daily' | 'weekly', at ?? new Date());
+      const result = await startDigest(deps, frequency as 'daily' | 'weekly', at ?? new Date(), {
+        byHand: true,
+      });
       if (onStage && result.status !== 'nothing_new') await queueForFleet(deps, result.issue.id);
       console.log(
         result.status === 'nothing_new'

@@ -175,4 +175,39 @@ describe.skipIf(!browserAvailable())('segments in the workspace', () => {
     found.push(...(await problems()));
     expect(found).toEqual([]);
   });
+
+  it('starting a digest whose segment reaches none of its readers: refused on its own page with the count, 0', async () => {
+    const nobody = newSegment(
+      {
+        name: 'Atlantis',
+        match: 'all',
+        rules: [{ kind: 'field', key: 'city', op: 'equals', value: 'Atlantis' }],
+      },
+      new Date(),
+    );
+    await stack.deps.segments.create(nobody);
+    // Set while it had readers (straight to the store, past the check); an article is new this week.
+    await stack.deps.segments.setDigestSegment('weekly', nobody.id);
+    await stack.deps.publications.markPublished(
+      'nato-western-balkans-stability',
+      new Date(Date.now() - 60_000),
+    );
+    await page.goto(`${stack.appUrl}/admin/issues`);
+    await page.getByLabel('Digest', { exact: true }).selectOption('weekly');
+    await submit(page.getByRole('button', { name: "Start this period's digest" }));
+    expect(await h1()).toBe('Digest not started');
+    expect(await page.getByTestId('digest-refused').textContent()).toContain(
+      'The segment "Atlantis" matches no reader of this audience (count: 0)',
+    );
+    const found = await problems();
+    await submit(page.getByRole('link', { name: "Change the digests' audience" }));
+    expect(await h1()).toBe('Segments');
+    expect(found).toEqual([]);
+    expect(
+      (await stack.deps.issues.listByState('sending')).filter((i) =>
+        i.id.startsWith('digest-weekly-'),
+      ),
+    ).toEqual([]);
+    await stack.deps.segments.setDigestSegment('weekly', undefined);
+  });
 });

@@ -16,6 +16,7 @@ import {
   issueReport,
   sendIssueNow,
 } from '../../functions/core/issues/manage-issues.js';
+import { newSegment } from '../../functions/core/segments/segment.js';
 import type { LocalStack } from '../../local/stack.js';
 import { aSubscriber } from '../support/builders.js';
 import { quietLogger } from '../support/logger.js';
@@ -102,6 +103,35 @@ describe('the CLI against the local stack', () => {
       stdout: expect.stringMatching(/^cli-local: draft\n/),
     });
   }, 120_000);
+
+  it('refuses to start a digest whose segment reaches none of its readers, with the count, 0', async () => {
+    const nobody = newSegment(
+      {
+        name: 'Atlantis',
+        match: 'all',
+        rules: [{ kind: 'field', key: 'city', op: 'equals', value: 'Atlantis' }],
+      },
+      new Date(),
+    );
+    await stack.deps.segments.create(nobody);
+    // Set while it had readers (straight to the store, past the check); an article is new this week.
+    await stack.deps.segments.setDigestSegment('weekly', nobody.id);
+    await stack.deps.publications.markPublished(SLUG, new Date(Date.now() - 60_000));
+    const result = await run(
+      'cli/issue.ts',
+      ['digest', 'weekly'],
+      terminal({ DATA_DIR: stack.dataDir }),
+    );
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toMatch(
+      /^The segment "Atlantis" matches no reader of this audience \(count: 0\); nothing would be sent\./,
+    );
+    const weekly = (await stack.deps.issues.listByState('sending')).filter((i) =>
+      i.id.startsWith('digest-weekly-'),
+    );
+    expect(weekly).toEqual([]);
+    await stack.deps.segments.setDigestSegment('weekly', undefined);
+  }, 60_000);
 
   it('refuses to run when there is no local stack, rather than reach AWS with local defaults', async () => {
     const env = terminal({

@@ -1,4 +1,7 @@
 import { readdirSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   loadArticles,
@@ -29,6 +32,34 @@ describe('content/', () => {
       await loadFields('content'),
     );
     expect(articles.length).toBe(readdirSync('content').filter((f) => f.endsWith('.md')).length);
+  });
+
+  it('a bad fields.json stops the start naming the file and the field at fault; broken JSON too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dispatch-fields-'));
+    const fieldsWith = async (source: string) => {
+      await writeFile(join(dir, 'fields.json'), source);
+      return loadFields(dir).then(
+        () => 'loaded',
+        (e: Error) => e.message,
+      );
+    };
+    expect(
+      await fieldsWith(
+        JSON.stringify([
+          { key: 'city', label: 'City', type: 'text', visibility: 'public' },
+          { key: 'tier', label: 'Tier', type: 'choice', visibility: 'editor' },
+          { key: 'Age', label: 'Age', type: 'integer' },
+        ]),
+      ),
+    ).toMatch(
+      /^content\/fields\.json: 1\.options: a choice field needs options.*2\.key: must be a lower-case key.*2\.type:/,
+    );
+    expect(await fieldsWith('[{"key": "city", "label": "City", "type": "text",}]')).toMatch(
+      /^content\/fields\.json: is not valid JSON \(/,
+    );
+    expect(
+      await fieldsWith('[{"key": "city", "label": "City", "type": "text", "public": true}]'),
+    ).toMatch(/^content\/fields\.json: 0: Unrecognized key: "public"/);
   });
 
   it('the seed article is published as the publisher wrote it, with the scrape leftovers moved out of the body', async () => {

@@ -417,6 +417,60 @@ describe('the article on the web', () => {
     expect(embed).toContain('name=&quot;topics-offered&quot;');
   });
 
+  it('the embeddable form offers a name and the public fields, and its post keeps them', async () => {
+    const page = await (await app.request('/embed')).text();
+    // The snippet as an editor copies it from the page (shown as text, so entity-escaped).
+    const snippet = /<code>([\s\S]*?)<\/code>/
+      .exec(page)![1]!
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+    const names = [...snippet.matchAll(/<(?:input|select)[^>]* name="([^"]+)"/g)].map((m) => m[1]);
+    expect(names).toEqual(expect.arrayContaining(['email', 'name', 'fields.city']));
+    // An editor-only field is never offered to a reader.
+    expect(names).not.toContain('fields.print_subscriber');
+    const hidden = [
+      ...snippet.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g),
+    ].map((m): [string, string] => [m[1]!, m[2]!]);
+    expect(hidden.map(([name]) => name)).toEqual(['form', 'topics-offered', 'fields-offered']);
+    const email = uniqueEmail('embed-named');
+    const response = await app.request(
+      '/subscribe',
+      form([
+        ...hidden,
+        ['email', email],
+        ['name', ' Ana <B> '],
+        ['fields.city', 'Ohrid'],
+        ['topics', 'politics'],
+        ['frequency', 'daily'],
+        ['website', ''],
+      ]),
+    );
+    expect(response.status).toBe(200);
+    expect(await stack.deps.subscribers.get(subscriberIdFor(email))).toMatchObject({
+      name: 'Ana <B>',
+      fields: { city: 'Ohrid' },
+      topics: ['politics'],
+      consent: { form: 'embed' },
+    });
+    // A bad value is told on the page, by the field's label, and nothing is stored.
+    const refused = uniqueEmail('embed-refused');
+    const bad = await app.request(
+      '/subscribe',
+      form([
+        ...hidden,
+        ['email', refused],
+        ['fields.city', 'x'.repeat(81)],
+        ['topics', 'politics'],
+      ]),
+    );
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('must be at most 80 characters');
+    expect(await stack.deps.subscribers.get(subscriberIdFor(refused))).toBeUndefined();
+  });
+
   it('answers unknown API paths with JSON 404', async () => {
     const response = await app.request('/api/nothing');
     expect(response.status).toBe(404);

@@ -248,4 +248,70 @@ describe('a daily digest narrowed to a segment', () => {
       .sort();
     expect(received).toEqual(emails(daily.slice(0, 2)));
   });
+
+  it('started by hand, is refused with its count, 0, when the segment reaches none of its readers, and the period stays free', async () => {
+    // A weekly reader in Kumanovo who follows only economy; the digest's article is security and politics.
+    const [economist] = await seedReaders(stack, 1, () =>
+      aSubscriber({
+        email: 'weekly.economy@example.com',
+        topics: ['economy'],
+        frequency: 'weekly',
+        fields: { city: 'Kumanovo' },
+      }),
+    );
+    const { segment } = (await (
+      await call('/segments', editor, {
+        name: 'Kumanovo',
+        rules: [{ kind: 'field', key: 'city', op: 'equals', value: 'Kumanovo' }],
+      })
+    ).json()) as { segment: { id: string } };
+    // The segment reaches a weekly reader, so it may be set…
+    expect(
+      (await call('/digests/weekly/segment', editor, { segment: segment.id }, 'PUT')).status,
+    ).toBe(200);
+    const deps = await buildDeliveryDeps(
+      parseConfig({ ...process.env, ...stack.env }),
+      new MjmlIssueRenderer('templates'),
+    );
+    await deps.publications.markPublished('nato-western-balkans-stability', ago(0, -60_000));
+    // …but none of this digest's readers (its article's topics): nothing is started.
+    const refused = await call('/digests', editor, { frequency: 'weekly' });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as ErrorEnvelope).error).toMatchObject({
+      message: expect.stringContaining('(count: 0)'),
+      issues: [{ field: 'segment', message: 'matches no reader of this audience (count: 0)' }],
+    });
+    const weekly = (await deps.issues.listByState('sending'))
+      .concat(await deps.issues.listByState('sent'))
+      .filter((i) => i.id.startsWith('digest-weekly-'));
+    expect(weekly).toEqual([]);
+
+    // The period was not used up: once a reader of its topics is in the segment, it starts and goes to them.
+    const [reader] = await seedReaders(stack, 1, () =>
+      aSubscriber({
+        email: 'weekly.security@example.com',
+        topics: ['security'],
+        frequency: 'weekly',
+        fields: { city: 'kumanovo ' },
+      }),
+    );
+    const started = (await (await call('/digests', editor, { frequency: 'weekly' })).json()) as {
+      status: string;
+      issue: { id: string; subject: string };
+    };
+    expect(started.status).toBe('started');
+    await runWorker(deps, { issueId: started.issue.id });
+    const { emails: stored } = (await (await fetch(`${stack.sesEndpoint}/store`)).json()) as {
+      emails: StoredEmail[];
+    };
+    const received = stored
+      .filter((e) => e.subject === started.issue.subject)
+      .flatMap((e) => e.destination.to)
+      .map((to) => to.replace(/^.*</, '').replace(/>$/, ''));
+    expect(received).toEqual([reader!.email]);
+    expect(received).not.toContain(economist!.email);
+    expect((await call('/digests/weekly/segment', editor, { segment: null }, 'PUT')).status).toBe(
+      200,
+    );
+  });
 });

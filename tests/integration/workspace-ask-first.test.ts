@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/access/api-keys.js';
 import { createArticleIssue, estimateAudience } from '../../functions/core/issues/manage-issues.js';
+import { newSegment } from '../../functions/core/segments/segment.js';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.js';
 import { createAdminApp } from '../../functions/http/admin/admin-app.js';
 import type { LocalStack } from '../../local/stack.js';
@@ -247,6 +248,57 @@ describe('a refused form comes back on its page, with what was typed kept', () =
       ?.replace(/<[^>]+>/g, ' ')
       .replace(/\s+/g, ' ')
       .trim();
+
+  it('a segment that reaches nobody: the compose form and "start this digest now" refuse it with its count, 0', async () => {
+    const nobody = newSegment(
+      {
+        name: 'Readers in Atlantis',
+        match: 'all',
+        rules: [{ kind: 'field', key: 'city', op: 'equals', value: 'Atlantis' }],
+      },
+      new Date(),
+    );
+    await stack.deps.segments.create(nobody);
+    const refused = await post('/admin/issues', {
+      article: SLUG,
+      subject: 'For Atlantis',
+      segment: nobody.id,
+    });
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    expect(problemsOf(html, 'compose-error')).toBe(
+      'This draft was not created. Please correct: Segment: matches no reader of this audience (count: 0)',
+    );
+    // The segment stays chosen on the form, marked, with the rest as typed.
+    expect(html).toContain(`<option value="${nobody.id}" selected="">Readers in Atlantis</option>`);
+    expect(html).toContain('value="For Atlantis"');
+    expect((await stack.deps.issues.listByState('draft')).map((i) => i.subject)).not.toContain(
+      'For Atlantis',
+    );
+
+    // The weekly digest set to it while it had readers (the store, past the check), now has none.
+    await stack.deps.segments.setDigestSegment('weekly', nobody.id);
+    await stack.deps.publications.markPublished(SLUG, new Date(Date.now() - 60_000));
+    const digest = await post('/admin/digests', { frequency: 'weekly' });
+    const page = await digest.text();
+    expect(digest.status).toBe(422);
+    expect(
+      /data-testid="digest-refused">(.*?)<\/div>/s
+        .exec(page)?.[1]
+        ?.replace(/<[^>]+>/g, ' ')
+        .replace(/&quot;|&#34;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/\s+/g, ' ')
+        .trim(),
+    ).toBe(
+      'The weekly digest was not started: The segment "Readers in Atlantis" matches no reader of this audience (count: 0); nothing would be sent. Its period is still free. Change the digests\' audience · Back to issues',
+    );
+    const weekly = (await stack.deps.issues.listByState('sending')).filter((i) =>
+      i.id.startsWith('digest-weekly-'),
+    );
+    expect(weekly).toEqual([]);
+    await stack.deps.segments.setDigestSegment('weekly', undefined);
+  });
 
   it('adding a reader with a bad address: the address kept, the problem named by its label', async () => {
     const refused = await post('/admin/subscribers', { email: 'petar@@example' });

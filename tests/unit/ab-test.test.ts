@@ -9,7 +9,8 @@ import {
   variantCounterId,
   variantOf,
 } from '../../functions/core/issues/ab-test.js';
-import { noEngagement } from '../../functions/core/issues/issue.js';
+import { abReport } from '../../functions/core/issues/ab-report.js';
+import { noEngagement, type ShardProgress } from '../../functions/core/issues/issue.js';
 import {
   createArticleIssue,
   issueReport,
@@ -221,5 +222,50 @@ describe('an A/B issue on the memory fakes', () => {
     expect(new Set(received).size).toBe(readers.length);
     expect(received).toHaveLength(readers.length);
     expect(deps.mailer.sent.slice(sample).every((m) => m.subject === 'A')).toBe(true);
+  });
+
+  it("counts an ambiguous reader an editor settled as sent in their variant's row, so the rows add up to the sent count", async () => {
+    const deps = memoryDeliveryDeps();
+    const made = await createArticleIssue(deps, {
+      article: 'test-article',
+      abTest: {
+        variants: [{ subject: 'A' }, { subject: 'B' }],
+        samplePercent: 10,
+        metric: 'opens',
+        waitMinutes: 5,
+      },
+    });
+    const test = { ...made.abTest!, winner: { variant: 'b', at: made.createdAt, figures: [] } };
+    const idIn = (want: string | undefined) => {
+      for (let i = 0; ; i++)
+        if (variantOf(test, made.id, `reader-${i}`)?.id === want) return `reader-${i}`;
+    };
+    const at = made.createdAt;
+    const settled = (subscriberId: string, how: 'delivered' | 'sent' | 'failed' | 'waiting') => ({
+      subscriberId,
+      resolution: how === 'delivered' ? ('delivered' as const) : ('release' as const),
+      reason: 'checked the SES log',
+      by: 'Ed',
+      at,
+      ...(how === 'sent' || how === 'failed' ? { resent: { outcome: how, at } } : {}),
+    });
+    const issue = {
+      ...made,
+      abTest: test,
+      resolutions: [
+        settled(idIn('a')!, 'delivered'),
+        settled(idIn(undefined)!, 'sent'),
+        settled(idIn('b')!, 'failed'),
+        settled(idIn('b')!, 'waiting'),
+      ],
+    };
+    const shards = [{ variantSent: { a: 3, b: 2, rest: 10 } }] as unknown as ShardProgress[];
+    const rows = (await abReport(deps, issue, shards)).variants.map((v) => [v.variant, v.sent]);
+    // A's delivered one and the rest's resent one count; B's failed resend and waiting one do not.
+    expect(rows).toEqual([
+      ['a', 4],
+      ['b', 2],
+      ['rest', 11],
+    ]);
   });
 });

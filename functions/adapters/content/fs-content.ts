@@ -33,7 +33,14 @@ export async function loadFields(contentDir: string): Promise<FieldDefinition[]>
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const parsed = fieldsFileSchema.safeParse(JSON.parse(source));
+  let json: unknown;
+  try {
+    json = JSON.parse(source);
+  } catch (error) {
+    // JSON.parse names neither the file nor where to look: the editor needs both.
+    throw new Error(`content/fields.json: is not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = fieldsFileSchema.safeParse(json);
   if (!parsed.success)
     throw new Error(
       `content/fields.json: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}`,

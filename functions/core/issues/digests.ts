@@ -7,7 +7,7 @@ import type { IssueDeps } from './deps.js';
 import type { DigestFrequency, Issue } from './issue.js';
 import { startingState } from './sending-hold.js';
 import { SEND_SHARDS } from '../subscribers/subscriber.js';
-import { digestSegmentCopy } from '../segments/manage.js';
+import { assertReaches, digestSegmentCopy } from '../segments/manage.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const periodLength: Record<DigestFrequency, number> = { daily: DAY_MS, weekly: 7 * DAY_MS };
@@ -38,11 +38,18 @@ export type DigestResult =
  * published since the previous digest's cutoff, and carries its own cutoff: creating the digest
  * is the only write, so no crash can leave a digest whose articles the next one repeats. With
  * nothing new, nothing is written or sent.
+ *
+ * Started by hand (`byHand`: the workspace, the API, the CLI), a digest whose segment reaches no
+ * reader of its audience (its articles' topics, its frequency) is refused as an issue's send is
+ * (422 naming `segment`, count 0), before it takes the period: the editor is there to be told, and
+ * the schedule's digest stays free for readers who join. A schedule's firing is not asked: nobody
+ * would read the refusal, and the tick's catch-up would repeat the walk every minute.
  */
 export async function startDigest(
   deps: DigestDeps,
   frequency: DigestFrequency,
   firedAt: Date,
+  options: { byHand?: boolean } = {},
 ): Promise<DigestResult> {
   const period = digestPeriod(frequency, firedAt);
   const id = `digest-${frequency}-${period}`;
@@ -60,6 +67,7 @@ export async function startDigest(
   };
   // A frequency's segment narrows who on it gets the digest (docs/workspace-and-api.md).
   const segment = deps.segments && (await digestSegmentCopy(deps.segments, frequency));
+  if (segment && options.byHand) await assertReaches(deps, segment, audience);
   const issue: Issue = {
     id,
     content: {

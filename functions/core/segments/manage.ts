@@ -123,7 +123,8 @@ export async function setDigestSegment(
  * What a digest starting now takes of its frequency's segment: a copy of its rules, as an issue
  * does. None set, or the segment gone since (its deletion is refused while set, so only a race):
  * the digest goes to all the frequency's readers, who asked for it. Not checked for reaching
- * anyone: a scheduled digest has no editor to refuse; one that matches nobody sends nothing.
+ * anyone here: `startDigest` asks when an editor starts it by hand; a scheduled digest has no
+ * editor to refuse, and one that matches nobody sends nothing.
  */
 export async function digestSegmentCopy(
   segments: SegmentStore,

@@ -15,6 +15,8 @@ export function digestsApi(deps: AdminDeps) {
       method: 'post',
       path: '/digests',
       summary: "Start this period's daily or weekly digest (one per period, as its schedule would)",
+      description:
+        "Refused (422 naming `segment`, with its count, 0) when the frequency's segment reaches none of this digest's readers; nothing is started.",
       security: [{ bearer: [] }],
       request: {
         headers: IdempotencyHeader,
@@ -42,7 +44,7 @@ export function digestsApi(deps: AdminDeps) {
     async (c) => {
       const body = c.req.valid('json');
       return change(c, body, async () =>
-        ok(await startDigest(deps, body.frequency, deps.clock.now())),
+        ok(await startDigest(deps, body.frequency, deps.clock.now(), { byHand: true })),
       ) as never;
     },
   );

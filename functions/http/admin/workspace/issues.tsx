@@ -178,7 +178,28 @@ export const digestRoutes = (deps: AdminDeps) =>
   new Hono<WorkspaceEnv>().post('/', async (c) => {
     const body = await c.req.parseBody();
     const frequency = body.frequency === 'weekly' ? 'weekly' : 'daily';
-    const result = await startDigest(deps, frequency, deps.clock.now());
+    let result: Awaited<ReturnType<typeof startDigest>>;
+    try {
+      result = await startDigest(deps, frequency, deps.clock.now(), { byHand: true });
+    } catch (error) {
+      // Its segment reaches none of this digest's readers: said with the segment's name and the
+      // count, and where the digests' audience is set, since nothing on this form would help.
+      if (!(error instanceof DomainError) || error.code !== ErrorCodes.invalidInput) throw error;
+      return page(
+        c,
+        'Digest not started',
+        <div class="error" role="alert" data-testid="digest-refused">
+          <p>
+            The {frequency} digest was not started: {error.message} Its period is still free.
+          </p>
+          <p>
+            <a href="/admin/segments">Change the digests' audience</a> ·{' '}
+            <a href="/admin/issues">Back to issues</a>
+          </p>
+        </div>,
+        422,
+      );
+    }
     if (result.status === 'nothing_new')
       return page(
         c,
