@@ -277,6 +277,13 @@ export interface IssueRepository {
   holdSending(hold: SendingHold): Promise<boolean>;
   /** Clears the hold; answers the one cleared, undefined when none was set. */
   clearSendingHold(): Promise<SendingHold | undefined>;
+  /**
+   * The articles an issue sends, as they were when its first render read them (the worker's
+   * `editionsFor`): every reader of one issue gets that text, whatever is corrected meanwhile.
+   */
+  snapshot(issueId: string): Promise<Article[]>;
+  /** Keeps an article in the issue's snapshot unless one of its slug is there; false when it was. */
+  keepInSnapshot(issueId: string, article: Article): Promise<boolean>;
 }
 
 /**

@@ -24,7 +24,7 @@ import {
   sendShardOf,
   type Subscriber,
 } from '../../functions/core/subscribers/subscriber.js';
-import { aSubscriber } from './builders.js';
+import { anArticle, aSubscriber } from './builders.js';
 import { segmentStoreContract } from './segment-contract.js';
 import type { SegmentStore } from '../../functions/core/segments/ports.js';
 import type { WorkspaceArticleStore } from '../../functions/core/articles/ports.js';
@@ -687,6 +687,18 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       expect(await issues.clearSendingHold()).toEqual(hold);
       expect(await issues.clearSendingHold()).toBeUndefined();
       expect(await issues.sendingHold()).toBeUndefined();
+    });
+
+    it('keeps the first render’s article in an issue’s snapshot, its date a Date again', async () => {
+      const issue = anIssue();
+      expect(await issues.snapshot(issue.id)).toEqual([]);
+      const article = anArticle({ slug: 'snap', html: '<p>First</p>' });
+      expect(await issues.keepInSnapshot(issue.id, article)).toBe(true);
+      expect(await issues.keepInSnapshot(issue.id, { ...article, html: '<p>Later</p>' })).toBe(
+        false,
+      );
+      expect(await issues.snapshot(issue.id)).toEqual([article]);
+      expect(await issues.snapshot(anIssue().id)).toEqual([]);
     });
 
     it('lists the issues in a state oldest first (a tick starts what was scheduled first)', async () => {

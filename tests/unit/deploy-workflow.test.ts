@@ -52,7 +52,11 @@ describe('the deploy workflow', () => {
     const credentials = index(deploy!, (s) =>
       Boolean(s.uses?.startsWith('aws-actions/configure-aws-credentials@')),
     );
-    const sstDeploy = index(deploy!, (s) => s.run?.trim() === 'npx sst deploy --stage production');
+    // npm run deploy: the slug check on production's table, then sst deploy (scripts/deploy.ts).
+    const sstDeploy = index(
+      deploy!,
+      (s) => s.run?.trim() === 'npm run deploy -- --stage production',
+    );
     expect(credentials).toBeGreaterThanOrEqual(0);
     expect(sstDeploy).toBeGreaterThan(credentials);
     const inputs = deploy!.steps[credentials]!.with!;

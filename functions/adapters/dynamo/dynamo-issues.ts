@@ -7,6 +7,7 @@ import {
   type DynamoDBDocumentClient,
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
+import type { Article } from '../../core/content/article.js';
 import {
   noEngagement,
   zeroCounts,
@@ -21,6 +22,7 @@ import type { IssueRepository } from '../../core/ports.js';
 import { translateDynamoError, translated } from './client.js';
 import { conditionally, unlessConditionFails } from './conditional-write.js';
 import { addCounters } from './counter-update.js';
+import { issueSnapshotItems } from './dynamo-issue-snapshots.js';
 import { sendingHoldItem } from './dynamo-sending-hold.js';
 import { tableKeys } from './table.js';
 
@@ -57,11 +59,13 @@ const engagementKeys = (issueId: string) => [
 
 export class DynamoIssueRepository implements IssueRepository {
   private readonly hold: ReturnType<typeof sendingHoldItem>;
+  private readonly snapshots: ReturnType<typeof issueSnapshotItems>;
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {
     this.hold = sendingHoldItem(client, tableName);
+    this.snapshots = issueSnapshotItems(client, tableName);
   }
 
   create(issue: Issue) {
@@ -253,6 +257,12 @@ export class DynamoIssueRepository implements IssueRepository {
   }
   clearSendingHold() {
     return this.hold.clear();
+  }
+  snapshot(issueId: string) {
+    return this.snapshots.get(issueId);
+  }
+  keepInSnapshot(issueId: string, article: Article) {
+    return this.snapshots.keep(issueId, article);
   }
 
   private async put(

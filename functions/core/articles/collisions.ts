@@ -7,8 +7,8 @@ export type SlugCollision = Pick<WorkspaceArticle, 'slug' | 'state' | 'updatedBy
 /**
  * Workspace articles (in any state) whose slug a `content/` file also has. Creating one is refused,
  * so each is a file added after the article: the file is served and the article hidden
- * (catalog.ts), which nobody should learn from a reader. `npm test` and the deploy's check
- * (scripts/check-article-slugs.ts) fail on any.
+ * (catalog.ts), which nobody should learn from a reader. The deploy's check (cli/check-slugs.ts,
+ * the first step of `npm run deploy`) fails on any.
  */
 export async function slugCollisions(deps: {
   workspaceArticles: Pick<WorkspaceArticleStore, 'list'>;

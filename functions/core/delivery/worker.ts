@@ -220,22 +220,34 @@ class Worker implements WorkerRun {
     return undefined;
   }
 
-  /** MJML runs once per issue (per edition of a digest) in this worker; every recipient after that is a substitution. */
+  /**
+   * MJML runs once per issue (per edition of a digest) in this worker; every recipient after that
+   * is a substitution. The text is the issue's snapshot, not the catalog's: the first render of
+   * an issue keeps each article in it (`keepInSnapshot`, the first writer wins), and every worker,
+   * shard, run and released reader after that renders the kept text, so all readers of one issue
+   * get the same words while a correction changes the web page only. The catalog is still asked
+   * whether each article is there: one unpublished (or whose file is gone) pauses the issue.
+   */
   async editionsFor(issue: Issue): Promise<Editions> {
     const cached = this.rendered.get(issue.id);
     if (cached) return cached;
     const slugs = issue.content.kind === 'article' ? [issue.content.slug] : issue.content.slugs;
-    const articles: Article[] = [];
-    for (const slug of slugs) {
-      const article = await this.deps.articles.bySlug(slug);
-      if (!article) {
-        await pauseIssue(this.deps, issue.id, 'editor', {
-          message: `The article "${slug}" is no longer in content/.`,
-        });
-        throw new Stop('issue_stopped');
-      }
-      articles.push(article);
+    const live = await Promise.all(slugs.map((slug) => this.deps.articles.bySlug(slug)));
+    const gone = slugs.find((_, i) => !live[i]);
+    if (gone !== undefined) {
+      await pauseIssue(this.deps, issue.id, 'editor', {
+        message: `The article "${gone}" is no longer published (nor in content/).`,
+      });
+      throw new Stop('issue_stopped');
     }
+    let kept = await this.deps.issues.snapshot(issue.id);
+    const missing = live.filter((a): a is Article => !kept.some((k) => k.slug === a?.slug));
+    if (missing.length > 0) {
+      await Promise.all(missing.map((a) => this.deps.issues.keepInSnapshot(issue.id, a)));
+      // Another worker's first render may have won a slug: read what was kept, theirs or ours.
+      kept = await this.deps.issues.snapshot(issue.id);
+    }
+    const articles = slugs.map((slug) => kept.find((a) => a.slug === slug)!);
     const editions = new Editions(this.deps, issue, articles);
     this.rendered.set(issue.id, editions);
     return editions;

@@ -1,3 +1,4 @@
+import type { Article } from '../../../functions/core/content/article.js';
 import type {
   DigestFrequency,
   Engagement,
@@ -92,5 +93,17 @@ export class MemoryIssueRepository extends VersionedItems<Issue> implements Issu
     const cleared = this.hold;
     this.hold = undefined;
     return cleared;
+  }
+  /** Each issue's snapshot, by slug. */
+  readonly snapshots = new Map<string, Map<string, Article>>();
+  async snapshot(issueId: string) {
+    return [...(this.snapshots.get(issueId)?.values() ?? [])].map((a) => structuredClone(a));
+  }
+  async keepInSnapshot(issueId: string, article: Article) {
+    const kept = this.snapshots.get(issueId) ?? new Map<string, Article>();
+    this.snapshots.set(issueId, kept);
+    if (kept.has(article.slug)) return false;
+    kept.set(article.slug, structuredClone(article));
+    return true;
   }
 }

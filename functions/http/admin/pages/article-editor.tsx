@@ -80,7 +80,12 @@ export function ArticleEditor(props: EditorProps) {
   return (
     <>
       <Notice text={props.notice} />
-      {props.previews ? <ArticlePreviewPanel previews={props.previews} /> : null}
+      {props.previews ? (
+        <ArticlePreviewPanel
+          previews={props.previews}
+          saveLabel={props.canEdit ? props.saveLabel : undefined}
+        />
+      ) : null}
       <form method="post" action={props.action} id="article-form" class="card">
         <Csrf token={props.csrf} />
         {props.version !== undefined ? (
