@@ -40,7 +40,9 @@ export async function deployStage(
     'cli/check-slugs.ts',
   ]);
   if (check !== 0) {
-    say(`Not deployed: the slug check on stage ${stage} failed (above). Nothing was changed.`);
+    say(
+      `Not deployed: the slug check on stage ${stage} failed or could not run (above). Nothing was changed.`,
+    );
     return 1;
   }
   return run('npx', ['sst', 'deploy', '--stage', stage, ...sstOptions]);

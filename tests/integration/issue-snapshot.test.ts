@@ -5,7 +5,8 @@
  * a sender that rendered from the catalog would mail the corrected text to its half. What the SES
  * emulator received says which text each reader got.
  */
-import { mkdtemp, cp } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, cp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,12 @@ let stack: LocalStack;
 beforeAll(async () => {
   const contentDir = join(await mkdtemp(join(tmpdir(), 'dispatch-content-')), 'content');
   await cp('content', contentDir, { recursive: true });
+  // A content/ file (no size cap of its own) too long for an issue's snapshot item: random text,
+  // which barely compresses.
+  await writeFile(
+    join(contentDir, 'too-long.md'),
+    `---\ntitle: "The whole archive"\ndate: 2026-12-01\nsummary: Everything.\ntopics: [economy]\ndesk: Archive desk\n---\n\n${randomBytes(600_000).toString('base64')}\n`,
+  );
   stack = await startTestStack({ CONTENT_DIR: contentDir });
 }, 60_000);
 afterAll(async () => {
@@ -104,5 +111,19 @@ describe('a correction while an issue is sending', () => {
     const page = await (await fetch(`${stack.appUrl}/articles/bridge`)).text();
     expect(page).toContain(CORRECTED);
     expect(page).not.toContain(ORIGINAL);
+  }, 120_000);
+});
+
+describe('an article too long to keep in an issue', () => {
+  it('pauses the issue with a message naming the article, and mails no one', async () => {
+    const reader = aSubscriber({ frequency: 'immediate', topics: ['economy'] });
+    await stack.deps.subscribers.create(reader);
+    const created = await createArticleIssue(stack.deps, { article: 'too-long' });
+    const { issue } = await sendIssueNow(stack.deps, created.id);
+    await runWorker(await sender(), { issueId: issue.id });
+    const paused = await stack.deps.issues.get(issue.id);
+    expect(paused?.state).toBe('paused');
+    expect(paused?.pause?.message).toMatch(/"too-long" is too long to send as one issue/);
+    expect(await emailsTo(stack.sesEndpoint, reader.email)).toEqual([]);
   }, 120_000);
 });

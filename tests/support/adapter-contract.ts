@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../functions/core/abuse/ports.js';
 import type { AuditLog } from '../../functions/core/access/audit.js';
@@ -699,6 +699,18 @@ export function describeAdapterContract(name: string, open: () => Promise<Contra
       );
       expect(await issues.snapshot(issue.id)).toEqual([article]);
       expect(await issues.snapshot(anIssue().id)).toEqual([]);
+    });
+
+    it('reads back every article of a big digest’s snapshot, past one Query page of 1 MB', async () => {
+      const issue = anIssue();
+      // Random text barely compresses: five items of ~230 KB each are more than one page.
+      const long = (slug: string) =>
+        anArticle({ slug, emailHtml: `<p>${randomBytes(300_000).toString('base64')}</p>` });
+      const articles = ['one', 'two', 'three', 'four', 'five'].map((slug) => long(`big-${slug}`));
+      for (const article of articles) await issues.keepInSnapshot(issue.id, article);
+      const kept = await issues.snapshot(issue.id);
+      expect(kept.map((a) => a.slug).sort()).toEqual(articles.map((a) => a.slug).sort());
+      expect(kept.find((a) => a.slug === 'big-three')?.emailHtml).toBe(articles[2]!.emailHtml);
     });
 
     it('lists the issues in a state oldest first (a tick starts what was scheduled first)', async () => {

@@ -49,8 +49,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, body: Uint8Array | string, contentType: string): Promise<void> {
+    const client = await this.s3('put', key);
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-    const client = await this.client();
     await this.call('put', key, () =>
       client.send(
         new PutObjectCommand({
@@ -64,9 +64,9 @@ export class S3BlobStore implements BlobStore {
   }
 
   async readRange(key: string, start: number, end: number): Promise<Uint8Array> {
-    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-    const client = await this.client();
     if (end <= start) return new Uint8Array();
+    const client = await this.s3('readRange', key);
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     try {
       const { Body } = await client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
@@ -80,8 +80,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   async size(key: string): Promise<number | undefined> {
+    const client = await this.s3('size', key);
     const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
-    const client = await this.client();
     try {
       const head = await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return head.ContentLength ?? 0;
@@ -92,16 +92,16 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
+    const client = await this.s3('delete', key);
     const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
-    const client = await this.client();
     await this.call('delete', key, () =>
       client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
     );
   }
 
   async startUpload(key: string, contentType: string): Promise<string> {
+    const client = await this.s3('startUpload', key);
     const { CreateMultipartUploadCommand } = await import('@aws-sdk/client-s3');
-    const client = await this.client();
     const { UploadId } = await this.call('startUpload', key, () =>
       client.send(
         new CreateMultipartUploadCommand({
@@ -122,10 +122,10 @@ export class S3BlobStore implements BlobStore {
     partNumber: number,
     body: Uint8Array,
   ): Promise<BlobPart> {
-    const { UploadPartCommand } = await import('@aws-sdk/client-s3');
-    const client = await this.client();
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS)
       throw new BlobPartRejected(key, `part number ${partNumber} is outside 1..${MAX_PARTS}`);
+    const client = await this.s3('uploadPart', key);
+    const { UploadPartCommand } = await import('@aws-sdk/client-s3');
     const { ETag } = await this.call('uploadPart', key, () =>
       client.send(
         new UploadPartCommand({
@@ -145,8 +145,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   async completeUpload(key: string, uploadId: string, parts: readonly BlobPart[]): Promise<void> {
+    const client = await this.s3('completeUpload', key);
     const { CompleteMultipartUploadCommand } = await import('@aws-sdk/client-s3');
-    const client = await this.client();
     const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
     const sizes = this.partSizes.get(uploadId);
     for (const part of ordered.slice(0, -1)) {
@@ -177,8 +177,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   async abortUpload(key: string, uploadId: string): Promise<void> {
+    const client = await this.s3('abortUpload', key);
     const { AbortMultipartUploadCommand } = await import('@aws-sdk/client-s3');
-    const client = await this.client();
     await this.call('abortUpload', key, () =>
       client.send(
         new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
@@ -191,9 +191,9 @@ export class S3BlobStore implements BlobStore {
     key: string,
     options: { filename: string; expiresInSeconds: number },
   ): Promise<string> {
+    const client = await this.s3('downloadUrl', key);
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-    const client = await this.client();
     // The name is quoted in the header: quotes and control characters would break out of it.
     const filename = options.filename.replace(/["\\\r\n]/g, '_');
     return this.call('downloadUrl', key, () =>
@@ -213,9 +213,9 @@ export class S3BlobStore implements BlobStore {
     key: string,
     options: { contentType: string; expiresInSeconds: number },
   ): Promise<string> {
+    const client = await this.s3('uploadUrl', key);
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-    const client = await this.client();
     return this.call('uploadUrl', key, () =>
       getSignedUrl(
         client,
@@ -223,6 +223,15 @@ export class S3BlobStore implements BlobStore {
         { expiresIn: options.expiresInSeconds },
       ),
     );
+  }
+
+  /** The client, built on first use (with its package): a failure to is this store's error too. */
+  private async s3(operation: string, key: string): Promise<S3Client> {
+    try {
+      return await this.client();
+    } catch (error) {
+      throw new BlobStoreError(operation, key, { cause: error });
+    }
   }
 
   private async call<T>(operation: string, key: string, run: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import type { Article } from '../content/article.js';
 import { DomainError, ErrorCodes } from '../errors.js';
 import { Editions } from '../issues/digest-editions.js';
 import { pauseIssue, transitionIssue } from '../issues/manage-issues.js';
+import { ArticleTooLargeToKeep, MAX_SNAPSHOT_ITEM_BYTES } from '../issues/snapshot-limits.js';
 import { pauseHeld } from '../issues/reputation-pause.js';
 import { phaseShards } from '../issues/ab-test.js';
 import { finishAbPhase } from './ab-phases.js';
@@ -236,19 +237,31 @@ class Worker implements WorkerRun {
     const gone = slugs.find((_, i) => !live[i]);
     if (gone !== undefined) {
       await pauseIssue(this.deps, issue.id, 'editor', {
-        message: `The article "${gone}" is no longer published (nor in content/).`,
+        message: `The article "${gone}" is no longer published (nor in content/). Resuming, once it is back, sends the text this issue started with; to send a corrected text, cancel this issue and send a new one (its readers already mailed are skipped).`,
       });
       throw new Stop('issue_stopped');
     }
     let kept = await this.deps.issues.snapshot(issue.id);
     const missing = live.filter((a): a is Article => !kept.some((k) => k.slug === a?.slug));
     if (missing.length > 0) {
-      await Promise.all(missing.map((a) => this.deps.issues.keepInSnapshot(issue.id, a)));
+      try {
+        await Promise.all(missing.map((a) => this.deps.issues.keepInSnapshot(issue.id, a)));
+      } catch (error) {
+        // A content/ file too long to keep: a pause an editor can read, not a failure each run.
+        if (!(error instanceof ArticleTooLargeToKeep)) throw error;
+        await pauseIssue(this.deps, issue.id, 'editor', {
+          message: `The article "${error.slug}" is too long to send as one issue (${error.bytes} bytes compressed; at most ${MAX_SNAPSHOT_ITEM_BYTES}). Shorten it, then cancel this issue and send a new one.`,
+        });
+        throw new Stop('issue_stopped');
+      }
       // Another worker's first render may have won a slug: read what was kept, theirs or ours.
       kept = await this.deps.issues.snapshot(issue.id);
     }
-    const articles = slugs.map((slug) => kept.find((a) => a.slug === slug)!);
-    const editions = new Editions(this.deps, issue, articles);
+    const articles = slugs.map((slug) => kept.find((a) => a.slug === slug));
+    const lost = slugs.find((_, i) => !articles[i]);
+    if (lost !== undefined)
+      throw new Error(`issue ${issue.id}: the snapshot has no "${lost}" though it was just kept`);
+    const editions = new Editions(this.deps, issue, articles as Article[]);
     this.rendered.set(issue.id, editions);
     return editions;
   }
