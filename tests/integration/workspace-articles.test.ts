@@ -68,6 +68,22 @@ const appears = (path: string, text: string, timeoutMs?: number) =>
     `${text} on ${path}`,
     timeoutMs,
   );
+/** The tick fired until the issue is sent; then the one email the reader got from it. */
+async function mailOnceSent(issueId: string, address: string) {
+  await waitFor(
+    async () => {
+      await scheduler.fire('tick');
+      return (await stack.deps.issues.get(issueId))?.state === 'sent' ? true : undefined;
+    },
+    'the issue to finish',
+    30_000,
+  );
+  const [mail] = await waitFor(async () => {
+    const got = await emailsTo(stack.sesEndpoint, address);
+    return got.length > 0 ? got : undefined;
+  }, 'the issue’s email');
+  return mail;
+}
 const fieldsOf = async (response: Response) =>
   ((await response.json()) as ErrorEnvelope).error.issues?.map((i) => i.field);
 
@@ -101,20 +117,7 @@ describe('workspace articles through the admin API', () => {
     await appears('/atom.xml', '/articles/assembly-votes');
 
     // sendWhenPublished: the tick mails it as its own issue, as it does a content/ file.
-    await waitFor(
-      async () => {
-        await scheduler.fire('tick');
-        return (await stack.deps.issues.get('publish-assembly-votes'))?.state === 'sent'
-          ? true
-          : undefined;
-      },
-      'the issue to finish',
-      30_000,
-    );
-    const [mail] = await waitFor(async () => {
-      const got = await emailsTo(stack.sesEndpoint, reader.email);
-      return got.length > 0 ? got : undefined;
-    }, 'the issue’s email');
+    const mail = await mailOnceSent('publish-assembly-votes', reader.email);
     expect(mail!.body.html).toContain('The vote was close.');
 
     const corrected = await put('/articles/assembly-votes', editor, {
@@ -212,20 +215,7 @@ describe('workspace articles through the admin API', () => {
         /^image\//,
       );
 
-    await waitFor(
-      async () => {
-        await scheduler.fire('tick');
-        return (await stack.deps.issues.get('publish-the-square'))?.state === 'sent'
-          ? true
-          : undefined;
-      },
-      'the issue to finish',
-      30_000,
-    );
-    const [mail] = await waitFor(async () => {
-      const got = await emailsTo(stack.sesEndpoint, reader.email);
-      return got.length > 0 ? got : undefined;
-    }, 'the issue’s email');
+    const mail = await mailOnceSent('publish-the-square', reader.email);
     const images = [...(mail!.body.html ?? '').matchAll(/<img\b[^>]*\/images\/[^>]*>/g)].map(
       (m) => m[0],
     );
